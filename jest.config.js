@@ -1,0 +1,14 @@
+/** Test tiers: each is a jest project so `--selectProjects` runs one tier. Type checking is done once by `tsc` in `npm test`, so ts-jest only transpiles. */
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+const tier = (name, extra = {}) => ({
+  displayName: name,
+  testEnvironment: 'node',
+  transform,
+  roots: [`<rootDir>/test/${name}`],
+  testMatch: ['**/*.test.ts'],
+  setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
+  ...extra,
+});
+module.exports = {
+  projects: [tier('unit'), tier('adapters'), tier('infra'), tier('integration')],
+};
