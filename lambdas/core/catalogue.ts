@@ -1,0 +1,228 @@
+import type { CheckId, Component, Severity } from './finding';
+
+/**
+ * The check catalogue: one entry per check id, carrying what the TMC and AWS documentation says a failure
+ * means, who can fix it and how. Findings take their remediation from here, `docs/checks.md` is generated from
+ * here, and the CLI's `explain` reads it, so the three can never disagree.
+ */
+export interface CheckDefinition {
+  readonly id: CheckId;
+  readonly name: string;
+  readonly component?: Component;
+  /** Severity of a FAIL unless the evaluation has a reason to raise or lower it for one resource. */
+  readonly defaultSeverity: Severity;
+  readonly verifies: string;
+  /** What a failure means for the credential (its TMC phase) or for the checker. */
+  readonly meaning: string;
+  readonly whoCanFix: string;
+  readonly steps: readonly string[];
+}
+
+const RECREATE_CREDENTIAL =
+  'If the resource cannot be restored, delete the credential in TMC and create a new one with a different name (the bad state of the original can disturb its deletion); TMC then deploys a fresh CloudFormation stack.';
+
+export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
+  'tmc.credential.not-found': {
+    id: 'tmc.credential.not-found',
+    name: 'Credential resources present in the region',
+    defaultSeverity: 'HIGH',
+    verifies:
+      'At least one Lambda function, EventBridge rule or SSM parameter tagged `account.tmc.cloud.vmware.com=<credential>` exists in the region. With `credentialNames` configured, each listed credential is checked in each region; without it, the account as a whole must hold at least one credential.',
+    meaning:
+      "TMC creates a credential's resources only in the region where its CloudFormation stack was created. None here means the stack was never created, was deleted, or lives in another region. A credential whose resources are gone stays in CREATED or VALIDATING and then turns INVALID; a credential being removed shows DELETING (REMOVING in the console).",
+    whoCanFix:
+      'Platform engineer with TMC access; VMware Customer Support if the credential has been in CREATED for 20 minutes or more.',
+    steps: [
+      "Confirm the region where the credential's CloudFormation stack was created: TMC deploys the Lambdas, the rule and the token parameter only there. Add that region to `regions` if it is missing.",
+      'In CloudFormation, open the stack TMC created for the credential and read its status and events (a failed or deleted stack explains the absence).',
+      "In TMC, read the credential's phase and conditions (`GET /v1alpha1/account/credentials/<credential>`). If it is stuck in CREATED for 20 minutes or more, contact Customer Support.",
+      'If the credential was deleted on purpose, remove it from `credentialNames`.',
+      RECREATE_CREDENTIAL,
+    ],
+  },
+  'tmc.lambda.missing': {
+    id: 'tmc.lambda.missing',
+    name: 'data-sync and resource-retriever Lambdas exist',
+    defaultSeverity: 'HIGH',
+    verifies:
+      'The credential has a tagged Lambda function whose name or description matches `dataSyncPattern` (data-sync) and one that matches `resourceRetrieverPattern` (resource-retriever), each confirmed by Lambda itself.',
+    meaning:
+      "The data-sync Lambda syncs data about the account's EKS clusters back to TMC; the resource-retriever Lambda syncs account data (regions, VPCs, subnets). A credential is VALID only once both are deployed and have run. Without one, a new credential stays in VALIDATING; a VALID credential turns INVALID when TMC stops receiving updates.",
+    whoCanFix:
+      'AWS account administrator to find out what removed it; TMC administrator to recreate the credential.',
+    steps: [
+      'In the Lambda console of this region, search by tag `account.tmc.cloud.vmware.com=<credential>` and list the functions.',
+      'If the function exists but lost its tag, restore the tag; if its name and description do not mention data-sync / resource-retriever, set `dataSyncPattern` / `resourceRetrieverPattern` to match (see `unclassifiedFunctions` in the evidence).',
+      'In CloudTrail event history, look for `DeleteFunction` on the function to learn who removed it and why.',
+      "Detect drift on the credential's CloudFormation stack; updating the stack can restore a deleted function.",
+      RECREATE_CREDENTIAL,
+    ],
+  },
+  'tmc.lambda.unhealthy': {
+    id: 'tmc.lambda.unhealthy',
+    name: 'Lambda function is Active and its last update succeeded',
+    defaultSeverity: 'HIGH',
+    verifies: 'Each tagged function reports `State=Active` and a `LastUpdateStatus` other than `Failed`.',
+    meaning:
+      'A function in `Failed` or `Inactive` state, or whose last update failed, cannot run the sync reliably: TMC stops receiving data and the credential drifts from VALID to INVALID (or stays in VALIDATING). `Pending` is normal for a minute after a change.',
+    whoCanFix: 'AWS account administrator.',
+    steps: [
+      'Read `stateReason` / `stateReasonCode` and `lastUpdateStatusReason` in the evidence: they name the cause (for example a disabled KMS key, a deleted execution role, a subnet without free IP addresses).',
+      'Fix that cause in the account (re-enable the key, restore the role, free subnet addresses).',
+      'An `Inactive` function is reactivated by its next invocation; invoke it once after the cause is fixed and confirm it becomes `Active`.',
+      "If the last update failed, update the credential's CloudFormation stack again once the cause is fixed; retrigger only after the cause is fixed.",
+    ],
+  },
+  'tmc.lambda.not-invoked': {
+    id: 'tmc.lambda.not-invoked',
+    name: 'Lambda function has run recently',
+    defaultSeverity: 'HIGH',
+    verifies:
+      "The function's `AWS/Lambda Invocations` sum over the last `metricsWindowMinutes` minutes is above zero (TMC syncs about every 5 minutes). A missing datapoint counts as zero.",
+    meaning:
+      'The sync is not happening. TMC notices that the cluster options have not been updated for a long time, concludes that the Lambdas lost connectivity, and marks a VALID credential INVALID (a new one stays in VALIDATING).',
+    whoCanFix: 'AWS account administrator.',
+    steps: [
+      'Look at the other findings for this credential first: a missing, disabled or re-targeted event rule, or throttling, is the usual cause.',
+      "Check that the function's resource-based policy still lets `events.amazonaws.com` invoke it from the credential's rule.",
+      "Check the function's Monitor tab (Invocations, Errors, Throttles) and its CloudWatch Logs for the last runs.",
+      'Once the cause is fixed, invoke the function once to confirm it runs; do not retrigger before the cause is fixed.',
+    ],
+  },
+  'tmc.lambda.errors': {
+    id: 'tmc.lambda.errors',
+    name: 'Lambda function runs without errors',
+    defaultSeverity: 'HIGH',
+    verifies: "The function's `AWS/Lambda Errors` sum over the window stays below `errorThreshold`.",
+    meaning:
+      'The function runs but fails, so TMC is not receiving the data: typically it cannot reach TMC (egress, proxy, DNS, an AWS outage) or TMC rejects its token. The credential turns INVALID; after an outage TMC marks it VALID again once connectivity resumes.',
+    whoCanFix: 'AWS account administrator (logs, network); TMC administrator if the token is rejected.',
+    steps: [
+      "Open the function's CloudWatch Logs (`/aws/lambda/<function>`, or Monitor > View logs in CloudWatch) and read the error of the failing runs.",
+      "Authentication errors from TMC: check the credential's `tmc.token.*` findings; a stale or replaced token needs the credential to be recreated in TMC.",
+      "Connection errors: check the function's VPC egress (NAT gateway, proxy, security groups, DNS) toward TMC.",
+      'During an AWS or TMC outage, wait: the credential becomes VALID again when connectivity resumes.',
+    ],
+  },
+  'tmc.lambda.throttled': {
+    id: 'tmc.lambda.throttled',
+    name: 'Lambda function is not throttled',
+    defaultSeverity: 'MEDIUM',
+    verifies: "The function's `AWS/Lambda Throttles` sum over the window is zero.",
+    meaning:
+      'Invocations were rejected for lack of concurrency, so syncs were skipped. Sustained throttling looks to TMC like lost connectivity and ends in INVALID.',
+    whoCanFix: 'AWS account administrator.',
+    steps: [
+      "Check whether someone set the function's reserved concurrency to 0 (this throttles every invocation): `aws lambda get-function-concurrency --function-name <function>`.",
+      "Check the account's concurrent executions against its quota (Service Quotas > Lambda > Concurrent executions) and raise the quota or lower other workloads' usage.",
+    ],
+  },
+  'tmc.event-rule.missing': {
+    id: 'tmc.event-rule.missing',
+    name: 'Credential has its CloudWatch Events rule',
+    component: 'event-rule',
+    defaultSeverity: 'HIGH',
+    verifies:
+      "An EventBridge (CloudWatch Events) rule tagged with the credential exists, or, failing the tag, a rule targets the credential's Lambda functions.",
+    meaning:
+      'TMC creates one CloudWatch Events rule per credential. Without it the scheduled sync is not triggered, TMC stops receiving updates and the credential turns INVALID. TMC itself deletes the rule when the credential is deleted (DELETING).',
+    whoCanFix: 'AWS account administrator; TMC administrator to recreate the credential.',
+    steps: [
+      "In the EventBridge console (Rules, default bus) of this region, look for the credential's rule by tag or by target.",
+      'In CloudTrail event history, look for `DeleteRule` or `RemoveTargets` to learn who removed it.',
+      "Update the credential's CloudFormation stack to restore the rule.",
+      RECREATE_CREDENTIAL,
+    ],
+  },
+  'tmc.event-rule.disabled': {
+    id: 'tmc.event-rule.disabled',
+    name: 'CloudWatch Events rule is enabled',
+    component: 'event-rule',
+    defaultSeverity: 'HIGH',
+    verifies: "The credential's rule has state `ENABLED`.",
+    meaning:
+      'A disabled rule no longer triggers the data-sync Lambda: syncs stop, and the credential turns INVALID once TMC notices.',
+    whoCanFix: 'AWS account administrator.',
+    steps: [
+      'Enable the rule: `aws events enable-rule --name <rule> --region <region>`.',
+      'In CloudTrail event history, look for `DisableRule` to learn who disabled it and why, so it does not happen again.',
+      'Confirm on the next run that the data-sync Lambda is invoked again (`tmc.lambda.not-invoked` resolves).',
+    ],
+  },
+  'tmc.event-rule.wrong-target': {
+    id: 'tmc.event-rule.wrong-target',
+    name: 'CloudWatch Events rule targets the data-sync Lambda',
+    component: 'event-rule',
+    defaultSeverity: 'HIGH',
+    verifies: "When the rule's targets can be listed, one of them is the credential's data-sync function.",
+    meaning:
+      'The rule fires but does not invoke the data-sync Lambda, so syncs stop just as if the rule were missing: the credential turns INVALID.',
+    whoCanFix: 'AWS account administrator.',
+    steps: [
+      'List the targets: `aws events list-targets-by-rule --rule <rule> --region <region>`.',
+      'In CloudTrail event history, look for `RemoveTargets` / `PutTargets` on the rule.',
+      "Update the credential's CloudFormation stack to restore the target (and the Lambda permission that lets the rule invoke it).",
+    ],
+  },
+  'tmc.token.missing': {
+    id: 'tmc.token.missing',
+    name: 'TMC auth token parameter exists',
+    component: 'auth-token',
+    defaultSeverity: 'CRITICAL',
+    verifies:
+      'An SSM parameter tagged with the credential exists (confirmed with `DescribeParameters`; the value is never read).',
+    meaning:
+      'The SSM parameter holds the token the Lambdas use to authenticate to TMC. Without it no sync can succeed: a new credential stays in VALIDATING, a VALID one turns INVALID.',
+    whoCanFix: 'TMC administrator (the token is issued by TMC and cannot be recreated by hand).',
+    steps: [
+      'In Systems Manager > Parameter Store of this region, search by tag `account.tmc.cloud.vmware.com=<credential>` (you cannot and need not view the value).',
+      'In CloudTrail event history, look for `DeleteParameter` to learn who removed it.',
+      RECREATE_CREDENTIAL,
+    ],
+  },
+  'tmc.token.stale': {
+    id: 'tmc.token.stale',
+    name: 'TMC auth token parameter is fresh',
+    component: 'auth-token',
+    defaultSeverity: 'MEDIUM',
+    verifies:
+      "The token parameter's `LastModifiedDate` is younger than `tokenMaxAgeHours` (default 720 hours; tune it to TMC's rotation).",
+    meaning:
+      "A token that has not been updated for longer than TMC's rotation may no longer be valid. When TMC rejects it, the Lambdas fail and the credential turns INVALID.",
+    whoCanFix: 'TMC administrator.',
+    steps: [
+      "Open the parameter's History tab in Parameter Store to see when it was last updated (you cannot and need not view the value).",
+      "Read the credential's phase in TMC. If it is INVALID, or the data-sync Lambda logs authentication errors, recreate the credential.",
+      'If TMC rotates tokens less often than `tokenMaxAgeHours` assumes, raise `tokenMaxAgeHours` to match.',
+    ],
+  },
+  'checker.error': {
+    id: 'checker.error',
+    name: 'The checker could look',
+    defaultSeverity: 'HIGH',
+    verifies: "Every AWS call the checker needs succeeded (after the SDK's retries).",
+    meaning:
+      'A check could not run, so its result is unknown, and unknown is never reported as healthy. The findings that depended on the call carry status ERROR until it succeeds.',
+    whoCanFix: 'The team that deployed the checker.',
+    steps: [
+      "`AccessDenied*`: compare the denied action with the checker role's policy; look for a service control policy or permissions boundary that denies it.",
+      '`ThrottlingException` / `TooManyRequestsException` that survived retries: lower the schedule frequency or the number of regions per run.',
+      '`UnrecognizedClientException` / `InvalidClientTokenId` in one region: the region is probably not enabled for the account; enable it or remove it from `regions`.',
+      'Network or endpoint errors: check `AWS_ENDPOINT_URL*` overrides and VPC endpoints if the checker runs in a VPC.',
+    ],
+  },
+};
+
+/** The anchor of a check's section in docs/checks.md. */
+export function checkAnchor(checkId: CheckId): string {
+  return checkId.replace(/\./g, '-');
+}
+
+export function runbookUrl(baseUrl: string, checkId: CheckId): string {
+  return `${baseUrl}#${checkAnchor(checkId)}`;
+}
+
+/** Remediation text: the steps, numbered, on one line each. */
+export function remediationText(checkId: CheckId): string {
+  return CATALOGUE[checkId].steps.map((step, index) => `${index + 1}. ${step}`).join('\n');
+}

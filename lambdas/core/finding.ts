@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+
+/** Bumped on any breaking change to the published finding shape (docs/finding-schema.json). */
+export const FINDING_SCHEMA_VERSION = '1.0';
+
+export const STATUSES = ['FAIL', 'ERROR', 'PASS'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Ordered from most to least severe: index order is used for ranking. */
+export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const COMPONENTS = ['data-sync', 'resource-retriever', 'event-rule', 'auth-token'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+export const CHECK_IDS = [
+  'tmc.credential.not-found',
+  'tmc.lambda.missing',
+  'tmc.lambda.unhealthy',
+  'tmc.lambda.not-invoked',
+  'tmc.lambda.errors',
+  'tmc.lambda.throttled',
+  'tmc.event-rule.missing',
+  'tmc.event-rule.disabled',
+  'tmc.event-rule.wrong-target',
+  'tmc.token.missing',
+  'tmc.token.stale',
+  'checker.error',
+] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+
+export type ResourceType =
+  | 'AWS::Lambda::Function'
+  | 'AWS::Events::Rule'
+  | 'AWS::SSM::Parameter'
+  | 'TMC::Credential'
+  | 'AWS::API::Operation';
+
+export interface FindingResource {
+  readonly type: ResourceType;
+  /** Present when the resource exists; absent for "missing" findings. */
+  readonly arn?: string;
+  readonly name: string;
+}
+
+export interface TmcContext {
+  readonly credentialName: string;
+  readonly component?: Component;
+}
+
+export interface Remediation {
+  readonly text: string;
+  readonly whoCanFix: string;
+  readonly runbookUrl: string;
+}
+
+export type Evidence = Readonly<Record<string, string | number | boolean | null | readonly string[]>>;
+
+export interface Finding {
+  readonly schemaVersion: typeof FINDING_SCHEMA_VERSION;
+  readonly findingId: string;
+  readonly checkId: CheckId;
+  readonly status: Status;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly message: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly resource: FindingResource;
+  readonly tmc?: TmcContext;
+  readonly evidence: Evidence;
+  readonly remediation: Remediation;
+  readonly observedAt: string;
+}
+
+/**
+ * Deterministic id: the same check on the same resource in the same account and region always yields the
+ * same id, across runs and across the Lambda and the CLI, so downstream systems can correlate and de-duplicate.
+ * `resourceKey` is the resource ARN when the check is about one resource, or a stable credential/component key
+ * when the check is about presence (the resource may not exist).
+ */
+export function makeFindingId(
+  checkId: CheckId,
+  accountId: string,
+  region: string,
+  resourceKey: string,
+): string {
+  return createHash('sha256')
+    .update([checkId, accountId, region, resourceKey].join('\n'))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+/** The most severe of the given severities, or undefined for an empty list. */
+export function worstSeverity(severities: readonly Severity[]): Severity | undefined {
+  return [...severities].sort((a, b) => severityRank(a) - severityRank(b))[0];
+}
+
+export function isProblem(finding: Pick<Finding, 'status'>): boolean {
+  return finding.status !== 'PASS';
+}
