@@ -1,5 +1,5 @@
 /** Test tiers: each is a jest project so `--selectProjects` runs one tier. Type checking is done once by `tsc` in `npm test`, so ts-jest only transpiles. */
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+const transform = { '^.+\\.ts$': 'ts-jest' };
 const tier = (name, extra = {}) => ({
   displayName: name,
   testEnvironment: 'node',

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { CHECK_IDS, COMPONENTS, FINDING_SCHEMA_VERSION, SEVERITIES, STATUSES } from './finding';
+
+/**
+ * The published finding as a runtime schema. docs/finding-schema.json is generated from it
+ * (`npm run docs`), and a test keeps both in step with each other and with what the evaluation emits.
+ */
+export const findingSchema = z
+  .strictObject({
+    schemaVersion: z.literal(FINDING_SCHEMA_VERSION),
+    findingId: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/)
+      .describe('Deterministic: hash of check, account, region and resource.'),
+    checkId: z.enum(CHECK_IDS).describe('See docs/checks.md.'),
+    status: z.enum(STATUSES).describe('FAIL: a problem; ERROR: could not be checked; PASS: healthy.'),
+    severity: z.enum(SEVERITIES),
+    title: z.string().min(1),
+    message: z.string().min(1),
+    accountId: z.string().regex(/^\d{12}$/),
+    region: z.string().min(1),
+    resource: z.strictObject({
+      type: z.enum([
+        'AWS::Lambda::Function',
+        'AWS::Events::Rule',
+        'AWS::SSM::Parameter',
+        'TMC::Credential',
+        'AWS::API::Operation',
+      ]),
+      arn: z.string().regex(/^arn:/).optional().describe('Absent when the resource does not exist.'),
+      name: z.string().min(1),
+    }),
+    tmc: z
+      .strictObject({
+        credentialName: z.string().min(1),
+        component: z.enum(COMPONENTS).optional(),
+      })
+      .optional(),
+    evidence: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]))
+      .describe('The figures behind the verdict; keys depend on the check.'),
+    remediation: z.strictObject({
+      text: z.string().min(1),
+      whoCanFix: z.string().min(1),
+      runbookUrl: z.string().min(1),
+    }),
+    observedAt: z.iso.datetime(),
+  })
+  .describe(
+    'A TMC health finding, published as the detail of an EventBridge event (detail-type "TMC Health Finding").',
+  );
+
+export function findingJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://tmc-health-checker/finding-schema.json',
+    title: 'TMC Health Finding',
+    ...z.toJSONSchema(findingSchema),
+  };
+}

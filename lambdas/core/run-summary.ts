@@ -1,0 +1,47 @@
+import { SEVERITIES, STATUSES, type Finding, type Severity, type Status } from './finding';
+import type { InventorySnapshot } from './inventory';
+
+export interface RunSummary {
+  readonly accountId: string;
+  readonly regions: readonly string[];
+  readonly credentials: number;
+  readonly findings: number;
+  readonly byStatus: Readonly<Record<Status, number>>;
+  /** Severities of problems (FAIL and ERROR) only. */
+  readonly problemsBySeverity: Readonly<Record<Severity, number>>;
+  /** Malformed API records counted and skipped. */
+  readonly skippedRecords: number;
+  /** `service:Operation` names that failed, by region. */
+  readonly failedOperations: readonly string[];
+}
+
+export function summarizeRun(snapshot: InventorySnapshot, findings: readonly Finding[]): RunSummary {
+  const byStatus = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<Status, number>;
+  const problemsBySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<
+    Severity,
+    number
+  >;
+  for (const finding of findings) {
+    byStatus[finding.status] += 1;
+    if (finding.status !== 'PASS') problemsBySeverity[finding.severity] += 1;
+  }
+  const credentials = new Set(
+    findings.flatMap((finding) => (finding.tmc ? [`${finding.region}/${finding.tmc.credentialName}`] : [])),
+  );
+  return {
+    accountId: snapshot.accountId,
+    regions: snapshot.regions.map((region) => region.region),
+    credentials: credentials.size,
+    findings: findings.length,
+    byStatus,
+    problemsBySeverity,
+    skippedRecords: snapshot.regions.reduce((sum, region) => sum + region.skipped.length, 0),
+    failedOperations: [
+      ...new Set(
+        snapshot.regions.flatMap((region) =>
+          region.failures.map((f) => `${region.region} ${f.service}:${f.operation}`),
+        ),
+      ),
+    ],
+  };
+}
