@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { evaluateCredentials } from '../core/evaluate-credentials';
+import type { Finding } from '../core/finding';
+import type { InventorySnapshot } from '../core/inventory';
+import { summarizeRun, type RunSummary } from '../core/run-summary';
+import type { CheckerSettings } from '../core/settings';
+import type { RegionClients } from '../adapters/clients';
+import { gatherInventory } from '../adapters/gather-inventory';
+import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
+
+export interface CredentialCheckInput {
+  readonly accountId: string;
+  readonly settings: CheckerSettings;
+  /** Used when `settings.regions` is empty: the region the code runs in. */
+  readonly defaultRegion: string;
+}
+
+export interface CredentialCheckDependencies {
+  readonly clientsFor: (region: string) => RegionClients;
+  /** Absent for a dry run (the CLI without --publish). */
+  readonly publisher?: FindingPublisher;
+  readonly now?: () => Date;
+}
+
+export interface CredentialCheckResult {
+  readonly run: RunInfo;
+  readonly snapshot: InventorySnapshot;
+  readonly findings: readonly Finding[];
+  readonly summary: RunSummary;
+  readonly publishReport?: PublishReport;
+}
+
+export function regionsToCheck(settings: Pick<CheckerSettings, 'regions'>, defaultRegion: string): string[] {
+  return settings.regions.length > 0 ? [...settings.regions] : [defaultRegion];
+}
+
+/**
+ * One run of the credential check: gather (AWS), evaluate (pure), publish (AWS). Shared by the Lambda and the
+ * CLI so both report exactly the same findings. Gathering never throws for an AWS error; publishing throws a
+ * PublishError when a finding could not be delivered, so the caller fails loudly.
+ */
+export async function runCredentialCheck(
+  input: CredentialCheckInput,
+  dependencies: CredentialCheckDependencies,
+): Promise<CredentialCheckResult> {
+  const now = dependencies.now ?? (() => new Date());
+  const startedAt = now();
+  const regions = regionsToCheck(input.settings, input.defaultRegion);
+  const run: RunInfo = {
+    runId: randomUUID(),
+    accountId: input.accountId,
+    regions,
+    startedAt: startedAt.toISOString(),
+  };
+  const snapshot = await gatherInventory({
+    accountId: input.accountId,
+    regions,
+    settings: input.settings,
+    now: startedAt,
+    clientsFor: dependencies.clientsFor,
+  });
+  const findings = evaluateCredentials(snapshot, input.settings);
+  const summary = summarizeRun(snapshot, findings);
+  const publishReport = dependencies.publisher
+    ? await dependencies.publisher.publish(findings, run)
+    : undefined;
+  return { run, snapshot, findings, summary, ...(publishReport ? { publishReport } : {}) };
+}
