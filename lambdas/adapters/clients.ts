@@ -1,0 +1,95 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { MiddlewareStack } from '@smithy/types';
+
+export interface RegionClients {
+  readonly region: string;
+  readonly tagging: ResourceGroupsTaggingAPIClient;
+  readonly lambda: LambdaClient;
+  readonly cloudwatch: CloudWatchClient;
+  readonly events: EventBridgeClient;
+  readonly ssm: SSMClient;
+}
+
+export interface ClientOptions {
+  /** Attempts per call including the first; adaptive retry also rate-limits the client after throttles. */
+  readonly maxAttempts?: number;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+/**
+ * Only `region` is set so the SDK's own resolution of AWS_ENDPOINT_URL(_<SERVICE>), AWS_PROFILE and
+ * credentials applies unchanged: the same code runs against AWS, the CLI user's profile, and the emulator.
+ */
+export function createRegionClients(region: string, options: ClientOptions = {}): RegionClients {
+  const config = {
+    region,
+    retryMode: 'adaptive',
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+  } as const;
+  return {
+    region,
+    tagging: new ResourceGroupsTaggingAPIClient(config),
+    lambda: new LambdaClient(config),
+    cloudwatch: new CloudWatchClient(config),
+    events: new EventBridgeClient(config),
+    ssm: new SSMClient(config),
+  };
+}
+
+// Module scope so a warm Lambda container reuses connections and the adaptive retry's rate state.
+const cache = new Map<string, RegionClients>();
+
+export function regionClients(region: string): RegionClients {
+  let clients = cache.get(region);
+  if (clients === undefined) {
+    clients = createRegionClients(region);
+    cache.set(region, clients);
+  }
+  return clients;
+}
+
+/** Counts API commands sent (retries of one command are not counted again), keyed `Client:Operation`. */
+export class RequestCounter {
+  readonly byOperation = new Map<string, number>();
+
+  record(key: string): void {
+    this.byOperation.set(key, (this.byOperation.get(key) ?? 0) + 1);
+  }
+
+  get total(): number {
+    let total = 0;
+    for (const count of this.byOperation.values()) total += count;
+    return total;
+  }
+}
+
+const COUNTER_MIDDLEWARE = 'tmcHealthRequestCounter';
+
+/** Lets tests and the CLI prove what a run costs in API calls. Re-attaching replaces the previous counter. */
+export function attachRequestCounter<I extends object, O extends object>(
+  client: { readonly middlewareStack: MiddlewareStack<I, O> },
+  counter: RequestCounter,
+): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const service = (context.clientName ?? 'UnknownClient').replace(/Client$/, '');
+      const operation = (context.commandName ?? 'UnknownCommand').replace(/Command$/, '');
+      counter.record(`${service}:${operation}`);
+      return next(args);
+    },
+    { step: 'initialize', name: COUNTER_MIDDLEWARE, override: true },
+  );
+}
+
+export function attachRequestCounterToAll(clients: RegionClients, counter: RequestCounter): void {
+  attachRequestCounter(clients.tagging, counter);
+  attachRequestCounter(clients.lambda, counter);
+  attachRequestCounter(clients.cloudwatch, counter);
+  attachRequestCounter(clients.events, counter);
+  attachRequestCounter(clients.ssm, counter);
+}

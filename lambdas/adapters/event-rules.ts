@@ -1,0 +1,199 @@
+import {
+  DescribeRuleCommand,
+  ListRuleNamesByTargetCommand,
+  ListTargetsByRuleCommand,
+  type DescribeRuleCommandOutput,
+  type EventBridgeClient,
+} from '@aws-sdk/client-eventbridge';
+import type {
+  ComponentFailure,
+  EventRuleTarget,
+  Observed,
+  TaggedRule,
+  VanishedResource,
+} from '../core/inventory';
+import { parseArn, type RuleRef } from './arn';
+import type { CallLog } from './gather-call-log';
+import { mapWithConcurrency } from './gather-concurrency';
+import type { TaggedRuleRef } from './tagging';
+
+export const RULE_READ_CONCURRENCY = 4;
+const DEFAULT_BUS = 'default';
+
+export interface CredentialRuleInput {
+  readonly credentialName: string;
+  readonly taggedRules: readonly TaggedRuleRef[];
+  /** The credential's tagged function ARNs: where to look for rules that lost their tag (or were never listed). */
+  readonly functionArns: readonly string[];
+}
+
+export interface RuleReadResult {
+  readonly rules: TaggedRule[];
+  readonly vanished: VanishedResource[];
+  readonly componentFailures: ComponentFailure[];
+}
+
+interface Context {
+  readonly client: EventBridgeClient;
+  readonly log: CallLog;
+}
+
+export async function readRules(
+  client: EventBridgeClient,
+  log: CallLog,
+  credentials: readonly CredentialRuleInput[],
+): Promise<RuleReadResult> {
+  const perCredential = await mapWithConcurrency(credentials, RULE_READ_CONCURRENCY, (input) =>
+    readCredentialRules({ client, log }, input),
+  );
+  return {
+    rules: perCredential.flatMap((result) => result.rules),
+    vanished: perCredential.flatMap((result) => result.vanished),
+    componentFailures: perCredential.flatMap((result) => result.componentFailures),
+  };
+}
+
+async function readCredentialRules(ctx: Context, input: CredentialRuleInput): Promise<RuleReadResult> {
+  const result: RuleReadResult = { rules: [], vanished: [], componentFailures: [] };
+  const { credentialName } = input;
+  const seen = new Set<string>();
+  let unreadable = false;
+  for (const ref of input.taggedRules) {
+    const described = await describe(ctx, ref, ref.arn);
+    if (!described.ok) {
+      unreadable = true;
+      result.componentFailures.push({ credentialName, kind: 'rules', failure: described.failure });
+    } else if (described.value === undefined) {
+      result.vanished.push({ credentialName, arn: ref.arn, resourceType: 'events:rule' });
+    } else if (!seen.has(ruleKey(ref))) {
+      seen.add(ruleKey(ref));
+      result.rules.push(await toTaggedRule(ctx, credentialName, 'tag', ref, ref.arn, described.value));
+    }
+  }
+  // Fall back only when no tagged rule is known to exist; a rule we failed to read is already an error.
+  if (result.rules.length > 0 || unreadable) return result;
+  for (const ref of await rulesTargeting(ctx, input, result)) {
+    if (seen.has(ruleKey(ref))) continue;
+    seen.add(ruleKey(ref));
+    const described = await describe(ctx, ref, undefined);
+    if (!described.ok) {
+      result.componentFailures.push({ credentialName, kind: 'rules', failure: described.failure });
+    } else if (described.value !== undefined) {
+      const arn = described.value.Arn ?? fallbackRuleArn(input.functionArns[0], ref);
+      result.rules.push(await toTaggedRule(ctx, credentialName, 'target', ref, arn, described.value));
+    }
+  }
+  return result;
+}
+
+/** Rule names on the default bus (where TMC creates them) that target any of the credential's functions. */
+async function rulesTargeting(
+  ctx: Context,
+  input: CredentialRuleInput,
+  result: RuleReadResult,
+): Promise<RuleRef[]> {
+  const refs: RuleRef[] = [];
+  for (const functionArn of input.functionArns) {
+    const listed = await ctx.log.run(
+      'events',
+      'ListRuleNamesByTarget',
+      async () => {
+        const names: string[] = [];
+        let nextToken: string | undefined;
+        do {
+          const page = await ctx.client.send(
+            new ListRuleNamesByTargetCommand({ TargetArn: functionArn, NextToken: nextToken }),
+          );
+          names.push(...(page.RuleNames ?? []));
+          nextToken = page.NextToken;
+        } while (nextToken);
+        return names;
+      },
+      { resourceArn: functionArn },
+    );
+    if (!listed.ok) {
+      result.componentFailures.push({
+        credentialName: input.credentialName,
+        kind: 'rules',
+        failure: listed.failure,
+      });
+      continue;
+    }
+    refs.push(...listed.value.map((name) => ({ name, eventBusName: DEFAULT_BUS })));
+  }
+  return refs;
+}
+
+function describe(
+  ctx: Context,
+  ref: RuleRef,
+  resourceArn: string | undefined,
+): Promise<Observed<DescribeRuleCommandOutput | undefined>> {
+  return ctx.log.runFindable(
+    'events',
+    'DescribeRule',
+    () => ctx.client.send(new DescribeRuleCommand({ Name: ref.name, EventBusName: busParameter(ref) })),
+    resourceArn === undefined ? {} : { resourceArn },
+  );
+}
+
+async function toTaggedRule(
+  ctx: Context,
+  credentialName: string,
+  discoveredBy: TaggedRule['discoveredBy'],
+  ref: RuleRef,
+  arn: string,
+  described: DescribeRuleCommandOutput,
+): Promise<TaggedRule> {
+  const targets = await listTargets(ctx, ref, arn);
+  return {
+    credentialName,
+    arn,
+    name: ref.name,
+    eventBusName: ref.eventBusName,
+    discoveredBy,
+    state: described.State ?? 'UNKNOWN',
+    ...(described.ScheduleExpression ? { scheduleExpression: described.ScheduleExpression } : {}),
+    targets,
+  };
+}
+
+function listTargets(ctx: Context, ref: RuleRef, arn: string): Promise<Observed<readonly EventRuleTarget[]>> {
+  return ctx.log.run(
+    'events',
+    'ListTargetsByRule',
+    async () => {
+      const targets: EventRuleTarget[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await ctx.client.send(
+          new ListTargetsByRuleCommand({
+            Rule: ref.name,
+            EventBusName: busParameter(ref),
+            NextToken: nextToken,
+          }),
+        );
+        for (const target of page.Targets ?? []) targets.push({ id: target.Id ?? '', arn: target.Arn ?? '' });
+        nextToken = page.NextToken;
+      } while (nextToken);
+      return targets;
+    },
+    { resourceArn: arn },
+  );
+}
+
+/** Omitted for the default bus, which every API treats as the default anyway. */
+function busParameter(ref: RuleRef): string | undefined {
+  return ref.eventBusName === DEFAULT_BUS ? undefined : ref.eventBusName;
+}
+
+function ruleKey(ref: RuleRef): string {
+  return `${ref.eventBusName}/${ref.name}`;
+}
+
+/** DescribeRule always returns Arn on AWS; this only covers emulators that omit it. */
+function fallbackRuleArn(functionArn: string | undefined, ref: RuleRef): string {
+  const parsed = functionArn === undefined ? undefined : parseArn(functionArn);
+  if (parsed === undefined) return `rule/${ref.name}`;
+  return `arn:${parsed.partition}:events:${parsed.region}:${parsed.accountId}:rule/${ref.name}`;
+}

@@ -1,0 +1,72 @@
+import type { ApiFailure, Observed } from '../core/inventory';
+import { NOT_FOUND, toApiFailure } from './aws-error';
+
+interface CallOptions {
+  readonly resourceArn?: string;
+}
+
+/**
+ * Runs one logical AWS call (a paginated call counts as one) for a region and records the outcome, so every
+ * adapter reports failures and successes the same way and nothing thrown by the SDK escapes the gatherer.
+ */
+export class CallLog {
+  private readonly failureList: ApiFailure[] = [];
+  private readonly succeeded = new Set<string>();
+
+  constructor(readonly region: string) {}
+
+  get failures(): readonly ApiFailure[] {
+    return this.failureList;
+  }
+
+  get succeededOperations(): readonly string[] {
+    return [...this.succeeded].sort();
+  }
+
+  recordFailure(failure: ApiFailure): void {
+    this.failureList.push(failure);
+  }
+
+  async run<T>(
+    service: string,
+    operation: string,
+    call: () => Promise<T>,
+    options: CallOptions = {},
+  ): Promise<Observed<T>> {
+    try {
+      const value = await call();
+      this.succeeded.add(`${service}:${operation}`);
+      return { ok: true, value };
+    } catch (error) {
+      const failure = toApiFailure(error, { service, operation, region: this.region, ...options });
+      this.recordFailure(failure);
+      return { ok: false, failure };
+    }
+  }
+
+  /**
+   * Like `run`, but ResourceNotFoundException yields `undefined` instead of a failure: the tagging API can list
+   * resources that were deleted moments (or days) ago, and "gone" is an observation, not an error. The call
+   * still counts as succeeded because the service answered it.
+   */
+  async runFindable<T>(
+    service: string,
+    operation: string,
+    call: () => Promise<T>,
+    options: CallOptions = {},
+  ): Promise<Observed<T | undefined>> {
+    return this.run<T | undefined>(
+      service,
+      operation,
+      async () => {
+        try {
+          return await call();
+        } catch (error) {
+          if (error instanceof Error && error.name === NOT_FOUND) return undefined;
+          throw error;
+        }
+      },
+      options,
+    );
+  }
+}
