@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Finding } from '../core/finding';
+import { formatRunNotification, type NotificationOptions } from '../core/notification';
+import { PublishError, type FindingPublisher, type PublishReport, type RunInfo } from './publisher';
+import {
+  errorName,
+  isTransientError,
+  resolveRetry,
+  RetriesExhaustedError,
+  retryWithBackoff,
+  type RetryOptions,
+} from './retry';
+
+export interface SnsSummaryPublisherOptions extends RetryOptions, NotificationOptions {
+  readonly topicArn: string;
+}
+
+/**
+ * One message per run, and only when something is not PASS: people get a summary to act on, while every
+ * individual finding goes to EventBridge for machines.
+ */
+export class SnsSummaryPublisher implements FindingPublisher {
+  constructor(
+    private readonly client: SNSClient,
+    private readonly options: SnsSummaryPublisherOptions,
+  ) {
+    resolveRetry(options); // validate the retry settings at wiring time, not on the first failing run
+  }
+
+  async publish(findings: readonly Finding[], run: RunInfo): Promise<PublishReport> {
+    const notification = formatRunNotification(findings, run, this.options);
+    if (!notification) return { publisher: 'sns', findingCount: findings.length, delivered: 0, apiCalls: 0 };
+
+    let apiCalls = 0;
+    const command = new PublishCommand({
+      TopicArn: this.options.topicArn,
+      Subject: notification.subject,
+      Message: notification.message,
+      MessageStructure: 'json',
+      MessageAttributes: { ...notification.messageAttributes },
+      ...fifoFields(this.options.topicArn, run.runId),
+    });
+    try {
+      await retryWithBackoff(
+        () => {
+          apiCalls++;
+          return this.client.send(command);
+        },
+        isTransientError,
+        this.options,
+      );
+    } catch (error) {
+      const last = error instanceof RetriesExhaustedError ? error.lastError : error;
+      const code = errorName(last);
+      throw new PublishError(
+        `SNS: run summary (${notification.problemCount} problems) not published to ${this.options.topicArn} ` +
+          `after ${apiCalls} attempt(s): ${code}: ${last instanceof Error ? last.message : String(last)}`,
+        { publisher: 'sns', failedCount: 1, errorCodes: { [code]: 1 }, findingIds: [] },
+        { cause: last },
+      );
+    }
+    return { publisher: 'sns', findingCount: findings.length, delivered: 1, apiCalls };
+  }
+}
+
+/**
+ * FIFO topics reject a Publish without a group id. Deriving the deduplication id from the run id makes our own
+ * retries, and any re-publish of the same run within SNS's 5-minute window, deliver the summary once.
+ */
+function fifoFields(
+  topicArn: string,
+  runId: string,
+): { MessageGroupId?: string; MessageDeduplicationId?: string } {
+  if (!topicArn.endsWith('.fifo')) return {};
+  return {
+    MessageGroupId: 'tmc-health',
+    MessageDeduplicationId: createHash('sha256').update(runId).digest('hex'),
+  };
+}

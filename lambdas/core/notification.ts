@@ -1,0 +1,475 @@
+import {
+  isProblem,
+  severityRank,
+  STATUSES,
+  worstSeverity,
+  type Finding,
+  type Severity,
+  type Status,
+} from './finding';
+
+/**
+ * Turns one run's findings into the human notification (SNS email and friends). Pure: no AWS SDK, no clock, so
+ * the exact text can be unit tested and previewed by the CLI.
+ */
+
+/** The run fields the text needs; structurally a subset of the publishers' RunInfo (core never imports adapters). */
+export interface NotificationRun {
+  readonly runId: string;
+  readonly accountId: string;
+  readonly regions: readonly string[];
+  readonly startedAt: string;
+}
+
+/** SNS: subjects are ASCII, no line breaks or control characters, and must be under 100 characters. */
+export const SUBJECT_MAX_LENGTH = 99;
+/** SNS's message size limit; message attributes count towards it. */
+export const SNS_MAX_MESSAGE_BYTES = 262_144;
+/** Head-room for SNS's own accounting, which we cannot reproduce to the byte. */
+const SIZE_MARGIN_BYTES = 2_048;
+/** One evidence value longer than this is cut in the email; the EventBridge event keeps it whole. */
+export const MAX_EVIDENCE_VALUE_CHARS = 1_000;
+const MAX_EVIDENCE_KEYS = 50;
+/** Lines in the short text (SNS `default`): enough for a chat message, not a wall of text. */
+const SHORT_TEXT_MAX_LINES = 20;
+const SHORT_TEXT_MAX_LINE_CHARS = 200;
+
+/**
+ * Evidence keys through which a check says "I could not decide because this API call failed" (the evaluation
+ * writes `error: describeFailure(...)`). Such ERROR findings add nothing beyond the `checker.error` finding for
+ * that call, which carries the remediation, so the email lists them one line each.
+ */
+export const DEPENDENCY_EVIDENCE_KEYS = ['error', 'failedOperation', 'dependsOn'] as const;
+const MAX_DEPENDENCY_CHARS = 240;
+
+export interface NotificationAttributes {
+  readonly severity: Severity;
+  readonly checkId: readonly string[];
+  readonly credentialName?: readonly string[];
+  readonly status: readonly Status[];
+}
+
+/** Mirrors SNS's MessageAttributeValue for string types, without depending on the SDK. */
+export interface SnsStringAttribute {
+  readonly DataType: 'String' | 'String.Array';
+  readonly StringValue: string;
+}
+
+export interface RunNotification {
+  readonly subject: string;
+  /** SNS `default`: SQS, Lambda, HTTP, SMS and chat subscribers. Short; machines should use the events. */
+  readonly shortText: string;
+  /** SNS `email`: the full report. */
+  readonly body: string;
+  readonly attributes: NotificationAttributes;
+  readonly messageAttributes: Readonly<Record<string, SnsStringAttribute>>;
+  /** The `MessageStructure: 'json'` payload: `{"default": shortText, "email": body}`. */
+  readonly message: string;
+  readonly problemCount: number;
+  /** Problems left out of the email body to respect the size limit. */
+  readonly omittedProblemCount: number;
+}
+
+export interface NotificationOptions {
+  /** Defaults to SNS's limit; lowered in tests. */
+  readonly maxMessageBytes?: number;
+}
+
+/** Undefined when there is nothing to tell anyone: every finding passed (or there were none). */
+export function formatRunNotification(
+  findings: readonly Finding[],
+  run: NotificationRun,
+  options: NotificationOptions = {},
+): RunNotification | undefined {
+  const problems = sortProblems(findings);
+  if (problems.length === 0) return undefined;
+  const attributes = notificationAttributes(problems);
+  const messageAttributes = toSnsMessageAttributes(attributes);
+  const subject = formatSubject(problems, run);
+  const shortText = formatShortText(subject, findings, problems, run);
+
+  const maxBytes = (options.maxMessageBytes ?? SNS_MAX_MESSAGE_BYTES) - SIZE_MARGIN_BYTES;
+  const fixedBytes =
+    attributeBytes(messageAttributes) + utf8Bytes(JSON.stringify({ default: shortText, email: '' }));
+  const { text: body, omitted } = formatBody(findings, problems, run, maxBytes - fixedBytes);
+  return {
+    subject,
+    shortText,
+    body,
+    attributes,
+    messageAttributes,
+    message: JSON.stringify({ default: shortText, email: body }),
+    problemCount: problems.length,
+    omittedProblemCount: omitted,
+  };
+}
+
+/** Problems only: FAIL before ERROR, then most severe first; the rest of the key keeps the order stable. */
+export function sortProblems(findings: readonly Finding[]): Finding[] {
+  const statusRank = (status: Status): number => STATUSES.indexOf(status);
+  return findings
+    .filter(isProblem)
+    .sort(
+      (a, b) =>
+        statusRank(a.status) - statusRank(b.status) ||
+        severityRank(a.severity) - severityRank(b.severity) ||
+        compare(a.tmc?.credentialName ?? '', b.tmc?.credentialName ?? '') ||
+        compare(a.region, b.region) ||
+        compare(a.title, b.title) ||
+        compare(a.findingId, b.findingId),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------- subject
+
+/** ASCII only, no control characters, single spaces, at most SUBJECT_MAX_LENGTH characters, never empty. */
+export function sanitizeSubject(text: string): string {
+  return truncate(toSubjectText(text), SUBJECT_MAX_LENGTH) || 'TMC health notification';
+}
+
+export function formatSubject(problems: readonly Finding[], run: NotificationRun): string {
+  const [first] = problems;
+  if (!first) return sanitizeSubject('TMC health: no problems');
+  const tag = `[${worstSeverity(problems.map((p) => p.severity)) ?? first.severity}]`;
+  if (problems.length === 1) {
+    const who = first.tmc ? `TMC credential ${first.tmc.credentialName}` : 'TMC health';
+    // The title is the part that may give way; the severity, credential and region are what people triage on.
+    return fitSubject(
+      `${tag} ${toSubjectText(who)}: `,
+      toSubjectText(first.title),
+      ` (${toSubjectText(first.region)})`,
+    );
+  }
+  const credentials = distinct(problems.flatMap((p) => (p.tmc ? [p.tmc.credentialName] : [])));
+  const scope = credentials.length > 0 ? ` in ${plural(credentials.length, 'credential')}` : '';
+  const head = toSubjectText(`${tag} TMC health: ${plural(problems.length, 'problem')}${scope}`);
+  const regions = orderRegions(
+    problems.map((p) => p.region),
+    run.regions,
+  ).map(toSubjectText);
+  for (let shown = regions.length; shown >= 1; shown--) {
+    const more = regions.length - shown;
+    const list = regions.slice(0, shown).join(', ') + (more > 0 ? `, +${more} more` : '');
+    const candidate = `${head} (${list})`;
+    if (candidate.length <= SUBJECT_MAX_LENGTH) return candidate;
+  }
+  return sanitizeSubject(head);
+}
+
+function fitSubject(prefix: string, middle: string, suffix: string): string {
+  const room = SUBJECT_MAX_LENGTH - prefix.length - suffix.length;
+  if (room < 10) return sanitizeSubject(prefix + middle + suffix);
+  return prefix + truncate(middle, room) + suffix;
+}
+
+function toSubjectText(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code < 0x20 || code === 0x7f) out += ' ';
+    else if (code > 0x7e) out += '?';
+    else out += char;
+  }
+  return out.replace(/ {2,}/g, ' ').trim();
+}
+
+// ------------------------------------------------------------------------------------------ attributes
+
+/** For SNS subscription filter policies, e.g. route only CRITICAL, or only one credential, to a pager. */
+export function notificationAttributes(problems: readonly Finding[]): NotificationAttributes {
+  const sorted = sortProblems(problems);
+  const credentials = distinct(sorted.flatMap((p) => (p.tmc ? [p.tmc.credentialName] : [])));
+  return {
+    severity: worstSeverity(sorted.map((p) => p.severity)) ?? 'INFORMATIONAL',
+    checkId: distinct(sorted.map((p) => p.checkId)),
+    ...(credentials.length > 0 ? { credentialName: credentials } : {}),
+    status: STATUSES.filter((status) => sorted.some((p) => p.status === status)),
+  };
+}
+
+export function toSnsMessageAttributes(
+  attributes: NotificationAttributes,
+): Record<string, SnsStringAttribute> {
+  const list = (values: readonly string[]): SnsStringAttribute => ({
+    DataType: 'String.Array',
+    StringValue: JSON.stringify(values),
+  });
+  return {
+    severity: { DataType: 'String', StringValue: attributes.severity },
+    checkId: list(attributes.checkId),
+    ...(attributes.credentialName ? { credentialName: list(attributes.credentialName) } : {}),
+    status: list(attributes.status),
+  };
+}
+
+function attributeBytes(attributes: Readonly<Record<string, SnsStringAttribute>>): number {
+  return Object.entries(attributes).reduce(
+    (sum, [name, value]) => sum + utf8Bytes(name) + utf8Bytes(value.DataType) + utf8Bytes(value.StringValue),
+    0,
+  );
+}
+
+// -------------------------------------------------------------------------------------------- short text
+
+function formatShortText(
+  subject: string,
+  findings: readonly Finding[],
+  problems: readonly Finding[],
+  run: NotificationRun,
+): string {
+  const lines = problems.slice(0, SHORT_TEXT_MAX_LINES).map((p) => {
+    const where = [p.tmc?.credentialName, p.region].filter(Boolean).join(', ');
+    return truncate(
+      cleanLine(`- [${p.status} ${p.severity}] ${p.title} (${where})`),
+      SHORT_TEXT_MAX_LINE_CHARS,
+    );
+  });
+  const more = problems.length - lines.length;
+  return [
+    subject,
+    `Account ${run.accountId}, run ${run.runId} started ${run.startedAt}: ${statusCounts(findings)}.`,
+    ...lines,
+    ...(more > 0 ? [`... and ${more} more`] : []),
+    'Details: the email notification, or the "TMC Health Finding" events on EventBridge.',
+  ].join('\n');
+}
+
+// -------------------------------------------------------------------------------------------------- body
+
+interface Section {
+  readonly text: string;
+  readonly problems: number;
+}
+
+/** The email. Sections are added whole until the byte budget (JSON-escaped, as SNS will see it) runs out. */
+export function formatBody(
+  findings: readonly Finding[],
+  problems: readonly Finding[],
+  run: NotificationRun,
+  budgetBytes: number,
+): { text: string; omitted: number } {
+  const header = formatHeader(findings, problems, run);
+  const footer = `\n--\nSent by tmc-health-checker, run ${run.runId}. Every finding, PASS included, is also published to EventBridge (source tmc-health, detail-type "TMC Health Finding").\n`;
+  const sections = bodySections(problems);
+  const omissionLine = (count: number): string =>
+    `\n... and ${plural(count, 'more problem')} not shown (see the EventBridge events)\n`;
+
+  let used = escapedBytes(header) + escapedBytes(footer);
+  const reserve = escapedBytes(omissionLine(problems.length));
+  const parts = [header];
+  let shown = 0;
+  for (const [index, section] of sections.entries()) {
+    const isLast = index === sections.length - 1;
+    const cost = escapedBytes(section.text);
+    if (used + cost + (isLast ? 0 : reserve) > budgetBytes) break;
+    parts.push(section.text);
+    used += cost;
+    shown += section.problems;
+  }
+  const omitted = problems.length - shown;
+  if (omitted > 0) parts.push(omissionLine(omitted));
+  parts.push(footer);
+  return { text: parts.join(''), omitted };
+}
+
+function formatHeader(
+  findings: readonly Finding[],
+  problems: readonly Finding[],
+  run: NotificationRun,
+): string {
+  return [
+    `TMC health check found ${plural(problems.length, 'problem')} in AWS account ${run.accountId}.`,
+    '',
+    ...alignedLines([
+      ['Account', run.accountId],
+      ['Regions', run.regions.length > 0 ? run.regions.join(', ') : '(none)'],
+      ['Run started', run.startedAt],
+      ['Run id', run.runId],
+      ['Findings', `${statusCounts(findings)} (${findings.length} total)`],
+      ['Worst severity', worstSeverity(problems.map((p) => p.severity)) ?? '-'],
+    ]),
+    '',
+  ].join('\n');
+}
+
+/** One section per problem, with headings; dependent ERRORs are collapsed into one-liners after the rest. */
+function bodySections(problems: readonly Finding[]): Section[] {
+  const failed = problems.filter((p) => p.status === 'FAIL');
+  const errors = problems.filter((p) => p.status !== 'FAIL');
+  const fullErrors = errors.filter((p) => failedDependency(p) === undefined);
+  const compactErrors = errors.filter((p) => failedDependency(p) !== undefined);
+  const sections: Section[] = [];
+  let counter = 0;
+  const addFull = (list: readonly Finding[], heading: string): void => {
+    list.forEach((finding, index) => {
+      counter++;
+      const prefix = index === 0 ? banner(`${heading} (${list.length})`) : '';
+      sections.push({ text: prefix + formatFindingSection(finding, counter), problems: 1 });
+    });
+  };
+  addFull(failed, 'FAILED CHECKS');
+  addFull(fullErrors, 'CHECKS THAT COULD NOT RUN');
+  compactErrors.forEach((finding, index) => {
+    counter++;
+    const prefix =
+      index === 0
+        ? banner(`NOT CHECKED BECAUSE AN API CALL FAILED (${compactErrors.length})`) +
+          'Unknown until the failed call works again (see the checker.error problems for the fix).\n\n'
+        : '';
+    sections.push({ text: prefix + formatCompactLine(finding, counter), problems: 1 });
+  });
+  return sections;
+}
+
+function banner(title: string): string {
+  const rule = '='.repeat(72);
+  return `\n${rule}\n${title}\n${rule}\n`;
+}
+
+export function formatFindingSection(finding: Finding, number: number): string {
+  const indent = '   ';
+  const component = finding.tmc?.component ? ` (${finding.tmc.component})` : '';
+  const context: [string, string][] = [
+    ...(finding.tmc ? [['Credential', `${finding.tmc.credentialName}${component}`] as [string, string]] : []),
+    ['Region', finding.region],
+    ['Resource', `${finding.resource.type} ${finding.resource.name}`],
+    ...(finding.resource.arn ? [['ARN', finding.resource.arn] as [string, string]] : []),
+    ['Check', finding.checkId],
+    ['Finding id', finding.findingId],
+    ['Observed', finding.observedAt],
+  ];
+  const evidence = Object.entries(finding.evidence);
+  const shownEvidence = evidence.slice(0, MAX_EVIDENCE_KEYS);
+  const evidenceLines =
+    shownEvidence.length === 0
+      ? ['(none)']
+      : alignedLines(shownEvidence.map(([key, value]) => [key, formatEvidenceValue(value)]));
+  if (evidence.length > shownEvidence.length) {
+    evidenceLines.push(`... ${evidence.length - shownEvidence.length} more (see the EventBridge event)`);
+  }
+  const lines = [
+    `${number}. [${finding.status}, ${finding.severity}] ${cleanLine(finding.title)}`,
+    ...indentBlock(cleanText(finding.message), indent),
+    '',
+    ...alignedLines(context).map((line) => indent + line),
+    '',
+    `${indent}Evidence:`,
+    ...evidenceLines.flatMap((line) => indentBlock(line, indent + '  ')),
+    '',
+    `${indent}Who can fix it: ${cleanLine(finding.remediation.whoCanFix)}`,
+    `${indent}What to do:`,
+    ...indentBlock(cleanText(finding.remediation.text), indent + '  '),
+    `${indent}Runbook: ${cleanLine(finding.remediation.runbookUrl)}`,
+  ];
+  return `\n${lines.join('\n')}\n`;
+}
+
+export function formatCompactLine(finding: Finding, number: number): string {
+  const where = [finding.tmc?.credentialName, finding.tmc?.component, finding.region]
+    .filter(Boolean)
+    .join(', ');
+  const dependency = truncate(
+    cleanLine(failedDependency(finding) ?? 'a failed API call'),
+    MAX_DEPENDENCY_CHARS,
+  );
+  return `${number}. [${finding.status}, ${finding.severity}] ${cleanLine(finding.title)} (${where}): ${dependency}\n`;
+}
+
+/**
+ * For an ERROR finding whose evidence names the failed API call it depends on (see DEPENDENCY_EVIDENCE_KEYS),
+ * that failure as the evidence words it; otherwise undefined. `checker.error` findings are the failures
+ * themselves, never dependents, so they are always shown in full.
+ */
+export function failedDependency(finding: Finding): string | undefined {
+  if (finding.status !== 'ERROR' || finding.checkId === 'checker.error') return undefined;
+  for (const key of DEPENDENCY_EVIDENCE_KEYS) {
+    const value = finding.evidence[key];
+    if (typeof value === 'string' && value.trim() !== '') return value;
+  }
+  return undefined;
+}
+
+export function formatEvidenceValue(value: Finding['evidence'][string]): string {
+  let text: string;
+  if (value === null) text = '(null)';
+  else if (Array.isArray(value)) text = value.length === 0 ? '(empty list)' : value.join(', ');
+  else text = String(value);
+  text = cleanText(text);
+  if (text.length <= MAX_EVIDENCE_VALUE_CHARS) return text;
+  const cut = text.length - MAX_EVIDENCE_VALUE_CHARS;
+  return `${text.slice(0, MAX_EVIDENCE_VALUE_CHARS)}... [${cut} more characters in the EventBridge event]`;
+}
+
+// ------------------------------------------------------------------------------------------------ helpers
+
+function statusCounts(findings: readonly Finding[]): string {
+  return STATUSES.map((status) => `${findings.filter((f) => f.status === status).length} ${status}`).join(
+    ', ',
+  );
+}
+
+/** `key:` padded so values line up; a very long key is not allowed to push every value across the page. */
+function alignedLines(pairs: readonly (readonly [string, string])[]): string[] {
+  const width = Math.min(28, Math.max(0, ...pairs.map(([key]) => key.length + 1)));
+  return pairs.map(([key, value]) => {
+    const label = `${cleanLine(key)}:`.padEnd(width);
+    const [firstLine = '', ...rest] = value.split('\n');
+    return [`${label} ${firstLine}`, ...rest.map((line) => `${' '.repeat(width + 1)}${line}`)].join('\n');
+  });
+}
+
+function indentBlock(text: string, indent: string): string[] {
+  return text.split('\n').map((line) => (line === '' ? '' : indent + line));
+}
+
+/** Plain text for email: normalised line breaks, other control characters replaced by spaces. */
+function cleanText(text: string): string {
+  let out = '';
+  for (const char of text.replace(/\r\n?/g, '\n')) {
+    const code = char.codePointAt(0) ?? 0;
+    out += char !== '\n' && (code < 0x20 || code === 0x7f) ? ' ' : char;
+  }
+  return out;
+}
+
+function cleanLine(text: string): string {
+  return cleanText(text).replace(/\n/g, ' ');
+}
+
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let kept = text.slice(0, Math.max(0, max - 3));
+  // Never leave half of a surrogate pair behind: it would become a replacement character downstream.
+  if (/[\uD800-\uDBFF]$/.test(kept)) kept = kept.slice(0, -1);
+  return `${kept.trimEnd()}...`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function distinct<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** Regions in the run's configured order, unknown ones after, alphabetically. */
+function orderRegions(regions: readonly string[], configured: readonly string[]): string[] {
+  const rank = (region: string): number => {
+    const index = configured.indexOf(region);
+    return index === -1 ? configured.length : index;
+  };
+  return distinct(regions).sort((a, b) => rank(a) - rank(b) || compare(a, b));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** Bytes the text takes inside the JSON message SNS receives: escaping of quotes and newlines included. */
+function escapedBytes(text: string): number {
+  return utf8Bytes(JSON.stringify(text)) - 2;
+}
