@@ -161,14 +161,14 @@ describe('EventBridgeFindingPublisher', () => {
     expect(report.delivered).toBe(0);
   });
 
-  it('splits calls by the 1 MB entry-size budget when details are large', async () => {
+  it('splits calls by the 256 KB entry-size budget when details are large', async () => {
     eventBridge.on(PutEventsCommand).callsFake(acceptAll);
-    // About 200 KB each: five fit in 1 MB, six do not.
-    const large = findings(8, { evidence: { dump: 'x'.repeat(200_000) } });
+    // About 55 KB each: four fit under the 256 KB budget, five do not.
+    const large = findings(8, { evidence: { dump: 'x'.repeat(55_000) } });
     await publisher().publish(large, run);
 
     const calls = sentEntries();
-    expect(calls.map((entries) => entries.length)).toEqual([5, 3]);
+    expect(calls.map((entries) => entries.length)).toEqual([4, 4]);
     for (const entries of calls) {
       expect(entries.reduce((sum, entry) => sum + putEventsEntrySize(entry), 0)).toBeLessThanOrEqual(
         MAX_CALL_BYTES,
