@@ -173,6 +173,24 @@ describe('moto harness', () => {
     });
   });
 
+  test('known moto gap: PutEvents fails on a bus holding a schedule rule with a Lambda target; custom buses work', async () => {
+    await seedTmcCredential(clients, 'acme-prod'); // schedule rule on the default bus -> data-sync Lambda
+    const sinks = await publishingSinks(clients, { eventBusName: 'tmc-health-findings' });
+    const entry = (bus: string) => ({
+      EventBusName: bus,
+      Source: 'tmc-health',
+      DetailType: 'TMC Health Finding',
+      Detail: JSON.stringify({ status: 'FAIL' }),
+    });
+    // If this starts passing, moto fixed it: the e2e tests may go back to the default bus.
+    await expect(
+      clients.events.send(new PutEventsCommand({ Entries: [entry('default')] })),
+    ).rejects.toThrow();
+    const put = await clients.events.send(new PutEventsCommand({ Entries: [entry('tmc-health-findings')] }));
+    expect(put.FailedEntryCount).toBe(0);
+    expect(await drainEvents(clients, sinks.ruleQueueUrl)).toHaveLength(1);
+  });
+
   test('SNS publish (MessageStructure json) reaches the SQS subscriber, filtered on severity', async () => {
     const sinks = await publishingSinks(clients);
     const publish = (severity: string, text: string) =>
@@ -188,6 +206,12 @@ describe('moto harness', () => {
     await publish('HIGH', 'high one');
     await publish('LOW', 'low one');
     await publish('CRITICAL', 'critical one');
+    const unfiltered = await drainNotifications(clients, sinks.topicAllQueueUrl);
+    expect(unfiltered.map((n) => n.MessageAttributes?.severity?.Value).sort()).toEqual([
+      'CRITICAL',
+      'HIGH',
+      'LOW',
+    ]);
     const notifications = await drainNotifications(clients, sinks.topicQueueUrl);
     expect(notifications.map((n) => n.Message).sort()).toEqual(['critical one', 'high one']);
     expect(

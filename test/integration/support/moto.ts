@@ -18,6 +18,11 @@
  *  - POST /moto-api/reset wipes every backend.
  *
  *  NOT supported (worked around):
+ *  - EventBridge PutEvents treats a rule WITHOUT an event pattern (a schedule rule, like TMC's) as matching every
+ *    event, ignores the rule's State, and raises NotImplementedError for Lambda targets: any PutEvents on a bus
+ *    holding TMC's schedule rule (default bus, Lambda target) fails with HTTP 500 for the whole call. The
+ *    end-to-end tests therefore publish findings to a custom bus (TMC_HEALTH_EVENT_BUS, which the checker
+ *    supports) and keep TMC's schedule rules on the default bus where the checker looks for them.
  *  - Tagging GetResources does NOT list EventBridge rules, even tagged ones (real AWS does): the checker's
  *    fallback (rules found as targets-holders of the credential's Lambda, `discoveredBy: 'target'`) is what
  *    finds the rule under moto.
@@ -36,6 +41,10 @@ import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import type { Context } from 'aws-lambda';
+
+// Every fresh module registry (jest.isolateModules) would repeat the SDK's Node 20 end-of-support warning.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** moto's default account. */
 export const MOTO_ACCOUNT_ID = '123456789012';
@@ -126,7 +135,7 @@ export function destroyClients(clients: TestClients): void {
 }
 
 /** A minimal Lambda context for invoking a handler in-process against moto's account. */
-export function lambdaContext(functionName = 'tmc-health-checker') {
+export function lambdaContext(functionName = 'tmc-health-checker'): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,

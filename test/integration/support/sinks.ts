@@ -1,8 +1,9 @@
 /**
  * Where the checker's output lands in moto: an SQS queue behind an EventBridge rule matching FAIL findings on the
- * default bus, and an SQS queue subscribed to an SNS topic with a `severity` filter policy.
+ * default bus, and an SQS queue subscribed to an SNS topic with a `severity` filter policy (plus an unfiltered
+ * one).
  */
-import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -25,10 +26,18 @@ export interface Sinks {
   readonly subscriptionArn: string;
   /** Receives SNS messages that passed the filter policy (body: the SNS envelope JSON). */
   readonly topicQueueUrl: string;
+  /** Subscribed without a filter policy: every message published, to check attributes of filtered ones. */
+  readonly topicAllQueueUrl: string;
 }
 
 export interface SinkOptions {
   readonly prefix?: string;
+  /**
+   * Bus for the FAIL rule; created unless `default` (the default). Tests that also seed TMC schedule rules must
+   * use a custom bus: moto fails every PutEvents on a bus holding a schedule rule with a Lambda target (see
+   * support/moto.ts).
+   */
+  readonly eventBusName?: string;
   readonly eventPattern?: object;
   readonly severityFilter?: object;
 }
@@ -44,7 +53,9 @@ async function createQueue(clients: TestClients, name: string): Promise<{ url: s
 
 export async function publishingSinks(clients: TestClients, options: SinkOptions = {}): Promise<Sinks> {
   const prefix = options.prefix ?? 'tmc-health';
-  const eventBusName = 'default';
+  const eventBusName = options.eventBusName ?? 'default';
+  if (eventBusName !== 'default')
+    await clients.events.send(new CreateEventBusCommand({ Name: eventBusName }));
 
   const ruleQueue = await createQueue(clients, `${prefix}-fail-events`);
   const ruleName = `${prefix}-fail-findings`;
@@ -76,6 +87,11 @@ export async function publishingSinks(clients: TestClients, options: SinkOptions
     }),
   );
 
+  const allQueue = await createQueue(clients, `${prefix}-alerts-all`);
+  await clients.sns.send(
+    new SubscribeCommand({ TopicArn: topic.TopicArn!, Protocol: 'sqs', Endpoint: allQueue.arn }),
+  );
+
   return {
     eventBusName,
     ruleName,
@@ -83,6 +99,7 @@ export async function publishingSinks(clients: TestClients, options: SinkOptions
     topicArn: topic.TopicArn!,
     subscriptionArn: subscription.SubscriptionArn!,
     topicQueueUrl: topicQueue.url,
+    topicAllQueueUrl: allQueue.url,
   };
 }
 
