@@ -1,0 +1,99 @@
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface CheckerFunctionProps {
+  /** Path of the TypeScript handler file, bundled with the local esbuild. */
+  readonly entry: string;
+  /**
+   * Exported handler function name.
+   * @default 'handler'
+   */
+  readonly handler?: string;
+  /** The lock file that pins the bundled dependencies (its directory is the project root). */
+  readonly depsLockFilePath: string;
+  /** Environment variables of the function (runtime settings and Powertools configuration). */
+  readonly environment: Readonly<Record<string, string>>;
+  /**
+   * The function timeout; the schedule period must exceed it plus `maxEventAge`.
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+  /**
+   * How long an async invocation may wait in Lambda's queue (e.g. while throttled) before it is sent to the
+   * failure queue instead of running late.
+   * @default Duration.minutes(1)
+   */
+  readonly maxEventAge?: Duration;
+  /**
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /** Retention of the function's log group. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Reserved concurrency. Left unset by default: accounts whose concurrency quota is 10 reject any reservation.
+   * @default - no reserved concurrency
+   */
+  readonly reservedConcurrency?: number;
+}
+
+/**
+ * The checker Lambda with its own role, log group and failure queue. Holds no permissions to AWS APIs beyond
+ * writing its logs and its failure records: the caller grants what the checks need.
+ */
+export class CheckerFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  /** Receives async invocations that failed or expired; also the schedule's dead-letter queue. */
+  readonly failureQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: CheckerFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'TMC health checker: read-only inventory of TMC credential resources, publish findings',
+    });
+    this.logGroup.grantWrite(this.role);
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: props.handler ?? 'handler',
+      depsLockFilePath: props.depsLockFilePath,
+      description: 'Checks the health of Tanzu Mission Control credentials and publishes findings',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.minutes(5),
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: { ...props.environment },
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      retryAttempts: 0,
+      maxEventAge: props.maxEventAge ?? Duration.minutes(1),
+      onFailure: new SqsDestination(this.failureQueue),
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node24',
+        format: nodejs.OutputFormat.CJS,
+        // Bundle the AWS SDK v3 clients: we test against pinned versions, not the runtime's.
+        bundleAwsSDK: true,
+        externalModules: [],
+        forceDockerBundling: false,
+      },
+    });
+  }
+}

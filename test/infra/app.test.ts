@@ -1,0 +1,31 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/** Runs bin/app.ts as the CDK CLI would, with the context the CLI passes in CDK_CONTEXT_JSON. */
+function runApp(context: Record<string, unknown>): { status: number | null; stderr: string } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tmc-health-cdk-'));
+  try {
+    const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'bin/app.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { status: result.status, stderr: result.stderr };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+test('bin/app.ts: invalid configuration exits 1 with the message only, no stack trace', () => {
+  const { status, stderr } = runApp({ tokenMaxAgeHours: '-5', notificationEmail: 'ops@example.com' });
+  expect(status).toBe(1);
+  expect(stderr).toContain('Invalid configuration (2 problems):');
+  expect(stderr).toContain('tokenMaxAgeHours: must be a positive number (got "-5")');
+  expect(stderr).toContain('Did you mean "notificationEmails"?');
+  expect(stderr).not.toMatch(/\n\s+at /);
+}, 60_000);

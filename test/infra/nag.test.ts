@@ -1,0 +1,42 @@
+import { Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { synth } from './helpers';
+
+/**
+ * cdk-nag 3 is a CDK policy-validation plugin: findings go to the validation report, not to annotations, so
+ * the pack is run directly on the stack (the same rules bin/app.ts registers with Validations.of(app)).
+ */
+const configurations: [string, Record<string, unknown>][] = [
+  ['default', {}],
+  ['with emails', { notificationEmails: 'ops@example.com' }],
+  ['with regions and reserved concurrency', { regions: 'eu-west-1,us-east-1', reservedConcurrency: 1 }],
+  ['with an existing topic', { existingTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' }],
+];
+
+describe.each(configurations)('cdk-nag AwsSolutions (%s)', (_name, context) => {
+  test('no unacknowledged findings (errors or warnings)', () => {
+    const { stack } = synth(context);
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources[0]?.constructPath}`)).toEqual(
+      [],
+    );
+    expect(report.success).toBe(true);
+  });
+});
+
+test('each acknowledgement carries a written reason', () => {
+  const { stack } = synth();
+  const reasons = stack.node
+    .findAll()
+    .flatMap((construct) => construct.node.metadata)
+    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) => Object.values(entry.data as Record<string, string>));
+  expect(reasons.length).toBeGreaterThanOrEqual(4);
+  for (const reason of reasons) expect(reason.length).toBeGreaterThan(40);
+});
+
+test('the app-level plugin (as registered in bin/app.ts) lets synthesis pass', () => {
+  const { app } = synth();
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  expect(() => app.synth()).not.toThrow();
+});

@@ -1,0 +1,191 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { synth } from './helpers';
+
+describe('TmcHealthCheckerStack with the default configuration', () => {
+  const { template } = synth();
+
+  test('the checker runs on Node.js 24, arm64, 256 MB, 5-minute timeout', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 300,
+      Handler: 'index.handler',
+    });
+  });
+
+  test('the function environment comes from settingsToEnvironment plus Powertools settings', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          TMC_HEALTH_METRICS_WINDOW_MINUTES: '30',
+          TMC_HEALTH_ERROR_THRESHOLD: '1',
+          TMC_HEALTH_TOKEN_MAX_AGE_HOURS: '720',
+          TMC_HEALTH_EVENT_BUS: 'default',
+          TMC_HEALTH_TOPIC_ARN: { Ref: Match.stringLikeRegexp('NotificationsTopic') },
+          POWERTOOLS_SERVICE_NAME: 'tmc-health-checker',
+          POWERTOOLS_METRICS_NAMESPACE: 'TmcHealth',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
+    });
+  });
+
+  test('without regions configured, no TMC_HEALTH_REGIONS is set (the Lambda uses AWS_REGION)', () => {
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+    expect(fn?.Properties.Environment.Variables).not.toHaveProperty('TMC_HEALTH_REGIONS');
+    expect(fn?.Properties.Environment.Variables).not.toHaveProperty('TMC_HEALTH_CREDENTIAL_NAMES');
+  });
+
+  test('no reserved concurrency by default (new accounts have a concurrency quota of 10)', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: Match.absent(),
+    });
+  });
+
+  test('async invocations are never retried, expire after 60 s and fail to the SQS queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('FailureQueue'), 'Arn'] } },
+      },
+    });
+  });
+
+  test('the failure queue is encrypted, SSL-only and keeps messages 14 days', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  test('the schedule runs rate(15 minutes) with no retries and no flexible window', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('CheckerFunction'), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('FailureQueue'), 'Arn'] } },
+      },
+    });
+  });
+
+  test('the log group is explicit, used by the function, and keeps logs 30 days', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('CheckerLogGroup') } },
+    });
+  });
+
+  test('the topic uses the AWS-managed key alias/aws/sns and an SSL-only policy', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':alias/aws/sns$')])] },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Principal: '*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+    template.resourceCountIs('AWS::KMS::Key', 0);
+  });
+
+  test('no email subscriptions without notificationEmails', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  test('outputs the topic ARN, event bus, function name and DLQ URL', () => {
+    template.hasOutput('TopicArn', { Value: { Ref: Match.stringLikeRegexp('NotificationsTopic') } });
+    template.hasOutput('EventBusName', { Value: 'default' });
+    template.hasOutput('FunctionName', { Value: { Ref: Match.stringLikeRegexp('CheckerFunction') } });
+    template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: Match.stringLikeRegexp('FailureQueue') } });
+  });
+
+  test('the stack is environment-agnostic (synthesizes without account or region)', () => {
+    const { stack } = synth();
+    expect(stack.resolve(stack.region)).toEqual({ Ref: 'AWS::Region' });
+    expect(stack.resolve(stack.account)).toEqual({ Ref: 'AWS::AccountId' });
+  });
+});
+
+describe('TmcHealthCheckerStack with configuration', () => {
+  test('reservedConcurrency (as -c passes it, a string) sets reserved concurrency', () => {
+    const { template } = synth({ reservedConcurrency: '1' });
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1 });
+  });
+
+  test('notificationEmails subscribes each address to the created topic', () => {
+    const { template } = synth({ notificationEmails: 'ops@example.com, oncall@example.com' });
+    template.resourceCountIs('AWS::SNS::Subscription', 2);
+    for (const email of ['ops@example.com', 'oncall@example.com']) {
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: email,
+        TopicArn: { Ref: Match.stringLikeRegexp('NotificationsTopic') },
+      });
+    }
+  });
+
+  test('existingTopicArn: no topic is created, the emails subscribe to it in its region', () => {
+    const arn = 'arn:aws:sns:eu-west-1:123456789012:central-alerts';
+    const { template } = synth({ existingTopicArn: arn, notificationEmails: ['ops@example.com'] });
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: arn, Region: 'eu-west-1' });
+    template.hasOutput('TopicArn', { Value: arn });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ TMC_HEALTH_TOPIC_ARN: arn }) },
+    });
+  });
+
+  test('runtime settings are passed to the function environment', () => {
+    const { template } = synth({
+      regions: 'eu-west-1,us-east-1',
+      credentialNames: '["cred-a","cred-b"]',
+      metricsWindowMinutes: 60,
+      errorThreshold: '3',
+      tokenMaxAgeHours: '48.5',
+      dataSyncPattern: 'sync',
+      resourceRetrieverPattern: 'retriever',
+      eventBusName: 'tmc-findings',
+      runbookBaseUrl: 'https://wiki.example.com/tmc',
+      logRetentionDays: '90',
+      schedule: 'cron(0/30 * * * ? *)',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TMC_HEALTH_REGIONS: 'eu-west-1,us-east-1',
+          TMC_HEALTH_CREDENTIAL_NAMES: 'cred-a,cred-b',
+          TMC_HEALTH_METRICS_WINDOW_MINUTES: '60',
+          TMC_HEALTH_ERROR_THRESHOLD: '3',
+          TMC_HEALTH_TOKEN_MAX_AGE_HOURS: '48.5',
+          TMC_HEALTH_DATA_SYNC_PATTERN: 'sync',
+          TMC_HEALTH_RESOURCE_RETRIEVER_PATTERN: 'retriever',
+          TMC_HEALTH_EVENT_BUS: 'tmc-findings',
+          TMC_HEALTH_RUNBOOK_BASE_URL: 'https://wiki.example.com/tmc',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0/30 * * * ? *)',
+    });
+    template.hasOutput('EventBusName', { Value: 'tmc-findings' });
+  });
+});
