@@ -96,9 +96,19 @@ cleanup() {
   fi
   exit "$rc"
 }
+CMD_PID=""
+# bash runs traps only between commands, so CMD runs in the background and we `wait` for it (interruptible): a
+# TERM/INT is forwarded to CMD, and moto is stopped by the EXIT trap once CMD has gone.
+on_signal() {
+  if [ -n "$CMD_PID" ]; then
+    kill -"$1" "$CMD_PID" 2>/dev/null || true
+    wait "$CMD_PID" 2>/dev/null || true
+  fi
+  exit "$2"
+}
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
 
 free_port() {
   "$VENV/bin/python" -c 'import socket
@@ -147,8 +157,8 @@ start_moto() {
     done
     if [ -n "$MOTO_PID" ]; then
       log "moto server did not answer on port $port within ${START_TIMEOUT}s; last log lines:"
-      tail -n 30 "$MOTO_LOG" >&2 || true
       stop_moto
+      tail -n 30 "$MOTO_LOG" >&2 2>/dev/null || true
       return 1
     fi
     log "moto server exited during start-up (attempt $attempt, port $port); last log lines:"
@@ -161,7 +171,11 @@ start_moto() {
 start_moto
 
 set +e
-"$@"
+# `<&0` keeps CMD's stdin (a background job would otherwise get /dev/null), e.g. for jest --watch.
+"$@" <&0 &
+CMD_PID=$!
+wait "$CMD_PID"
 rc=$?
+CMD_PID=""
 set -e
 exit "$rc"
