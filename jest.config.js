@@ -10,5 +10,5 @@ const tier = (name, extra = {}) => ({
   ...extra,
 });
 module.exports = {
-  projects: [tier('unit'), tier('adapters'), tier('infra'), tier('integration')],
+  projects: [tier('unit'), tier('adapters'), tier('infra'), tier('cli'), tier('integration')],
 };

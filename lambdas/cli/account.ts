@@ -1,0 +1,85 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { errorMessage, errorName } from '../adapters/aws-error';
+import { CliError, EXIT } from './exit-codes';
+
+/** Credentials exist but AWS rejects them: the user's configuration to fix (exit 2), not an outage. */
+const REJECTED_CREDENTIALS = new Set([
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidAccessKeyId',
+  'AuthFailure',
+]);
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'TimeoutError',
+]);
+
+/** The `code` of a Node network error, possibly wrapped (AggregateError from happy-eyeballs connects). */
+function networkCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+  if (error instanceof Error && NETWORK_CODES.has(error.name)) return error.name;
+  const nested = (error as { errors?: unknown }).errors;
+  if (Array.isArray(nested)) {
+    for (const inner of nested) {
+      const found = networkCode(inner);
+      if (found) return found;
+    }
+  }
+  return networkCode((error as { cause?: unknown }).cause);
+}
+
+/** Turns an STS failure into a one-line CliError with the right exit code and a hint. */
+export function classifyAccountError(error: unknown, region: string): CliError {
+  const name = errorName(error);
+  const message = errorMessage(error).split('\n')[0]!.trim() || name;
+  if (
+    name === 'CredentialsProviderError' ||
+    /could not load credentials|profile .* not found/i.test(message)
+  ) {
+    return new CliError(
+      EXIT.USAGE,
+      `no usable AWS credentials: ${message} (set AWS_PROFILE or --profile, or run \`aws sso login\`)`,
+      { cause: error },
+    );
+  }
+  if (REJECTED_CREDENTIALS.has(name)) {
+    return new CliError(EXIT.USAGE, `AWS rejected the credentials (${name}): ${message}`, { cause: error });
+  }
+  const code = networkCode(error);
+  if (code) {
+    return new CliError(
+      EXIT.ERROR,
+      `cannot reach AWS STS in ${region} (${code}); check the network, AWS_ENDPOINT_URL and the region`,
+      { cause: error },
+    );
+  }
+  return new CliError(EXIT.ERROR, `could not identify the AWS account (${name}): ${message}`, {
+    cause: error,
+  });
+}
+
+/** The account the credentials belong to, from STS GetCallerIdentity (needs no IAM permission). */
+export async function resolveAccountId(region: string, maxAttempts?: number): Promise<string> {
+  const sts = new STSClient({ region, ...(maxAttempts === undefined ? {} : { maxAttempts }) });
+  try {
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    if (!identity.Account) throw new Error('GetCallerIdentity returned no account id');
+    return identity.Account;
+  } catch (error) {
+    throw classifyAccountError(error, region);
+  } finally {
+    sts.destroy();
+  }
+}

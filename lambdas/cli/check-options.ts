@@ -1,0 +1,145 @@
+import {
+  checkerSettingsSchema,
+  settingsFromEnvironment,
+  SettingsError,
+  type CheckerSettings,
+} from '../core/settings';
+import { parseMetricsWindow, parseTokenMaxAgeHours } from './durations';
+import { usageError } from './exit-codes';
+
+/** What commander hands the `check` action: raw strings, validated here so every message names its flag. */
+export interface CheckFlags {
+  readonly region?: string[];
+  readonly credential?: string[];
+  readonly checks?: string[];
+  readonly since?: string;
+  readonly tokenMaxAge?: string;
+  readonly profile?: string;
+  readonly json?: boolean;
+  readonly publish?: boolean;
+  readonly eventBus?: string;
+  readonly topicArn?: string;
+}
+
+/** Check families the command knows; only those with `available: true` can run today. */
+export const CHECK_FAMILIES = {
+  tmc: { available: true, description: 'TMC credential resources (Lambdas, event rule, auth token)' },
+  irsa: { available: false, description: 'EKS IAM roles for service accounts' },
+} as const;
+
+export type CheckFamily = keyof typeof CHECK_FAMILIES;
+
+const availableFamilies = () =>
+  (Object.keys(CHECK_FAMILIES) as CheckFamily[]).filter((family) => CHECK_FAMILIES[family].available);
+
+/** `a,b` and repeated flags both give lists; blanks are dropped. */
+export function collectList(value: string, previous: string[] | undefined): string[] {
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  ];
+}
+
+export function parseCheckFamilies(values: readonly string[] | undefined): CheckFamily[] {
+  if (values === undefined) return availableFamilies();
+  if (values.length === 0)
+    throw usageError(`--checks: give at least one of ${availableFamilies().join(', ')}`);
+  const families: CheckFamily[] = [];
+  for (const raw of values) {
+    const value = raw.toLowerCase();
+    if (!(value in CHECK_FAMILIES)) {
+      throw usageError(
+        `--checks: unknown check family '${raw}'; available: ${availableFamilies().join(', ')}`,
+      );
+    }
+    const family = value as CheckFamily;
+    if (!CHECK_FAMILIES[family].available) {
+      throw usageError(
+        `--checks: '${family}' (${CHECK_FAMILIES[family].description}) is not available yet; available: ${availableFamilies().join(', ')}`,
+      );
+    }
+    if (!families.includes(family)) families.push(family);
+  }
+  return families;
+}
+
+// Lowercase words separated by dashes, ending in a number: us-east-1, eu-central-2, us-gov-west-1.
+const REGION = /^[a-z]{2,}(-[a-z0-9]+)*-\d+$/;
+
+/** Regions: --region, else TMC_HEALTH_REGIONS, else AWS_REGION / AWS_DEFAULT_REGION; none is a usage error. */
+export function resolveRegions(
+  flag: readonly string[] | undefined,
+  fromSettings: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  let regions: string[];
+  if (flag !== undefined) regions = [...flag];
+  else if (fromSettings.length > 0) regions = [...fromSettings];
+  else {
+    const fallback = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+    regions = fallback ? [fallback] : [];
+  }
+  if (regions.length === 0) {
+    throw usageError(
+      'no region to check: pass --region (e.g. --region us-east-1,eu-west-1) or set AWS_REGION',
+    );
+  }
+  for (const region of regions) {
+    if (!REGION.test(region)) throw usageError(`--region: '${region}' is not a region name (e.g. us-east-1)`);
+  }
+  return [...new Set(regions)];
+}
+
+const FLAG_OF: Partial<Record<keyof CheckerSettings, string>> = {
+  regions: '--region',
+  credentialNames: '--credential',
+  metricsWindowMinutes: '--since',
+  tokenMaxAgeHours: '--token-max-age',
+  eventBusName: '--event-bus',
+  topicArn: '--topic-arn',
+};
+
+/**
+ * Flags over TMC_HEALTH_* environment variables (the Lambda's own configuration, see settingsFromEnvironment)
+ * over defaults, validated by the same schema the Lambda uses.
+ */
+export function settingsFromFlags(
+  flags: CheckFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): CheckerSettings {
+  let base: CheckerSettings;
+  try {
+    base = settingsFromEnvironment(env);
+  } catch (error) {
+    if (error instanceof SettingsError) throw usageError(error.message);
+    throw error;
+  }
+  const raw = {
+    ...base,
+    regions: resolveRegions(flags.region, base.regions, env),
+    ...(flags.credential !== undefined ? { credentialNames: [...new Set(flags.credential)] } : {}),
+    ...(flags.since !== undefined
+      ? { metricsWindowMinutes: parseMetricsWindow('--since', flags.since) }
+      : {}),
+    ...(flags.tokenMaxAge !== undefined
+      ? { tokenMaxAgeHours: parseTokenMaxAgeHours('--token-max-age', flags.tokenMaxAge) }
+      : {}),
+    ...(flags.eventBus !== undefined ? { eventBusName: flags.eventBus } : {}),
+    ...(flags.topicArn !== undefined ? { topicArn: flags.topicArn } : {}),
+  };
+  if (flags.credential !== undefined && flags.credential.length === 0) {
+    throw usageError('--credential: give at least one credential name');
+  }
+  const parsed = checkerSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = issue.path[0] as keyof CheckerSettings | undefined;
+      return `${(key && FLAG_OF[key]) ?? key ?? 'settings'}: ${issue.message}`;
+    });
+    throw usageError(problems.join('; '));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,210 @@
+import { Command, CommanderError } from 'commander';
+import { isCheckId } from '../core/explain';
+import { version } from '../../package.json';
+import { collectList, parseCheckFamilies, settingsFromFlags, type CheckFlags } from './check-options';
+import { CliError, EXIT, EXIT_CODES_HELP, exitCodeFor, usageError, type ExitCode } from './exit-codes';
+import { createProgress, type Writer } from './progress';
+import { renderCheckList, renderExplain, suggestCheckIds } from './render-explain';
+import { renderJson } from './render-json';
+import { renderTable } from './render-table';
+import type { RunCheck } from './run-check';
+import { createStyle, shouldUseColour } from './style';
+
+export interface OutputStream extends Writer {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+export interface CliDependencies {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  /** Read for defaults and colour; `--profile` writes AWS_PROFILE into it before any AWS client exists. */
+  readonly env: Record<string, string | undefined>;
+  readonly runCheck: RunCheck;
+}
+
+const DEFAULT_WIDTH = 100;
+const MIN_WIDTH = 40;
+
+/** The terminal's width when stdout is one, else $COLUMNS, else 100. */
+export function outputWidth(stdout: OutputStream, env: Readonly<Record<string, string | undefined>>): number {
+  const fromTty = stdout.isTTY && stdout.columns ? stdout.columns : undefined;
+  const fromEnv = Number(env.COLUMNS);
+  const width = fromTty ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_WIDTH);
+  return Math.max(MIN_WIDTH, width);
+}
+
+interface GlobalFlags {
+  readonly color: boolean;
+  readonly debug?: boolean;
+}
+
+/**
+ * Builds the commander program. Actions record their exit code in `state` rather than exiting, so tests run
+ * the whole command in-process with fake streams, env and runCheck.
+ */
+export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode }): Command {
+  const { stdout, stderr, env } = deps;
+  const program = new Command('tmc-health')
+    .description(
+      'Check the AWS side of Tanzu Mission Control credentials from your own machine or CI, with the same ' +
+        'checks the deployed Lambda runs.',
+    )
+    .version(version, '-V, --version')
+    .option('--no-color', 'never colour the output (also NO_COLOR=1; FORCE_COLOR=1 forces colour)')
+    .option('--debug', 'print stack traces of unexpected errors')
+    .configureOutput({
+      writeOut: (text) => stdout.write(text),
+      writeErr: (text) => stderr.write(text),
+      getOutHelpWidth: () => outputWidth(stdout, env),
+      getErrHelpWidth: () => outputWidth(stderr, env),
+    })
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('afterAll', `\n${EXIT_CODES_HELP}\n`);
+
+  const globals = (command: Command) => command.optsWithGlobals<GlobalFlags & CheckFlags>();
+  const styleFor = (command: Command) =>
+    createStyle(
+      shouldUseColour({ colorFlag: globals(command).color, env, stdoutIsTTY: stdout.isTTY === true }),
+    );
+
+  program
+    .command('check')
+    .description(
+      'check TMC credentials in one or more regions and report findings (read-only unless --publish)',
+    )
+    .option(
+      '-r, --region <regions>',
+      'regions to check, comma-separated or repeated (default: AWS_REGION)',
+      collectList,
+    )
+    .option(
+      '-c, --credential <names...>',
+      'only these credentials; each one absent from a region is a finding',
+      (value: string, previous?: string[]) => collectList(value, previous),
+    )
+    .option(
+      '--checks <families>',
+      'check families, comma-separated: tmc (irsa is not available yet)',
+      collectList,
+    )
+    .option('--since <duration>', 'how far back "has it run?" looks, e.g. 30m or 2h (default: 30m)')
+    .option('--token-max-age <duration>', 'token age that counts as stale, e.g. 720h or 30d (default: 720h)')
+    .option('-p, --profile <profile>', 'AWS profile to use (sets AWS_PROFILE for the SDK)')
+    .option('--json', 'print one JSON document {findings, summary} on stdout and nothing else')
+    .option('--publish', 'also publish the findings to EventBridge (and the SNS topic) like the Lambda')
+    .option('--event-bus <nameOrArn>', 'bus for --publish (default: TMC_HEALTH_EVENT_BUS or "default")')
+    .option('--topic-arn <arn>', 'SNS topic for --publish summaries (default: TMC_HEALTH_TOPIC_ARN)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'AWS access uses the standard SDK credential chain and environment: AWS_PROFILE, AWS_REGION,',
+        'AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, AWS_MAX_ATTEMPTS. The TMC_HEALTH_* variables the',
+        'Lambda is configured with give defaults (for example TMC_HEALTH_EVENT_BUS, TMC_HEALTH_TOPIC_ARN).',
+        '',
+        'Examples:',
+        '  tmc-health check --region us-east-1,eu-west-1',
+        '  tmc-health check --credential acme-prod --since 2h --json | jq .summary',
+        '  AWS_ENDPOINT_URL=http://localhost:5000 tmc-health check --region us-west-2',
+      ].join('\n'),
+    )
+    .action(async (_options: CheckFlags, command: Command) => {
+      const flags = globals(command);
+      parseCheckFamilies(flags.checks);
+      if (flags.profile !== undefined) {
+        if (flags.profile.trim() === '') throw usageError('--profile: give a profile name');
+        env.AWS_PROFILE = flags.profile;
+      }
+      const settings = settingsFromFlags(flags, env);
+      const progress = createProgress(stderr, stderr.isTTY === true);
+      let outcome;
+      try {
+        outcome = await deps.runCheck({
+          settings,
+          publish: flags.publish === true,
+          onProgress: (event) => progress.update(event),
+        });
+      } finally {
+        progress.stop();
+      }
+      if (flags.json) stdout.write(renderJson(outcome.findings, outcome.summary));
+      else {
+        stdout.write(
+          renderTable(outcome.findings, outcome.summary, {
+            width: outputWidth(stdout, env),
+            style: styleFor(command),
+          }),
+        );
+      }
+      if (outcome.publishReport) {
+        const report = outcome.publishReport;
+        stderr.write(
+          `Published ${report.findingCount} findings (${report.delivered} delivered) to event bus ${settings.eventBusName}` +
+            `${settings.topicArn ? ` and topic ${settings.topicArn}` : ''}.\n`,
+        );
+      }
+      state.exitCode = exitCodeFor(outcome.findings);
+    });
+
+  program
+    .command('explain')
+    .description('explain a check: what it verifies, what a failure means, who can fix it and how')
+    .argument('[checkId]', 'a check id from a finding, e.g. tmc.lambda.missing (omit to list them all)')
+    .addHelpText('after', '\nExample:\n  tmc-health explain tmc.event-rule.disabled\n')
+    .action((checkId: string | undefined, _options: unknown, command: Command) => {
+      const width = outputWidth(stdout, env);
+      if (checkId === undefined) {
+        stdout.write(renderCheckList(width));
+        return;
+      }
+      if (!isCheckId(checkId)) {
+        const suggestions = suggestCheckIds(checkId);
+        throw usageError(
+          `unknown check id '${checkId}'.` +
+            (suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '') +
+            ' Run `tmc-health explain` to list all checks.',
+        );
+      }
+      stdout.write(renderExplain(checkId, width, styleFor(command)));
+    });
+
+  return program;
+}
+
+/** Runs the command line (arguments after the program name) and returns the exit code; never throws. */
+export async function runCli(argv: readonly string[], deps: CliDependencies): Promise<ExitCode> {
+  const state: { exitCode: ExitCode } = { exitCode: EXIT.OK };
+  const program = buildProgram(deps, state);
+  const debug = argv.includes('--debug');
+  try {
+    if (argv.length === 0) {
+      deps.stderr.write(program.helpInformation());
+      return EXIT.USAGE;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return state.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version exit 0; every parse error (already printed by commander) is a usage error.
+      return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (error instanceof CliError) {
+      deps.stderr.write(`tmc-health: error: ${error.message}\n`);
+      if (debug && error.cause !== undefined) deps.stderr.write(`${describeError(error.cause)}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    deps.stderr.write(
+      `tmc-health: error: the check could not run: ${message}` +
+        `${debug ? `\n${describeError(error)}` : ' (run with --debug for details)'}\n`,
+    );
+    return EXIT.ERROR;
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

@@ -1,0 +1,295 @@
+import { CHECK_IDS, COMPONENTS, type Finding, type Severity, type Status } from '../core/finding';
+import type { RunSummary } from '../core/run-summary';
+import { createStyle, type Style, type StyleName } from './style';
+import { indentWrap, padEnd, truncate, wrapText } from './text';
+
+export interface TableOptions {
+  /** Terminal width in columns; every line printed fits in it. */
+  readonly width: number;
+  readonly style: Style;
+}
+
+const GAP = '  ';
+/** Problems get room for their evidence; a PASS row stays one line so the problems stand out. */
+const EVIDENCE_MAX_LINES = { problem: 3, pass: 1 } as const;
+const MIN_EVIDENCE_WIDTH = 16;
+
+const STATUS_STYLE: Record<Status, StyleName[]> = {
+  FAIL: ['red', 'bold'],
+  ERROR: ['yellow', 'bold'],
+  PASS: ['green'],
+};
+
+const SEVERITY_STYLE: Record<Severity, StyleName[]> = {
+  CRITICAL: ['red', 'bold'],
+  HIGH: ['red'],
+  MEDIUM: ['yellow'],
+  LOW: ['cyan'],
+  INFORMATIONAL: ['dim'],
+};
+
+/** INFORMATIONAL is what every PASS carries: shortened so the column stays narrow. */
+const severityLabel = (severity: Severity) => (severity === 'INFORMATIONAL' ? 'INFO' : severity);
+
+function componentLabel(finding: Finding): string {
+  if (finding.tmc?.component) return finding.tmc.component;
+  return finding.checkId === 'checker.error' ? 'checker' : 'credential';
+}
+
+/** Shortens ARNs to their resource part (`function:name`): the full ARN is in the finding and in --json. */
+function shortValue(value: string): string {
+  return /^arn:[^:]*:[^:]*:[^:]*:[^:]*:.+/.test(value) ? value.split(':').slice(5).join(':') : value;
+}
+
+/** `key=value` pairs, skipping empty values: a glimpse of the figures behind the verdict. */
+export function formatEvidence(evidence: Finding['evidence']): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(evidence)) {
+    if (value === null || value === '') continue;
+    if (Array.isArray(value)) {
+      if (value.length === 0) continue;
+      parts.push(`${key}=${value.map(shortValue).join(',')}`);
+    } else parts.push(`${key}=${typeof value === 'string' ? shortValue(value) : String(value)}`);
+  }
+  return parts.join(' ');
+}
+
+interface Group {
+  readonly region: string;
+  /** Undefined for account-level and checker findings. */
+  readonly credentialName: string | undefined;
+  readonly findings: Finding[];
+}
+
+function sortKey(finding: Finding): [number, number] {
+  const component = finding.tmc?.component;
+  return [component ? COMPONENTS.indexOf(component) : COMPONENTS.length, CHECK_IDS.indexOf(finding.checkId)];
+}
+
+/** One group per credential and region, in region order, credentials by name, account-level findings last. */
+export function groupFindings(findings: readonly Finding[], regions: readonly string[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const finding of findings) {
+    const credentialName = finding.tmc?.credentialName;
+    const key = `${finding.region}\u0000${credentialName ?? ''}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { region: finding.region, credentialName, findings: [] };
+      groups.set(key, group);
+    }
+    group.findings.push(finding);
+  }
+  const regionIndex = (region: string) => {
+    const index = regions.indexOf(region);
+    return index === -1 ? regions.length : index;
+  };
+  const sorted = [...groups.values()].sort(
+    (a, b) =>
+      regionIndex(a.region) - regionIndex(b.region) ||
+      a.region.localeCompare(b.region) ||
+      Number(a.credentialName === undefined) - Number(b.credentialName === undefined) ||
+      (a.credentialName ?? '').localeCompare(b.credentialName ?? ''),
+  );
+  for (const group of sorted) {
+    group.findings.sort((a, b) => {
+      const [ca, ia] = sortKey(a);
+      const [cb, ib] = sortKey(b);
+      return ca - cb || ia - ib;
+    });
+  }
+  return sorted;
+}
+
+interface Column {
+  readonly header: string;
+  readonly width: number;
+  readonly cell: (finding: Finding) => string;
+  readonly style?: (finding: Finding) => StyleName[];
+  readonly maxLines?: (finding: Finding) => number;
+}
+
+/** Below this width the table would squeeze its columns unreadably: each finding is stacked instead. */
+export const TABLE_MIN_WIDTH = 76;
+
+function layoutColumns(findings: readonly Finding[], width: number): Column[] {
+  const fit = (header: string, values: string[], cap: number) =>
+    Math.min(cap, Math.max(header.length, ...values.map((v) => [...v].length)));
+  const component = fit('COMPONENT', findings.map(componentLabel), 18);
+  const status = fit(
+    'STATUS',
+    findings.map((f) => f.status),
+    6,
+  );
+  const severity = fit(
+    'SEVERITY',
+    findings.map((f) => severityLabel(f.severity)),
+    8,
+  );
+  let check = fit(
+    'CHECK',
+    findings.map((f) => f.checkId),
+    28,
+  );
+  const fixed = () => component + check + status + severity + GAP.length * 4;
+  // The evidence column takes what is left; when short of room the check id wraps before evidence vanishes.
+  if (width - fixed() < MIN_EVIDENCE_WIDTH)
+    check = Math.max(20, check - (MIN_EVIDENCE_WIDTH - (width - fixed())));
+  const evidence = Math.max(MIN_EVIDENCE_WIDTH, width - fixed());
+  return [
+    { header: 'COMPONENT', width: component, cell: componentLabel },
+    { header: 'CHECK', width: check, cell: (f) => f.checkId },
+    { header: 'STATUS', width: status, cell: (f) => f.status, style: (f) => STATUS_STYLE[f.status] },
+    {
+      header: 'SEVERITY',
+      width: severity,
+      cell: (f) => severityLabel(f.severity),
+      style: (f) => (f.status === 'PASS' ? ['dim'] : SEVERITY_STYLE[f.severity]),
+    },
+    {
+      header: 'EVIDENCE',
+      width: evidence,
+      cell: (f) => formatEvidence(f.evidence) || '-',
+      maxLines: (f) => (f.status === 'PASS' ? EVIDENCE_MAX_LINES.pass : EVIDENCE_MAX_LINES.problem),
+    },
+  ];
+}
+
+/** The narrow-terminal form of a row: status, severity and check on one line, then component and evidence. */
+function renderStacked(finding: Finding, width: number, style: Style): string[] {
+  const head = `${finding.status} ${severityLabel(finding.severity)} ${finding.checkId}`;
+  const lines = wrapText(head, width).map((line, index) =>
+    index === 0
+      ? line.replace(finding.status, style.paint(finding.status, ...STATUS_STYLE[finding.status]))
+      : line,
+  );
+  lines.push(...indentWrap(`component: ${componentLabel(finding)}`, width, '    '));
+  const evidence = indentWrap(`evidence: ${formatEvidence(finding.evidence) || '-'}`, width, '    ');
+  const max = finding.status === 'PASS' ? EVIDENCE_MAX_LINES.pass : EVIDENCE_MAX_LINES.problem;
+  if (evidence.length > max) {
+    evidence.length = max;
+    evidence[max - 1] = truncate(`${evidence[max - 1]!} ...`, width);
+  }
+  lines.push(...evidence);
+  return lines;
+}
+
+function renderRow(columns: readonly Column[], finding: Finding, style: Style): string[] {
+  const cells = columns.map((column) => {
+    let lines = wrapText(column.cell(finding), column.width);
+    const maxLines = column.maxLines?.(finding);
+    if (maxLines !== undefined && lines.length > maxLines) {
+      const kept = lines.slice(0, maxLines);
+      kept[kept.length - 1] = truncate(`${kept[kept.length - 1]!} ...`, column.width);
+      lines = kept;
+    }
+    return lines;
+  });
+  const height = Math.max(...cells.map((lines) => lines.length));
+  const rows: string[] = [];
+  for (let line = 0; line < height; line += 1) {
+    const parts = columns.map((column, index) => {
+      const text = cells[index]![line] ?? '';
+      const last = index === columns.length - 1;
+      const padded = last ? text : padEnd(text, column.width);
+      return column.style && text !== '' ? style.paint(padded, ...column.style(finding)) : padded;
+    });
+    rows.push(parts.join(GAP).trimEnd());
+  }
+  return rows;
+}
+
+function groupTitle(group: Group, accountId: string, style: Style): string {
+  const who =
+    group.credentialName === undefined
+      ? `Account ${accountId}`
+      : `Credential ${style.paint(group.credentialName, 'bold')}`;
+  return `${who}  ${style.paint(`${group.region}`, 'cyan')}`;
+}
+
+function renderProblems(findings: readonly Finding[], width: number, style: Style): string[] {
+  const problems = findings.filter((f) => f.status !== 'PASS');
+  if (problems.length === 0) return [];
+  const lines: string[] = [style.paint(`Problems and remediation (${problems.length})`, 'bold'), ''];
+  const explained = new Set<string>();
+  problems.forEach((finding, index) => {
+    const where = [finding.region, finding.tmc?.credentialName, finding.tmc?.component]
+      .filter((part) => part !== undefined)
+      .join(' / ');
+    const head = `${index + 1}. ${finding.status} ${severityLabel(finding.severity)} ${finding.checkId} (${where})`;
+    lines.push(
+      ...wrapText(head, width).map((line) =>
+        style.paint(line, ...STATUS_STYLE[finding.status].filter((s) => s !== 'bold'), 'bold'),
+      ),
+    );
+    const indent = '   ';
+    lines.push(...indentWrap(`${finding.title}: ${finding.message}`, width, indent));
+    if (explained.has(finding.checkId)) {
+      lines.push(...indentWrap(`Remediation: as for ${finding.checkId} above.`, width, indent));
+    } else {
+      explained.add(finding.checkId);
+      lines.push(...indentWrap(`Who can fix it: ${finding.remediation.whoCanFix}`, width, indent));
+      lines.push(`${indent}What to do:`);
+      for (const step of finding.remediation.text.split('\n').filter((s) => s.trim() !== '')) {
+        const numbered = /^(\d+\.\s+)(.*)$/.exec(step);
+        if (numbered) {
+          const bullet = `${indent}  ${numbered[1]!}`;
+          lines.push(...indentWrap(numbered[2]!, width, ' '.repeat(bullet.length), bullet));
+        } else lines.push(...indentWrap(step, width, `${indent}  `));
+      }
+      lines.push(...indentWrap(`Runbook: ${finding.remediation.runbookUrl}`, width, indent));
+    }
+    lines.push('');
+  });
+  return lines;
+}
+
+export function summaryLine(summary: RunSummary, style: Style): string {
+  const { FAIL, ERROR, PASS } = summary.byStatus;
+  const counts = [
+    style.paint(`${FAIL} FAIL`, ...(FAIL > 0 ? STATUS_STYLE.FAIL : [])),
+    style.paint(`${ERROR} ERROR`, ...(ERROR > 0 ? STATUS_STYLE.ERROR : [])),
+    style.paint(`${PASS} PASS`, ...(PASS > 0 ? STATUS_STYLE.PASS : [])),
+  ].join(', ');
+  const credentials = `${summary.credentials} credential${summary.credentials === 1 ? '' : 's'}`;
+  return `Summary: ${counts}. ${credentials} in ${summary.regions.join(', ')}, account ${summary.accountId}.`;
+}
+
+/** The human report: a table per credential, the remediation of each problem, then a one-line summary. */
+export function renderTable(
+  findings: readonly Finding[],
+  summary: RunSummary,
+  options: TableOptions,
+): string {
+  const { width, style } = options;
+  const out: string[] = [];
+  for (const group of groupFindings(findings, summary.regions)) {
+    out.push(groupTitle(group, summary.accountId, style));
+    if (width < TABLE_MIN_WIDTH) {
+      for (const finding of group.findings) out.push(...renderStacked(finding, width, style));
+      out.push('');
+      continue;
+    }
+    const columns = layoutColumns(group.findings, width);
+    out.push(
+      style.paint(
+        columns
+          .map((column, index) =>
+            index === columns.length - 1 ? column.header : padEnd(column.header, column.width),
+          )
+          .join(GAP),
+        'bold',
+      ),
+    );
+    for (const finding of group.findings) out.push(...renderRow(columns, finding, style));
+    out.push('');
+  }
+  if (findings.length === 0) out.push('No findings: nothing was checked.', '');
+  out.push(...renderProblems(findings, width, style));
+  const plain = summaryLine(summary, createStyle(false));
+  // Coloured when it fits on one line; wrapped plain otherwise (wrapping must not split escape codes).
+  out.push(...([...plain].length <= width ? [summaryLine(summary, style)] : wrapText(plain, width)));
+  if (findings.some((f) => f.status !== 'PASS')) {
+    out.push(...wrapText('More on any check: tmc-health explain <checkId>', width));
+  }
+  return `${out.join('\n')}\n`;
+}

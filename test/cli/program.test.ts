@@ -1,0 +1,245 @@
+import { CliError, EXIT } from '../../lambdas/cli/exit-codes';
+import { FakeStream, harness, outcomeOf, SCENARIOS } from './support';
+import { version } from '../../package.json';
+
+describe('tmc-health check: exit codes', () => {
+  test.each([
+    ['all PASS', SCENARIOS.healthy, EXIT.OK],
+    ['a FAIL', SCENARIOS.failing, EXIT.FAIL],
+    ['ERROR and no FAIL', SCENARIOS.erroring, EXIT.ERROR],
+    ['FAIL and ERROR (FAIL wins)', SCENARIOS.failingAndErroring, EXIT.FAIL],
+  ])('%s -> exit %i in both output modes', async (_name, scenario, expected) => {
+    for (const mode of [[], ['--json']]) {
+      const cli = harness({ findings: scenario() });
+      expect(await cli.run('check', ...mode)).toBe(expected);
+      expect(cli.stdout.text).not.toBe('');
+    }
+  });
+
+  test('no findings at all -> exit 0', async () => {
+    const cli = harness({ findings: [] });
+    expect(await cli.run('check')).toBe(EXIT.OK);
+  });
+
+  test('AWS unreachable (a CliError from runCheck) -> exit 3, one line, no stack', async () => {
+    const cli = harness({
+      runCheck: () =>
+        Promise.reject(new CliError(EXIT.ERROR, 'cannot reach AWS STS in us-west-2 (ECONNREFUSED)')),
+    });
+    expect(await cli.run('check', '--json')).toBe(EXIT.ERROR);
+    expect(cli.stdout.text).toBe('');
+    expect(cli.stderr.text).toBe('tmc-health: error: cannot reach AWS STS in us-west-2 (ECONNREFUSED)\n');
+  });
+
+  test('an unexpected error -> exit 3 with a one-line message; --debug adds the stack', async () => {
+    const boom = () => Promise.reject(new TypeError('boom\nsecond line'));
+    const quiet = harness({ runCheck: boom });
+    expect(await quiet.run('check')).toBe(EXIT.ERROR);
+    expect(quiet.stderr.text).toBe(
+      'tmc-health: error: the check could not run: boom (run with --debug for details)\n',
+    );
+    const loud = harness({ runCheck: boom });
+    expect(await loud.run('check', '--debug')).toBe(EXIT.ERROR);
+    expect(loud.stderr.text).toMatch(/TypeError: boom[\s\S]*\n\s+at /);
+  });
+
+  test('the spinner writes to stderr only when it is a terminal, and never to stdout', async () => {
+    const run = (stderrTty: boolean) => {
+      const stderr = new FakeStream(stderrTty);
+      const cli = harness({
+        stderr,
+        runCheck: (request) => {
+          request.onProgress?.({ kind: 'account' });
+          request.onProgress?.({ kind: 'region', region: 'us-west-2', index: 1, total: 1 });
+          return Promise.resolve(outcomeOf(SCENARIOS.healthy()));
+        },
+      });
+      return cli.run('check', '--json').then(() => cli);
+    };
+    const tty = await run(true);
+    expect(tty.stderr.text).toContain('Scanning us-west-2 (region 1 of 1)');
+    expect(tty.stderr.text.endsWith('\r\u001b[2K')).toBe(true);
+    expect(() => JSON.parse(tty.stdout.text) as unknown).not.toThrow();
+    const piped = await run(false);
+    expect(piped.stderr.text).toBe('');
+  });
+});
+
+describe('tmc-health: usage errors exit 2', () => {
+  test.each([
+    [['check', '--bogus'], /unknown option '--bogus'/],
+    [['bogus'], /unknown command 'bogus'/],
+    [['check', '--since'], /argument missing/],
+    [['check', '--since', '90'], /--since: '90' is not a duration/],
+    [['check', '--since', '2x'], /--since: '2x' is not a duration/],
+    [['check', '--since', '2m'], /--since: '2m' must be whole minutes between 5m and 24h/],
+    [['check', '--since', '2d'], /--since: '2d' must be whole minutes between 5m and 24h/],
+    [['check', '--token-max-age', 'soon'], /--token-max-age: 'soon' is not a duration/],
+    [['check', '--token-max-age', '0h'], /--token-max-age: '0h' must be longer than zero/],
+    [['check', '--checks', 'irsa'], /--checks: 'irsa' .* is not available yet; available: tmc/],
+    [['check', '--checks', 'tmc,irsa'], /not available yet/],
+    [['check', '--checks', 'nope'], /--checks: unknown check family 'nope'; available: tmc/],
+    [['check', '--region', 'US_WEST_2'], /--region: 'US_WEST_2' is not a region name/],
+    [['check', '--profile', ''], /--profile: give a profile name/],
+    [
+      ['explain', 'tmc.lambda.mising'],
+      /unknown check id 'tmc.lambda.mising'. Did you mean: tmc.lambda.missing/,
+    ],
+    [[], /Usage: tmc-health/],
+  ])('%j', async (argv, message) => {
+    const cli = harness();
+    expect(await cli.run(...argv)).toBe(EXIT.USAGE);
+    expect(cli.stderr.text).toMatch(message);
+    expect(cli.stdout.text).toBe('');
+    expect(cli.requests).toHaveLength(0);
+  });
+
+  test('no region anywhere -> exit 2 saying how to give one', async () => {
+    const cli = harness({ env: { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined } });
+    expect(await cli.run('check')).toBe(EXIT.USAGE);
+    expect(cli.stderr.text).toBe(
+      'tmc-health: error: no region to check: pass --region (e.g. --region us-east-1,eu-west-1) or set AWS_REGION\n',
+    );
+  });
+
+  test('a bad TMC_HEALTH_* variable -> exit 2 naming the variable', async () => {
+    const cli = harness({ env: { TMC_HEALTH_ERROR_THRESHOLD: 'lots' } });
+    expect(await cli.run('check')).toBe(EXIT.USAGE);
+    expect(cli.stderr.text).toMatch(/TMC_HEALTH_ERROR_THRESHOLD/);
+  });
+});
+
+describe('tmc-health check: argument parsing', () => {
+  test('defaults: AWS_REGION, the Lambda defaults, no publishing', async () => {
+    const cli = harness();
+    expect(await cli.run('check')).toBe(EXIT.OK);
+    expect(cli.requests).toHaveLength(1);
+    const [request] = cli.requests;
+    expect(request!.publish).toBe(false);
+    expect(request!.settings).toMatchObject({
+      regions: ['us-west-2'],
+      metricsWindowMinutes: 30,
+      tokenMaxAgeHours: 720,
+      eventBusName: 'default',
+    });
+    expect(request!.settings.credentialNames).toBeUndefined();
+  });
+
+  test('AWS_DEFAULT_REGION is the fallback of AWS_REGION; TMC_HEALTH_REGIONS comes first', async () => {
+    const fallback = harness({ env: { AWS_REGION: undefined, AWS_DEFAULT_REGION: 'eu-west-1' } });
+    await fallback.run('check');
+    expect(fallback.requests[0]!.settings.regions).toEqual(['eu-west-1']);
+    const configured = harness({ env: { TMC_HEALTH_REGIONS: 'ap-south-1,eu-north-1' } });
+    await configured.run('check');
+    expect(configured.requests[0]!.settings.regions).toEqual(['ap-south-1', 'eu-north-1']);
+  });
+
+  test('every flag reaches the settings', async () => {
+    const cli = harness();
+    const code = await cli.run(
+      'check',
+      '--region',
+      'us-east-1,eu-west-1',
+      '-r',
+      'us-gov-west-1',
+      '--credential',
+      'acme-prod',
+      'acme-dev',
+      '-c',
+      'acme-qa,acme-prod',
+      '--checks',
+      'tmc',
+      '--since',
+      '2h',
+      '--token-max-age',
+      '30d',
+      '--publish',
+      '--event-bus',
+      'arn:aws:events:us-east-1:111122223333:event-bus/central',
+      '--topic-arn',
+      'arn:aws:sns:us-east-1:111122223333:tmc',
+      '--no-color',
+    );
+    expect(code).toBe(EXIT.OK);
+    const request = cli.requests[0]!;
+    expect(request.publish).toBe(true);
+    expect(request.settings).toMatchObject({
+      regions: ['us-east-1', 'eu-west-1', 'us-gov-west-1'],
+      credentialNames: ['acme-prod', 'acme-dev', 'acme-qa'],
+      metricsWindowMinutes: 120,
+      tokenMaxAgeHours: 720,
+      eventBusName: 'arn:aws:events:us-east-1:111122223333:event-bus/central',
+      topicArn: 'arn:aws:sns:us-east-1:111122223333:tmc',
+    });
+  });
+
+  test.each([
+    ['30m', 30],
+    ['5m', 5],
+    ['1.5h', 90],
+    ['24h', 1440],
+    ['1d', 1440],
+  ])('--since %s -> %i minutes', async (value, minutes) => {
+    const cli = harness();
+    await cli.run('check', '--since', value);
+    expect(cli.requests[0]!.settings.metricsWindowMinutes).toBe(minutes);
+  });
+
+  test.each([
+    ['720h', 720],
+    ['30d', 720],
+    ['90m', 1.5],
+  ])('--token-max-age %s -> %d hours', async (value, hours) => {
+    const cli = harness();
+    await cli.run('check', '--token-max-age', value);
+    expect(cli.requests[0]!.settings.tokenMaxAgeHours).toBe(hours);
+  });
+
+  test('--profile sets AWS_PROFILE before runCheck creates any client', async () => {
+    let seen: string | undefined;
+    const cli = harness({
+      runCheck: () => {
+        seen = cli.env.AWS_PROFILE;
+        return Promise.resolve(outcomeOf(SCENARIOS.healthy()));
+      },
+    });
+    expect(await cli.run('check', '--profile', 'tmc-readonly')).toBe(EXIT.OK);
+    expect(seen).toBe('tmc-readonly');
+  });
+
+  test('flags override TMC_HEALTH_* variables', async () => {
+    const cli = harness({ env: { TMC_HEALTH_METRICS_WINDOW_MINUTES: '60', TMC_HEALTH_EVENT_BUS: 'ops' } });
+    await cli.run('check', '--since', '15m');
+    expect(cli.requests[0]!.settings).toMatchObject({ metricsWindowMinutes: 15, eventBusName: 'ops' });
+  });
+
+  test('--help on every command exits 0 and prints usage on stdout', async () => {
+    for (const argv of [['--help'], ['check', '--help'], ['explain', '--help'], ['help', 'check']]) {
+      const cli = harness();
+      expect(await cli.run(...argv)).toBe(EXIT.OK);
+      expect(cli.stdout.text).toMatch(/^Usage: tmc-health/);
+      expect(cli.stdout.text).toContain('Exit codes:');
+    }
+    const check = harness();
+    await check.run('check', '--help');
+    for (const flag of [
+      '--region',
+      '--credential',
+      '--checks',
+      '--since',
+      '--token-max-age',
+      '--profile',
+      '--json',
+      '--publish',
+      '--no-color',
+    ]) {
+      expect(check.stdout.text).toContain(flag);
+    }
+  });
+
+  test('--version prints the package version', async () => {
+    const cli = harness();
+    expect(await cli.run('--version')).toBe(EXIT.OK);
+    expect(cli.stdout.text.trim()).toBe(version);
+  });
+});

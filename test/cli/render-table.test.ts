@@ -1,0 +1,124 @@
+import { formatEvidence, renderTable, TABLE_MIN_WIDTH } from '../../lambdas/cli/render-table';
+import { createStyle, shouldUseColour, stripAnsi, visibleWidth } from '../../lambdas/cli/style';
+import { wrapText } from '../../lambdas/cli/text';
+import { FakeStream, harness, outcomeOf, SCENARIOS } from './support';
+
+const HEADER = /^COMPONENT\s+CHECK\s+STATUS\s+SEVERITY\s+EVIDENCE$/;
+
+describe('human output', () => {
+  test.each([
+    [160, 2],
+    [100, 2],
+    [80, 2],
+    [TABLE_MIN_WIDTH, 2],
+    [TABLE_MIN_WIDTH - 1, 0],
+    [60, 0],
+    [40, 0],
+  ])('every line fits in %i columns (%i table headers, else stacked)', (width, headers) => {
+    const { findings, summary } = outcomeOf(SCENARIOS.failingAndErroring());
+    const out = renderTable(findings, summary, { width, style: createStyle(true) });
+    const lines = out.split('\n');
+    for (const line of lines) expect(visibleWidth(line)).toBeLessThanOrEqual(width);
+    const plain = lines.map(stripAnsi);
+    expect(plain.filter((line) => HEADER.test(line))).toHaveLength(headers);
+    expect(plain).toContain('Credential prod-eks  us-west-2');
+    expect(plain.filter((line) => line.includes('tmc.lambda.missing'))).not.toHaveLength(0);
+    if (headers === 0) expect(plain).toContain('FAIL HIGH tmc.lambda.missing');
+  });
+
+  test('a table per credential, then the remediation of each problem, then the summary', () => {
+    const { findings, summary } = outcomeOf(SCENARIOS.failing());
+    const out = renderTable(findings, summary, { width: 100, style: createStyle(false) });
+    expect(out).not.toContain('\u001b');
+    expect(out).toMatch(/^event-rule\s+tmc\.event-rule\.disabled\s+FAIL\s+HIGH\s+state=DISABLED/m);
+    expect(out).toContain('Problems and remediation (1)');
+    expect(out).toContain('1. FAIL HIGH tmc.event-rule.disabled (us-west-2 / prod-eks / event-rule)');
+    expect(out).toContain(
+      '     1. Enable the rule: `aws events enable-rule --name <rule> --region <region>`.',
+    );
+    expect(out).toContain('   Runbook: docs/checks.md#');
+    expect(out).toContain(
+      'Summary: 1 FAIL, 0 ERROR, 17 PASS. 1 credential in us-west-2, account 111122223333.',
+    );
+    expect(out.indexOf('Credential prod-eks')).toBeLessThan(out.indexOf('Problems and remediation'));
+    expect(out.indexOf('Problems and remediation')).toBeLessThan(out.indexOf('Summary:'));
+  });
+
+  test('all PASS: no problems section', () => {
+    const { findings, summary } = outcomeOf(SCENARIOS.healthy());
+    const out = renderTable(findings, summary, { width: 100, style: createStyle(false) });
+    expect(out).not.toContain('Problems');
+    expect(out).toContain('Summary: 0 FAIL, 0 ERROR, 18 PASS.');
+  });
+
+  test('a repeated check explains its remediation once', () => {
+    const findings = SCENARIOS.erroring();
+    const { summary } = outcomeOf(findings);
+    const out = renderTable(findings, summary, { width: 100, style: createStyle(false) });
+    expect(out).toContain('Remediation: as for tmc.lambda.not-invoked above.');
+  });
+
+  test('evidence: key=value, empty values skipped, ARNs shortened', () => {
+    expect(
+      formatEvidence({
+        state: 'DISABLED',
+        reason: null,
+        none: [],
+        targets: ['arn:aws:lambda:us-west-2:111122223333:function:acme-data-sync'],
+        count: 3,
+        ok: false,
+      }),
+    ).toBe('state=DISABLED targets=function:acme-data-sync count=3 ok=false');
+  });
+
+  test('colour on a terminal, plain when piped, NO_COLOR, --no-color', async () => {
+    const run = async (tty: boolean, env: Record<string, string>, ...flags: string[]) => {
+      const cli = harness({ findings: SCENARIOS.failing(), env, stdout: new FakeStream(tty, 100) });
+      await cli.run('check', ...flags);
+      return cli.stdout.text.includes('\u001b[');
+    };
+    expect(await run(true, {})).toBe(true);
+    expect(await run(false, {})).toBe(false);
+    expect(await run(true, { NO_COLOR: '1' })).toBe(false);
+    expect(await run(true, {}, '--no-color')).toBe(false);
+    expect(await run(false, { FORCE_COLOR: '1' })).toBe(true);
+    expect(await run(false, { FORCE_COLOR: '1' }, '--no-color')).toBe(false);
+    expect(await run(true, { FORCE_COLOR: '0' })).toBe(false);
+  });
+
+  test('the width follows the terminal, else $COLUMNS, else 100', async () => {
+    const longest = async (stdout: FakeStream, env: Record<string, string> = {}) => {
+      const cli = harness({ findings: SCENARIOS.failingAndErroring(), stdout, env });
+      await cli.run('check', '--no-color');
+      return Math.max(...cli.stdout.text.split('\n').map((line) => line.length));
+    };
+    expect(await longest(new FakeStream(true, 72))).toBeLessThanOrEqual(72);
+    expect(await longest(new FakeStream(false), { COLUMNS: '64' })).toBeLessThanOrEqual(64);
+    const piped = await longest(new FakeStream(false));
+    expect(piped).toBeLessThanOrEqual(100);
+    expect(piped).toBeGreaterThan(90);
+  });
+});
+
+describe('colour decision', () => {
+  test.each([
+    [true, {}, true, true],
+    [true, {}, false, false],
+    [true, { TERM: 'dumb' }, true, false],
+    [true, { NO_COLOR: '' }, true, true],
+    [true, { NO_COLOR: 'yes' }, true, false],
+    [true, { NO_COLOR: '1', FORCE_COLOR: '1' }, false, true],
+    [true, { FORCE_COLOR: 'false' }, true, false],
+    [false, { FORCE_COLOR: '1' }, true, false],
+  ])('flag %s env %j tty %s -> %s', (colorFlag, env, stdoutIsTTY, expected) => {
+    expect(shouldUseColour({ colorFlag, env, stdoutIsTTY })).toBe(expected);
+  });
+});
+
+describe('wrapText', () => {
+  test('wraps on spaces and breaks long words after a separator', () => {
+    expect(wrapText('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
+    expect(wrapText('targets=function:acme-data-sync', 20)).toEqual(['targets=function:', 'acme-data-sync']);
+    expect(wrapText('x'.repeat(12), 5)).toEqual(['xxxxx', 'xxxxx', 'xx']);
+  });
+});
