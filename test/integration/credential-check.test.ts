@@ -166,6 +166,13 @@ describe('credential-check handler against moto', () => {
       severity: 'HIGH',
     },
     {
+      name: 'schedule rule absent',
+      seed: { omitRule: true },
+      checkId: 'tmc.event-rule.missing',
+      component: 'event-rule',
+      severity: 'HIGH',
+    },
+    {
       name: 'data-sync reports some errors (below every run failing: lowered to MEDIUM)',
       breakIt: (c) => putLambdaMetrics(clients, c.functionNames['data-sync'], { errors: 3 }, 1),
       checkId: 'tmc.lambda.errors',

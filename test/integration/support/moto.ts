@@ -18,17 +18,19 @@
  *  - POST /moto-api/reset wipes every backend.
  *
  *  NOT supported (worked around):
- *  - EventBridge PutEvents treats a rule WITHOUT an event pattern (a schedule rule, like TMC's) as matching every
- *    event, ignores the rule's State, and raises NotImplementedError for Lambda targets: any PutEvents on a bus
- *    holding TMC's schedule rule (default bus, Lambda target) fails with HTTP 500 for the whole call. The
- *    end-to-end tests therefore publish findings to a custom bus (TMC_HEALTH_EVENT_BUS, which the checker
- *    supports) and keep TMC's schedule rules on the default bus where the checker looks for them.
+ *  - EventBridge PutEvents treats a rule WITHOUT an event pattern (a schedule rule, like TMC's) as matching
+ *    every event (its source does not consult the rule's State either) and raises NotImplementedError for
+ *    Lambda targets: any PutEvents on a bus holding TMC's schedule rule (default bus, Lambda target) fails with
+ *    HTTP 500 for the whole call. The end-to-end tests therefore publish findings to a custom bus
+ *    (TMC_HEALTH_EVENT_BUS, which the checker supports) and keep TMC's schedule rules on the default bus where
+ *    the checker looks for them.
  *  - Tagging GetResources does NOT list EventBridge rules, even tagged ones (real AWS does): the checker's
  *    fallback (rules found as targets-holders of the credential's Lambda, `discoveredBy: 'target'`) is what
  *    finds the rule under moto.
  *  - There is no way to backdate an SSM parameter's LastModifiedDate (the server uses the wall clock and has no
- *    time-freezing API in server mode): token staleness is tested with a tiny TMC_HEALTH_TOKEN_MAX_AGE_HOURS
- *    and a short real wait instead.
+ *    time-freezing API in server mode), and the checker rounds the token age to 0.1 h, so a tiny
+ *    TMC_HEALTH_TOKEN_MAX_AGE_HOURS plus a real wait would take minutes: the staleness test instead moves the
+ *    in-process handler's Date 10 minutes ahead with a 0.1 h limit (credential-check.test.ts).
  *  - Lambda functions cannot be invoked (no Docker), so the AWS/Lambda metrics are written by the tests with
  *    PutMetricData rather than produced by invocations.
  *  - IAM/SigV4 are not enforced: any fake credentials work and AccessDenied paths cannot be exercised here.
