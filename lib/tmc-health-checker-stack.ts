@@ -89,6 +89,10 @@ export class TmcHealthCheckerStack extends Stack {
       value: this.checker.function.functionName,
       description: 'The checker Lambda (invoke it to run the checks now)',
     });
+    new CfnOutput(this, 'LogGroupName', {
+      value: this.checker.logGroup.logGroupName,
+      description: 'The checker log group (aws logs tail <name>)',
+    });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.checker.failureQueue.queueUrl,
       description: 'Failed or expired checker invocations',

@@ -80,8 +80,11 @@ describe('TmcHealthCheckerStack with the default configuration', () => {
     });
   });
 
-  test('the log group is explicit, used by the function, and keeps logs 30 days', () => {
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  test('the log group is explicit, used by the function, keeps logs 30 days and goes with the stack', () => {
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 30 },
+      DeletionPolicy: 'Delete',
+    });
     template.hasResourceProperties('AWS::Lambda::Function', {
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('CheckerLogGroup') } },
     });
@@ -110,11 +113,12 @@ describe('TmcHealthCheckerStack with the default configuration', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
-  test('outputs the topic ARN, event bus, function name and DLQ URL', () => {
+  test('outputs the topic ARN, event bus, function name, DLQ URL and log group', () => {
     template.hasOutput('TopicArn', { Value: { Ref: Match.stringLikeRegexp('NotificationsTopic') } });
     template.hasOutput('EventBusName', { Value: 'default' });
     template.hasOutput('FunctionName', { Value: { Ref: Match.stringLikeRegexp('CheckerFunction') } });
     template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: Match.stringLikeRegexp('FailureQueue') } });
+    template.hasOutput('LogGroupName', { Value: { Ref: Match.stringLikeRegexp('CheckerLogGroup') } });
   });
 
   test('the stack is environment-agnostic (synthesizes without account or region)', () => {
