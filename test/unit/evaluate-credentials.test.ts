@@ -358,3 +358,28 @@ describe('evaluateCredentials', () => {
     expect(Number(stale?.evidence.ageHours)).toBeGreaterThan(720);
   });
 });
+
+describe('token freshness boundary', () => {
+  const ageFinding = (lastModifiedDate: string, tokenMaxAgeHours: number) =>
+    evaluateCredentials(
+      snapshot({ ...healthyRegion(), parameters: [parameter(CRED, { lastModifiedDate })] }),
+      {
+        ...settings,
+        tokenMaxAgeHours,
+      },
+    ).find((finding) => finding.checkId === 'tmc.token.stale');
+
+  it.each([
+    // NOW is 2026-11-22T12:00:00Z
+    { modified: '2026-11-22T11:59:50.000Z', maxAge: 0.001, status: 'FAIL' }, // 10 s old, limit 3.6 s
+    { modified: '2026-11-22T11:59:59.000Z', maxAge: 0.001, status: 'PASS' }, // 1 s old
+    { modified: '2026-10-23T11:59:00.000Z', maxAge: 720, status: 'FAIL' }, // 720 h + 1 min
+    { modified: '2026-10-23T12:01:00.000Z', maxAge: 720, status: 'PASS' }, // 720 h - 1 min
+  ])('a token modified at $modified with limit $maxAge h is $status', ({ modified, maxAge, status }) => {
+    expect(ageFinding(modified, maxAge)?.status).toBe(status);
+  });
+
+  it('reports an unparsable LastModifiedDate as ERROR, not PASS', () => {
+    expect(ageFinding('yesterday', 720)).toMatchObject({ status: 'ERROR' });
+  });
+});

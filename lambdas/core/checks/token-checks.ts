@@ -84,8 +84,10 @@ function freshnessFinding(
       evidence: { lastModifiedDate: parameter.lastModifiedDate ?? null, maxAgeHours: tokenMaxAgeHours },
     });
   }
-  const ageHours = Math.round(((Date.parse(scope.observedAt) - modified) / HOUR_MS) * 10) / 10;
-  const stale = ageHours > tokenMaxAgeHours;
+  const exactAgeHours = (Date.parse(scope.observedAt) - modified) / HOUR_MS;
+  // Compare the exact age; the rounded one is only for people to read.
+  const stale = exactAgeHours > tokenMaxAgeHours;
+  const ageHours = Math.round(exactAgeHours * 10) / 10;
   return buildFinding(scope, {
     ...context,
     status: stale ? 'FAIL' : 'PASS',
