@@ -254,6 +254,18 @@ export function summaryLine(summary: RunSummary, style: Style): string {
   return `Summary: ${counts}. ${credentials} in ${summary.regions.join(', ')}, account ${summary.accountId}.`;
 }
 
+/**
+ * One row for all the API operations that succeeded (one PASS `checker.error` finding each in the data): they
+ * matter to machines correlating resolutions, but a row apiece would bury the problems. --json has them all.
+ */
+function collapseCheckerPasses(findings: readonly Finding[]): Finding[] {
+  const passes = findings.filter((f) => f.checkId === 'checker.error' && f.status === 'PASS');
+  if (passes.length < 2) return [...findings];
+  const operations = passes.map((f) => String(f.evidence.operation ?? f.resource.name));
+  const merged: Finding = { ...passes[0]!, evidence: { operationsSucceeded: operations } };
+  return [...findings.filter((f) => !passes.includes(f)), merged];
+}
+
 /** The human report: a table per credential, the remediation of each problem, then a one-line summary. */
 export function renderTable(
   findings: readonly Finding[],
@@ -265,11 +277,14 @@ export function renderTable(
   for (const group of groupFindings(findings, summary.regions)) {
     out.push(groupTitle(group, summary.accountId, style));
     if (width < TABLE_MIN_WIDTH) {
-      for (const finding of group.findings) out.push(...renderStacked(finding, width, style));
+      for (const finding of collapseCheckerPasses(group.findings)) {
+        out.push(...renderStacked(finding, width, style));
+      }
       out.push('');
       continue;
     }
-    const columns = layoutColumns(group.findings, width);
+    const rows = collapseCheckerPasses(group.findings);
+    const columns = layoutColumns(rows, width);
     out.push(
       style.paint(
         columns
@@ -280,7 +295,7 @@ export function renderTable(
         'bold',
       ),
     );
-    for (const finding of group.findings) out.push(...renderRow(columns, finding, style));
+    for (const finding of rows) out.push(...renderRow(columns, finding, style));
     out.push('');
   }
   if (findings.length === 0) out.push('No findings: nothing was checked.', '');

@@ -122,3 +122,15 @@ describe('wrapText', () => {
     expect(wrapText('x'.repeat(12), 5)).toEqual(['xxxxx', 'xxxxx', 'xx']);
   });
 });
+
+describe('checker rows', () => {
+  test('the API operations that succeeded share one row; failures keep theirs', () => {
+    const findings = SCENARIOS.failingAndErroring();
+    const { summary } = outcomeOf(findings);
+    const out = renderTable(findings, summary, { width: 120, style: createStyle(false) });
+    const checkerRows = out.split('\n').filter((line) => line.startsWith('checker '));
+    expect(checkerRows).toHaveLength(2);
+    expect(checkerRows[0]).toMatch(/ERROR\s+HIGH\s+service=cloudwatch operation=GetMetricData/);
+    expect(checkerRows[1]).toMatch(/PASS\s+INFO\s+operationsSucceeded=tagging:GetResources,lambda:/);
+  });
+});
