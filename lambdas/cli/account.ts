@@ -41,18 +41,21 @@ function networkCode(error: unknown): string | undefined {
 }
 
 /** Turns an STS failure into a one-line CliError with the right exit code and a hint. */
-export function classifyAccountError(error: unknown, region: string): CliError {
+export function classifyAccountError(
+  error: unknown,
+  region: string,
+  profile: string | undefined = process.env.AWS_PROFILE,
+): CliError {
   const name = errorName(error);
   const message = errorMessage(error).split('\n')[0]!.trim() || name;
   if (
     name === 'CredentialsProviderError' ||
-    /could not load credentials|profile .* not found/i.test(message)
+    /could not load credentials|profile .* could not be found/i.test(message)
   ) {
-    return new CliError(
-      EXIT.USAGE,
-      `no usable AWS credentials: ${message} (set AWS_PROFILE or --profile, or run \`aws sso login\`)`,
-      { cause: error },
-    );
+    const hint = profile
+      ? `check that profile '${profile}' exists in ~/.aws/config with credentials, or run \`aws sso login --profile ${profile}\``
+      : 'pass --profile or set AWS_PROFILE, or run `aws sso login`';
+    return new CliError(EXIT.USAGE, `no usable AWS credentials: ${message} (${hint})`, { cause: error });
   }
   if (REJECTED_CREDENTIALS.has(name)) {
     return new CliError(EXIT.USAGE, `AWS rejected the credentials (${name}): ${message}`, { cause: error });
