@@ -196,6 +196,24 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
       'If TMC rotates tokens less often than `tokenMaxAgeHours` assumes, raise `tokenMaxAgeHours` to match.',
     ],
   },
+  'irsa.assume-role.denied': {
+    id: 'irsa.assume-role.denied',
+    name: 'Pods can assume their IAM role (IRSA)',
+    defaultSeverity: 'HIGH',
+    verifies:
+      "No `AssumeRoleWithWebIdentity` call recorded by CloudTrail since the last run failed. Denials are grouped by role, service account, OIDC provider and error code, and each group is diagnosed from the role's trust policy and the account's OIDC providers (`evidence.cause`).",
+    meaning:
+      "Pods of this Kubernetes service account cannot get AWS credentials: the SDK raises `AccessDenied ... Not authorized to perform sts:AssumeRoleWithWebIdentity` and the workload fails to call AWS (or silently falls back to the node's role). The cause is almost always the role's trust policy: it must trust the cluster's OIDC provider (`Federated`), allow `sts:AssumeRoleWithWebIdentity`, and its `:sub` condition must equal `system:serviceaccount:<namespace>:<serviceaccount>` and its `:aud` condition `sts.amazonaws.com`.",
+    whoCanFix:
+      'The owner of the IAM role (platform or application team); the cluster administrator for the service account annotation and the OIDC provider.',
+    steps: [
+      'Read `evidence.cause` and `evidence.detail`: they say which part of the trust policy does not match, with the expected and the actual value.',
+      "Check the service account's annotation names this role: `kubectl describe serviceaccount <name> -n <namespace> | grep -i arn` (`eks.amazonaws.com/role-arn`). If it names another role, fix the annotation instead.",
+      "Replace the role's web-identity statement with `evidence.correctedStatement` (IAM console > Roles > the role > Trust relationships > Edit), or `aws iam update-assume-role-policy`.",
+      "If the cluster's OIDC provider is not registered in IAM, create it: `eksctl utils associate-iam-oidc-provider --cluster <cluster> --approve`.",
+      'Make sure the workload uses an AWS SDK recent enough to support web-identity credentials (see `userAgents` in the evidence), then restart its pods so they pick up fresh tokens.',
+    ],
+  },
   'checker.error': {
     id: 'checker.error',
     name: 'The checker could look',

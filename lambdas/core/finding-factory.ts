@@ -6,6 +6,7 @@ import {
   type Evidence,
   type Finding,
   type FindingResource,
+  type IrsaContext,
   type Severity,
   type Status,
   type TmcContext,
@@ -30,6 +31,7 @@ export interface FindingSpec {
   /** What makes the finding id stable: the ARN for per-resource checks, a credential/component key otherwise. */
   readonly resourceKey: string;
   readonly tmc?: TmcContext;
+  readonly irsa?: IrsaContext;
   readonly evidence: Evidence;
 }
 
@@ -48,6 +50,7 @@ export function buildFinding(scope: FindingScope, spec: FindingSpec): Finding {
     region: scope.region,
     resource: spec.resource,
     ...(spec.tmc ? { tmc: spec.tmc } : {}),
+    ...(spec.irsa ? { irsa: spec.irsa } : {}),
     evidence: spec.evidence,
     remediation: {
       text: spec.status === 'PASS' ? 'No action needed.' : remediationText(spec.checkId),

@@ -36,6 +36,19 @@ export const findingSchema = z
         component: z.enum(COMPONENTS).optional(),
       })
       .optional(),
+    irsa: z
+      .strictObject({
+        serviceAccount: z.string(),
+        namespace: z.string(),
+        oidcProvider: z.string(),
+        errorCode: z.string().min(1),
+        count: z.number().int().positive(),
+        firstSeen: z.iso.datetime(),
+        lastSeen: z.iso.datetime(),
+        sampleEventIds: z.array(z.string()).max(5),
+      })
+      .optional()
+      .describe('Present on irsa.* findings: the group of denied AssumeRoleWithWebIdentity calls.'),
     evidence: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]))
       .describe('The figures behind the verdict; keys depend on the check.'),

@@ -25,6 +25,7 @@ export const CHECK_IDS = [
   'tmc.event-rule.wrong-target',
   'tmc.token.missing',
   'tmc.token.stale',
+  'irsa.assume-role.denied',
   'checker.error',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -34,6 +35,7 @@ export type ResourceType =
   | 'AWS::Events::Rule'
   | 'AWS::SSM::Parameter'
   | 'TMC::Credential'
+  | 'AWS::IAM::Role'
   | 'AWS::API::Operation';
 
 export interface FindingResource {
@@ -46,6 +48,21 @@ export interface FindingResource {
 export interface TmcContext {
   readonly credentialName: string;
   readonly component?: Component;
+}
+
+/** The IRSA check's context: one group of denied AssumeRoleWithWebIdentity calls. */
+export interface IrsaContext {
+  /** `system:serviceaccount:<namespace>:<name>` as CloudTrail logged it. */
+  readonly serviceAccount: string;
+  readonly namespace: string;
+  /** The OIDC provider ARN (normalised from the issuer host when CloudTrail logged only that). */
+  readonly oidcProvider: string;
+  readonly errorCode: string;
+  readonly count: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  /** Up to 5 CloudTrail event ids, to look the calls up. */
+  readonly sampleEventIds: readonly string[];
 }
 
 export interface Remediation {
@@ -68,6 +85,7 @@ export interface Finding {
   readonly region: string;
   readonly resource: FindingResource;
   readonly tmc?: TmcContext;
+  readonly irsa?: IrsaContext;
   readonly evidence: Evidence;
   readonly remediation: Remediation;
   readonly observedAt: string;
