@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { DEFAULT_SETTINGS, SettingsError } from '../settings';
+
+/**
+ * Runtime settings of the IRSA check, shared by its Lambda (environment variables set by the stack through
+ * `irsaSettingsToEnvironment`) and the CLI (flags).
+ */
+export const DEFAULT_IRSA_SETTINGS = {
+  lookbackMinutes: 60,
+  /** CloudTrail delivers most events within 5 minutes but can take up to about 15: re-read that much. */
+  overlapMinutes: 15,
+  /** LookupEvents pages (50 events each) per region and run; at 2 requests/s, 50 pages take about 25 s. */
+  maxPagesPerRegion: 50,
+  /** A group with at least this many denials in one run is CRITICAL whatever its cause. */
+  criticalCount: 100,
+} as const;
+
+export const irsaSettingsSchema = z.strictObject({
+  /** Regions whose CloudTrail to scan; empty means the region the code runs in plus us-east-1 (global STS). */
+  regions: z.array(z.string().min(1)).default([]),
+  lookbackMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(DEFAULT_IRSA_SETTINGS.lookbackMinutes),
+  overlapMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(DEFAULT_IRSA_SETTINGS.overlapMinutes),
+  maxPagesPerRegion: z.number().int().min(1).max(10_000).default(DEFAULT_IRSA_SETTINGS.maxPagesPerRegion),
+  criticalCount: z.number().int().positive().default(DEFAULT_IRSA_SETTINGS.criticalCount),
+  /** DynamoDB table holding one watermark item per region; absent (CLI) means no watermark: scan the lookback. */
+  watermarkTableName: z.string().min(1).optional(),
+  eventBusName: z.string().min(1).default(DEFAULT_SETTINGS.eventBusName),
+  topicArn: z.string().min(1).optional(),
+  runbookBaseUrl: z.string().min(1).default(DEFAULT_SETTINGS.runbookBaseUrl),
+});
+
+export type IrsaSettings = z.infer<typeof irsaSettingsSchema>;
+export type IrsaSettingsInput = z.input<typeof irsaSettingsSchema>;
+
+const ENV = {
+  regions: 'TMC_HEALTH_IRSA_REGIONS',
+  lookbackMinutes: 'TMC_HEALTH_IRSA_LOOKBACK_MINUTES',
+  overlapMinutes: 'TMC_HEALTH_IRSA_OVERLAP_MINUTES',
+  maxPagesPerRegion: 'TMC_HEALTH_IRSA_MAX_PAGES_PER_REGION',
+  criticalCount: 'TMC_HEALTH_IRSA_CRITICAL_COUNT',
+  watermarkTableName: 'TMC_HEALTH_IRSA_WATERMARK_TABLE',
+  eventBusName: 'TMC_HEALTH_EVENT_BUS',
+  topicArn: 'TMC_HEALTH_TOPIC_ARN',
+  runbookBaseUrl: 'TMC_HEALTH_RUNBOOK_BASE_URL',
+} as const satisfies Record<keyof IrsaSettings, string>;
+
+const NUMBER_KEYS = new Set<keyof IrsaSettings>([
+  'lookbackMinutes',
+  'overlapMinutes',
+  'maxPagesPerRegion',
+  'criticalCount',
+]);
+
+export function irsaSettingsFromEnvironment(env: Readonly<Record<string, string | undefined>>): IrsaSettings {
+  const raw: Record<string, unknown> = {};
+  for (const [key, variable] of Object.entries(ENV) as [keyof IrsaSettings, string][]) {
+    const value = env[variable];
+    if (value === undefined || value === '') continue;
+    if (key === 'regions')
+      raw[key] = value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+    else if (NUMBER_KEYS.has(key)) raw[key] = Number(value);
+    else raw[key] = value;
+  }
+  const parsed = irsaSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = issue.path[0] as keyof IrsaSettings | undefined;
+      return `${key ? ENV[key] : '(environment)'}: ${issue.message}`;
+    });
+    throw new SettingsError(`Invalid IRSA check settings: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export function irsaSettingsToEnvironment(settings: IrsaSettingsInput): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, variable] of Object.entries(ENV) as [keyof IrsaSettings, string][]) {
+    const value = settings[key];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) env[variable] = value.join(',');
+    } else env[variable] = String(value);
+  }
+  return env;
+}
+
+/** Default regions: where the code runs, plus us-east-1 where the global STS endpoint logs. */
+export function irsaRegionsToScan(settings: Pick<IrsaSettings, 'regions'>, defaultRegion: string): string[] {
+  return settings.regions.length > 0 ? [...settings.regions] : [...new Set([defaultRegion, 'us-east-1'])];
+}
