@@ -18,6 +18,8 @@ try {
 // Environment-agnostic: account and region are deploy-time tokens, so synth needs no AWS credentials.
 new TmcHealthCheckerStack(app, 'TmcHealthChecker', {
   config,
-  description: 'Scheduled health checks for Tanzu Mission Control credentials',
+  description: config.irsaEnabled
+    ? 'Scheduled health checks for Tanzu Mission Control credentials and EKS IRSA'
+    : 'Scheduled health checks for Tanzu Mission Control credentials',
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -1,5 +1,6 @@
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
+import type { IrsaSettingsInput } from '../lambdas/core/irsa/settings';
 import type { CheckerSettingsInput } from '../lambdas/core/settings';
 import { CONFIG_KEYS, EXAMPLES, configSchema, type ConfigKey } from './config-schema';
 import { closestMatch } from './suggest';
@@ -18,6 +19,12 @@ export {
   MIN_SCHEDULE_PERIOD_MINUTES,
   type ConfigKey,
 } from './config-schema';
+export {
+  DEFAULT_IRSA_SCHEDULE,
+  IRSA_MAX_EVENT_AGE_MINUTES,
+  IRSA_TIMEOUT_MINUTES,
+  irsaPageBudgetProblem,
+} from './irsa-config-schema';
 
 /** Context keys owned by the CDK CLI that have neither an '@' prefix nor a ':' in their name. */
 const CDK_OWN_KEYS: ReadonlySet<string> = new Set(['acknowledged-issue-numbers', 'cli-telemetry']);
@@ -45,6 +52,18 @@ export interface TmcHealthConfig {
   /** Opt-in reserved concurrency; undefined means none (see docs/configuration.md). */
   readonly reservedConcurrency?: number;
   readonly runbookBaseUrl?: string;
+  /** Whether the IRSA check (second function, schedule, watermark table) is deployed. */
+  readonly irsaEnabled: boolean;
+  /** CloudTrail regions the IRSA check scans; empty means the stack's region plus us-east-1. */
+  readonly irsaRegions: readonly string[];
+  /** EventBridge Scheduler expression of the IRSA check. */
+  readonly irsaSchedule: string;
+  readonly irsaLookbackMinutes: number;
+  readonly irsaOverlapMinutes: number;
+  readonly irsaMaxPagesPerRegion: number;
+  readonly irsaCriticalCount: number;
+  /** IAM role name patterns (`name`, `path/*`, `*`) the IRSA check may read with iam:GetRole. */
+  readonly irsaRoleNamePatterns: readonly string[];
 }
 
 /** Thrown for invalid configuration; `message` lists every problem and is meant for humans as is. */
@@ -97,9 +116,10 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): TmcHealt
   for (const key of CONFIG_KEYS) {
     const keyMessages = messages.get(key);
     if (!keyMessages) continue;
-    const got = JSON.stringify(ours[key]);
+    // A cross-key rule can fail on a key left at its default.
+    const got = key in ours ? `got ${JSON.stringify(ours[key])}` : 'not set: the default';
     problems.push(
-      `${key}: ${[...new Set(keyMessages)].join('; ')} (got ${got}). ${howToSet(key, EXAMPLES[key])}`,
+      `${key}: ${[...new Set(keyMessages)].join('; ')} (${got}). ${howToSet(key, EXAMPLES[key])}`,
     );
   }
   throw new ConfigError(problems);
@@ -128,6 +148,28 @@ export function checkerSettings(config: TmcHealthConfig, topicArn: string): Chec
     tokenMaxAgeHours: config.tokenMaxAgeHours,
     dataSyncPattern: config.dataSyncPattern,
     resourceRetrieverPattern: config.resourceRetrieverPattern,
+    eventBusName: config.eventBusName,
+    topicArn,
+    runbookBaseUrl: config.runbookBaseUrl,
+  };
+}
+
+/**
+ * The IRSA function's runtime settings for this configuration (serialise with `irsaSettingsToEnvironment`).
+ * `topicArn` is the topic in use and `watermarkTableName` the table the stack created (a token at synth time).
+ */
+export function irsaCheckerSettings(
+  config: TmcHealthConfig,
+  topicArn: string,
+  watermarkTableName: string,
+): IrsaSettingsInput {
+  return {
+    regions: [...config.irsaRegions],
+    lookbackMinutes: config.irsaLookbackMinutes,
+    overlapMinutes: config.irsaOverlapMinutes,
+    maxPagesPerRegion: config.irsaMaxPagesPerRegion,
+    criticalCount: config.irsaCriticalCount,
+    watermarkTableName,
     eventBusName: config.eventBusName,
     topicArn,
     runbookBaseUrl: config.runbookBaseUrl,

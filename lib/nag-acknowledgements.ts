@@ -12,14 +12,25 @@ export interface NagAcknowledgementProps {
   readonly schedulerRole: iam.IRole;
 }
 
+export interface IrsaNagAcknowledgementProps {
+  /** The configured irsaRoleNamePatterns (each with a wildcard is one IAM5 finding). */
+  readonly roleNamePatterns: readonly string[];
+  readonly irsaRole: iam.IRole;
+  readonly irsaFunction: lambda.IFunction;
+  readonly failureQueue: sqs.IQueue;
+  readonly schedulerRole: iam.IRole;
+}
+
+/** cdk-nag's rendering of `arn:${Aws.PARTITION}:<service>:<region>:${Aws.ACCOUNT_ID}:<resource>`. */
+const wildcardResource = (service: string, region: string, resource: string): string =>
+  `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${service}:${region}:<AWS::AccountId>:${resource}]`;
+
 /**
  * Each cdk-nag finding we accept, acknowledged one by one (cdk-nag 3 acknowledges per finding, not per rule)
  * with the reason it is the narrowest grant possible.
  */
 export function acknowledgeNagFindings(stack: Stack, props: NagAcknowledgementProps): void {
   const regions = props.regions.length > 0 ? props.regions : ['<AWS::Region>'];
-  const resource = (service: string, region: string, name: string): string =>
-    `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${service}:${region}:<AWS::AccountId>:${name}]`;
 
   Validations.of(props.checkerRole).acknowledge(
     {
@@ -29,31 +40,67 @@ export function acknowledgeNagFindings(stack: Stack, props: NagAcknowledgementPr
         'resource-level permissions (resource must be "*"); all three are read-only and return no secret values.',
     },
     ...regions.map((region) => ({
-      id: resource('lambda', region, 'function:*'),
+      id: wildcardResource('lambda', region, 'function:*'),
       reason:
         'lambda:GetFunctionConfiguration (read-only) on functions TMC creates under names unknown at deploy ' +
         'time; limited to functions carrying the TMC credential tag by an aws:ResourceTag Null condition.',
     })),
     ...regions.map((region) => ({
-      id: resource('events', region, 'rule/*'),
+      id: wildcardResource('events', region, 'rule/*'),
       reason:
         'events:DescribeRule, ListTargetsByRule and ListRuleNamesByTarget (read-only) on rules TMC creates ' +
         'under names unknown at deploy time, in this account and the configured regions only.',
     })),
   );
+  acknowledgeScheduledFunction(stack, props.checkerFunction, props.schedulerRole, props.failureQueue);
+}
 
-  const functionId = stack.getLogicalId(props.checkerFunction.node.defaultChild as CfnElement);
-  Validations.of(props.schedulerRole).acknowledge({
+/** The IRSA check's role, schedule and dead-letter queue. */
+export function acknowledgeIrsaNagFindings(stack: Stack, props: IrsaNagAcknowledgementProps): void {
+  Validations.of(props.irsaRole).acknowledge(
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only for cloudtrail:LookupEvents and iam:ListOpenIDConnectProviders, which support no resource-level ' +
+        'permissions (resource must be "*"); both are read-only, and LookupEvents is limited to the scanned ' +
+        'regions by an aws:RequestedRegion condition.',
+    },
+    {
+      id: wildcardResource('iam', '', 'oidc-provider/*'),
+      reason:
+        'iam:GetOpenIDConnectProvider (read-only) on the OIDC providers of this account: which EKS clusters ' +
+        'have a provider is what the check diagnoses, so their issuer URLs are unknown at deploy time.',
+    },
+    ...props.roleNamePatterns
+      .filter((pattern) => pattern.includes('*'))
+      .map((pattern) => ({
+        id: wildcardResource('iam', '', `role/${pattern}`),
+        reason:
+          'iam:GetRole (read-only: the trust policy of the role a denied pod asked for) on the roles matching ' +
+          'the configured irsaRoleNamePatterns, in this account only; narrow the patterns to your IRSA roles.',
+      })),
+  );
+  acknowledgeScheduledFunction(stack, props.irsaFunction, props.schedulerRole, props.failureQueue);
+}
+
+function acknowledgeScheduledFunction(
+  stack: Stack,
+  fn: lambda.IFunction,
+  schedulerRole: iam.IRole,
+  failureQueue: sqs.IQueue,
+): void {
+  const functionId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
+  Validations.of(schedulerRole).acknowledge({
     id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
     reason:
       'Added by the Scheduler Lambda target (CDK grantInvoke): lambda:InvokeFunction on the versions and ' +
-      'aliases of the checker function only, no other function.',
+      'aliases of the scheduled function only, no other function.',
   });
 
-  Validations.of(props.failureQueue).acknowledge({
+  Validations.of(failureQueue).acknowledge({
     id: 'AwsSolutions-SQS3',
     reason:
-      'This queue is itself the dead-letter queue: the failure destination of the checker async invocations ' +
+      'This queue is itself the dead-letter queue: the failure destination of the function async invocations ' +
       'and the dead-letter queue of its schedule. A DLQ for a DLQ adds nothing.',
   });
 }

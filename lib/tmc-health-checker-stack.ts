@@ -11,6 +11,7 @@ import {
 } from './config';
 import { CheckerFunction } from './constructs/checker-function';
 import { CheckerSchedule } from './constructs/checker-schedule';
+import { IrsaCheck } from './constructs/irsa-check';
 import { Notifications } from './constructs/notifications';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 
@@ -24,13 +25,23 @@ export interface TmcHealthCheckerStackProps extends StackProps {
    * @default lambdas/handlers/credential-check.ts
    */
   readonly handlerEntry?: string;
+  /**
+   * The IRSA check's Lambda handler file (used when `config.irsaEnabled`).
+   * @default lambdas/handlers/irsa-check.ts
+   */
+  readonly irsaHandlerEntry?: string;
 }
 
-/** Scheduled TMC credential health checks, published to EventBridge and SNS. */
+/**
+ * Scheduled TMC credential health checks and (unless irsaEnabled is false) the IRSA check, both published to
+ * EventBridge and SNS.
+ */
 export class TmcHealthCheckerStack extends Stack {
   readonly checker: CheckerFunction;
   readonly notifications: Notifications;
   readonly schedule: CheckerSchedule;
+  /** The IRSA check; undefined when irsaEnabled is false. */
+  readonly irsa?: IrsaCheck;
 
   constructor(scope: Construct, id: string, props: TmcHealthCheckerStackProps) {
     super(scope, id, props);
@@ -79,6 +90,32 @@ export class TmcHealthCheckerStack extends Stack {
       failureQueue: this.checker.failureQueue,
       schedulerRole: this.schedule.role,
     });
+
+    if (config.irsaEnabled) {
+      this.irsa = new IrsaCheck(this, 'Irsa', {
+        config,
+        entry: props.irsaHandlerEntry ?? path.join(PROJECT_ROOT, 'lambdas', 'handlers', 'irsa-check.ts'),
+        depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+        topicArn,
+        eventBusArn: eventBusArn(config.eventBusName),
+      });
+      new CfnOutput(this, 'IrsaFunctionName', {
+        value: this.irsa.checker.function.functionName,
+        description: 'The IRSA check Lambda (invoke it to scan now)',
+      });
+      new CfnOutput(this, 'IrsaLogGroupName', {
+        value: this.irsa.checker.logGroup.logGroupName,
+        description: 'The IRSA check log group (aws logs tail <name>)',
+      });
+      new CfnOutput(this, 'IrsaDeadLetterQueueUrl', {
+        value: this.irsa.checker.failureQueue.queueUrl,
+        description: 'Failed or expired IRSA check invocations',
+      });
+      new CfnOutput(this, 'WatermarkTableName', {
+        value: this.irsa.watermarkTable.tableName,
+        description: 'The IRSA check CloudTrail scan positions, one item per region',
+      });
+    }
 
     new CfnOutput(this, 'TopicArn', { value: topicArn, description: 'SNS topic findings are sent to' });
     new CfnOutput(this, 'EventBusName', {

@@ -17,6 +17,16 @@ export interface CheckerFunctionProps {
   readonly handler?: string;
   /** The lock file that pins the bundled dependencies (its directory is the project root). */
   readonly depsLockFilePath: string;
+  /**
+   * What the function checks, for its description.
+   * @default 'Checks the health of Tanzu Mission Control credentials and publishes findings'
+   */
+  readonly description?: string;
+  /**
+   * The description of the function's role.
+   * @default 'TMC health checker: read-only inventory of TMC credential resources, publish findings'
+   */
+  readonly roleDescription?: string;
   /** Environment variables of the function (runtime settings and Powertools configuration). */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -63,7 +73,9 @@ export class CheckerFunction extends Construct {
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'TMC health checker: read-only inventory of TMC credential resources, publish findings',
+      description:
+        props.roleDescription ??
+        'TMC health checker: read-only inventory of TMC credential resources, publish findings',
     });
     this.logGroup.grantWrite(this.role);
     this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
@@ -75,7 +87,8 @@ export class CheckerFunction extends Construct {
       entry: props.entry,
       handler: props.handler ?? 'handler',
       depsLockFilePath: props.depsLockFilePath,
-      description: 'Checks the health of Tanzu Mission Control credentials and publishes findings',
+      description:
+        props.description ?? 'Checks the health of Tanzu Mission Control credentials and publishes findings',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,

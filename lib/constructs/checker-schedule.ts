@@ -12,6 +12,11 @@ export interface CheckerScheduleProps {
   /** A validated EventBridge Scheduler expression, e.g. `rate(15 minutes)`. */
   readonly expression: string;
   /**
+   * What runs, for the descriptions of the schedule and its role.
+   * @default 'the TMC credential health checker'
+   */
+  readonly targetDescription?: string;
+  /**
    * Where invocations that Scheduler could not deliver go.
    * @default - none
    */
@@ -32,8 +37,9 @@ export class CheckerSchedule extends Construct {
   constructor(scope: Construct, id: string, props: CheckerScheduleProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    const target = props.targetDescription ?? 'the TMC credential health checker';
     this.role = new iam.Role(this, 'Role', {
-      description: 'EventBridge Scheduler: invoke the TMC health checker',
+      description: `EventBridge Scheduler: invoke ${props.targetDescription ?? 'the TMC health checker'}`,
       // Confused-deputy protection: only schedules of this account's default group may assume it.
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
@@ -49,7 +55,7 @@ export class CheckerSchedule extends Construct {
       }),
     });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: 'Runs the TMC credential health checker',
+      description: `Runs ${target}`,
       schedule: scheduler.ScheduleExpression.expression(props.expression),
       timeWindow: scheduler.TimeWindow.off(),
       target: new LambdaInvoke(props.function, {

@@ -1,19 +1,50 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { synth } from './helpers';
+import { resourceOf, synth } from './helpers';
 
-/** The one test that runs esbuild for real: proves the function bundles locally, without Docker. */
-test('the handler bundles with the local esbuild, AWS SDK included, with a source map', () => {
+/** The one test that runs esbuild for real: proves both functions bundle locally, without Docker. */
+describe('bundling with the local esbuild', () => {
   const { app, template } = synth({}, { bundle: true });
   const assembly = app.synth();
-  const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
-  const key = String(fn?.Properties.Code.S3Key);
-  const assetDir = path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
-  const bundle = fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8');
-  expect(fs.existsSync(path.join(assetDir, 'index.js.map'))).toBe(true);
+
+  /** The bundle of the function whose logical id starts with `prefix`, and whether its source map exists. */
+  function bundleOf(prefix: string): {
+    readonly code: string;
+    readonly hasMap: boolean;
+    readonly sources: readonly string[];
+  } {
+    const fn = resourceOf(template, 'AWS::Lambda::Function', prefix);
+    const key = String((fn.Properties.Code as { S3Key: unknown }).S3Key);
+    const assetDir = path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
+    const mapFile = path.join(assetDir, 'index.js.map');
+    const hasMap = fs.existsSync(mapFile);
+    const map = hasMap ? (JSON.parse(fs.readFileSync(mapFile, 'utf8')) as { sources?: string[] }) : {};
+    return {
+      code: fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8'),
+      hasMap,
+      sources: map.sources ?? [],
+    };
+  }
+
   // Boolean assertions: a failure must not print a 1.4 MB bundle.
-  expect(bundle.includes('sourceMappingURL=index.js.map')).toBe(true);
-  // The SDK clients are bundled (only the optional CRT signer stays an optional require).
-  expect(/require\(["']@aws-sdk\/client-/.test(bundle)).toBe(false);
-  expect(bundle.includes('GetFunctionConfiguration')).toBe(true);
-}, 120_000);
+  test('the credential checker: AWS SDK included, with a source map', () => {
+    const { code, hasMap } = bundleOf('CheckerFunction');
+    expect(hasMap).toBe(true);
+    expect(code.includes('sourceMappingURL=index.js.map')).toBe(true);
+    // The SDK clients are bundled (only the optional CRT signer stays an optional require).
+    expect(/require\(["']@aws-sdk\/client-/.test(code)).toBe(false);
+    expect(code.includes('GetFunctionConfiguration')).toBe(true);
+  });
+
+  test('the IRSA check: its own bundle, AWS SDK included, with a source map', () => {
+    const { code, hasMap, sources } = bundleOf('IrsaCheckerFunction');
+    expect(hasMap).toBe(true);
+    expect(code.includes('sourceMappingURL=index.js.map')).toBe(true);
+    expect(/require\(["']@aws-sdk\/client-/.test(code)).toBe(false);
+    expect(code.includes('LookupEvents')).toBe(true);
+    // The source map lists every bundled file: the handler is there, the AGPL policy simulator (a test-only
+    // dependency) must never be.
+    expect(sources.some((source) => source.endsWith('lambdas/handlers/irsa-check.ts'))).toBe(true);
+    expect(sources.filter((source) => source.includes('@cloud-copilot'))).toEqual([]);
+  });
+});

@@ -23,6 +23,14 @@ describe('loadConfig: defaults and accepted forms', () => {
       dataSyncPattern: expect.any(String),
       resourceRetrieverPattern: expect.any(String),
       logRetentionDays: 30,
+      irsaEnabled: true,
+      irsaRegions: [],
+      irsaSchedule: 'rate(15 minutes)',
+      irsaLookbackMinutes: 60,
+      irsaOverlapMinutes: 15,
+      irsaMaxPagesPerRegion: 50,
+      irsaCriticalCount: 100,
+      irsaRoleNamePatterns: ['*'],
     });
   });
 

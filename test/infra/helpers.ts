@@ -69,3 +69,35 @@ export function actionsOf(statement: PolicyStatementJson): string[] {
   const actions = statement.Action ?? [];
   return Array.isArray(actions) ? actions : [actions];
 }
+
+/** The identity-policy Allow statements attached to the role whose logical id starts with `rolePrefix`. */
+export function roleAllows(template: Template, rolePrefix: string): PolicyStatementJson[] {
+  return allPolicyStatements(template)
+    .filter(
+      (found) =>
+        found.logicalId.startsWith(rolePrefix) &&
+        IDENTITY_POLICY_TYPES.includes(found.type) &&
+        found.statement.Effect === 'Allow',
+    )
+    .map((found) => found.statement);
+}
+
+/** The sorted, distinct actions of some statements. */
+export function actionSet(statements: readonly PolicyStatementJson[]): string[] {
+  return [...new Set(statements.flatMap(actionsOf))].sort();
+}
+
+export interface TemplateResource {
+  readonly Type: string;
+  readonly Properties: Record<string, unknown>;
+}
+
+/** The one resource of `type` whose logical id starts with `prefix` (fails the test if not exactly one). */
+export function resourceOf(template: Template, type: string, prefix: string): TemplateResource {
+  const matches = Object.entries(template.findResources(type) as Record<string, TemplateResource>).filter(
+    ([logicalId]) => logicalId.startsWith(prefix),
+  );
+  if (matches.length !== 1)
+    throw new Error(`expected one ${type} starting with ${prefix}, found ${matches.length}`);
+  return (matches[0] as [string, TemplateResource])[1];
+}

@@ -26,8 +26,12 @@ const EXPECTED_CHECKER_ACTIONS = [
   'tag:GetResources',
 ];
 
+const CHECKER_STAR_ACTIONS = ['cloudwatch:GetMetricData', 'ssm:DescribeParameters', 'tag:GetResources'];
+const IRSA_STAR_ACTIONS = ['cloudtrail:LookupEvents', 'iam:ListOpenIDConnectProviders'];
+
 const configurations: [string, Record<string, unknown>][] = [
   ['default', {}],
+  ['IRSA disabled', { irsaEnabled: 'false' }],
   [
     'regions, existing topic and bus ARN',
     {
@@ -35,6 +39,8 @@ const configurations: [string, Record<string, unknown>][] = [
       existingTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts',
       eventBusName: 'arn:aws:events:eu-west-1:210987654321:event-bus/central',
       notificationEmails: 'ops@example.com',
+      irsaRegions: 'eu-west-1',
+      irsaRoleNamePatterns: 'eks/*,AccessEC2role',
     },
   ],
 ];
@@ -82,7 +88,8 @@ describe.each(configurations)('IAM (%s configuration)', (_name, context) => {
       .filter((found) => found.statement.Resource === '*')
       .flatMap((found) => actionsOf(found.statement))
       .sort();
-    expect(starActions).toEqual(['cloudwatch:GetMetricData', 'ssm:DescribeParameters', 'tag:GetResources']);
+    const irsaStarActions = context.irsaEnabled === 'false' ? [] : IRSA_STAR_ACTIONS;
+    expect(starActions).toEqual([...CHECKER_STAR_ACTIONS, ...irsaStarActions].sort());
   });
 
   test('the scheduler role may only invoke the checker and write to the dead-letter queue', () => {

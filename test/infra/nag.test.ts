@@ -11,6 +11,11 @@ const configurations: [string, Record<string, unknown>][] = [
   ['with emails', { notificationEmails: 'ops@example.com' }],
   ['with regions and reserved concurrency', { regions: 'eu-west-1,us-east-1', reservedConcurrency: 1 }],
   ['with an existing topic', { existingTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' }],
+  [
+    'with IRSA regions and several role patterns',
+    { irsaRegions: 'eu-west-1,eu-central-1', irsaRoleNamePatterns: 'eks/*,AccessEC2role,team-?-irsa-*' },
+  ],
+  ['with IRSA disabled', { irsaEnabled: false }],
 ];
 
 describe.each(configurations)('cdk-nag AwsSolutions (%s)', (_name, context) => {

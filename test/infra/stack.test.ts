@@ -1,12 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { synth } from './helpers';
+import { resourceOf, synth } from './helpers';
 
 describe('TmcHealthCheckerStack with the default configuration', () => {
   const { template } = synth();
 
   test('the checker runs on Node.js 24, arm64, 256 MB, 5-minute timeout', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 1);
-    template.hasResourceProperties('AWS::Lambda::Function', {
+    // Two functions: the credential checker and the IRSA check (irsa-stack.test.ts).
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    expect(resourceOf(template, 'AWS::Lambda::Function', 'CheckerFunction').Properties).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 256,
@@ -33,9 +34,14 @@ describe('TmcHealthCheckerStack with the default configuration', () => {
   });
 
   test('without regions configured, no TMC_HEALTH_REGIONS is set (the Lambda uses AWS_REGION)', () => {
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
-    expect(fn?.Properties.Environment.Variables).not.toHaveProperty('TMC_HEALTH_REGIONS');
-    expect(fn?.Properties.Environment.Variables).not.toHaveProperty('TMC_HEALTH_CREDENTIAL_NAMES');
+    const fn = resourceOf(template, 'AWS::Lambda::Function', 'CheckerFunction');
+    expect(fn.Properties.Environment).toBeDefined();
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables).toHaveProperty('TMC_HEALTH_EVENT_BUS');
+    expect(variables).not.toHaveProperty('TMC_HEALTH_REGIONS');
+    expect(variables).not.toHaveProperty('TMC_HEALTH_CREDENTIAL_NAMES');
+    // The credential checker gets none of the IRSA check's settings.
+    expect(Object.keys(variables).filter((name) => name.startsWith('TMC_HEALTH_IRSA_'))).toEqual([]);
   });
 
   test('no reserved concurrency by default (new accounts have a concurrency quota of 10)', () => {

@@ -1,0 +1,93 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { irsaSettingsToEnvironment } from '../../lambdas/core/irsa/settings';
+import {
+  IRSA_MAX_EVENT_AGE_MINUTES,
+  IRSA_TIMEOUT_MINUTES,
+  irsaCheckerSettings,
+  type TmcHealthConfig,
+} from '../config';
+import { irsaPolicyStatements } from '../irsa-permissions';
+import { acknowledgeIrsaNagFindings } from '../nag-acknowledgements';
+import { CheckerFunction } from './checker-function';
+import { CheckerSchedule } from './checker-schedule';
+import { WatermarkTable } from './watermark-table';
+
+export interface IrsaCheckProps {
+  /** The validated configuration (the irsa* keys, the bus, reserved concurrency, log retention). */
+  readonly config: TmcHealthConfig;
+  /** Path of the IRSA handler file. */
+  readonly entry: string;
+  /** The lock file that pins the bundled dependencies. */
+  readonly depsLockFilePath: string;
+  /** The topic in use (created or existing), shared with the credential checker. */
+  readonly topicArn: string;
+  /** ARN of the bus findings are put on, shared with the credential checker. */
+  readonly eventBusArn: string;
+}
+
+/**
+ * The IRSA check: its own function, role, schedule and dead-letter queue (so neither check can use the other's
+ * permissions), and the DynamoDB table holding its CloudTrail scan watermarks.
+ */
+export class IrsaCheck extends Construct {
+  readonly checker: CheckerFunction;
+  readonly schedule: CheckerSchedule;
+  readonly watermarkTable: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: IrsaCheckProps) {
+    super(scope, id);
+    const { config } = props;
+    const maxEventAge = Duration.minutes(IRSA_MAX_EVENT_AGE_MINUTES);
+
+    this.watermarkTable = new WatermarkTable(this, 'Watermarks').table;
+
+    this.checker = new CheckerFunction(this, 'Checker', {
+      entry: props.entry,
+      depsLockFilePath: props.depsLockFilePath,
+      description:
+        'Finds EKS pods denied AssumeRoleWithWebIdentity (CloudTrail), diagnoses the role trust, publishes findings',
+      roleDescription:
+        'TMC health IRSA check: read CloudTrail web-identity denials, role trust policies and OIDC providers, ' +
+        'keep scan watermarks, publish findings',
+      timeout: Duration.minutes(IRSA_TIMEOUT_MINUTES),
+      maxEventAge,
+      logRetention: config.logRetentionDays,
+      reservedConcurrency: config.reservedConcurrency,
+      environment: {
+        ...irsaSettingsToEnvironment(
+          irsaCheckerSettings(config, props.topicArn, this.watermarkTable.tableName),
+        ),
+        POWERTOOLS_SERVICE_NAME: 'tmc-health-irsa-checker',
+        POWERTOOLS_METRICS_NAMESPACE: 'TmcHealth',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+    for (const statement of irsaPolicyStatements({
+      regions: config.irsaRegions,
+      roleNamePatterns: config.irsaRoleNamePatterns,
+      watermarkTableArn: this.watermarkTable.tableArn,
+      eventBusArn: props.eventBusArn,
+      topicArn: props.topicArn,
+    })) {
+      this.checker.role.addToPrincipalPolicy(statement);
+    }
+
+    this.schedule = new CheckerSchedule(this, 'Schedule', {
+      function: this.checker.function,
+      expression: config.irsaSchedule,
+      targetDescription: 'the TMC health IRSA check',
+      deadLetterQueue: this.checker.failureQueue,
+      maxEventAge,
+    });
+
+    acknowledgeIrsaNagFindings(Stack.of(this), {
+      roleNamePatterns: config.irsaRoleNamePatterns,
+      irsaRole: this.checker.role,
+      irsaFunction: this.checker.function,
+      failureQueue: this.checker.failureQueue,
+      schedulerRole: this.schedule.role,
+    });
+  }
+}

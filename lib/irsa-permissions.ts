@@ -1,0 +1,78 @@
+import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+export interface IrsaPermissionsProps {
+  /** CloudTrail regions scanned; empty means the stack's region plus us-east-1 (as the function computes). */
+  readonly regions: readonly string[];
+  /** IAM role name patterns (`name`, `path/*`, `*`) whose trust policies may be read. */
+  readonly roleNamePatterns: readonly string[];
+  /** ARN of the watermark table. */
+  readonly watermarkTableArn: string;
+  /** ARN of the bus findings are put on. */
+  readonly eventBusArn: string;
+  /** ARN of the topic findings are published to. */
+  readonly topicArn: string;
+}
+
+/** `arn:<partition>:iam::<account>:role/<pattern>` for a role name pattern such as `eks/*`. */
+export function roleArnPattern(pattern: string): string {
+  return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${pattern}`;
+}
+
+/** The OIDC providers of this account (their ARNs end in the issuer host and path, unknown at deploy time). */
+export function oidcProviderArns(): string {
+  return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/*`;
+}
+
+/** The regions the IRSA function scans, for the aws:RequestedRegion condition. */
+export function irsaScanRegions(regions: readonly string[]): string[] {
+  return regions.length > 0 ? [...regions] : [Aws.REGION, 'us-east-1'];
+}
+
+/**
+ * Every API the IRSA check calls, each action listed explicitly and scoped to the narrowest resource it
+ * supports. Like the credential checker: no ssm:GetParameter*, no kms:Decrypt, no sts:*; and it cannot
+ * change IAM (read-only IAM actions only).
+ */
+export function irsaPolicyStatements(props: IrsaPermissionsProps): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'ScanWebIdentityDenials',
+      actions: ['cloudtrail:LookupEvents'],
+      // LookupEvents has no resource-level permissions; the region condition keeps it to the scanned regions.
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:RequestedRegion': irsaScanRegions(props.regions) } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadRoleTrustPolicies',
+      actions: ['iam:GetRole'],
+      resources: props.roleNamePatterns.map(roleArnPattern),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListOidcProviders',
+      actions: ['iam:ListOpenIDConnectProviders'],
+      // A list action: no resource-level permissions.
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadOidcProviders',
+      actions: ['iam:GetOpenIDConnectProvider'],
+      resources: [oidcProviderArns()],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadWriteScanWatermarks',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      resources: [props.watermarkTableArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'PublishFindingEvents',
+      actions: ['events:PutEvents'],
+      resources: [props.eventBusArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'PublishFindingNotifications',
+      actions: ['sns:Publish'],
+      resources: [props.topicArn],
+    }),
+  ];
+}
