@@ -57,6 +57,9 @@ export interface RegionStats {
   eventsServed: number;
   /** Other client errors (bad parameters, bad token). */
   rejected: number;
+  /** Arrival times (epoch ms) of the first and last request, to time a scan from the server's side. */
+  firstRequestAt?: number;
+  lastRequestAt?: number;
 }
 
 export interface CloudTrailStubStats {
@@ -309,8 +312,11 @@ export async function startCloudTrailStub(options: CloudTrailStubOptions = {}): 
         return;
       }
       const stats = statsFor(region);
+      const now = Date.now();
       stats.requests++;
-      if (!admit(region, Date.now())) {
+      stats.firstRequestAt ??= now;
+      stats.lastRequestAt = now;
+      if (!admit(region, now)) {
         stats.throttled++;
         fail(response, 'ThrottlingException', 'Rate exceeded');
         return;
@@ -354,7 +360,7 @@ export async function startCloudTrailStub(options: CloudTrailStubOptions = {}): 
     resetStats,
     stats() {
       const byRegion = Object.fromEntries([...regionStats].map(([region, s]) => [region, { ...s }]));
-      const sum = (field: keyof RegionStats) =>
+      const sum = (field: 'requests' | 'throttled' | 'pages' | 'eventsServed' | 'rejected') =>
         [...regionStats.values()].reduce((total, s) => total + s[field], 0);
       return {
         requests: sum('requests'),

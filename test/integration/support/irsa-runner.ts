@@ -1,0 +1,77 @@
+/**
+ * Runs the IRSA check's Lambda handler (lambdas/handlers/irsa-check.ts) in-process: moto for IAM, DynamoDB,
+ * EventBridge and SNS (AWS_ENDPOINT_URL), the CloudTrail stub for LookupEvents (AWS_ENDPOINT_URL_CLOUDTRAIL).
+ * The handler wires its settings and clients at module scope, so each run imports a fresh copy after the
+ * environment is set, like a cold start.
+ */
+import type { IrsaRunSummary } from '../../../lambdas/app/irsa-check';
+import type { Finding } from '../../../lambdas/core/finding';
+import type { CloudTrailStub } from './cloudtrail-stub';
+import { lambdaContext } from './moto';
+import type { Sinks } from './sinks';
+
+type HandlerModule = typeof import('../../../lambdas/handlers/irsa-check');
+
+export interface IrsaRunOptions {
+  readonly stub: CloudTrailStub;
+  readonly sinks: Sinks;
+  readonly regions: readonly string[];
+  readonly watermarkTable: string;
+  /** Extra or overriding environment variables (e.g. TMC_HEALTH_IRSA_MAX_PAGES_PER_REGION). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface IrsaRun {
+  readonly summary: IrsaRunSummary;
+  /** Wall time of the handler call alone (the module import, a cold start, is not included). */
+  readonly handlerMs: number;
+}
+
+export async function runIrsaHandler(options: IrsaRunOptions): Promise<IrsaRun> {
+  const variables: Record<string, string> = {
+    AWS_ENDPOINT_URL_CLOUDTRAIL: options.stub.endpoint,
+    TMC_HEALTH_IRSA_REGIONS: options.regions.join(','),
+    TMC_HEALTH_IRSA_WATERMARK_TABLE: options.watermarkTable,
+    TMC_HEALTH_EVENT_BUS: options.sinks.eventBusName,
+    TMC_HEALTH_TOPIC_ARN: options.sinks.topicArn,
+    POWERTOOLS_LOG_LEVEL: process.env.TMC_TEST_VERBOSE ? 'INFO' : 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    ...options.env,
+  };
+  const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, variables);
+  try {
+    let handlerModule: HandlerModule | undefined;
+    await jest.isolateModulesAsync(async () => {
+      handlerModule = await import('../../../lambdas/handlers/irsa-check');
+    });
+    const started = performance.now();
+    const summary = await handlerModule!.handler({}, lambdaContext('tmc-health-irsa-checker'));
+    return { summary, handlerMs: performance.now() - started };
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
+/** The rule the IRSA findings are routed by. */
+export const IRSA_RULE_PATTERN = {
+  source: ['tmc-health'],
+  detail: { checkId: ['irsa.assume-role.denied'] },
+};
+
+/** The corrected trust statement a finding carries, found among its evidence values (a JSON string). */
+export function correctedStatementOf(finding: Finding): Record<string, unknown> | undefined {
+  for (const value of Object.values(finding.evidence)) {
+    if (typeof value !== 'string' || !value.trimStart().startsWith('{')) continue;
+    try {
+      const parsed = JSON.parse(value) as Record<string, unknown>;
+      if (parsed.Action === 'sts:AssumeRoleWithWebIdentity') return parsed;
+    } catch {
+      // not JSON: keep looking
+    }
+  }
+  return undefined;
+}
