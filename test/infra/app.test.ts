@@ -29,3 +29,11 @@ test('bin/app.ts: invalid configuration exits 1 with the message only, no stack 
   expect(stderr).toContain('Did you mean "notificationEmails"?');
   expect(stderr).not.toMatch(/\n\s+at /);
 }, 60_000);
+
+test('bin/app.ts: IRSA keys are validated too (typo suggestion, page budget)', () => {
+  const { status, stderr } = runApp({ irsaRegion: 'eu-west-1', irsaMaxPagesPerRegion: '1000' });
+  expect(status).toBe(1);
+  expect(stderr).toContain('irsaRegion: unknown configuration key. Did you mean "irsaRegions"?');
+  expect(stderr).toContain('irsaMaxPagesPerRegion: 2 region(s) × 1000 pages');
+  expect(stderr).not.toMatch(/\n\s+at /);
+}, 60_000);
