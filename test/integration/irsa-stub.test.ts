@@ -87,7 +87,7 @@ beforeEach(() => {
   unlimited.clear();
 });
 
-describe('CloudTrail LookupEvents stub', () => {
+describe('IRSA integration: CloudTrail LookupEvents stub', () => {
   test('the real SDK reaches it through AWS_ENDPOINT_URL_CLOUDTRAIL while AWS_ENDPOINT_URL points elsewhere', async () => {
     unlimited.seed('eu-west-1', [webIdentityEvent(call({ region: 'eu-west-1' }))]);
     const saved = { ...process.env };
