@@ -26,6 +26,22 @@ export interface WebIdentityDenial {
   readonly userAgent?: string;
 }
 
+/** A slice of a region's CloudTrail; both ends inclusive, like LookupEvents' StartTime and EndTime. ISO-8601. */
+export interface TimeRange {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** How far one planned range got: LookupEvents pages newest first, so a cut leaves [from, oldestSeen] unread. */
+export interface ScannedRange extends TimeRange {
+  /** `gap`: an older range a previous run could not finish; `window`: from the watermark (or lookback) to now. */
+  readonly kind: 'gap' | 'window';
+  readonly pages: number;
+  readonly complete: boolean;
+  /** Time of the oldest event read, when the range was cut after reading some events. */
+  readonly oldestSeen?: string;
+}
+
 /** The result of scanning one region's CloudTrail for one run. */
 export interface TrailScan {
   readonly region: string;
@@ -38,6 +54,10 @@ export interface TrailScan {
   readonly complete: boolean;
   readonly denials: readonly WebIdentityDenial[];
   readonly skipped: readonly SkippedRecord[];
+  /** The ranges planned from the watermark, in scan order, and how far each got. */
+  readonly ranges?: readonly ScannedRange[];
+  /** Denials already counted by an earlier run (overlap re-reads) or read twice in this one, left out. */
+  readonly duplicatesDropped?: number;
 }
 
 export interface PolicyStatement {
