@@ -226,6 +226,44 @@ describe('IRSA check handler against moto and the CloudTrail stub', () => {
     expect(stats.rejected).toBe(0);
   });
 
+  test('token rejections are MEDIUM: on the rule queue, but filtered out of the HIGH/CRITICAL SNS subscription', async () => {
+    const w = await world();
+    await createOidcProvider(clients, CLUSTER_ISSUER);
+    const name = 'irsa-payments-api';
+    await createTrustRole(clients, name, [
+      webIdentityStatement({ issuer: CLUSTER_ISSUER, sub: serviceAccountSubject('payments', 'api') }),
+    ]);
+    const call: WebIdentityCall = {
+      roleArn: roleArn(name),
+      namespace: 'payments',
+      serviceAccount: 'api',
+      issuer: CLUSTER_ISSUER,
+      providerAccount: MOTO_ACCOUNT_ID,
+      identityProviderAs: 'arn',
+      region: TEST_REGION,
+      eventTime: ago(10),
+      errorCode: 'InvalidIdentityToken',
+    };
+    const rejected = spreadCalls(call, 4, ago(10), ago(5));
+    // The same pair also succeeds in between (the trust policy is right): those calls are not findings.
+    const succeeded = spreadCalls({ ...call, errorCode: undefined, sequence: 50 }, 3, ago(10), ago(5));
+    stub.seed(TEST_REGION, [...rejected, ...succeeded]);
+
+    const { summary } = await run(w, {}, [TEST_REGION]);
+    const out = await delivered(w.sinks);
+
+    expect(out.problems).toHaveLength(1);
+    expect(out.problems[0]).toMatchObject({
+      severity: 'MEDIUM',
+      evidence: { cause: 'invalid-token' },
+      irsa: { errorCode: 'InvalidIdentityToken', count: 4, oidcProvider: CLUSTER_PROVIDER_ARN },
+    });
+    expect(summary.regions[0]).toMatchObject({ eventsScanned: 7, denials: 4 });
+    expect(out.notifications).toHaveLength(1);
+    expect(out.notifications[0]!.MessageAttributes?.severity?.Value).toBe('MEDIUM');
+    expect(out.alerted).toEqual([]);
+  });
+
   test('consecutive runs count every denial exactly once: no re-publication, late events caught by the overlap', async () => {
     const w = await world();
     const now = Date.now();
@@ -390,8 +428,10 @@ describe('IRSA check handler against moto and the CloudTrail stub', () => {
       const regional = stats.byRegion[region]!;
       expect(stats.maxAcceptedPerWindow[region]).toBeLessThanOrEqual(2);
       expect(regional.requests).toBe(regional.pages + regional.throttled);
-      // The checker paces itself: a client without a limiter would see about every other request refused.
-      expect(regional.throttled).toBeLessThanOrEqual(Math.ceil(regional.pages / 10));
+      // The checker paces itself. Measured against this stub, a client without a limiter and the SDK's standard
+      // retry gets one refusal per page (20 for 20 pages); the checker gets none on an idle machine and a few when
+      // the CPU is contended (docs/performance.md), hence a bound that separates the two, not zero.
+      expect(regional.throttled).toBeLessThan(regional.pages / 2);
     }
     // 20 accepted requests at 2 per sliding second cannot take less than 9.5 s.
     const west = stats.byRegion[TEST_REGION]!;

@@ -7,8 +7,11 @@
  *   IRSA_PERF_EVENTS=5000 IRSA_PERF_LATENCY_MS=0 \
  *     bash scripts/with-moto.sh npx jest --selectProjects integration --runInBand test/integration/irsa-performance.test.ts
  * IRSA_PERF_LATENCY_MS adds a server-side delay to every page, to see how the real API's response time weighs in.
+ * IRSA_PERF_BASELINE=1 also runs the baseline: the same pages read by the bare SDK client, without the checker's
+ * rate limiter, with the standard and the adaptive retry strategy.
  */
 import os from 'node:os';
+import { CloudTrailClient, paginateLookupEvents } from '@aws-sdk/client-cloudtrail';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Finding } from '../../lambdas/core/finding';
 import {
@@ -142,3 +145,67 @@ test(`IRSA check throughput against the throttled stub (${EVENTS} events, ${LATE
   // slows down on purpose (docs/performance.md), which is correct behaviour, not a regression.
   if (LATENCY_MS === 0 && stats.throttled === 0) expect(endToEnd).toBeGreaterThanOrEqual(0.75 * CEILING);
 });
+
+const baseline = process.env.IRSA_PERF_BASELINE === '1' ? test : test.skip;
+
+baseline.each(['standard', 'adaptive'] as const)(
+  'baseline: the bare SDK client without a rate limiter (%s retry)',
+  async (retryMode) => {
+    const bare = await startCloudTrailStub({ latencyMs: LATENCY_MS });
+    const now = Date.now();
+    bare.seed(
+      TEST_REGION,
+      spreadCalls(
+        {
+          roleArn: roleArn('irsa-perf-app'),
+          namespace: 'perf',
+          serviceAccount: 'sa-0',
+          issuer: CLUSTER_ISSUER,
+          providerAccount: MOTO_ACCOUNT_ID,
+          region: TEST_REGION,
+          eventTime: new Date(now),
+          errorCode: 'AccessDenied',
+        },
+        EVENTS,
+        new Date(now - 55 * 60_000),
+        new Date(now - 60_000),
+      ),
+    );
+    const client = new CloudTrailClient({
+      endpoint: bare.endpoint,
+      region: TEST_REGION,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      retryMode,
+      maxAttempts: 10,
+    });
+    try {
+      const started = performance.now();
+      let read = 0;
+      for await (const page of paginateLookupEvents(
+        { client },
+        { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'AssumeRoleWithWebIdentity' }] },
+      ))
+        read += page.Events?.length ?? 0;
+      const seconds = (performance.now() - started) / 1000;
+      const stats = bare.stats().byRegion[TEST_REGION]!;
+      console.log(
+        `IRSA performance baseline: ${JSON.stringify({
+          retryMode,
+          events: read,
+          pages: stats.pages,
+          requests: stats.requests,
+          throttled: stats.throttled,
+          latencyMsPerPage: LATENCY_MS,
+          seconds: Number(seconds.toFixed(2)),
+          eventsPerSecond: Number((read / seconds).toFixed(1)),
+          loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
+        })}`,
+      );
+      expect(read).toBe(EVENTS);
+      expect(bare.stats().maxAcceptedPerWindow[TEST_REGION]).toBeLessThanOrEqual(QUOTA_PER_SECOND);
+    } finally {
+      client.destroy();
+      await bare.close();
+    }
+  },
+);
