@@ -1,12 +1,20 @@
 import type { Finding } from '../finding';
 import { buildFinding, type FindingScope } from '../finding-factory';
-import type { ApiFailure, RegionInventory } from '../inventory';
+import type { ApiFailure } from '../inventory';
+
+/** What the checker called in one region: a RegionInventory, or the IRSA check's calls attributed to a region. */
+export interface RegionCalls {
+  readonly region: string;
+  readonly failures: readonly ApiFailure[];
+  /** `service:Operation` names that were called and succeeded at least once. */
+  readonly succeededOperations: readonly string[];
+}
 
 /**
  * One `checker.error` per failing `service:Operation` in the region (many failed calls of one kind are one
  * problem), and a PASS for each operation that only succeeded, so a resolved failure is visible.
  */
-export function checkerFindings(scope: FindingScope, region: RegionInventory): Finding[] {
+export function checkerFindings(scope: FindingScope, region: RegionCalls): Finding[] {
   const byOperation = new Map<string, ApiFailure[]>();
   for (const failure of region.failures) {
     const key = `${failure.service}:${failure.operation}`;

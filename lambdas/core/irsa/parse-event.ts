@@ -1,0 +1,109 @@
+import type { SkippedRecord } from '../inventory';
+import type { WebIdentityDenial } from './types';
+
+/** What LookupEvents returns for one event, with `EventTime` already an ISO string. */
+export interface RawTrailEvent {
+  readonly eventId?: string;
+  readonly eventTime?: string;
+  /** The full CloudTrail record as a JSON string. */
+  readonly cloudTrailEvent?: string;
+}
+
+export type ParsedTrailEvent =
+  | { readonly kind: 'denial'; readonly denial: WebIdentityDenial }
+  | { readonly kind: 'success' }
+  | { readonly kind: 'skipped'; readonly record: SkippedRecord };
+
+export const WEB_IDENTITY_EVENT_NAME = 'AssumeRoleWithWebIdentity';
+const SOURCE = 'cloudtrail:LookupEvents';
+
+type Json = Readonly<Record<string, unknown>>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+function isoTime(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const millis = Date.parse(value);
+  return Number.isNaN(millis) ? undefined : new Date(millis).toISOString();
+}
+
+/**
+ * One LookupEvents event to a denial, a success, or a skipped record with its reason. Never throws: CloudTrail
+ * data is input, and one odd record must not hide the others. LookupEvents cannot filter on errors, so
+ * successful calls arrive here too and are only counted.
+ */
+export function parseTrailEvent(raw: RawTrailEvent, region: string): ParsedTrailEvent {
+  const skip = (reason: string, detail?: string): ParsedTrailEvent => ({
+    kind: 'skipped',
+    record: { source: SOURCE, reason, ...(detail ? { detail } : {}) },
+  });
+  const where = raw.eventId ? `event ${raw.eventId} in ${region}` : `event without id in ${region}`;
+  if (raw.cloudTrailEvent === undefined) return skip('missing CloudTrailEvent', where);
+  let record: unknown;
+  try {
+    record = JSON.parse(raw.cloudTrailEvent);
+  } catch (error) {
+    return skip('malformed CloudTrailEvent JSON', `${where}: ${(error as Error).message}`);
+  }
+  if (!isObject(record)) return skip('CloudTrailEvent is not a JSON object', where);
+  if (record.eventName !== WEB_IDENTITY_EVENT_NAME)
+    return skip('unexpected eventName', `${where}: ${String(record.eventName)}`);
+  const errorCode = text(record.errorCode);
+  if (errorCode === undefined) return { kind: 'success' };
+
+  const eventId = text(raw.eventId) ?? text(record.eventID);
+  if (eventId === undefined) return skip('missing event id', where);
+  // The record's own time is authoritative; LookupEvents' EventTime is the same instant, less precisely typed.
+  const eventTime = isoTime(text(record.eventTime)) ?? isoTime(text(raw.eventTime));
+  if (eventTime === undefined) return skip('missing or invalid eventTime', where);
+  const request = isObject(record.requestParameters) ? record.requestParameters : {};
+  const roleArn = text(request.roleArn);
+  if (roleArn === undefined) return skip('missing requestParameters.roleArn', where);
+  const identity = isObject(record.userIdentity) ? record.userIdentity : {};
+  const subject = text(identity.userName);
+  const identityProvider = text(identity.identityProvider);
+  const errorMessage = text(record.errorMessage);
+  const sourceIpAddress = text(record.sourceIPAddress);
+  const userAgent = text(record.userAgent);
+  return {
+    kind: 'denial',
+    denial: {
+      eventId,
+      eventTime,
+      region,
+      roleArn,
+      errorCode,
+      ...(subject !== undefined ? { subject } : {}),
+      ...(identityProvider !== undefined ? { identityProvider } : {}),
+      ...(errorMessage !== undefined ? { errorMessage } : {}),
+      ...(sourceIpAddress !== undefined ? { sourceIpAddress } : {}),
+      ...(userAgent !== undefined ? { userAgent } : {}),
+    },
+  };
+}
+
+export interface ParsedTrailPage {
+  readonly denials: WebIdentityDenial[];
+  readonly skipped: SkippedRecord[];
+  /** Successful calls: scanned, not denials. */
+  readonly successes: number;
+}
+
+/** A page of events, sorted into denials, successes and skipped records. */
+export function parseTrailEvents(raws: readonly RawTrailEvent[], region: string): ParsedTrailPage {
+  const page: ParsedTrailPage = { denials: [], skipped: [], successes: 0 };
+  let successes = 0;
+  for (const raw of raws) {
+    const parsed = parseTrailEvent(raw, region);
+    if (parsed.kind === 'denial') page.denials.push(parsed.denial);
+    else if (parsed.kind === 'skipped') page.skipped.push(parsed.record);
+    else successes += 1;
+  }
+  return { ...page, successes };
+}
