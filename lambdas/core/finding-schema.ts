@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { CHECK_IDS, COMPONENTS, FINDING_SCHEMA_VERSION, SEVERITIES, STATUSES } from './finding';
+import {
+  CHECK_IDS,
+  COMPONENTS,
+  FINDING_SCHEMA_VERSION,
+  RESOURCE_TYPES,
+  SEVERITIES,
+  STATUSES,
+} from './finding';
 
 /**
  * The published finding as a runtime schema. docs/finding-schema.json is generated from it
@@ -20,13 +27,7 @@ export const findingSchema = z
     accountId: z.string().regex(/^\d{12}$/),
     region: z.string().min(1),
     resource: z.strictObject({
-      type: z.enum([
-        'AWS::Lambda::Function',
-        'AWS::Events::Rule',
-        'AWS::SSM::Parameter',
-        'TMC::Credential',
-        'AWS::API::Operation',
-      ]),
+      type: z.enum(RESOURCE_TYPES),
       arn: z.string().regex(/^arn:/).optional().describe('Absent when the resource does not exist.'),
       name: z.string().min(1),
     }),

@@ -30,13 +30,15 @@ export const CHECK_IDS = [
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
-export type ResourceType =
-  | 'AWS::Lambda::Function'
-  | 'AWS::Events::Rule'
-  | 'AWS::SSM::Parameter'
-  | 'TMC::Credential'
-  | 'AWS::IAM::Role'
-  | 'AWS::API::Operation';
+export const RESOURCE_TYPES = [
+  'AWS::Lambda::Function',
+  'AWS::Events::Rule',
+  'AWS::SSM::Parameter',
+  'TMC::Credential',
+  'AWS::IAM::Role',
+  'AWS::API::Operation',
+] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 export interface FindingResource {
   readonly type: ResourceType;
