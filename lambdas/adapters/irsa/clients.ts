@@ -1,0 +1,46 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IAMClient } from '@aws-sdk/client-iam';
+import type { IrsaSettings } from '../../core/irsa/settings';
+import { DEFAULT_MAX_ATTEMPTS } from '../clients';
+import type { IrsaClients } from './gather-irsa';
+import { DynamoWatermarkStore } from './watermark-store';
+
+/**
+ * Only `region` and the retry strategy are set, so the SDK's own resolution of AWS_ENDPOINT_URL(_CLOUDTRAIL,
+ * _IAM, _DYNAMODB), profiles and credentials applies unchanged (the integration tests rely on it). Adaptive retry
+ * slows the client down after throttles, on top of our own LookupEvents rate limiter.
+ */
+const config = (region: string) =>
+  ({ region, retryMode: 'adaptive', maxAttempts: DEFAULT_MAX_ATTEMPTS }) as const;
+
+/**
+ * Clients for the IRSA check, created once per container so warm runs reuse connections and the adaptive
+ * retry's state. IAM is global: one client, in the caller's region (valid in every partition).
+ */
+export function createIrsaClients(
+  settings: Pick<IrsaSettings, 'watermarkTableName'>,
+  homeRegion: string,
+): IrsaClients {
+  const cloudTrail = new Map<string, CloudTrailClient>();
+  const cloudTrailFor = (region: string): CloudTrailClient => {
+    let client = cloudTrail.get(region);
+    if (client === undefined) {
+      client = new CloudTrailClient(config(region));
+      cloudTrail.set(region, client);
+    }
+    return client;
+  };
+  return {
+    cloudTrailFor,
+    iam: new IAMClient(config(homeRegion)),
+    ...(settings.watermarkTableName === undefined
+      ? {}
+      : {
+          watermarkStore: new DynamoWatermarkStore(
+            new DynamoDBClient(config(homeRegion)),
+            settings.watermarkTableName,
+          ),
+        }),
+  };
+}

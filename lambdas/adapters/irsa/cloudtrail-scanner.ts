@@ -1,0 +1,196 @@
+import { LookupEventsCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { ApiFailure, Observed, SkippedRecord } from '../../core/inventory';
+import { parseTrailEvent, WEB_IDENTITY_EVENT_NAME, type RawTrailEvent } from '../../core/irsa/parse-event';
+import type { ScannedRange, TimeRange, TrailScan, WebIdentityDenial } from '../../core/irsa/types';
+import type { PlannedRange } from '../../core/irsa/watermark';
+import { toApiFailure } from '../aws-error';
+import { isTransientError, retryWithBackoff, RetriesExhaustedError, type RetryOptions } from '../retry';
+import type { TokenBucket } from './rate-limiter';
+
+/** What LookupEvents says about one event, before parsing its CloudTrailEvent JSON. */
+export type TrailEventRef = RawTrailEvent;
+
+export interface TrailPage {
+  /** Newest first, as LookupEvents returns them. */
+  readonly events: readonly TrailEventRef[];
+  readonly nextToken?: string;
+}
+
+export type FetchTrailPage = (range: TimeRange, nextToken: string | undefined) => Promise<TrailPage>;
+
+export interface PagedRanges {
+  /** Every planned range in plan order, with how far it got. */
+  readonly ranges: ScannedRange[];
+  readonly events: TrailEventRef[];
+  readonly pages: number;
+  /** The error that stopped the scan early; what was read before it still counts. */
+  readonly error?: unknown;
+}
+
+/**
+ * Reads the planned ranges in order within a page budget shared by all of them. A range cut by the budget (or by
+ * an error) records the oldest event time read, so the watermark keeps [from, oldestSeen] for the next run;
+ * ranges the budget never reached are reported with 0 pages.
+ */
+export async function pageThroughRanges(
+  planned: readonly PlannedRange[],
+  maxPages: number,
+  fetchPage: FetchTrailPage,
+): Promise<PagedRanges> {
+  const ranges: ScannedRange[] = [];
+  const events: TrailEventRef[] = [];
+  let pages = 0;
+  let error: unknown;
+  let stopped = false;
+  for (const range of planned) {
+    if (stopped || pages >= maxPages) {
+      ranges.push({ ...range, pages: 0, complete: false });
+      continue;
+    }
+    let rangePages = 0;
+    let oldest = Number.POSITIVE_INFINITY;
+    let nextToken: string | undefined;
+    let complete = false;
+    for (;;) {
+      let page: TrailPage;
+      try {
+        page = await fetchPage(range, nextToken);
+      } catch (caught) {
+        error = caught;
+        stopped = true;
+        break;
+      }
+      pages += 1;
+      rangePages += 1;
+      for (const event of page.events) {
+        events.push(event);
+        const time = event.eventTime === undefined ? Number.NaN : Date.parse(event.eventTime);
+        if (!Number.isNaN(time)) oldest = Math.min(oldest, time);
+      }
+      nextToken = page.nextToken === '' ? undefined : page.nextToken;
+      if (nextToken === undefined) {
+        complete = true;
+        break;
+      }
+      if (pages >= maxPages) break;
+    }
+    ranges.push({
+      ...range,
+      pages: rangePages,
+      complete,
+      ...(!complete && Number.isFinite(oldest) ? { oldestSeen: new Date(oldest).toISOString() } : {}),
+    });
+  }
+  return { ranges, events, pages, ...(stopped ? { error } : {}) };
+}
+
+export const LOOKUP_PAGE_SIZE = 50;
+
+export interface ScanRegionOptions {
+  readonly maxPages: number;
+  /** One per region and account: LookupEvents' 2 requests/s are counted there. */
+  readonly limiter: TokenBucket;
+  /**
+   * Throttles that outlast the SDK's adaptive retry get a few more spaced attempts before the scan stops and
+   * leaves the rest to the next run.
+   */
+  readonly retry?: RetryOptions;
+}
+
+export interface RegionScan {
+  /** Failed only when not a single page could be read. */
+  readonly scan: Observed<TrailScan>;
+  readonly ranges: readonly ScannedRange[];
+  /** The error that cut the scan short, also when some pages were read before it. */
+  readonly failure?: ApiFailure;
+}
+
+const THROTTLE_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 4_000 };
+
+/**
+ * Scans one region's CloudTrail for AssumeRoleWithWebIdentity calls over the planned ranges. Errors cannot be
+ * filtered server side, so every event is parsed and only failed calls become denials. Never throws.
+ */
+export async function scanRegion(
+  client: CloudTrailClient,
+  region: string,
+  planned: readonly PlannedRange[],
+  options: ScanRegionOptions,
+): Promise<RegionScan> {
+  const fetchPage: FetchTrailPage = (range, nextToken) =>
+    retryWithBackoff(
+      async () => {
+        await options.limiter.acquire();
+        const output = await client.send(
+          new LookupEventsCommand({
+            LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: WEB_IDENTITY_EVENT_NAME }],
+            StartTime: new Date(range.from),
+            EndTime: new Date(range.to),
+            MaxResults: LOOKUP_PAGE_SIZE,
+            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+          }),
+        );
+        return {
+          events: (output.Events ?? []).map((event) => ({
+            ...(event.EventId === undefined ? {} : { eventId: event.EventId }),
+            ...(event.EventTime === undefined ? {} : { eventTime: event.EventTime.toISOString() }),
+            ...(event.CloudTrailEvent === undefined ? {} : { cloudTrailEvent: event.CloudTrailEvent }),
+          })),
+          ...(output.NextToken === undefined ? {} : { nextToken: output.NextToken }),
+        };
+      },
+      isTransientError,
+      { ...THROTTLE_RETRY, ...options.retry },
+    );
+
+  const paged = await pageThroughRanges(planned, options.maxPages, fetchPage);
+  const failure =
+    paged.error === undefined
+      ? undefined
+      : toApiFailure(paged.error instanceof RetriesExhaustedError ? paged.error.lastError : paged.error, {
+          service: 'cloudtrail',
+          operation: 'LookupEvents',
+          region,
+        });
+  if (paged.pages === 0 && failure !== undefined) {
+    return { scan: { ok: false, failure }, ranges: paged.ranges, failure };
+  }
+
+  const denials: WebIdentityDenial[] = [];
+  const skipped: SkippedRecord[] = [];
+  for (const event of paged.events) {
+    const parsed = parseTrailEvent(event, region);
+    if (parsed.kind === 'denial') denials.push(parsed.denial);
+    else if (parsed.kind === 'skipped') skipped.push(parsed.record);
+  }
+  const covered = coveredSpan(paged.ranges);
+  const scan: TrailScan = {
+    region,
+    from: covered.from,
+    to: covered.to,
+    eventsScanned: paged.events.length,
+    pages: paged.pages,
+    complete: paged.ranges.every((range) => range.complete),
+    denials,
+    skipped,
+    ranges: paged.ranges,
+  };
+  return { scan: { ok: true, value: scan }, ranges: paged.ranges, ...(failure ? { failure } : {}) };
+}
+
+/** The earliest and latest instants actually read; the planned window when nothing was. */
+function coveredSpan(ranges: readonly ScannedRange[]): TimeRange {
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const range of ranges) {
+    if (range.pages === 0) continue;
+    const start = range.complete ? range.from : (range.oldestSeen ?? range.to);
+    from = Math.min(from, Date.parse(start));
+    to = Math.max(to, Date.parse(range.to));
+  }
+  if (!Number.isFinite(from)) {
+    const last = ranges[ranges.length - 1];
+    return { from: last?.to ?? new Date(0).toISOString(), to: last?.to ?? new Date(0).toISOString() };
+  }
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+}

@@ -1,0 +1,206 @@
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { ApiFailure, Observed } from '../../core/inventory';
+import { rolesToDiagnose } from '../../core/irsa/evaluate-irsa';
+import type { IrsaSettings } from '../../core/irsa/settings';
+import type { IrsaSnapshot, RoleTrust, ScannedRange, TimeRange, TrailScan } from '../../core/irsa/types';
+import {
+  advance,
+  dedupe,
+  planScan,
+  unreadWatermark,
+  type PlannedRange,
+  type Watermark,
+} from '../../core/irsa/watermark';
+import { mapWithConcurrency } from '../gather-concurrency';
+import type { RetryOptions } from '../retry';
+import { scanRegion } from './cloudtrail-scanner';
+import { IamReader } from './iam-reader';
+import { TokenBucket } from './rate-limiter';
+import type { SaveResult, WatermarkStore } from './watermark-store';
+
+export interface IrsaClients {
+  readonly cloudTrailFor: (region: string) => CloudTrailClient;
+  readonly iam: IAMClient;
+  /** Absent when no watermark table is configured (the CLI): every run scans the lookback window. */
+  readonly watermarkStore?: WatermarkStore;
+  /** One limiter per region; by default a fresh one per run (runs are minutes apart, so nothing to carry over). */
+  readonly limiterFor?: (region: string) => TokenBucket;
+  /** Outer retry of LookupEvents throttles (tests inject a fake sleep). */
+  readonly retry?: RetryOptions;
+}
+
+export interface GatherIrsaInput {
+  readonly accountId: string;
+  readonly regions: readonly string[];
+  readonly settings: IrsaSettings;
+  readonly now: Date;
+  readonly clients: IrsaClients;
+}
+
+export interface WatermarkToSave {
+  readonly region: string;
+  readonly watermark: Watermark;
+  /** The version read at the start of the run: the write succeeds only if it is still current. */
+  readonly expectedVersion: number;
+  /**
+   * For a region without a watermark yet: what to save if publishing fails (everything planned, unread), so the
+   * next run still starts from this run's window instead of its own, later, lookback.
+   */
+  readonly ifPublishFails?: Watermark;
+}
+
+/** What the run's summary says about one region. */
+export interface RegionScanReport {
+  readonly region: string;
+  /** `none`: first run or no store; `unreadable`: item invalid; `failed`: the store could not be read. */
+  readonly watermark: 'loaded' | 'none' | 'unreadable' | 'failed';
+  readonly planned: readonly PlannedRange[];
+  readonly ranges: readonly ScannedRange[];
+  /** Unread ranges after this run: non-empty means the scan continues next run. */
+  readonly pendingGaps: readonly TimeRange[];
+  /** Whether a new watermark will be committed after publishing. */
+  readonly willCommit: boolean;
+}
+
+export interface GatherIrsaResult {
+  readonly snapshot: IrsaSnapshot;
+  readonly watermarksToSave: readonly WatermarkToSave[];
+  readonly regionReports: readonly RegionScanReport[];
+}
+
+const ROLE_CONCURRENCY = 4;
+
+interface RegionOutcome {
+  readonly scan: Observed<TrailScan>;
+  readonly failures: readonly ApiFailure[];
+  readonly succeeded: readonly string[];
+  readonly toSave?: WatermarkToSave;
+  readonly report: RegionScanReport;
+}
+
+/**
+ * Gathers everything the IRSA diagnosis needs: each region's CloudTrail from its watermark (in parallel: the
+ * LookupEvents limit is per region), then IAM for the roles the denials name. Never throws for an AWS error.
+ * Watermarks are returned, not written: the caller commits them only after the findings are published, so a
+ * crash in between re-sends findings rather than losing them.
+ */
+export async function gatherIrsa(input: GatherIrsaInput): Promise<GatherIrsaResult> {
+  const outcomes = await Promise.all(input.regions.map((region) => gatherRegion(region, input)));
+  const scans = outcomes.map((outcome) => outcome.scan);
+
+  const iam = new IamReader(input.clients.iam, input.accountId);
+  const roleArns = rolesToDiagnose(scans);
+  const roleResults = await mapWithConcurrency(roleArns, ROLE_CONCURRENCY, (arn) => iam.role(arn));
+  const roles = new Map<string, Observed<RoleTrust>>(
+    roleArns.map((arn, index) => [arn, roleResults[index]!]),
+  );
+  // Without denials there is nothing to diagnose: the providers are not listed (and not needed).
+  const providers = roleArns.length > 0 ? await iam.oidcProviders() : ({ ok: true, value: [] } as const);
+
+  const snapshot: IrsaSnapshot = {
+    accountId: input.accountId,
+    observedAt: input.now.toISOString(),
+    scans,
+    roles,
+    providers,
+    failures: [...outcomes.flatMap((outcome) => outcome.failures), ...iam.failures],
+    succeededOperations: [
+      ...new Set([...outcomes.flatMap((outcome) => outcome.succeeded), ...iam.succeededOperations]),
+    ].sort(),
+  };
+  return {
+    snapshot,
+    watermarksToSave: outcomes.flatMap((outcome) => (outcome.toSave ? [outcome.toSave] : [])),
+    regionReports: outcomes.map((outcome) => outcome.report),
+  };
+}
+
+async function gatherRegion(region: string, input: GatherIrsaInput): Promise<RegionOutcome> {
+  const { settings, clients, now } = input;
+  const failures: ApiFailure[] = [];
+  const succeeded: string[] = [];
+
+  let watermark: Watermark | undefined;
+  let version = 0;
+  let watermarkState: RegionScanReport['watermark'] = 'none';
+  let canSave = clients.watermarkStore !== undefined;
+  let unreadable: TrailScan['skipped'][number] | undefined;
+  if (clients.watermarkStore !== undefined) {
+    const loaded = await clients.watermarkStore.load(region);
+    if (loaded.ok) {
+      succeeded.push('dynamodb:GetItem');
+      watermark = loaded.value.watermark;
+      version = loaded.value.version;
+      unreadable = loaded.value.skipped;
+      watermarkState = watermark ? 'loaded' : unreadable ? 'unreadable' : 'none';
+    } else {
+      // Without the stored version a write could clobber another run's progress: scan, but do not commit.
+      failures.push(loaded.failure);
+      watermarkState = 'failed';
+      canSave = false;
+    }
+  }
+
+  const planned = planScan(watermark, now, settings);
+  const limiter = clients.limiterFor?.(region) ?? new TokenBucket();
+  const result = await scanRegion(clients.cloudTrailFor(region), region, planned, {
+    maxPages: settings.maxPagesPerRegion,
+    limiter,
+    ...(clients.retry ? { retry: clients.retry } : {}),
+  });
+  if (result.failure) failures.push(result.failure);
+
+  let scan = result.scan;
+  let counted: { id: string; eventTime: string }[] = [];
+  if (scan.ok) {
+    succeeded.push('cloudtrail:LookupEvents');
+    const { fresh, duplicates } = dedupe(scan.value.denials, watermark);
+    counted = fresh.map((denial) => ({ id: denial.eventId, eventTime: denial.eventTime }));
+    scan = {
+      ok: true,
+      value: {
+        ...scan.value,
+        denials: fresh,
+        duplicatesDropped: duplicates,
+        skipped: unreadable ? [...scan.value.skipped, unreadable] : scan.value.skipped,
+      },
+    };
+  }
+
+  const next = advance(watermark, { ranges: result.ranges, counted }, settings);
+  const pagesRead = result.ranges.some((range) => range.pages > 0);
+  const willCommit = canSave && pagesRead;
+  return {
+    scan,
+    failures,
+    succeeded,
+    ...(willCommit
+      ? {
+          toSave: {
+            region,
+            watermark: next,
+            expectedVersion: version,
+            ...(watermark === undefined ? { ifPublishFails: unreadWatermark(planned, settings) } : {}),
+          },
+        }
+      : {}),
+    report: {
+      region,
+      watermark: watermarkState,
+      planned,
+      ranges: result.ranges,
+      pendingGaps: next.gaps,
+      willCommit,
+    },
+  };
+}
+
+/** Writes the new watermarks (after publishing). Conflicts and failures are reported, never thrown. */
+export async function commitWatermarks(
+  store: WatermarkStore | undefined,
+  toSave: readonly WatermarkToSave[],
+): Promise<SaveResult[]> {
+  if (store === undefined) return [];
+  return Promise.all(toSave.map((item) => store.save(item.region, item.watermark, item.expectedVersion)));
+}

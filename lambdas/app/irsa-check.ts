@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { SEVERITIES, type Finding, type Severity } from '../core/finding';
+import { evaluateIrsa } from '../core/irsa/evaluate-irsa';
+import { irsaRegionsToScan, type IrsaSettings } from '../core/irsa/settings';
+import type { IrsaSnapshot, TimeRange } from '../core/irsa/types';
+import {
+  commitWatermarks,
+  gatherIrsa,
+  type IrsaClients,
+  type RegionScanReport,
+} from '../adapters/irsa/gather-irsa';
+import type { SaveResult } from '../adapters/irsa/watermark-store';
+import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
+
+export interface IrsaCheckInput {
+  readonly accountId: string;
+  readonly settings: IrsaSettings;
+  /** The region the code runs in: with `settings.regions` empty, scanned together with us-east-1. */
+  readonly defaultRegion: string;
+}
+
+export interface IrsaCheckDependencies {
+  readonly clients: IrsaClients;
+  /** Absent for a dry run (the CLI without --publish): then no watermark is committed either. */
+  readonly publisher?: FindingPublisher;
+  readonly now?: () => Date;
+}
+
+export type WatermarkCommit = SaveResult['status'] | 'not-committed';
+
+export interface IrsaRegionSummary {
+  readonly region: string;
+  /** From the watermark (or lookback) to now, gaps included. */
+  readonly planned: TimeRange;
+  /** What was actually read; narrower than `planned` when the page budget ran out. */
+  readonly covered?: TimeRange;
+  readonly pages: number;
+  readonly eventsScanned: number;
+  readonly denials: number;
+  readonly duplicatesDropped: number;
+  readonly skippedRecords: number;
+  readonly complete: boolean;
+  /** `continues next run`: the unread ranges in `pendingGaps` are read first next time. */
+  readonly progress: 'complete' | 'continues next run' | 'failed';
+  readonly pendingGaps: readonly TimeRange[];
+  readonly watermark: WatermarkCommit;
+}
+
+export interface IrsaRunSummary {
+  readonly accountId: string;
+  readonly regions: readonly IrsaRegionSummary[];
+  readonly findings: number;
+  /** Denial groups reported as problems: one per (region, role, subject, provider, error code). */
+  readonly denialGroups: number;
+  readonly problemsBySeverity: Readonly<Record<Severity, number>>;
+  readonly eventsScanned: number;
+  readonly incompleteScans: number;
+  readonly skippedRecords: number;
+  /** `region service:Operation` names that failed. */
+  readonly failedOperations: readonly string[];
+}
+
+export interface IrsaCheckResult {
+  readonly run: RunInfo;
+  readonly snapshot: IrsaSnapshot;
+  readonly findings: readonly Finding[];
+  readonly summary: IrsaRunSummary;
+  readonly publishReport?: PublishReport;
+  readonly watermarkCommits: readonly SaveResult[];
+}
+
+/**
+ * One run of the IRSA check: gather (CloudTrail from the watermarks, then IAM), evaluate (pure), publish, and only
+ * then commit the watermarks. A publish failure throws before the commit, so the next run reads the same events
+ * again: findings are re-sent rather than lost.
+ */
+export async function runIrsaCheck(
+  input: IrsaCheckInput,
+  dependencies: IrsaCheckDependencies,
+): Promise<IrsaCheckResult> {
+  const now = dependencies.now ?? (() => new Date());
+  const startedAt = now();
+  const regions = irsaRegionsToScan(input.settings, input.defaultRegion);
+  const run: RunInfo = {
+    runId: randomUUID(),
+    accountId: input.accountId,
+    regions,
+    startedAt: startedAt.toISOString(),
+  };
+  const gathered = await gatherIrsa({
+    accountId: input.accountId,
+    regions,
+    settings: input.settings,
+    now: startedAt,
+    clients: dependencies.clients,
+  });
+  const findings = evaluateIrsa(gathered.snapshot, input.settings);
+  let publishReport: PublishReport | undefined;
+  let watermarkCommits: SaveResult[] = [];
+  if (dependencies.publisher) {
+    try {
+      publishReport = await dependencies.publisher.publish(findings, run);
+    } catch (error) {
+      await commitWatermarks(
+        dependencies.clients.watermarkStore,
+        gathered.watermarksToSave.flatMap((item) =>
+          item.ifPublishFails ? [{ ...item, watermark: item.ifPublishFails }] : [],
+        ),
+      );
+      throw error;
+    }
+    watermarkCommits = await commitWatermarks(dependencies.clients.watermarkStore, gathered.watermarksToSave);
+  }
+  const summary = summarizeIrsaRun(gathered.snapshot, gathered.regionReports, findings, watermarkCommits);
+  return {
+    run,
+    snapshot: gathered.snapshot,
+    findings,
+    summary,
+    ...(publishReport ? { publishReport } : {}),
+    watermarkCommits,
+  };
+}
+
+export function summarizeIrsaRun(
+  snapshot: IrsaSnapshot,
+  reports: readonly RegionScanReport[],
+  findings: readonly Finding[],
+  commits: readonly SaveResult[],
+): IrsaRunSummary {
+  const problemsBySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<
+    Severity,
+    number
+  >;
+  for (const finding of findings) if (finding.status !== 'PASS') problemsBySeverity[finding.severity] += 1;
+
+  const regions = reports.map((report, index): IrsaRegionSummary => {
+    const observed = snapshot.scans[index];
+    const scan = observed?.ok ? observed.value : undefined;
+    const commit = commits.find((item) => item.region === report.region);
+    const complete = scan?.complete ?? false;
+    return {
+      region: report.region,
+      planned: {
+        from: report.planned[0]?.from ?? snapshot.observedAt,
+        to: report.planned[report.planned.length - 1]?.to ?? snapshot.observedAt,
+      },
+      ...(scan ? { covered: { from: scan.from, to: scan.to } } : {}),
+      pages: scan?.pages ?? 0,
+      eventsScanned: scan?.eventsScanned ?? 0,
+      denials: scan?.denials.length ?? 0,
+      duplicatesDropped: scan?.duplicatesDropped ?? 0,
+      skippedRecords: scan?.skipped.length ?? 0,
+      complete,
+      progress: scan === undefined ? 'failed' : complete ? 'complete' : 'continues next run',
+      pendingGaps: report.pendingGaps,
+      watermark: commit?.status ?? 'not-committed',
+    };
+  });
+  return {
+    accountId: snapshot.accountId,
+    regions,
+    findings: findings.length,
+    denialGroups: findings.filter(
+      (finding) => finding.checkId === 'irsa.assume-role.denied' && finding.status !== 'PASS',
+    ).length,
+    problemsBySeverity,
+    eventsScanned: regions.reduce((sum, region) => sum + region.eventsScanned, 0),
+    incompleteScans: regions.filter((region) => !region.complete).length,
+    skippedRecords: regions.reduce((sum, region) => sum + region.skippedRecords, 0),
+    failedOperations: [
+      ...new Set(
+        snapshot.failures.map((failure) => `${failure.region} ${failure.service}:${failure.operation}`),
+      ),
+    ],
+  };
+}
