@@ -1,4 +1,10 @@
-import { LookupEventsCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { FinalizeRequestMiddleware } from '@smithy/types';
+import {
+  LookupEventsCommand,
+  type CloudTrailClient,
+  type LookupEventsCommandInput,
+  type LookupEventsCommandOutput,
+} from '@aws-sdk/client-cloudtrail';
 import type { ApiFailure, Observed, SkippedRecord } from '../../core/inventory';
 import { parseTrailEvent, WEB_IDENTITY_EVENT_NAME, type RawTrailEvent } from '../../core/irsa/parse-event';
 import type { ScannedRange, TimeRange, TrailScan, WebIdentityDenial } from '../../core/irsa/types';
@@ -105,6 +111,23 @@ export interface RegionScan {
   readonly failure?: ApiFailure;
 }
 
+/**
+ * Takes a token for every HTTP attempt, the SDK's own retries included: the limiter sits after the SDK's retry
+ * middleware, so adaptive retry still backs off but can never push us past LookupEvents' 2 requests/s.
+ */
+export function rateLimitEveryAttempt(command: LookupEventsCommand, limiter: TokenBucket): void {
+  const waitForToken: FinalizeRequestMiddleware<LookupEventsCommandInput, LookupEventsCommandOutput> =
+    (next) => async (args) => {
+      await limiter.acquire();
+      return next(args);
+    };
+  command.middlewareStack.addRelativeTo(waitForToken, {
+    relation: 'after',
+    toMiddleware: 'retryMiddleware',
+    name: 'lookupEventsRateLimit',
+  });
+}
+
 const THROTTLE_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 4_000 };
 
 /**
@@ -120,16 +143,15 @@ export async function scanRegion(
   const fetchPage: FetchTrailPage = (range, nextToken) =>
     retryWithBackoff(
       async () => {
-        await options.limiter.acquire();
-        const output = await client.send(
-          new LookupEventsCommand({
-            LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: WEB_IDENTITY_EVENT_NAME }],
-            StartTime: new Date(range.from),
-            EndTime: new Date(range.to),
-            MaxResults: LOOKUP_PAGE_SIZE,
-            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-          }),
-        );
+        const command = new LookupEventsCommand({
+          LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: WEB_IDENTITY_EVENT_NAME }],
+          StartTime: new Date(range.from),
+          EndTime: new Date(range.to),
+          MaxResults: LOOKUP_PAGE_SIZE,
+          ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+        });
+        rateLimitEveryAttempt(command, options.limiter);
+        const output = await client.send(command);
         return {
           events: (output.Events ?? []).map((event) => ({
             ...(event.EventId === undefined ? {} : { eventId: event.EventId }),
