@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { envCodec, SettingsError } from './env-codec';
+
+export { SettingsError };
 
 /**
  * Runtime settings shared by the Lambda (from environment variables set by the stack) and the CLI (from flags).
@@ -60,54 +63,20 @@ const ENV = {
   runbookBaseUrl: 'TMC_HEALTH_RUNBOOK_BASE_URL',
 } as const satisfies Record<keyof CheckerSettings, string>;
 
-const LIST_KEYS = new Set<keyof CheckerSettings>(['regions', 'credentialNames']);
-const NUMBER_KEYS = new Set<keyof CheckerSettings>([
-  'metricsWindowMinutes',
-  'errorThreshold',
-  'tokenMaxAgeHours',
-]);
-
-export class SettingsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SettingsError';
-  }
-}
+const codec = envCodec({
+  schema: checkerSettingsSchema,
+  variables: ENV,
+  listKeys: ['regions', 'credentialNames'],
+  numberKeys: ['metricsWindowMinutes', 'errorThreshold', 'tokenMaxAgeHours'],
+  label: 'checker settings',
+});
 
 /** Parses settings from environment variables; throws SettingsError naming the variable and the problem. */
 export function settingsFromEnvironment(env: Readonly<Record<string, string | undefined>>): CheckerSettings {
-  const raw: Record<string, unknown> = {};
-  for (const [key, variable] of Object.entries(ENV) as [keyof CheckerSettings, string][]) {
-    const value = env[variable];
-    if (value === undefined || value === '') continue;
-    if (LIST_KEYS.has(key)) {
-      raw[key] = value
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-    } else if (NUMBER_KEYS.has(key)) raw[key] = Number(value);
-    else raw[key] = value;
-  }
-  const parsed = checkerSettingsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const key = issue.path[0] as keyof CheckerSettings | undefined;
-      return `${key ? ENV[key] : '(environment)'}: ${issue.message}`;
-    });
-    throw new SettingsError(`Invalid checker settings: ${problems.join('; ')}`);
-  }
-  return parsed.data;
+  return codec.fromEnvironment(env);
 }
 
 /** The inverse of `settingsFromEnvironment`, used by the stack to configure the function. */
 export function settingsToEnvironment(settings: CheckerSettingsInput): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, variable] of Object.entries(ENV) as [keyof CheckerSettings, string][]) {
-    const value = settings[key];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) {
-      if (value.length > 0) env[variable] = value.join(',');
-    } else env[variable] = String(value);
-  }
-  return env;
+  return codec.toEnvironment(settings);
 }

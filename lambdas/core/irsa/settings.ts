@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_SETTINGS, SettingsError } from '../settings';
+import { envCodec } from '../env-codec';
+import { DEFAULT_SETTINGS } from '../settings';
 
 /**
  * Runtime settings of the IRSA check, shared by its Lambda (environment variables set by the stack through
@@ -54,47 +55,20 @@ const ENV = {
   runbookBaseUrl: 'TMC_HEALTH_RUNBOOK_BASE_URL',
 } as const satisfies Record<keyof IrsaSettings, string>;
 
-const NUMBER_KEYS = new Set<keyof IrsaSettings>([
-  'lookbackMinutes',
-  'overlapMinutes',
-  'maxPagesPerRegion',
-  'criticalCount',
-]);
+const codec = envCodec({
+  schema: irsaSettingsSchema,
+  variables: ENV,
+  listKeys: ['regions'],
+  numberKeys: ['lookbackMinutes', 'overlapMinutes', 'maxPagesPerRegion', 'criticalCount'],
+  label: 'IRSA check settings',
+});
 
 export function irsaSettingsFromEnvironment(env: Readonly<Record<string, string | undefined>>): IrsaSettings {
-  const raw: Record<string, unknown> = {};
-  for (const [key, variable] of Object.entries(ENV) as [keyof IrsaSettings, string][]) {
-    const value = env[variable];
-    if (value === undefined || value === '') continue;
-    if (key === 'regions')
-      raw[key] = value
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-    else if (NUMBER_KEYS.has(key)) raw[key] = Number(value);
-    else raw[key] = value;
-  }
-  const parsed = irsaSettingsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const key = issue.path[0] as keyof IrsaSettings | undefined;
-      return `${key ? ENV[key] : '(environment)'}: ${issue.message}`;
-    });
-    throw new SettingsError(`Invalid IRSA check settings: ${problems.join('; ')}`);
-  }
-  return parsed.data;
+  return codec.fromEnvironment(env);
 }
 
 export function irsaSettingsToEnvironment(settings: IrsaSettingsInput): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, variable] of Object.entries(ENV) as [keyof IrsaSettings, string][]) {
-    const value = settings[key];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) {
-      if (value.length > 0) env[variable] = value.join(',');
-    } else env[variable] = String(value);
-  }
-  return env;
+  return codec.toEnvironment(settings);
 }
 
 /** Default regions: where the code runs, plus us-east-1 where the global STS endpoint logs. */
