@@ -59,7 +59,11 @@ export function envCodec<S extends z.ZodType<Record<string, unknown>>>(options: 
         if (value === undefined) continue;
         if (Array.isArray(value)) {
           if (value.length > 0) env[variable] = value.join(',');
-        } else env[variable] = String(value);
+        } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+          env[variable] = String(value);
+        } else {
+          throw new SettingsError(`Invalid ${options.label}: ${key} cannot be written to ${variable}`);
+        }
       }
       return env;
     },
