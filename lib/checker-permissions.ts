@@ -47,6 +47,16 @@ export function checkerPolicyStatements(props: CheckerPermissionsProps): iam.Pol
       actions: ['ssm:DescribeParameters'],
       resources: ['*'],
     }),
+    ...publishStatements(props),
+  ];
+}
+
+/** What every check needs to publish its findings: the bus and the topic, nothing more. */
+export function publishStatements(props: {
+  readonly eventBusArn: string;
+  readonly topicArn: string;
+}): iam.PolicyStatement[] {
+  return [
     new iam.PolicyStatement({
       sid: 'PublishFindingEvents',
       actions: ['events:PutEvents'],

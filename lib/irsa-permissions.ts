@@ -1,5 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { publishStatements } from './checker-permissions';
 
 export interface IrsaPermissionsProps {
   /** CloudTrail regions scanned; empty means the stack's region plus us-east-1 (as the function computes). */
@@ -64,15 +65,6 @@ export function irsaPolicyStatements(props: IrsaPermissionsProps): iam.PolicySta
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       resources: [props.watermarkTableArn],
     }),
-    new iam.PolicyStatement({
-      sid: 'PublishFindingEvents',
-      actions: ['events:PutEvents'],
-      resources: [props.eventBusArn],
-    }),
-    new iam.PolicyStatement({
-      sid: 'PublishFindingNotifications',
-      actions: ['sns:Publish'],
-      resources: [props.topicArn],
-    }),
+    ...publishStatements(props),
   ];
 }
