@@ -4,6 +4,7 @@ import {
   SettingsError,
   type CheckerSettings,
 } from '../core/settings';
+import { irsaSettingsFromEnvironment, irsaSettingsSchema, type IrsaSettings } from '../core/irsa/settings';
 import { parseMetricsWindow, parseTokenMaxAgeHours } from './durations';
 import { usageError } from './exit-codes';
 
@@ -21,11 +22,17 @@ export interface CheckFlags {
   readonly topicArn?: string;
 }
 
-/** Check families the command knows; only those with `available: true` can run today. */
-export const CHECK_FAMILIES = {
+/**
+ * Check families the command knows; only those with `available: true` can run. Without --checks every available
+ * family runs (the same checks the deployed Lambdas run).
+ */
+export const CHECK_FAMILIES: Readonly<Record<'tmc' | 'irsa', { available: boolean; description: string }>> = {
   tmc: { available: true, description: 'TMC credential resources (Lambdas, event rule, auth token)' },
-  irsa: { available: false, description: 'EKS IAM roles for service accounts' },
-} as const;
+  irsa: {
+    available: true,
+    description: 'EKS IAM roles for service accounts (denied AssumeRoleWithWebIdentity)',
+  },
+};
 
 export type CheckFamily = keyof typeof CHECK_FAMILIES;
 
@@ -140,6 +147,55 @@ export function settingsFromFlags(
       return `${(key && FLAG_OF[key]) ?? key ?? 'settings'}: ${issue.message}`;
     });
     throw usageError(problems.join('; '));
+  }
+  return parsed.data;
+}
+
+/** Where the global STS endpoint's calls are logged: scanned by default alongside the home region. */
+const GLOBAL_STS_REGION = 'us-east-1';
+
+/**
+ * The IRSA check's settings: flags over TMC_HEALTH_IRSA_* (and the shared TMC_HEALTH_*) variables over defaults,
+ * validated by the Lambda's schema. The CLI never uses a watermark table: every run is a dry scan of the lookback
+ * window, which `--since` sets. Regions: exactly `--region` when given, else TMC_HEALTH_IRSA_REGIONS, else
+ * `homeRegion` plus us-east-1 (irsaRegionsToScan's default), always resolved here so progress knows the total.
+ */
+export function irsaSettingsFromFlags(
+  flags: CheckFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  checker: CheckerSettings,
+  homeRegion: string,
+): IrsaSettings {
+  let base: IrsaSettings;
+  try {
+    base = irsaSettingsFromEnvironment(env);
+  } catch (error) {
+    if (error instanceof SettingsError) throw usageError(error.message);
+    throw error;
+  }
+  const regions =
+    flags.region !== undefined
+      ? checker.regions
+      : base.regions.length > 0
+        ? base.regions
+        : [...new Set([homeRegion, GLOBAL_STS_REGION])];
+  const raw: Record<string, unknown> = {
+    ...base,
+    regions: [...regions],
+    ...(flags.since !== undefined ? { lookbackMinutes: checker.metricsWindowMinutes } : {}),
+    eventBusName: checker.eventBusName,
+    ...(checker.topicArn !== undefined ? { topicArn: checker.topicArn } : {}),
+    runbookBaseUrl: checker.runbookBaseUrl,
+  };
+  // TMC_HEALTH_IRSA_WATERMARK_TABLE is the Lambda's: the CLI must never advance (or read) its watermarks.
+  delete raw.watermarkTableName;
+  const parsed = irsaSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw usageError(
+      parsed.error.issues
+        .map((issue) => `${String(issue.path[0] ?? 'IRSA settings')}: ${issue.message}`)
+        .join('; '),
+    );
   }
   return parsed.data;
 }

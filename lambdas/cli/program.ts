@@ -1,7 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { isCheckId } from '../core/explain';
 import { version } from '../../package.json';
-import { collectList, parseCheckFamilies, settingsFromFlags, type CheckFlags } from './check-options';
+import {
+  collectList,
+  irsaSettingsFromFlags,
+  parseCheckFamilies,
+  settingsFromFlags,
+  type CheckFlags,
+} from './check-options';
 import { CliError, EXIT, EXIT_CODES_HELP, exitCodeFor, usageError, type ExitCode } from './exit-codes';
 import { createProgress, type Writer } from './progress';
 import { renderCheckList, renderExplain, suggestCheckIds } from './render-explain';
@@ -47,8 +53,8 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
   const { stdout, stderr, env } = deps;
   const program = new Command('tmc-health')
     .description(
-      'Check the AWS side of Tanzu Mission Control credentials from your own machine or CI, with the same ' +
-        'checks the deployed Lambda runs.',
+      'Check the AWS side of Tanzu Mission Control credentials, and EKS IAM roles for service accounts (IRSA), ' +
+        'from your own machine or CI, with the same checks the deployed Lambdas run.',
     )
     .version(version, '-V, --version')
     .option('--no-color', 'never colour the output (also NO_COLOR=1; FORCE_COLOR=1 forces colour)')
@@ -73,11 +79,11 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
   program
     .command('check')
     .description(
-      'check TMC credentials in one or more regions and report findings (read-only unless --publish)',
+      'check TMC credentials and IRSA trust in one or more regions and report findings (read-only unless --publish)',
     )
     .option(
       '-r, --region <regions>',
-      'regions to check, comma-separated or repeated (default: AWS_REGION)',
+      'regions to check, comma-separated or repeated (default: AWS_REGION; IRSA also scans us-east-1, where the global STS endpoint logs)',
       collectList,
     )
     .option(
@@ -87,14 +93,17 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
     )
     .option(
       '--checks <families>',
-      'check families, comma-separated: tmc (irsa is not available yet)',
+      'check families, comma-separated: tmc (TMC credentials), irsa (denied AssumeRoleWithWebIdentity calls in CloudTrail) (default: tmc,irsa)',
       collectList,
     )
-    .option('--since <duration>', 'how far back "has it run?" looks, e.g. 30m or 2h (default: 30m)')
+    .option(
+      '--since <duration>',
+      'how far back to look, e.g. 30m or 2h: the "has it run?" metrics window (default: 30m) and the IRSA CloudTrail lookback (default: 60m)',
+    )
     .option('--token-max-age <duration>', 'token age that counts as stale, e.g. 720h or 30d (default: 720h)')
     .option('-p, --profile <profile>', 'AWS profile to use (sets AWS_PROFILE for the SDK)')
     .option('--json', 'print one JSON document {findings, summary} on stdout and nothing else')
-    .option('--publish', 'also publish the findings to EventBridge (and the SNS topic) like the Lambda')
+    .option('--publish', 'also publish the findings to EventBridge (and the SNS topic) like the Lambdas')
     .option('--event-bus <nameOrArn>', 'bus for --publish (default: TMC_HEALTH_EVENT_BUS or "default")')
     .option('--topic-arn <arn>', 'SNS topic for --publish summaries (default: TMC_HEALTH_TOPIC_ARN)')
     .addHelpText(
@@ -103,27 +112,40 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
         '',
         'AWS access uses the standard SDK credential chain and environment: AWS_PROFILE, AWS_REGION,',
         'AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, AWS_MAX_ATTEMPTS. The TMC_HEALTH_* variables the',
-        'Lambda is configured with give defaults (for example TMC_HEALTH_EVENT_BUS, TMC_HEALTH_TOPIC_ARN).',
+        'Lambdas are configured with give defaults (for example TMC_HEALTH_EVENT_BUS, TMC_HEALTH_TOPIC_ARN,',
+        'TMC_HEALTH_IRSA_MAX_PAGES_PER_REGION).',
+        '',
+        'IRSA: each run reads the whole --since window of CloudTrail (LookupEvents, 2 requests/s per region) and',
+        "keeps no watermark, so it never moves the Lambda's. It needs cloudtrail:LookupEvents, iam:GetRole,",
+        'iam:ListOpenIDConnectProviders and iam:GetOpenIDConnectProvider; without them its findings are ERROR',
+        '(exit 3). Use --checks tmc to leave IRSA out.',
         '',
         'Examples:',
         '  tmc-health check --region us-east-1,eu-west-1',
         '  tmc-health check --credential acme-prod --since 2h --json | jq .summary',
+        '  tmc-health check --checks irsa --region us-west-2,us-east-1 --since 6h',
         '  AWS_ENDPOINT_URL=http://localhost:5000 tmc-health check --region us-west-2',
       ].join('\n'),
     )
     .action(async (_options: CheckFlags, command: Command) => {
       const flags = globals(command);
-      parseCheckFamilies(flags.checks);
+      const families = parseCheckFamilies(flags.checks);
       if (flags.profile !== undefined) {
         if (flags.profile.trim() === '') throw usageError('--profile: give a profile name');
         env.AWS_PROFILE = flags.profile;
       }
       const settings = settingsFromFlags(flags, env);
+      const homeRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION || settings.regions[0]!;
+      const irsaSettings = families.includes('irsa')
+        ? irsaSettingsFromFlags(flags, env, settings, homeRegion)
+        : undefined;
       const progress = createProgress(stderr, stderr.isTTY === true);
       let outcome;
       try {
         outcome = await deps.runCheck({
+          families,
           settings,
+          ...(irsaSettings ? { irsaSettings } : {}),
           publish: flags.publish === true,
           onProgress: (event) => progress.update(event),
         });
@@ -136,6 +158,7 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
           renderTable(outcome.findings, outcome.summary, {
             width: outputWidth(stdout, env),
             style: styleFor(command),
+            ...(outcome.irsa ? { irsa: outcome.irsa } : {}),
           }),
         );
       }

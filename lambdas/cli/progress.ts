@@ -20,6 +20,8 @@ function describe(event: ProgressEvent): string {
       return 'Identifying the AWS account (STS GetCallerIdentity)';
     case 'region':
       return `Scanning ${event.region} (region ${event.index} of ${event.total})`;
+    case 'irsa-region':
+      return `IRSA: reading CloudTrail in ${event.region} (region ${event.index} of ${event.total})`;
     case 'publish':
       return 'Publishing findings to EventBridge/SNS';
   }

@@ -1,14 +1,15 @@
 import type { Finding } from '../core/finding';
-import type { RunSummary } from '../core/run-summary';
+import type { CliSummary } from './summary';
 
 export interface JsonReport {
   /** Exactly as the Lambda publishes them (docs/finding-schema.json). */
   readonly findings: readonly Finding[];
-  readonly summary: RunSummary;
+  /** The credential summary's shape (counts over every finding), plus `irsa` when the IRSA check ran. */
+  readonly summary: CliSummary;
 }
 
 /** The whole of stdout under --json: one document, so `tmc-health check --json | jq` always parses. */
-export function renderJson(findings: readonly Finding[], summary: RunSummary): string {
+export function renderJson(findings: readonly Finding[], summary: CliSummary): string {
   const report: JsonReport = { findings, summary };
   return `${JSON.stringify(report, null, 2)}\n`;
 }

@@ -1,26 +1,30 @@
 import { CHECK_IDS, COMPONENTS, type Finding, type Severity, type Status } from '../core/finding';
-import type { RunSummary } from '../core/run-summary';
+import { correctedStatementLines, irsaWhere, orderIrsaFindings, renderIrsaSection } from './render-irsa';
+import type { IrsaOutcome } from './run-check';
 import { createStyle, type Style, type StyleName } from './style';
+import type { CliSummary } from './summary';
 import { indentWrap, padEnd, truncate, wrapText } from './text';
 
 export interface TableOptions {
   /** Terminal width in columns; every line printed fits in it. */
   readonly width: number;
   readonly style: Style;
+  /** When the IRSA check ran: its findings (also among the findings rendered) get their own section. */
+  readonly irsa?: IrsaOutcome;
 }
 
-const GAP = '  ';
+export const GAP = '  ';
 /** Problems get room for their evidence; a PASS row stays one line so the problems stand out. */
 const EVIDENCE_MAX_LINES = { problem: 3, pass: 1 } as const;
 const MIN_EVIDENCE_WIDTH = 16;
 
-const STATUS_STYLE: Record<Status, StyleName[]> = {
+export const STATUS_STYLE: Record<Status, StyleName[]> = {
   FAIL: ['red', 'bold'],
   ERROR: ['yellow', 'bold'],
   PASS: ['green'],
 };
 
-const SEVERITY_STYLE: Record<Severity, StyleName[]> = {
+export const SEVERITY_STYLE: Record<Severity, StyleName[]> = {
   CRITICAL: ['red', 'bold'],
   HIGH: ['red'],
   MEDIUM: ['yellow'],
@@ -29,7 +33,7 @@ const SEVERITY_STYLE: Record<Severity, StyleName[]> = {
 };
 
 /** INFORMATIONAL is what every PASS carries: shortened so the column stays narrow. */
-const severityLabel = (severity: Severity) => (severity === 'INFORMATIONAL' ? 'INFO' : severity);
+export const severityLabel = (severity: Severity) => (severity === 'INFORMATIONAL' ? 'INFO' : severity);
 
 function componentLabel(finding: Finding): string {
   if (finding.tmc?.component) return finding.tmc.component;
@@ -100,7 +104,7 @@ export function groupFindings(findings: readonly Finding[], regions: readonly st
   return sorted;
 }
 
-interface Column {
+export interface Column {
   readonly header: string;
   readonly width: number;
   readonly cell: (finding: Finding) => string;
@@ -173,7 +177,7 @@ function renderStacked(finding: Finding, width: number, style: Style): string[] 
   return lines;
 }
 
-function renderRow(columns: readonly Column[], finding: Finding, style: Style): string[] {
+export function renderRow(columns: readonly Column[], finding: Finding, style: Style): string[] {
   const cells = columns.map((column) => {
     let lines = wrapText(column.cell(finding), column.width);
     const maxLines = column.maxLines?.(finding);
@@ -212,7 +216,11 @@ function renderProblems(findings: readonly Finding[], width: number, style: Styl
   const lines: string[] = [style.paint(`Problems and remediation (${problems.length})`, 'bold'), ''];
   const explained = new Set<string>();
   problems.forEach((finding, index) => {
-    const where = [finding.region, finding.tmc?.credentialName, finding.tmc?.component]
+    const where = (
+      finding.irsa
+        ? irsaWhere(finding)
+        : [finding.region, finding.tmc?.credentialName, finding.tmc?.component]
+    )
       .filter((part) => part !== undefined)
       .join(' / ');
     const head = `${index + 1}. ${finding.status} ${severityLabel(finding.severity)} ${finding.checkId} (${where})`;
@@ -223,6 +231,8 @@ function renderProblems(findings: readonly Finding[], width: number, style: Styl
     );
     const indent = '   ';
     lines.push(...indentWrap(`${finding.title}: ${finding.message}`, width, indent));
+    // Per finding, never "as above": each denied pair has its own statement to paste.
+    lines.push(...correctedStatementLines(finding, width, indent));
     if (explained.has(finding.checkId)) {
       lines.push(...indentWrap(`Remediation: as for ${finding.checkId} above.`, width, indent));
     } else {
@@ -243,15 +253,35 @@ function renderProblems(findings: readonly Finding[], width: number, style: Styl
   return lines;
 }
 
-export function summaryLine(summary: RunSummary, style: Style): string {
+/** The header row of a table: bold, every column but the last padded to its width. */
+export function headerLine(columns: readonly Column[], style: Style): string {
+  return style.paint(
+    columns
+      .map((column, index) =>
+        index === columns.length - 1 ? column.header : padEnd(column.header, column.width),
+      )
+      .join(GAP),
+    'bold',
+  );
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+export function summaryLine(summary: CliSummary, style: Style): string {
   const { FAIL, ERROR, PASS } = summary.byStatus;
   const counts = [
     style.paint(`${FAIL} FAIL`, ...(FAIL > 0 ? STATUS_STYLE.FAIL : [])),
     style.paint(`${ERROR} ERROR`, ...(ERROR > 0 ? STATUS_STYLE.ERROR : [])),
     style.paint(`${PASS} PASS`, ...(PASS > 0 ? STATUS_STYLE.PASS : [])),
   ].join(', ');
-  const credentials = `${summary.credentials} credential${summary.credentials === 1 ? '' : 's'}`;
-  return `Summary: ${counts}. ${credentials} in ${summary.regions.join(', ')}, account ${summary.accountId}.`;
+  const credentials = `${plural(summary.credentials, 'credential')} in ${summary.regions.join(', ')}`;
+  if (summary.irsa === undefined) return `Summary: ${counts}. ${credentials}, account ${summary.accountId}.`;
+  // With IRSA: the credential part only when that check ran (it always has a region), then IRSA's.
+  const irsa =
+    `IRSA: ${plural(summary.irsa.denialGroups, 'denied role/service account pair')} in ` +
+    summary.irsa.regions.map((region) => region.region).join(', ');
+  const parts = [...(summary.regions.length > 0 ? [credentials] : []), irsa];
+  return `Summary: ${counts}. ${parts.join('; ')}; account ${summary.accountId}.`;
 }
 
 /**
@@ -269,12 +299,14 @@ function collapseCheckerPasses(findings: readonly Finding[]): Finding[] {
 /** The human report: a table per credential, the remediation of each problem, then a one-line summary. */
 export function renderTable(
   findings: readonly Finding[],
-  summary: RunSummary,
+  summary: CliSummary,
   options: TableOptions,
 ): string {
   const { width, style } = options;
+  const irsaFindings = new Set(options.irsa?.findings ?? []);
+  const credentialFindings = findings.filter((finding) => !irsaFindings.has(finding));
   const out: string[] = [];
-  for (const group of groupFindings(findings, summary.regions)) {
+  for (const group of groupFindings(credentialFindings, summary.regions)) {
     out.push(groupTitle(group, summary.accountId, style));
     if (width < TABLE_MIN_WIDTH) {
       for (const finding of collapseCheckerPasses(group.findings)) {
@@ -285,21 +317,20 @@ export function renderTable(
     }
     const rows = collapseCheckerPasses(group.findings);
     const columns = layoutColumns(rows, width);
-    out.push(
-      style.paint(
-        columns
-          .map((column, index) =>
-            index === columns.length - 1 ? column.header : padEnd(column.header, column.width),
-          )
-          .join(GAP),
-        'bold',
-      ),
-    );
+    out.push(headerLine(columns, style));
     for (const finding of rows) out.push(...renderRow(columns, finding, style));
     out.push('');
   }
-  if (findings.length === 0) out.push('No findings: nothing was checked.', '');
-  out.push(...renderProblems(findings, width, style));
+  if (options.irsa) out.push(...renderIrsaSection(options.irsa, width, style));
+  if (findings.length === 0 && !options.irsa) out.push('No findings: nothing was checked.', '');
+  // Problems in the order of the tables: the credentials', then IRSA's.
+  out.push(
+    ...renderProblems(
+      [...credentialFindings, ...(options.irsa ? orderIrsaFindings(options.irsa) : [])],
+      width,
+      style,
+    ),
+  );
   const plain = summaryLine(summary, createStyle(false));
   // Coloured when it fits on one line; wrapped plain otherwise (wrapping must not split escape codes).
   out.push(...([...plain].length <= width ? [summaryLine(summary, style)] : wrapText(plain, width)));

@@ -1,30 +1,53 @@
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { runCredentialCheck } from '../app/credential-check';
+import { runIrsaCheck, type IrsaRunSummary } from '../app/irsa-check';
 import { createRegionClients, type RegionClients } from '../adapters/clients';
+import { createIrsaClients } from '../adapters/irsa/clients';
+import type { FindingPublisher } from '../adapters/publisher';
 import { PublishError, type PublishReport } from '../adapters/publisher';
 import { createFindingPublisher } from '../adapters/publishers';
 import type { Finding } from '../core/finding';
+import type { IrsaSettings } from '../core/irsa/settings';
 import type { RunSummary } from '../core/run-summary';
 import type { CheckerSettings } from '../core/settings';
 import { resolveAccountId } from './account';
+import type { CheckFamily } from './check-options';
 import { CliError, EXIT } from './exit-codes';
+import { combineSummaries, type CliSummary } from './summary';
 
 export type ProgressEvent =
   | { readonly kind: 'account' }
   | { readonly kind: 'region'; readonly region: string; readonly index: number; readonly total: number }
+  /** The IRSA check started reading a region's CloudTrail (LookupEvents, at most 2 requests/s). */
+  | { readonly kind: 'irsa-region'; readonly region: string; readonly index: number; readonly total: number }
   | { readonly kind: 'publish' };
 
 export interface CheckRequest {
-  /** Fully validated; `regions` is never empty. */
+  /** The families to run; defaults to `tmc` alone for callers that predate IRSA. */
+  readonly families?: readonly CheckFamily[];
+  /** Fully validated; `regions` is never empty. Its bus, topic and runbook also serve the IRSA check. */
   readonly settings: CheckerSettings;
-  /** Send the findings through the EventBridge/SNS publisher, as the Lambda does. */
+  /** Required when `families` includes `irsa`: regions resolved, no watermark table. */
+  readonly irsaSettings?: IrsaSettings;
+  /** Send the findings through the EventBridge/SNS publisher, as the Lambdas do. */
   readonly publish: boolean;
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
+/** One family's own part of the outcome. */
+export interface IrsaOutcome {
+  readonly findings: readonly Finding[];
+  readonly summary: IrsaRunSummary;
+}
+
 export interface CheckOutcome {
   readonly accountId: string;
+  /** Every finding of every family that ran (TMC first, then IRSA), exactly as the Lambdas publish them. */
   readonly findings: readonly Finding[];
-  readonly summary: RunSummary;
+  /** The credential summary's shape; counts cover every finding; `irsa` when the IRSA check ran. */
+  readonly summary: CliSummary;
+  /** Present when the IRSA check ran: its findings (also in `findings`) and its summary. */
+  readonly irsa?: IrsaOutcome;
   readonly publishReport?: PublishReport;
 }
 
@@ -43,65 +66,160 @@ export interface AwsRunCheckOptions {
  * as the Lambda. Clients use the SDK's default chain, so AWS_PROFILE, AWS_ENDPOINT_URL(_<SERVICE>) apply.
  */
 export function createAwsRunCheck(options: AwsRunCheckOptions = {}): RunCheck {
-  return async ({ settings, publish, onProgress }) => {
+  return async ({ settings, irsaSettings, families = ['tmc'], publish, onProgress }) => {
     const regions = settings.regions;
     const firstRegion = regions[0];
     if (firstRegion === undefined) throw new CliError(EXIT.USAGE, 'no region to check');
+    if (families.includes('irsa') && irsaSettings === undefined) {
+      throw new CliError(EXIT.USAGE, 'the IRSA check needs its settings');
+    }
     onProgress?.({ kind: 'account' });
     const accountId = await resolveAccountId(firstRegion, options.maxAttempts);
-
-    const clients = new Map<string, RegionClients>();
-    const clientsFor = (region: string): RegionClients => {
-      let regionClients = clients.get(region);
-      if (regionClients === undefined) {
-        onProgress?.({ kind: 'region', region, index: clients.size + 1, total: regions.length });
-        regionClients = createRegionClients(region, { maxAttempts: options.maxAttempts });
-        clients.set(region, regionClients);
-      }
-      return regionClients;
-    };
     const homeRegion = options.homeRegion ?? firstRegion;
-    const publisher = publish ? createFindingPublisher(settings, homeRegion) : undefined;
-    try {
-      const result = await runCredentialCheck(
-        { accountId, settings, defaultRegion: firstRegion },
-        {
-          clientsFor,
-          ...(publisher
-            ? {
-                publisher: {
-                  publish: (findings, run) => {
-                    onProgress?.({ kind: 'publish' });
-                    return publisher.publish(findings, run);
-                  },
-                },
-              }
-            : {}),
-        },
-      );
-      return {
-        accountId,
-        findings: result.findings,
-        summary: result.summary,
-        ...(result.publishReport ? { publishReport: result.publishReport } : {}),
-      };
-    } catch (error) {
+    const created = publish ? createFindingPublisher(settings, homeRegion) : undefined;
+    const publisher: FindingPublisher | undefined = created
+      ? {
+          publish: (findings, run) => {
+            onProgress?.({ kind: 'publish' });
+            return created.publish(findings, run);
+          },
+        }
+      : undefined;
+
+    const toDestroy: { destroy(): void }[] = [];
+    const runs = await Promise.allSettled([
+      families.includes('tmc')
+        ? runTmc(settings, accountId, firstRegion, publisher, options, onProgress, toDestroy)
+        : Promise.resolve(undefined),
+      families.includes('irsa') && irsaSettings !== undefined
+        ? runIrsa(irsaSettings, accountId, homeRegion, publisher, onProgress, toDestroy)
+        : Promise.resolve(undefined),
+    ]);
+    for (const client of toDestroy) client.destroy();
+    const failed = runs.find((run) => run.status === 'rejected');
+    if (failed) {
+      const error: unknown = failed.reason;
       if (error instanceof PublishError) {
         throw new CliError(EXIT.ERROR, `publishing the findings failed: ${error.message}`, { cause: error });
       }
       throw error;
-    } finally {
-      for (const regionClients of clients.values()) {
-        for (const client of [
-          regionClients.tagging,
-          regionClients.lambda,
-          regionClients.cloudwatch,
-          regionClients.events,
-          regionClients.ssm,
-        ]) {
-          client.destroy();
-        }
-      }
     }
+    const [tmc, irsa] = runs.map((run) => (run.status === 'fulfilled' ? run.value : undefined)) as [
+      TmcRun | undefined,
+      IrsaRun | undefined,
+    ];
+    const findings = [...(tmc?.findings ?? []), ...(irsa?.findings ?? [])];
+    const publishReport = mergeReports([tmc?.publishReport, irsa?.publishReport]);
+    return {
+      accountId,
+      findings,
+      summary: combineSummaries({
+        accountId,
+        findings,
+        ...(tmc ? { tmc: tmc.summary } : {}),
+        ...(irsa ? { irsa: irsa.summary } : {}),
+      }),
+      ...(irsa ? { irsa: { findings: irsa.findings, summary: irsa.summary } } : {}),
+      ...(publishReport ? { publishReport } : {}),
+    };
+  };
+}
+
+interface TmcRun {
+  readonly findings: readonly Finding[];
+  readonly summary: RunSummary;
+  readonly publishReport?: PublishReport;
+}
+
+interface IrsaRun {
+  readonly findings: readonly Finding[];
+  readonly summary: IrsaRunSummary;
+  readonly publishReport?: PublishReport;
+}
+
+/** The TMC credential check: the Lambda's runCredentialCheck with per-region clients created on first use. */
+async function runTmc(
+  settings: CheckerSettings,
+  accountId: string,
+  firstRegion: string,
+  publisher: FindingPublisher | undefined,
+  options: AwsRunCheckOptions,
+  onProgress: CheckRequest['onProgress'],
+  toDestroy: { destroy(): void }[],
+): Promise<TmcRun> {
+  const regions = settings.regions;
+  const clients = new Map<string, RegionClients>();
+  const clientsFor = (region: string): RegionClients => {
+    let regionClients = clients.get(region);
+    if (regionClients === undefined) {
+      onProgress?.({ kind: 'region', region, index: clients.size + 1, total: regions.length });
+      regionClients = createRegionClients(region, { maxAttempts: options.maxAttempts });
+      clients.set(region, regionClients);
+      toDestroy.push(
+        regionClients.tagging,
+        regionClients.lambda,
+        regionClients.cloudwatch,
+        regionClients.events,
+        regionClients.ssm,
+      );
+    }
+    return regionClients;
+  };
+  const result = await runCredentialCheck(
+    { accountId, settings, defaultRegion: firstRegion },
+    { clientsFor, ...(publisher ? { publisher } : {}) },
+  );
+  return {
+    findings: result.findings,
+    summary: result.summary,
+    ...(result.publishReport ? { publishReport: result.publishReport } : {}),
+  };
+}
+
+/**
+ * The IRSA check: the Lambda's runIrsaCheck and adapters, without a watermark table (a dry scan of the lookback
+ * window: nothing is committed, with or without --publish).
+ */
+async function runIrsa(
+  settings: IrsaSettings,
+  accountId: string,
+  homeRegion: string,
+  publisher: FindingPublisher | undefined,
+  onProgress: CheckRequest['onProgress'],
+  toDestroy: { destroy(): void }[],
+): Promise<IrsaRun> {
+  const base = createIrsaClients({}, homeRegion);
+  toDestroy.push(base.iam);
+  const started = new Set<string>();
+  const cloudTrailFor = (region: string): CloudTrailClient => {
+    const client = base.cloudTrailFor(region);
+    if (!started.has(region)) {
+      started.add(region);
+      toDestroy.push(client);
+      onProgress?.({ kind: 'irsa-region', region, index: started.size, total: settings.regions.length });
+    }
+    return client;
+  };
+  const result = await runIrsaCheck(
+    { accountId, settings, defaultRegion: homeRegion },
+    { clients: { ...base, cloudTrailFor }, ...(publisher ? { publisher } : {}) },
+  );
+  return {
+    findings: result.findings,
+    summary: result.summary,
+    ...(result.publishReport ? { publishReport: result.publishReport } : {}),
+  };
+}
+
+/** One report for the command's stderr line: the families publish separately, as their Lambdas do. */
+function mergeReports(reports: readonly (PublishReport | undefined)[]): PublishReport | undefined {
+  const present = reports.filter((report): report is PublishReport => report !== undefined);
+  if (present.length <= 1) return present[0];
+  return {
+    publisher: 'composite',
+    parts: present,
+    findingCount: present.reduce((sum, report) => sum + report.findingCount, 0),
+    delivered: present.reduce((sum, report) => sum + report.delivered, 0),
+    apiCalls: present.reduce((sum, report) => sum + report.apiCalls, 0),
   };
 }

@@ -76,9 +76,10 @@ describe('tmc-health: usage errors exit 2', () => {
     [['check', '--since', '2d'], /--since: '2d' must be whole minutes between 5m and 24h/],
     [['check', '--token-max-age', 'soon'], /--token-max-age: 'soon' is not a duration/],
     [['check', '--token-max-age', '0h'], /--token-max-age: '0h' must be longer than zero/],
-    [['check', '--checks', 'irsa'], /--checks: 'irsa' .* is not available yet; available: tmc/],
-    [['check', '--checks', 'tmc,irsa'], /not available yet/],
-    [['check', '--checks', 'nope'], /--checks: unknown check family 'nope'; available: tmc/],
+    [['check', '--checks', 'nope'], /--checks: unknown check family 'nope'; available: tmc, irsa/],
+    [['check', '--checks', 'tmc,nope'], /--checks: unknown check family 'nope'/],
+    [['check', '--checks', ','], /--checks: give at least one of tmc, irsa/],
+    [['check', '--checks', 'irsa', '--since', '2d'], /--since: '2d' must be whole minutes/],
     [['check', '--region', 'US_WEST_2'], /--region: 'US_WEST_2' is not a region name/],
     [['check', '--profile', ''], /--profile: give a profile name/],
     [

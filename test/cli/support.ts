@@ -2,7 +2,24 @@ import { evaluateCredentials } from '../../lambdas/core/evaluate-credentials';
 import type { Finding } from '../../lambdas/core/finding';
 import { summarizeRun } from '../../lambdas/core/run-summary';
 import { runCli, type CliDependencies } from '../../lambdas/cli/program';
-import type { CheckOutcome, CheckRequest, RunCheck } from '../../lambdas/cli/run-check';
+import type { CheckOutcome, CheckRequest, IrsaOutcome, RunCheck } from '../../lambdas/cli/run-check';
+import { combineSummaries } from '../../lambdas/cli/summary';
+import { summarizeIrsaRun } from '../../lambdas/app/irsa-check';
+import { evaluateIrsa } from '../../lambdas/core/irsa/evaluate-irsa';
+import { irsaSettingsSchema } from '../../lambdas/core/irsa/settings';
+import {
+  ACCOUNT as IRSA_ACCOUNT,
+  denial,
+  irsaSnapshot,
+  NOW as IRSA_NOW,
+  policy,
+  REGION as IRSA_REGION,
+  role,
+  ROLE_ARN,
+  scan,
+  SUBJECT,
+  webIdentityStatement,
+} from '../fixtures/irsa';
 import { ACCOUNT, failure, fn, healthyRegion, rule, settings, snapshot } from '../fixtures/inventory';
 
 /** Findings for each status mix, produced by the real evaluation from inventory fixtures. */
@@ -68,6 +85,8 @@ export interface Harness {
 export function harness(
   options: {
     findings?: readonly Finding[];
+    /** The whole outcome the fake runCheck returns (wins over `findings`). */
+    outcome?: CheckOutcome;
     runCheck?: RunCheck;
     env?: Record<string, string | undefined>;
     stdout?: FakeStream;
@@ -83,7 +102,7 @@ export function harness(
     options.runCheck ??
     ((request) => {
       requests.push(request);
-      return Promise.resolve(outcomeOf(findings));
+      return Promise.resolve(options.outcome ?? outcomeOf(findings));
     });
   const deps: CliDependencies = { stdout, stderr, env, runCheck };
   return {
@@ -92,5 +111,96 @@ export function harness(
     env,
     requests,
     run: (...argv) => runCli(argv, deps),
+  };
+}
+
+// ------------------------------------------------------------------------------------------------------- IRSA
+
+/** Regions the IRSA fixtures scan: the fixture region and us-east-1 (the global STS endpoint's). */
+export const IRSA_SCAN_REGIONS = [IRSA_REGION, 'us-east-1'] as const;
+
+/**
+ * An IRSA run produced by the real evaluateIrsa and summarizeIrsaRun on test/fixtures/irsa.ts: the AWS guide's
+ * sub typo (7 calls) and a deleted role (2 calls) in us-west-2, a wildcard under StringEquals via the global
+ * endpoint in us-east-1, and the checker's own calls (all PASS unless `lookupFails`).
+ */
+export function irsaRun(options: { lookupFails?: boolean; incomplete?: boolean } = {}): IrsaOutcome {
+  const deletedRole = `arn:aws:iam::${IRSA_ACCOUNT}:role/irsa-ops-cleaner`;
+  const batchRole = `arn:aws:iam::${IRSA_ACCOUNT}:role/irsa-batch-jobs`;
+  const typo = Array.from({ length: 7 }, (_, index) =>
+    denial({ eventTime: `2026-11-22T11:${String(10 + index).padStart(2, '0')}:00.000Z` }),
+  );
+  const deleted = [1, 2].map((minute) =>
+    denial({
+      roleArn: deletedRole,
+      subject: 'system:serviceaccount:ops:cleaner',
+      eventTime: `2026-11-22T11:4${minute}:00.000Z`,
+    }),
+  );
+  const batch = [
+    denial({
+      region: 'us-east-1',
+      roleArn: batchRole,
+      subject: 'system:serviceaccount:batch:runner',
+      eventTime: '2026-11-22T11:55:00.000Z',
+    }),
+  ];
+  const lookupFailure = {
+    service: 'cloudtrail',
+    operation: 'LookupEvents',
+    region: 'us-east-1',
+    errorName: 'AccessDeniedException',
+    message: 'User: arn:aws:iam::111122223333:user/dev is not authorized to perform: cloudtrail:LookupEvents',
+  };
+  const snapshot = irsaSnapshot({
+    scans: [
+      {
+        ok: true,
+        value: scan([...typo, ...deleted], options.incomplete ? { complete: false, pages: 50 } : {}),
+      },
+      options.lookupFails
+        ? { ok: false, failure: lookupFailure }
+        : { ok: true, value: scan(batch, { region: 'us-east-1', eventsScanned: 3 }) },
+    ],
+    roles: new Map([
+      [ROLE_ARN, role(policy(webIdentityStatement({ subject: `${SUBJECT}-v2` })))],
+      [deletedRole, { ok: true, value: { roleArn: deletedRole, exists: false } }],
+      [
+        batchRole,
+        role(policy(webIdentityStatement({ subject: 'system:serviceaccount:batch:*' })), batchRole),
+      ],
+    ]),
+    failures: options.lookupFails ? [lookupFailure] : [],
+  });
+  const settings = irsaSettingsSchema.parse({});
+  const findings = evaluateIrsa(snapshot, settings);
+  const reports = IRSA_SCAN_REGIONS.map((region) => ({
+    region,
+    watermark: 'none' as const,
+    planned: [{ kind: 'window' as const, from: '2026-11-22T11:00:00.000Z', to: IRSA_NOW }],
+    ranges: [],
+    pendingGaps: [],
+    willCommit: false,
+  }));
+  return { findings, summary: summarizeIrsaRun(snapshot, reports, findings, []) };
+}
+
+/** A whole outcome: the credential check's findings (a scenario) and an IRSA run, combined as run-check does. */
+export function combinedOutcome(
+  credentialFindings: readonly Finding[] | undefined,
+  irsa: IrsaOutcome,
+): CheckOutcome {
+  const tmc = credentialFindings ? outcomeOf(credentialFindings) : undefined;
+  const findings = [...(credentialFindings ?? []), ...irsa.findings];
+  return {
+    accountId: ACCOUNT,
+    findings,
+    summary: combineSummaries({
+      accountId: ACCOUNT,
+      findings,
+      ...(tmc ? { tmc: tmc.summary } : {}),
+      irsa: irsa.summary,
+    }),
+    irsa,
   };
 }

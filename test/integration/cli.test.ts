@@ -94,8 +94,9 @@ function runCli(args: readonly string[], env: Record<string, string> = cliEnv())
   });
 }
 
+/** The TMC family only: moto has no CloudTrail LookupEvents (IRSA through the CLI is in cli-irsa.test.ts). */
 const check = (credential: string, ...extra: string[]) =>
-  runCli(['check', '--region', TEST_REGION, '--credential', credential, ...extra]);
+  runCli(['check', '--checks', 'tmc', '--region', TEST_REGION, '--credential', credential, ...extra]);
 
 function problems(findings: readonly Finding[]) {
   return findings
@@ -203,7 +204,7 @@ describe('tmc-health cli against moto', () => {
     const port = await closedPort();
     const started = Date.now();
     const run = await runCli(
-      ['check', '--region', TEST_REGION],
+      ['check', '--checks', 'tmc', '--region', TEST_REGION],
       cliEnv({ AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_MAX_ATTEMPTS: '1' }),
     );
     expect(run.code).toBe(3);
@@ -216,11 +217,11 @@ describe('tmc-health cli against moto', () => {
 
   test('cli: usage errors exit 2 before any AWS call', async () => {
     const run = await runCli(
-      ['check', '--checks', 'irsa'],
+      ['check', '--checks', 'nope'],
       cliEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }),
     );
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("--checks: 'irsa'");
+    expect(run.stderr).toContain("--checks: unknown check family 'nope'");
     const noRegion = await runCli(['check'], { ...cliEnv(), AWS_REGION: '' });
     expect(noRegion.code).toBe(2);
     expect(noRegion.stderr).toContain('no region to check');
@@ -234,7 +235,10 @@ describe('tmc-health cli against moto', () => {
     }
     const name = uniqueName('cli-tty');
     await seedTmcCredential(clients, name, BROKEN);
-    const screen = await terminal(['check', '--region', TEST_REGION, '--credential', name], cliEnv());
+    const screen = await terminal(
+      ['check', '--checks', 'tmc', '--region', TEST_REGION, '--credential', name],
+      cliEnv(),
+    );
     const lines = screen.lines;
     expect(screen.exitCode).toBe(1);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);

@@ -1,0 +1,227 @@
+/**
+ * End-to-end: the built `tmc-health` command (node bin/tmc-health.js) running the IRSA check as a child process,
+ * against moto (STS, IAM roles and OIDC providers, Lambda/SSM/EventBridge for the TMC family) and the CloudTrail
+ * LookupEvents stub (support/cloudtrail-stub.ts, reached through AWS_ENDPOINT_URL_CLOUDTRAIL), configured only
+ * through the standard AWS environment, as in cli.test.ts.
+ *
+ * The IAM names of the IRSA scenario are fixed, so every test starts from an empty moto and an empty stub.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import type { CliSummary } from '../../lambdas/cli/summary';
+import type { Finding } from '../../lambdas/core/finding';
+import {
+  destroyClients,
+  MOTO_ACCOUNT_ID,
+  motoEndpoint,
+  resetMoto,
+  seedTmcCredential,
+  TEST_REGION,
+  testClients,
+  uniqueName,
+  type TestClients,
+} from './support';
+import { startCloudTrailStub, type CloudTrailStub } from './support/cloudtrail-stub';
+import { correctedStatementOf } from './support/irsa-runner';
+import {
+  CLUSTER_ISSUER,
+  CLUSTER_PROVIDER_ARN,
+  GLOBAL_STS_REGION,
+  PAIR_SPECS,
+  roleArn,
+  seedIrsaScenario,
+  seedScenarioEvents,
+  type IrsaScenario,
+} from './support/irsa-seed';
+
+jest.setTimeout(180_000);
+
+const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'tmc-health.js');
+const MINUTE = 60_000;
+const schema = JSON.parse(readFileSync(join(ROOT, 'docs', 'finding-schema.json'), 'utf8'));
+const validateFinding = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(
+  schema,
+);
+/** The AWS guide's example: `serverless/aws-sdk` denied by a trust policy that allows `aws-sdk-v2`. */
+const SUB_TYPO = PAIR_SPECS.find((spec) => spec.cause === 'sub-mismatch')!;
+
+let clients: TestClients;
+let stub: CloudTrailStub;
+let home: string;
+
+beforeAll(async () => {
+  // Always rebuild: a stale dist/ from an older checkout must not be what gets tested.
+  execFileSync('npm', ['run', '--silent', 'build:cli'], { cwd: ROOT, stdio: 'pipe' });
+  clients = testClients();
+  stub = await startCloudTrailStub();
+  home = mkdtempSync(join(tmpdir(), 'tmc-health-cli-irsa-'));
+});
+afterAll(async () => {
+  destroyClients(clients);
+  await stub.close();
+  rmSync(home, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  await resetMoto();
+  stub.clear();
+});
+
+/** The broken role seeded in moto (and a correct one), its denied calls in the stub over the last 40 minutes. */
+async function seedBrokenRole(): Promise<IrsaScenario> {
+  const now = Date.now();
+  const scenario = await seedIrsaScenario(
+    clients,
+    { from: new Date(now - 40 * MINUTE), to: new Date(now - 2 * MINUTE) },
+    [SUB_TYPO],
+  );
+  seedScenarioEvents(stub, scenario);
+  return scenario;
+}
+
+function cliEnv(): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    AWS_CONFIG_FILE: join(home, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+    AWS_ENDPOINT_URL: motoEndpoint(),
+    AWS_ENDPOINT_URL_CLOUDTRAIL: stub.endpoint,
+    AWS_REGION: TEST_REGION,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function runCli(args: readonly string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: cliEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const problems = (findings: readonly Finding[]) => findings.filter((finding) => finding.status !== 'PASS');
+
+describe('tmc-health check --checks irsa against moto and the CloudTrail stub', () => {
+  test('cli-irsa: a broken trust policy exits 1 with the sub-mismatch finding in --json', async () => {
+    await seedBrokenRole();
+    const run = await runCli(['check', '--checks', 'irsa', '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    const document = JSON.parse(run.stdout) as { findings: Finding[]; summary: CliSummary };
+    expect(Object.keys(document).sort()).toEqual(['findings', 'summary']);
+    for (const finding of document.findings) {
+      expect(validateFinding(finding) ? [] : validateFinding.errors).toEqual([]);
+      expect(finding.accountId).toBe(MOTO_ACCOUNT_ID);
+    }
+
+    const [finding, ...others] = problems(document.findings);
+    expect(others).toEqual([]);
+    expect(finding).toMatchObject({
+      checkId: 'irsa.assume-role.denied',
+      status: 'FAIL',
+      severity: 'HIGH',
+      region: TEST_REGION,
+      resource: { type: 'AWS::IAM::Role', arn: roleArn(SUB_TYPO.roleName), name: SUB_TYPO.roleName },
+      irsa: {
+        serviceAccount: 'system:serviceaccount:serverless:aws-sdk',
+        namespace: 'serverless',
+        oidcProvider: CLUSTER_PROVIDER_ARN,
+        errorCode: 'AccessDenied',
+        count: SUB_TYPO.count,
+      },
+      evidence: { cause: 'sub-mismatch' },
+    });
+    expect(finding!.message).toContain('allows system:serviceaccount:serverless:aws-sdk-v2');
+    expect(correctedStatementOf(finding!)).toEqual({
+      Effect: 'Allow',
+      Principal: { Federated: CLUSTER_PROVIDER_ARN },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          [`${CLUSTER_ISSUER}:sub`]: 'system:serviceaccount:serverless:aws-sdk',
+          [`${CLUSTER_ISSUER}:aud`]: 'sts.amazonaws.com',
+        },
+      },
+    });
+
+    // No credential check ran; the IRSA run scanned AWS_REGION and us-east-1 to the end, with no watermark.
+    expect(document.summary).toMatchObject({
+      accountId: MOTO_ACCOUNT_ID,
+      credentials: 0,
+      regions: [],
+      findings: document.findings.length,
+      byStatus: { FAIL: 1, ERROR: 0 },
+      irsa: { denialGroups: 1, incompleteScans: 0, failedOperations: [] },
+    });
+    expect(document.summary.irsa!.regions.map((region) => region.region)).toEqual([
+      TEST_REGION,
+      GLOBAL_STS_REGION,
+    ]);
+    for (const region of document.summary.irsa!.regions) {
+      expect(region).toMatchObject({ complete: true, watermark: 'not-committed' });
+    }
+    const stats = stub.stats();
+    expect(stats.unknownOperations).toBe(0);
+    for (const region of [TEST_REGION, GLOBAL_STS_REGION]) {
+      expect(stats.maxAcceptedPerWindow[region]).toBeLessThanOrEqual(2);
+    }
+  });
+
+  test('cli-irsa: the human output has the IRSA table and the corrected statement, within 100 columns', async () => {
+    await seedBrokenRole();
+    const run = await runCli(['check', '--checks', 'irsa', '--region', TEST_REGION]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('');
+    const out = run.stdout;
+    expect(out).toContain(`IRSA  ${TEST_REGION}`);
+    expect(out).not.toContain(`IRSA  ${GLOBAL_STS_REGION}`); // --region is used exactly
+    expect(out).toMatch(/^ROLE\s+SERVICE ACCOUNT\s+CAUSE\s+COUNT\s+LAST SEEN\s+STATUS\s+SEVERITY$/m);
+    expect(out).toMatch(/^AccessEC2role\s+serverless\/aws-sdk\s+sub-mismatch\s+7\s+\S+ \S+Z\s+FAIL\s+HIGH$/m);
+    expect(out).toContain(
+      "Corrected trust policy statement (replace the role's web-identity statement with it):",
+    );
+    expect(out).toContain('"Action": "sts:AssumeRoleWithWebIdentity"');
+    expect(out).toContain('"system:serviceaccount:serverless:aws-sdk"');
+    for (const line of out.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
+  test('cli-irsa: by default both families run; the summary keeps the credential part and adds irsa', async () => {
+    await seedBrokenRole();
+    const name = uniqueName('cli-both');
+    await seedTmcCredential(clients, name);
+    const run = await runCli(['check', '--credential', name, '--json']);
+    expect(run.code).toBe(1);
+    const document = JSON.parse(run.stdout) as { findings: Finding[]; summary: CliSummary };
+    expect(problems(document.findings).map((finding) => finding.checkId)).toEqual([
+      'irsa.assume-role.denied',
+    ]);
+    expect(document.findings.some((finding) => finding.tmc?.credentialName === name)).toBe(true);
+    expect(document.summary).toMatchObject({
+      credentials: 1,
+      regions: [TEST_REGION],
+      findings: document.findings.length,
+      byStatus: { FAIL: 1, ERROR: 0 },
+      irsa: { denialGroups: 1 },
+    });
+  });
+});
