@@ -1,0 +1,139 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../../core/finding';
+import type { LedgerEntry } from '../../core/lifecycle/types';
+
+/**
+ * Hand-written codec between a LedgerEntry and its DynamoDB item (no marshalling dependency). See ledger-store.ts
+ * for the table shape. `finding` is stored as one JSON string: it is only ever read back whole.
+ */
+
+export type LedgerItem = Record<string, AttributeValue>;
+
+/** Value of the sparse open-index's partition key: present on open entries only. */
+export const OPEN_MARKER = 'OPEN';
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * The item for an entry written at `now`. Open entries carry `openMarker` (so the sparse GSI lists them) and no
+ * `expiresAt`; resolved entries carry `expiresAt` (epoch seconds, `now + resolvedTtlDays`) and no `openMarker`.
+ */
+export function toLedgerItem(entry: LedgerEntry, now: Date, resolvedTtlDays: number): LedgerItem {
+  const item: LedgerItem = {
+    findingId: { S: entry.findingId },
+    open: { BOOL: entry.open },
+    status: { S: entry.status },
+    severity: { S: entry.severity },
+    firstObservedAt: { S: entry.firstObservedAt },
+    lastObservedAt: { S: entry.lastObservedAt },
+    occurrenceCount: { N: String(entry.occurrenceCount) },
+    sequence: { N: String(entry.sequence) },
+    absentRuns: { N: String(entry.absentRuns) },
+    finding: { S: JSON.stringify(entry.finding) },
+  };
+  if (entry.lastNotifiedAt !== undefined) item.lastNotifiedAt = { S: entry.lastNotifiedAt };
+  if (entry.open) {
+    item.openMarker = { S: OPEN_MARKER };
+  } else {
+    item.expiresAt = { N: String(Math.floor(now.getTime() / 1000) + resolvedTtlDays * DAY_SECONDS) };
+  }
+  return item;
+}
+
+export type ParsedLedgerItem =
+  | { readonly ok: true; readonly entry: LedgerEntry }
+  | { readonly ok: false; readonly findingId: string; readonly reason: string };
+
+class Malformed extends Error {}
+
+/** Parses an item back, checking every field; any defect yields `ok: false` with the first reason found. */
+export function fromLedgerItem(item: LedgerItem): ParsedLedgerItem {
+  const findingId = item.findingId?.S ?? '<no findingId>';
+  try {
+    return { ok: true, entry: parseItem(item) };
+  } catch (error) {
+    if (error instanceof Malformed) return { ok: false, findingId, reason: error.message };
+    throw error;
+  }
+}
+
+function parseItem(item: LedgerItem): LedgerEntry {
+  const findingId = str(item, 'findingId');
+  if (findingId === '') throw new Malformed('findingId is empty');
+  const open = item.open?.BOOL;
+  if (typeof open !== 'boolean') throw new Malformed('open is not a BOOL');
+  const lastNotifiedAt = item.lastNotifiedAt === undefined ? undefined : timestamp(item, 'lastNotifiedAt');
+  const entry: LedgerEntry = {
+    findingId,
+    open,
+    status: oneOf(str(item, 'status'), STATUSES, 'status') as Status,
+    severity: oneOf(str(item, 'severity'), SEVERITIES, 'severity') as Severity,
+    firstObservedAt: timestamp(item, 'firstObservedAt'),
+    lastObservedAt: timestamp(item, 'lastObservedAt'),
+    occurrenceCount: count(item, 'occurrenceCount'),
+    ...(lastNotifiedAt === undefined ? {} : { lastNotifiedAt }),
+    sequence: count(item, 'sequence'),
+    absentRuns: count(item, 'absentRuns'),
+    finding: parseFinding(str(item, 'finding'), findingId),
+  };
+  return entry;
+}
+
+function str(item: LedgerItem, name: string): string {
+  const value = item[name]?.S;
+  if (typeof value !== 'string') throw new Malformed(`${name} is missing or not a string (S)`);
+  return value;
+}
+
+function timestamp(item: LedgerItem, name: string): string {
+  const value = str(item, name);
+  if (Number.isNaN(Date.parse(value))) throw new Malformed(`${name} is not a timestamp: ${value}`);
+  return value;
+}
+
+function count(item: LedgerItem, name: string): number {
+  const raw = item[name]?.N;
+  if (typeof raw !== 'string') throw new Malformed(`${name} is missing or not a number (N)`);
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new Malformed(`${name} is not a non-negative integer: ${raw}`);
+  }
+  return value;
+}
+
+function oneOf(value: string, allowed: readonly string[], name: string): string {
+  if (!allowed.includes(value)) throw new Malformed(`${name} has an unknown value: ${value}`);
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A structural check of the stored finding: the fields the lifecycle reads (id, status, severity, resource name,
+ * message, remediation, observedAt). Evidence and context blocks are passed through as stored.
+ */
+function parseFinding(json: string, findingId: string): Finding {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new Malformed('finding is not valid JSON');
+  }
+  if (!isRecord(raw)) throw new Malformed('finding is not a JSON object');
+  if (raw.findingId !== findingId) throw new Malformed('finding.findingId differs from the item key');
+  for (const field of ['schemaVersion', 'checkId', 'title', 'message', 'accountId', 'region', 'observedAt']) {
+    if (typeof raw[field] !== 'string') throw new Malformed(`finding.${field} is missing or not a string`);
+  }
+  if (!STATUSES.includes(raw.status as Status)) throw new Malformed('finding.status is invalid');
+  if (!SEVERITIES.includes(raw.severity as Severity)) throw new Malformed('finding.severity is invalid');
+  if (!isRecord(raw.resource) || typeof raw.resource.name !== 'string') {
+    throw new Malformed('finding.resource is missing or has no name');
+  }
+  if (!isRecord(raw.remediation) || typeof raw.remediation.text !== 'string') {
+    throw new Malformed('finding.remediation is missing or has no text');
+  }
+  if (!isRecord(raw.evidence)) throw new Malformed('finding.evidence is missing or not an object');
+  return raw as unknown as Finding;
+}
