@@ -1,0 +1,474 @@
+import { severityRank, STATUSES, worstSeverity } from '../finding';
+import {
+  formatFindingSection,
+  sanitizeSubject,
+  SNS_MAX_MESSAGE_BYTES,
+  SUBJECT_MAX_LENGTH,
+  toSnsMessageAttributes,
+  type NotificationAttributes,
+  type NotificationRun,
+  type SnsStringAttribute,
+} from '../notification';
+import type { Storm } from './storm';
+import { TRANSITIONS, type LifecycleFinding, type Transition } from './types';
+
+/**
+ * The email digest of issue 5 (items 5, 6 and 8): one SNS message per run that has transitions, grouped as
+ * New / Escalated / Resolved / Still open; one aggregated incident when the run is a storm; suppressed findings
+ * left out. Pure: no AWS SDK, no clock. EventBridge still receives every finding; this is only the human view.
+ */
+
+/** Head-room for SNS's own accounting (as in notification.ts, which does not export its constant). */
+const SIZE_MARGIN_BYTES = 2_048;
+const SHORT_TEXT_MAX_LINES = 20;
+const SHORT_TEXT_MAX_LINE_CHARS = 200;
+/** Credentials listed per spreading check in the incident header; the rest are counted. */
+const MAX_STORM_CREDENTIALS = 25;
+/** The worst item's title is left out of the subject rather than cut below this many characters. */
+const MIN_SUBJECT_TITLE_CHARS = 15;
+
+export interface DigestAttributes extends NotificationAttributes {
+  /** Transition kinds present, in TRANSITIONS order, for filter policies such as "only OPENED". */
+  readonly transition: readonly Transition[];
+}
+
+export interface TransitionCounts {
+  readonly opened: number;
+  readonly escalated: number;
+  readonly resolved: number;
+  readonly reminders: number;
+}
+
+/** Shaped like notification.ts's RunNotification, so the SNS publisher can send either. */
+export interface TransitionDigest {
+  readonly subject: string;
+  /** SNS `default`: short, for chat/SQS/Lambda subscribers. */
+  readonly shortText: string;
+  /** SNS `email`: the full digest. */
+  readonly body: string;
+  readonly attributes: DigestAttributes;
+  readonly messageAttributes: Readonly<Record<string, SnsStringAttribute>>;
+  /** The `MessageStructure: 'json'` payload: `{"default": shortText, "email": body}`. */
+  readonly message: string;
+  readonly counts: TransitionCounts;
+  /** Transitions in the digest (suppressed ones excluded). */
+  readonly transitionCount: number;
+  /** Transitions left out of the email body to respect the size limit. */
+  readonly omittedCount: number;
+  /** Transitions kept out because their finding is suppressed. */
+  readonly suppressedCount: number;
+  readonly incident: boolean;
+}
+
+export interface DigestOptions {
+  /** The run's storm, from detectStorm: the digest becomes one aggregated incident notification. */
+  readonly storm?: Storm;
+  /** Finding ids under an active suppression: kept out of SNS (EventBridge marks them SUPPRESSED). */
+  readonly suppressedIds?: ReadonlySet<string>;
+  /** Defaults to SNS's limit; lowered in tests. */
+  readonly maxMessageBytes?: number;
+}
+
+interface Group {
+  readonly transition: Transition;
+  readonly heading: string;
+  readonly events: readonly LifecycleFinding[];
+}
+
+const GROUP_HEADINGS: Readonly<Record<Transition, string>> = {
+  OPENED: 'NEW',
+  ESCALATED: 'ESCALATED',
+  RESOLVED: 'RESOLVED',
+  REMINDER: 'STILL OPEN (REMINDER)',
+};
+const SHORT_LABELS: Readonly<Record<Transition, string>> = {
+  OPENED: 'NEW',
+  ESCALATED: 'ESCALATED',
+  RESOLVED: 'RESOLVED',
+  REMINDER: 'STILL OPEN',
+};
+/** Body order: what needs action first, what needs none last but one, the long-known at the end. */
+const GROUP_ORDER: readonly Transition[] = ['OPENED', 'ESCALATED', 'RESOLVED', 'REMINDER'];
+
+/** Undefined when nothing changed: no transition, or only suppressed ones. */
+export function formatTransitionDigest(
+  events: readonly LifecycleFinding[],
+  run: NotificationRun,
+  options: DigestOptions = {},
+): TransitionDigest | undefined {
+  const suppressed = options.suppressedIds ?? new Set<string>();
+  const kept = events.filter((event) => !suppressed.has(event.findingId));
+  if (kept.length === 0) return undefined;
+
+  const groups: Group[] = GROUP_ORDER.map((transition) => ({
+    transition,
+    heading: GROUP_HEADINGS[transition],
+    events: sortEvents(kept.filter((event) => event.transition === transition)),
+  }));
+  const ordered = groups.flatMap((group) => group.events);
+  const counts = countTransitions(kept);
+  const storm = options.storm;
+  const attributes = digestAttributes(kept);
+  const messageAttributes = {
+    ...toSnsMessageAttributes(attributes),
+    transition: { DataType: 'String.Array', StringValue: JSON.stringify(attributes.transition) },
+  } satisfies Record<string, SnsStringAttribute>;
+  const subject = formatDigestSubject(kept, run, storm);
+  const shortText = formatShortText(subject, ordered, counts, run, storm);
+
+  const maxBytes = (options.maxMessageBytes ?? SNS_MAX_MESSAGE_BYTES) - SIZE_MARGIN_BYTES;
+  const fixedBytes =
+    attributeBytes(messageAttributes) + utf8Bytes(JSON.stringify({ default: shortText, email: '' }));
+  const { text: body, omitted } = formatBody(groups, counts, run, storm, maxBytes - fixedBytes);
+  return {
+    subject,
+    shortText,
+    body,
+    attributes,
+    messageAttributes,
+    message: JSON.stringify({ default: shortText, email: body }),
+    counts,
+    transitionCount: kept.length,
+    omittedCount: omitted,
+    suppressedCount: events.length - kept.length,
+    incident: storm !== undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- subject
+
+/**
+ * `[HIGH] TMC health: 2 new, 1 resolved - prod-eks: data-sync Lambda not running (us-west-2)`; the worst item
+ * gives way first, then regions. A storm: `[INCIDENT][CRITICAL] TMC health: 14 findings opened at once (...)`.
+ */
+export function formatDigestSubject(
+  events: readonly LifecycleFinding[],
+  run: NotificationRun,
+  storm?: Storm,
+): string {
+  const open = events.filter((event) => event.transition !== 'RESOLVED');
+  const worst = worstSeverity(open.map((event) => event.severity));
+  const tag = worst ? `[${worst}]` : '[RESOLVED]';
+  const regions = orderRegions(
+    events.map((event) => event.region),
+    run.regions,
+  );
+  let head: string;
+  let item = '';
+  if (storm) {
+    head = `[INCIDENT]${tag} TMC health: ${plural(storm.openedCount, 'finding')} opened at once`;
+    const [spreading] = Object.entries(storm.spreadingChecks).sort(
+      ([a, x], [b, y]) => y.length - x.length || compare(a, b),
+    );
+    if (spreading) item = `${spreading[0]} on ${plural(spreading[1].length, 'credential')}`;
+  } else {
+    head = `${tag} TMC health: ${countsPhrase(countTransitions(events))}`;
+    const top = sortEvents(open.length > 0 ? open : events)[0];
+    if (top) item = top.tmc ? `${top.tmc.credentialName}: ${top.title}` : top.title;
+  }
+  head = toSubjectText(head);
+  item = toSubjectText(item);
+
+  for (let shown = regions.length; shown >= 0; shown--) {
+    const more = regions.length - shown;
+    const list =
+      shown === 0
+        ? ''
+        : ` (${regions.slice(0, shown).map(toSubjectText).join(', ')}${more > 0 ? `, +${more} more` : ''})`;
+    const room = SUBJECT_MAX_LENGTH - head.length - list.length;
+    // The storm's spreading check is shown whole or not at all; a title may be cut.
+    const minItem = storm ? item.length : Math.min(item.length, MIN_SUBJECT_TITLE_CHARS);
+    if (item !== '' && room - 3 >= minItem) {
+      return sanitizeSubject(`${head} - ${truncate(item, room - 3)}${list}`);
+    }
+    if (room >= 0) return sanitizeSubject(`${head}${list}`);
+  }
+  return sanitizeSubject(head);
+}
+
+function countsPhrase(counts: TransitionCounts): string {
+  const parts = [
+    counts.opened > 0 ? `${counts.opened} new` : '',
+    counts.escalated > 0 ? `${counts.escalated} escalated` : '',
+    counts.resolved > 0 ? `${counts.resolved} resolved` : '',
+    counts.reminders > 0 ? `${counts.reminders} still open` : '',
+  ];
+  return parts.filter(Boolean).join(', ');
+}
+
+/** Same rules as notification.ts's private toSubjectText: printable ASCII, single spaces. */
+function toSubjectText(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code < 0x20 || code === 0x7f) out += ' ';
+    else if (code > 0x7e) out += '?';
+    else out += char;
+  }
+  return out.replace(/ {2,}/g, ' ').trim();
+}
+
+// ------------------------------------------------------------------------------------------ attributes
+
+/** Severity is the worst among what is still open (a resolution pages nobody); INFORMATIONAL if all resolved. */
+export function digestAttributes(events: readonly LifecycleFinding[]): DigestAttributes {
+  const sorted = sortEvents(events);
+  const open = sorted.filter((event) => event.transition !== 'RESOLVED');
+  const credentials = distinct(sorted.flatMap((event) => (event.tmc ? [event.tmc.credentialName] : [])));
+  return {
+    severity: worstSeverity(open.map((event) => event.severity)) ?? 'INFORMATIONAL',
+    checkId: distinct(sorted.map((event) => event.checkId)),
+    ...(credentials.length > 0 ? { credentialName: credentials } : {}),
+    status: STATUSES.filter((status) => sorted.some((event) => event.status === status)),
+    transition: TRANSITIONS.filter((transition) => sorted.some((event) => event.transition === transition)),
+  };
+}
+
+function attributeBytes(attributes: Readonly<Record<string, SnsStringAttribute>>): number {
+  return Object.entries(attributes).reduce(
+    (sum, [name, value]) => sum + utf8Bytes(name) + utf8Bytes(value.DataType) + utf8Bytes(value.StringValue),
+    0,
+  );
+}
+
+// -------------------------------------------------------------------------------------------- short text
+
+function formatShortText(
+  subject: string,
+  ordered: readonly LifecycleFinding[],
+  counts: TransitionCounts,
+  run: NotificationRun,
+  storm: Storm | undefined,
+): string {
+  const lines = ordered.slice(0, SHORT_TEXT_MAX_LINES).map((event) => {
+    const where = [event.tmc?.credentialName, event.region].filter(Boolean).join(', ');
+    return truncate(
+      cleanLine(
+        `- [${event.transition === 'RESOLVED' ? 'RESOLVED' : `${SHORT_LABELS[event.transition]} ${event.severity}`}] ${event.title} (${where})`,
+      ),
+      SHORT_TEXT_MAX_LINE_CHARS,
+    );
+  });
+  const more = ordered.length - lines.length;
+  return [
+    subject,
+    ...(storm ? [truncate(cleanLine(`INCIDENT: ${storm.reason}.`), SHORT_TEXT_MAX_LINE_CHARS)] : []),
+    `Account ${run.accountId}, run ${run.runId} started ${run.startedAt}: ${countsPhrase(counts)}.`,
+    ...lines,
+    ...(more > 0 ? [`... and ${more} more`] : []),
+    'Details: the email notification, or the "TMC Health Finding" events on EventBridge.',
+  ].join('\n');
+}
+
+// -------------------------------------------------------------------------------------------------- body
+
+interface Section {
+  readonly text: string;
+  readonly events: number;
+}
+
+function formatBody(
+  groups: readonly Group[],
+  counts: TransitionCounts,
+  run: NotificationRun,
+  storm: Storm | undefined,
+  budgetBytes: number,
+): { text: string; omitted: number } {
+  const total = groups.reduce((sum, group) => sum + group.events.length, 0);
+  const header = formatHeader(groups, counts, run) + (storm ? formatIncident(storm) : '');
+  const footer = `\n--\nSent by tmc-health-checker, run ${run.runId}. Only changes are emailed; every finding, PASS and suppressed included, is also published to EventBridge (source tmc-health, detail-type "TMC Health Finding").\n`;
+  const omissionLine = (count: number): string =>
+    `\n... and ${plural(count, 'more change')} not shown (see the EventBridge events)\n`;
+  const sections = bodySections(groups);
+
+  let used = escapedBytes(header) + escapedBytes(footer);
+  const reserve = escapedBytes(omissionLine(total));
+  const parts = [header];
+  let shown = 0;
+  for (const [index, section] of sections.entries()) {
+    const isLast = index === sections.length - 1;
+    const cost = escapedBytes(section.text);
+    if (used + cost + (isLast ? 0 : reserve) > budgetBytes) break;
+    parts.push(section.text);
+    used += cost;
+    shown += section.events;
+  }
+  const omitted = total - shown;
+  if (omitted > 0) parts.push(omissionLine(omitted));
+  parts.push(footer);
+  return { text: parts.join(''), omitted };
+}
+
+function formatHeader(groups: readonly Group[], counts: TransitionCounts, run: NotificationRun): string {
+  const open = groups.filter((group) => group.transition !== 'RESOLVED').flatMap((group) => group.events);
+  return [
+    `TMC health check: ${countsPhrase(counts)} in AWS account ${run.accountId}.`,
+    '',
+    ...alignedLines([
+      ['Account', run.accountId],
+      ['Regions', run.regions.length > 0 ? run.regions.join(', ') : '(none)'],
+      ['Run started', run.startedAt],
+      ['Run id', run.runId],
+      ['New', String(counts.opened)],
+      ['Escalated', String(counts.escalated)],
+      ['Resolved', String(counts.resolved)],
+      ['Still open', String(counts.reminders)],
+      ['Worst severity', worstSeverity(open.map((event) => event.severity)) ?? '-'],
+    ]),
+    '',
+  ].join('\n');
+}
+
+/** The aggregated incident: why this run is one incident, which checks spread and where, what to do. */
+export function formatIncident(storm: Storm): string {
+  const spreading = Object.entries(storm.spreadingChecks).sort(([a], [b]) => compare(a, b));
+  const spreadLines = spreading.flatMap(([checkId, who]) => {
+    const listed = who.slice(0, MAX_STORM_CREDENTIALS).map(cleanLine);
+    const more = who.length - listed.length;
+    return [
+      `  - ${cleanLine(checkId)} (${plural(who.length, 'credential or role', 'credentials or roles')}):`,
+      `      ${listed.join(', ')}${more > 0 ? `, +${more} more` : ''}`,
+    ];
+  });
+  return [
+    banner('INCIDENT: MANY FAILURES AT ONCE'),
+    `Why: ${cleanLine(storm.reason)}.`,
+    `Opened in this run: ${storm.openedCount}.`,
+    ...(spreadLines.length > 0
+      ? ['Checks failing across several credentials at once:', ...spreadLines]
+      : ['No single check spread across credentials: the failures are many but varied.']),
+    '',
+    'Many failures at once are one bigger incident: look for a shared cause (AWS outage, TMC outage, an',
+    'account-wide change such as an SCP, a permissions boundary or a deleted shared role) before fixing',
+    'resources one by one.',
+    'Escalate: open one incident and page the on-call owner of the TMC integration; link this message.',
+    'The individual findings follow; each is also on EventBridge.',
+    '',
+  ].join('\n');
+}
+
+function bodySections(groups: readonly Group[]): Section[] {
+  const sections: Section[] = [];
+  let counter = 0;
+  for (const group of groups) {
+    group.events.forEach((event, index) => {
+      counter++;
+      const prefix =
+        index === 0
+          ? banner(`${group.heading} (${group.events.length})`) +
+            (group.transition === 'RESOLVED' ? '\n' : '')
+          : '';
+      const text =
+        group.transition === 'RESOLVED'
+          ? formatResolvedLine(event, counter)
+          : formatFindingSection(event, counter) + lifecycleLine(event);
+      sections.push({ text: prefix + text, events: 1 });
+    });
+  }
+  return sections;
+}
+
+/** After the finding section: where the finding stands in its lifecycle. */
+function lifecycleLine(event: LifecycleFinding): string {
+  const seen = `seen ${plural(event.occurrenceCount, 'time')}`;
+  switch (event.transition) {
+    case 'OPENED':
+      return `   Lifecycle: new, first observed ${event.firstObservedAt}.\n`;
+    case 'ESCALATED':
+      return `   Lifecycle: escalated to ${event.severity}; open since ${event.firstObservedAt}, ${seen}.\n`;
+    case 'REMINDER':
+      return `   Lifecycle: still open since ${event.firstObservedAt}, ${seen} (last ${event.lastObservedAt}).\n`;
+    case 'RESOLVED':
+      return '';
+  }
+}
+
+/** Resolved findings need no action: one line each (notification.ts's formatCompactLine is for ERROR dependents). */
+export function formatResolvedLine(event: LifecycleFinding, number: number): string {
+  const where = [event.tmc?.credentialName, event.tmc?.component, event.region].filter(Boolean).join(', ');
+  return (
+    `${number}. [RESOLVED] ${cleanLine(event.title)} (${where}): ${truncate(cleanLine(event.message), 240)} ` +
+    `(open since ${event.firstObservedAt}, seen ${plural(event.occurrenceCount, 'time')}; finding ${event.findingId})\n`
+  );
+}
+
+function banner(title: string): string {
+  const rule = '='.repeat(72);
+  return `\n${rule}\n${title}\n${rule}\n`;
+}
+
+// ------------------------------------------------------------------------------------------------ helpers
+// Small copies of notification.ts's private helpers; see the report: they should be exported from there.
+
+/** Most severe first, FAIL before ERROR before PASS, then a stable key. */
+function sortEvents(events: readonly LifecycleFinding[]): LifecycleFinding[] {
+  const statusRank = (status: LifecycleFinding['status']): number => STATUSES.indexOf(status);
+  return [...events].sort(
+    (a, b) =>
+      severityRank(a.severity) - severityRank(b.severity) ||
+      statusRank(a.status) - statusRank(b.status) ||
+      compare(a.tmc?.credentialName ?? '', b.tmc?.credentialName ?? '') ||
+      compare(a.region, b.region) ||
+      compare(a.title, b.title) ||
+      compare(a.findingId, b.findingId),
+  );
+}
+
+function countTransitions(events: readonly LifecycleFinding[]): TransitionCounts {
+  const of = (transition: Transition): number => events.filter((e) => e.transition === transition).length;
+  return {
+    opened: of('OPENED'),
+    escalated: of('ESCALATED'),
+    resolved: of('RESOLVED'),
+    reminders: of('REMINDER'),
+  };
+}
+
+function alignedLines(pairs: readonly (readonly [string, string])[]): string[] {
+  const width = Math.min(28, Math.max(0, ...pairs.map(([key]) => key.length + 1)));
+  return pairs.map(([key, value]) => `${`${key}:`.padEnd(width)} ${cleanLine(value)}`);
+}
+
+function cleanLine(text: string): string {
+  let out = '';
+  for (const char of text.replace(/\r\n?/g, '\n')) {
+    const code = char.codePointAt(0) ?? 0;
+    out += code < 0x20 || code === 0x7f ? ' ' : char;
+  }
+  return out;
+}
+
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let kept = text.slice(0, Math.max(0, max - 3));
+  if (/[\uD800-\uDBFF]$/.test(kept)) kept = kept.slice(0, -1);
+  return `${kept.trimEnd()}...`;
+}
+
+function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : pluralNoun}`;
+}
+
+function distinct<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+function orderRegions(regions: readonly string[], configured: readonly string[]): string[] {
+  const rank = (region: string): number => {
+    const index = configured.indexOf(region);
+    return index === -1 ? configured.length : index;
+  };
+  return distinct(regions).sort((a, b) => rank(a) - rank(b) || compare(a, b));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+function escapedBytes(text: string): number {
+  return utf8Bytes(JSON.stringify(text)) - 2;
+}
