@@ -1,4 +1,17 @@
 import {
+  alignedLines,
+  banner,
+  cleanLine,
+  cleanText,
+  compare,
+  distinct,
+  escapedBytes,
+  orderRegions,
+  plural,
+  truncate,
+  utf8Bytes,
+} from './plain-text';
+import {
   isProblem,
   severityRank,
   STATUSES,
@@ -26,13 +39,13 @@ export const SUBJECT_MAX_LENGTH = 99;
 /** SNS's message size limit; message attributes count towards it. */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
 /** Head-room for SNS's own accounting, which we cannot reproduce to the byte. */
-const SIZE_MARGIN_BYTES = 2_048;
+export const SIZE_MARGIN_BYTES = 2_048;
 /** One evidence value longer than this is cut in the email; the EventBridge event keeps it whole. */
 export const MAX_EVIDENCE_VALUE_CHARS = 1_000;
 const MAX_EVIDENCE_KEYS = 50;
 /** Lines in the short text (SNS `default`): enough for a chat message, not a wall of text. */
-const SHORT_TEXT_MAX_LINES = 20;
-const SHORT_TEXT_MAX_LINE_CHARS = 200;
+export const SHORT_TEXT_MAX_LINES = 20;
+export const SHORT_TEXT_MAX_LINE_CHARS = 200;
 
 /**
  * Evidence keys through which a check says "I could not decide because this API call failed" (the evaluation
@@ -162,7 +175,7 @@ function fitSubject(prefix: string, middle: string, suffix: string): string {
   return prefix + truncate(middle, room) + suffix;
 }
 
-function toSubjectText(text: string): string {
+export function toSubjectText(text: string): string {
   let out = '';
   for (const char of text) {
     const code = char.codePointAt(0) ?? 0;
@@ -202,7 +215,7 @@ export function toSnsMessageAttributes(
   };
 }
 
-function attributeBytes(attributes: Readonly<Record<string, SnsStringAttribute>>): number {
+export function attributeBytes(attributes: Readonly<Record<string, SnsStringAttribute>>): number {
   return Object.entries(attributes).reduce(
     (sum, [name, value]) => sum + utf8Bytes(name) + utf8Bytes(value.DataType) + utf8Bytes(value.StringValue),
     0,
@@ -321,11 +334,6 @@ function bodySections(problems: readonly Finding[]): Section[] {
   return sections;
 }
 
-function banner(title: string): string {
-  const rule = '='.repeat(72);
-  return `\n${rule}\n${title}\n${rule}\n`;
-}
-
 export function formatFindingSection(finding: Finding, number: number): string {
   const indent = '   ';
   const component = finding.tmc?.component ? ` (${finding.tmc.component})` : '';
@@ -408,68 +416,6 @@ function statusCounts(findings: readonly Finding[]): string {
   );
 }
 
-/** `key:` padded so values line up; a very long key is not allowed to push every value across the page. */
-function alignedLines(pairs: readonly (readonly [string, string])[]): string[] {
-  const width = Math.min(28, Math.max(0, ...pairs.map(([key]) => key.length + 1)));
-  return pairs.map(([key, value]) => {
-    const label = `${cleanLine(key)}:`.padEnd(width);
-    const [firstLine = '', ...rest] = value.split('\n');
-    return [`${label} ${firstLine}`, ...rest.map((line) => `${' '.repeat(width + 1)}${line}`)].join('\n');
-  });
-}
-
 function indentBlock(text: string, indent: string): string[] {
   return text.split('\n').map((line) => (line === '' ? '' : indent + line));
-}
-
-/** Plain text for email: normalised line breaks, other control characters replaced by spaces. */
-function cleanText(text: string): string {
-  let out = '';
-  for (const char of text.replace(/\r\n?/g, '\n')) {
-    const code = char.codePointAt(0) ?? 0;
-    out += char !== '\n' && (code < 0x20 || code === 0x7f) ? ' ' : char;
-  }
-  return out;
-}
-
-function cleanLine(text: string): string {
-  return cleanText(text).replace(/\n/g, ' ');
-}
-
-function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let kept = text.slice(0, Math.max(0, max - 3));
-  // Never leave half of a surrogate pair behind: it would become a replacement character downstream.
-  if (/[\uD800-\uDBFF]$/.test(kept)) kept = kept.slice(0, -1);
-  return `${kept.trimEnd()}...`;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-function distinct<T>(values: readonly T[]): T[] {
-  return [...new Set(values)];
-}
-
-/** Regions in the run's configured order, unknown ones after, alphabetically. */
-function orderRegions(regions: readonly string[], configured: readonly string[]): string[] {
-  const rank = (region: string): number => {
-    const index = configured.indexOf(region);
-    return index === -1 ? configured.length : index;
-  };
-  return distinct(regions).sort((a, b) => rank(a) - rank(b) || compare(a, b));
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function utf8Bytes(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
-}
-
-/** Bytes the text takes inside the JSON message SNS receives: escaping of quotes and newlines included. */
-function escapedBytes(text: string): number {
-  return utf8Bytes(JSON.stringify(text)) - 2;
 }

@@ -1,7 +1,12 @@
 import { severityRank, STATUSES, worstSeverity } from '../finding';
 import {
+  attributeBytes,
   formatFindingSection,
   sanitizeSubject,
+  SHORT_TEXT_MAX_LINE_CHARS,
+  SHORT_TEXT_MAX_LINES,
+  SIZE_MARGIN_BYTES,
+  toSubjectText,
   SNS_MAX_MESSAGE_BYTES,
   SUBJECT_MAX_LENGTH,
   toSnsMessageAttributes,
@@ -9,6 +14,18 @@ import {
   type NotificationRun,
   type SnsStringAttribute,
 } from '../notification';
+import {
+  alignedLines,
+  banner,
+  cleanLine,
+  compare,
+  distinct,
+  escapedBytes,
+  orderRegions,
+  plural,
+  truncate,
+  utf8Bytes,
+} from '../plain-text';
 import type { Storm } from './storm';
 import { TRANSITIONS, type LifecycleFinding, type Transition } from './types';
 
@@ -18,10 +35,6 @@ import { TRANSITIONS, type LifecycleFinding, type Transition } from './types';
  * left out. Pure: no AWS SDK, no clock. EventBridge still receives every finding; this is only the human view.
  */
 
-/** Head-room for SNS's own accounting (as in notification.ts, which does not export its constant). */
-const SIZE_MARGIN_BYTES = 2_048;
-const SHORT_TEXT_MAX_LINES = 20;
-const SHORT_TEXT_MAX_LINE_CHARS = 200;
 /** Credentials listed per spreading check in the incident header; the rest are counted. */
 const MAX_STORM_CREDENTIALS = 25;
 /** The worst item's title is left out of the subject rather than cut below this many characters. */
@@ -196,18 +209,6 @@ function countsPhrase(counts: TransitionCounts): string {
   return parts.filter(Boolean).join(', ');
 }
 
-/** Same rules as notification.ts's private toSubjectText: printable ASCII, single spaces. */
-function toSubjectText(text: string): string {
-  let out = '';
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code < 0x20 || code === 0x7f) out += ' ';
-    else if (code > 0x7e) out += '?';
-    else out += char;
-  }
-  return out.replace(/ {2,}/g, ' ').trim();
-}
-
 // ------------------------------------------------------------------------------------------ attributes
 
 /** Severity is the worst among what is still open (a resolution pages nobody); INFORMATIONAL if all resolved. */
@@ -222,13 +223,6 @@ export function digestAttributes(events: readonly LifecycleFinding[]): DigestAtt
     status: STATUSES.filter((status) => sorted.some((event) => event.status === status)),
     transition: TRANSITIONS.filter((transition) => sorted.some((event) => event.transition === transition)),
   };
-}
-
-function attributeBytes(attributes: Readonly<Record<string, SnsStringAttribute>>): number {
-  return Object.entries(attributes).reduce(
-    (sum, [name, value]) => sum + utf8Bytes(name) + utf8Bytes(value.DataType) + utf8Bytes(value.StringValue),
-    0,
-  );
 }
 
 // -------------------------------------------------------------------------------------------- short text
@@ -392,14 +386,6 @@ export function formatResolvedLine(event: LifecycleFinding, number: number): str
   );
 }
 
-function banner(title: string): string {
-  const rule = '='.repeat(72);
-  return `\n${rule}\n${title}\n${rule}\n`;
-}
-
-// ------------------------------------------------------------------------------------------------ helpers
-// Small copies of notification.ts's private helpers; see the report: they should be exported from there.
-
 /** Most severe first, FAIL before ERROR before PASS, then a stable key. */
 function sortEvents(events: readonly LifecycleFinding[]): LifecycleFinding[] {
   const statusRank = (status: LifecycleFinding['status']): number => STATUSES.indexOf(status);
@@ -422,53 +408,4 @@ function countTransitions(events: readonly LifecycleFinding[]): TransitionCounts
     resolved: of('RESOLVED'),
     reminders: of('REMINDER'),
   };
-}
-
-function alignedLines(pairs: readonly (readonly [string, string])[]): string[] {
-  const width = Math.min(28, Math.max(0, ...pairs.map(([key]) => key.length + 1)));
-  return pairs.map(([key, value]) => `${`${key}:`.padEnd(width)} ${cleanLine(value)}`);
-}
-
-function cleanLine(text: string): string {
-  let out = '';
-  for (const char of text.replace(/\r\n?/g, '\n')) {
-    const code = char.codePointAt(0) ?? 0;
-    out += code < 0x20 || code === 0x7f ? ' ' : char;
-  }
-  return out;
-}
-
-function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let kept = text.slice(0, Math.max(0, max - 3));
-  if (/[\uD800-\uDBFF]$/.test(kept)) kept = kept.slice(0, -1);
-  return `${kept.trimEnd()}...`;
-}
-
-function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
-  return `${count} ${count === 1 ? noun : pluralNoun}`;
-}
-
-function distinct<T>(values: readonly T[]): T[] {
-  return [...new Set(values)];
-}
-
-function orderRegions(regions: readonly string[], configured: readonly string[]): string[] {
-  const rank = (region: string): number => {
-    const index = configured.indexOf(region);
-    return index === -1 ? configured.length : index;
-  };
-  return distinct(regions).sort((a, b) => rank(a) - rank(b) || compare(a, b));
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function utf8Bytes(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
-}
-
-function escapedBytes(text: string): number {
-  return utf8Bytes(JSON.stringify(text)) - 2;
 }

@@ -1,0 +1,68 @@
+/** Plain-text helpers shared by the SNS run summary and the lifecycle digest (email bodies, subjects, sizes). */
+
+/** `key:` padded so values line up; a very long key is not allowed to push every value across the page. */
+export function alignedLines(pairs: readonly (readonly [string, string])[]): string[] {
+  const width = Math.min(28, Math.max(0, ...pairs.map(([key]) => key.length + 1)));
+  return pairs.map(([key, value]) => {
+    const label = `${cleanLine(key)}:`.padEnd(width);
+    const [firstLine = '', ...rest] = value.split('\n');
+    return [`${label} ${firstLine}`, ...rest.map((line) => `${' '.repeat(width + 1)}${line}`)].join('\n');
+  });
+}
+
+/** Plain text for email: normalised line breaks, other control characters replaced by spaces. */
+export function cleanText(text: string): string {
+  let out = '';
+  for (const char of text.replace(/\r\n?/g, '\n')) {
+    const code = char.codePointAt(0) ?? 0;
+    out += char !== '\n' && (code < 0x20 || code === 0x7f) ? ' ' : char;
+  }
+  return out;
+}
+
+export function cleanLine(text: string): string {
+  return cleanText(text).replace(/\n/g, ' ');
+}
+
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let kept = text.slice(0, Math.max(0, max - 3));
+  // Never leave half of a surrogate pair behind: it would become a replacement character downstream.
+  if (/[\uD800-\uDBFF]$/.test(kept)) kept = kept.slice(0, -1);
+  return `${kept.trimEnd()}...`;
+}
+
+export function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : pluralNoun}`;
+}
+
+export function distinct<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** Regions in the run's configured order, unknown ones after, alphabetically. */
+export function orderRegions(regions: readonly string[], configured: readonly string[]): string[] {
+  const rank = (region: string): number => {
+    const index = configured.indexOf(region);
+    return index === -1 ? configured.length : index;
+  };
+  return distinct(regions).sort((a, b) => rank(a) - rank(b) || compare(a, b));
+}
+
+export function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** Bytes the text takes inside the JSON message SNS receives: escaping of quotes and newlines included. */
+export function escapedBytes(text: string): number {
+  return utf8Bytes(JSON.stringify(text)) - 2;
+}
+
+export function banner(title: string): string {
+  const rule = '='.repeat(72);
+  return `\n${rule}\n${title}\n${rule}\n`;
+}
