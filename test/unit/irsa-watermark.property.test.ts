@@ -169,7 +169,9 @@ describe('watermark over simulated runs (property)', () => {
       }),
       { numRuns: 150, interruptAfterTimeLimit: 30_000 },
     );
-    expect(cutRanges).toBeGreaterThan(150);
+    // ~190 cuts on average over 150 scenarios (seen 154-231); the floor only proves cuts are exercised,
+    // it must not depend on the random draw.
+    expect(cutRanges).toBeGreaterThan(50);
   }, 120_000);
 
   it('never loses a denial when commits are lost (publish failed, or another run won the write)', async () => {
