@@ -5,11 +5,12 @@ import {
   cleanText,
   compare,
   distinct,
-  escapedBytes,
+  fitSections,
   orderRegions,
   plural,
   truncate,
   utf8Bytes,
+  type TextSection,
 } from './plain-text';
 import {
   isProblem,
@@ -249,11 +250,6 @@ function formatShortText(
 
 // -------------------------------------------------------------------------------------------------- body
 
-interface Section {
-  readonly text: string;
-  readonly problems: number;
-}
-
 /** The email. Sections are added whole until the byte budget (JSON-escaped, as SNS will see it) runs out. */
 export function formatBody(
   findings: readonly Finding[],
@@ -267,22 +263,7 @@ export function formatBody(
   const omissionLine = (count: number): string =>
     `\n... and ${plural(count, 'more problem')} not shown (see the EventBridge events)\n`;
 
-  let used = escapedBytes(header) + escapedBytes(footer);
-  const reserve = escapedBytes(omissionLine(problems.length));
-  const parts = [header];
-  let shown = 0;
-  for (const [index, section] of sections.entries()) {
-    const isLast = index === sections.length - 1;
-    const cost = escapedBytes(section.text);
-    if (used + cost + (isLast ? 0 : reserve) > budgetBytes) break;
-    parts.push(section.text);
-    used += cost;
-    shown += section.problems;
-  }
-  const omitted = problems.length - shown;
-  if (omitted > 0) parts.push(omissionLine(omitted));
-  parts.push(footer);
-  return { text: parts.join(''), omitted };
+  return fitSections({ header, footer, sections, totalItems: problems.length, omissionLine, budgetBytes });
 }
 
 function formatHeader(
@@ -306,18 +287,18 @@ function formatHeader(
 }
 
 /** One section per problem, with headings; dependent ERRORs are collapsed into one-liners after the rest. */
-function bodySections(problems: readonly Finding[]): Section[] {
+function bodySections(problems: readonly Finding[]): TextSection[] {
   const failed = problems.filter((p) => p.status === 'FAIL');
   const errors = problems.filter((p) => p.status !== 'FAIL');
   const fullErrors = errors.filter((p) => failedDependency(p) === undefined);
   const compactErrors = errors.filter((p) => failedDependency(p) !== undefined);
-  const sections: Section[] = [];
+  const sections: TextSection[] = [];
   let counter = 0;
   const addFull = (list: readonly Finding[], heading: string): void => {
     list.forEach((finding, index) => {
       counter++;
       const prefix = index === 0 ? banner(`${heading} (${list.length})`) : '';
-      sections.push({ text: prefix + formatFindingSection(finding, counter), problems: 1 });
+      sections.push({ text: prefix + formatFindingSection(finding, counter), items: 1 });
     });
   };
   addFull(failed, 'FAILED CHECKS');
@@ -329,7 +310,7 @@ function bodySections(problems: readonly Finding[]): Section[] {
         ? banner(`NOT CHECKED BECAUSE AN API CALL FAILED (${compactErrors.length})`) +
           'Unknown until the failed call works again (see the checker.error problems for the fix).\n\n'
         : '';
-    sections.push({ text: prefix + formatCompactLine(finding, counter), problems: 1 });
+    sections.push({ text: prefix + formatCompactLine(finding, counter), items: 1 });
   });
   return sections;
 }

@@ -66,3 +66,39 @@ export function banner(title: string): string {
   const rule = '='.repeat(72);
   return `\n${rule}\n${title}\n${rule}\n`;
 }
+
+/** A block of an email body and how many items (findings, changes) it shows. */
+export interface TextSection {
+  readonly text: string;
+  readonly items: number;
+}
+
+/**
+ * Adds whole sections between header and footer until the byte budget (JSON-escaped, as SNS will see it) runs
+ * out, keeping room for the line that says how many items were left out.
+ */
+export function fitSections(input: {
+  readonly header: string;
+  readonly footer: string;
+  readonly sections: readonly TextSection[];
+  readonly totalItems: number;
+  readonly omissionLine: (count: number) => string;
+  readonly budgetBytes: number;
+}): { text: string; omitted: number } {
+  let used = escapedBytes(input.header) + escapedBytes(input.footer);
+  const reserve = escapedBytes(input.omissionLine(input.totalItems));
+  const parts = [input.header];
+  let shown = 0;
+  for (const [index, section] of input.sections.entries()) {
+    const isLast = index === input.sections.length - 1;
+    const cost = escapedBytes(section.text);
+    if (used + cost + (isLast ? 0 : reserve) > input.budgetBytes) break;
+    parts.push(section.text);
+    used += cost;
+    shown += section.items;
+  }
+  const omitted = input.totalItems - shown;
+  if (omitted > 0) parts.push(input.omissionLine(omitted));
+  parts.push(input.footer);
+  return { text: parts.join(''), omitted };
+}

@@ -20,11 +20,12 @@ import {
   cleanLine,
   compare,
   distinct,
-  escapedBytes,
+  fitSections,
   orderRegions,
   plural,
   truncate,
   utf8Bytes,
+  type TextSection,
 } from '../plain-text';
 import type { Storm } from './storm';
 import { TRANSITIONS, type LifecycleFinding, type Transition } from './types';
@@ -256,11 +257,6 @@ function formatShortText(
 
 // -------------------------------------------------------------------------------------------------- body
 
-interface Section {
-  readonly text: string;
-  readonly events: number;
-}
-
 function formatBody(
   groups: readonly Group[],
   counts: TransitionCounts,
@@ -275,22 +271,7 @@ function formatBody(
     `\n... and ${plural(count, 'more change')} not shown (see the EventBridge events)\n`;
   const sections = bodySections(groups);
 
-  let used = escapedBytes(header) + escapedBytes(footer);
-  const reserve = escapedBytes(omissionLine(total));
-  const parts = [header];
-  let shown = 0;
-  for (const [index, section] of sections.entries()) {
-    const isLast = index === sections.length - 1;
-    const cost = escapedBytes(section.text);
-    if (used + cost + (isLast ? 0 : reserve) > budgetBytes) break;
-    parts.push(section.text);
-    used += cost;
-    shown += section.events;
-  }
-  const omitted = total - shown;
-  if (omitted > 0) parts.push(omissionLine(omitted));
-  parts.push(footer);
-  return { text: parts.join(''), omitted };
+  return fitSections({ header, footer, sections, totalItems: total, omissionLine, budgetBytes });
 }
 
 function formatHeader(groups: readonly Group[], counts: TransitionCounts, run: NotificationRun): string {
@@ -341,8 +322,8 @@ export function formatIncident(storm: Storm): string {
   ].join('\n');
 }
 
-function bodySections(groups: readonly Group[]): Section[] {
-  const sections: Section[] = [];
+function bodySections(groups: readonly Group[]): TextSection[] {
+  const sections: TextSection[] = [];
   let counter = 0;
   for (const group of groups) {
     group.events.forEach((event, index) => {
@@ -356,7 +337,7 @@ function bodySections(groups: readonly Group[]): Section[] {
         group.transition === 'RESOLVED'
           ? formatResolvedLine(event, counter)
           : formatFindingSection(event, counter) + lifecycleLine(event);
-      sections.push({ text: prefix + text, events: 1 });
+      sections.push({ text: prefix + text, items: 1 });
     });
   }
   return sections;
