@@ -24,7 +24,7 @@ const TABLE = 'tmc-health-findings-ledger';
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const NOW_EPOCH = Math.floor(NOW.getTime() / 1000);
 const sleeps: number[] = [];
-const store = new DynamoLedgerStore(client, TABLE, {
+const store = new DynamoLedgerStore(client, TABLE, 'credentials', {
   now: () => NOW,
   resolvedTtlDays: 30,
   retry: { sleep: (ms) => (sleeps.push(ms), Promise.resolve()), random: () => 0.5, baseDelayMs: 100 },
@@ -85,7 +85,7 @@ function plannedFor(next: LedgerEntry, previousSequence: number | undefined): Pl
   };
 }
 
-const itemOf = (e: LedgerEntry): Record<string, AttributeValue> => toLedgerItem(e, NOW, 30);
+const itemOf = (e: LedgerEntry): Record<string, AttributeValue> => toLedgerItem(e, NOW, 30, 'credentials');
 
 function requestedIds(input: BatchGetItemCommandInput): string[] {
   return (input.RequestItems?.[TABLE]?.Keys ?? []).map((key) => key.findingId!.S!);
@@ -115,7 +115,7 @@ describe('DynamoLedgerStore.load', () => {
       .on(QueryCommand)
       .resolvesOnce({
         Items: [{ findingId: { S: 'open-a' } }, { findingId: { S: 'run-149' } }],
-        LastEvaluatedKey: { findingId: { S: 'run-149' }, openMarker: { S: 'OPEN' } },
+        LastEvaluatedKey: { findingId: { S: 'run-149' }, openMarker: { S: 'OPEN#credentials' } },
       })
       .resolvesOnce({ Items: [{ findingId: { S: 'open-b' } }, { findingId: { S: 'open-c' } }] });
     let firstCall = true;
@@ -144,12 +144,12 @@ describe('DynamoLedgerStore.load', () => {
       TableName: TABLE,
       IndexName: 'open-index',
       KeyConditionExpression: '#openMarker = :open',
-      ExpressionAttributeValues: { ':open': { S: 'OPEN' } },
+      ExpressionAttributeValues: { ':open': { S: 'OPEN#credentials' } },
     });
     expect(queries[0]!.args[0].input.ExclusiveStartKey).toBeUndefined();
     expect(queries[1]!.args[0].input.ExclusiveStartKey).toEqual({
       findingId: { S: 'run-149' },
-      openMarker: { S: 'OPEN' },
+      openMarker: { S: 'OPEN#credentials' },
     });
 
     const batches = dynamo.commandCalls(BatchGetItemCommand).map((call) => call.args[0].input);
@@ -234,7 +234,7 @@ describe('ledger item codec', () => {
 
   it('open entries get openMarker and no expiresAt; resolved ones get expiresAt in 30 days and no openMarker', () => {
     const open = itemOf(entry('x'));
-    expect(open.openMarker).toEqual({ S: 'OPEN' });
+    expect(open.openMarker).toEqual({ S: 'OPEN#credentials' });
     expect(open.expiresAt).toBeUndefined();
 
     const resolved = itemOf(entry('x', { open: false, status: 'PASS' }));
@@ -255,7 +255,7 @@ describe('DynamoLedgerStore writes', () => {
     expect(input.ConditionExpression).toBe('attribute_not_exists(findingId)');
     expect(input.ExpressionAttributeValues).toBeUndefined();
     expect(input.Item).toEqual(itemOf(next));
-    expect(input.Item!.openMarker).toEqual({ S: 'OPEN' });
+    expect(input.Item!.openMarker).toEqual({ S: 'OPEN#credentials' });
     expect(input.Item!.expiresAt).toBeUndefined();
   });
 

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SEVERITIES, STATUSES, type Finding, type Severity, type Status } from '../../core/finding';
-import type { LedgerEntry } from '../../core/lifecycle/types';
+import type { CheckFamily, LedgerEntry } from '../../core/lifecycle/types';
 
 /**
  * Hand-written codec between a LedgerEntry and its DynamoDB item (no marshalling dependency). See ledger-store.ts
@@ -9,8 +9,13 @@ import type { LedgerEntry } from '../../core/lifecycle/types';
 
 export type LedgerItem = Record<string, AttributeValue>;
 
-/** Value of the sparse open-index's partition key: present on open entries only. */
-export const OPEN_MARKER = 'OPEN';
+/**
+ * Value of the sparse open-index's partition key, present on open entries only: one per check family, so each
+ * check lists only its own open findings (both checks share one table).
+ */
+export function openMarker(family: CheckFamily): string {
+  return `OPEN#${family}`;
+}
 
 const DAY_SECONDS = 86_400;
 
@@ -18,7 +23,12 @@ const DAY_SECONDS = 86_400;
  * The item for an entry written at `now`. Open entries carry `openMarker` (so the sparse GSI lists them) and no
  * `expiresAt`; resolved entries carry `expiresAt` (epoch seconds, `now + resolvedTtlDays`) and no `openMarker`.
  */
-export function toLedgerItem(entry: LedgerEntry, now: Date, resolvedTtlDays: number): LedgerItem {
+export function toLedgerItem(
+  entry: LedgerEntry,
+  now: Date,
+  resolvedTtlDays: number,
+  family: CheckFamily,
+): LedgerItem {
   const item: LedgerItem = {
     findingId: { S: entry.findingId },
     open: { BOOL: entry.open },
@@ -33,7 +43,7 @@ export function toLedgerItem(entry: LedgerEntry, now: Date, resolvedTtlDays: num
   };
   if (entry.lastNotifiedAt !== undefined) item.lastNotifiedAt = { S: entry.lastNotifiedAt };
   if (entry.open) {
-    item.openMarker = { S: OPEN_MARKER };
+    item.openMarker = { S: openMarker(family) };
   } else {
     item.expiresAt = { N: String(Math.floor(now.getTime() / 1000) + resolvedTtlDays * DAY_SECONDS) };
   }

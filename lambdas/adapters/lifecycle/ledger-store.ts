@@ -7,7 +7,7 @@
  *   - attributes: `open` (BOOL), `status` (S), `severity` (S), `firstObservedAt` / `lastObservedAt` (S, ISO-8601),
  *     `occurrenceCount` (N), `sequence` (N), `absentRuns` (N), `lastNotifiedAt` (S, optional), `finding` (S: the
  *     last Finding as JSON), plus the two housekeeping attributes below.
- *   - `openMarker` (S, always "OPEN"): present only while the entry is open. It is the partition key of the
+ *   - `openMarker` (S, `OPEN#credentials` or `OPEN#irsa`): present only while the entry is open. It is the partition key of the
  *     sparse GSI `open-index` (projection KEYS_ONLY is enough; ALL works too), so open entries are listed with a
  *     Query instead of a Scan. Resolved entries drop the attribute and so leave the index.
  *   - `expiresAt` (N, epoch seconds): the table's TTL attribute, set on resolved entries only (`now` +
@@ -32,9 +32,9 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { LedgerEntry, PlannedTransition } from '../../core/lifecycle/types';
+import type { CheckFamily, LedgerEntry, PlannedTransition } from '../../core/lifecycle/types';
 import { backoffDelayMs, resolveRetry, type RetryOptions } from '../retry';
-import { fromLedgerItem, OPEN_MARKER, toLedgerItem, type LedgerItem } from './ledger-item';
+import { fromLedgerItem, openMarker, toLedgerItem, type LedgerItem } from './ledger-item';
 
 export const OPEN_INDEX = 'open-index';
 export const DEFAULT_RESOLVED_TTL_DAYS = 30;
@@ -105,6 +105,8 @@ export class DynamoLedgerStore implements LedgerStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    /** Which check's entries this store lists as open: both checks share the table. */
+    private readonly family: CheckFamily,
     options: LedgerStoreOptions = {},
   ) {
     this.resolvedTtlDays = options.resolvedTtlDays ?? DEFAULT_RESOLVED_TTL_DAYS;
@@ -169,7 +171,7 @@ export class DynamoLedgerStore implements LedgerStore {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: toLedgerItem(entry, this.now(), this.resolvedTtlDays),
+          Item: toLedgerItem(entry, this.now(), this.resolvedTtlDays, this.family),
           ConditionExpression: condition,
           ...(previousSequence === undefined
             ? {}
@@ -196,7 +198,7 @@ export class DynamoLedgerStore implements LedgerStore {
           IndexName: OPEN_INDEX,
           KeyConditionExpression: '#openMarker = :open',
           ExpressionAttributeNames: { '#openMarker': 'openMarker', '#findingId': 'findingId' },
-          ExpressionAttributeValues: { ':open': { S: OPEN_MARKER } },
+          ExpressionAttributeValues: { ':open': { S: openMarker(this.family) } },
           ProjectionExpression: '#findingId',
           ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
         }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CHECK_IDS, SEVERITIES, STATUSES, type CheckId, type Finding } from '../finding';
 import type { NotificationRun } from '../notification';
-import { TRANSITIONS, type LifecycleFinding } from './types';
+import { CHECK_FAMILIES, TRANSITIONS, type CheckFamily, type LifecycleFinding } from './types';
 
 /**
  * The run summary event (issue 5, item 4): one per run, whatever happened, so it doubles as a heartbeat that
@@ -13,8 +13,9 @@ export const RUN_SUMMARY_SCHEMA_VERSION = '1.0';
 /** Same source as the finding events (adapters' EVENT_SOURCE; core does not import adapters). */
 export const RUN_SUMMARY_SOURCE = 'tmc-health';
 export const RUN_SUMMARY_DETAIL_TYPE = 'TMC Health Check Run';
-export const RUN_CHECKS = ['credentials', 'irsa'] as const;
-export type RunCheck = (typeof RUN_CHECKS)[number];
+/** The check families (types.ts CHECK_FAMILIES): the run summary names which one ran. */
+export const RUN_CHECKS = CHECK_FAMILIES;
+export type RunCheck = CheckFamily;
 
 const count = z.number().int().nonnegative();
 const countsBy = <const T extends readonly [string, ...string[]]>(keys: T) =>

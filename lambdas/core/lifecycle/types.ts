@@ -48,4 +48,18 @@ export type LifecycleFinding = Finding & {
   readonly sequence: number;
   /** `findingId#sequence`: the same transition re-sent after a crash carries the same key. */
   readonly idempotencyKey: string;
+  /** Present while an active suppression matches: kept out of SNS, still on EventBridge, marked here. */
+  readonly suppression?: SuppressionMark;
 };
+
+/** How a muted finding is marked on EventBridge, so rules can leave it out (`"suppression": [{"exists": false}]`). */
+export interface SuppressionMark {
+  readonly state: 'SUPPRESSED';
+  readonly reason: string;
+  /** The suppression's expiry as configured (a date or a date-time). */
+  readonly expires: string;
+}
+
+/** The two checks that keep findings in the ledger; each run plans against its own family's entries only. */
+export const CHECK_FAMILIES = ['credentials', 'irsa'] as const;
+export type CheckFamily = (typeof CHECK_FAMILIES)[number];
