@@ -93,6 +93,12 @@ export interface EventBridgePublisherOptions extends RetryOptions {
   readonly maxCallBytes?: number;
 }
 
+/** One event to put; `id` names it in failures (the finding id for findings). */
+export interface EventToPut {
+  readonly id: string;
+  readonly entry: PutEventsRequestEntry;
+}
+
 interface PendingEntry {
   readonly findingId: string;
   readonly entry: PutEventsRequestEntry;
@@ -124,14 +130,44 @@ export class EventBridgeFindingPublisher implements FindingPublisher {
   }
 
   async publish(findings: readonly Finding[], _run: RunInfo): Promise<PublishReport> {
+    return this.putEvents(
+      findings.map((finding) => ({
+        id: finding.findingId,
+        entry: findingToEntry(finding, this.options.eventBusName),
+      })),
+      'findings',
+    );
+  }
+
+  /** An entry for any other event this checker publishes (run summary, remediation), on the same bus and source. */
+  detailEntry(
+    detailType: string,
+    detail: object,
+    time: Date,
+    resources: readonly string[] = [],
+  ): PutEventsRequestEntry {
+    return {
+      EventBusName: this.options.eventBusName,
+      Source: EVENT_SOURCE,
+      DetailType: detailType,
+      Detail: JSON.stringify(detail),
+      Resources: [...resources],
+      ...(Number.isNaN(time.getTime()) ? {} : { Time: time }),
+    };
+  }
+
+  /**
+   * Puts the events in size-bounded batches, retrying only the entries that failed transiently; throws a
+   * PublishError naming every event (by `id`) that could not be delivered. `noun` names them in that error.
+   */
+  async putEvents(events: readonly EventToPut[], noun = 'events'): Promise<PublishReport> {
     const failed: FailedEntry[] = [];
     let pending: PendingEntry[] = [];
-    for (const finding of findings) {
-      const entry = findingToEntry(finding, this.options.eventBusName);
+    for (const { id, entry } of events) {
       const size = putEventsEntrySize(entry);
       // Never truncate evidence to fit: a silently altered finding is worse than a loud failure.
-      if (size > MAX_ENTRY_BYTES) failed.push({ findingId: finding.findingId, code: 'EntryTooLarge' });
-      else pending.push({ findingId: finding.findingId, entry, size });
+      if (size > MAX_ENTRY_BYTES) failed.push({ findingId: id, code: 'EntryTooLarge' });
+      else pending.push({ findingId: id, entry, size });
     }
 
     let delivered = 0;
@@ -156,8 +192,8 @@ export class EventBridgeFindingPublisher implements FindingPublisher {
       pending = retryable.map(({ item }) => item);
     }
 
-    if (failed.length > 0) throw this.failure(failed, findings.length, delivered, apiCalls);
-    return { publisher: 'eventbridge', findingCount: findings.length, delivered, apiCalls };
+    if (failed.length > 0) throw this.failure(failed, events.length, delivered, apiCalls, noun);
+    return { publisher: 'eventbridge', findingCount: events.length, delivered, apiCalls };
   }
 
   private async sendBatch(
@@ -193,13 +229,14 @@ export class EventBridgeFindingPublisher implements FindingPublisher {
     total: number,
     delivered: number,
     apiCalls: number,
+    noun: string,
   ): PublishError {
     const errorCodes = countCodes(failed.map((item) => item.code));
     const hint = errorCodes.EntryTooLarge
-      ? ` (EntryTooLarge: the finding's event is over ${MAX_ENTRY_BYTES} bytes; its evidence is too big)`
+      ? ` (EntryTooLarge: an event is over ${MAX_ENTRY_BYTES} bytes; a finding's evidence is too big)`
       : '';
     return new PublishError(
-      `EventBridge: ${failed.length} of ${total} findings not published to bus ${this.options.eventBusName} ` +
+      `EventBridge: ${failed.length} of ${total} ${noun} not published to bus ${this.options.eventBusName} ` +
         `after up to ${this.retry.maxAttempts} attempts: ${describeErrorCodes(errorCodes)}${hint}`,
       {
         publisher: 'eventbridge',

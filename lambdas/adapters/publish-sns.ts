@@ -31,37 +31,65 @@ export class SnsSummaryPublisher implements FindingPublisher {
   async publish(findings: readonly Finding[], run: RunInfo): Promise<PublishReport> {
     const notification = formatRunNotification(findings, run, this.options);
     if (!notification) return { publisher: 'sns', findingCount: findings.length, delivered: 0, apiCalls: 0 };
-
-    let apiCalls = 0;
-    const command = new PublishCommand({
-      TopicArn: this.options.topicArn,
-      Subject: notification.subject,
-      Message: notification.message,
-      MessageStructure: 'json',
-      MessageAttributes: { ...notification.messageAttributes },
-      ...fifoFields(this.options.topicArn, run.runId),
+    const apiCalls = await publishSnsMessage(this.client, this.options, {
+      ...notification,
+      label: `run summary (${notification.problemCount} problems)`,
+      deduplicationKey: run.runId,
     });
-    try {
-      await retryWithBackoff(
-        () => {
-          apiCalls++;
-          return this.client.send(command);
-        },
-        isTransientError,
-        this.options,
-      );
-    } catch (error) {
-      const last = error instanceof RetriesExhaustedError ? error.lastError : error;
-      const code = errorName(last);
-      throw new PublishError(
-        `SNS: run summary (${notification.problemCount} problems) not published to ${this.options.topicArn} ` +
-          `after ${apiCalls} attempt(s): ${code}: ${last instanceof Error ? last.message : String(last)}`,
-        { publisher: 'sns', failedCount: 1, errorCodes: { [code]: 1 }, findingIds: [] },
-        { cause: last },
-      );
-    }
     return { publisher: 'sns', findingCount: findings.length, delivered: 1, apiCalls };
   }
+}
+
+/** A formatted SNS message: the run summary or the lifecycle digest. */
+export interface SnsMessage {
+  readonly subject: string;
+  /** The `MessageStructure: 'json'` payload. */
+  readonly message: string;
+  readonly messageAttributes: Readonly<Record<string, { DataType: string; StringValue: string }>>;
+  /** What the message is, for the error people read when it cannot be sent. */
+  readonly label: string;
+  /** Same key, same message: FIFO de-duplication id source. */
+  readonly deduplicationKey: string;
+}
+
+/**
+ * Publishes one message with backoff on transient errors; returns the attempts made. Throws a PublishError
+ * naming the topic, the message and the last error when it could not be delivered.
+ */
+export async function publishSnsMessage(
+  client: SNSClient,
+  options: RetryOptions & { readonly topicArn: string },
+  message: SnsMessage,
+): Promise<number> {
+  let apiCalls = 0;
+  const command = new PublishCommand({
+    TopicArn: options.topicArn,
+    Subject: message.subject,
+    Message: message.message,
+    MessageStructure: 'json',
+    MessageAttributes: { ...message.messageAttributes },
+    ...fifoFields(options.topicArn, message.deduplicationKey),
+  });
+  try {
+    await retryWithBackoff(
+      () => {
+        apiCalls++;
+        return client.send(command);
+      },
+      isTransientError,
+      options,
+    );
+  } catch (error) {
+    const last = error instanceof RetriesExhaustedError ? error.lastError : error;
+    const code = errorName(last);
+    throw new PublishError(
+      `SNS: ${message.label} not published to ${options.topicArn} ` +
+        `after ${apiCalls} attempt(s): ${code}: ${last instanceof Error ? last.message : String(last)}`,
+      { publisher: 'sns', failedCount: 1, errorCodes: { [code]: 1 }, findingIds: [] },
+      { cause: last },
+    );
+  }
+  return apiCalls;
 }
 
 /**
@@ -70,11 +98,11 @@ export class SnsSummaryPublisher implements FindingPublisher {
  */
 function fifoFields(
   topicArn: string,
-  runId: string,
+  deduplicationKey: string,
 ): { MessageGroupId?: string; MessageDeduplicationId?: string } {
   if (!topicArn.endsWith('.fifo')) return {};
   return {
     MessageGroupId: 'tmc-health',
-    MessageDeduplicationId: createHash('sha256').update(runId).digest('hex'),
+    MessageDeduplicationId: createHash('sha256').update(deduplicationKey).digest('hex'),
   };
 }

@@ -45,6 +45,23 @@ const DEFAULT_BATCH_ATTEMPTS = 6;
 
 export type WriteResult = 'saved' | 'conflict';
 
+/** Which DynamoDB operation a thrown error came from; errors themselves stay as the SDK threw them. */
+const failedOperations = new WeakMap<object, string>();
+
+/** `dynamodb:Query`, `dynamodb:BatchGetItem` or `dynamodb:PutItem` for an error this store threw, else undefined. */
+export function ledgerOperationOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? failedOperations.get(error) : undefined;
+}
+
+async function tagged<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (typeof error === 'object' && error !== null) failedOperations.set(error, `dynamodb:${operation}`);
+    throw error;
+  }
+}
+
 export interface LedgerStore {
   /**
    * Entries for `findingIds` and every still-open entry, by finding id: exactly the ledger input planTransitions
@@ -136,7 +153,11 @@ export class DynamoLedgerStore implements LedgerStore {
       if (parsed.ok) entries.set(parsed.entry.findingId, parsed.entry);
       else malformed.push({ findingId: parsed.findingId, reason: parsed.reason });
     }
-    if (malformed.length > 0) throw new MalformedLedgerError(this.tableName, malformed);
+    if (malformed.length > 0) {
+      const error = new MalformedLedgerError(this.tableName, malformed);
+      failedOperations.set(error, 'dynamodb:BatchGetItem');
+      throw error;
+    }
     return entries;
   }
 
@@ -168,18 +189,20 @@ export class DynamoLedgerStore implements LedgerStore {
     previousSequence: number | undefined,
   ): Promise<WriteResult> {
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: toLedgerItem(entry, this.now(), this.resolvedTtlDays, this.family),
-          ConditionExpression: condition,
-          ...(previousSequence === undefined
-            ? {}
-            : {
-                ExpressionAttributeNames: { '#sequence': 'sequence' },
-                ExpressionAttributeValues: { ':previousSequence': { N: String(previousSequence) } },
-              }),
-        }),
+      await tagged('PutItem', () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: toLedgerItem(entry, this.now(), this.resolvedTtlDays, this.family),
+            ConditionExpression: condition,
+            ...(previousSequence === undefined
+              ? {}
+              : {
+                  ExpressionAttributeNames: { '#sequence': 'sequence' },
+                  ExpressionAttributeValues: { ':previousSequence': { N: String(previousSequence) } },
+                }),
+          }),
+        ),
       );
       return 'saved';
     } catch (error) {
@@ -192,16 +215,18 @@ export class DynamoLedgerStore implements LedgerStore {
     const ids: string[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: OPEN_INDEX,
-          KeyConditionExpression: '#openMarker = :open',
-          ExpressionAttributeNames: { '#openMarker': 'openMarker', '#findingId': 'findingId' },
-          ExpressionAttributeValues: { ':open': { S: openMarker(this.family) } },
-          ProjectionExpression: '#findingId',
-          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-        }),
+      const output = await tagged('Query', () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: OPEN_INDEX,
+            KeyConditionExpression: '#openMarker = :open',
+            ExpressionAttributeNames: { '#openMarker': 'openMarker', '#findingId': 'findingId' },
+            ExpressionAttributeValues: { ':open': { S: openMarker(this.family) } },
+            ProjectionExpression: '#findingId',
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        ),
       );
       for (const item of output.Items ?? []) {
         const id = item.findingId?.S;
@@ -218,16 +243,20 @@ export class DynamoLedgerStore implements LedgerStore {
     const items: LedgerItem[] = [];
     let keys: Record<string, AttributeValue>[] = ids.map((id) => ({ findingId: { S: id } }));
     for (let attempt = 1; ; attempt++) {
-      const output = await this.client.send(
-        new BatchGetItemCommand({
-          RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
-        }),
+      const output = await tagged('BatchGetItem', () =>
+        this.client.send(
+          new BatchGetItemCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+          }),
+        ),
       );
       items.push(...(output.Responses?.[this.tableName] ?? []));
       keys = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       if (keys.length === 0) return items;
       if (attempt >= policy.maxAttempts) {
-        throw new UnprocessedKeysError(this.tableName, keys.length, attempt);
+        const error = new UnprocessedKeysError(this.tableName, keys.length, attempt);
+        failedOperations.set(error, 'dynamodb:BatchGetItem');
+        throw error;
       }
       await policy.sleep(backoffDelayMs(attempt, policy));
     }
