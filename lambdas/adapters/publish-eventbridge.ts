@@ -129,6 +129,11 @@ export class EventBridgeFindingPublisher implements FindingPublisher {
     this.maxCallBytes = options.maxCallBytes ?? MAX_CALL_BYTES;
   }
 
+  /** The bus name or ARN events are put on. */
+  get busName(): string {
+    return this.options.eventBusName;
+  }
+
   async publish(findings: readonly Finding[], _run: RunInfo): Promise<PublishReport> {
     return this.putEvents(
       findings.map((finding) => ({

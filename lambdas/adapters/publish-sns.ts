@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Finding } from '../core/finding';
+import type { TransitionDigest } from '../core/lifecycle/digest';
 import { formatRunNotification, type NotificationOptions } from '../core/notification';
 import { PublishError, type FindingPublisher, type PublishReport, type RunInfo } from './publisher';
 import {
@@ -37,6 +38,27 @@ export class SnsSummaryPublisher implements FindingPublisher {
       deduplicationKey: run.runId,
     });
     return { publisher: 'sns', findingCount: findings.length, delivered: 1, apiCalls };
+  }
+}
+
+/** The lifecycle's SNS side: one digest per run that has transitions (formatted by core/lifecycle/digest.ts). */
+export class SnsDigestPublisher {
+  constructor(
+    private readonly client: SNSClient,
+    private readonly options: RetryOptions & { readonly topicArn: string },
+  ) {
+    resolveRetry(options);
+  }
+
+  async publishDigest(digest: TransitionDigest, run: RunInfo): Promise<PublishReport> {
+    const apiCalls = await publishSnsMessage(this.client, this.options, {
+      subject: digest.subject,
+      message: digest.message,
+      messageAttributes: digest.messageAttributes,
+      label: `${digest.incident ? 'incident' : 'digest'} (${digest.transitionCount} transitions)`,
+      deduplicationKey: `${run.runId}#digest`,
+    });
+    return { publisher: 'sns', findingCount: digest.transitionCount, delivered: 1, apiCalls };
   }
 }
 

@@ -7,6 +7,7 @@ import type { CheckerSettings } from '../core/settings';
 import type { RegionClients } from '../adapters/clients';
 import { gatherInventory } from '../adapters/gather-inventory';
 import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
+import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
 
 export interface CredentialCheckInput {
   readonly accountId: string;
@@ -19,6 +20,10 @@ export interface CredentialCheckDependencies {
   readonly clientsFor: (region: string) => RegionClients;
   /** Absent for a dry run (the CLI without --publish). */
   readonly publisher?: FindingPublisher;
+  /** The finding lifecycle: when present it publishes (transitions only) instead of `publisher`. */
+  readonly lifecycle?: LifecycleStage;
+  /** AWS calls made so far this run, for the run summary event. */
+  readonly apiCalls?: () => number;
   readonly now?: () => Date;
 }
 
@@ -28,6 +33,7 @@ export interface CredentialCheckResult {
   readonly findings: readonly Finding[];
   readonly summary: RunSummary;
   readonly publishReport?: PublishReport;
+  readonly lifecycle?: LifecycleReport;
 }
 
 export function regionsToCheck(settings: Pick<CheckerSettings, 'regions'>, defaultRegion: string): string[] {
@@ -61,6 +67,18 @@ export async function runCredentialCheck(
   });
   const findings = evaluateCredentials(snapshot, input.settings);
   const summary = summarizeRun(snapshot, findings);
+  if (dependencies.lifecycle) {
+    const lifecycle = await dependencies.lifecycle.run({
+      family: 'credentials',
+      run,
+      findings,
+      // Absence counts only where discovery worked: a region that could not be searched proves nothing.
+      coveredRegions: snapshot.regions.filter((region) => region.discovery.ok).map((region) => region.region),
+      failedOperations: summary.failedOperations,
+      apiCalls: dependencies.apiCalls?.() ?? 0,
+    });
+    return { run, snapshot, findings, summary, lifecycle };
+  }
   const publishReport = dependencies.publisher
     ? await dependencies.publisher.publish(findings, run)
     : undefined;

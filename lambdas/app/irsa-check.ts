@@ -11,6 +11,7 @@ import {
 } from '../adapters/irsa/gather-irsa';
 import type { SaveResult } from '../adapters/irsa/watermark-store';
 import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
+import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
 
 export interface IrsaCheckInput {
   readonly accountId: string;
@@ -23,6 +24,10 @@ export interface IrsaCheckDependencies {
   readonly clients: IrsaClients;
   /** Absent for a dry run (the CLI without --publish): then no watermark is committed either. */
   readonly publisher?: FindingPublisher;
+  /** The finding lifecycle: when present it publishes (transitions only) instead of `publisher`. */
+  readonly lifecycle?: LifecycleStage;
+  /** AWS calls made so far this run, for the run summary event. */
+  readonly apiCalls?: () => number;
   readonly now?: () => Date;
 }
 
@@ -66,6 +71,7 @@ export interface IrsaCheckResult {
   readonly findings: readonly Finding[];
   readonly summary: IrsaRunSummary;
   readonly publishReport?: PublishReport;
+  readonly lifecycle?: LifecycleReport;
   readonly watermarkCommits: readonly SaveResult[];
 }
 
@@ -96,10 +102,25 @@ export async function runIrsaCheck(
   });
   const findings = evaluateIrsa(gathered.snapshot, input.settings);
   let publishReport: PublishReport | undefined;
+  let lifecycle: LifecycleReport | undefined;
   let watermarkCommits: SaveResult[] = [];
-  if (dependencies.publisher) {
+  const publishing = dependencies.lifecycle ?? dependencies.publisher;
+  if (publishing) {
     try {
-      publishReport = await dependencies.publisher.publish(findings, run);
+      if (dependencies.lifecycle) {
+        const summary = summarizeIrsaRun(gathered.snapshot, gathered.regionReports, findings, []);
+        lifecycle = await dependencies.lifecycle.run({
+          family: 'irsa',
+          run,
+          findings,
+          // A denial group is gone only where the scan read everything since the watermark.
+          coveredRegions: summary.regions.filter((region) => region.complete).map((region) => region.region),
+          failedOperations: summary.failedOperations,
+          apiCalls: dependencies.apiCalls?.() ?? 0,
+        });
+      } else if (dependencies.publisher) {
+        publishReport = await dependencies.publisher.publish(findings, run);
+      }
     } catch (error) {
       await commitWatermarks(
         dependencies.clients.watermarkStore,
@@ -118,6 +139,7 @@ export async function runIrsaCheck(
     findings,
     summary,
     ...(publishReport ? { publishReport } : {}),
+    ...(lifecycle ? { lifecycle } : {}),
     watermarkCommits,
   };
 }

@@ -2,10 +2,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { runCredentialCheck } from '../app/credential-check';
-import { regionClients } from '../adapters/clients';
+import {
+  attachRequestCounterToAll,
+  regionClients,
+  RequestCounter,
+  type RegionClients,
+} from '../adapters/clients';
 import { createFindingPublisher } from '../adapters/publishers';
 import type { RunSummary } from '../core/run-summary';
+import { lifecycleSettingsFromEnvironment } from '../core/lifecycle/settings';
 import { settingsFromEnvironment } from '../core/settings';
+import { createLifecycleStage, logLifecycle } from './lifecycle-wiring';
 
 const SERVICE = 'tmc-health-checker';
 const logger = new Logger({ serviceName: SERVICE });
@@ -15,6 +22,23 @@ const metrics = new Metrics({ namespace: 'TmcHealth', serviceName: SERVICE });
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const settings = settingsFromEnvironment(process.env);
 const publisher = createFindingPublisher(settings, region);
+const counter = new RequestCounter();
+const lifecycle = createLifecycleStage({
+  family: 'credentials',
+  lifecycle: lifecycleSettingsFromEnvironment(process.env),
+  eventBusName: settings.eventBusName,
+  ...(settings.topicArn ? { topicArn: settings.topicArn } : {}),
+  runbookBaseUrl: settings.runbookBaseUrl,
+  homeRegion: region,
+  remediation: true,
+  counter,
+});
+/** The region clients, counted so the run summary event can say what a run cost in API calls. */
+const clientsFor = (name: string): RegionClients => {
+  const clients = regionClients(name);
+  attachRequestCounterToAll(clients, counter);
+  return clients;
+};
 
 /** Scheduled entry point: wiring only; the work is in runCredentialCheck. */
 export async function handler(
@@ -23,10 +47,16 @@ export async function handler(
 ): Promise<RunSummary> {
   logger.addContext(context);
   const accountId = context.invokedFunctionArn.split(':')[4] ?? '';
+  const callsBefore = counter.total;
   try {
     const result = await runCredentialCheck(
       { accountId, settings, defaultRegion: region },
-      { clientsFor: regionClients, publisher },
+      {
+        clientsFor,
+        publisher,
+        ...(lifecycle ? { lifecycle } : {}),
+        apiCalls: () => counter.total - callsBefore,
+      },
     );
     const { summary } = result;
     metrics.addMetric('FailFindings', MetricUnit.Count, summary.byStatus.FAIL);
@@ -36,10 +66,12 @@ export async function handler(
     for (const finding of result.findings.filter((f) => f.status !== 'PASS')) {
       logger.warn(finding.title, { finding });
     }
+    logLifecycle(logger, result.lifecycle);
     logger.info('credential check complete', {
       runId: result.run.runId,
       summary,
       publish: result.publishReport,
+      lifecycle: result.lifecycle?.runSummary,
     });
     return summary;
   } finally {

@@ -52,7 +52,7 @@ export type LifecycleFinding = Finding & {
   readonly suppression?: SuppressionMark;
 };
 
-/** How a muted finding is marked on EventBridge, so rules can leave it out (`"suppression": [{"exists": false}]`). */
+/** How a muted finding is marked on EventBridge, so rules can leave it out (`"suppression": {"state": [{"exists": false}]}`: `exists` applies to leaf values only). */
 export interface SuppressionMark {
   readonly state: 'SUPPRESSED';
   readonly reason: string;

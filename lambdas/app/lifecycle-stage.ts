@@ -1,0 +1,386 @@
+import type { Finding } from '../core/finding';
+import { formatTransitionDigest, type TransitionDigest } from '../core/lifecycle/digest';
+import { ledgerFailureFinding, prepareRun, type PreparedRun } from '../core/lifecycle/prepare';
+import type { RetriggerDecision } from '../core/lifecycle/remediation';
+import { planRetriggers } from '../core/lifecycle/remediation';
+import { REMEDIATION_DETAIL_TYPE, type RemediationDetail } from '../core/lifecycle/remediation-event';
+import {
+  buildRunSummaryEvent,
+  RUN_SUMMARY_DETAIL_TYPE,
+  type RunSummaryDetail,
+} from '../core/lifecycle/run-event';
+import type { LifecycleConfig } from '../core/lifecycle/settings';
+import type { CheckFamily, LifecycleFinding } from '../core/lifecycle/types';
+import { errorName } from '../adapters/retry';
+import { ledgerOperationOf, type LedgerStore, type WriteResult } from '../adapters/lifecycle/ledger-store';
+import type { EventToPut } from '../adapters/publish-eventbridge';
+import { findingToEntry } from '../adapters/publish-eventbridge';
+import { PublishError, type FindingPublisher, type PublishReport, type RunInfo } from '../adapters/publisher';
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+
+/**
+ * The finding lifecycle in front of the publishers (issue 5): load the ledger, plan transitions (pure), publish
+ * them to EventBridge and the digest to SNS, and only then advance the ledger. Delivery is at least once: a
+ * crash or failure anywhere before a commit leaves the ledger where it was, so the next run plans and sends the
+ * same transition again, with the same idempotency key.
+ */
+
+/** Where lifecycle events go: the EventBridge publisher satisfies it. */
+export interface EventSink {
+  putEvents(events: readonly EventToPut[], noun?: string): Promise<PublishReport>;
+  detailEntry(
+    detailType: string,
+    detail: object,
+    time: Date,
+    resources?: readonly string[],
+  ): PutEventsRequestEntry;
+  /** The bus name or ARN, for the finding entries. */
+  readonly busName: string;
+}
+
+/** Where the digest goes: absent when no topic is configured. */
+export interface DigestSink {
+  publishDigest(digest: TransitionDigest, run: RunInfo): Promise<PublishReport>;
+}
+
+/** Runs the built-in remediation's decisions; never throws (failures come back as FAILED outcomes). */
+export interface RetriggerRunner {
+  run(
+    decisions: readonly RetriggerDecision[],
+    context: { readonly runId: string; readonly now: Date },
+  ): Promise<RemediationDetail[]>;
+}
+
+export interface LifecycleStageDependencies {
+  readonly ledger: LedgerStore;
+  readonly events: EventSink;
+  readonly digest?: DigestSink;
+  /** Stateless publisher (every finding, run summary mail), used only when the ledger cannot be read. */
+  readonly fallback: FindingPublisher;
+  /** Present when `autoRemediation` is on (credential check only). */
+  readonly retrigger?: RetriggerRunner;
+  readonly now?: () => Date;
+}
+
+export interface LifecycleRunInput {
+  readonly family: CheckFamily;
+  readonly run: RunInfo;
+  readonly findings: readonly Finding[];
+  /** Regions this run examined completely: only there does a finding's absence count towards "gone". */
+  readonly coveredRegions: readonly string[];
+  /** `region service:Operation` calls that failed during gathering. */
+  readonly failedOperations: readonly string[];
+  /** AWS calls made while gathering (publishing calls are added here). */
+  readonly apiCalls: number;
+}
+
+export interface LifecycleStageOptions {
+  readonly settings: LifecycleConfig;
+  readonly tableName: string;
+  /** Where the ledger lives (the function's region): the region of a ledger ERROR finding. */
+  readonly homeRegion: string;
+  readonly runbookBaseUrl: string;
+}
+
+export interface LifecycleReport {
+  readonly mode: 'lifecycle' | 'fallback';
+  readonly transitions: readonly LifecycleFinding[];
+  readonly suppressed: number;
+  readonly incident: boolean;
+  readonly digestSent: boolean;
+  /** Transitions whose ledger write lost to a concurrent run (that run's view stands; nothing is lost). */
+  readonly conflicts: readonly string[];
+  readonly committed: number;
+  readonly quietWrites: number;
+  readonly remediations: readonly RemediationDetail[];
+  readonly runSummary: RunSummaryDetail;
+  readonly publishReports: readonly PublishReport[];
+}
+
+/** The ledger could not be read: the run fell back to stateless publishing, then fails so the failure queue sees it. */
+export class LedgerUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly report: LifecycleReport,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = 'LedgerUnavailableError';
+  }
+}
+
+/** Ledger writes failed after the transitions were delivered: they will be re-sent next run. */
+export class LedgerCommitError extends Error {
+  constructor(
+    message: string,
+    readonly report: LifecycleReport,
+    readonly failures: readonly { readonly findingId: string; readonly error: unknown }[],
+  ) {
+    super(message);
+    this.name = 'LedgerCommitError';
+  }
+}
+
+export class LifecycleStage {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly options: LifecycleStageOptions,
+    private readonly dependencies: LifecycleStageDependencies,
+  ) {
+    this.now = dependencies.now ?? (() => new Date());
+  }
+
+  async run(input: LifecycleRunInput): Promise<LifecycleReport> {
+    const now = this.now();
+    let ledger;
+    try {
+      ledger = await this.dependencies.ledger.load(input.findings.map((finding) => finding.findingId));
+    } catch (error) {
+      return this.fallback(input, error);
+    }
+
+    const prepared = prepareRun({
+      findings: input.findings,
+      ledger,
+      now,
+      settings: this.options.settings,
+      suppressions: this.options.settings.suppressions,
+      coveredRegions: input.coveredRegions,
+    });
+    const publishReports = await this.publishTransitions(prepared, input.run);
+    const commits = await this.commit(prepared);
+
+    const remediations = await this.remediate(prepared, commits.committedIds, input);
+    const report = (runSummary: RunSummaryDetail, reports: readonly PublishReport[]): LifecycleReport => ({
+      mode: 'lifecycle',
+      transitions: prepared.events,
+      suppressed: prepared.suppressedIds.size,
+      incident: prepared.storm !== undefined,
+      digestSent: publishReports.some((r) => r.publisher === 'sns' && r.delivered > 0),
+      conflicts: commits.conflicts,
+      committed: commits.committedIds.size,
+      quietWrites: commits.quietWrites,
+      remediations,
+      runSummary,
+      publishReports: reports,
+    });
+
+    const failedOperations = [
+      ...input.failedOperations,
+      ...(commits.failures.length > 0 ? [`${this.options.homeRegion} dynamodb:PutItem`] : []),
+    ];
+    const { detail, report: summaryReport } = await this.publishRunSummary(
+      input,
+      prepared.events,
+      failedOperations,
+      publishReports,
+    );
+    const finalReport = report(detail, [...publishReports, summaryReport]);
+    if (commits.failures.length > 0) {
+      throw new LedgerCommitError(
+        `${commits.failures.length} ledger write(s) to ${this.options.tableName} failed after publishing ` +
+          `(first: ${errorName(commits.failures[0]?.error)}); those transitions will be sent again next run`,
+        finalReport,
+        commits.failures,
+      );
+    }
+    return finalReport;
+  }
+
+  /** EventBridge (every transition) and SNS (the digest) both try, whatever the other does; any failure throws. */
+  private async publishTransitions(prepared: PreparedRun, run: RunInfo): Promise<PublishReport[]> {
+    if (prepared.events.length === 0) return [];
+    const digest = formatTransitionDigest(prepared.events, run, {
+      suppressedIds: prepared.suppressedIds,
+      ...(prepared.storm ? { storm: prepared.storm } : {}),
+    });
+    const attempts: Promise<PublishReport>[] = [
+      this.dependencies.events.putEvents(
+        prepared.events.map((event) => ({
+          id: event.idempotencyKey,
+          entry: findingToEntry(event, this.dependencies.events.busName),
+        })),
+        'transitions',
+      ),
+    ];
+    if (digest && this.dependencies.digest)
+      attempts.push(this.dependencies.digest.publishDigest(digest, run));
+    const settled = await Promise.allSettled(attempts);
+    const reports = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+    const errors = settled.flatMap((outcome): unknown[] =>
+      outcome.status === 'rejected' ? [outcome.reason] : [],
+    );
+    if (errors.length > 0) {
+      const messages = errors.map((error) => (error instanceof Error ? error.message : String(error)));
+      const first = errors[0];
+      throw new PublishError(
+        `Transitions not delivered, ledger not advanced (they will be sent again next run): ${messages.join(' | ')}`,
+        {
+          publisher: 'lifecycle',
+          failedCount: errors.length,
+          errorCodes: first instanceof PublishError ? first.errorCodes : { [errorName(first)]: 1 },
+          findingIds: errors.flatMap((error) => (error instanceof PublishError ? error.findingIds : [])),
+        },
+        { cause: new AggregateError(errors, 'lifecycle publish failures'), partialReports: reports },
+      );
+    }
+    return reports;
+  }
+
+  private async commit(prepared: PreparedRun): Promise<{
+    committedIds: Set<string>;
+    conflicts: string[];
+    quietWrites: number;
+    failures: { findingId: string; error: unknown }[];
+  }> {
+    const committedIds = new Set<string>();
+    const conflicts: string[] = [];
+    const failures: { findingId: string; error: unknown }[] = [];
+    let quietWrites = 0;
+    const record = (
+      findingId: string,
+      outcome: PromiseSettledResult<WriteResult>,
+      transition: boolean,
+    ): void => {
+      if (outcome.status === 'rejected') failures.push({ findingId, error: outcome.reason });
+      else if (outcome.value === 'conflict') conflicts.push(findingId);
+      else if (transition) committedIds.add(findingId);
+      else quietWrites += 1;
+    };
+    // Sequential: a run has few writes, and a burst of parallel PutItems only invites throttling.
+    for (const planned of prepared.plan.transitions) {
+      record(planned.nextEntry.findingId, await settle(() => this.dependencies.ledger.commit(planned)), true);
+    }
+    for (const entry of prepared.plan.quietWrites) {
+      record(
+        entry.findingId,
+        await settle(() => this.dependencies.ledger.saveQuiet(entry, entry.sequence)),
+        false,
+      );
+    }
+    return { committedIds, conflicts, quietWrites, failures };
+  }
+
+  /**
+   * After the commit, so a transition another run already owned (a conflict) does not invoke anything twice.
+   * Published as finding updates; a failure to publish them is logged by the caller, not fatal: the action
+   * itself was taken and the ledger is already advanced.
+   */
+  private async remediate(
+    prepared: PreparedRun,
+    committedIds: ReadonlySet<string>,
+    input: LifecycleRunInput,
+  ): Promise<RemediationDetail[]> {
+    const retrigger = this.dependencies.retrigger;
+    if (!retrigger || !this.options.settings.autoRemediation) return [];
+    const now = this.now();
+    const decisions = planRetriggers({
+      transitions: prepared.events.filter((event) => committedIds.has(event.findingId)),
+      findings: input.findings,
+      runId: input.run.runId,
+      now,
+    });
+    if (decisions.length === 0) return [];
+    const details = await retrigger.run(decisions, { runId: input.run.runId, now });
+    if (details.length > 0) {
+      await this.dependencies.events.putEvents(
+        details.map((detail) => ({
+          id: `remediation:${detail.findingId}`,
+          entry: this.dependencies.events.detailEntry(REMEDIATION_DETAIL_TYPE, detail, new Date(detail.at), [
+            detail.functionArn,
+          ]),
+        })),
+        'remediation updates',
+      );
+    }
+    return details;
+  }
+
+  private async publishRunSummary(
+    input: LifecycleRunInput,
+    transitions: readonly LifecycleFinding[],
+    failedOperations: readonly string[],
+    publishReports: readonly PublishReport[],
+  ): Promise<{ detail: RunSummaryDetail; report: PublishReport }> {
+    const finishedAt = this.now();
+    const event = buildRunSummaryEvent({
+      run: input.run,
+      check: input.family,
+      findings: input.findings,
+      transitions,
+      failedOperations,
+      durationMs: finishedAt.getTime() - Date.parse(input.run.startedAt),
+      // +1: the summary's own PutEvents.
+      apiCalls: input.apiCalls + publishReports.reduce((sum, report) => sum + report.apiCalls, 0) + 1,
+      finishedAt: finishedAt.toISOString(),
+    });
+    const report = await this.dependencies.events.putEvents(
+      [
+        {
+          id: `run:${input.run.runId}`,
+          entry: this.dependencies.events.detailEntry(RUN_SUMMARY_DETAIL_TYPE, event.detail, finishedAt),
+        },
+      ],
+      'run summary events',
+    );
+    return { detail: event.detail, report };
+  }
+
+  /**
+   * Unknown is never healthy: without the ledger the run cannot tell what changed, so it publishes every
+   * problem statelessly with an ERROR naming the ledger, then fails.
+   */
+  private async fallback(input: LifecycleRunInput, cause: unknown): Promise<never> {
+    const ledgerError = ledgerFailureFinding(
+      {
+        accountId: input.run.accountId,
+        region: this.options.homeRegion,
+        observedAt: this.now().toISOString(),
+        runbookBaseUrl: this.options.runbookBaseUrl,
+      },
+      {
+        operation: ledgerOperationOf(cause) ?? 'dynamodb:BatchGetItem',
+        tableName: this.options.tableName,
+        errorName: errorName(cause),
+        message: cause instanceof Error ? cause.message : String(cause),
+      },
+    );
+    const problems = [...input.findings.filter((finding) => finding.status !== 'PASS'), ledgerError];
+    const fallbackReport = await this.dependencies.fallback.publish(problems, input.run);
+    const findings = [...input.findings, ledgerError];
+    const failedOperations = [
+      ...input.failedOperations,
+      `${this.options.homeRegion} ${ledgerError.resource.name}`,
+    ];
+    const { detail, report } = await this.publishRunSummary({ ...input, findings }, [], failedOperations, [
+      fallbackReport,
+    ]);
+    throw new LedgerUnavailableError(
+      `Findings ledger ${this.options.tableName} unreadable (${errorName(cause)}): ` +
+        `${problems.length} problem(s) published without lifecycle; the run is failed on purpose`,
+      {
+        mode: 'fallback',
+        transitions: [],
+        suppressed: 0,
+        incident: false,
+        digestSent: false,
+        conflicts: [],
+        committed: 0,
+        quietWrites: 0,
+        remediations: [],
+        runSummary: detail,
+        publishReports: [fallbackReport, report],
+      },
+      { cause },
+    );
+  }
+}
+
+async function settle<T>(call: () => Promise<T>): Promise<PromiseSettledResult<T>> {
+  try {
+    return { status: 'fulfilled', value: await call() };
+  } catch (reason) {
+    return { status: 'rejected', reason };
+  }
+}

@@ -1,0 +1,510 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  LedgerCommitError,
+  LedgerUnavailableError,
+  LifecycleStage,
+  type DigestSink,
+  type EventSink,
+  type RetriggerRunner,
+} from '../../lambdas/app/lifecycle-stage';
+import type { LedgerStore, WriteResult } from '../../lambdas/adapters/lifecycle/ledger-store';
+import type { EventToPut } from '../../lambdas/adapters/publish-eventbridge';
+import {
+  PublishError,
+  type FindingPublisher,
+  type PublishReport,
+  type RunInfo,
+} from '../../lambdas/adapters/publisher';
+import type { Finding, Severity, Status } from '../../lambdas/core/finding';
+import type { TransitionDigest } from '../../lambdas/core/lifecycle/digest';
+import type { RetriggerDecision } from '../../lambdas/core/lifecycle/remediation';
+import { remediationDetail } from '../../lambdas/core/lifecycle/remediation';
+import { runSummaryDetailSchema } from '../../lambdas/core/lifecycle/run-event';
+import { lifecycleSettingsSchema, type LifecycleConfigInput } from '../../lambdas/core/lifecycle/settings';
+import type { LedgerEntry, LifecycleFinding, PlannedTransition } from '../../lambdas/core/lifecycle/types';
+
+const ACCOUNT = '111122223333';
+const START = Date.parse('2026-11-22T00:00:00.000Z');
+
+function finding(
+  id: string,
+  status: Status,
+  options: { severity?: Severity; region?: string } = {},
+): Finding {
+  const region = options.region ?? 'us-west-2';
+  return {
+    schemaVersion: '1.0',
+    findingId: id.padEnd(32, '0'),
+    checkId: 'tmc.lambda.errors',
+    status,
+    severity: status === 'PASS' ? 'INFORMATIONAL' : (options.severity ?? 'HIGH'),
+    title: `data-sync ${id} errors`,
+    message: `function ${id} failed`,
+    accountId: ACCOUNT,
+    region,
+    resource: {
+      type: 'AWS::Lambda::Function',
+      arn: `arn:aws:lambda:${region}:${ACCOUNT}:function:${id}`,
+      name: id,
+    },
+    tmc: { credentialName: `cred-${id}`, component: 'data-sync' },
+    evidence: { errors: 3 },
+    remediation: { text: 'steps', whoCanFix: 'platform team', runbookUrl: 'docs/checks.md#x' },
+    observedAt: new Date(START).toISOString(),
+  };
+}
+
+/** The DynamoDB store's semantics in memory: conditional on the sequence, 'conflict' on a lost race. */
+class MemoryLedger implements LedgerStore {
+  readonly entries = new Map<string, LedgerEntry>();
+  loadError?: Error;
+  /** Makes the next N commits throw, as a crash or an outage between publish and commit would. */
+  failCommits = 0;
+  commits = 0;
+
+  load(findingIds: readonly string[]): Promise<Map<string, LedgerEntry>> {
+    if (this.loadError) return Promise.reject(this.loadError);
+    const result = new Map<string, LedgerEntry>();
+    for (const [id, entry] of this.entries) if (entry.open || findingIds.includes(id)) result.set(id, entry);
+    return Promise.resolve(result);
+  }
+
+  commit(planned: PlannedTransition): Promise<WriteResult> {
+    this.commits += 1;
+    if (this.failCommits > 0) {
+      this.failCommits -= 1;
+      return Promise.reject(Object.assign(new Error('connection reset'), { name: 'TimeoutError' }));
+    }
+    return Promise.resolve(this.write(planned.nextEntry, planned.previousSequence));
+  }
+
+  saveQuiet(entry: LedgerEntry, expectedSequence: number): Promise<WriteResult> {
+    return Promise.resolve(this.write(entry, expectedSequence));
+  }
+
+  private write(entry: LedgerEntry, expected: number | undefined): WriteResult {
+    const current = this.entries.get(entry.findingId);
+    if (current?.sequence !== expected) return 'conflict';
+    this.entries.set(entry.findingId, entry);
+    return 'saved';
+  }
+}
+
+class RecordingEvents implements EventSink {
+  readonly busName = 'tmc-health-test';
+  readonly puts: EventToPut[][] = [];
+  failNext?: Error;
+
+  putEvents(events: readonly EventToPut[]): Promise<PublishReport> {
+    if (this.failNext) {
+      const error = this.failNext;
+      this.failNext = undefined;
+      return Promise.reject(error);
+    }
+    this.puts.push([...events]);
+    return Promise.resolve({
+      publisher: 'eventbridge',
+      findingCount: events.length,
+      delivered: events.length,
+      apiCalls: 1,
+    });
+  }
+
+  detailEntry(
+    detailType: string,
+    detail: object,
+    time: Date,
+    resources: readonly string[] = [],
+  ): PutEventsRequestEntry {
+    return {
+      Source: 'tmc-health',
+      DetailType: detailType,
+      Detail: JSON.stringify(detail),
+      Time: time,
+      Resources: [...resources],
+    };
+  }
+
+  /** Every entry put so far, of one detail-type, parsed. */
+  details<T>(detailType: string): T[] {
+    return this.puts
+      .flat()
+      .filter((event) => event.entry.DetailType === detailType)
+      .map((event) => JSON.parse(event.entry.Detail!) as T);
+  }
+
+  clear(): void {
+    this.puts.length = 0;
+  }
+}
+
+class RecordingDigest implements DigestSink {
+  readonly digests: TransitionDigest[] = [];
+  failNext = false;
+
+  publishDigest(digest: TransitionDigest): Promise<PublishReport> {
+    if (this.failNext) {
+      this.failNext = false;
+      return Promise.reject(
+        new PublishError('SNS down', {
+          publisher: 'sns',
+          failedCount: 1,
+          errorCodes: { InternalError: 1 },
+          findingIds: [],
+        }),
+      );
+    }
+    this.digests.push(digest);
+    return Promise.resolve({
+      publisher: 'sns',
+      findingCount: digest.transitionCount,
+      delivered: 1,
+      apiCalls: 1,
+    });
+  }
+}
+
+class RecordingFallback implements FindingPublisher {
+  readonly published: Finding[][] = [];
+  publish(findings: readonly Finding[]): Promise<PublishReport> {
+    this.published.push([...findings]);
+    return Promise.resolve({
+      publisher: 'composite',
+      findingCount: findings.length,
+      delivered: findings.length,
+      apiCalls: 2,
+    });
+  }
+}
+
+interface Harness {
+  readonly stage: LifecycleStage;
+  readonly ledger: MemoryLedger;
+  readonly events: RecordingEvents;
+  readonly digest: RecordingDigest;
+  readonly fallback: RecordingFallback;
+  /** Runs the stage over the findings, `minutes` after START. */
+  run(
+    findings: readonly Finding[],
+    options?: { minutes?: number; coveredRegions?: string[] },
+  ): ReturnType<LifecycleStage['run']>;
+  findingEvents(): LifecycleFinding[];
+}
+
+function harness(config: LifecycleConfigInput = {}, retrigger?: RetriggerRunner): Harness {
+  const ledger = new MemoryLedger();
+  const events = new RecordingEvents();
+  const digest = new RecordingDigest();
+  const fallback = new RecordingFallback();
+  let clock = START;
+  const stage = new LifecycleStage(
+    {
+      settings: lifecycleSettingsSchema.parse({ ledgerTableName: 'ledger', ...config }),
+      tableName: 'ledger',
+      homeRegion: 'us-west-2',
+      runbookBaseUrl: 'docs/checks.md',
+    },
+    { ledger, events, digest, fallback, ...(retrigger ? { retrigger } : {}), now: () => new Date(clock) },
+  );
+  let runs = 0;
+  return {
+    stage,
+    ledger,
+    events,
+    digest,
+    fallback,
+    run: (findings, options = {}) => {
+      clock = START + (options.minutes ?? runs * 15) * 60_000;
+      runs += 1;
+      const run: RunInfo = {
+        runId: `run-${runs}`,
+        accountId: ACCOUNT,
+        regions: ['us-west-2'],
+        startedAt: new Date(clock).toISOString(),
+      };
+      return stage.run({
+        family: 'credentials',
+        run,
+        findings: findings.map((f) => ({ ...f, observedAt: run.startedAt })),
+        coveredRegions: options.coveredRegions ?? ['us-west-2'],
+        failedOperations: [],
+        apiCalls: 7,
+      });
+    },
+    findingEvents: () => events.details<LifecycleFinding>('TMC Health Finding'),
+  };
+}
+
+describe('LifecycleStage: what each run publishes', () => {
+  it('OPENED, then nothing, then RESOLVED: one event and one digest per change, a run summary every run', async () => {
+    const h = harness();
+    const first = await h.run([finding('a', 'FAIL'), finding('b', 'PASS')]);
+    expect(h.findingEvents()).toEqual([
+      expect.objectContaining({
+        findingId: finding('a', 'FAIL').findingId,
+        transition: 'OPENED',
+        state: 'NEW',
+        occurrenceCount: 1,
+        sequence: 1,
+        idempotencyKey: `${finding('a', 'FAIL').findingId}#1`,
+        firstObservedAt: new Date(START).toISOString(),
+      }),
+    ]);
+    expect(h.digest.digests).toHaveLength(1);
+    expect(h.digest.digests[0]!.counts).toEqual({ opened: 1, escalated: 0, resolved: 0, reminders: 0 });
+    expect(first.committed).toBe(1);
+
+    h.events.clear();
+    const second = await h.run([finding('a', 'FAIL'), finding('b', 'PASS')]);
+    expect(h.findingEvents()).toEqual([]);
+    expect(h.digest.digests).toHaveLength(1);
+    expect(second.quietWrites).toBe(1);
+    expect(h.ledger.entries.get(finding('a', 'FAIL').findingId)?.occurrenceCount).toBe(2);
+
+    h.events.clear();
+    await h.run([finding('a', 'PASS'), finding('b', 'PASS')]);
+    expect(h.findingEvents()).toEqual([
+      expect.objectContaining({ transition: 'RESOLVED', state: 'RESOLVED', status: 'PASS', sequence: 2 }),
+    ]);
+    expect(h.digest.digests).toHaveLength(2);
+    expect(h.digest.digests[1]!.counts.resolved).toBe(1);
+  });
+
+  it('publishes a valid TMC Health Check Run event every run, quiet ones included (the heartbeat)', async () => {
+    const h = harness();
+    await h.run([finding('a', 'PASS')]);
+    await h.run([finding('a', 'FAIL', { severity: 'CRITICAL' })]);
+    const summaries = h.events
+      .details<unknown>('TMC Health Check Run')
+      .map((d) => runSummaryDetailSchema.parse(d));
+    expect(summaries).toHaveLength(2);
+    expect(summaries[0]).toMatchObject({
+      runId: 'run-1',
+      check: 'credentials',
+      findings: 1,
+      heartbeat: true,
+    });
+    expect(summaries[0]!.transitions.OPENED).toBe(0);
+    expect(summaries[1]!.transitions.OPENED).toBe(1);
+    expect(summaries[1]!.problemsBySeverity.CRITICAL).toBe(1);
+    // 7 gathering calls + 1 PutEvents for the transition + 1 SNS publish + the summary's own PutEvents.
+    expect(summaries[1]!.apiCalls).toBe(10);
+  });
+});
+
+describe('LifecycleStage: at-least-once delivery', () => {
+  it('a crash between publish and ledger commit re-sends the same transition, with the same idempotency key', async () => {
+    const h = harness();
+    h.ledger.failCommits = 1;
+    await expect(h.run([finding('a', 'FAIL')])).rejects.toBeInstanceOf(LedgerCommitError);
+    const firstSend = h.findingEvents();
+    expect(firstSend).toHaveLength(1);
+    expect(h.ledger.entries.size).toBe(0);
+
+    h.events.clear();
+    await h.run([finding('a', 'FAIL')]);
+    const resend = h.findingEvents();
+    expect(resend).toHaveLength(1);
+    expect(resend[0]!.transition).toBe('OPENED');
+    expect(resend[0]!.idempotencyKey).toBe(firstSend[0]!.idempotencyKey);
+
+    h.events.clear();
+    await h.run([finding('a', 'FAIL')]);
+    expect(h.findingEvents()).toEqual([]);
+  });
+
+  it('the failed commit still publishes the run summary naming dynamodb:PutItem', async () => {
+    const h = harness();
+    h.ledger.failCommits = 1;
+    const error = (await h.run([finding('a', 'FAIL')]).catch((e: unknown) => e)) as LedgerCommitError;
+    expect(error).toBeInstanceOf(LedgerCommitError);
+    expect(error.message).toMatch(/sent again next run/);
+    expect(error.report.runSummary.checksThatCouldNotRun.failedOperations).toEqual([
+      'us-west-2 dynamodb:PutItem',
+    ]);
+  });
+
+  it('an EventBridge failure fails the run, still tries SNS, and leaves the ledger where it was', async () => {
+    const h = harness();
+    h.events.failNext = new PublishError('EventBridge down', {
+      publisher: 'eventbridge',
+      failedCount: 1,
+      errorCodes: { InternalFailure: 1 },
+      findingIds: ['x'],
+    });
+    await expect(h.run([finding('a', 'FAIL')])).rejects.toThrow(/ledger not advanced.*EventBridge down/);
+    expect(h.digest.digests).toHaveLength(1);
+    expect(h.ledger.commits).toBe(0);
+
+    await h.run([finding('a', 'FAIL')]);
+    expect(h.findingEvents().map((e) => e.transition)).toEqual(['OPENED']);
+  });
+
+  it('an SNS failure fails the run the same way', async () => {
+    const h = harness();
+    h.digest.failNext = true;
+    const error = (await h.run([finding('a', 'FAIL')]).catch((e: unknown) => e)) as PublishError;
+    expect(error).toBeInstanceOf(PublishError);
+    expect(error.errorCodes).toEqual({ InternalError: 1 });
+    expect(h.ledger.commits).toBe(0);
+  });
+
+  it('a lost race (the entry changed since it was read) is a conflict, not an error, and not committed twice', async () => {
+    const h = harness();
+    const id = finding('a', 'FAIL').findingId;
+    const load = h.ledger.load.bind(h.ledger);
+    jest.spyOn(h.ledger, 'load').mockImplementationOnce(async (ids) => {
+      const snapshot = await load(ids);
+      // A concurrent run opens the same finding between our read and our write.
+      h.ledger.entries.set(id, {
+        findingId: id,
+        open: true,
+        status: 'FAIL',
+        severity: 'HIGH',
+        firstObservedAt: new Date(START).toISOString(),
+        lastObservedAt: new Date(START).toISOString(),
+        occurrenceCount: 1,
+        sequence: 1,
+        absentRuns: 0,
+        finding: finding('a', 'FAIL'),
+      });
+      return snapshot;
+    });
+    const report = await h.run([finding('a', 'FAIL')]);
+    expect(report.conflicts).toEqual([id]);
+    expect(report.committed).toBe(0);
+    expect(h.ledger.entries.get(id)?.sequence).toBe(1);
+  });
+});
+
+describe('LifecycleStage: unknown is never healthy', () => {
+  it('an unreadable ledger publishes every problem statelessly with a checker.error, then fails the run', async () => {
+    const h = harness();
+    h.ledger.loadError = Object.assign(new Error('User is not authorized to perform: dynamodb:Query'), {
+      name: 'AccessDeniedException',
+    });
+    const error = (await h
+      .run([finding('a', 'FAIL'), finding('b', 'PASS')])
+      .catch((e: unknown) => e)) as LedgerUnavailableError;
+    expect(error).toBeInstanceOf(LedgerUnavailableError);
+    expect(error.message).toMatch(/ledger ledger unreadable \(AccessDeniedException\)/);
+    const [published] = h.fallback.published;
+    expect(published!.map((f) => [f.checkId, f.status])).toEqual([
+      ['tmc.lambda.errors', 'FAIL'],
+      ['checker.error', 'ERROR'],
+    ]);
+    expect(published![1]!.message).toMatch(
+      /could not read its findings ledger ledger \(AccessDeniedException/,
+    );
+    const [summary] = h.events.details<{ byStatus: Record<Status, number> }>('TMC Health Check Run');
+    expect(summary!.byStatus.ERROR).toBe(1);
+    expect(h.findingEvents()).toEqual([]);
+  });
+
+  it('absence resolves only where the run looked: an uncovered region keeps its findings open', async () => {
+    const h = harness({ goneAfterRuns: 2 });
+    await h.run([finding('a', 'FAIL', { region: 'eu-west-1' })]);
+    h.events.clear();
+    for (let i = 0; i < 3; i++) await h.run([], { coveredRegions: ['us-west-2'] });
+    expect(h.findingEvents()).toEqual([]);
+    await h.run([], { coveredRegions: ['eu-west-1'] });
+    expect(h.findingEvents()).toEqual([]);
+    await h.run([], { coveredRegions: ['eu-west-1'] });
+    expect(h.findingEvents()).toEqual([expect.objectContaining({ transition: 'RESOLVED', status: 'PASS' })]);
+  });
+});
+
+describe('LifecycleStage: people get one message per change', () => {
+  it('a reminder after reminderHours, and none before', async () => {
+    const h = harness({ reminderHours: 2 });
+    await h.run([finding('a', 'FAIL')], { minutes: 0 });
+    h.events.clear();
+    await h.run([finding('a', 'FAIL')], { minutes: 119 });
+    expect(h.findingEvents()).toEqual([]);
+    await h.run([finding('a', 'FAIL')], { minutes: 120 });
+    expect(h.findingEvents()).toEqual([
+      expect.objectContaining({ transition: 'REMINDER', state: 'ONGOING', occurrenceCount: 3 }),
+    ]);
+    expect(h.digest.digests.at(-1)!.counts.reminders).toBe(1);
+  });
+
+  it('suppressed findings are marked SUPPRESSED on EventBridge and kept out of SNS', async () => {
+    const h = harness({
+      suppressions: [{ credentialName: 'cred-a', expires: '2027-01-31', reason: 'migration INC-42' }],
+    });
+    await h.run([finding('a', 'FAIL')]);
+    expect(h.findingEvents()).toEqual([
+      expect.objectContaining({
+        transition: 'OPENED',
+        suppression: { state: 'SUPPRESSED', reason: 'migration INC-42', expires: '2027-01-31' },
+      }),
+    ]);
+    expect(h.digest.digests).toEqual([]);
+  });
+
+  it('an expired suppression no longer mutes', async () => {
+    const h = harness({
+      suppressions: [{ credentialName: 'cred-a', expires: '2026-11-01', reason: 'old mute' }],
+    });
+    await h.run([finding('a', 'FAIL')]);
+    expect(h.findingEvents()[0]!.suppression).toBeUndefined();
+    expect(h.digest.digests).toHaveLength(1);
+  });
+
+  it('a storm is one incident digest while EventBridge receives every finding', async () => {
+    const h = harness({ stormThreshold: 3, sameCheckThreshold: 50 });
+    const report = await h.run(['a', 'b', 'c', 'd'].map((id) => finding(id, 'FAIL')));
+    expect(h.findingEvents()).toHaveLength(4);
+    expect(h.digest.digests).toHaveLength(1);
+    expect(h.digest.digests[0]!.incident).toBe(true);
+    expect(h.digest.digests[0]!.subject).toMatch(/INCIDENT/);
+    expect(report.incident).toBe(true);
+  });
+});
+
+describe('LifecycleStage: built-in remediation', () => {
+  const recordingRetrigger = (): RetriggerRunner & { calls: RetriggerDecision[][] } => {
+    const calls: RetriggerDecision[][] = [];
+    return {
+      calls,
+      run: (decisions, context) => {
+        calls.push([...decisions]);
+        return Promise.resolve(
+          decisions.map((decision) =>
+            remediationDetail(decision, decision.kind === 'invoke' ? 'INVOKED' : 'SKIPPED', {
+              runId: context.runId,
+              at: context.now,
+            }),
+          ),
+        );
+      },
+    };
+  };
+
+  const notInvoked = (): Finding => ({
+    ...finding('sync', 'FAIL'),
+    checkId: 'tmc.lambda.not-invoked',
+  });
+
+  it('is not consulted when autoRemediation is off', async () => {
+    const retrigger = recordingRetrigger();
+    const h = harness({ autoRemediation: false }, retrigger);
+    await h.run([notInvoked()]);
+    expect(retrigger.calls).toEqual([]);
+  });
+
+  it('publishes what it decided as TMC Health Remediation events when on (here: skipped, token state unknown)', async () => {
+    const retrigger = recordingRetrigger();
+    const h = harness({ autoRemediation: true }, retrigger);
+    const report = await h.run([notInvoked()]);
+    expect(retrigger.calls).toHaveLength(1);
+    const [detail] = h.events.details<{ outcome: string; reason: string }>('TMC Health Remediation');
+    expect(detail!.outcome).toBe('SKIPPED');
+    expect(detail!.reason).toMatch(/token/i);
+    expect(report.remediations).toHaveLength(1);
+
+    // Still open next run: not OPENED again, so nothing is retried.
+    await h.run([notInvoked()]);
+    expect(retrigger.calls).toHaveLength(1);
+  });
+});
