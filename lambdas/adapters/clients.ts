@@ -55,6 +55,9 @@ export function regionClients(region: string): RegionClients {
 
 /** Counts API commands sent (retries of one command are not counted again), keyed `Client:Operation`. */
 export class RequestCounter {
+  private static created = 0;
+  /** Names this counter's middleware: the same counter attached twice replaces itself; others stack. */
+  readonly middlewareName = `tmcHealthRequestCounter#${++RequestCounter.created}`;
   readonly byOperation = new Map<string, number>();
 
   record(key: string): void {
@@ -68,9 +71,10 @@ export class RequestCounter {
   }
 }
 
-const COUNTER_MIDDLEWARE = 'tmcHealthRequestCounter';
-
-/** Lets tests and the CLI prove what a run costs in API calls. Re-attaching replaces the previous counter. */
+/**
+ * Lets the handlers report, and tests prove, what a run costs in API calls. Attaching the same counter again is a
+ * no-op (the middleware replaces itself); a second counter counts alongside the first.
+ */
 export function attachRequestCounter<I extends object, O extends object>(
   client: { readonly middlewareStack: MiddlewareStack<I, O> },
   counter: RequestCounter,
@@ -82,7 +86,7 @@ export function attachRequestCounter<I extends object, O extends object>(
       counter.record(`${service}:${operation}`);
       return next(args);
     },
-    { step: 'initialize', name: COUNTER_MIDDLEWARE, override: true },
+    { step: 'initialize', name: counter.middlewareName, override: true },
   );
 }
 

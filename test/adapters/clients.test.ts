@@ -96,15 +96,16 @@ describe('region clients', () => {
     expect(stub.attempts).toBe(1);
   });
 
-  it('replaces rather than stacks a counter attached twice', async () => {
+  it('counts once for a counter attached twice, and in every counter attached (the handler and a test)', async () => {
     const clients = createRegionClients('us-east-1', { maxAttempts: 1 });
     failEveryAttempt(clients.tagging, 'AccessDeniedException');
     const first = new RequestCounter();
     const second = new RequestCounter();
     attachRequestCounter(clients.tagging, first);
+    attachRequestCounter(clients.tagging, first);
     attachRequestCounter(clients.tagging, second);
     await expect(clients.tagging.send(new GetResourcesCommand({}))).rejects.toThrow('Rate exceeded');
-    expect(first.total).toBe(0);
+    expect(first.total).toBe(1);
     expect(second.total).toBe(1);
   });
 });
