@@ -8,6 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { runIrsaCheck } from '../../lambdas/app/irsa-check';
+import type { LifecycleReport, LifecycleRunInput, LifecycleStage } from '../../lambdas/app/lifecycle-stage';
 import type { IrsaClients } from '../../lambdas/adapters/irsa/gather-irsa';
 import { TokenBucket, type LimiterClock } from '../../lambdas/adapters/irsa/rate-limiter';
 import type { LoadResult, SaveResult, WatermarkStore } from '../../lambdas/adapters/irsa/watermark-store';
@@ -420,5 +421,77 @@ describe('runIrsaCheck', () => {
     expect(result.watermarkCommits).toEqual([]);
     expect(result.summary.failedOperations).toEqual(['us-west-2 dynamodb:GetItem']);
     expect(result.summary.regions[0]).toMatchObject({ progress: 'complete', watermark: 'not-committed' });
+  });
+});
+
+describe('runIrsaCheck with the finding lifecycle', () => {
+  /** Stands in for LifecycleStage: records what it was asked to publish and where the run looked. */
+  function recordingLifecycle(fail = false) {
+    const inputs: LifecycleRunInput[] = [];
+    const stage = {
+      run: (input: LifecycleRunInput) => {
+        calls.push('lifecycle');
+        inputs.push(input);
+        if (fail)
+          return Promise.reject(
+            new PublishError('bus down', {
+              publisher: 'lifecycle',
+              failedCount: 1,
+              errorCodes: {},
+              findingIds: [],
+            }),
+          );
+        return Promise.resolve({} as LifecycleReport);
+      },
+    } as unknown as LifecycleStage;
+    return { stage, inputs };
+  }
+
+  it('hands the findings to the lifecycle, counting as covered only regions scanned completely, then commits', async () => {
+    cloudtrail.on(LookupEventsCommand, {}).callsFake((_input, getClient: () => CloudTrailClient) =>
+      getClient()
+        .config.region()
+        .then((region) =>
+          region === 'us-west-2'
+            ? { Events: [denied('e1', '2025-03-01T11:50:00Z', 'AccessEC2role')], NextToken: 'more' }
+            : { Events: [] },
+        ),
+    );
+    const { stage, inputs } = recordingLifecycle();
+    const publisher = new RecordingPublisher();
+    const result = await runIrsaCheck(
+      { accountId: ACCOUNT, settings: { ...settings, maxPagesPerRegion: 1 }, defaultRegion: 'us-west-2' },
+      {
+        clients: clientsWith(new MemoryStore()),
+        publisher,
+        lifecycle: stage,
+        apiCalls: () => 4,
+        now: () => NOW,
+      },
+    );
+    expect(publisher.published).toEqual([]);
+    expect(inputs).toHaveLength(1);
+    expect(inputs[0]).toMatchObject({ family: 'irsa', coveredRegions: ['us-east-1'], apiCalls: 4 });
+    expect(irsaFindings(inputs[0]!.findings)).toHaveLength(1);
+    expect(calls.filter((call) => call === 'lifecycle' || call.startsWith('save'))[0]).toBe('lifecycle');
+    expect(result.watermarkCommits.map((commit) => commit.status)).toEqual(['saved', 'saved']);
+  });
+
+  it('a failed lifecycle publish does not advance the watermarks past unread events', async () => {
+    cloudtrail
+      .on(LookupEventsCommand)
+      .resolves({ Events: [denied('e1', '2025-03-01T11:50:00Z', 'AccessEC2role')] });
+    const store = new MemoryStore();
+    const { stage } = recordingLifecycle(true);
+    await expect(
+      runIrsaCheck(
+        { accountId: ACCOUNT, settings, defaultRegion: 'us-west-2' },
+        { clients: clientsWith(store), lifecycle: stage, now: () => NOW },
+      ),
+    ).rejects.toThrow('bus down');
+    // As with a stateless publisher: the whole first window stays unread, so the denial is read again.
+    expect(store.items.get('us-west-2')!.watermark.gaps).toEqual([
+      { from: '2025-03-01T11:00:00.000Z', to: NOW.toISOString() },
+    ]);
   });
 });
