@@ -45,8 +45,11 @@ export interface IrsaRegionSummary {
   readonly duplicatesDropped: number;
   readonly skippedRecords: number;
   readonly complete: boolean;
-  /** `continues next run`: the unread ranges in `pendingGaps` are read first next time. */
-  readonly progress: 'complete' | 'continues next run' | 'failed';
+  /**
+   * `continues next run`: the unread ranges in `pendingGaps` are saved and read first next time. `incomplete`:
+   * the same, but nothing is saved (a dry run or no watermark table, e.g. the CLI), so nothing resumes.
+   */
+  readonly progress: 'complete' | 'continues next run' | 'incomplete' | 'failed';
   readonly pendingGaps: readonly TimeRange[];
   readonly watermark: WatermarkCommit;
 }
@@ -108,7 +111,7 @@ export async function runIrsaCheck(
   if (publishing) {
     try {
       if (dependencies.lifecycle) {
-        const summary = summarizeIrsaRun(gathered.snapshot, gathered.regionReports, findings, []);
+        const summary = summarizeIrsaRun(gathered.snapshot, gathered.regionReports, findings, [], true);
         lifecycle = await dependencies.lifecycle.run({
           family: 'irsa',
           run,
@@ -132,7 +135,14 @@ export async function runIrsaCheck(
     }
     watermarkCommits = await commitWatermarks(dependencies.clients.watermarkStore, gathered.watermarksToSave);
   }
-  const summary = summarizeIrsaRun(gathered.snapshot, gathered.regionReports, findings, watermarkCommits);
+  const resumable = publishing !== undefined && dependencies.clients.watermarkStore !== undefined;
+  const summary = summarizeIrsaRun(
+    gathered.snapshot,
+    gathered.regionReports,
+    findings,
+    watermarkCommits,
+    resumable,
+  );
   return {
     run,
     snapshot: gathered.snapshot,
@@ -149,6 +159,8 @@ export function summarizeIrsaRun(
   reports: readonly RegionScanReport[],
   findings: readonly Finding[],
   commits: readonly SaveResult[],
+  /** Whether unread ranges are saved for the next run (a watermark table and a publishing run). */
+  resumable: boolean,
 ): IrsaRunSummary {
   const problemsBySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<
     Severity,
@@ -174,7 +186,14 @@ export function summarizeIrsaRun(
       duplicatesDropped: scan?.duplicatesDropped ?? 0,
       skippedRecords: scan?.skipped.length ?? 0,
       complete,
-      progress: scan === undefined ? 'failed' : complete ? 'complete' : 'continues next run',
+      progress:
+        scan === undefined
+          ? 'failed'
+          : complete
+            ? 'complete'
+            : resumable
+              ? 'continues next run'
+              : 'incomplete',
       pendingGaps: report.pendingGaps,
       watermark: commit?.status ?? 'not-committed',
     };

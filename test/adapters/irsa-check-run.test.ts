@@ -400,6 +400,22 @@ describe('runIrsaCheck', () => {
     ]);
   });
 
+  it('a dry run cut by the page budget says incomplete, not "continues next run": nothing is saved to resume', async () => {
+    cloudtrail.on(LookupEventsCommand).resolves({
+      Events: [denied('e2', '2025-03-01T11:50:00Z', 'AccessEC2role')],
+      NextToken: 'more',
+    });
+    const result = await runIrsaCheck(
+      {
+        accountId: ACCOUNT,
+        settings: { ...settings, regions: ['us-west-2'], maxPagesPerRegion: 2 },
+        defaultRegion: 'us-west-2',
+      },
+      { clients: clientsWith(new MemoryStore()), now: () => NOW },
+    );
+    expect(result.summary.regions[0]).toMatchObject({ complete: false, progress: 'incomplete' });
+  });
+
   it('a region whose watermark cannot be read is scanned from the lookback but not committed', async () => {
     cloudtrail.on(LookupEventsCommand).resolves({ Events: [] });
     const store = new MemoryStore();

@@ -182,7 +182,7 @@ export function irsaRun(options: { lookupFails?: boolean; incomplete?: boolean }
     pendingGaps: [],
     willCommit: false,
   }));
-  return { findings, summary: summarizeIrsaRun(snapshot, reports, findings, []) };
+  return { findings, summary: summarizeIrsaRun(snapshot, reports, findings, [], false) };
 }
 
 /** A whole outcome: the credential check's findings (a scenario) and an IRSA run, combined as run-check does. */
