@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { DEFAULT_SETTINGS } from '../lambdas/core/settings';
 import { list, number, positiveInt, regionList, schedule } from './config-fields';
 import { IRSA_EXAMPLES, irsaConfigShape, irsaPageBudgetProblem } from './irsa-config-schema';
+import { LIFECYCLE_EXAMPLES, lifecycleConfigShape } from './lifecycle-config-schema';
 
 /**
  * The configuration schema: one zod schema per CDK context key (field builders in config-fields.ts, the IRSA
- * check's keys in irsa-config-schema.ts).
+ * check's keys in irsa-config-schema.ts, the finding lifecycle's in lifecycle-config-schema.ts).
  */
 
 /** The checker function's timeout. Runs are made unable to overlap by keeping the schedule period above it. */
@@ -99,6 +100,7 @@ export const configSchema = z
       })
       .optional(),
     ...irsaConfigShape,
+    ...lifecycleConfigShape,
   })
   // Cross-key rule, reported under irsaMaxPagesPerRegion (the usual fix).
   .superRefine((config, ctx) => {
@@ -126,4 +128,5 @@ export const EXAMPLES: Readonly<Record<ConfigKey, string>> = {
   reservedConcurrency: '1',
   runbookBaseUrl: 'https://wiki.example.com/tmc-health',
   ...IRSA_EXAMPLES,
+  ...LIFECYCLE_EXAMPLES,
 };

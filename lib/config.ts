@@ -1,6 +1,8 @@
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
 import type { IrsaSettingsInput } from '../lambdas/core/irsa/settings';
+import type { LifecycleConfigInput } from '../lambdas/core/lifecycle/settings';
+import type { Suppression } from '../lambdas/core/lifecycle/suppressions';
 import type { CheckerSettingsInput } from '../lambdas/core/settings';
 import { CONFIG_KEYS, EXAMPLES, configSchema, type ConfigKey } from './config-schema';
 import { closestMatch } from './suggest';
@@ -25,9 +27,12 @@ export {
   IRSA_TIMEOUT_MINUTES,
   irsaPageBudgetProblem,
 } from './irsa-config-schema';
+export { MAX_SUPPRESSIONS_JSON_BYTES, suppressionWarnings } from './lifecycle-config-schema';
 
 /** Context keys owned by the CDK CLI that have neither an '@' prefix nor a ':' in their name. */
 const CDK_OWN_KEYS: ReadonlySet<string> = new Set(['acknowledged-issue-numbers', 'cli-telemetry']);
+/** How much of a bad value a problem echoes back. */
+const MAX_ECHO_CHARS = 200;
 
 /** The validated configuration. */
 export interface TmcHealthConfig {
@@ -64,6 +69,16 @@ export interface TmcHealthConfig {
   readonly irsaCriticalCount: number;
   /** IAM role name patterns (`name`, `path/*`, `*`) the IRSA check may read with iam:GetRole. */
   readonly irsaRoleNamePatterns: readonly string[];
+  /** Hours after which a finding still open is announced again (a REMINDER transition). */
+  readonly reminderHours: number;
+  /** Consecutive runs an open finding must be absent from before it is RESOLVED as gone. */
+  readonly goneAfterRuns: number;
+  /** More findings than this opening in one run are one incident (a storm) in the notification. */
+  readonly stormThreshold: number;
+  /** Mutes: matching findings stay off SNS and are marked SUPPRESSED on EventBridge until they expire. */
+  readonly suppressions: readonly Suppression[];
+  /** Whether the credential check may re-trigger a TMC data-sync function that stopped running. */
+  readonly autoRemediation: boolean;
 }
 
 /** Thrown for invalid configuration; `message` lists every problem and is meant for humans as is. */
@@ -82,9 +97,19 @@ function isOurs(key: string): boolean {
   return !key.startsWith('@') && !key.includes(':') && !CDK_OWN_KEYS.has(key);
 }
 
+/** The value as JSON, cut short: a long suppressions list would drown the message. */
+function shortJson(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length <= MAX_ECHO_CHARS
+    ? json
+    : `${json.slice(0, MAX_ECHO_CHARS)}... (${json.length} characters)`;
+}
+
 function howToSet(key: string, example: string): string {
   const assignment = `${key}=${example}`;
-  const flag = /^[\w@.,:/=-]+$/.test(assignment) ? assignment : `"${assignment}"`;
+  // JSON values (suppressions) hold double quotes: single quotes keep them intact in a POSIX shell.
+  const quote = assignment.includes('"') ? "'" : '"';
+  const flag = /^[\w@.,:/=-]+$/.test(assignment) ? assignment : `${quote}${assignment}${quote}`;
   return `Set it in cdk.json "context" or pass -c ${flag}.`;
 }
 
@@ -117,7 +142,7 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): TmcHealt
     const keyMessages = messages.get(key);
     if (!keyMessages) continue;
     // A cross-key rule can fail on a key left at its default.
-    const got = key in ours ? `got ${JSON.stringify(ours[key])}` : 'not set: the default';
+    const got = key in ours ? `got ${shortJson(ours[key])}` : 'not set: the default';
     problems.push(
       `${key}: ${[...new Set(keyMessages)].join('; ')} (${got}). ${howToSet(key, EXAMPLES[key])}`,
     );
@@ -173,5 +198,20 @@ export function irsaCheckerSettings(
     eventBusName: config.eventBusName,
     topicArn,
     runbookBaseUrl: config.runbookBaseUrl,
+  };
+}
+
+/**
+ * Both functions' lifecycle settings (serialise with `lifecycleSettingsToEnvironment`). `ledgerTableName` is the
+ * findings ledger the stack created (a token at synth time).
+ */
+export function lifecycleSettings(config: TmcHealthConfig, ledgerTableName: string): LifecycleConfigInput {
+  return {
+    ledgerTableName,
+    reminderHours: config.reminderHours,
+    goneAfterRuns: config.goneAfterRuns,
+    stormThreshold: config.stormThreshold,
+    suppressions: [...config.suppressions],
+    autoRemediation: config.autoRemediation,
   };
 }

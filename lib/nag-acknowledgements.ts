@@ -6,6 +6,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 export interface NagAcknowledgementProps {
   /** The configured regions (the wildcard resources are per region); empty means the stack's region. */
   readonly regions: readonly string[];
+  /** Whether the checker role may also invoke (re-trigger) the TMC functions (same wildcard resource). */
+  readonly autoRemediation: boolean;
   readonly checkerRole: iam.IRole;
   readonly checkerFunction: lambda.IFunction;
   readonly failureQueue: sqs.IQueue;
@@ -43,7 +45,11 @@ export function acknowledgeNagFindings(stack: Stack, props: NagAcknowledgementPr
       id: wildcardResource('lambda', region, 'function:*'),
       reason:
         'lambda:GetFunctionConfiguration (read-only) on functions TMC creates under names unknown at deploy ' +
-        'time; limited to functions carrying the TMC credential tag by an aws:ResourceTag Null condition.',
+        'time; limited to functions carrying the TMC credential tag by an aws:ResourceTag Null condition.' +
+        (props.autoRemediation
+          ? ' With autoRemediation on, also lambda:InvokeFunction to re-trigger a stalled TMC data-sync ' +
+            'function, under the same tag condition, in the checked regions only.'
+          : ''),
     })),
     ...regions.map((region) => ({
       id: wildcardResource('events', region, 'rule/*'),

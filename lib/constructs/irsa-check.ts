@@ -2,16 +2,20 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { irsaSettingsToEnvironment } from '../../lambdas/core/irsa/settings';
+import { lifecycleSettingsToEnvironment } from '../../lambdas/core/lifecycle/settings';
 import {
   IRSA_MAX_EVENT_AGE_MINUTES,
   IRSA_TIMEOUT_MINUTES,
   irsaCheckerSettings,
+  lifecycleSettings,
   type TmcHealthConfig,
 } from '../config';
 import { irsaPolicyStatements } from '../irsa-permissions';
+import { ledgerStatements } from '../lifecycle-permissions';
 import { acknowledgeIrsaNagFindings } from '../nag-acknowledgements';
 import { CheckerFunction } from './checker-function';
 import { CheckerSchedule } from './checker-schedule';
+import type { FindingsLedger } from './findings-ledger';
 import { WatermarkTable } from './watermark-table';
 
 export interface IrsaCheckProps {
@@ -25,6 +29,8 @@ export interface IrsaCheckProps {
   readonly topicArn: string;
   /** ARN of the bus findings are put on, shared with the credential checker. */
   readonly eventBusArn: string;
+  /** The findings ledger, shared with the credential checker (each check keeps to its own open marker). */
+  readonly ledger: FindingsLedger;
 }
 
 /**
@@ -59,6 +65,7 @@ export class IrsaCheck extends Construct {
         ...irsaSettingsToEnvironment(
           irsaCheckerSettings(config, props.topicArn, this.watermarkTable.tableName),
         ),
+        ...lifecycleSettingsToEnvironment(lifecycleSettings(config, props.ledger.table.tableName)),
         POWERTOOLS_SERVICE_NAME: 'tmc-health-irsa-checker',
         POWERTOOLS_METRICS_NAMESPACE: 'TmcHealth',
         NODE_OPTIONS: '--enable-source-maps',
@@ -70,6 +77,12 @@ export class IrsaCheck extends Construct {
       watermarkTableArn: this.watermarkTable.tableArn,
       eventBusArn: props.eventBusArn,
       topicArn: props.topicArn,
+    })) {
+      this.checker.role.addToPrincipalPolicy(statement);
+    }
+    for (const statement of ledgerStatements({
+      tableArn: props.ledger.table.tableArn,
+      openIndexArn: props.ledger.openIndexArn,
     })) {
       this.checker.role.addToPrincipalPolicy(statement);
     }

@@ -31,6 +31,11 @@ describe('loadConfig: defaults and accepted forms', () => {
       irsaMaxPagesPerRegion: 50,
       irsaCriticalCount: 100,
       irsaRoleNamePatterns: ['*'],
+      reminderHours: 24,
+      goneAfterRuns: 3,
+      stormThreshold: 10,
+      suppressions: [],
+      autoRemediation: false,
     });
   });
 

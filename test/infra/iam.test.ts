@@ -11,6 +11,9 @@ const FORBIDDEN = [
 
 const EXPECTED_CHECKER_ACTIONS = [
   'cloudwatch:GetMetricData',
+  'dynamodb:BatchGetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
   'events:DescribeRule',
   'events:ListRuleNamesByTarget',
   'events:ListTargetsByRule',

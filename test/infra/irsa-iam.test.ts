@@ -3,8 +3,10 @@ import { actionSet, roleAllows, synth, type PolicyStatementJson } from './helper
 /** Exactly what the IRSA check calls, plus its logs and its failure destination (added by the construct). */
 const EXPECTED_IRSA_ACTIONS = [
   'cloudtrail:LookupEvents',
+  'dynamodb:BatchGetItem',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
+  'dynamodb:Query',
   'events:PutEvents',
   'iam:GetOpenIDConnectProvider',
   'iam:GetRole',
@@ -16,7 +18,8 @@ const EXPECTED_IRSA_ACTIONS = [
   'sqs:GetQueueUrl',
   'sqs:SendMessage',
 ];
-const IRSA_ONLY_SERVICES = ['cloudtrail:', 'dynamodb:', 'iam:'];
+// Both roles use the findings ledger (BatchGetItem, PutItem, Query); only the IRSA one reads watermarks.
+const IRSA_ONLY_SERVICES = ['cloudtrail:', 'dynamodb:GetItem', 'iam:'];
 const CHECKER_ONLY_SERVICES = [
   'tag:',
   'cloudwatch:',

@@ -52,7 +52,8 @@ describe('IRSA check with the default configuration', () => {
   });
 
   test('the watermark table: key pk (string), on-demand, PITR, AWS-owned key, removed with the stack', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    // The watermark table and the findings ledger (findings-ledger.test.ts).
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
     template.hasResource('AWS::DynamoDB::Table', {
       Properties: {
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
@@ -77,6 +78,13 @@ describe('IRSA check with the default configuration', () => {
       TMC_HEALTH_IRSA_WATERMARK_TABLE: { Ref: expect.stringMatching(/^IrsaWatermarksTable/) as unknown },
       TMC_HEALTH_EVENT_BUS: 'default',
       TMC_HEALTH_TOPIC_ARN: { Ref: expect.stringMatching(/^NotificationsTopic/) as unknown },
+      // The lifecycle settings, shared with the credential checker (findings-ledger.test.ts).
+      TMC_HEALTH_LEDGER_TABLE: { Ref: expect.stringMatching(/^FindingsLedgerTable/) as unknown },
+      TMC_HEALTH_REMINDER_HOURS: '24',
+      TMC_HEALTH_GONE_AFTER_RUNS: '3',
+      TMC_HEALTH_STORM_THRESHOLD: '10',
+      TMC_HEALTH_SAME_CHECK_THRESHOLD: expect.stringMatching(/^\d+$/) as unknown,
+      TMC_HEALTH_AUTO_REMEDIATION: 'false',
       POWERTOOLS_SERVICE_NAME: 'tmc-health-irsa-checker',
       POWERTOOLS_METRICS_NAMESPACE: 'TmcHealth',
       NODE_OPTIONS: '--enable-source-maps',
@@ -104,7 +112,9 @@ describe('IRSA check with configuration', () => {
     const { template } = synth({ irsaEnabled: 'false' });
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('AWS::Scheduler::Schedule', 1);
-    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    // Only the findings ledger, which the credential check uses too.
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    resourceOf(template, 'AWS::DynamoDB::Table', 'FindingsLedgerTable');
     template.resourceCountIs('AWS::SQS::Queue', 1);
     const ids = Object.keys(template.toJSON().Resources as Record<string, unknown>);
     expect(ids.filter((id) => id.startsWith('Irsa'))).toEqual([]);

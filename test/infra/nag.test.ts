@@ -16,6 +16,8 @@ const configurations: [string, Record<string, unknown>][] = [
     { irsaRegions: 'eu-west-1,eu-central-1', irsaRoleNamePatterns: 'eks/*,AccessEC2role,team-?-irsa-*' },
   ],
   ['with IRSA disabled', { irsaEnabled: false }],
+  ['with auto-remediation', { autoRemediation: true }],
+  ['with auto-remediation in two regions', { autoRemediation: 'true', regions: 'eu-west-1,us-east-1' }],
 ];
 
 describe.each(configurations)('cdk-nag AwsSolutions (%s)', (_name, context) => {

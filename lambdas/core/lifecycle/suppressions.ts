@@ -21,7 +21,8 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-function expiresAt(suppression: Suppression): number {
+/** When the suppression stops muting, in epoch milliseconds (also used by the stack to warn about expired ones). */
+export function suppressionExpiresAt(suppression: Suppression): number {
   // A bare date mutes through the end of that day (UTC).
   return suppression.expires.length === 10
     ? Date.parse(`${suppression.expires}T23:59:59.999Z`)
@@ -36,7 +37,7 @@ export function matchingSuppression(
 ): Suppression | undefined {
   return suppressions.find(
     (suppression) =>
-      expiresAt(suppression) > now.getTime() &&
+      suppressionExpiresAt(suppression) > now.getTime() &&
       (suppression.checkId === undefined || suppression.checkId === finding.checkId) &&
       (suppression.credentialName === undefined ||
         suppression.credentialName === finding.tmc?.credentialName) &&
