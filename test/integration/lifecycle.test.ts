@@ -2,14 +2,10 @@
  * The finding lifecycle end to end (issue 5): the credential-check handler, run three times in-process against
  * moto (DynamoDB ledger, EventBridge, SNS, SQS) over an account that changes between runs, must deliver exactly
  * OPENED, nothing, RESOLVED to a rule's queue, the matching digests to a topic subscription, and a run summary
- * event (the heartbeat) every run.
+ * event (the heartbeat) every run. The IRSA handler, with CloudTrail served by the local LookupEvents stub (moto
+ * has no LookupEvents), resolves its denial groups by absence from complete scans.
  */
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EnableRuleCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { LifecycleFinding } from '../../lambdas/core/lifecycle/types';
@@ -19,7 +15,6 @@ import {
   drainEvents,
   drainNotifications,
   lambdaContext,
-  motoEndpoint,
   publishingSinks,
   resetMoto,
   seedTmcCredential,
@@ -30,6 +25,16 @@ import {
   type Sinks,
   type TestClients,
 } from './support';
+import { startCloudTrailStub, type CloudTrailStub } from './support/cloudtrail-stub';
+import { IRSA_RULE_PATTERN, runIrsaHandler } from './support/irsa-runner';
+import {
+  createWatermarkTable,
+  dynamoClient,
+  IRSA_REGIONS,
+  seedIrsaScenario,
+  seedScenarioEvents,
+} from './support/irsa-seed';
+import { createLedgerTable, ledgerItem } from './support/ledger';
 
 jest.setTimeout(120_000);
 
@@ -40,43 +45,23 @@ const TRANSITIONS_PATTERN = { source: ['tmc-health'], 'detail-type': ['TMC Healt
 
 let clients: TestClients;
 let dynamo: DynamoDBClient;
+let stub: CloudTrailStub;
 
-beforeAll(() => {
+beforeAll(async () => {
   useMotoEnvironment();
   clients = testClients();
-  dynamo = new DynamoDBClient({
-    endpoint: motoEndpoint(),
-    region: TEST_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  dynamo = dynamoClient();
+  stub = await startCloudTrailStub();
 });
-afterAll(() => {
+afterAll(async () => {
   destroyClients(clients);
   dynamo.destroy();
+  await stub.close();
 });
-beforeEach(() => resetMoto());
-
-/** The ledger table as the stack creates it (lib/constructs/findings-ledger.ts): key, sparse open index. */
-async function createLedgerTable(name: string): Promise<void> {
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'findingId', AttributeType: 'S' },
-        { AttributeName: 'openMarker', AttributeType: 'S' },
-      ],
-      KeySchema: [{ AttributeName: 'findingId', KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'open-index',
-          KeySchema: [{ AttributeName: 'openMarker', KeyType: 'HASH' }],
-          Projection: { ProjectionType: 'KEYS_ONLY' },
-        },
-      ],
-    }),
-  );
-}
+beforeEach(async () => {
+  await resetMoto();
+  stub.clear();
+});
 
 /** A second rule on the findings bus, for the run summary events. */
 async function runSummaryQueue(): Promise<string> {
@@ -127,20 +112,10 @@ async function runHandler(sinks: Sinks, ledgerTable: string): Promise<void> {
   }
 }
 
-async function ledgerItem(
-  table: string,
-  findingId: string,
-): Promise<Record<string, AttributeValue> | undefined> {
-  const output = await dynamo.send(
-    new GetItemCommand({ TableName: table, Key: { findingId: { S: findingId } }, ConsistentRead: true }),
-  );
-  return output.Item;
-}
-
 describe('finding lifecycle against moto', () => {
   test('three runs over a changing account: OPENED, nothing, RESOLVED, with matching digests and a heartbeat each run', async () => {
     const table = uniqueName('ledger');
-    await createLedgerTable(table);
+    await createLedgerTable(dynamo, table);
     const sinks = await publishingSinks(clients, {
       eventBusName: FINDINGS_BUS,
       eventPattern: TRANSITIONS_PATTERN,
@@ -168,7 +143,7 @@ describe('finding lifecycle against moto', () => {
     expect(firstDigests[0]!.MessageAttributes?.transition?.Value).toBe('["OPENED"]');
     // SQS subscribers get the message's `default` variant: the short text.
     expect(firstDigests[0]!.Message).toMatch(new RegExp(credential.name));
-    const openItem = await ledgerItem(table, openedFinding.findingId);
+    const openItem = await ledgerItem(dynamo, table, openedFinding.findingId);
     expect(openItem?.openMarker).toEqual({ S: 'OPEN#credentials' });
     expect(openItem?.sequence).toEqual({ N: '1' });
 
@@ -176,7 +151,7 @@ describe('finding lifecycle against moto', () => {
     await runHandler(sinks, table);
     expect(await drainEvents(clients, sinks.ruleQueueUrl)).toEqual([]);
     expect(await drainNotifications(clients, sinks.topicAllQueueUrl)).toEqual([]);
-    expect((await ledgerItem(table, openedFinding.findingId))?.occurrenceCount).toEqual({ N: '2' });
+    expect((await ledgerItem(dynamo, table, openedFinding.findingId))?.occurrenceCount).toEqual({ N: '2' });
 
     // Run 3: someone re-enabled the rule.
     await clients.events.send(new EnableRuleCommand({ Name: credential.ruleName }));
@@ -189,7 +164,7 @@ describe('finding lifecycle against moto', () => {
     const lastDigests = await drainNotifications(clients, sinks.topicAllQueueUrl);
     expect(lastDigests).toHaveLength(1);
     expect(lastDigests[0]!.Subject).toMatch(/1 resolved/);
-    const resolvedItem = await ledgerItem(table, openedFinding.findingId);
+    const resolvedItem = await ledgerItem(dynamo, table, openedFinding.findingId);
     expect(resolvedItem?.openMarker).toBeUndefined();
     expect(Number(resolvedItem?.expiresAt?.N)).toBeGreaterThan(Date.now() / 1000);
 
@@ -202,5 +177,52 @@ describe('finding lifecycle against moto', () => {
       ['credentials', true, { OPENED: 0, ESCALATED: 0, RESOLVED: 1, REMINDER: 0 }],
     ]);
     expect(runs.every((event) => event.detail.apiCalls > 0)).toBe(true);
+  });
+
+  test('IRSA: denial groups open once, stay quiet while no new denial arrives, and resolve after goneAfterRuns covered runs', async () => {
+    const table = uniqueName('ledger');
+    await createLedgerTable(dynamo, table);
+    const watermarks = uniqueName('watermarks');
+    await createWatermarkTable(dynamo, watermarks);
+    const sinks = await publishingSinks(clients, {
+      prefix: uniqueName('irsa'),
+      eventBusName: FINDINGS_BUS,
+      eventPattern: IRSA_RULE_PATTERN,
+    });
+    const now = Date.now();
+    const scenario = await seedIrsaScenario(clients, {
+      from: new Date(now - 40 * 60_000),
+      to: new Date(now - 2 * 60_000),
+    });
+    seedScenarioEvents(stub, scenario);
+    const run = () =>
+      runIrsaHandler({
+        stub,
+        sinks,
+        regions: IRSA_REGIONS,
+        watermarkTable: watermarks,
+        env: { TMC_HEALTH_LEDGER_TABLE: table, TMC_HEALTH_GONE_AFTER_RUNS: '2' },
+      });
+    const transitions = async () =>
+      (await drainEvents<LifecycleFinding>(clients, sinks.ruleQueueUrl)).map((event) => event.detail);
+
+    await run();
+    const opened = await transitions();
+    expect(opened).toHaveLength(scenario.broken.length);
+    expect(new Set(opened.map((finding) => finding.transition))).toEqual(new Set(['OPENED']));
+    expect(await drainNotifications(clients, sinks.topicAllQueueUrl)).toHaveLength(1);
+
+    // No new denial: the scan is complete, the groups are absent once (not yet gone): nothing is published.
+    await run();
+    expect(await transitions()).toEqual([]);
+    expect(await drainNotifications(clients, sinks.topicAllQueueUrl)).toEqual([]);
+
+    await run();
+    const resolved = await transitions();
+    expect(resolved.map((finding) => [finding.findingId, finding.transition, finding.status]).sort()).toEqual(
+      opened.map((finding) => [finding.findingId, 'RESOLVED', 'PASS']).sort(),
+    );
+    const [digest] = await drainNotifications(clients, sinks.topicAllQueueUrl);
+    expect(digest!.Subject).toMatch(new RegExp(`${scenario.broken.length} resolved`));
   });
 });
