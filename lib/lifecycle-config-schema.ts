@@ -33,12 +33,22 @@ const FIELD_HINTS: Readonly<Record<string, string>> = {
   roleArnPattern: 'must be a non-empty glob over the resource ARN, e.g. arn:aws:iam::*:role/legacy-*',
 };
 
-/** -c values arrive as strings: a JSON array string becomes the array; anything else is left for the error. */
-function parseJson(raw: unknown): unknown {
+/**
+ * -c values arrive as strings: a JSON array string becomes the array; anything else is left for the error. Text
+ * that looks like JSON but does not parse (often a shell that ate the quotes) says why it did not parse.
+ */
+function parseJson(raw: unknown, ctx: z.core.$RefinementCtx): unknown {
   if (typeof raw !== 'string') return raw;
   try {
     return JSON.parse(raw) as unknown;
-  } catch {
+  } catch (error) {
+    if (/^\s*[[{]/.test(raw)) {
+      const reason = error instanceof Error ? error.message : String(error);
+      ctx.addIssue({
+        code: 'custom',
+        message: `is not valid JSON (${reason}); in a shell, put the whole -c value in single quotes`,
+      });
+    }
     return raw;
   }
 }
@@ -84,7 +94,8 @@ const suppressions = z
         ctx.addIssue({
           code: 'custom',
           message:
-            `too many suppressions: ${items.length} take ${bytes} bytes of JSON, over the ` +
+            `${items.length === 1 ? 'the suppression is too long: it takes' : `too many suppressions: ${items.length} take`} ` +
+            `${bytes} bytes of JSON, over the ` +
             `${MAX_SUPPRESSIONS_JSON_BYTES}-byte budget (they travel in the functions' environment, which Lambda ` +
             'limits to 4 KB in total). Remove expired ones, shorten the reasons, or cover several resources ' +
             'with one roleArnPattern glob',
