@@ -38,3 +38,77 @@ export const METRIC_DIMENSIONS = {
   severity: 'severity',
   transition: 'transition',
 } as const;
+
+/** One metric datapoint to emit: plain data, so what a run reports is tested without Powertools. */
+export interface MetricRecord {
+  readonly name: (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];
+  readonly unit: 'Count' | 'Milliseconds';
+  readonly value: number;
+  /** Besides `service`; absent for the run-level metrics. */
+  readonly dimensions?: Readonly<Record<string, string>>;
+}
+
+export interface RunMetricsInput {
+  readonly findings: readonly { readonly status: string; readonly severity: string }[];
+  /** Published lifecycle transitions (absent when the function publishes statelessly). */
+  readonly transitions?: readonly { readonly transition: string }[];
+  readonly apiCalls: number;
+  readonly durationMs: number;
+  readonly uncheckedAtDeadline?: number;
+  /** The run finished and its findings were delivered: the dead-man's switch counts these. */
+  readonly completed: boolean;
+  /** The run failed because EventBridge or SNS refused its findings. */
+  readonly publishFailed: boolean;
+}
+
+const STATUS_VALUES = ['FAIL', 'ERROR', 'PASS'] as const;
+const SEVERITY_VALUES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'] as const;
+const TRANSITION_VALUES = ['OPENED', 'ESCALATED', 'RESOLVED', 'REMINDER'] as const;
+
+/**
+ * The metrics of one run. Every status, severity and transition is emitted, zeros included, so dashboards and
+ * alarms see a continuous series rather than gaps that read as "no data".
+ */
+export function runMetricRecords(input: RunMetricsInput): MetricRecord[] {
+  const count = (predicate: (finding: RunMetricsInput['findings'][number]) => boolean) =>
+    input.findings.filter(predicate).length;
+  const records: MetricRecord[] = [
+    ...STATUS_VALUES.map((status): MetricRecord => ({
+      name: METRIC_NAMES.findings,
+      unit: 'Count',
+      value: count((finding) => finding.status === status),
+      dimensions: { [METRIC_DIMENSIONS.status]: status },
+    })),
+    ...SEVERITY_VALUES.map((severity): MetricRecord => ({
+      name: METRIC_NAMES.findings,
+      unit: 'Count',
+      value: count((finding) => finding.status !== 'PASS' && finding.severity === severity),
+      dimensions: { [METRIC_DIMENSIONS.severity]: severity },
+    })),
+    {
+      name: METRIC_NAMES.checksErrored,
+      unit: 'Count',
+      value: count((finding) => finding.status === 'ERROR'),
+    },
+    { name: METRIC_NAMES.apiCalls, unit: 'Count', value: Math.max(0, Math.round(input.apiCalls)) },
+    {
+      name: METRIC_NAMES.runDuration,
+      unit: 'Milliseconds',
+      value: Math.max(0, Math.round(input.durationMs)),
+    },
+    { name: METRIC_NAMES.runCompleted, unit: 'Count', value: input.completed ? 1 : 0 },
+    { name: METRIC_NAMES.publishFailures, unit: 'Count', value: input.publishFailed ? 1 : 0 },
+    { name: METRIC_NAMES.uncheckedAtDeadline, unit: 'Count', value: input.uncheckedAtDeadline ?? 0 },
+  ];
+  if (input.transitions) {
+    for (const transition of TRANSITION_VALUES) {
+      records.push({
+        name: METRIC_NAMES.transitions,
+        unit: 'Count',
+        value: input.transitions.filter((item) => item.transition === transition).length,
+        dimensions: { [METRIC_DIMENSIONS.transition]: transition },
+      });
+    }
+  }
+  return records;
+}

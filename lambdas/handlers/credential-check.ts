@@ -1,5 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { runCredentialCheck } from '../app/credential-check';
 import {
@@ -9,14 +7,14 @@ import {
   type RegionClients,
 } from '../adapters/clients';
 import { createFindingPublisher } from '../adapters/publishers';
-import type { RunSummary } from '../core/run-summary';
 import { lifecycleSettingsFromEnvironment } from '../core/lifecycle/settings';
+import { SERVICE_NAMES } from '../core/observability';
+import type { RunSummary } from '../core/run-summary';
 import { settingsFromEnvironment } from '../core/settings';
-import { createLifecycleStage, logLifecycle } from './lifecycle-wiring';
+import { createLifecycleStage } from './lifecycle-wiring';
+import { createTelemetry, observeRun } from './telemetry';
 
-const SERVICE = 'tmc-health-checker';
-const logger = new Logger({ serviceName: SERVICE });
-const metrics = new Metrics({ namespace: 'TmcHealth', serviceName: SERVICE });
+const telemetry = createTelemetry(SERVICE_NAMES.credentials);
 
 // Module scope: parsed and wired once per container. A bad environment fails the cold start loudly.
 const region = process.env.AWS_REGION ?? 'us-east-1';
@@ -33,7 +31,7 @@ const lifecycle = createLifecycleStage({
   remediation: true,
   counter,
 });
-/** The region clients, counted so the run summary event can say what a run cost in API calls. */
+/** The region clients, counted so the run summary event and the ApiCalls metric say what a run cost. */
 const clientsFor = (name: string): RegionClients => {
   const clients = regionClients(name);
   attachRequestCounterToAll(clients, counter);
@@ -45,36 +43,29 @@ export async function handler(
   _event: ScheduledEvent | Record<string, never>,
   context: Context,
 ): Promise<RunSummary> {
-  logger.addContext(context);
   const accountId = context.invokedFunctionArn.split(':')[4] ?? '';
   const callsBefore = counter.total;
-  try {
-    const result = await runCredentialCheck(
-      { accountId, settings, defaultRegion: region },
-      {
-        clientsFor,
-        publisher,
-        ...(lifecycle ? { lifecycle } : {}),
-        apiCalls: () => counter.total - callsBefore,
-      },
-    );
-    const { summary } = result;
-    metrics.addMetric('FailFindings', MetricUnit.Count, summary.byStatus.FAIL);
-    metrics.addMetric('ErrorFindings', MetricUnit.Count, summary.byStatus.ERROR);
-    metrics.addMetric('PassFindings', MetricUnit.Count, summary.byStatus.PASS);
-    metrics.addMetric('SkippedRecords', MetricUnit.Count, summary.skippedRecords);
-    for (const finding of result.findings.filter((f) => f.status !== 'PASS')) {
-      logger.warn(finding.title, { finding });
-    }
-    logLifecycle(logger, result.lifecycle);
-    logger.info('credential check complete', {
-      runId: result.run.runId,
-      summary,
-      publish: result.publishReport,
-      lifecycle: result.lifecycle?.runSummary,
-    });
-    return summary;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
+  const result = await observeRun(
+    telemetry,
+    context,
+    'credential check',
+    () =>
+      runCredentialCheck(
+        { accountId, settings, defaultRegion: region },
+        {
+          clientsFor,
+          publisher,
+          ...(lifecycle ? { lifecycle } : {}),
+          apiCalls: () => counter.total - callsBefore,
+        },
+      ),
+    (run) => ({
+      runId: run.run.runId,
+      findings: run.findings,
+      ...(run.lifecycle ? { lifecycle: run.lifecycle } : {}),
+      apiCalls: counter.total - callsBefore + (run.publishReport?.apiCalls ?? 0),
+      summary: { ...run.summary, publish: run.publishReport },
+    }),
+  );
+  return result.summary;
 }

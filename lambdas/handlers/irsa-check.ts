@@ -1,17 +1,15 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { runIrsaCheck, type IrsaRunSummary } from '../app/irsa-check';
-import { createIrsaClients } from '../adapters/irsa/clients';
 import { attachRequestCounter, RequestCounter } from '../adapters/clients';
+import { createIrsaClients } from '../adapters/irsa/clients';
 import { createFindingPublisher } from '../adapters/publishers';
-import { lifecycleSettingsFromEnvironment } from '../core/lifecycle/settings';
-import { createLifecycleStage, logLifecycle } from './lifecycle-wiring';
 import { irsaSettingsFromEnvironment } from '../core/irsa/settings';
+import { lifecycleSettingsFromEnvironment } from '../core/lifecycle/settings';
+import { SERVICE_NAMES } from '../core/observability';
+import { createLifecycleStage } from './lifecycle-wiring';
+import { createTelemetry, observeRun } from './telemetry';
 
-const SERVICE = 'tmc-health-irsa-checker';
-const logger = new Logger({ serviceName: SERVICE });
-const metrics = new Metrics({ namespace: 'TmcHealth', serviceName: SERVICE });
+const telemetry = createTelemetry(SERVICE_NAMES.irsa);
 
 // Module scope: parsed and wired once per container. A bad environment fails the cold start loudly.
 const region = process.env.AWS_REGION ?? 'us-east-1';
@@ -30,7 +28,7 @@ const lifecycle = createLifecycleStage({
   remediation: false,
   counter,
 });
-/** CloudTrail clients counted too, so the run summary event says what a run cost in API calls. */
+/** CloudTrail clients counted too, so the run summary event and the ApiCalls metric say what a run cost. */
 const countedClients = {
   ...clients,
   cloudTrailFor: (name: string) => {
@@ -45,39 +43,35 @@ export async function handler(
   _event: ScheduledEvent | Record<string, never>,
   context: Context,
 ): Promise<IrsaRunSummary> {
-  logger.addContext(context);
   const accountId = context.invokedFunctionArn.split(':')[4] ?? '';
   const callsBefore = counter.total;
-  try {
-    const result = await runIrsaCheck(
-      { accountId, settings, defaultRegion: region },
-      {
-        clients: countedClients,
-        publisher,
-        ...(lifecycle ? { lifecycle } : {}),
-        apiCalls: () => counter.total - callsBefore,
-      },
-    );
-    const { summary } = result;
-    metrics.addMetric('DenialGroups', MetricUnit.Count, summary.denialGroups);
-    metrics.addMetric('EventsScanned', MetricUnit.Count, summary.eventsScanned);
-    metrics.addMetric('IncompleteScans', MetricUnit.Count, summary.incompleteScans);
-    for (const finding of result.findings.filter((f) => f.status !== 'PASS')) {
-      logger.warn(finding.title, { finding });
-    }
-    for (const commit of result.watermarkCommits.filter((c) => c.status !== 'saved')) {
-      // A conflict means an overlapping run advanced first; its watermark stands and nothing is lost.
-      logger.warn('IRSA watermark not saved', { commit });
-    }
-    logLifecycle(logger, result.lifecycle);
-    logger.info('IRSA check complete', {
-      runId: result.run.runId,
-      summary,
-      publish: result.publishReport,
-      lifecycle: result.lifecycle?.runSummary,
-    });
-    return summary;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
+  const result = await observeRun(
+    telemetry,
+    context,
+    'IRSA check',
+    () =>
+      runIrsaCheck(
+        { accountId, settings, defaultRegion: region },
+        {
+          clients: countedClients,
+          publisher,
+          ...(lifecycle ? { lifecycle } : {}),
+          apiCalls: () => counter.total - callsBefore,
+        },
+      ),
+    (run) => {
+      for (const commit of run.watermarkCommits.filter((c) => c.status !== 'saved')) {
+        // A conflict means an overlapping run advanced first; its watermark stands and nothing is lost.
+        telemetry.logger.warn('IRSA watermark not saved', { commit });
+      }
+      return {
+        runId: run.run.runId,
+        findings: run.findings,
+        ...(run.lifecycle ? { lifecycle: run.lifecycle } : {}),
+        apiCalls: counter.total - callsBefore + (run.publishReport?.apiCalls ?? 0),
+        summary: { ...run.summary, publish: run.publishReport },
+      };
+    },
+  );
+  return result.summary;
 }

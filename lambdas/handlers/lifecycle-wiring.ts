@@ -1,8 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { LifecycleStage, type LifecycleReport } from '../app/lifecycle-stage';
+import { LifecycleStage } from '../app/lifecycle-stage';
 import { parseArn } from '../adapters/arn';
 import {
   attachRequestCounter,
@@ -74,24 +73,4 @@ export function createLifecycleStage(wiring: LifecycleWiring): LifecycleStage | 
         : {}),
     },
   );
-}
-
-/** What a lifecycle run did, for the function's log: conflicts and remediations are worth a warning. */
-export function logLifecycle(logger: Logger, report: LifecycleReport | undefined): void {
-  if (!report) return;
-  for (const findingId of report.conflicts) {
-    // Another run advanced this finding first: its view stands and nothing is lost.
-    logger.warn('ledger write lost to a concurrent run', { findingId });
-  }
-  for (const remediation of report.remediations) {
-    logger.info('built-in remediation', { remediation });
-  }
-  logger.info('lifecycle', {
-    transitions: report.transitions.length,
-    suppressed: report.suppressed,
-    incident: report.incident,
-    digestSent: report.digestSent,
-    committed: report.committed,
-    quietWrites: report.quietWrites,
-  });
 }

@@ -1,0 +1,123 @@
+import type { Context } from 'aws-lambda';
+import { PublishError } from '../../lambdas/adapters/publisher';
+import type { Finding } from '../../lambdas/core/finding';
+import { createTelemetry, observeRun } from '../../lambdas/handlers/telemetry';
+
+const context = {
+  functionName: 'tmc-health-checker',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-west-2:111122223333:function:tmc-health-checker',
+  memoryLimitInMB: '512',
+  awsRequestId: 'request-1',
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
+
+const failing: Finding = {
+  schemaVersion: '1.0',
+  findingId: 'a'.repeat(32),
+  checkId: 'tmc.token.stale',
+  status: 'FAIL',
+  severity: 'HIGH',
+  title: 'token stale',
+  message: 'the token is old',
+  accountId: '111122223333',
+  region: 'us-west-2',
+  resource: { type: 'AWS::SSM::Parameter', name: '/tmc/prod/token' },
+  tmc: { credentialName: 'prod', component: 'auth-token' },
+  evidence: {},
+  remediation: { text: 'rotate', whoCanFix: 'TMC admin', runbookUrl: 'docs/checks.md#x' },
+  observedAt: '2026-12-01T00:00:00.000Z',
+};
+
+/** Captures what Powertools writes (EMF blobs and JSON log lines); with POWERTOOLS_DEV it uses the global console. */
+function captureStdout(): { lines: () => Record<string, unknown>[]; restore: () => void } {
+  const written: unknown[] = [];
+  const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
+    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      written.push(args[0]);
+    }),
+  );
+  return {
+    lines: () =>
+      written.flatMap((item) => {
+        if (typeof item !== 'string' || !item.trim().startsWith('{')) return [];
+        return [JSON.parse(item) as Record<string, unknown>];
+      }),
+    restore: () => spies.forEach((spy) => spy.mockRestore()),
+  };
+}
+
+function emfValues(lines: readonly Record<string, unknown>[], metric: string): unknown[] {
+  return lines.filter((line) => '_aws' in line && metric in line).map((line) => line[metric]);
+}
+
+describe('observeRun', () => {
+  const saved = { ...process.env };
+  beforeEach(() => {
+    process.env.POWERTOOLS_DEV = 'true'; // Powertools writes to process.stdout instead of its own console
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false'; // POWERTOOLS_DEV alone would disable metrics
+    process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('logs each problem with runId, checkId and credentialName as keys, and emits the run metrics', async () => {
+    const out = captureStdout();
+    try {
+      const telemetry = createTelemetry('tmc-health-checker');
+      await observeRun(
+        telemetry,
+        context,
+        'credential check',
+        () => Promise.resolve('result'),
+        () => ({ runId: 'run-1', findings: [failing], apiCalls: 9, summary: { ok: true } }),
+      );
+    } finally {
+      out.restore();
+    }
+    const lines = out.lines();
+    const warning = lines.find((line) => line.message === 'token stale');
+    expect(warning).toMatchObject({
+      runId: 'run-1',
+      checkId: 'tmc.token.stale',
+      credentialName: 'prod',
+      level: 'WARN',
+    });
+    expect(emfValues(lines, 'RunCompleted')).toEqual([1]);
+    expect(emfValues(lines, 'ApiCalls')).toEqual([9]);
+    const failByStatus = lines.find((line) => 'Findings' in line && line.status === 'FAIL');
+    expect(failByStatus).toMatchObject({ Findings: 1, service: 'tmc-health-checker' });
+  });
+
+  it('a publish failure emits PublishFailures 1 and RunCompleted 0, logs the error, and rethrows', async () => {
+    const out = captureStdout();
+    const error = new PublishError('bus down', {
+      publisher: 'eventbridge',
+      failedCount: 1,
+      errorCodes: { InternalFailure: 1 },
+      findingIds: [],
+    });
+    try {
+      await expect(
+        observeRun(
+          createTelemetry('tmc-health-checker'),
+          context,
+          'credential check',
+          () => Promise.reject(error),
+          () => {
+            throw new Error('not reached');
+          },
+        ),
+      ).rejects.toBe(error);
+    } finally {
+      out.restore();
+    }
+    const lines = out.lines();
+    expect(emfValues(lines, 'PublishFailures')).toEqual([1]);
+    expect(emfValues(lines, 'RunCompleted')).toEqual([0]);
+    expect(lines.some((line) => line.level === 'ERROR' && line.message === 'credential check failed')).toBe(
+      true,
+    );
+  });
+});
