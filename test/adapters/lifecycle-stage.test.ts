@@ -340,12 +340,13 @@ describe('LifecycleStage: at-least-once delivery', () => {
     expect(h.findingEvents().map((e) => e.transition)).toEqual(['OPENED']);
   });
 
-  it('an SNS failure fails the run the same way', async () => {
+  it('an SNS failure still lets EventBridge deliver, then fails the run the same way', async () => {
     const h = harness();
     h.digest.failNext = true;
     const error = (await h.run([finding('a', 'FAIL')]).catch((e: unknown) => e)) as PublishError;
     expect(error).toBeInstanceOf(PublishError);
     expect(error.errorCodes).toEqual({ InternalError: 1 });
+    expect(h.findingEvents().map((event) => event.transition)).toEqual(['OPENED']); // EventBridge still tried
     expect(h.ledger.commits).toBe(0);
   });
 
