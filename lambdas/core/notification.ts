@@ -338,9 +338,10 @@ export function formatFindingSection(finding: Finding, number: number): string {
   }
   const lines = [
     `${number}. [${finding.status}, ${finding.severity}] ${cleanLine(finding.title)}`,
-    ...indentBlock(cleanText(finding.message), indent),
+    // The message and the context embed names from AWS (tag values): one line each, so none can forge a line.
+    ...indentBlock(cleanLine(finding.message), indent),
     '',
-    ...alignedLines(context).map((line) => indent + line),
+    ...alignedLines(context.map(([key, value]) => [key, cleanLine(value)])).map((line) => indent + line),
     '',
     `${indent}Evidence:`,
     ...evidenceLines.flatMap((line) => indentBlock(line, indent + '  ')),

@@ -10,12 +10,19 @@ export function alignedLines(pairs: readonly (readonly [string, string])[]): str
   });
 }
 
-/** Plain text for email: normalised line breaks, other control characters replaced by spaces. */
+/**
+ * Unicode controls that change how the text around them is displayed: bidirectional embeddings, overrides and
+ * isolates, directional marks, and the line/paragraph separators some mail clients break on. A tag value (any
+ * string from AWS) could use them to reverse or forge what follows it in an email.
+ */
+const FORMAT_CONTROLS = /[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Plain text for email: normalised line breaks; other control and bidi characters replaced by spaces. */
 export function cleanText(text: string): string {
   let out = '';
-  for (const char of text.replace(/\r\n?/g, '\n')) {
+  for (const char of text.replace(/\r\n?/g, '\n').replace(FORMAT_CONTROLS, ' ')) {
     const code = char.codePointAt(0) ?? 0;
-    out += char !== '\n' && (code < 0x20 || code === 0x7f) ? ' ' : char;
+    out += char !== '\n' && (code < 0x20 || (code >= 0x7f && code < 0xa0)) ? ' ' : char;
   }
   return out;
 }

@@ -189,32 +189,28 @@ describe('credential check: malformed tagging data is counted and skipped', () =
   });
 
   /*
-   * KNOWN GAP, found here (stateless SNS summary: the CLI and the ledger-unavailable fallback): the tag value's
-   * CR/LF, BEL and U+202E (right-to-left override) reach the email body. The "Credential:" and "Resource:" lines
-   * carry them raw, and the description wraps them into lines of their own, so a tag value can forge a line
-   * ("Subject: reset your password") or reverse the text that follows. Owner: the SNS summary rendering
-   * (lambdas/adapters/publish-sns.ts / lambdas/core/notification.ts). When fixed, make this a plain test.
+   * Found by this test (stateless SNS summary: the CLI and the ledger-unavailable fallback; the lifecycle digest
+   * shares the rendering): a tag value's CR/LF, BEL and U+202E (right-to-left override) reached the email body and
+   * could forge a line ("Subject: reset your password") or reverse the text after it. Fixed in plain-text.ts
+   * (cleanText) and notification.ts (message and context lines are single lines).
    */
-  test.failing(
-    'KNOWN GAP: control and bidi characters from a tag value do not reach the email body',
-    async () => {
-      await credentialRun([
-        tagged(fnArn('evil-data-sync'), HOSTILE_NAME),
-        tagged(paramArn('tmc/evil/token'), HOSTILE_NAME),
-      ]);
-      for (const call of sns.commandCalls(PublishCommand)) {
-        const input = call.args[0].input;
-        const bodies =
-          input.MessageStructure === 'json'
-            ? Object.values(JSON.parse(input.Message ?? '{}') as Record<string, string>)
-            : [input.Message ?? ''];
-        for (const body of bodies) {
-          expect(body).not.toMatch(CONTROL_OR_BIDI);
-          expect(body).not.toMatch(/^\s*Subject: reset your password/m);
-        }
+  test('control and bidi characters from a tag value do not reach the email body', async () => {
+    await credentialRun([
+      tagged(fnArn('evil-data-sync'), HOSTILE_NAME),
+      tagged(paramArn('tmc/evil/token'), HOSTILE_NAME),
+    ]);
+    for (const call of sns.commandCalls(PublishCommand)) {
+      const input = call.args[0].input;
+      const bodies =
+        input.MessageStructure === 'json'
+          ? Object.values(JSON.parse(input.Message ?? '{}') as Record<string, string>)
+          : [input.Message ?? ''];
+      for (const body of bodies) {
+        expect(body).not.toMatch(CONTROL_OR_BIDI);
+        expect(body).not.toMatch(/^\s*Subject: reset your password/m);
       }
-    },
-  );
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -350,11 +346,8 @@ describe('IRSA check: malformed CloudTrail records are counted and skipped', () 
     expect(denialGroups(result).length).toBeGreaterThan(0);
   });
 
-  /*
-   * KNOWN GAP, found here: parse-event.ts echoes an unexpected eventName whole into the skipped record's detail
-   * (String(record.eventName)), so a 1 MB value is copied into the run's skipped records. Owner: lambdas/core/irsa.
-   */
-  test.failing('KNOWN GAP: a skipped record echoes at most a bounded part of the bad value', async () => {
+  /* Found by this test: parse-event.ts echoed an unexpected eventName whole into the skipped record's detail. */
+  test('a skipped record echoes at most a bounded part of the bad value', async () => {
     const result = await irsaRun([record('bad', { eventName: HUGE })]);
     const skipped = result.snapshot.scans[0]?.ok ? result.snapshot.scans[0].value.skipped : [];
     expect(skipped).toHaveLength(1);
@@ -374,31 +367,26 @@ describe('IRSA check: malformed CloudTrail records are counted and skipped', () 
   });
 
   /*
-   * KNOWN GAP, found here: errorMessage and userAgents are copied into the finding's evidence (and title) at full
-   * length. A finding over EventBridge's 256 KB entry limit is refused (EntryTooLarge, deliberately not truncated),
-   * the publish fails and the watermark holds, so the same record is read and refused again on every run. The
-   * number of distinct user agents is capped, their length is not; a pod can choose its User-Agent. Owner:
-   * lambdas/core/irsa (cap each echoed string, e.g. 1 KB, with a "truncated" marker).
+   * Found by this test: errorMessage and userAgents were copied into the finding at full length; a finding over
+   * EventBridge's 256 KB entry limit is refused (EntryTooLarge, deliberately not truncated at publish time) and,
+   * with the watermark held, refused again every run. parse-event.ts now caps each echoed string where it enters.
    */
-  test.failing(
-    'KNOWN GAP: huge strings in a denial keep its finding under the 256 KB EventBridge entry limit',
-    async () => {
-      const result = await irsaRun([
-        record('huge', {
-          errorMessage: HUGE,
-          userAgent: HUGE,
-          userIdentity: {
-            type: 'WebIdentityUser',
-            userName: `system:serviceaccount:ns:${'s'.repeat(10_000)}`,
-          },
-        }),
-      ]);
-      expect(result.summary.skippedRecords).toBe(0);
-      const [group] = denialGroups(result);
-      expect(group).toBeDefined();
-      expect(JSON.stringify(group).length).toBeLessThan(256 * 1024); // EventBridge's entry limit
-    },
-  );
+  test('huge strings in a denial keep its finding under the 256 KB EventBridge entry limit', async () => {
+    const result = await irsaRun([
+      record('huge', {
+        errorMessage: HUGE,
+        userAgent: HUGE,
+        userIdentity: {
+          type: 'WebIdentityUser',
+          userName: `system:serviceaccount:ns:${'s'.repeat(10_000)}`,
+        },
+      }),
+    ]);
+    expect(result.summary.skippedRecords).toBe(0);
+    const [group] = denialGroups(result);
+    expect(group).toBeDefined();
+    expect(JSON.stringify(group).length).toBeLessThan(256 * 1024); // EventBridge's entry limit
+  });
 
   test('a page of nothing but malformed records: complete run, every record counted, no denial invented', async () => {
     const result = await irsaRun([

@@ -1,4 +1,5 @@
 import type { SkippedRecord } from '../inventory';
+import { truncate } from '../plain-text';
 import type { WebIdentityDenial } from './types';
 
 /** What LookupEvents returns for one event, with `EventTime` already an ISO string. */
@@ -23,8 +24,17 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+/**
+ * Caps on what a record may carry into a finding. CloudTrail data is input: a pod chooses its own User-Agent,
+ * and a finding over EventBridge's 256 KB entry limit would be refused on every run (never truncated at publish
+ * time), so each echoed string is bounded here, where it enters. Real values are far below these.
+ */
+const MAX_FREE_TEXT_CHARS = 1024; // errorMessage, userAgent
+const MAX_NAME_CHARS = 512; // subject, provider, error code, source IP, event name in a skip detail
+const MAX_ARN_CHARS = 2048; // IAM's own limit on a role ARN
+
+function text(value: unknown, max = MAX_NAME_CHARS): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? truncate(value, max) : undefined;
 }
 
 function isoTime(value: string | undefined): string | undefined {
@@ -53,7 +63,7 @@ export function parseTrailEvent(raw: RawTrailEvent, region: string): ParsedTrail
   }
   if (!isObject(record)) return skip('CloudTrailEvent is not a JSON object', where);
   if (record.eventName !== WEB_IDENTITY_EVENT_NAME)
-    return skip('unexpected eventName', `${where}: ${String(record.eventName)}`);
+    return skip('unexpected eventName', `${where}: ${truncate(String(record.eventName), MAX_NAME_CHARS)}`);
   const errorCode = text(record.errorCode);
   if (errorCode === undefined) return { kind: 'success' };
 
@@ -63,14 +73,14 @@ export function parseTrailEvent(raw: RawTrailEvent, region: string): ParsedTrail
   const eventTime = isoTime(text(record.eventTime)) ?? isoTime(text(raw.eventTime));
   if (eventTime === undefined) return skip('missing or invalid eventTime', where);
   const request = isObject(record.requestParameters) ? record.requestParameters : {};
-  const roleArn = text(request.roleArn);
+  const roleArn = text(request.roleArn, MAX_ARN_CHARS);
   if (roleArn === undefined) return skip('missing requestParameters.roleArn', where);
   const identity = isObject(record.userIdentity) ? record.userIdentity : {};
   const subject = text(identity.userName);
   const identityProvider = text(identity.identityProvider);
-  const errorMessage = text(record.errorMessage);
+  const errorMessage = text(record.errorMessage, MAX_FREE_TEXT_CHARS);
   const sourceIpAddress = text(record.sourceIPAddress);
-  const userAgent = text(record.userAgent);
+  const userAgent = text(record.userAgent, MAX_FREE_TEXT_CHARS);
   return {
     kind: 'denial',
     denial: {
