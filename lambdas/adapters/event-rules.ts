@@ -15,6 +15,7 @@ import type {
 import { parseArn, type RuleRef } from './arn';
 import type { CallLog } from './gather-call-log';
 import { mapWithConcurrency } from './gather-concurrency';
+import { forEachPage } from './pagination';
 import type { TaggedRuleRef } from './tagging';
 
 export const RULE_READ_CONCURRENCY = 4;
@@ -99,14 +100,13 @@ async function rulesTargeting(
       'ListRuleNamesByTarget',
       async () => {
         const names: string[] = [];
-        let nextToken: string | undefined;
-        do {
-          const page = await ctx.client.send(
-            new ListRuleNamesByTargetCommand({ TargetArn: functionArn, NextToken: nextToken }),
-          );
-          names.push(...(page.RuleNames ?? []));
-          nextToken = page.NextToken;
-        } while (nextToken);
+        await forEachPage(
+          'ListRuleNamesByTarget',
+          (token) =>
+            ctx.client.send(new ListRuleNamesByTargetCommand({ TargetArn: functionArn, NextToken: token })),
+          (page) => page.NextToken,
+          (page) => names.push(...(page.RuleNames ?? [])),
+        );
         return names;
       },
       { resourceArn: functionArn },
@@ -164,18 +164,22 @@ function listTargets(ctx: Context, ref: RuleRef, arn: string): Promise<Observed<
     'ListTargetsByRule',
     async () => {
       const targets: EventRuleTarget[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await ctx.client.send(
-          new ListTargetsByRuleCommand({
-            Rule: ref.name,
-            EventBusName: busParameter(ref),
-            NextToken: nextToken,
-          }),
-        );
-        for (const target of page.Targets ?? []) targets.push({ id: target.Id ?? '', arn: target.Arn ?? '' });
-        nextToken = page.NextToken;
-      } while (nextToken);
+      await forEachPage(
+        'ListTargetsByRule',
+        (token) =>
+          ctx.client.send(
+            new ListTargetsByRuleCommand({
+              Rule: ref.name,
+              EventBusName: busParameter(ref),
+              NextToken: token,
+            }),
+          ),
+        (page) => page.NextToken,
+        (page) => {
+          for (const target of page.Targets ?? [])
+            targets.push({ id: target.Id ?? '', arn: target.Arn ?? '' });
+        },
+      );
       return targets;
     },
     { resourceArn: arn },

@@ -6,6 +6,7 @@ import {
 import type { ApiFailure, LambdaMetrics, Observed } from '../core/inventory';
 import type { CallLog } from './gather-call-log';
 import { chunk } from './gather-concurrency';
+import { forEachPage } from './pagination';
 
 /** GetMetricData's limit on queries per request. */
 export const MAX_QUERIES_PER_REQUEST = 500;
@@ -67,27 +68,30 @@ async function fetchSums(
 ): Promise<Map<string, QueryResult>> {
   const sums = new Map<string, QueryResult>();
   const startTime = new Date(window.now.getTime() - window.windowMinutes * 60_000);
-  let nextToken: string | undefined;
-  do {
-    const page = await client.send(
-      new GetMetricDataCommand({
-        MetricDataQueries: queries,
-        StartTime: startTime,
-        EndTime: window.now,
-        NextToken: nextToken,
-      }),
-    );
-    for (const result of page.MetricDataResults ?? []) {
-      if (result.Id === undefined) continue;
-      const entry = sums.get(result.Id) ?? { sum: 0 };
-      entry.sum += (result.Values ?? []).reduce((total, value) => total + value, 0);
-      if (result.StatusCode === 'Forbidden' || result.StatusCode === 'InternalError') {
-        entry.failedStatus = result.StatusCode;
+  await forEachPage(
+    'GetMetricData',
+    (token) =>
+      client.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: queries,
+          StartTime: startTime,
+          EndTime: window.now,
+          NextToken: token,
+        }),
+      ),
+    (page) => page.NextToken,
+    (page) => {
+      for (const result of page.MetricDataResults ?? []) {
+        if (result.Id === undefined) continue;
+        const entry = sums.get(result.Id) ?? { sum: 0 };
+        entry.sum += (result.Values ?? []).reduce((total, value) => total + value, 0);
+        if (result.StatusCode === 'Forbidden' || result.StatusCode === 'InternalError') {
+          entry.failedStatus = result.StatusCode;
+        }
+        sums.set(result.Id, entry);
       }
-      sums.set(result.Id, entry);
-    }
-    nextToken = page.NextToken;
-  } while (nextToken !== undefined && nextToken !== '');
+    },
+  );
   return sums;
 }
 

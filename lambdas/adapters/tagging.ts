@@ -1,5 +1,5 @@
 import {
-  paginateGetResources,
+  GetResourcesCommand,
   type ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { Observed, SkippedRecord, VanishedResource } from '../core/inventory';
@@ -13,6 +13,7 @@ import {
   type RuleRef,
 } from './arn';
 import type { CallLog } from './gather-call-log';
+import { forEachPage } from './pagination';
 
 export const TAGGED_RESOURCE_TYPES = ['lambda:function', 'ssm:parameter', 'events:rule'] as const;
 export type TaggedResourceType = VanishedResource['resourceType'];
@@ -55,6 +56,8 @@ interface Mapping {
 }
 
 const SOURCE = 'tagging:GetResources';
+/** GetResources' maximum page size. */
+const RESOURCES_PER_PAGE = 100;
 
 export async function discoverTaggedResources(
   client: ResourceGroupsTaggingAPIClient,
@@ -63,11 +66,20 @@ export async function discoverTaggedResources(
 ): Promise<Observed<Discovery>> {
   const listed = await log.run('tagging', 'GetResources', async () => {
     const mappings: Mapping[] = [];
-    const pages = paginateGetResources(
-      { client },
-      { TagFilters: [{ Key: TMC_CREDENTIAL_TAG_KEY }], ResourceTypeFilters: [...TAGGED_RESOURCE_TYPES] },
+    await forEachPage(
+      'GetResources',
+      (token) =>
+        client.send(
+          new GetResourcesCommand({
+            TagFilters: [{ Key: TMC_CREDENTIAL_TAG_KEY }],
+            ResourceTypeFilters: [...TAGGED_RESOURCE_TYPES],
+            ResourcesPerPage: RESOURCES_PER_PAGE,
+            ...(token === undefined ? {} : { PaginationToken: token }),
+          }),
+        ),
+      (page) => page.PaginationToken,
+      (page) => mappings.push(...(page.ResourceTagMappingList ?? [])),
     );
-    for await (const page of pages) mappings.push(...(page.ResourceTagMappingList ?? []));
     return mappings;
   });
   if (!listed.ok) return listed;

@@ -1,8 +1,9 @@
-import { paginateDescribeParameters, type ParameterMetadata, type SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeParametersCommand, type ParameterMetadata, type SSMClient } from '@aws-sdk/client-ssm';
 import type { ComponentFailure, TaggedParameter, VanishedResource } from '../core/inventory';
 import type { CallLog } from './gather-call-log';
 import { chunk } from './gather-concurrency';
 import { dropUndefined } from './gather-plain-data';
+import { forEachPage } from './pagination';
 import type { TaggedParameterRef } from './tagging';
 
 /** The most values one DescribeParameters filter accepts. */
@@ -50,13 +51,21 @@ export async function readParameters(
 
 async function describeByName(client: SSMClient, names: string[]): Promise<Map<string, ParameterMetadata>> {
   const found = new Map<string, ParameterMetadata>();
-  const pages = paginateDescribeParameters(
-    { client, pageSize: MAX_NAMES_PER_REQUEST },
-    { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: names }] },
+  await forEachPage(
+    'DescribeParameters',
+    (token) =>
+      client.send(
+        new DescribeParametersCommand({
+          ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: names }],
+          MaxResults: MAX_NAMES_PER_REQUEST,
+          ...(token === undefined ? {} : { NextToken: token }),
+        }),
+      ),
+    (page) => page.NextToken,
+    (page) => {
+      for (const metadata of page.Parameters ?? []) if (metadata.Name) found.set(metadata.Name, metadata);
+    },
   );
-  for await (const page of pages) {
-    for (const metadata of page.Parameters ?? []) if (metadata.Name) found.set(metadata.Name, metadata);
-  }
   return found;
 }
 
