@@ -9,12 +9,18 @@ export interface CheckerPermissionsProps {
   readonly eventBusArn: string;
   /** ARN of the topic findings are published to. */
   readonly topicArn: string;
+  /**
+   * ARN of the customer-managed key encrypting the topic, when the stack created it.
+   * @default - no KMS permission (an existing topic)
+   */
+  readonly topicKeyArn?: string;
 }
 
 /**
  * Every API the checker calls, each listed explicitly and scoped to the narrowest resource the API supports.
- * Deliberately absent: ssm:GetParameter* and kms:Decrypt (the checker reads TMC token metadata, never the
- * token), and sts:GetCallerIdentity (not needed).
+ * Deliberately absent: ssm:GetParameter* (the checker reads TMC token metadata, never the token), any KMS
+ * permission that could decrypt the token (the only KMS grant is on the topic key, through SNS) and
+ * sts:GetCallerIdentity (not needed).
  */
 export function checkerPolicyStatements(props: CheckerPermissionsProps): iam.PolicyStatement[] {
   const regions = props.regions.length > 0 ? props.regions : [Aws.REGION];
@@ -51,12 +57,30 @@ export function checkerPolicyStatements(props: CheckerPermissionsProps): iam.Pol
   ];
 }
 
-/** What every check needs to publish its findings: the bus and the topic, nothing more. */
+/**
+ * What every check needs to publish its findings: the bus and the topic, nothing more. Publishing to a topic
+ * encrypted with a customer-managed key needs kms:GenerateDataKey* and kms:Decrypt on that key from the
+ * publisher: granted on the topic key only and only when SNS makes the call (kms:ViaService). The TMC token is
+ * a SecureString under another key, which SSM, never SNS, would use: this grant cannot decrypt it.
+ */
 export function publishStatements(props: {
   readonly eventBusArn: string;
   readonly topicArn: string;
+  readonly topicKeyArn?: string;
 }): iam.PolicyStatement[] {
+  const keyStatements =
+    props.topicKeyArn === undefined
+      ? []
+      : [
+          new iam.PolicyStatement({
+            sid: 'EncryptFindingNotifications',
+            actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+            resources: [props.topicKeyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `sns.${Aws.REGION}.amazonaws.com` } },
+          }),
+        ];
   return [
+    ...keyStatements,
     new iam.PolicyStatement({
       sid: 'PublishFindingEvents',
       actions: ['events:PutEvents'],

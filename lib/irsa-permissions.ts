@@ -13,6 +13,11 @@ export interface IrsaPermissionsProps {
   readonly eventBusArn: string;
   /** ARN of the topic findings are published to. */
   readonly topicArn: string;
+  /**
+   * ARN of the key encrypting the topic, when the stack created it.
+   * @default - no KMS permission (an existing topic)
+   */
+  readonly topicKeyArn?: string;
 }
 
 /** `arn:<partition>:iam::<account>:role/<pattern>` for a role name pattern such as `eks/*`. */

@@ -110,3 +110,17 @@ function acknowledgeScheduledFunction(
       'and the dead-letter queue of its schedule. A DLQ for a DLQ adds nothing.',
   });
 }
+
+/**
+ * The publisher grant on the topic's customer-managed key (a role that publishes to a KMS-encrypted topic needs
+ * it), for each checker role.
+ */
+export function acknowledgeTopicKeyGrant(role: iam.IRole): void {
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+    reason:
+      'kms:GenerateDataKey* (as AWS documents for publishers to a KMS-encrypted SNS topic) on the topic key ' +
+      'only, and only when SNS calls KMS on the role behalf (kms:ViaService sns.<region>.amazonaws.com): it ' +
+      'encrypts the published notification and cannot decrypt anything under any other key.',
+  });
+}

@@ -3,9 +3,17 @@
  * the stack can prove that two runs of the checker can never overlap.
  */
 
-/** The outcome of parsing: the shortest time between two runs, or why the expression is invalid. */
+/**
+ * The outcome of parsing: the shortest and the longest time between two runs, or why the expression is invalid.
+ * `maxIntervalMinutes` is undefined when it cannot be determined (see `longestCronGap`).
+ */
 export type ScheduleParseResult =
-  | { readonly ok: true; readonly kind: 'rate' | 'cron'; readonly minIntervalMinutes: number }
+  | {
+      readonly ok: true;
+      readonly kind: 'rate' | 'cron';
+      readonly minIntervalMinutes: number;
+      readonly maxIntervalMinutes: number | undefined;
+    }
   | { readonly ok: false; readonly message: string };
 
 const MINUTES_PER_UNIT = { minute: 1, hour: 60, day: 1440 } as const;
@@ -36,7 +44,8 @@ function parseRate(value: number, unitWord: string): ScheduleParseResult {
     return fail(`use the singular unit for a value of 1: rate(1 ${unit})`);
   if (value > 1 && unitWord === unit)
     return fail(`use the plural unit for a value above 1: rate(${value} ${unit}s)`);
-  return { ok: true, kind: 'rate', minIntervalMinutes: value * MINUTES_PER_UNIT[unit] };
+  const interval = value * MINUTES_PER_UNIT[unit];
+  return { ok: true, kind: 'rate', minIntervalMinutes: interval, maxIntervalMinutes: interval };
 }
 
 interface CronField {
@@ -81,6 +90,7 @@ function parseCron(body: string): ScheduleParseResult {
     ok: true,
     kind: 'cron',
     minIntervalMinutes: shortestDailyGap(expanded[0] ?? [], expanded[1] ?? []),
+    maxIntervalMinutes: longestCronGap(fields, expanded),
   };
 }
 
@@ -124,6 +134,51 @@ function shortestDailyGap(minutes: readonly number[], hours: readonly number[]):
   if (first === undefined || lastTime === undefined) return MINUTES_PER_UNIT.day;
   let gap = first + MINUTES_PER_UNIT.day - lastTime;
   for (let i = 1; i < times.length; i += 1) gap = Math.min(gap, (times[i] ?? 0) - (times[i - 1] ?? 0));
+  return gap;
+}
+
+/** The first day `longestCronGap` walks (a leap year, so February 29 is among the days walked). */
+const WALK_START = Date.UTC(2024, 0, 1);
+/** Five years of days: every gap up to a leap-year cycle shows up at least once, year boundaries included. */
+const WALK_DAYS = 5 * 366;
+const MS_PER_DAY = 86_400_000;
+
+/**
+ * The longest gap between two runs of a cron expression (UTC, as the schedules are created), found by walking
+ * the days of five calendar years and the times of each firing day. Undefined when it cannot be determined:
+ * a restricted year (the schedule ends), the special day tokens `L`, `W` and `#` (not modelled), or an
+ * expression that fires on fewer than two days of the walk.
+ */
+function longestCronGap(
+  fields: readonly string[],
+  expanded: readonly (readonly number[] | undefined)[],
+): number | undefined {
+  const [, , dayOfMonth = '', , dayOfWeek = '', year = ''] = fields;
+  if (year !== '*') return undefined;
+  // Day names never contain L or #; day-of-month has no names, so any L or W there is the special token.
+  if (/[LW]/i.test(dayOfMonth) || /[L#]/i.test(dayOfWeek)) return undefined;
+  const times = (expanded[1] ?? [])
+    .flatMap((hour) => (expanded[0] ?? []).map((minute) => hour * 60 + minute))
+    .sort((a, b) => a - b);
+  const months = new Set(expanded[3]);
+  const daysOfMonth = new Set(expanded[2]);
+  const daysOfWeek = new Set(expanded[4]);
+  const firingDays: number[] = [];
+  for (let day = 0; day < WALK_DAYS; day += 1) {
+    const date = new Date(WALK_START + day * MS_PER_DAY);
+    const dayMatches =
+      dayOfMonth === '?' ? daysOfWeek.has(date.getUTCDay() + 1) : daysOfMonth.has(date.getUTCDate());
+    if (months.has(date.getUTCMonth() + 1) && dayMatches) firingDays.push(day);
+  }
+  const first = times[0];
+  const last = times[times.length - 1];
+  if (first === undefined || last === undefined || firingDays.length < 2) return undefined;
+  let gap = 0;
+  for (let i = 1; i < times.length; i += 1) gap = Math.max(gap, (times[i] ?? 0) - (times[i - 1] ?? 0));
+  for (let i = 1; i < firingDays.length; i += 1) {
+    const days = (firingDays[i] ?? 0) - (firingDays[i - 1] ?? 0);
+    gap = Math.max(gap, days * MINUTES_PER_UNIT.day + first - last);
+  }
   return gap;
 }
 

@@ -1,7 +1,18 @@
 import * as path from 'node:path';
-import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnCondition,
+  CfnOutput,
+  Duration,
+  Fn,
+  Stack,
+  Token,
+  type StackProps,
+} from 'aws-cdk-lib';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { lifecycleSettingsToEnvironment } from '../lambdas/core/lifecycle/settings';
+import { METRICS_NAMESPACE, SERVICE_NAMES } from '../lambdas/core/observability';
 import { settingsToEnvironment } from '../lambdas/core/settings';
 import { checkerPolicyStatements, eventBusArn } from './checker-permissions';
 import {
@@ -12,14 +23,16 @@ import {
   suppressionWarnings,
   type TmcHealthConfig,
 } from './config';
+import { CheckerDashboard } from './constructs/checker-dashboard';
 import { CheckerFunction } from './constructs/checker-function';
 import { CheckerSchedule } from './constructs/checker-schedule';
 import { EventSchemas } from './constructs/event-schemas';
 import { FindingsLedger } from './constructs/findings-ledger';
 import { IrsaCheck } from './constructs/irsa-check';
 import { Notifications } from './constructs/notifications';
+import { SelfMonitoring, type MonitoredChecker } from './constructs/self-monitoring';
 import { autoRemediationStatements, ledgerStatements } from './lifecycle-permissions';
-import { acknowledgeNagFindings } from './nag-acknowledgements';
+import { acknowledgeNagFindings, acknowledgeTopicKeyGrant } from './nag-acknowledgements';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
@@ -52,17 +65,23 @@ export class TmcHealthCheckerStack extends Stack {
   readonly eventSchemas: EventSchemas;
   /** The IRSA check; undefined when irsaEnabled is false. */
   readonly irsa?: IrsaCheck;
+  /** Alarms on the checkers themselves (errors, throttles, dead-man's switch, dead-letter queues, publishing). */
+  readonly selfMonitoring: SelfMonitoring;
+  readonly dashboard: CheckerDashboard;
 
   constructor(scope: Construct, id: string, props: TmcHealthCheckerStackProps) {
     super(scope, id, props);
     const { config } = props;
     const maxEventAge = Duration.minutes(MAX_EVENT_AGE_MINUTES);
 
+    const alarmNamePrefix = `${this.stackName}-`;
     this.notifications = new Notifications(this, 'Notifications', {
       existingTopicArn: config.existingTopicArn,
       emails: config.notificationEmails,
+      alarmNamePrefix,
     });
     const topicArn = this.notifications.topic.topicArn;
+    const topicKeyArn = this.notifications.key?.keyArn;
 
     this.ledger = new FindingsLedger(this, 'FindingsLedger');
     this.eventSchemas = new EventSchemas(this, 'EventSchemas');
@@ -81,8 +100,8 @@ export class TmcHealthCheckerStack extends Stack {
       environment: {
         ...settingsToEnvironment(checkerSettings(config, topicArn)),
         ...lifecycleSettingsToEnvironment(lifecycleSettings(config, this.ledger.table.tableName)),
-        POWERTOOLS_SERVICE_NAME: 'tmc-health-checker',
-        POWERTOOLS_METRICS_NAMESPACE: 'TmcHealth',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.credentials,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
@@ -90,6 +109,7 @@ export class TmcHealthCheckerStack extends Stack {
       regions: config.regions,
       eventBusArn: eventBusArn(config.eventBusName),
       topicArn,
+      topicKeyArn,
     })) {
       this.checker.role.addToPrincipalPolicy(statement);
     }
@@ -123,6 +143,7 @@ export class TmcHealthCheckerStack extends Stack {
         entry: props.irsaHandlerEntry ?? path.join(PROJECT_ROOT, 'lambdas', 'handlers', 'irsa-check.ts'),
         depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
         topicArn,
+        topicKeyArn,
         eventBusArn: eventBusArn(config.eventBusName),
         ledger: this.ledger,
       });
@@ -144,6 +165,55 @@ export class TmcHealthCheckerStack extends Stack {
       });
     }
 
+    const checkers: MonitoredChecker[] = [
+      {
+        name: 'credential-check',
+        title: 'TMC health credential check',
+        serviceName: SERVICE_NAMES.credentials,
+        function: this.checker.function,
+        failureQueue: this.checker.failureQueue,
+        scheduleExpression: config.schedule,
+        logGroupName: this.checker.logGroup.logGroupName,
+      },
+    ];
+    if (this.irsa) {
+      checkers.push({
+        name: 'irsa-check',
+        title: 'TMC health IRSA check',
+        serviceName: SERVICE_NAMES.irsa,
+        function: this.irsa.checker.function,
+        failureQueue: this.irsa.checker.failureQueue,
+        scheduleExpression: config.irsaSchedule,
+        logGroupName: this.irsa.checker.logGroup.logGroupName,
+      });
+    }
+    if (topicKeyArn !== undefined) {
+      acknowledgeTopicKeyGrant(this.checker.role);
+      if (this.irsa) acknowledgeTopicKeyGrant(this.irsa.checker.role);
+    }
+    const alarmTopic = this.alarmTopic(this.notifications);
+    this.selfMonitoring = new SelfMonitoring(this, 'SelfMonitoring', {
+      checkers,
+      alarmNamePrefix,
+      topic: alarmTopic?.topic,
+      topicCondition: alarmTopic?.condition,
+    });
+    for (const [checker, reason] of Object.entries(this.selfMonitoring.clampedWindows)) {
+      Annotations.of(this).addWarningV2(`tmc-health:dead-mans-switch:${checker}`, reason);
+    }
+    this.dashboard = new CheckerDashboard(this, 'Dashboard', {
+      checkers: checkers.map((checker) => ({
+        title: checker.title,
+        serviceName: checker.serviceName,
+        function: checker.function,
+      })),
+      alarms: this.selfMonitoring.allAlarms,
+    });
+
+    new CfnOutput(this, 'DashboardName', {
+      value: this.dashboard.dashboard.dashboardName,
+      description: 'CloudWatch dashboard of both checks (runs, findings, errors, alarms)',
+    });
     new CfnOutput(this, 'FindingsLedgerTableName', {
       value: this.ledger.table.tableName,
       description: 'The findings ledger: where each finding stands (open, resolved), one item per finding id',
@@ -169,5 +239,35 @@ export class TmcHealthCheckerStack extends Stack {
       value: this.checker.failureQueue.queueUrl,
       description: 'Failed or expired checker invocations',
     });
+  }
+
+  /**
+   * The topic the self-monitoring alarms notify. Alarms can only notify a topic in their own region: the created
+   * topic always is; an existing topic elsewhere gets no alarm actions (with a warning), and when the stack's
+   * region is only known at deploy time, a condition attaches the actions only where the regions match.
+   */
+  private alarmTopic(
+    notifications: Notifications,
+  ): { readonly topic: sns.ITopic; readonly condition?: CfnCondition } | undefined {
+    const topicRegion = notifications.topicRegion;
+    if (notifications.created || topicRegion === undefined) return { topic: notifications.topic };
+    if (!Token.isUnresolved(this.region)) {
+      if (this.region === topicRegion) return { topic: notifications.topic };
+      Annotations.of(this).addWarningV2(
+        'tmc-health:alarms-without-topic',
+        `existingTopicArn is in ${topicRegion}, the stack in ${this.region}: CloudWatch alarms can only notify ` +
+          'a topic in their own region, so the self-monitoring alarms have no action. Use a topic in the ' +
+          "stack's region to be told when the checker itself breaks.",
+      );
+      return undefined;
+    }
+    Annotations.of(this).addInfo(
+      `The self-monitoring alarms notify existingTopicArn only when the stack is deployed in ${topicRegion} ` +
+        '(alarms can only notify a topic in their own region); elsewhere they have no action.',
+    );
+    const condition = new CfnCondition(this, 'ExistingTopicInStackRegion', {
+      expression: Fn.conditionEquals(this.region, topicRegion),
+    });
+    return { topic: notifications.topic, condition };
   }
 }

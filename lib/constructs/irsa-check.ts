@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { irsaSettingsToEnvironment } from '../../lambdas/core/irsa/settings';
 import { lifecycleSettingsToEnvironment } from '../../lambdas/core/lifecycle/settings';
+import { METRICS_NAMESPACE, SERVICE_NAMES } from '../../lambdas/core/observability';
 import {
   IRSA_MAX_EVENT_AGE_MINUTES,
   IRSA_TIMEOUT_MINUTES,
@@ -27,6 +28,11 @@ export interface IrsaCheckProps {
   readonly depsLockFilePath: string;
   /** The topic in use (created or existing), shared with the credential checker. */
   readonly topicArn: string;
+  /**
+   * ARN of the key encrypting the topic, when the stack created it.
+   * @default - no KMS permission (an existing topic)
+   */
+  readonly topicKeyArn?: string;
   /** ARN of the bus findings are put on, shared with the credential checker. */
   readonly eventBusArn: string;
   /** The findings ledger, shared with the credential checker (each check keeps to its own open marker). */
@@ -66,8 +72,8 @@ export class IrsaCheck extends Construct {
           irsaCheckerSettings(config, props.topicArn, this.watermarkTable.tableName),
         ),
         ...lifecycleSettingsToEnvironment(lifecycleSettings(config, props.ledger.table.tableName)),
-        POWERTOOLS_SERVICE_NAME: 'tmc-health-irsa-checker',
-        POWERTOOLS_METRICS_NAMESPACE: 'TmcHealth',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.irsa,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
@@ -77,6 +83,7 @@ export class IrsaCheck extends Construct {
       watermarkTableArn: this.watermarkTable.tableArn,
       eventBusArn: props.eventBusArn,
       topicArn: props.topicArn,
+      topicKeyArn: props.topicKeyArn,
     })) {
       this.checker.role.addToPrincipalPolicy(statement);
     }

@@ -1,12 +1,14 @@
-import { Arn, ArnFormat } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
 export interface NotificationsProps {
   /**
-   * Use this topic instead of creating one.
-   * @default - a new topic encrypted with the AWS-managed key alias/aws/sns
+   * Use this topic instead of creating one (no key is created then: the topic's own key, if a customer-managed
+   * one, must allow cloudwatch.amazonaws.com for the self-monitoring alarms to deliver).
+   * @default - a new topic encrypted with a customer-managed key created here
    */
   readonly existingTopicArn?: string;
   /**
@@ -14,36 +16,91 @@ export interface NotificationsProps {
    * @default - no subscriptions
    */
   readonly emails?: readonly string[];
+  /**
+   * Names of the CloudWatch alarms that may publish to the created topic start with this prefix: the key policy
+   * and the topic policy allow cloudwatch.amazonaws.com only for alarms named `<prefix>*` of this account and
+   * region (confused-deputy protection).
+   * @default - the stack name followed by '-'
+   */
+  readonly alarmNamePrefix?: string;
 }
 
-/** The SNS topic findings are sent to, and its email subscriptions. */
+/**
+ * The SNS topic findings and self-monitoring alarms are sent to, its encryption key and its email subscriptions.
+ *
+ * The created topic is encrypted with a customer-managed key, not the AWS-managed alias/aws/sns: CloudWatch
+ * alarms cannot publish to a topic under the managed key, whose policy does not allow cloudwatch.amazonaws.com
+ * and cannot be changed.
+ */
 export class Notifications extends Construct {
   readonly topic: sns.ITopic;
   /** Whether `topic` was created by this construct (false when an existing topic is used). */
   readonly created: boolean;
+  /** The key encrypting the created topic; undefined with an existing topic. */
+  readonly key?: kms.Key;
+  /** The region of the topic: undefined for the created one (the stack's region), else the ARN's region. */
+  readonly topicRegion?: string;
 
   constructor(scope: Construct, id: string, props: NotificationsProps = {}) {
     super(scope, id);
     const existing = props.existingTopicArn;
     this.created = existing === undefined;
-    this.topic =
-      existing === undefined
-        ? new sns.Topic(this, 'Topic', {
-            displayName: 'TMC credential health',
-            // AWS-managed key on purpose: publishers need no kms:Decrypt, so the checker never holds it.
-            masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
-            enforceSSL: true,
-          })
-        : sns.Topic.fromTopicArn(this, 'Topic', existing);
-    // An existing topic may live in another region: its subscriptions must be created there.
-    const region =
-      existing === undefined ? undefined : Arn.split(existing, ArnFormat.NO_RESOURCE_NAME).region;
+    if (existing !== undefined) {
+      this.topic = sns.Topic.fromTopicArn(this, 'Topic', existing);
+      // An existing topic may live in another region: its subscriptions must be created there.
+      this.topicRegion = Arn.split(existing, ArnFormat.NO_RESOURCE_NAME).region;
+    } else {
+      const stack = Stack.of(this);
+      const alarmArns = stack.formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: `${props.alarmNamePrefix ?? `${stack.stackName}-`}*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      const fromOurAlarms = {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': alarmArns },
+      };
+      // Key policy: the account root (CDK's default, which delegates to IAM policies: the checker roles get
+      // GenerateDataKey*/Decrypt through SNS only) plus CloudWatch for this stack's alarms. Nothing else.
+      this.key = new kms.Key(this, 'TopicKey', {
+        description: 'Encrypts the TMC health topic (findings digests and self-monitoring alarms)',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.DESTROY,
+        pendingWindow: Duration.days(30),
+      });
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowCloudWatchAlarmsToUseTheKey',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: fromOurAlarms,
+        }),
+      );
+      const topic = new sns.Topic(this, 'Topic', {
+        displayName: 'TMC credential health',
+        masterKey: this.key,
+        enforceSSL: true,
+      });
+      // The topic policy replaces SNS's default one: CloudWatch needs its own allowance to deliver alarms.
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowCloudWatchAlarmsToPublish',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: fromOurAlarms,
+        }),
+      );
+      this.topic = topic;
+    }
     (props.emails ?? []).forEach((email, index) => {
       new sns.Subscription(this, `Email${index}`, {
         topic: this.topic,
         protocol: sns.SubscriptionProtocol.EMAIL,
         endpoint: email,
-        region,
+        region: this.topicRegion,
       });
     });
   }

@@ -6,8 +6,13 @@ const FORBIDDEN = [
   'ssm:GetParameters',
   'ssm:GetParametersByPath',
   'ssm:GetParameterHistory',
-  'kms:Decrypt',
 ];
+
+/**
+ * The only KMS actions any identity policy may hold: what SNS needs from a publisher to a topic encrypted with a
+ * customer-managed key (AWS documents GenerateDataKey* for it, the one wildcard action allowed).
+ */
+const TOPIC_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'];
 
 const EXPECTED_CHECKER_ACTIONS = [
   'cloudwatch:GetMetricData',
@@ -18,6 +23,8 @@ const EXPECTED_CHECKER_ACTIONS = [
   'events:ListRuleNamesByTarget',
   'events:ListTargetsByRule',
   'events:PutEvents',
+  'kms:Decrypt',
+  'kms:GenerateDataKey*',
   'lambda:GetFunctionConfiguration',
   'logs:CreateLogStream',
   'logs:PutLogEvents',
@@ -50,6 +57,7 @@ const configurations: [string, Record<string, unknown>][] = [
 
 describe.each(configurations)('IAM (%s configuration)', (_name, context) => {
   const { template } = synth(context);
+  const topicCreated = context.existingTopicArn === undefined;
   const statements = allPolicyStatements(template);
   const identityAllows = statements.filter(
     (found) => IDENTITY_POLICY_TYPES.includes(found.type) && found.statement.Effect === 'Allow',
@@ -59,25 +67,72 @@ describe.each(configurations)('IAM (%s configuration)', (_name, context) => {
     expect(identityAllows.length).toBeGreaterThan(0);
     for (const { statement } of identityAllows) {
       expect(statement.NotAction).toBeUndefined();
-      for (const action of actionsOf(statement)) expect(action).not.toContain('*');
+      for (const action of actionsOf(statement)) {
+        if (action !== 'kms:GenerateDataKey*') expect(action).not.toContain('*');
+      }
     }
   });
 
-  test('no policy anywhere allows reading parameter values or decrypting', () => {
+  test('no policy anywhere allows reading parameter values', () => {
     const allows = statements.filter((found) => found.statement.Effect === 'Allow');
     const allowed = allows.flatMap((found: FoundStatement) =>
       actionsOf(found.statement).map((a) => a.toLowerCase()),
     );
     for (const action of FORBIDDEN) expect(allowed).not.toContain(action.toLowerCase());
-    expect(allowed.filter((action) => action.startsWith('kms:'))).toEqual([]);
     expect(allowed.filter((action) => action.startsWith('ssm:get'))).toEqual([]);
     expect(allowed).not.toContain('sts:getcalleridentity');
+  });
+
+  /*
+   * Publishing to the topic encrypted with the stack's customer-managed key needs kms:GenerateDataKey* and
+   * kms:Decrypt from the publisher. That grant must not become a way to read the TMC token: the token is a
+   * SecureString encrypted under another key (TMC's or aws/ssm), and decrypting it would go through SSM, not
+   * SNS. So the only KMS statements allowed are those two actions, on the topic key's ARN alone, with
+   * kms:ViaService = sns.<region>.amazonaws.com; no KMS action on any other resource, under any condition.
+   */
+  test('identity policies hold KMS actions only on the topic key, only through SNS', () => {
+    const kmsStatements = identityAllows.filter((found) =>
+      actionsOf(found.statement).some((action) => action.toLowerCase().startsWith('kms:')),
+    );
+    const roles = new Set(kmsStatements.map((found) => found.logicalId.replace(/Role.*$/, 'Role')));
+    if (!topicCreated) {
+      expect(kmsStatements).toEqual([]);
+      return;
+    }
+    expect([...roles].sort()).toEqual(
+      context.irsaEnabled === 'false' ? ['CheckerRole'] : ['CheckerRole', 'IrsaCheckerRole'],
+    );
+    for (const { statement } of kmsStatements) {
+      expect(actionsOf(statement).sort()).toEqual(TOPIC_KEY_ACTIONS);
+      expect(statement.Resource).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^NotificationsTopicKey[0-9A-F]{8}$/), 'Arn'],
+      });
+      expect(statement.Condition).toEqual({
+        StringEquals: {
+          'kms:ViaService': { 'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+        },
+      });
+    }
+  });
+
+  // Key policies (KeyPolicy) are not among these statements: the topic key's is asserted in notifications.test.ts.
+  test('no other resource policy mentions KMS', () => {
+    const kmsInResourcePolicies = statements.filter(
+      (found) =>
+        !IDENTITY_POLICY_TYPES.includes(found.type) &&
+        actionsOf(found.statement).some((action) => action.toLowerCase().startsWith('kms:')),
+    );
+    expect(kmsInResourcePolicies).toEqual([]);
   });
 
   test('the checker role holds exactly the actions the checks need, and no managed policies', () => {
     const checker = identityAllows.filter((found) => found.logicalId.startsWith('CheckerRole'));
     const actions = [...new Set(checker.flatMap((found) => actionsOf(found.statement)))].sort();
-    expect(actions).toEqual(EXPECTED_CHECKER_ACTIONS);
+    expect(actions).toEqual(
+      topicCreated
+        ? EXPECTED_CHECKER_ACTIONS
+        : EXPECTED_CHECKER_ACTIONS.filter((action) => !action.startsWith('kms:')),
+    );
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],

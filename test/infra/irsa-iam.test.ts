@@ -11,6 +11,8 @@ const EXPECTED_IRSA_ACTIONS = [
   'iam:GetOpenIDConnectProvider',
   'iam:GetRole',
   'iam:ListOpenIDConnectProviders',
+  'kms:Decrypt',
+  'kms:GenerateDataKey*',
   'logs:CreateLogStream',
   'logs:PutLogEvents',
   'sns:Publish',
@@ -65,10 +67,34 @@ describe('the IRSA role (default configuration)', () => {
     }
   });
 
-  test('no IAM write, no STS, no KMS, no SSM reads', () => {
+  test('no IAM write, no STS, no SSM reads', () => {
     const actions = actionSet(irsa).map((action) => action.toLowerCase());
     expect(actions.filter((a) => a.startsWith('iam:') && !/^iam:(get|list)/.test(a))).toEqual([]);
-    expect(actions.filter((a) => /^(sts|kms|ssm):/.test(a))).toEqual([]);
+    expect(actions.filter((a) => /^(sts|ssm):/.test(a))).toEqual([]);
+  });
+
+  // The only KMS grant: what SNS needs from a publisher to the topic under the stack's key. It cannot decrypt
+  // anything else (the TMC token is a SecureString under another key, and SSM, not SNS, would be the ViaService).
+  test('KMS: GenerateDataKey* and Decrypt on the topic key only, only through SNS', () => {
+    const kms = irsa.filter((statement) => actionSet([statement]).some((a) => a.startsWith('kms:')));
+    expect(kms).toHaveLength(1);
+    const [statement] = kms as [PolicyStatementJson];
+    expect(actionSet([statement])).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(statement.Resource).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^NotificationsTopicKey[0-9A-F]{8}$/), 'Arn'],
+    });
+    expect(statement.Condition).toEqual({
+      StringEquals: {
+        'kms:ViaService': { 'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+      },
+    });
+  });
+
+  test('with an existing topic (no key created) the IRSA role holds no KMS action', () => {
+    const existing = synth({ existingTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' }).template;
+    expect(actionSet(roleAllows(existing, 'IrsaCheckerRole')).filter((a) => a.startsWith('kms:'))).toEqual(
+      [],
+    );
   });
 
   test('LookupEvents: Resource "*" (no resource-level support), limited to the scanned regions', () => {

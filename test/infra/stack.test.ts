@@ -96,9 +96,9 @@ describe('TmcHealthCheckerStack with the default configuration', () => {
     });
   });
 
-  test('the topic uses the AWS-managed key alias/aws/sns and an SSL-only policy', () => {
+  test("the topic is encrypted with the stack's customer-managed key and has an SSL-only policy", () => {
     template.hasResourceProperties('AWS::SNS::Topic', {
-      KmsMasterKeyId: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':alias/aws/sns$')])] },
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotificationsTopicKey'), 'Arn'] },
     });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
@@ -112,7 +112,7 @@ describe('TmcHealthCheckerStack with the default configuration', () => {
         ]),
       },
     });
-    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.resourceCountIs('AWS::KMS::Key', 1);
   });
 
   test('no email subscriptions without notificationEmails', () => {

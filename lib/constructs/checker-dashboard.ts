@@ -1,0 +1,159 @@
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { SEVERITIES, STATUSES } from '../../lambdas/core/finding';
+import { TRANSITIONS } from '../../lambdas/core/lifecycle/types';
+import { METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '../../lambdas/core/observability';
+
+/** One checker function on the dashboard. */
+export interface DashboardChecker {
+  /** Section title, e.g. `Credential check`. */
+  readonly title: string;
+  /** Its Powertools `service` dimension (SERVICE_NAMES in lambdas/core/observability.ts). */
+  readonly serviceName: string;
+  readonly function: lambda.IFunction;
+}
+
+export interface CheckerDashboardProps {
+  /** The checker functions, one section each. */
+  readonly checkers: readonly DashboardChecker[];
+  /**
+   * Alarms shown in a status widget at the top.
+   * @default - no alarm status widget
+   */
+  readonly alarms?: readonly cloudwatch.IAlarm[];
+  /**
+   * The dashboard name.
+   * @default - `<stack name>-<region>` (dashboards are global to the account, metrics are per region)
+   */
+  readonly dashboardName?: string;
+  /**
+   * The period of every graph.
+   * @default Duration.minutes(15)
+   */
+  readonly period?: Duration;
+}
+
+const WIDTH = 8;
+const HEIGHT = 6;
+
+/**
+ * A CloudWatch dashboard with, per checker: Lambda invocations, errors, throttles and duration; completed runs
+ * and publish failures; findings by status and problems by severity; checks errored, API calls and what the run
+ * deadline left unchecked; run duration; lifecycle transitions. Metric names come from the telemetry contract
+ * (lambdas/core/observability.ts).
+ */
+export class CheckerDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: CheckerDashboardProps) {
+    super(scope, id);
+    const period = props.period ?? Duration.minutes(15);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName ?? `${Stack.of(this).stackName}-${Aws.REGION}`,
+      defaultInterval: Duration.days(1),
+    });
+    if (props.alarms && props.alarms.length > 0) {
+      this.dashboard.addWidgets(
+        new cloudwatch.AlarmStatusWidget({
+          title: 'Self-monitoring alarms (runbook: docs/operations.md)',
+          alarms: [...props.alarms],
+          width: 24,
+          height: 4,
+        }),
+      );
+    }
+    for (const checker of props.checkers) {
+      const metric = (
+        metricName: string,
+        statistic: string,
+        label: string,
+        dimensions: Record<string, string> = {},
+      ): cloudwatch.Metric =>
+        new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName,
+          dimensionsMap: { service: checker.serviceName, ...dimensions },
+          statistic,
+          period,
+          label,
+        });
+      const graph = (
+        title: string,
+        left: cloudwatch.IMetric[],
+        extra: Partial<cloudwatch.GraphWidgetProps> = {},
+      ) =>
+        new cloudwatch.GraphWidget({
+          title: `${checker.title}: ${title}`,
+          left,
+          width: WIDTH,
+          height: HEIGHT,
+          ...extra,
+        });
+      const fn = checker.function;
+      const lambdaOptions = { period, statistic: cloudwatch.Stats.SUM };
+      this.dashboard.addWidgets(
+        new cloudwatch.TextWidget({ markdown: `## ${checker.title}`, width: 24, height: 1 }),
+      );
+      this.dashboard.addWidgets(
+        graph('invocations, errors, throttles', [
+          fn.metricInvocations({ ...lambdaOptions, label: 'Invocations' }),
+          fn.metricErrors({ ...lambdaOptions, label: 'Errors' }),
+          fn.metricThrottles({ ...lambdaOptions, label: 'Throttles' }),
+        ]),
+        graph('Lambda duration (ms)', [
+          fn.metricDuration({ period, statistic: cloudwatch.Stats.AVERAGE, label: 'Average' }),
+          fn.metricDuration({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'Maximum' }),
+        ]),
+        graph('runs completed, publish failures', [
+          metric(METRIC_NAMES.runCompleted, cloudwatch.Stats.SUM, 'RunCompleted'),
+          metric(METRIC_NAMES.publishFailures, cloudwatch.Stats.SUM, 'PublishFailures'),
+        ]),
+      );
+      this.dashboard.addWidgets(
+        graph(
+          'findings by status (per run)',
+          STATUSES.map((status) =>
+            metric(METRIC_NAMES.findings, cloudwatch.Stats.MAXIMUM, status, {
+              [METRIC_DIMENSIONS.status]: status,
+            }),
+          ),
+          { stacked: true },
+        ),
+        graph(
+          'problems by severity (per run)',
+          SEVERITIES.map((severity) =>
+            metric(METRIC_NAMES.findings, cloudwatch.Stats.MAXIMUM, severity, {
+              [METRIC_DIMENSIONS.severity]: severity,
+            }),
+          ),
+          { stacked: true },
+        ),
+        graph(
+          'checks errored, unchecked at deadline, API calls',
+          [
+            metric(METRIC_NAMES.checksErrored, cloudwatch.Stats.MAXIMUM, 'ChecksErrored'),
+            metric(METRIC_NAMES.uncheckedAtDeadline, cloudwatch.Stats.MAXIMUM, 'UncheckedAtDeadline'),
+          ],
+          { right: [metric(METRIC_NAMES.apiCalls, cloudwatch.Stats.SUM, 'ApiCalls')] },
+        ),
+      );
+      this.dashboard.addWidgets(
+        graph('run duration (ms)', [
+          metric(METRIC_NAMES.runDuration, cloudwatch.Stats.AVERAGE, 'Average'),
+          metric(METRIC_NAMES.runDuration, cloudwatch.Stats.MAXIMUM, 'Maximum'),
+        ]),
+        graph(
+          'lifecycle transitions',
+          TRANSITIONS.map((transition) =>
+            metric(METRIC_NAMES.transitions, cloudwatch.Stats.SUM, transition, {
+              [METRIC_DIMENSIONS.transition]: transition,
+            }),
+          ),
+          { stacked: true, width: 16 },
+        ),
+      );
+    }
+  }
+}

@@ -1,0 +1,190 @@
+import { Aws, Duration, Fn, type CfnCondition } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lambdas/core/observability';
+import { deadMansSwitchWindow, formatMinutes } from '../dead-mans-switch';
+
+/** One checker function the self-monitoring watches. */
+export interface MonitoredChecker {
+  /** Short kebab-case name used in alarm names, e.g. `credential-check`. */
+  readonly name: string;
+  /** What it is, for alarm descriptions, e.g. `TMC health credential check`. */
+  readonly title: string;
+  /** Its Powertools `service` dimension (SERVICE_NAMES in lambdas/core/observability.ts). */
+  readonly serviceName: string;
+  readonly function: lambda.IFunction;
+  /** Its failure destination, also its schedule's dead-letter queue. */
+  readonly failureQueue: sqs.IQueue;
+  /** Its validated EventBridge Scheduler expression (the dead-man's switch window derives from it). */
+  readonly scheduleExpression: string;
+  /** Its log group name (the first place to look), for alarm descriptions. */
+  readonly logGroupName: string;
+}
+
+export interface SelfMonitoringProps {
+  /** The checker functions to watch. */
+  readonly checkers: readonly MonitoredChecker[];
+  /** Every alarm name starts with this (the topic key policy allows CloudWatch for `<prefix>*` only). */
+  readonly alarmNamePrefix: string;
+  /**
+   * Where alarms notify.
+   * @default - no alarm actions (e.g. an existing topic in another region: alarms can only notify a topic in
+   * their own region)
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * Deploy-time condition under which the alarms notify `topic` (an existing topic whose region is only known
+   * to equal the stack's at deploy time); outside it they have no action.
+   * @default - the alarms always notify `topic`
+   */
+  readonly topicCondition?: CfnCondition;
+  /**
+   * Where the alarm descriptions point the on-call engineer: anchors are appended (`#lambda-errors` ...).
+   * @default 'docs/operations.md' (in this repository)
+   */
+  readonly runbookUrl?: string;
+  /**
+   * The period of the Lambda error, throttle, dead-letter queue and publish failure alarms.
+   * @default Duration.minutes(5)
+   */
+  readonly period?: Duration;
+}
+
+/** The alarms of one checker. */
+export interface CheckerAlarms {
+  readonly errors: cloudwatch.Alarm;
+  readonly throttles: cloudwatch.Alarm;
+  readonly noSuccessfulRun: cloudwatch.Alarm;
+  readonly failureQueue: cloudwatch.Alarm;
+  readonly publishFailures: cloudwatch.Alarm;
+}
+
+/**
+ * Watches the watcher: for each checker function, alarms on Lambda errors and throttles, a dead-man's switch
+ * (no `RunCompleted` in two schedule periods, missing data breaching), a non-empty dead-letter queue and
+ * publish failures, all notifying the findings topic.
+ */
+export class SelfMonitoring extends Construct {
+  /** Alarms by checker name. */
+  readonly alarms: Readonly<Record<string, CheckerAlarms>>;
+  /** Every alarm, in creation order. */
+  readonly allAlarms: readonly cloudwatch.Alarm[];
+  /** Why a checker's dead-man's switch window was clamped, by checker name (turned into synth warnings). */
+  readonly clampedWindows: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: SelfMonitoringProps) {
+    super(scope, id);
+    const period = props.period ?? Duration.minutes(5);
+    const runbook = props.runbookUrl ?? 'docs/operations.md';
+    const every = formatMinutes(period.toMinutes());
+    const alarms: Record<string, CheckerAlarms> = {};
+    const clamped: Record<string, string> = {};
+    const all: cloudwatch.Alarm[] = [];
+
+    for (const checker of props.checkers) {
+      const group = new Construct(this, checker.name);
+      const alarm = (alarmId: string, suffix: string, options: cloudwatch.AlarmProps): cloudwatch.Alarm => {
+        const created = new cloudwatch.Alarm(group, alarmId, {
+          ...options,
+          alarmName: `${props.alarmNamePrefix}${checker.name}-${suffix}`,
+        });
+        if (props.topic) {
+          created.addAlarmAction(new actions.SnsAction(props.topic));
+          if (props.topicCondition) {
+            (created.node.defaultChild as cloudwatch.CfnAlarm).addPropertyOverride(
+              'AlarmActions',
+              Fn.conditionIf(props.topicCondition.logicalId, [props.topic.topicArn], Aws.NO_VALUE),
+            );
+          }
+        }
+        all.push(created);
+        return created;
+      };
+      const custom = (metricName: string, periodOf: Duration): cloudwatch.Metric =>
+        new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName,
+          dimensionsMap: { service: checker.serviceName },
+          statistic: cloudwatch.Stats.SUM,
+          period: periodOf,
+        });
+      const logs = `aws logs tail ${checker.logGroupName} --since 1h`;
+
+      const errors = alarm('Errors', 'errors', {
+        metric: checker.function.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          `${checker.title}: the Lambda function failed (unhandled error or timeout) in the last ${every}; ` +
+          `its findings may not have been delivered. First check the log: ${logs}. ` +
+          `Runbook: ${runbook}#lambda-errors`,
+      });
+      const throttles = alarm('Throttles', 'throttles', {
+        metric: checker.function.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          `${checker.title}: Lambda throttled the function in the last ${every}, so a run started late or not ` +
+          'at all. First check the account concurrency (aws lambda get-account-settings) and the reserved ' +
+          `concurrency setting. Runbook: ${runbook}#lambda-throttles`,
+      });
+
+      const window = deadMansSwitchWindow(checker.scheduleExpression);
+      if (window.clampedBecause) clamped[checker.name] = window.clampedBecause;
+      const windowText = formatMinutes((window.periodSeconds / 60) * window.evaluationPeriods);
+      const noSuccessfulRun = alarm('NoSuccessfulRun', 'no-successful-run', {
+        metric: custom(METRIC_NAMES.runCompleted, Duration.seconds(window.periodSeconds)),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: window.evaluationPeriods,
+        datapointsToAlarm: window.evaluationPeriods,
+        // No datapoint at all (the function never ran, or died before emitting) is the case this alarm exists for.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        alarmDescription:
+          `${checker.title}: no run completed successfully in ${windowText} (schedule ` +
+          `${checker.scheduleExpression}): nothing is being checked, and silence does not mean healthy. ` +
+          `First check the Errors alarm, the dead-letter queue and the log (${logs}). ` +
+          `Runbook: ${runbook}#no-successful-run`,
+      });
+      const failureQueue = alarm('FailureQueue', 'dead-letter-queue-not-empty', {
+        metric: checker.failureQueue.metricApproximateNumberOfMessagesVisible({
+          period,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // SQS stops reporting on queues inactive for hours: an idle empty queue is healthy.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          `${checker.title}: its dead-letter queue holds failed or expired invocations (the run failed, or ` +
+          'Scheduler could not invoke it). First read one message (aws sqs receive-message --queue-url ' +
+          `${checker.failureQueue.queueUrl}) for the error, then purge the queue. ` +
+          `Runbook: ${runbook}#dead-letter-queue-not-empty`,
+      });
+      const publishFailures = alarm('PublishFailures', 'publish-failures', {
+        metric: custom(METRIC_NAMES.publishFailures, period),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          `${checker.title}: a run could not deliver its findings (EventBridge or SNS refused them); the ` +
+          'findings ledger was not advanced, so the next run retries. First search the log for the refused ' +
+          `call (${logs}). Runbook: ${runbook}#publish-failures`,
+      });
+      alarms[checker.name] = { errors, throttles, noSuccessfulRun, failureQueue, publishFailures };
+    }
+    this.alarms = alarms;
+    this.allAlarms = all;
+    this.clampedWindows = clamped;
+  }
+}

@@ -1,0 +1,338 @@
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { METRIC_NAMES, SERVICE_NAMES } from '../../lambdas/core/observability';
+import { loadConfigFromContext } from '../../lib/config';
+import { deadMansSwitchWindow } from '../../lib/dead-mans-switch';
+import { parseScheduleExpression } from '../../lib/schedule-expression';
+import { TmcHealthCheckerStack } from '../../lib/tmc-health-checker-stack';
+import { synth, type TemplateResource } from './helpers';
+
+type AlarmProps = Record<string, unknown> & {
+  readonly AlarmName: string;
+  readonly AlarmActions?: unknown;
+  readonly Dimensions?: { Name: string; Value: unknown }[];
+};
+
+function alarms(template: Template): Map<string, AlarmProps> {
+  const found = template.findResources('AWS::CloudWatch::Alarm') as Record<string, TemplateResource>;
+  return new Map(
+    Object.values(found).map((resource) => {
+      const props = resource.Properties as AlarmProps;
+      return [props.AlarmName, props];
+    }),
+  );
+}
+
+function alarm(template: Template, name: string): AlarmProps {
+  const found = alarms(template).get(name);
+  if (!found) throw new Error(`no alarm named ${name}; have ${[...alarms(template).keys()].join(', ')}`);
+  return found;
+}
+
+const TOPIC_ACTION = [{ Ref: expect.stringMatching(/^NotificationsTopic[0-9A-F]{8}$/) as unknown }];
+const CHECKERS = [
+  {
+    name: 'credential-check',
+    service: SERVICE_NAMES.credentials,
+    fn: /^CheckerFunction/,
+    dlq: /^CheckerFailureQueue/,
+  },
+  {
+    name: 'irsa-check',
+    service: SERVICE_NAMES.irsa,
+    fn: /^IrsaCheckerFunction/,
+    dlq: /^IrsaCheckerFailureQueue/,
+  },
+];
+
+describe('self-monitoring alarms (default configuration)', () => {
+  const { template } = synth();
+
+  test('five alarms per checker, each notifying the findings topic', () => {
+    expect([...alarms(template).keys()].sort()).toEqual(
+      CHECKERS.flatMap(({ name }) =>
+        ['errors', 'throttles', 'no-successful-run', 'dead-letter-queue-not-empty', 'publish-failures'].map(
+          (suffix) => `TmcHealthChecker-${name}-${suffix}`,
+        ),
+      ).sort(),
+    );
+    for (const props of alarms(template).values()) {
+      expect(props.AlarmActions).toEqual(TOPIC_ACTION);
+      expect(props.AlarmDescription ? JSON.stringify(props.AlarmDescription) : '').toMatch(
+        /Runbook: docs\/operations\.md#[a-z-]+/,
+      );
+    }
+  });
+
+  describe.each(CHECKERS)('$name', ({ name, service, fn, dlq }) => {
+    const prefix = `TmcHealthChecker-${name}`;
+
+    test.each([
+      ['errors', 'Errors'],
+      ['throttles', 'Throttles'],
+    ])('Lambda %s > 0 over 5 minutes, missing data not breaching', (suffix, metricName) => {
+      expect(alarm(template, `${prefix}-${suffix}`)).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(fn) as unknown } }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        TreatMissingData: 'notBreaching',
+      });
+    });
+
+    test("dead-man's switch: RunCompleted sum < 1 in two 15-minute periods (30 minutes), missing data breaching", () => {
+      expect(alarm(template, `${prefix}-no-successful-run`)).toMatchObject({
+        Namespace: 'TmcHealth',
+        MetricName: METRIC_NAMES.runCompleted,
+        Dimensions: [{ Name: 'service', Value: service }],
+        Statistic: 'Sum',
+        Period: 900,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        TreatMissingData: 'breaching',
+      });
+    });
+
+    test('dead-letter queue not empty: ApproximateNumberOfMessagesVisible > 0', () => {
+      expect(alarm(template, `${prefix}-dead-letter-queue-not-empty`)).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [
+          { Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(dlq), 'QueueName'] } },
+        ],
+        Statistic: 'Maximum',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        TreatMissingData: 'notBreaching',
+      });
+    });
+
+    test('publish failures: PublishFailures > 0', () => {
+      expect(alarm(template, `${prefix}-publish-failures`)).toMatchObject({
+        Namespace: 'TmcHealth',
+        MetricName: METRIC_NAMES.publishFailures,
+        Dimensions: [{ Name: 'service', Value: service }],
+        Statistic: 'Sum',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        TreatMissingData: 'notBreaching',
+      });
+    });
+  });
+
+  test('the functions emit the service names and namespace the alarms read', () => {
+    for (const service of Object.values(SERVICE_NAMES)) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            POWERTOOLS_SERVICE_NAME: service,
+            POWERTOOLS_METRICS_NAMESPACE: 'TmcHealth',
+          }),
+        },
+      });
+    }
+  });
+});
+
+describe("dead-man's switch window follows the schedule", () => {
+  const deadMan = (context: Record<string, unknown>, checker = 'credential-check') =>
+    alarm(synth(context).template, `TmcHealthChecker-${checker}-no-successful-run`);
+
+  test('rate(1 hour): two one-hour periods', () => {
+    expect(deadMan({ schedule: 'rate(1 hour)' })).toMatchObject({ Period: 3600, EvaluationPeriods: 2 });
+  });
+
+  test('a daily cron: two one-day periods (CloudWatch allows 7 days for periods of an hour or more)', () => {
+    expect(deadMan({ schedule: 'cron(0 9 * * ? *)' })).toMatchObject({ Period: 86400, EvaluationPeriods: 2 });
+  });
+
+  test('a weekday cron: the period is the weekend gap, not the 15 minutes between weekday runs', () => {
+    // Friday 17:45 to Monday 08:00: 2 days 14 h 15 min.
+    expect(deadMan({ irsaSchedule: 'cron(0/15 8-17 ? * MON-FRI *)' }, 'irsa-check')).toMatchObject({
+      Period: 3735 * 60,
+      EvaluationPeriods: 2,
+    });
+    expect(deadMan({ irsaSchedule: 'cron(0/15 8-17 ? * MON-FRI *)' })).toMatchObject({ Period: 900 });
+  });
+
+  test('a monthly cron is clamped to a 7-day window, with a synth warning', () => {
+    const { stack, template } = synth({ schedule: 'cron(0 12 1 * ? *)' });
+    expect(alarm(template, 'TmcHealthChecker-credential-check-no-successful-run')).toMatchObject({
+      Period: 302400,
+      EvaluationPeriods: 2,
+    });
+    Annotations.fromStack(stack).hasWarning(
+      '/TmcHealthChecker',
+      Match.stringLikeRegexp("can leave 31 d between two runs.*dead-man's switch fires after 7 days"),
+    );
+  });
+
+  test('a cron whose longest gap cannot be determined (L) gets the 7-day window and a warning', () => {
+    const { stack, template } = synth({ schedule: 'cron(0 12 L * ? *)' });
+    expect(alarm(template, 'TmcHealthChecker-credential-check-no-successful-run')).toMatchObject({
+      Period: 302400,
+    });
+    Annotations.fromStack(stack).hasWarning(
+      '/TmcHealthChecker',
+      Match.stringLikeRegexp('cannot be determined'),
+    );
+  });
+
+  test('the default schedule raises no dead-man warning', () => {
+    const warnings = Annotations.fromStack(synth().stack).findWarning(
+      '*',
+      Match.stringLikeRegexp('dead-man'),
+    );
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('deadMansSwitchWindow and the longest schedule gap', () => {
+  test.each([
+    ['rate(15 minutes)', 15, 900],
+    ['rate(6 minutes)', 6, 360],
+    ['rate(2 days)', 2880, 172800],
+    ['cron(0/20 * * * ? *)', 20, 1200],
+    ['cron(0 9 ? * MON,WED,FRI *)', 4320, 259200],
+    ['cron(0 8,20 * * ? *)', 720, 43200],
+  ])('%s: longest gap %i minutes, period %i s', (expression, gap, period) => {
+    const parsed = parseScheduleExpression(expression);
+    expect(parsed.ok && parsed.maxIntervalMinutes).toBe(gap);
+    expect(deadMansSwitchWindow(expression)).toEqual({
+      periodSeconds: period,
+      evaluationPeriods: 2,
+      runIntervalMinutes: gap,
+    });
+  });
+
+  test.each([
+    'cron(0 12 L * ? *)',
+    'cron(0 12 ? * 6L *)',
+    'cron(0 12 ? * 2#1 *)',
+    'cron(0 12 15W * ? *)',
+    'cron(0 9 * * ? 2030)',
+  ])('%s: gap undetermined, clamped to the 7-day window', (expression) => {
+    const window = deadMansSwitchWindow(expression);
+    expect(window.runIntervalMinutes).toBeUndefined();
+    expect(window.periodSeconds * window.evaluationPeriods).toBe(7 * 86400);
+    expect(window.clampedBecause).toMatch(/cannot be determined/);
+  });
+
+  test('a weekly cron (6 d 16 h between runs) is clamped to the 7-day window, and says so', () => {
+    const window = deadMansSwitchWindow('cron(0 9,17 ? * WED *)');
+    expect(window).toMatchObject({ periodSeconds: 302400, evaluationPeriods: 2, runIntervalMinutes: 9600 });
+    expect(window.clampedBecause).toMatch(/can leave 6 d 16 h between two runs/);
+  });
+
+  test('every window stays within CloudWatch limits (multiple of 60 s; ≤ 1 day under an hour, ≤ 7 days)', () => {
+    for (const expression of [
+      'rate(6 minutes)',
+      'rate(59 minutes)',
+      'rate(1 hour)',
+      'rate(3 days)',
+      'rate(4 days)',
+      'rate(30 days)',
+      'cron(0 0 29 2 ? *)',
+    ]) {
+      const { periodSeconds, evaluationPeriods } = deadMansSwitchWindow(expression);
+      expect(periodSeconds % 60).toBe(0);
+      expect(periodSeconds * evaluationPeriods).toBeLessThanOrEqual(periodSeconds < 3600 ? 86400 : 604800);
+    }
+  });
+});
+
+describe('alarms with an existing topic', () => {
+  const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:alerts';
+
+  function synthIn(region: string): { stack: TmcHealthCheckerStack; template: Template } {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], existingTopicArn: TOPIC } });
+    const stack = new TmcHealthCheckerStack(app, 'TmcHealthChecker', {
+      config: loadConfigFromContext(app),
+      env: { account: '123456789012', region },
+    });
+    return { stack, template: Template.fromStack(stack) };
+  }
+
+  test('in the stack region: the alarms notify the existing topic, no key is created', () => {
+    const { template } = synthIn('eu-west-1');
+    for (const props of alarms(template).values()) expect(props.AlarmActions).toEqual([TOPIC]);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+  });
+
+  test('in another region: no alarm actions, and a warning saying why', () => {
+    const { stack, template } = synthIn('us-east-1');
+    expect(alarms(template).size).toBe(10);
+    for (const props of alarms(template).values()) expect(props.AlarmActions).toBeUndefined();
+    Annotations.fromStack(stack).hasWarning(
+      '/TmcHealthChecker',
+      Match.stringLikeRegexp('CloudWatch alarms can only notify a topic in their own region'),
+    );
+  });
+
+  test('region known only at deploy time: the actions are conditional on the regions matching', () => {
+    const { template } = synth({ existingTopicArn: TOPIC });
+    template.hasCondition('ExistingTopicInStackRegion', {
+      'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'],
+    });
+    for (const props of alarms(template).values()) {
+      expect(props.AlarmActions).toEqual({
+        'Fn::If': ['ExistingTopicInStackRegion', [TOPIC], { Ref: 'AWS::NoValue' }],
+      });
+    }
+  });
+});
+
+describe('irsaEnabled=false', () => {
+  test('only the credential check is monitored and on the dashboard', () => {
+    const { template } = synth({ irsaEnabled: false });
+    expect(
+      [...alarms(template).keys()].every((name) => name.startsWith('TmcHealthChecker-credential-check-')),
+    ).toBe(true);
+    expect(alarms(template).size).toBe(5);
+    const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(body).not.toContain(SERVICE_NAMES.irsa);
+  });
+});
+
+describe('the dashboard', () => {
+  const { template } = synth();
+  const dashboards = template.findResources('AWS::CloudWatch::Dashboard') as Record<string, TemplateResource>;
+  const body = JSON.stringify(Object.values(dashboards)[0]?.Properties.DashboardBody);
+
+  test('one dashboard, named after the stack and region', () => {
+    expect(Object.keys(dashboards)).toHaveLength(1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: { 'Fn::Join': ['', ['TmcHealthChecker-', { Ref: 'AWS::Region' }]] },
+    });
+    template.hasOutput('DashboardName', {});
+  });
+
+  test('graphs every metric of the telemetry contract, for both services', () => {
+    for (const metricName of Object.values(METRIC_NAMES)) expect(body).toContain(`\\"${metricName}\\"`);
+    for (const service of Object.values(SERVICE_NAMES)) expect(body).toContain(`\\"${service}\\"`);
+    for (const lambdaMetric of ['Invocations', 'Errors', 'Throttles', 'Duration']) {
+      expect(body).toContain(`\\"AWS/Lambda\\",\\"${lambdaMetric}\\"`);
+    }
+  });
+
+  test('findings by status and severity, transitions by kind', () => {
+    for (const status of ['FAIL', 'ERROR', 'PASS']) expect(body).toContain(`\\"status\\",\\"${status}\\"`);
+    for (const severity of ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']) {
+      expect(body).toContain(`\\"severity\\",\\"${severity}\\"`);
+    }
+    for (const transition of ['OPENED', 'ESCALATED', 'RESOLVED', 'REMINDER']) {
+      expect(body).toContain(`\\"transition\\",\\"${transition}\\"`);
+    }
+  });
+
+  test('shows the alarms', () => {
+    expect(body).toContain('Self-monitoring alarms');
+    expect(body).toContain('SelfMonitoringcredentialcheckNoSuccessfulRun');
+  });
+});
