@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { METRIC_NAMES, SERVICE_NAMES } from '../../lambdas/core/observability';
@@ -62,6 +64,16 @@ describe('self-monitoring alarms (default configuration)', () => {
         /Runbook: docs\/operations\.md#[a-z-]+/,
       );
     }
+  });
+
+  test('every runbook anchor an alarm points to is a section of docs/operations.md', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'operations.md'), 'utf8');
+    const headings = new Set([...doc.matchAll(/^### ([a-z-]+)$/gm)].map((match) => match[1]));
+    const anchors = [...alarms(template).values()].map(
+      (props) => /operations\.md#([a-z-]+)/.exec(JSON.stringify(props.AlarmDescription))?.[1],
+    );
+    expect(new Set(anchors).size).toBe(5);
+    for (const anchor of anchors) expect(headings).toContain(anchor);
   });
 
   describe.each(CHECKERS)('$name', ({ name, service, fn, dlq }) => {
