@@ -15,7 +15,7 @@ import type {
 import { parseArn, type RuleRef } from './arn';
 import type { CallLog } from './gather-call-log';
 import { mapWithConcurrency } from './gather-concurrency';
-import { forEachPage } from './pagination';
+import { forEachPage, MalformedResponseError, requiredList } from './pagination';
 import type { TaggedRuleRef } from './tagging';
 
 export const RULE_READ_CONCURRENCY = 4;
@@ -105,7 +105,7 @@ async function rulesTargeting(
           (token) =>
             ctx.client.send(new ListRuleNamesByTargetCommand({ TargetArn: functionArn, NextToken: token })),
           (page) => page.NextToken,
-          (page) => names.push(...(page.RuleNames ?? [])),
+          (page) => names.push(...requiredList('ListRuleNamesByTarget', 'RuleNames', page.RuleNames)),
         );
         return names;
       },
@@ -132,7 +132,16 @@ function describe(
   return ctx.log.runFindable(
     'events',
     'DescribeRule',
-    () => ctx.client.send(new DescribeRuleCommand({ Name: ref.name, EventBusName: busParameter(ref) })),
+    async () => {
+      const output = await ctx.client.send(
+        new DescribeRuleCommand({ Name: ref.name, EventBusName: busParameter(ref) }),
+      );
+      // Without a State the rule's health is unknown: not "disabled" (a false alarm), not enabled either.
+      if (!output.State) {
+        throw new MalformedResponseError('DescribeRule', `no State for rule ${ref.name}`);
+      }
+      return output;
+    },
     resourceArn === undefined ? {} : { resourceArn },
   );
 }
@@ -152,7 +161,7 @@ async function toTaggedRule(
     name: ref.name,
     eventBusName: ref.eventBusName,
     discoveredBy,
-    state: described.State ?? 'UNKNOWN',
+    state: described.State as string,
     ...(described.ScheduleExpression ? { scheduleExpression: described.ScheduleExpression } : {}),
     targets,
   };
@@ -176,7 +185,7 @@ function listTargets(ctx: Context, ref: RuleRef, arn: string): Promise<Observed<
           ),
         (page) => page.NextToken,
         (page) => {
-          for (const target of page.Targets ?? [])
+          for (const target of requiredList('ListTargetsByRule', 'Targets', page.Targets))
             targets.push({ id: target.Id ?? '', arn: target.Arn ?? '' });
         },
       );

@@ -7,6 +7,7 @@ import type { LambdaConfiguration, Observed, TaggedFunction, VanishedResource } 
 import type { CallLog } from './gather-call-log';
 import { dropUndefined } from './gather-plain-data';
 import { mapWithConcurrency } from './gather-concurrency';
+import { MalformedResponseError } from './pagination';
 import type { TaggedFunctionRef } from './tagging';
 
 export const FUNCTION_READ_CONCURRENCY = 5;
@@ -27,7 +28,15 @@ export async function readFunctions(
     log.runFindable(
       'lambda',
       'GetFunctionConfiguration',
-      () => client.send(new GetFunctionConfigurationCommand({ FunctionName: ref.arn })),
+      async () => {
+        const output = await client.send(new GetFunctionConfigurationCommand({ FunctionName: ref.arn }));
+        // Every real answer names the function; an empty one would otherwise read as "Active" (the default
+        // for functions older than states) and PASS.
+        if (!output.FunctionName && !output.FunctionArn) {
+          throw new MalformedResponseError('GetFunctionConfiguration', `no FunctionName for ${ref.arn}`);
+        }
+        return output;
+      },
       { resourceArn: ref.arn },
     ),
   );

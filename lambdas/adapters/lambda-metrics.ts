@@ -6,7 +6,7 @@ import {
 import type { ApiFailure, LambdaMetrics, Observed } from '../core/inventory';
 import type { CallLog } from './gather-call-log';
 import { chunk } from './gather-concurrency';
-import { forEachPage } from './pagination';
+import { forEachPage, requiredList } from './pagination';
 
 /** GetMetricData's limit on queries per request. */
 export const MAX_QUERIES_PER_REQUEST = 500;
@@ -81,7 +81,7 @@ async function fetchSums(
       ),
     (page) => page.NextToken,
     (page) => {
-      for (const result of page.MetricDataResults ?? []) {
+      for (const result of requiredList('GetMetricData', 'MetricDataResults', page.MetricDataResults)) {
         if (result.Id === undefined) continue;
         const entry = sums.get(result.Id) ?? { sum: 0 };
         entry.sum += (result.Values ?? []).reduce((total, value) => total + value, 0);
@@ -134,9 +134,16 @@ function functionMetrics(
   const values: Record<MetricKey, number> = { invocations: 0, errors: 0, throttles: 0 };
   for (const metric of METRICS) {
     const result = sums.get(queryId(batchIndex, functionIndex, metric.key));
-    if (result?.failedStatus !== undefined) {
+    // CloudWatch returns a result (empty when there were no datapoints) for every query, so a response that
+    // answers some of this batch's queries but not this one is partial: not "zero". (A response with no results
+    // at all still reads as no datapoints, as emulators and the test fixtures answer.)
+    const partial = result === undefined && sums.size > 0;
+    if (partial || result?.failedStatus !== undefined) {
       // A per-query status is not an exception, but it is still a failed read the operator must see.
-      const failure = queryFailure(result.failedStatus, target, log.region);
+      const failure =
+        result?.failedStatus === undefined
+          ? missingResult(metric.metricName, target, log.region)
+          : queryFailure(result.failedStatus, target, log.region);
       log.recordFailure(failure);
       return { ok: false, failure };
     }
@@ -152,6 +159,17 @@ function queryFailure(status: string, target: MetricsTarget, region: string): Ap
     region,
     errorName: status,
     message: `GetMetricData returned status ${status} for the metrics of ${target.name}`,
+    resourceArn: target.arn,
+  };
+}
+
+function missingResult(metricName: string, target: MetricsTarget, region: string): ApiFailure {
+  return {
+    service: 'cloudwatch',
+    operation: 'GetMetricData',
+    region,
+    errorName: 'MalformedResponse',
+    message: `GetMetricData returned no result for the ${metricName} query of ${target.name}`,
     resourceArn: target.arn,
   };
 }

@@ -56,3 +56,17 @@ export async function forEachPage<P>(
     token = next;
   }
 }
+
+/** The page's list field, which the API always returns (empty when there is nothing): absent is malformed. */
+export function requiredList<T>(
+  operation: string,
+  field: string,
+  list: readonly T[] | undefined,
+): readonly T[] {
+  if (!isList(list)) throw new MalformedResponseError(operation, `no ${field} list`);
+  return list;
+}
+
+function isList<T>(list: readonly T[] | undefined): list is readonly T[] {
+  return Array.isArray(list);
+}

@@ -13,7 +13,7 @@ import {
   type RuleRef,
 } from './arn';
 import type { CallLog } from './gather-call-log';
-import { forEachPage } from './pagination';
+import { forEachPage, requiredList } from './pagination';
 
 export const TAGGED_RESOURCE_TYPES = ['lambda:function', 'ssm:parameter', 'events:rule'] as const;
 export type TaggedResourceType = VanishedResource['resourceType'];
@@ -78,7 +78,8 @@ export async function discoverTaggedResources(
           }),
         ),
       (page) => page.PaginationToken,
-      (page) => mappings.push(...(page.ResourceTagMappingList ?? [])),
+      (page) =>
+        mappings.push(...requiredList('GetResources', 'ResourceTagMappingList', page.ResourceTagMappingList)),
     );
     return mappings;
   });

@@ -3,7 +3,7 @@ import type { ComponentFailure, TaggedParameter, VanishedResource } from '../cor
 import type { CallLog } from './gather-call-log';
 import { chunk } from './gather-concurrency';
 import { dropUndefined } from './gather-plain-data';
-import { forEachPage } from './pagination';
+import { forEachPage, requiredList } from './pagination';
 import type { TaggedParameterRef } from './tagging';
 
 /** The most values one DescribeParameters filter accepts. */
@@ -63,7 +63,8 @@ async function describeByName(client: SSMClient, names: string[]): Promise<Map<s
       ),
     (page) => page.NextToken,
     (page) => {
-      for (const metadata of page.Parameters ?? []) if (metadata.Name) found.set(metadata.Name, metadata);
+      for (const metadata of requiredList('DescribeParameters', 'Parameters', page.Parameters))
+        if (metadata.Name) found.set(metadata.Name, metadata);
     },
   );
   return found;

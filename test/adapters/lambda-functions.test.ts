@@ -19,8 +19,24 @@ const ref = (name: string) => ({
 beforeEach(() => lambda.reset());
 
 describe('readFunctions', () => {
+  it('reports an answer that does not even name the function as malformed, not as an Active function', async () => {
+    lambda.on(GetFunctionConfigurationCommand).resolves({});
+    const log = new CallLog('us-east-1');
+    const result = await readFunctions(client, log, [ref('prod-data-sync')]);
+
+    expect(result.functions[0]!.configuration).toEqual({
+      ok: false,
+      failure: expect.objectContaining({
+        errorName: 'MalformedResponse',
+        operation: 'GetFunctionConfiguration',
+      }),
+    });
+    expect(log.failures).toHaveLength(1);
+  });
+
   it('maps the configuration fields the checks use, without undefined keys', async () => {
     lambda.on(GetFunctionConfigurationCommand).resolves({
+      FunctionName: 'prod-data-sync',
       State: 'Failed',
       StateReason: 'The role is invalid',
       StateReasonCode: 'InvalidConfiguration',
@@ -52,7 +68,7 @@ describe('readFunctions', () => {
   });
 
   it('separates vanished functions from functions that could not be read', async () => {
-    lambda.on(GetFunctionConfigurationCommand).resolves({ State: 'Active' });
+    lambda.on(GetFunctionConfigurationCommand).resolves({ FunctionName: 'fn', State: 'Active' });
     lambda
       .on(GetFunctionConfigurationCommand, { FunctionName: ref('deleted').arn })
       .rejects(new ResourceNotFoundException({ message: 'Function not found', $metadata: {} }));

@@ -65,6 +65,9 @@ describe('readLambdaMetrics', () => {
             StatusCode: 'PartialData',
           },
           { Id: idFor(input.MetricDataQueries, 'fn-0', 'Errors'), Values: [1] },
+          { Id: idFor(input.MetricDataQueries, 'fn-0', 'Throttles'), Values: [] },
+          { Id: idFor(input.MetricDataQueries, 'fn-1', 'Invocations'), Values: [] },
+          { Id: idFor(input.MetricDataQueries, 'fn-1', 'Errors'), Values: [] },
         ],
         NextToken: 'more',
       }))
@@ -122,11 +125,39 @@ describe('readLambdaMetrics', () => {
     expect(log.succeededOperations).toEqual([]);
   });
 
+  it('reports a function whose queries the response left unanswered as malformed, not as zero', async () => {
+    cloudwatch.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: MetricDataQuery[] }) => ({
+      MetricDataResults: input.MetricDataQueries.filter((query) => !query.Id!.endsWith('_throttles')).map(
+        (query) => ({ Id: query.Id, Values: [], StatusCode: 'Complete' }),
+      ),
+    }));
+    const log = new CallLog('us-east-1');
+    const result = await readLambdaMetrics(client, log, targets(2), WINDOW);
+
+    for (const name of ['fn-0', 'fn-1']) {
+      expect(result.get(name)).toEqual({
+        ok: false,
+        failure: expect.objectContaining({ errorName: 'MalformedResponse', operation: 'GetMetricData' }),
+      });
+    }
+  });
+
+  it('reports a response without its MetricDataResults list as a failed call', async () => {
+    cloudwatch.on(GetMetricDataCommand).resolves({});
+    const log = new CallLog('us-east-1');
+    const result = await readLambdaMetrics(client, log, targets(1), WINDOW);
+
+    expect(result.get('fn-0')).toMatchObject({ ok: false, failure: { errorName: 'MalformedResponse' } });
+    expect(log.succeededOperations).toEqual([]);
+  });
+
   it('treats a Forbidden query status as a failure for that function only', async () => {
     cloudwatch.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: MetricDataQuery[] }) => ({
-      MetricDataResults: [
-        { Id: idFor(input.MetricDataQueries, 'fn-1', 'Errors'), Values: [], StatusCode: 'Forbidden' },
-      ],
+      MetricDataResults: input.MetricDataQueries.map((query) => ({
+        Id: query.Id,
+        Values: [],
+        StatusCode: query.Id === idFor(input.MetricDataQueries, 'fn-1', 'Errors') ? 'Forbidden' : 'Complete',
+      })),
     }));
     const log = new CallLog('us-east-1');
     const result = await readLambdaMetrics(client, log, targets(2), WINDOW);
