@@ -10,6 +10,7 @@ import type {
   EventRuleTarget,
   Observed,
   TaggedRule,
+  UnreadResource,
   VanishedResource,
 } from '../core/inventory';
 import { parseArn, type RuleRef } from './arn';
@@ -32,6 +33,8 @@ export interface RuleReadResult {
   readonly rules: TaggedRule[];
   readonly vanished: VanishedResource[];
   readonly componentFailures: ComponentFailure[];
+  /** Tagged rules DescribeRule could not read. */
+  readonly unread: UnreadResource[];
 }
 
 interface Context {
@@ -51,11 +54,12 @@ export async function readRules(
     rules: perCredential.flatMap((result) => result.rules),
     vanished: perCredential.flatMap((result) => result.vanished),
     componentFailures: perCredential.flatMap((result) => result.componentFailures),
+    unread: perCredential.flatMap((result) => result.unread),
   };
 }
 
 async function readCredentialRules(ctx: Context, input: CredentialRuleInput): Promise<RuleReadResult> {
-  const result: RuleReadResult = { rules: [], vanished: [], componentFailures: [] };
+  const result: RuleReadResult = { rules: [], vanished: [], componentFailures: [], unread: [] };
   const { credentialName } = input;
   const seen = new Set<string>();
   let unreadable = false;
@@ -64,6 +68,13 @@ async function readCredentialRules(ctx: Context, input: CredentialRuleInput): Pr
     if (!described.ok) {
       unreadable = true;
       result.componentFailures.push({ credentialName, kind: 'rules', failure: described.failure });
+      result.unread.push({
+        credentialName,
+        arn: ref.arn,
+        name: ref.name,
+        resourceType: 'events:rule',
+        failure: described.failure,
+      });
     } else if (described.value === undefined) {
       result.vanished.push({ credentialName, arn: ref.arn, resourceType: 'events:rule' });
     } else if (!seen.has(ruleKey(ref))) {

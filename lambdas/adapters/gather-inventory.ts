@@ -58,13 +58,14 @@ export async function gatherRegion(region: string, input: GatherInput): Promise<
     log,
     credentials.flatMap((resources) => resources.functions),
   );
-  const readable = functionRead.functions.filter((fn) => fn.configuration.ok);
-  const metrics = await readLambdaMetrics(clients.cloudwatch, log, readable, {
+  // Metrics do not depend on the configuration: read them for every function that still exists, so an
+  // unreadable configuration leaves its invocation, error and throttle checks checked rather than absent.
+  const metrics = await readLambdaMetrics(clients.cloudwatch, log, functionRead.functions, {
     now: input.now,
     windowMinutes: input.settings.metricsWindowMinutes,
   });
   const functions = functionRead.functions.map((fn) => {
-    const observed = fn.configuration.ok ? metrics.get(fn.name) : undefined;
+    const observed = metrics.get(fn.name);
     return observed === undefined ? fn : { ...fn, metrics: observed };
   });
 
@@ -91,6 +92,7 @@ export async function gatherRegion(region: string, input: GatherInput): Promise<
     parameters: parameterRead.parameters,
     vanished: [...functionRead.vanished, ...ruleRead.vanished, ...parameterRead.vanished],
     componentFailures: [...ruleRead.componentFailures, ...parameterRead.componentFailures],
+    unread: [...ruleRead.unread, ...parameterRead.unread],
     failures: log.failures,
     succeededOperations: log.succeededOperations,
     skipped: discovered.value.skipped,

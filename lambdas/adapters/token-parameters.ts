@@ -1,5 +1,5 @@
 import { DescribeParametersCommand, type ParameterMetadata, type SSMClient } from '@aws-sdk/client-ssm';
-import type { ComponentFailure, TaggedParameter, VanishedResource } from '../core/inventory';
+import type { ComponentFailure, TaggedParameter, UnreadResource, VanishedResource } from '../core/inventory';
 import type { CallLog } from './gather-call-log';
 import { chunk } from './gather-concurrency';
 import { dropUndefined } from './gather-plain-data';
@@ -13,6 +13,8 @@ export interface ParameterReadResult {
   readonly parameters: TaggedParameter[];
   readonly vanished: VanishedResource[];
   readonly componentFailures: ComponentFailure[];
+  /** Tagged parameters whose metadata could not be read. */
+  readonly unread: UnreadResource[];
 }
 
 /**
@@ -24,7 +26,7 @@ export async function readParameters(
   log: CallLog,
   refs: readonly TaggedParameterRef[],
 ): Promise<ParameterReadResult> {
-  const result: ParameterReadResult = { parameters: [], vanished: [], componentFailures: [] };
+  const result: ParameterReadResult = { parameters: [], vanished: [], componentFailures: [], unread: [] };
   const names = [...new Set(refs.map((ref) => ref.name))];
   for (const batch of chunk(names, MAX_NAMES_PER_REQUEST)) {
     const batchRefs = refs.filter((ref) => batch.includes(ref.name));
@@ -32,6 +34,15 @@ export async function readParameters(
     if (!described.ok) {
       for (const credentialName of new Set(batchRefs.map((ref) => ref.credentialName))) {
         result.componentFailures.push({ credentialName, kind: 'parameters', failure: described.failure });
+      }
+      for (const ref of batchRefs) {
+        result.unread.push({
+          credentialName: ref.credentialName,
+          arn: ref.arn,
+          name: ref.name,
+          resourceType: 'ssm:parameter',
+          failure: described.failure,
+        });
       }
       continue;
     }

@@ -5,6 +5,7 @@ import type {
   TaggedFunction,
   TaggedParameter,
   TaggedRule,
+  UnreadResource,
   VanishedResource,
 } from './inventory';
 
@@ -15,6 +16,8 @@ export interface CredentialView {
   readonly rules: readonly TaggedRule[];
   readonly parameters: readonly TaggedParameter[];
   readonly vanished: readonly VanishedResource[];
+  /** Tagged rules and parameters that could not be read: their per-resource checks are ERROR. */
+  readonly unread: readonly UnreadResource[];
   readonly failureOf: (kind: ComponentFailure['kind']) => ApiFailure | undefined;
 }
 
@@ -43,6 +46,7 @@ export function credentialView(region: RegionInventory, credentialName: string):
     rules: mine(region.rules),
     parameters: mine(region.parameters),
     vanished: mine(region.vanished),
+    unread: mine(region.unread ?? []),
     failureOf: (kind) => failures.find((failure) => failure.kind === kind)?.failure,
   };
 }

@@ -110,11 +110,25 @@ export interface RegionInventory {
    * credential X: keyed so the evaluation can mark the dependent checks ERROR instead of "missing".
    */
   readonly componentFailures: readonly ComponentFailure[];
+  /** Tagged rules and parameters that could not be read; absent in snapshots from before it existed. */
+  readonly unread?: readonly UnreadResource[];
   /** Every failed call (one checker.error finding each, de-duplicated by service+operation). */
   readonly failures: readonly ApiFailure[];
   /** `service:Operation` names that were called and succeeded at least once in this region. */
   readonly succeededOperations: readonly string[];
   readonly skipped: readonly SkippedRecord[];
+}
+
+/**
+ * A tagged resource whose own read failed (or never happened): its per-resource checks are reported as ERROR
+ * under its ARN instead of disappearing, which the finding lifecycle would count towards "resource gone".
+ */
+export interface UnreadResource {
+  readonly credentialName: string;
+  readonly arn: string;
+  readonly name: string;
+  readonly resourceType: 'events:rule' | 'ssm:parameter';
+  readonly failure: ApiFailure;
 }
 
 export interface ComponentFailure {

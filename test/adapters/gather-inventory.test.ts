@@ -234,13 +234,14 @@ describe('gatherInventory', () => {
         failure: { errorName: 'TooManyRequestsException', resourceArn: fnArn('prod-resource-retriever') },
       },
     });
-    expect(retriever!.metrics).toBeUndefined();
+    // Its metrics do not depend on the configuration and are still read.
+    expect(retriever!.metrics).toMatchObject({ ok: true });
     const sync = region!.functions.find((fn) => fn.name === 'prod-data-sync');
     expect(sync!.configuration.ok).toBe(true);
     expect(region!.failures).toEqual([expect.objectContaining({ operation: 'GetFunctionConfiguration' })]);
-    // Metrics were requested for the readable function only.
+    // Metrics were requested for both functions.
     const [metricsCall] = cloudwatch.commandCalls(GetMetricDataCommand);
-    expect(metricsCall!.args[0].input.MetricDataQueries).toHaveLength(3);
+    expect(metricsCall!.args[0].input.MetricDataQueries).toHaveLength(6);
   });
 
   it('lists a function that the tagging API returned but Lambda no longer has as vanished', async () => {

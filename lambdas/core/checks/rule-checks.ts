@@ -2,7 +2,7 @@ import { unqualifiedFunctionArn } from '../classify';
 import { describeFailure, vanishedArns, type CredentialView } from '../credential-view';
 import type { Finding } from '../finding';
 import { buildFinding, presenceKey, type FindingScope } from '../finding-factory';
-import type { TaggedFunction, TaggedRule } from '../inventory';
+import type { TaggedFunction, TaggedRule, UnreadResource } from '../inventory';
 
 /** States in which a rule delivers events. */
 const ENABLED_STATES = new Set(['ENABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS']);
@@ -18,6 +18,45 @@ export function ruleFindings(
       stateFinding(scope, view, rule),
       ...targetFindings(scope, view, rule, dataSyncFunctions),
     ]),
+    ...view.unread
+      .filter((item) => item.resourceType === 'events:rule')
+      .flatMap((item) => unreadRuleFindings(scope, view, item, dataSyncFunctions)),
+  ];
+}
+
+/** A tagged rule DescribeRule could not read: its state and targets are unknown, under the rule's own id. */
+function unreadRuleFindings(
+  scope: FindingScope,
+  view: CredentialView,
+  item: UnreadResource,
+  dataSyncFunctions: readonly TaggedFunction[],
+): Finding[] {
+  const error = describeFailure(item.failure);
+  const context = {
+    resource: { type: 'AWS::Events::Rule' as const, arn: item.arn, name: item.name },
+    resourceKey: item.arn,
+    tmc: { credentialName: view.credentialName, component: 'event-rule' as const },
+    status: 'ERROR' as const,
+    evidence: { error },
+  };
+  return [
+    buildFinding(scope, {
+      ...context,
+      checkId: 'tmc.event-rule.disabled',
+      title: 'event rule state unknown',
+      message: `Could not read rule ${item.name} of credential ${view.credentialName}: ${error}.`,
+    }),
+    // Mirrors the readable case: without a known data-sync function there is nothing to compare targets with.
+    ...(dataSyncFunctions.length === 0
+      ? []
+      : [
+          buildFinding(scope, {
+            ...context,
+            checkId: 'tmc.event-rule.wrong-target',
+            title: 'event rule targets unknown',
+            message: `Could not read rule ${item.name} of credential ${view.credentialName}, so its targets are unknown: ${error}.`,
+          }),
+        ]),
   ];
 }
 

@@ -13,6 +13,21 @@ export function tokenFindings(
   return [
     presenceFinding(scope, view),
     ...view.parameters.map((parameter) => freshnessFinding(scope, view, parameter, tokenMaxAgeHours)),
+    ...view.unread
+      .filter((item) => item.resourceType === 'ssm:parameter')
+      .map((item) => {
+        const error = describeFailure(item.failure);
+        return buildFinding(scope, {
+          checkId: 'tmc.token.stale',
+          status: 'ERROR',
+          title: 'auth token age unknown',
+          message: `Could not read the metadata of ${item.name} (credential ${view.credentialName}): ${error}.`,
+          resource: { type: 'AWS::SSM::Parameter', arn: item.arn, name: item.name },
+          resourceKey: item.arn,
+          tmc: { credentialName: view.credentialName, component: 'auth-token' },
+          evidence: { error, maxAgeHours: tokenMaxAgeHours },
+        });
+      }),
   ];
 }
 
