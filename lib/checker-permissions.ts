@@ -45,8 +45,15 @@ export function checkerPolicyStatements(props: CheckerPermissionsProps): iam.Pol
     }),
     new iam.PolicyStatement({
       sid: 'ReadTmcEventRules',
-      actions: ['events:DescribeRule', 'events:ListTargetsByRule', 'events:ListRuleNamesByTarget'],
+      actions: ['events:DescribeRule', 'events:ListTargetsByRule'],
       resources: arns('events', 'rule/*'),
+    }),
+    new iam.PolicyStatement({
+      // ListRuleNamesByTarget has no resource-level permissions (IAM evaluates it against "*"): granted on a
+      // narrower ARN it would be denied in AWS. Read-only: it returns rule names, nothing else.
+      sid: 'FindRulesTargetingTmcFunctions',
+      actions: ['events:ListRuleNamesByTarget'],
+      resources: ['*'],
     }),
     new iam.PolicyStatement({
       sid: 'ReadTokenParameterMetadata',

@@ -38,8 +38,9 @@ export function acknowledgeNagFindings(stack: Stack, props: NagAcknowledgementPr
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Only for tag:GetResources, cloudwatch:GetMetricData and ssm:DescribeParameters, which support no ' +
-        'resource-level permissions (resource must be "*"); all three are read-only and return no secret values.',
+        'Only for tag:GetResources, cloudwatch:GetMetricData, ssm:DescribeParameters and ' +
+        'events:ListRuleNamesByTarget, which support no resource-level permissions (resource must be "*"); all ' +
+        'four are read-only and return no secret values.',
     },
     ...regions.map((region) => ({
       id: wildcardResource('lambda', region, 'function:*'),
@@ -54,7 +55,7 @@ export function acknowledgeNagFindings(stack: Stack, props: NagAcknowledgementPr
     ...regions.map((region) => ({
       id: wildcardResource('events', region, 'rule/*'),
       reason:
-        'events:DescribeRule, ListTargetsByRule and ListRuleNamesByTarget (read-only) on rules TMC creates ' +
+        'events:DescribeRule and ListTargetsByRule (read-only) on rules TMC creates ' +
         'under names unknown at deploy time, in this account and the configured regions only.',
     })),
   );

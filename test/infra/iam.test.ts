@@ -36,7 +36,12 @@ const EXPECTED_CHECKER_ACTIONS = [
   'tag:GetResources',
 ];
 
-const CHECKER_STAR_ACTIONS = ['cloudwatch:GetMetricData', 'ssm:DescribeParameters', 'tag:GetResources'];
+const CHECKER_STAR_ACTIONS = [
+  'cloudwatch:GetMetricData',
+  'events:ListRuleNamesByTarget',
+  'ssm:DescribeParameters',
+  'tag:GetResources',
+];
 const IRSA_STAR_ACTIONS = ['cloudtrail:LookupEvents', 'iam:ListOpenIDConnectProviders'];
 
 const configurations: [string, Record<string, unknown>][] = [

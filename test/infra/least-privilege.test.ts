@@ -666,16 +666,11 @@ describe.each(configurations)('least privilege, simulated (%s configuration)', (
   });
 
   /*
-   * KNOWN GAP, found by this simulation: events:ListRuleNamesByTarget supports no resource-level permissions
-   * (the IAM service authorization data lists no resource type for it), so AWS evaluates it against "*", but
-   * checker-permissions.ts grants it on arn:...:rule/* only. The checker calls it for every credential
-   * (lambdas/adapters/event-rules.ts), so in AWS that discovery would be AccessDenied (an ERROR finding).
-   * When the grant moves to its own Resource "*" statement, this test starts failing: turn it into a plain test.
+   * Found by this simulation: events:ListRuleNamesByTarget supports no resource-level permissions (the IAM
+   * service authorization data lists no resource type for it), so AWS evaluates it against "*"; granted on
+   * arn:...:rule/* only, the checker's rule discovery by target would have been AccessDenied in AWS.
    */
-  test.failing(
-    'credential check role may list the rules targeting a TMC function (ListRuleNamesByTarget on *)',
-    async () => {
-      expect(await simulate(stack, stack.checker, 'events:ListRuleNamesByTarget', '*')).toBe('Allowed');
-    },
-  );
+  test('credential check role may list the rules targeting a TMC function (ListRuleNamesByTarget on *)', async () => {
+    expect(await simulate(stack, stack.checker, 'events:ListRuleNamesByTarget', '*')).toBe('Allowed');
+  });
 });
