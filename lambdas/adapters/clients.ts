@@ -17,20 +17,50 @@ export interface RegionClients {
 export interface ClientOptions {
   /** Attempts per call including the first; adaptive retry also rate-limits the client after throttles. */
   readonly maxAttempts?: number;
+  /** Time allowed to open the TCP (and TLS) connection, per attempt. */
+  readonly connectionTimeoutMs?: number;
+  /** Time allowed for one attempt to get its response, per attempt. */
+  readonly requestTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
+/** A TCP/TLS handshake to an AWS endpoint takes milliseconds; 3 s means the network path is broken. */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
+/** The read APIs used here answer in well under a second; 10 s per attempt means the endpoint hangs. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * Only `region` is set so the SDK's own resolution of AWS_ENDPOINT_URL(_<SERVICE>), AWS_PROFILE and
- * credentials applies unchanged: the same code runs against AWS, the CLI user's profile, and the emulator.
+ * The Node HTTP handler's options, in the plain-object form every SDK v3 client accepts as `requestHandler`
+ * (@smithy/node-http-handler is not a direct dependency). `throwOnRequestTimeout` matters: without it the
+ * handler only logs a warning when `requestTimeout` passes and keeps waiting, so a hung endpoint would hang
+ * the run. A timed-out attempt fails with `TimeoutError`, which the SDK retries like any transient error;
+ * the worst case per call is therefore about `maxAttempts` x (connection + request timeout) plus backoff.
  */
-export function createRegionClients(region: string, options: ClientOptions = {}): RegionClients {
-  const config = {
+export function requestHandlerOptions(options: ClientOptions = {}) {
+  return {
+    connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+    requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    throwOnRequestTimeout: true,
+  } as const;
+}
+
+/** The configuration shared by every checker client: region, adaptive retry, bounded attempts, timeouts. */
+export function clientConfig(region: string, options: ClientOptions = {}) {
+  return {
     region,
     retryMode: 'adaptive',
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    requestHandler: requestHandlerOptions(options),
   } as const;
+}
+
+/**
+ * Only `region`, retry and timeouts are set so the SDK's own resolution of AWS_ENDPOINT_URL(_<SERVICE>),
+ * AWS_PROFILE and credentials applies unchanged: the same code runs against AWS, the CLI user's profile, and
+ * the emulator.
+ */
+export function createRegionClients(region: string, options: ClientOptions = {}): RegionClients {
+  const config = clientConfig(region, options);
   return {
     region,
     tagging: new ResourceGroupsTaggingAPIClient(config),

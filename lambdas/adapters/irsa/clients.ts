@@ -2,17 +2,16 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { IrsaSettings } from '../../core/irsa/settings';
-import { DEFAULT_MAX_ATTEMPTS } from '../clients';
+import { clientConfig, type ClientOptions } from '../clients';
 import type { IrsaClients } from './gather-irsa';
 import { DynamoWatermarkStore } from './watermark-store';
 
 /**
- * Only `region` and the retry strategy are set, so the SDK's own resolution of AWS_ENDPOINT_URL(_CLOUDTRAIL,
- * _IAM, _DYNAMODB), profiles and credentials applies unchanged (the integration tests rely on it). Adaptive retry
- * slows the client down after throttles, on top of our own LookupEvents rate limiter.
+ * Only `region`, the retry strategy and the per-attempt timeouts are set, so the SDK's own resolution of
+ * AWS_ENDPOINT_URL(_CLOUDTRAIL, _IAM, _DYNAMODB), profiles and credentials applies unchanged (the integration
+ * tests rely on it). Adaptive retry slows the client down after throttles, on top of our own LookupEvents rate
+ * limiter; the timeouts turn a hung endpoint into a TimeoutError instead of a hung run.
  */
-const config = (region: string) =>
-  ({ region, retryMode: 'adaptive', maxAttempts: DEFAULT_MAX_ATTEMPTS }) as const;
 
 /**
  * Clients for the IRSA check, created once per container so warm runs reuse connections and the adaptive
@@ -21,7 +20,9 @@ const config = (region: string) =>
 export function createIrsaClients(
   settings: Pick<IrsaSettings, 'watermarkTableName'>,
   homeRegion: string,
+  options: ClientOptions = {},
 ): IrsaClients {
+  const config = (region: string) => clientConfig(region, options);
   const cloudTrail = new Map<string, CloudTrailClient>();
   const cloudTrailFor = (region: string): CloudTrailClient => {
     let client = cloudTrail.get(region);
