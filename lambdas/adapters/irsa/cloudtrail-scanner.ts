@@ -10,6 +10,7 @@ import { parseTrailEvent, WEB_IDENTITY_EVENT_NAME, type RawTrailEvent } from '..
 import type { ScannedRange, TimeRange, TrailScan, WebIdentityDenial } from '../../core/irsa/types';
 import type { PlannedRange } from '../../core/irsa/watermark';
 import { toApiFailure } from '../aws-error';
+import { requiredList } from '../pagination';
 import { isTransientError, retryWithBackoff, RetriesExhaustedError, type RetryOptions } from '../retry';
 import type { TokenBucket } from './rate-limiter';
 
@@ -153,7 +154,8 @@ export async function scanRegion(
         rateLimitEveryAttempt(command, options.limiter);
         const output = await client.send(command);
         return {
-          events: (output.Events ?? []).map((event) => ({
+          // A page without its Events list is not "no denials": it fails the page, and the range stays unread.
+          events: requiredList('LookupEvents', 'Events', output.Events).map((event) => ({
             ...(event.EventId === undefined ? {} : { eventId: event.EventId }),
             ...(event.EventTime === undefined ? {} : { eventTime: event.EventTime.toISOString() }),
             ...(event.CloudTrailEvent === undefined ? {} : { cloudTrailEvent: event.CloudTrailEvent }),

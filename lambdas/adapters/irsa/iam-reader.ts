@@ -8,6 +8,7 @@ import type { ApiFailure, Observed } from '../../core/inventory';
 import type { OidcProvider, PolicyDocument, RoleTrust } from '../../core/irsa/types';
 import { toApiFailure } from '../aws-error';
 import { mapWithConcurrency } from '../gather-concurrency';
+import { MalformedResponseError, requiredList } from '../pagination';
 
 /** IAM is global; failures are reported under this pseudo-region like the console does. */
 export const IAM_REGION = 'global';
@@ -84,18 +85,26 @@ export class IamReader {
     try {
       const listed = await this.client.send(new ListOpenIDConnectProvidersCommand({}));
       this.succeeded.add('iam:ListOpenIDConnectProviders');
-      const arns = (listed.OpenIDConnectProviderList ?? []).flatMap((entry) =>
-        entry.Arn ? [entry.Arn] : [],
-      );
+      // Without the list, "no provider registered" would be a false diagnosis (oidc-provider-missing).
+      const arns = requiredList(
+        'ListOpenIDConnectProviders',
+        'OpenIDConnectProviderList',
+        listed.OpenIDConnectProviderList,
+      ).flatMap((entry) => (entry.Arn ? [entry.Arn] : []));
       const providers = await mapWithConcurrency(arns, PROVIDER_CONCURRENCY, async (arn) => {
         try {
           const output = await this.client.send(
             new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }),
           );
+          // IAM always lists the client ids (an empty element when there are none); without them every
+          // audience would look unregistered (a false aud-mismatch).
+          if (output.ClientIDList === undefined) {
+            throw new MalformedResponseError('GetOpenIDConnectProvider', `no ClientIDList for ${arn}`);
+          }
           return {
             arn,
             url: stripScheme(output.Url ?? issuerFromArn(arn)),
-            clientIds: output.ClientIDList ?? [],
+            clientIds: output.ClientIDList,
           };
         } catch (error) {
           throw new ProviderReadError(arn, error);
