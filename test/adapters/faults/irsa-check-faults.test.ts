@@ -1,0 +1,348 @@
+/**
+ * Fault injection for the IRSA check: CloudTrail LookupEvents, IAM GetRole / ListOpenIDConnectProviders /
+ * GetOpenIDConnectProvider and the DynamoDB watermark (GetItem, PutItem) fail in every way. The run completes,
+ * the failed API is an ERROR named with its region, the other region and role are diagnosed as in a healthy run,
+ * nothing is PASS that was not verified, and no watermark advances over what was not read.
+ */
+import { CloudTrailClient, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  GetOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListOpenIDConnectProvidersCommand,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { runIrsaCheck } from '../../../lambdas/app/irsa-check';
+import type { IrsaClients } from '../../../lambdas/adapters/irsa/gather-irsa';
+import { TokenBucket, type LimiterClock } from '../../../lambdas/adapters/irsa/rate-limiter';
+import { DynamoWatermarkStore } from '../../../lambdas/adapters/irsa/watermark-store';
+import type { FindingPublisher, PublishReport } from '../../../lambdas/adapters/publisher';
+import type { Finding } from '../../../lambdas/core/finding';
+import { irsaSettingsSchema } from '../../../lambdas/core/irsa/settings';
+import { ERROR_FAULT_KINDS, faultError, reportedName, type ErrorFault } from './fault-kinds';
+
+const ACCOUNT = '111122223333';
+const FAULT_REGION = 'us-west-2';
+const OK_REGION = 'us-east-1';
+const NOW = new Date('2025-03-01T12:00:00.000Z');
+const ISSUER = 'oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${ISSUER}`;
+const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+/** Each region's denials name their own role, so a GetRole fault can hit one and spare the other. */
+const ROLE_OF: Record<string, string> = { [FAULT_REGION]: 'RoleWest', [OK_REGION]: 'RoleEast' };
+const MAX_PAGES = 4;
+const settings = irsaSettingsSchema.parse({
+  regions: [FAULT_REGION, OK_REGION],
+  watermarkTableName: 'wm',
+  maxPagesPerRegion: MAX_PAGES,
+});
+
+const cloudtrail = mockClient(CloudTrailClient);
+const iam = mockClient(IAMClient);
+const dynamodb = mockClient(DynamoDBClient);
+
+function denied(id: string, minute: number, region: string): Event {
+  const eventTime = `2025-03-01T11:${String(minute).padStart(2, '0')}:00Z`;
+  return {
+    EventId: id,
+    EventTime: new Date(eventTime),
+    CloudTrailEvent: JSON.stringify({
+      eventID: id,
+      eventTime,
+      eventName: 'AssumeRoleWithWebIdentity',
+      awsRegion: region,
+      errorCode: 'AccessDenied',
+      errorMessage: 'Not authorized to perform sts:AssumeRoleWithWebIdentity',
+      userIdentity: {
+        type: 'WebIdentityUser',
+        userName: 'system:serviceaccount:serverless:aws-sdk',
+        identityProvider: ISSUER,
+      },
+      requestParameters: { roleArn: roleArn(ROLE_OF[region]!), roleSessionName: 's' },
+    }),
+  };
+}
+
+const trust = encodeURIComponent(
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: PROVIDER_ARN },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [`${ISSUER}:sub`]: 'system:serviceaccount:serverless:aws-sdk-v2',
+            [`${ISSUER}:aud`]: 'sts.amazonaws.com',
+          },
+        },
+      },
+    ],
+  }),
+);
+
+type Api =
+  | 'LookupEvents'
+  | 'GetRole'
+  | 'ListOpenIDConnectProviders'
+  | 'GetOpenIDConnectProvider'
+  | 'GetItem'
+  | 'PutItem';
+const SERVICE: Record<Api, string> = {
+  LookupEvents: 'cloudtrail',
+  GetRole: 'iam',
+  ListOpenIDConnectProviders: 'iam',
+  GetOpenIDConnectProvider: 'iam',
+  GetItem: 'dynamodb',
+  PutItem: 'dynamodb',
+};
+/** Where each API's failure is reported: IAM is global. */
+const REPORTED_REGION: Record<Api, string> = {
+  LookupEvents: FAULT_REGION,
+  GetRole: 'global',
+  ListOpenIDConnectProviders: 'global',
+  GetOpenIDConnectProvider: 'global',
+  GetItem: FAULT_REGION,
+  PutItem: FAULT_REGION,
+};
+type Getter = () => { config: { region: () => Promise<string> } };
+type Responder = (input: Record<string, unknown>, region: string) => unknown;
+
+const healthy: Record<Api, Responder> = {
+  LookupEvents: (_input, region) => ({
+    Events: [denied(`${region}-2`, 50, region), denied(`${region}-1`, 40, region)],
+  }),
+  GetRole: (input) => ({ Role: { RoleName: input.RoleName, AssumeRolePolicyDocument: trust } }),
+  ListOpenIDConnectProviders: () => ({ OpenIDConnectProviderList: [{ Arn: PROVIDER_ARN }] }),
+  GetOpenIDConnectProvider: () => ({ Url: ISSUER, ClientIDList: ['sts.amazonaws.com'] }),
+  GetItem: () => ({}),
+  PutItem: () => ({}),
+};
+/** Which requests a fault hits: per-region calls in the faulted region, GetRole for its role only. */
+const inScope: Record<Api, (input: Record<string, unknown>, region: string) => boolean> = {
+  LookupEvents: (_input, region) => region === FAULT_REGION,
+  GetRole: (input) => input.RoleName === 'RoleWest',
+  ListOpenIDConnectProviders: () => true,
+  GetOpenIDConnectProvider: () => true,
+  GetItem: (input) => JSON.stringify(input.Key).includes(FAULT_REGION),
+  PutItem: (input) => JSON.stringify(input.Item).includes(FAULT_REGION),
+};
+const MALFORMED: Record<Api, Responder> = {
+  LookupEvents: () => ({}),
+  GetRole: () => ({}),
+  ListOpenIDConnectProviders: () => ({}),
+  GetOpenIDConnectProvider: () => ({ Url: ISSUER }),
+  // An item that is not a watermark: reported, and the region scans its lookback instead.
+  GetItem: () => ({ Item: { pk: { S: 'x' }, version: { N: '2' }, highWater: { S: 'not a time' } } }),
+  PutItem: () => ({}),
+};
+const COMMAND = {
+  LookupEvents: [cloudtrail, LookupEventsCommand],
+  GetRole: [iam, GetRoleCommand],
+  ListOpenIDConnectProviders: [iam, ListOpenIDConnectProvidersCommand],
+  GetOpenIDConnectProvider: [iam, GetOpenIDConnectProviderCommand],
+  GetItem: [dynamodb, GetItemCommand],
+  PutItem: [dynamodb, PutItemCommand],
+} as const;
+const APIS = Object.keys(COMMAND) as Api[];
+
+function install(faulted?: Api, behaviour?: (input: Record<string, unknown>, call: number) => unknown): void {
+  for (const mock of [cloudtrail, iam, dynamodb]) mock.reset();
+  let calls = 0;
+  for (const api of APIS) {
+    const [mock, command] = COMMAND[api];
+    (mock as unknown as { on: (c: unknown) => { callsFake: (f: unknown) => void } })
+      .on(command)
+      .callsFake(async (input: Record<string, unknown>, getClient: Getter) => {
+        const region = await getClient().config.region();
+        if (api === faulted && behaviour && inScope[api](input, region)) {
+          calls += 1;
+          return behaviour(input, calls);
+        }
+        return healthy[api](input, region);
+      });
+  }
+}
+
+/** A clock that advances only by the limiter's own waits. */
+function fakeClock(): LimiterClock {
+  let time = 0;
+  return {
+    now: () => time,
+    sleep: (ms) => {
+      time += ms;
+      return Promise.resolve();
+    },
+  };
+}
+
+const publisher: FindingPublisher = {
+  publish: (findings): Promise<PublishReport> =>
+    Promise.resolve({
+      publisher: 'test',
+      findingCount: findings.length,
+      delivered: findings.length,
+      apiCalls: 1,
+    }),
+};
+
+function run() {
+  const clients: IrsaClients = {
+    cloudTrailFor: (region) => new CloudTrailClient({ region, maxAttempts: 1 }),
+    iam: new IAMClient({ region: FAULT_REGION, maxAttempts: 1 }),
+    watermarkStore: new DynamoWatermarkStore(
+      new DynamoDBClient({ region: FAULT_REGION, maxAttempts: 1 }),
+      'wm',
+      () => NOW,
+    ),
+    limiterFor: () => new TokenBucket({ clock: fakeClock() }),
+    retry: { sleep: () => Promise.resolve() },
+  };
+  return runIrsaCheck(
+    { accountId: ACCOUNT, settings, defaultRegion: FAULT_REGION },
+    { clients, publisher, now: () => NOW },
+  );
+}
+
+const operation = (api: Api) => `${SERVICE[api]}:${api}`;
+const groupsIn = (findings: readonly Finding[], region: string) =>
+  findings.filter((finding) => finding.checkId === 'irsa.assume-role.denied' && finding.region === region);
+const summaryOf = (finding: Finding) => ({
+  status: finding.status,
+  cause: finding.evidence.cause,
+  resource: finding.resource.arn,
+});
+
+let baseline: Awaited<ReturnType<typeof run>>;
+beforeAll(async () => {
+  install();
+  baseline = await run();
+});
+
+it('the healthy account: both regions scanned, both roles diagnosed, both watermarks saved', () => {
+  expect(baseline.findings.filter((finding) => finding.status === 'ERROR')).toEqual([]);
+  expect(groupsIn(baseline.findings, FAULT_REGION).map(summaryOf)).toEqual([
+    { status: 'FAIL', cause: 'sub-mismatch', resource: roleArn('RoleWest') },
+  ]);
+  expect(groupsIn(baseline.findings, OK_REGION).map(summaryOf)).toEqual([
+    { status: 'FAIL', cause: 'sub-mismatch', resource: roleArn('RoleEast') },
+  ]);
+  expect(baseline.watermarkCommits.map((commit) => commit.status)).toEqual(['saved', 'saved']);
+});
+
+function expectContained(api: Api, result: Awaited<ReturnType<typeof run>>, errorName?: string): void {
+  const { findings } = result;
+  const failed = findings.find(
+    (finding) => finding.checkId === 'checker.error' && finding.resource.name === operation(api),
+  );
+  if (api === 'PutItem') {
+    // Written after publishing: the run reports it in its summary and result, and reads the range again.
+    const commit = result.watermarkCommits.find((item) => item.region === FAULT_REGION);
+    expect(commit).toMatchObject({
+      status: 'failed',
+      failure: { operation: 'PutItem', region: FAULT_REGION },
+    });
+    expect(result.summary.regions.find((region) => region.region === FAULT_REGION)!.watermark).toBe('failed');
+  } else {
+    expect(failed).toMatchObject({ status: 'ERROR', region: REPORTED_REGION[api] });
+    if (errorName) {
+      expect(failed!.evidence.errorNames).toEqual([expect.stringMatching(new RegExp(`^${errorName}`))]);
+    }
+    expect(failed!.message).toContain(REPORTED_REGION[api]);
+  }
+  // Nothing PASSes for the failed operation where it failed.
+  expect(
+    findings.filter(
+      (finding) =>
+        finding.resource.name === operation(api) &&
+        finding.region === REPORTED_REGION[api] &&
+        finding.status === 'PASS',
+    ),
+  ).toEqual([]);
+
+  // The other region is scanned, diagnosed and committed as in the healthy run (IAM faults are global).
+  const okGroups = groupsIn(findings, OK_REGION).map(summaryOf);
+  if (SERVICE[api] !== 'iam') {
+    expect(okGroups).toEqual(groupsIn(baseline.findings, OK_REGION).map(summaryOf));
+  } else {
+    expect(okGroups.map((group) => group.status)).toEqual(['FAIL']);
+  }
+  expect(result.watermarkCommits.find((commit) => commit.region === OK_REGION)?.status).toBe('saved');
+
+  if (api === 'LookupEvents') {
+    // Not read, so not reported as clean: no group, no PASS, no watermark moved past the unread window.
+    expect(groupsIn(findings, FAULT_REGION)).toEqual([]);
+    const region = result.summary.regions.find((item) => item.region === FAULT_REGION)!;
+    expect(region.complete).toBe(false);
+    expect(result.watermarkCommits.find((commit) => commit.region === FAULT_REGION)).toBeUndefined();
+  }
+  if (SERVICE[api] === 'iam') {
+    // The denials are real (CloudTrail says so), but no diagnosis may rest on the unread IAM data.
+    const west = groupsIn(findings, FAULT_REGION);
+    expect(west.map((finding) => finding.status)).toEqual(['FAIL']);
+    if (api === 'GetRole') expect(west[0]!.evidence.cause).toBe('unknown');
+    expect(findings.some((finding) => finding.evidence.cause === 'oidc-provider-missing')).toBe(false);
+    expect(JSON.stringify(west[0]!.evidence)).toContain(operation(api));
+  }
+  if (api === 'GetItem') {
+    // Scanned from the lookback, but not committed: without the stored version a write could clobber.
+    expect(groupsIn(findings, FAULT_REGION)).toHaveLength(1);
+    expect(result.watermarkCommits.find((commit) => commit.region === FAULT_REGION)).toBeUndefined();
+  }
+}
+
+describe.each(APIS)('%s', (api) => {
+  it.each(ERROR_FAULT_KINDS)('fails with %s: the run completes and reports it', async (kind: ErrorFault) => {
+    install(api, () => Promise.reject(faultError(kind)));
+    const result = await run();
+    expectContained(api, result, reportedName(kind));
+  });
+
+  if (api !== 'GetItem' && api !== 'PutItem') {
+    it('answers with a malformed response: ERROR, never PASS', async () => {
+      install(api, (input) => MALFORMED[api](input, FAULT_REGION));
+      const result = await run();
+      expectContained(api, result, 'Malformed');
+    });
+  }
+});
+
+it('GetItem: a stored item that is not a watermark is reported and the region scans its lookback', async () => {
+  install('GetItem', (input) => MALFORMED.GetItem(input, FAULT_REGION));
+  const result = await run();
+  expect(result.summary.regions.find((region) => region.region === FAULT_REGION)).toMatchObject({
+    skippedRecords: 1,
+    complete: true,
+  });
+  expect(groupsIn(result.findings, FAULT_REGION)).toHaveLength(1);
+});
+
+describe('LookupEvents pagination', () => {
+  it('follows a page with a token and no events to the events behind it', async () => {
+    install('LookupEvents', (input) =>
+      input.NextToken === undefined
+        ? { Events: [], NextToken: 'page-2' }
+        : healthy.LookupEvents(input, FAULT_REGION),
+    );
+    const result = await run();
+    expect(groupsIn(result.findings, FAULT_REGION).map(summaryOf)).toEqual(
+      groupsIn(baseline.findings, FAULT_REGION).map(summaryOf),
+    );
+  });
+
+  it('stops a token that never ends at the page budget and keeps the unread range for the next run', async () => {
+    install('LookupEvents', (_input, call) => ({
+      Events: [denied(`endless-${call}`, 55, FAULT_REGION)],
+      NextToken: `token-${call}`,
+    }));
+    const result = await run();
+    expect(cloudtrail.commandCalls(LookupEventsCommand).length).toBeLessThanOrEqual(MAX_PAGES + 1);
+    const region = result.summary.regions.find((item) => item.region === FAULT_REGION)!;
+    expect(region).toMatchObject({ complete: false, pages: MAX_PAGES, progress: 'continues next run' });
+    expect(region.pendingGaps.length).toBeGreaterThan(0);
+    expect(result.findings.filter((finding) => finding.status === 'ERROR')).toEqual([]);
+  });
+});
