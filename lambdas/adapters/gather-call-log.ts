@@ -1,5 +1,6 @@
 import type { ApiFailure, Observed } from '../core/inventory';
 import { NOT_FOUND, toApiFailure } from './aws-error';
+import { NO_DEADLINE, type RunDeadline } from './deadline';
 
 interface CallOptions {
   readonly resourceArn?: string;
@@ -13,7 +14,11 @@ export class CallLog {
   private readonly failureList: ApiFailure[] = [];
   private readonly succeeded = new Set<string>();
 
-  constructor(readonly region: string) {}
+  constructor(
+    readonly region: string,
+    /** Calls asked for after it passed are not started: each is recorded as a DeadlineExceeded failure. */
+    private readonly deadline: RunDeadline = NO_DEADLINE,
+  ) {}
 
   get failures(): readonly ApiFailure[] {
     return this.failureList;
@@ -34,6 +39,9 @@ export class CallLog {
     options: CallOptions = {},
   ): Promise<Observed<T>> {
     try {
+      this.deadline.check(
+        `${service}:${operation}${options.resourceArn ? ` of ${options.resourceArn}` : ''}`,
+      );
       const value = await call();
       this.succeeded.add(`${service}:${operation}`);
       return { ok: true, value };

@@ -4,6 +4,7 @@ import type { RegionClients } from './clients';
 import { toApiFailure } from './aws-error';
 import { readRules } from './event-rules';
 import { CallLog } from './gather-call-log';
+import type { RunDeadline } from './deadline';
 import { mapWithConcurrency } from './gather-concurrency';
 import { readFunctions } from './lambda-functions';
 import { readLambdaMetrics } from './lambda-metrics';
@@ -16,6 +17,8 @@ export interface GatherInput {
   readonly settings: CheckerSettings;
   readonly now: Date;
   readonly clientsFor: (region: string) => RegionClients;
+  /** No AWS call starts after it; every call not made is a DeadlineExceeded failure (its checks ERROR). */
+  readonly deadline?: RunDeadline;
 }
 
 // Regions are independent, but each already runs several calls at once: keep the total modest.
@@ -46,7 +49,7 @@ async function gatherRegionSafely(region: string, input: GatherInput): Promise<R
 
 export async function gatherRegion(region: string, input: GatherInput): Promise<RegionInventory> {
   const clients = input.clientsFor(region);
-  const log = new CallLog(region);
+  const log = new CallLog(region, input.deadline);
   const discovered = await discoverTaggedResources(clients.tagging, log, input.settings.credentialNames);
   if (!discovered.ok) {
     return emptyRegion(region, log, discovered);

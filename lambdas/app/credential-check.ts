@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { countUncheckedAtDeadline } from '../core/deadline';
 import { evaluateCredentials } from '../core/evaluate-credentials';
 import type { Finding } from '../core/finding';
 import type { InventorySnapshot } from '../core/inventory';
 import { summarizeRun, type RunSummary } from '../core/run-summary';
 import type { CheckerSettings } from '../core/settings';
 import type { RegionClients } from '../adapters/clients';
+import { RunDeadline } from '../adapters/deadline';
 import { gatherInventory } from '../adapters/gather-inventory';
 import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
 import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
@@ -14,6 +16,16 @@ export interface CredentialCheckInput {
   readonly settings: CheckerSettings;
   /** Used when `settings.regions` is empty: the region the code runs in. */
   readonly defaultRegion: string;
+  /**
+   * When gathering must stop (read on `dependencies.now`). No AWS call starts after it: regions, credentials'
+   * lookups and metric batches not started are reported as ERROR findings naming the call and
+   * `DeadlineExceeded`, never as PASS, and counted in `uncheckedAtDeadline`. Calls in flight finish, each
+   * bounded by the per-call timeouts (connection 3 s + request 10 s per attempt, up to 5 attempts). Set it
+   * before the Lambda timeout with room for one such call plus evaluation and publishing, e.g.
+   * `new Date(Date.now() + context.getRemainingTimeInMillis() - reserveMs)` with reserveMs of at least
+   * 30_000 (60_000 leaves room for a slow call retried to its limit). Absent: no deadline (the CLI).
+   */
+  readonly deadline?: Date;
 }
 
 export interface CredentialCheckDependencies {
@@ -34,6 +46,8 @@ export interface CredentialCheckResult {
   readonly summary: RunSummary;
   readonly publishReport?: PublishReport;
   readonly lifecycle?: LifecycleReport;
+  /** ERROR findings the deadline caused (checks, and checker.error per call not made); 0 without a cut. */
+  readonly uncheckedAtDeadline: number;
 }
 
 export function regionsToCheck(settings: Pick<CheckerSettings, 'regions'>, defaultRegion: string): string[] {
@@ -64,8 +78,10 @@ export async function runCredentialCheck(
     settings: input.settings,
     now: startedAt,
     clientsFor: dependencies.clientsFor,
+    deadline: new RunDeadline(input.deadline, now),
   });
   const findings = evaluateCredentials(snapshot, input.settings);
+  const uncheckedAtDeadline = countUncheckedAtDeadline(findings);
   const summary = summarizeRun(snapshot, findings);
   if (dependencies.lifecycle) {
     const lifecycle = await dependencies.lifecycle.run({
@@ -77,10 +93,17 @@ export async function runCredentialCheck(
       failedOperations: summary.failedOperations,
       apiCalls: dependencies.apiCalls?.() ?? 0,
     });
-    return { run, snapshot, findings, summary, lifecycle };
+    return { run, snapshot, findings, summary, lifecycle, uncheckedAtDeadline };
   }
   const publishReport = dependencies.publisher
     ? await dependencies.publisher.publish(findings, run)
     : undefined;
-  return { run, snapshot, findings, summary, ...(publishReport ? { publishReport } : {}) };
+  return {
+    run,
+    snapshot,
+    findings,
+    summary,
+    ...(publishReport ? { publishReport } : {}),
+    uncheckedAtDeadline,
+  };
 }
