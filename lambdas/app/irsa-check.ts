@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SEVERITIES, type Finding, type Severity } from '../core/finding';
+import { countUncheckedAtDeadline, DEADLINE_ERROR_NAME } from '../core/deadline';
 import { evaluateIrsa } from '../core/irsa/evaluate-irsa';
 import { irsaRegionsToScan, type IrsaSettings } from '../core/irsa/settings';
 import type { IrsaSnapshot, TimeRange } from '../core/irsa/types';
@@ -10,6 +11,7 @@ import {
   type RegionScanReport,
 } from '../adapters/irsa/gather-irsa';
 import type { SaveResult } from '../adapters/irsa/watermark-store';
+import { RunDeadline } from '../adapters/deadline';
 import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
 import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
 
@@ -18,6 +20,17 @@ export interface IrsaCheckInput {
   readonly settings: IrsaSettings;
   /** The region the code runs in: with `settings.regions` empty, scanned together with us-east-1. */
   readonly defaultRegion: string;
+  /**
+   * When gathering must stop (read on `dependencies.now`). No region scan, CloudTrail page (or retry) or IAM
+   * read starts after it: a cut scan keeps its unread range in the watermark gaps (read first next run), a
+   * region not started keeps its stored watermark, and each cut is an ERROR finding naming the call and
+   * `DeadlineExceeded` (denials already read are still reported), counted in `uncheckedAtDeadline` and shown
+   * per region as `cutByDeadline`. Calls in flight finish, bounded by the per-call timeouts; publishing and the
+   * watermark commit come after. Set it with room for one call plus publishing, e.g.
+   * `new Date(Date.now() + context.getRemainingTimeInMillis() - reserveMs)` with reserveMs of at least
+   * 30_000. Absent: no deadline (the CLI).
+   */
+  readonly deadline?: Date;
 }
 
 export interface IrsaCheckDependencies {
@@ -45,6 +58,8 @@ export interface IrsaRegionSummary {
   readonly duplicatesDropped: number;
   readonly skippedRecords: number;
   readonly complete: boolean;
+  /** The run deadline cut this region's scan or kept it from starting. */
+  readonly cutByDeadline: boolean;
   /**
    * `continues next run`: the unread ranges in `pendingGaps` are saved and read first next time. `incomplete`:
    * the same, but nothing is saved (a dry run or no watermark table, e.g. the CLI), so nothing resumes.
@@ -66,6 +81,8 @@ export interface IrsaRunSummary {
   readonly skippedRecords: number;
   /** `region service:Operation` names that failed. */
   readonly failedOperations: readonly string[];
+  /** Whether the run deadline cut any region's scan or IAM read. */
+  readonly deadlineReached: boolean;
 }
 
 export interface IrsaCheckResult {
@@ -76,6 +93,8 @@ export interface IrsaCheckResult {
   readonly publishReport?: PublishReport;
   readonly lifecycle?: LifecycleReport;
   readonly watermarkCommits: readonly SaveResult[];
+  /** ERROR findings the deadline caused (scans cut, IAM reads not made); 0 without a cut. */
+  readonly uncheckedAtDeadline: number;
 }
 
 /**
@@ -102,6 +121,7 @@ export async function runIrsaCheck(
     settings: input.settings,
     now: startedAt,
     clients: dependencies.clients,
+    deadline: new RunDeadline(input.deadline, now),
   });
   const findings = evaluateIrsa(gathered.snapshot, input.settings);
   let publishReport: PublishReport | undefined;
@@ -151,6 +171,7 @@ export async function runIrsaCheck(
     ...(publishReport ? { publishReport } : {}),
     ...(lifecycle ? { lifecycle } : {}),
     watermarkCommits,
+    uncheckedAtDeadline: countUncheckedAtDeadline(findings),
   };
 }
 
@@ -186,6 +207,7 @@ export function summarizeIrsaRun(
       duplicatesDropped: scan?.duplicatesDropped ?? 0,
       skippedRecords: scan?.skipped.length ?? 0,
       complete,
+      cutByDeadline: report.cutByDeadline ?? false,
       progress:
         scan === undefined
           ? 'failed'
@@ -209,6 +231,9 @@ export function summarizeIrsaRun(
     eventsScanned: regions.reduce((sum, region) => sum + region.eventsScanned, 0),
     incompleteScans: regions.filter((region) => !region.complete).length,
     skippedRecords: regions.reduce((sum, region) => sum + region.skippedRecords, 0),
+    deadlineReached:
+      regions.some((region) => region.cutByDeadline) ||
+      snapshot.failures.some((failure) => failure.errorName === DEADLINE_ERROR_NAME),
     failedOperations: [
       ...new Set(
         snapshot.failures.map((failure) => `${failure.region} ${failure.service}:${failure.operation}`),

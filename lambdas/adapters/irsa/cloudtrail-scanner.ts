@@ -10,6 +10,7 @@ import { parseTrailEvent, WEB_IDENTITY_EVENT_NAME, type RawTrailEvent } from '..
 import type { ScannedRange, TimeRange, TrailScan, WebIdentityDenial } from '../../core/irsa/types';
 import type { PlannedRange } from '../../core/irsa/watermark';
 import { toApiFailure } from '../aws-error';
+import type { RunDeadline } from '../deadline';
 import { requiredList } from '../pagination';
 import { isTransientError, retryWithBackoff, RetriesExhaustedError, type RetryOptions } from '../retry';
 import type { TokenBucket } from './rate-limiter';
@@ -102,6 +103,11 @@ export interface ScanRegionOptions {
    * leaves the rest to the next run.
    */
   readonly retry?: RetryOptions;
+  /**
+   * No page (nor retry of one) starts after it: the scan stops as if the page budget ran out, the unread part
+   * of the window stays a gap for the next run, and the cut is this region's DeadlineExceeded failure.
+   */
+  readonly deadline?: RunDeadline;
 }
 
 export interface RegionScan {
@@ -144,6 +150,7 @@ export async function scanRegion(
   const fetchPage: FetchTrailPage = (range, nextToken) =>
     retryWithBackoff(
       async () => {
+        options.deadline?.check(`cloudtrail:LookupEvents page from ${range.from} to ${range.to}`);
         const command = new LookupEventsCommand({
           LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: WEB_IDENTITY_EVENT_NAME }],
           StartTime: new Date(range.from),

@@ -12,6 +12,9 @@ import {
   type PlannedRange,
   type Watermark,
 } from '../../core/irsa/watermark';
+import { DEADLINE_ERROR_NAME } from '../../core/deadline';
+import { toApiFailure } from '../aws-error';
+import { DeadlineError, NO_DEADLINE, type RunDeadline } from '../deadline';
 import { mapWithConcurrency } from '../gather-concurrency';
 import type { RetryOptions } from '../retry';
 import { scanRegion } from './cloudtrail-scanner';
@@ -36,6 +39,11 @@ export interface GatherIrsaInput {
   readonly settings: IrsaSettings;
   readonly now: Date;
   readonly clients: IrsaClients;
+  /**
+   * No region, CloudTrail page or IAM read starts after it. A region not started keeps its stored watermark;
+   * a scan cut keeps its unread range as a gap (like the page budget); each cut is a DeadlineExceeded failure.
+   */
+  readonly deadline?: RunDeadline;
 }
 
 export interface WatermarkToSave {
@@ -61,6 +69,8 @@ export interface RegionScanReport {
   readonly pendingGaps: readonly TimeRange[];
   /** Whether a new watermark will be committed after publishing. */
   readonly willCommit: boolean;
+  /** The run deadline stopped this region's scan (or kept it from starting); absent means no. */
+  readonly cutByDeadline?: boolean;
 }
 
 export interface GatherIrsaResult {
@@ -89,7 +99,7 @@ export async function gatherIrsa(input: GatherIrsaInput): Promise<GatherIrsaResu
   const outcomes = await Promise.all(input.regions.map((region) => gatherRegion(region, input)));
   const scans = outcomes.map((outcome) => outcome.scan);
 
-  const iam = new IamReader(input.clients.iam, input.accountId);
+  const iam = new IamReader(input.clients.iam, input.accountId, input.deadline);
   const roleArns = rolesToDiagnose(scans);
   const roleResults = await mapWithConcurrency(roleArns, ROLE_CONCURRENCY, (arn) => iam.role(arn));
   const roles = new Map<string, Observed<RoleTrust>>(
@@ -118,8 +128,31 @@ export async function gatherIrsa(input: GatherIrsaInput): Promise<GatherIrsaResu
 
 async function gatherRegion(region: string, input: GatherIrsaInput): Promise<RegionOutcome> {
   const { settings, clients, now } = input;
+  const deadline = input.deadline ?? NO_DEADLINE;
   const failures: ApiFailure[] = [];
   const succeeded: string[] = [];
+  if (deadline.passed() && deadline.at !== undefined) {
+    // Not started: the stored watermark is left as it is, so the next run reads this window.
+    const failure = toApiFailure(new DeadlineError(`the scan of ${region}`, deadline.at), {
+      service: 'cloudtrail',
+      operation: 'LookupEvents',
+      region,
+    });
+    return {
+      scan: { ok: false, failure },
+      failures: [failure],
+      succeeded,
+      report: {
+        region,
+        watermark: 'none',
+        planned: [],
+        ranges: [],
+        pendingGaps: [],
+        willCommit: false,
+        cutByDeadline: true,
+      },
+    };
+  }
 
   let watermark: Watermark | undefined;
   let version = 0;
@@ -148,6 +181,7 @@ async function gatherRegion(region: string, input: GatherIrsaInput): Promise<Reg
     maxPages: settings.maxPagesPerRegion,
     limiter,
     ...(clients.retry ? { retry: clients.retry } : {}),
+    ...(input.deadline ? { deadline: input.deadline } : {}),
   });
   if (result.failure) failures.push(result.failure);
 
@@ -192,6 +226,7 @@ async function gatherRegion(region: string, input: GatherIrsaInput): Promise<Reg
       ranges: result.ranges,
       pendingGaps: next.gaps,
       willCommit,
+      cutByDeadline: result.failure?.errorName === DEADLINE_ERROR_NAME,
     },
   };
 }

@@ -7,6 +7,7 @@ import {
 import type { ApiFailure, Observed } from '../../core/inventory';
 import type { OidcProvider, PolicyDocument, RoleTrust } from '../../core/irsa/types';
 import { toApiFailure } from '../aws-error';
+import { NO_DEADLINE, type RunDeadline } from '../deadline';
 import { mapWithConcurrency } from '../gather-concurrency';
 import { MalformedResponseError, requiredList } from '../pagination';
 
@@ -35,6 +36,8 @@ export class IamReader {
   constructor(
     private readonly client: IAMClient,
     private readonly accountId: string,
+    /** Roles and providers asked for after it are not read: DeadlineExceeded failures instead. */
+    private readonly deadline: RunDeadline = NO_DEADLINE,
   ) {}
 
   get failures(): readonly ApiFailure[] {
@@ -64,6 +67,7 @@ export class IamReader {
     if (typeof name !== 'string') return this.fail(name, 'GetRole', roleArn);
     let document: string | undefined;
     try {
+      this.deadline.check(`iam:GetRole of ${roleArn}`);
       const output = await this.client.send(new GetRoleCommand({ RoleName: name }));
       this.succeeded.add('iam:GetRole');
       document = output.Role?.AssumeRolePolicyDocument;
@@ -83,6 +87,7 @@ export class IamReader {
 
   private async readProviders(): Promise<Observed<readonly OidcProvider[]>> {
     try {
+      this.deadline.check('iam:ListOpenIDConnectProviders');
       const listed = await this.client.send(new ListOpenIDConnectProvidersCommand({}));
       this.succeeded.add('iam:ListOpenIDConnectProviders');
       // Without the list, "no provider registered" would be a false diagnosis (oidc-provider-missing).
