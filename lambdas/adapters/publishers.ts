@@ -2,12 +2,13 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { CheckerSettings } from '../core/settings';
 import { parseArn } from './arn';
+import { requestHandlerOptions } from './clients';
 import { CompositePublisher, type FindingPublisher } from './publisher';
 import { EventBridgeFindingPublisher } from './publish-eventbridge';
 import { SnsSummaryPublisher } from './publish-sns';
 
 /** The region a bus or topic lives in: its ARN's, else the caller's own. */
-function regionOf(nameOrArn: string, defaultRegion: string): string {
+export function regionOf(nameOrArn: string, defaultRegion: string): string {
   return parseArn(nameOrArn)?.region || defaultRegion;
 }
 
@@ -22,7 +23,10 @@ export function createFindingPublisher(
 ): FindingPublisher {
   const publishers: FindingPublisher[] = [
     new EventBridgeFindingPublisher(
-      new EventBridgeClient({ region: regionOf(settings.eventBusName, defaultRegion) }),
+      new EventBridgeClient({
+        region: regionOf(settings.eventBusName, defaultRegion),
+        requestHandler: requestHandlerOptions(),
+      }),
       {
         eventBusName: settings.eventBusName,
       },
@@ -30,9 +34,15 @@ export function createFindingPublisher(
   ];
   if (settings.topicArn) {
     publishers.push(
-      new SnsSummaryPublisher(new SNSClient({ region: regionOf(settings.topicArn, defaultRegion) }), {
-        topicArn: settings.topicArn,
-      }),
+      new SnsSummaryPublisher(
+        new SNSClient({
+          region: regionOf(settings.topicArn, defaultRegion),
+          requestHandler: requestHandlerOptions(),
+        }),
+        {
+          topicArn: settings.topicArn,
+        },
+      ),
     );
   }
   return new CompositePublisher(publishers);

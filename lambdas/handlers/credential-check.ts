@@ -12,7 +12,7 @@ import { SERVICE_NAMES } from '../core/observability';
 import type { RunSummary } from '../core/run-summary';
 import { settingsFromEnvironment } from '../core/settings';
 import { createLifecycleStage } from './lifecycle-wiring';
-import { createTelemetry, observeRun } from './telemetry';
+import { createTelemetry, observeRun, runDeadline } from './telemetry';
 
 const telemetry = createTelemetry(SERVICE_NAMES.credentials);
 
@@ -51,7 +51,7 @@ export async function handler(
     'credential check',
     () =>
       runCredentialCheck(
-        { accountId, settings, defaultRegion: region },
+        { accountId, settings, defaultRegion: region, deadline: runDeadline(context) },
         {
           clientsFor,
           publisher,
@@ -64,6 +64,7 @@ export async function handler(
       findings: run.findings,
       ...(run.lifecycle ? { lifecycle: run.lifecycle } : {}),
       apiCalls: counter.total - callsBefore + (run.publishReport?.apiCalls ?? 0),
+      uncheckedAtDeadline: run.uncheckedAtDeadline,
       summary: { ...run.summary, publish: run.publishReport },
     }),
   );

@@ -7,7 +7,7 @@ import { irsaSettingsFromEnvironment } from '../core/irsa/settings';
 import { lifecycleSettingsFromEnvironment } from '../core/lifecycle/settings';
 import { SERVICE_NAMES } from '../core/observability';
 import { createLifecycleStage } from './lifecycle-wiring';
-import { createTelemetry, observeRun } from './telemetry';
+import { createTelemetry, observeRun, runDeadline } from './telemetry';
 
 const telemetry = createTelemetry(SERVICE_NAMES.irsa);
 
@@ -51,7 +51,7 @@ export async function handler(
     'IRSA check',
     () =>
       runIrsaCheck(
-        { accountId, settings, defaultRegion: region },
+        { accountId, settings, defaultRegion: region, deadline: runDeadline(context) },
         {
           clients: countedClients,
           publisher,
@@ -69,6 +69,7 @@ export async function handler(
         findings: run.findings,
         ...(run.lifecycle ? { lifecycle: run.lifecycle } : {}),
         apiCalls: counter.total - callsBefore + (run.publishReport?.apiCalls ?? 0),
+        uncheckedAtDeadline: run.uncheckedAtDeadline,
         summary: { ...run.summary, publish: run.publishReport },
       };
     },

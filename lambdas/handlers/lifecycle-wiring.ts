@@ -2,10 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { LifecycleStage } from '../app/lifecycle-stage';
-import { parseArn } from '../adapters/arn';
 import {
   attachRequestCounter,
   DEFAULT_MAX_ATTEMPTS,
+  requestHandlerOptions,
   regionClients,
   type RequestCounter,
 } from '../adapters/clients';
@@ -13,7 +13,7 @@ import { DynamoLedgerStore } from '../adapters/lifecycle/ledger-store';
 import { LambdaRetrigger } from '../adapters/lifecycle/retrigger';
 import { EventBridgeFindingPublisher } from '../adapters/publish-eventbridge';
 import { SnsDigestPublisher } from '../adapters/publish-sns';
-import { createFindingPublisher } from '../adapters/publishers';
+import { createFindingPublisher, regionOf } from '../adapters/publishers';
 import type { LifecycleConfig } from '../core/lifecycle/settings';
 import type { CheckFamily } from '../core/lifecycle/types';
 
@@ -31,10 +31,6 @@ export interface LifecycleWiring {
   readonly counter?: RequestCounter;
 }
 
-function regionOf(nameOrArn: string, defaultRegion: string): string {
-  return parseArn(nameOrArn)?.region || defaultRegion;
-}
-
 /**
  * The lifecycle stage with its AWS clients, created once per container; undefined without a ledger table (then
  * the function publishes statelessly). Only the SDK's standard configuration applies (region, endpoints from the
@@ -44,7 +40,13 @@ export function createLifecycleStage(wiring: LifecycleWiring): LifecycleStage | 
   const tableName = wiring.lifecycle.ledgerTableName;
   if (tableName === undefined) return undefined;
   const config = (region: string) =>
-    ({ region, retryMode: 'adaptive', maxAttempts: DEFAULT_MAX_ATTEMPTS }) as const;
+    ({
+      region,
+      retryMode: 'adaptive',
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
+      // Bounded calls: a hung endpoint fails the publish (loudly) instead of eating the Lambda's timeout.
+      requestHandler: requestHandlerOptions(),
+    }) as const;
   const dynamo = new DynamoDBClient(config(wiring.homeRegion));
   if (wiring.counter) attachRequestCounter(dynamo, wiring.counter);
   const events = new EventBridgeFindingPublisher(

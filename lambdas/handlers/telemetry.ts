@@ -16,6 +16,19 @@ export interface Telemetry {
   readonly metrics: Metrics;
 }
 
+/**
+ * Time kept back from the Lambda timeout for publishing and the ledger after gathering stops: one slow call
+ * retried to its limit (the per-call timeouts bound it) plus the publish calls.
+ */
+export const PUBLISH_RESERVE_MS = 60_000;
+
+/** When gathering must stop starting new AWS calls so the run still publishes before the Lambda timeout. */
+export function runDeadline(context: Pick<Context, 'getRemainingTimeInMillis'>, now = Date.now()): Date {
+  const remaining = context.getRemainingTimeInMillis();
+  // A short test timeout must not produce a deadline in the past: then at least half the time is for gathering.
+  return new Date(now + Math.max(remaining - PUBLISH_RESERVE_MS, remaining / 2));
+}
+
 export function createTelemetry(serviceName: string): Telemetry {
   return {
     logger: new Logger({ serviceName }),

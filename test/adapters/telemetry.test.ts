@@ -1,7 +1,12 @@
 import type { Context } from 'aws-lambda';
 import { PublishError } from '../../lambdas/adapters/publisher';
 import type { Finding } from '../../lambdas/core/finding';
-import { createTelemetry, observeRun } from '../../lambdas/handlers/telemetry';
+import {
+  createTelemetry,
+  observeRun,
+  PUBLISH_RESERVE_MS,
+  runDeadline,
+} from '../../lambdas/handlers/telemetry';
 
 const context = {
   functionName: 'tmc-health-checker',
@@ -119,5 +124,17 @@ describe('observeRun', () => {
     expect(lines.some((line) => line.level === 'ERROR' && line.message === 'credential check failed')).toBe(
       true,
     );
+  });
+});
+
+describe('runDeadline', () => {
+  it('keeps PUBLISH_RESERVE_MS of the remaining time for publishing', () => {
+    const deadline = runDeadline({ getRemainingTimeInMillis: () => 300_000 }, 1_000_000);
+    expect(deadline.getTime()).toBe(1_000_000 + 300_000 - PUBLISH_RESERVE_MS);
+  });
+
+  it('with less time left than the reserve, still gives gathering half of it (never a deadline in the past)', () => {
+    const deadline = runDeadline({ getRemainingTimeInMillis: () => 40_000 }, 1_000_000);
+    expect(deadline.getTime()).toBe(1_000_000 + 20_000);
   });
 });
