@@ -134,10 +134,9 @@ function functionMetrics(
   const values: Record<MetricKey, number> = { invocations: 0, errors: 0, throttles: 0 };
   for (const metric of METRICS) {
     const result = sums.get(queryId(batchIndex, functionIndex, metric.key));
-    // CloudWatch returns a result (empty when there were no datapoints) for every query, so a response that
-    // answers some of this batch's queries but not this one is partial: not "zero". (A response with no results
-    // at all still reads as no datapoints, as emulators and the test fixtures answer.)
-    const partial = result === undefined && sums.size > 0;
+    // CloudWatch returns a result (empty when there were no datapoints) for every query, so a query without one
+    // was not answered: unknown, not "zero" (zero errors would be a false PASS).
+    const partial = result === undefined;
     if (partial || result?.failedStatus !== undefined) {
       // A per-query status is not an exception, but it is still a failed read the operator must see.
       const failure =

@@ -1,3 +1,4 @@
+import { answerEveryQuery } from '../fixtures/metrics';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeRuleCommand,
@@ -78,7 +79,7 @@ function healthyAccount(mappings: ReturnType<typeof tagged>[]): void {
     LastUpdateStatus: 'Successful',
     Runtime: 'python3.12',
   }));
-  cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+  cloudwatch.on(GetMetricDataCommand).callsFake(answerEveryQuery());
   events.on(DescribeRuleCommand).callsFake((input: { Name: string }) => ({
     Name: input.Name,
     Arn: ruleArn(input.Name),

@@ -1,3 +1,4 @@
+import { answerEveryQuery } from '../fixtures/metrics';
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -27,7 +28,7 @@ beforeEach(() => cloudwatch.reset());
 
 describe('readLambdaMetrics', () => {
   it('asks for all functions in one request with valid ids, Sum over one window-long period', async () => {
-    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    cloudwatch.on(GetMetricDataCommand).callsFake(answerEveryQuery());
     const result = await readLambdaMetrics(client, new CallLog('us-east-1'), targets(20), WINDOW);
 
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
@@ -92,7 +93,7 @@ describe('readLambdaMetrics', () => {
   });
 
   it('splits into further requests only above 500 queries, keeping each function in one request', async () => {
-    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    cloudwatch.on(GetMetricDataCommand).callsFake(answerEveryQuery());
     const result = await readLambdaMetrics(client, new CallLog('us-east-1'), targets(200), WINDOW);
 
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 2);
@@ -103,7 +104,7 @@ describe('readLambdaMetrics', () => {
     expect(result.size).toBe(200);
 
     cloudwatch.reset();
-    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    cloudwatch.on(GetMetricDataCommand).callsFake(answerEveryQuery());
     await readLambdaMetrics(client, new CallLog('us-east-1'), targets(166), WINDOW);
     expect(cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
   });
@@ -140,6 +141,14 @@ describe('readLambdaMetrics', () => {
         failure: expect.objectContaining({ errorName: 'MalformedResponse', operation: 'GetMetricData' }),
       });
     }
+  });
+
+  it('reports an empty MetricDataResults list as malformed: zero errors read from nothing would be a false PASS', async () => {
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    const log = new CallLog('us-east-1');
+    const result = await readLambdaMetrics(client, log, targets(1), WINDOW);
+
+    expect(result.get('fn-0')).toMatchObject({ ok: false, failure: { errorName: 'MalformedResponse' } });
   });
 
   it('reports a response without its MetricDataResults list as a failed call', async () => {

@@ -8,6 +8,7 @@
  * aws-sdk-client-mock. The credential check publishes through the real EventBridge and SNS publishers (mocked
  * clients) so that a hostile tag value is followed all the way into the event and the email text.
  */
+import { answerEveryQuery } from '../fixtures/metrics';
 import { CloudTrailClient, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -76,7 +77,7 @@ function healthyServices(): void {
     State: 'Active',
     LastUpdateStatus: 'Successful',
   }));
-  cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+  cloudwatch.on(GetMetricDataCommand).callsFake(answerEveryQuery());
   events.on(DescribeRuleCommand).callsFake((input: { Name: string }) => ({
     Name: input.Name,
     Arn: ruleArn(input.Name),
