@@ -17,10 +17,11 @@ export interface Telemetry {
 }
 
 /**
- * Time kept back from the Lambda timeout for publishing and the ledger after gathering stops: one slow call
- * retried to its limit (the per-call timeouts bound it) plus the publish calls.
+ * Time kept back from the Lambda timeout after gathering stops starting calls: a call already in flight may still
+ * take up to about 65 s (5 attempts, each bounded by the 3 s connection and 10 s request timeouts, plus backoff),
+ * then the ledger and the publish calls need their own few seconds.
  */
-export const PUBLISH_RESERVE_MS = 60_000;
+export const PUBLISH_RESERVE_MS = 90_000;
 
 /** When gathering must stop starting new AWS calls so the run still publishes before the Lambda timeout. */
 export function runDeadline(context: Pick<Context, 'getRemainingTimeInMillis'>, now = Date.now()): Date {
