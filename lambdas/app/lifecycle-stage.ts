@@ -15,7 +15,13 @@ import { errorName } from '../adapters/retry';
 import { ledgerOperationOf, type LedgerStore, type WriteResult } from '../adapters/lifecycle/ledger-store';
 import type { EventToPut } from '../adapters/publish-eventbridge';
 import { findingToEntry } from '../adapters/publish-eventbridge';
-import { PublishError, type FindingPublisher, type PublishReport, type RunInfo } from '../adapters/publisher';
+import {
+  CompositePublisher,
+  PublishError,
+  type FindingPublisher,
+  type PublishReport,
+  type RunInfo,
+} from '../adapters/publisher';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 
 /**
@@ -195,37 +201,32 @@ export class LifecycleStage {
       suppressedIds: prepared.suppressedIds,
       ...(prepared.storm ? { storm: prepared.storm } : {}),
     });
-    const attempts: Promise<PublishReport>[] = [
-      this.dependencies.events.putEvents(
-        prepared.events.map((event) => ({
-          id: event.idempotencyKey,
-          entry: findingToEntry(event, this.dependencies.events.busName),
-        })),
-        'transitions',
-      ),
+    const { events, digest: digestSink } = this.dependencies;
+    // The composite runs both even when one fails (an EventBridge outage must not also swallow the mail).
+    const parts: FindingPublisher[] = [
+      {
+        publish: () =>
+          events.putEvents(
+            prepared.events.map((event) => ({
+              id: event.idempotencyKey,
+              entry: findingToEntry(event, events.busName),
+            })),
+            'transitions',
+          ),
+      },
+      ...(digest && digestSink ? [{ publish: () => digestSink.publishDigest(digest, run) }] : []),
     ];
-    if (digest && this.dependencies.digest)
-      attempts.push(this.dependencies.digest.publishDigest(digest, run));
-    const settled = await Promise.allSettled(attempts);
-    const reports = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
-    const errors = settled.flatMap((outcome): unknown[] =>
-      outcome.status === 'rejected' ? [outcome.reason] : [],
-    );
-    if (errors.length > 0) {
-      const messages = errors.map((error) => (error instanceof Error ? error.message : String(error)));
-      const first = errors[0];
+    try {
+      const report = await new CompositePublisher(parts).publish(prepared.events, run);
+      return [...(report.parts ?? [report])];
+    } catch (error) {
+      if (!(error instanceof PublishError)) throw error;
       throw new PublishError(
-        `Transitions not delivered, ledger not advanced (they will be sent again next run): ${messages.join(' | ')}`,
-        {
-          publisher: 'lifecycle',
-          failedCount: errors.length,
-          errorCodes: first instanceof PublishError ? first.errorCodes : { [errorName(first)]: 1 },
-          findingIds: errors.flatMap((error) => (error instanceof PublishError ? error.findingIds : [])),
-        },
-        { cause: new AggregateError(errors, 'lifecycle publish failures'), partialReports: reports },
+        `Transitions not delivered, ledger not advanced (they will be sent again next run): ${error.message}`,
+        error,
+        { cause: error, partialReports: error.partialReports },
       );
     }
-    return reports;
   }
 
   private async commit(prepared: PreparedRun): Promise<{
