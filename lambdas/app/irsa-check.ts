@@ -131,14 +131,15 @@ export async function runIrsaCheck(
   if (publishing) {
     try {
       if (dependencies.lifecycle) {
-        const summary = summarizeIrsaRun(gathered.snapshot, gathered.regionReports, findings, [], true);
         lifecycle = await dependencies.lifecycle.run({
           family: 'irsa',
           run,
           findings,
           // A denial group is gone only where the scan read everything since the watermark.
-          coveredRegions: summary.regions.filter((region) => region.complete).map((region) => region.region),
-          failedOperations: summary.failedOperations,
+          coveredRegions: gathered.snapshot.scans.flatMap((scan) =>
+            scan.ok && scan.value.complete ? [scan.value.region] : [],
+          ),
+          failedOperations: failedOperationNames(gathered.snapshot),
           apiCalls: dependencies.apiCalls?.() ?? 0,
         });
       } else if (dependencies.publisher) {
@@ -234,10 +235,15 @@ export function summarizeIrsaRun(
     deadlineReached:
       regions.some((region) => region.cutByDeadline) ||
       snapshot.failures.some((failure) => failure.errorName === DEADLINE_ERROR_NAME),
-    failedOperations: [
-      ...new Set(
-        snapshot.failures.map((failure) => `${failure.region} ${failure.service}:${failure.operation}`),
-      ),
-    ],
+    failedOperations: failedOperationNames(snapshot),
   };
+}
+
+/** `region service:Operation` for each call that failed, once each. */
+function failedOperationNames(snapshot: IrsaSnapshot): string[] {
+  return [
+    ...new Set(
+      snapshot.failures.map((failure) => `${failure.region} ${failure.service}:${failure.operation}`),
+    ),
+  ];
 }
