@@ -226,7 +226,9 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
       "`AccessDenied*`: compare the denied action with the checker role's policy; look for a service control policy or permissions boundary that denies it.",
       '`ThrottlingException` / `TooManyRequestsException` that survived retries: lower the schedule frequency or the number of regions per run.',
       '`UnrecognizedClientException` / `InvalidClientTokenId` in one region: the region is probably not enabled for the account; enable it or remove it from `regions`.',
-      'Network or endpoint errors: check `AWS_ENDPOINT_URL*` overrides and VPC endpoints if the checker runs in a VPC.',
+      'Network or endpoint errors, `TimeoutError` (no connection in 3 s or no answer in 10 s per attempt): check `AWS_ENDPOINT_URL*` overrides and VPC endpoints or NAT if the checker runs in a VPC.',
+      '`DeadlineExceeded`: the run stopped starting calls 90 s before its Lambda timeout so it could still publish; the call was never made. Check the `RunDuration` metric; split regions or credentials across stacks if runs are that long.',
+      '`MalformedResponse`, `PaginationLoop`, `PaginationLimitExceeded`: the answer lacked a field the check needs, repeated a page token, or ran past 100 pages; read as unknown, never as healthy. Look for a proxy or emulator in the path (`AWS_ENDPOINT_URL*`), otherwise report it (docs/operations.md, "When the checker cannot see").',
     ],
   },
 };
