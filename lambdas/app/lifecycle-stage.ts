@@ -265,8 +265,8 @@ export class LifecycleStage {
 
   /**
    * After the commit, so a transition another run already owned (a conflict) does not invoke anything twice.
-   * Published as finding updates; a failure to publish them is logged by the caller, not fatal: the action
-   * itself was taken and the ledger is already advanced.
+   * Published as finding updates. If they cannot be published the run fails (PublishError: the publish-failures
+   * alarm), but nothing is invoked again: the ledger already holds the OPENED transition.
    */
   private async remediate(
     prepared: PreparedRun,
