@@ -10,12 +10,13 @@ import 'aws-sdk-client-mock-jest';
 import { runIrsaCheck } from '../../lambdas/app/irsa-check';
 import type { LifecycleReport, LifecycleRunInput, LifecycleStage } from '../../lambdas/app/lifecycle-stage';
 import type { IrsaClients } from '../../lambdas/adapters/irsa/gather-irsa';
-import { TokenBucket, type LimiterClock } from '../../lambdas/adapters/irsa/rate-limiter';
+import { TokenBucket } from '../../lambdas/adapters/irsa/rate-limiter';
 import type { LoadResult, SaveResult, WatermarkStore } from '../../lambdas/adapters/irsa/watermark-store';
 import { PublishError, type FindingPublisher, type PublishReport } from '../../lambdas/adapters/publisher';
 import type { Finding } from '../../lambdas/core/finding';
 import { irsaSettingsSchema } from '../../lambdas/core/irsa/settings';
 import type { Watermark } from '../../lambdas/core/irsa/watermark';
+import { instantLimiterClock, lookupEvent } from '../fixtures/irsa';
 
 const cloudtrail = mockClient(CloudTrailClient);
 const iam = mockClient(IAMClient);
@@ -43,23 +44,13 @@ function trustFor(subject: string): string {
 }
 
 function denied(id: string, eventTime: string, role: string, serviceAccount = 'aws-sdk'): Event {
-  return {
-    EventId: id,
-    EventTime: new Date(eventTime),
-    CloudTrailEvent: JSON.stringify({
-      eventID: id,
-      eventTime,
-      eventName: 'AssumeRoleWithWebIdentity',
-      errorCode: 'AccessDenied',
-      errorMessage: 'Not authorized to perform sts:AssumeRoleWithWebIdentity',
-      userIdentity: {
-        type: 'WebIdentityUser',
-        userName: `system:serviceaccount:serverless:${serviceAccount}`,
-        identityProvider: ISSUER,
-      },
-      requestParameters: { roleArn: roleArn(role), roleSessionName: 's' },
-    }),
-  };
+  return lookupEvent({
+    eventId: id,
+    eventTime,
+    identityProvider: ISSUER,
+    subject: `system:serviceaccount:serverless:${serviceAccount}`,
+    roleArn: roleArn(role),
+  });
 }
 
 /** Records every call in order, shared with the publisher, to prove publish happens before the commit. */
@@ -114,24 +105,12 @@ class RecordingPublisher implements FindingPublisher {
   }
 }
 
-/** A clock that advances only by the limiter's own waits: the run takes no real time. */
-function fakeClock(): LimiterClock {
-  let time = 0;
-  return {
-    now: () => time,
-    sleep: (ms) => {
-      time += ms;
-      return Promise.resolve();
-    },
-  };
-}
-
 function clientsWith(store: WatermarkStore | undefined): IrsaClients {
   return {
     cloudTrailFor: (region) => new CloudTrailClient({ region, maxAttempts: 1 }),
     iam: new IAMClient({ region: 'us-east-1', maxAttempts: 1 }),
     ...(store ? { watermarkStore: store } : {}),
-    limiterFor: () => new TokenBucket({ clock: fakeClock() }),
+    limiterFor: () => new TokenBucket({ clock: instantLimiterClock() }),
     retry: { sleep: () => Promise.resolve() },
   };
 }

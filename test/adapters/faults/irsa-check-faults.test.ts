@@ -16,12 +16,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { runIrsaCheck } from '../../../lambdas/app/irsa-check';
 import type { IrsaClients } from '../../../lambdas/adapters/irsa/gather-irsa';
-import { TokenBucket, type LimiterClock } from '../../../lambdas/adapters/irsa/rate-limiter';
+import { TokenBucket } from '../../../lambdas/adapters/irsa/rate-limiter';
 import { DynamoWatermarkStore } from '../../../lambdas/adapters/irsa/watermark-store';
-import type { FindingPublisher, PublishReport } from '../../../lambdas/adapters/publisher';
 import type { Finding } from '../../../lambdas/core/finding';
 import { irsaSettingsSchema } from '../../../lambdas/core/irsa/settings';
 import { ERROR_FAULT_KINDS, faultError, reportedName, type ErrorFault } from './fault-kinds';
+import { acceptingPublisher, instantLimiterClock, lookupEvent } from '../../fixtures/irsa';
 
 const ACCOUNT = '111122223333';
 const FAULT_REGION = 'us-west-2';
@@ -44,25 +44,13 @@ const iam = mockClient(IAMClient);
 const dynamodb = mockClient(DynamoDBClient);
 
 function denied(id: string, minute: number, region: string): Event {
-  const eventTime = `2025-03-01T11:${String(minute).padStart(2, '0')}:00Z`;
-  return {
-    EventId: id,
-    EventTime: new Date(eventTime),
-    CloudTrailEvent: JSON.stringify({
-      eventID: id,
-      eventTime,
-      eventName: 'AssumeRoleWithWebIdentity',
-      awsRegion: region,
-      errorCode: 'AccessDenied',
-      errorMessage: 'Not authorized to perform sts:AssumeRoleWithWebIdentity',
-      userIdentity: {
-        type: 'WebIdentityUser',
-        userName: 'system:serviceaccount:serverless:aws-sdk',
-        identityProvider: ISSUER,
-      },
-      requestParameters: { roleArn: roleArn(ROLE_OF[region]!), roleSessionName: 's' },
-    }),
-  };
+  return lookupEvent({
+    eventId: id,
+    eventTime: `2025-03-01T11:${String(minute).padStart(2, '0')}:00Z`,
+    region,
+    identityProvider: ISSUER,
+    roleArn: roleArn(ROLE_OF[region]!),
+  });
 }
 
 const trust = encodeURIComponent(
@@ -167,28 +155,6 @@ function install(faulted?: Api, behaviour?: (input: Record<string, unknown>, cal
   }
 }
 
-/** A clock that advances only by the limiter's own waits. */
-function fakeClock(): LimiterClock {
-  let time = 0;
-  return {
-    now: () => time,
-    sleep: (ms) => {
-      time += ms;
-      return Promise.resolve();
-    },
-  };
-}
-
-const publisher: FindingPublisher = {
-  publish: (findings): Promise<PublishReport> =>
-    Promise.resolve({
-      publisher: 'test',
-      findingCount: findings.length,
-      delivered: findings.length,
-      apiCalls: 1,
-    }),
-};
-
 function run() {
   const clients: IrsaClients = {
     cloudTrailFor: (region) => new CloudTrailClient({ region, maxAttempts: 1 }),
@@ -198,12 +164,12 @@ function run() {
       'wm',
       () => NOW,
     ),
-    limiterFor: () => new TokenBucket({ clock: fakeClock() }),
+    limiterFor: () => new TokenBucket({ clock: instantLimiterClock() }),
     retry: { sleep: () => Promise.resolve() },
   };
   return runIrsaCheck(
     { accountId: ACCOUNT, settings, defaultRegion: FAULT_REGION },
-    { clients, publisher, now: () => NOW },
+    { clients, publisher: acceptingPublisher, now: () => NOW },
   );
 }
 

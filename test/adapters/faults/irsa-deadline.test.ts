@@ -14,12 +14,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { runIrsaCheck } from '../../../lambdas/app/irsa-check';
 import type { IrsaClients } from '../../../lambdas/adapters/irsa/gather-irsa';
-import { TokenBucket, type LimiterClock } from '../../../lambdas/adapters/irsa/rate-limiter';
+import { TokenBucket } from '../../../lambdas/adapters/irsa/rate-limiter';
 import type { LoadResult, SaveResult, WatermarkStore } from '../../../lambdas/adapters/irsa/watermark-store';
-import type { FindingPublisher, PublishReport } from '../../../lambdas/adapters/publisher';
 import { isDeadlineFinding } from '../../../lambdas/core/deadline';
 import { irsaSettingsSchema } from '../../../lambdas/core/irsa/settings';
 import type { Watermark } from '../../../lambdas/core/irsa/watermark';
+import { acceptingPublisher, instantLimiterClock, lookupEvent } from '../../fixtures/irsa';
 
 const ACCOUNT = '111122223333';
 const SLOW = 'us-west-2';
@@ -39,23 +39,12 @@ const iam = mockClient(IAMClient);
 let time = NOW.getTime();
 
 function denied(id: string, eventTime: string, role: string): Event {
-  return {
-    EventId: id,
-    EventTime: new Date(eventTime),
-    CloudTrailEvent: JSON.stringify({
-      eventID: id,
-      eventTime,
-      eventName: 'AssumeRoleWithWebIdentity',
-      errorCode: 'AccessDenied',
-      errorMessage: 'Not authorized to perform sts:AssumeRoleWithWebIdentity',
-      userIdentity: {
-        type: 'WebIdentityUser',
-        userName: 'system:serviceaccount:serverless:aws-sdk',
-        identityProvider: ISSUER,
-      },
-      requestParameters: { roleArn: `arn:aws:iam::${ACCOUNT}:role/${role}`, roleSessionName: 's' },
-    }),
-  };
+  return lookupEvent({
+    eventId: id,
+    eventTime,
+    identityProvider: ISSUER,
+    roleArn: `arn:aws:iam::${ACCOUNT}:role/${role}`,
+  });
 }
 
 class MemoryStore implements WatermarkStore {
@@ -73,38 +62,17 @@ class MemoryStore implements WatermarkStore {
   }
 }
 
-const publisher: FindingPublisher = {
-  publish: (findings): Promise<PublishReport> =>
-    Promise.resolve({
-      publisher: 'test',
-      findingCount: findings.length,
-      delivered: findings.length,
-      apiCalls: 1,
-    }),
-};
-
-function fakeClock(): LimiterClock {
-  let elapsed = 0;
-  return {
-    now: () => elapsed,
-    sleep: (ms) => {
-      elapsed += ms;
-      return Promise.resolve();
-    },
-  };
-}
-
 function run(store: WatermarkStore, deadline: Date) {
   const clients: IrsaClients = {
     cloudTrailFor: (region) => new CloudTrailClient({ region, maxAttempts: 1 }),
     iam: new IAMClient({ region: SLOW, maxAttempts: 1 }),
     watermarkStore: store,
-    limiterFor: () => new TokenBucket({ clock: fakeClock() }),
+    limiterFor: () => new TokenBucket({ clock: instantLimiterClock() }),
     retry: { sleep: () => Promise.resolve() },
   };
   return runIrsaCheck(
     { accountId: ACCOUNT, settings, defaultRegion: SLOW, deadline },
-    { clients, publisher, now: () => new Date(time) },
+    { clients, publisher: acceptingPublisher, now: () => new Date(time) },
   );
 }
 
