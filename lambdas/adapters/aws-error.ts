@@ -5,6 +5,7 @@ export interface CallSite {
   readonly operation: string;
   readonly region: string;
   readonly resourceArn?: string;
+  readonly resourceArns?: readonly string[];
 }
 
 export const NOT_FOUND = 'ResourceNotFoundException';
@@ -33,5 +34,6 @@ export function toApiFailure(error: unknown, site: CallSite): ApiFailure {
     errorName: errorName(error),
     message: errorMessage(error),
     ...(site.resourceArn === undefined ? {} : { resourceArn: site.resourceArn }),
+    ...(site.resourceArns === undefined ? {} : { resourceArns: site.resourceArns }),
   };
 }

@@ -87,7 +87,8 @@ async function readCredentialRules(ctx: Context, input: CredentialRuleInput): Pr
   for (const ref of await rulesTargeting(ctx, input, result)) {
     if (seen.has(ruleKey(ref))) continue;
     seen.add(ruleKey(ref));
-    const described = await describe(ctx, ref, undefined);
+    // The rule's ARN on the default bus is known from its name: a failed read then concerns this rule only.
+    const described = await describe(ctx, ref, fallbackRuleArn(input.functionArns[0], ref));
     if (!described.ok) {
       result.componentFailures.push({ credentialName, kind: 'rules', failure: described.failure });
     } else if (described.value !== undefined) {

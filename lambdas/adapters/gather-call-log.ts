@@ -4,6 +4,8 @@ import { NO_DEADLINE, type RunDeadline } from './deadline';
 
 interface CallOptions {
   readonly resourceArn?: string;
+  /** For a batched call: the resources it is about, so its failure voids only their checks. */
+  readonly resourceArns?: readonly string[];
 }
 
 /**

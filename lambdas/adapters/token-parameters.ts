@@ -30,7 +30,9 @@ export async function readParameters(
   const names = [...new Set(refs.map((ref) => ref.name))];
   for (const batch of chunk(names, MAX_NAMES_PER_REQUEST)) {
     const batchRefs = refs.filter((ref) => batch.includes(ref.name));
-    const described = await log.run('ssm', 'DescribeParameters', () => describeByName(client, batch));
+    const described = await log.run('ssm', 'DescribeParameters', () => describeByName(client, batch), {
+      resourceArns: batchRefs.map((ref) => ref.arn),
+    });
     if (!described.ok) {
       for (const credentialName of new Set(batchRefs.map((ref) => ref.credentialName))) {
         result.componentFailures.push({ credentialName, kind: 'parameters', failure: described.failure });

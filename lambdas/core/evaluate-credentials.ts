@@ -6,6 +6,7 @@ import { credentialNamesIn, credentialView, describeFailure } from './credential
 import type { Finding } from './finding';
 import { buildFinding, presenceKey, type FindingScope } from './finding-factory';
 import type { InventorySnapshot, RegionInventory } from './inventory';
+import { requireProof } from './proof';
 import type { CheckerSettings } from './settings';
 
 export type EvaluationSettings = Pick<
@@ -63,7 +64,27 @@ function evaluateRegion(
         ];
       })
     : [];
-  return [...notFound, ...perCredential, ...checkerFindings(scope, region)];
+  return requireProof([...notFound, ...perCredential, ...checkerFindings(scope, region)], {
+    failures: region.failures,
+    ownerOf: ownerIndex(region),
+  });
+}
+
+/** Which credential each resource the region's calls were about belongs to. */
+function ownerIndex(region: RegionInventory): (arn: string) => string | undefined {
+  const owners = new Map<string, string>();
+  for (const item of [
+    ...region.functions,
+    ...region.rules,
+    ...region.parameters,
+    ...region.vanished,
+    ...(region.unread ?? []),
+  ])
+    owners.set(item.arn, item.credentialName);
+  for (const { failure, credentialName } of region.componentFailures) {
+    if (failure.resourceArn !== undefined) owners.set(failure.resourceArn, credentialName);
+  }
+  return (arn) => owners.get(arn);
 }
 
 function notFoundFinding(

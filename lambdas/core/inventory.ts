@@ -20,7 +20,15 @@ export interface ApiFailure {
   readonly message: string;
   /** The resource the call was about, when there was one. */
   readonly resourceArn?: string;
+  /** The resources a batched call was about (e.g. DescribeParameters for several names), when it named them. */
+  readonly resourceArns?: readonly string[];
 }
+
+/**
+ * Where failures of calls to global services (IAM) are reported, like the console does: a failure there concerns
+ * findings of every region.
+ */
+export const GLOBAL_REGION = 'global';
 
 export type Observed<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: ApiFailure };

@@ -44,7 +44,11 @@ function presenceFinding(
   role: LambdaRole,
   classified: readonly { fn: TaggedFunction; role: LambdaRole | undefined }[],
 ): Finding {
-  const present = classified.filter((entry) => entry.role === role).map((entry) => entry.fn);
+  // Functions Lambda confirmed come first: the PASS names one of them, so it rests on that confirmation.
+  const present = classified
+    .filter((entry) => entry.role === role)
+    .map((entry) => entry.fn)
+    .sort((a, b) => Number(b.configuration.ok) - Number(a.configuration.ok));
   const unclassified = classified.filter((entry) => entry.role === undefined).map((entry) => entry.fn);
   // A function whose description we could not read might be the one we look for: unknown, not missing.
   const unreadable = unclassified.filter((fn) => !fn.configuration.ok);

@@ -1,7 +1,8 @@
 import { checkerFindings, type RegionCalls } from '../checks/checker-findings';
 import type { Finding, Severity } from '../finding';
 import { buildFinding, type FindingScope } from '../finding-factory';
-import type { ApiFailure, Observed } from '../inventory';
+import { GLOBAL_REGION, type ApiFailure, type Observed } from '../inventory';
+import { requireProof } from '../proof';
 import { diagnoseGroup, type Diagnosis } from './diagnose';
 import { compareText, groupDenials, type DenialGroup } from './group';
 import { roleNameOf, serviceAccountOf } from './provider';
@@ -21,7 +22,7 @@ export const MEDIUM_IRSA_CAUSES: readonly DiagnosisCause[] = ['invalid-token', '
  * (like the console), so their PASS findings go there too and a resolved failure keeps its finding id.
  * Calls to regional services are reported in the region they were made in.
  */
-export const GLOBAL_REGION = 'global';
+export { GLOBAL_REGION };
 const GLOBAL_SERVICES = new Set(['iam']);
 
 export type IrsaEvaluationSettings = Pick<IrsaSettings, 'criticalCount' | 'runbookBaseUrl'> & {
@@ -161,6 +162,7 @@ export function evaluateIrsa(snapshot: IrsaSnapshot, settings: IrsaEvaluationSet
     const diagnosis = diagnoseGroup(group, role, snapshot.providers);
     return groupFinding(scope(group.region), group, diagnosis, scans.get(group.region), settings);
   });
-  const checker = regionCalls(snapshot).flatMap((calls) => checkerFindings(scope(calls.region), calls));
-  return [...denied, ...checker];
+  const calls = regionCalls(snapshot);
+  const checker = calls.flatMap((region) => checkerFindings(scope(region.region), region));
+  return requireProof([...denied, ...checker], { failures: calls.flatMap((region) => region.failures) });
 }

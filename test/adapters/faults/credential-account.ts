@@ -169,3 +169,31 @@ export function callsOf(api: CredentialApi): number {
   const [mock, command] = COMMANDS[api];
   return (mock as unknown as { commandCalls: (c: unknown) => unknown[] }).commandCalls(command).length;
 }
+
+/** The name the checker reports each API under (`service:Operation`, as in checker.error findings). */
+export const SERVICE: Record<CredentialApi, string> = {
+  GetResources: 'tagging',
+  GetFunctionConfiguration: 'lambda',
+  GetMetricData: 'cloudwatch',
+  DescribeRule: 'events',
+  ListTargetsByRule: 'events',
+  ListRuleNamesByTarget: 'events',
+  DescribeParameters: 'ssm',
+};
+export const operation = (api: CredentialApi) => `${SERVICE[api]}:${api}`;
+
+/** A response that answers but lacks what the API promises. */
+export const MALFORMED: Record<CredentialApi, (input: Record<string, unknown>) => unknown> = {
+  GetResources: () => ({}),
+  GetFunctionConfiguration: () => ({}),
+  // Invocations answered, Errors and Throttles not: "no errors" would be a guess.
+  GetMetricData: (input) => ({
+    MetricDataResults: ((input.MetricDataQueries as { Id: string }[] | undefined) ?? [])
+      .filter((query) => query.Id.endsWith('_invocations'))
+      .map((query) => ({ Id: query.Id, StatusCode: 'Complete', Values: [12] })),
+  }),
+  DescribeRule: (input) => ({ Name: input.Name }),
+  ListTargetsByRule: () => ({}),
+  ListRuleNamesByTarget: () => ({}),
+  DescribeParameters: () => ({}),
+};

@@ -7,8 +7,9 @@
 import 'aws-sdk-client-mock-jest';
 import { runCredentialCheck } from '../../../lambdas/app/credential-check';
 import { createRegionClients, type RegionClients } from '../../../lambdas/adapters/clients';
-import type { CheckId, Finding } from '../../../lambdas/core/finding';
+import type { Finding } from '../../../lambdas/core/finding';
 import { checkerSettingsSchema } from '../../../lambdas/core/settings';
+import { checksReading } from '../../../lambdas/core/check-reads';
 import {
   ACCOUNT,
   callsOf,
@@ -16,24 +17,17 @@ import {
   FAULT_REGION,
   healthy,
   installAccount,
+  MALFORMED,
   NOW,
   OK_REGION,
+  operation,
   REGIONS,
   ruleName,
+  SERVICE,
   type CredentialApi,
   type GetClient,
 } from './credential-account';
 import { ERROR_FAULT_KINDS, faultError, reportedName, type ErrorFault } from './fault-kinds';
-
-const SERVICE: Record<CredentialApi, string> = {
-  GetResources: 'tagging',
-  GetFunctionConfiguration: 'lambda',
-  GetMetricData: 'cloudwatch',
-  DescribeRule: 'events',
-  ListTargetsByRule: 'events',
-  ListRuleNamesByTarget: 'events',
-  DescribeParameters: 'ssm',
-};
 
 /**
  * What a fault in the API touches in the faulted region: every request (`region`: batched calls), or only the
@@ -50,17 +44,6 @@ const SCOPE: Record<CredentialApi, 'region' | 'alpha' | 'beta'> = {
   DescribeParameters: 'region',
 };
 
-/** The checks whose data comes from the API: none of them may PASS in the faulted scope. */
-const DEPENDENT: Record<CredentialApi, readonly CheckId[] | 'all'> = {
-  GetResources: 'all',
-  GetFunctionConfiguration: ['tmc.lambda.unhealthy'],
-  GetMetricData: ['tmc.lambda.not-invoked', 'tmc.lambda.errors', 'tmc.lambda.throttled'],
-  DescribeRule: ['tmc.event-rule.missing', 'tmc.event-rule.disabled', 'tmc.event-rule.wrong-target'],
-  ListTargetsByRule: ['tmc.event-rule.wrong-target'],
-  ListRuleNamesByTarget: ['tmc.event-rule.missing', 'tmc.event-rule.disabled', 'tmc.event-rule.wrong-target'],
-  DescribeParameters: ['tmc.token.missing', 'tmc.token.stale'],
-};
-
 /**
  * Whether each dependent finding of a healthy run must still be there, as ERROR: a check that silently
  * disappears would let the finding lifecycle count its resource as gone. Not possible when the failed call is
@@ -74,22 +57,6 @@ const KEEPS_EVERY_CHECK: Record<CredentialApi, boolean> = {
   ListTargetsByRule: true,
   ListRuleNamesByTarget: false,
   DescribeParameters: true,
-};
-
-/** A response that answers but lacks what the API promises. */
-const MALFORMED: Record<CredentialApi, (input: Record<string, unknown>) => unknown> = {
-  GetResources: () => ({}),
-  GetFunctionConfiguration: () => ({}),
-  // Invocations answered, Errors and Throttles not: "no errors" would be a guess.
-  GetMetricData: (input) => ({
-    MetricDataResults: ((input.MetricDataQueries as { Id: string }[] | undefined) ?? [])
-      .filter((query) => query.Id.endsWith('_invocations'))
-      .map((query) => ({ Id: query.Id, StatusCode: 'Complete', Values: [12] })),
-  }),
-  DescribeRule: (input) => ({ Name: input.Name }),
-  ListTargetsByRule: () => ({}),
-  ListRuleNamesByTarget: () => ({}),
-  DescribeParameters: () => ({}),
 };
 
 /** The list field and the token field of each paginated API. */
@@ -138,7 +105,6 @@ function inject(api: CredentialApi, behaviour: Behaviour): void {
 const keyOf = (finding: Finding) => finding.findingId;
 const statusById = (findings: readonly Finding[]) =>
   Object.fromEntries(findings.map((finding) => [keyOf(finding), finding.status]));
-const operation = (api: CredentialApi) => `${SERVICE[api]}:${api}`;
 
 function inFaultScope(api: CredentialApi, finding: Finding): boolean {
   if (finding.region !== FAULT_REGION) return false;
@@ -146,10 +112,10 @@ function inFaultScope(api: CredentialApi, finding: Finding): boolean {
   return scope === 'region' || finding.tmc?.credentialName === scope;
 }
 
+/** The checks whose PASS rests on the API, as the checks declare it (lambdas/core/check-reads.ts). */
 function dependsOn(api: CredentialApi, finding: Finding): boolean {
-  const dependent = DEPENDENT[api];
   if (finding.checkId === 'checker.error') return finding.resource.name === operation(api);
-  return dependent === 'all' || dependent.includes(finding.checkId);
+  return checksReading(operation(api)).includes(finding.checkId);
 }
 
 let baseline: readonly Finding[];

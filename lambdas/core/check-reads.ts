@@ -1,0 +1,72 @@
+import { CHECK_IDS, type CheckId } from './finding';
+
+/**
+ * What a read failure voids, relative to the finding:
+ * - `region`: every finding of the check in the region (a call that answers for the whole region, like
+ *   discovery or a CloudTrail scan);
+ * - `credential`: the findings of the credential the failed call was about (or all of them when the call was
+ *   not about one resource);
+ * - `resource`: the findings about the resource the failed call was about (or all of them when the call was
+ *   not about one resource, e.g. a batch).
+ */
+export type ReadScope = 'region' | 'credential' | 'resource';
+
+export interface CheckRead {
+  /** `service:Operation`, as the adapters name failed calls, e.g. `lambda:GetFunctionConfiguration`. */
+  readonly operation: string;
+  readonly scope: ReadScope;
+}
+
+const read = (operation: string, scope: ReadScope): CheckRead => ({ operation, scope });
+
+const DISCOVERY = read('tagging:GetResources', 'region');
+/** Tagging can list a function for a while after it was deleted: only Lambda itself confirms it exists. */
+const FUNCTION_CONFIRMED = read('lambda:GetFunctionConfiguration', 'resource');
+const FUNCTION_METRICS = read('cloudwatch:GetMetricData', 'resource');
+const RULE_DESCRIBED = read('events:DescribeRule', 'resource');
+const PARAMETER_DESCRIBED = read('ssm:DescribeParameters', 'resource');
+
+/**
+ * The AWS reads each check's PASS rests on. The core turns a PASS into ERROR when one of them failed in the run
+ * (lambdas/core/proof.ts), the fault-injection test is generated from this table, and docs/checks.md lists it,
+ * so a new check declares its reads here once and is covered everywhere.
+ */
+export const CHECK_READS: Readonly<Record<CheckId, readonly CheckRead[]>> = {
+  'tmc.credential.not-found': [DISCOVERY],
+  'tmc.lambda.missing': [DISCOVERY, FUNCTION_CONFIRMED],
+  'tmc.lambda.unhealthy': [DISCOVERY, FUNCTION_CONFIRMED],
+  // Metrics of a function Lambda could not confirm may belong to one deleted since: not proof it is healthy.
+  'tmc.lambda.not-invoked': [DISCOVERY, FUNCTION_CONFIRMED, FUNCTION_METRICS],
+  'tmc.lambda.errors': [DISCOVERY, FUNCTION_CONFIRMED, FUNCTION_METRICS],
+  'tmc.lambda.throttled': [DISCOVERY, FUNCTION_CONFIRMED, FUNCTION_METRICS],
+  // An untagged rule is found through the credential's functions (real AWS tags it; emulators may not list it).
+  'tmc.event-rule.missing': [DISCOVERY, RULE_DESCRIBED, read('events:ListRuleNamesByTarget', 'credential')],
+  'tmc.event-rule.disabled': [DISCOVERY, RULE_DESCRIBED],
+  // "Targets the data-sync Lambda" needs the targets and a data-sync function Lambda confirmed.
+  'tmc.event-rule.wrong-target': [
+    DISCOVERY,
+    RULE_DESCRIBED,
+    read('events:ListTargetsByRule', 'resource'),
+    read('lambda:GetFunctionConfiguration', 'credential'),
+  ],
+  'tmc.token.missing': [DISCOVERY, PARAMETER_DESCRIBED],
+  'tmc.token.stale': [DISCOVERY, PARAMETER_DESCRIBED],
+  'irsa.assume-role.denied': [
+    read('cloudtrail:LookupEvents', 'region'),
+    read('iam:GetRole', 'resource'),
+    read('iam:ListOpenIDConnectProviders', 'region'),
+    read('iam:GetOpenIDConnectProvider', 'region'),
+  ],
+  // Its findings are about the calls themselves: one per operation, ERROR exactly when that operation failed.
+  'checker.error': [],
+};
+
+/** The checks whose PASS rests on the operation. */
+export function checksReading(operation: string): CheckId[] {
+  return CHECK_IDS.filter((checkId) => CHECK_READS[checkId].some((item) => item.operation === operation));
+}
+
+/** Every operation some check declares it reads, each once, in declaration order. */
+export function declaredReadOperations(): string[] {
+  return [...new Set(CHECK_IDS.flatMap((checkId) => CHECK_READS[checkId].map((item) => item.operation)))];
+}
