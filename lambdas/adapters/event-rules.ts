@@ -87,12 +87,21 @@ async function readCredentialRules(ctx: Context, input: CredentialRuleInput): Pr
   for (const ref of await rulesTargeting(ctx, input, result)) {
     if (seen.has(ruleKey(ref))) continue;
     seen.add(ruleKey(ref));
-    // The rule's ARN on the default bus is known from its name: a failed read then concerns this rule only.
-    const described = await describe(ctx, ref, fallbackRuleArn(input.functionArns[0], ref));
+    // A rule on the default bus has a known ARN: a failed read then concerns this rule only, and its checks
+    // stay (as ERROR) under the id they have when it can be read, rather than vanish as if it were gone.
+    const knownArn = fallbackRuleArn(input.functionArns[0], ref);
+    const described = await describe(ctx, ref, knownArn);
     if (!described.ok) {
       result.componentFailures.push({ credentialName, kind: 'rules', failure: described.failure });
+      result.unread.push({
+        credentialName,
+        arn: knownArn,
+        name: ref.name,
+        resourceType: 'events:rule',
+        failure: described.failure,
+      });
     } else if (described.value !== undefined) {
-      const arn = described.value.Arn ?? fallbackRuleArn(input.functionArns[0], ref);
+      const arn = described.value.Arn ?? knownArn;
       result.rules.push(await toTaggedRule(ctx, credentialName, 'target', ref, arn, described.value));
     }
   }

@@ -24,6 +24,11 @@ const DISCOVERY = read('tagging:GetResources', 'region');
 const FUNCTION_CONFIRMED = read('lambda:GetFunctionConfiguration', 'resource');
 const FUNCTION_METRICS = read('cloudwatch:GetMetricData', 'resource');
 const RULE_DESCRIBED = read('events:DescribeRule', 'resource');
+/**
+ * A rule that lost its tag (or that the tagging API does not list, as in emulators) is found through the
+ * credential's functions; the lookup is only made when no tagged rule exists.
+ */
+const RULE_FOUND_BY_TARGET = read('events:ListRuleNamesByTarget', 'credential');
 const PARAMETER_DESCRIBED = read('ssm:DescribeParameters', 'resource');
 
 /**
@@ -39,13 +44,13 @@ export const CHECK_READS: Readonly<Record<CheckId, readonly CheckRead[]>> = {
   'tmc.lambda.not-invoked': [DISCOVERY, FUNCTION_CONFIRMED, FUNCTION_METRICS],
   'tmc.lambda.errors': [DISCOVERY, FUNCTION_CONFIRMED, FUNCTION_METRICS],
   'tmc.lambda.throttled': [DISCOVERY, FUNCTION_CONFIRMED, FUNCTION_METRICS],
-  // An untagged rule is found through the credential's functions (real AWS tags it; emulators may not list it).
-  'tmc.event-rule.missing': [DISCOVERY, RULE_DESCRIBED, read('events:ListRuleNamesByTarget', 'credential')],
-  'tmc.event-rule.disabled': [DISCOVERY, RULE_DESCRIBED],
+  'tmc.event-rule.missing': [DISCOVERY, RULE_DESCRIBED, RULE_FOUND_BY_TARGET],
+  'tmc.event-rule.disabled': [DISCOVERY, RULE_DESCRIBED, RULE_FOUND_BY_TARGET],
   // "Targets the data-sync Lambda" needs the targets and a data-sync function Lambda confirmed.
   'tmc.event-rule.wrong-target': [
     DISCOVERY,
     RULE_DESCRIBED,
+    RULE_FOUND_BY_TARGET,
     read('events:ListTargetsByRule', 'resource'),
     read('lambda:GetFunctionConfiguration', 'credential'),
   ],
