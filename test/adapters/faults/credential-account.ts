@@ -20,7 +20,10 @@ import {
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import { runCredentialCheck } from '../../../lambdas/app/credential-check';
+import { createRegionClients } from '../../../lambdas/adapters/clients';
 import { TMC_CREDENTIAL_TAG_KEY } from '../../../lambdas/core/inventory';
+import { checkerSettingsSchema } from '../../../lambdas/core/settings';
 
 export const ACCOUNT = '111122223333';
 /** The region faults are injected into. */
@@ -66,12 +69,15 @@ export const mocks = {
 export type GetClient = () => { config: { region: () => Promise<string> } };
 export const regionOf = (getClient: GetClient): Promise<string> => getClient().config.region();
 
+/** Whether a request names a resource of the credential (a batched request can name several). */
+export function requestNames(input: unknown, credential: string): boolean {
+  const text = JSON.stringify(input);
+  return text.includes(`${credential}-`) || text.includes(`/${credential}/`);
+}
+
 /** Which credential a request is about, when it names one of its resources. */
 export function credentialOf(input: unknown): string | undefined {
-  const text = JSON.stringify(input);
-  return CREDENTIALS.find(
-    (credential) => text.includes(`${credential}-`) || text.includes(`/${credential}/`),
-  );
+  return CREDENTIALS.find((credential) => requestNames(input, credential));
 }
 
 export const healthy = {
@@ -197,3 +203,13 @@ export const MALFORMED: Record<CredentialApi, (input: Record<string, unknown>) =
   ListRuleNamesByTarget: () => ({}),
   DescribeParameters: () => ({}),
 };
+
+const settings = checkerSettingsSchema.parse({ regions: [...REGIONS], credentialNames: [...CREDENTIALS] });
+
+/** One credential check of the whole account, as the Lambda and the CLI run it, without retries. */
+export function runAccountCheck() {
+  return runCredentialCheck(
+    { accountId: ACCOUNT, settings, defaultRegion: OK_REGION },
+    { clientsFor: (region) => createRegionClients(region, { maxAttempts: 1 }), now: () => NOW },
+  );
+}

@@ -5,24 +5,20 @@
  * was not verified.
  */
 import 'aws-sdk-client-mock-jest';
-import { runCredentialCheck } from '../../../lambdas/app/credential-check';
-import { createRegionClients, type RegionClients } from '../../../lambdas/adapters/clients';
 import type { Finding } from '../../../lambdas/core/finding';
-import { checkerSettingsSchema } from '../../../lambdas/core/settings';
 import { checksReading } from '../../../lambdas/core/check-reads';
 import {
-  ACCOUNT,
   callsOf,
   credentialOf,
   FAULT_REGION,
   healthy,
   installAccount,
   MALFORMED,
-  NOW,
   OK_REGION,
   operation,
   REGIONS,
   ruleName,
+  runAccountCheck as run,
   SERVICE,
   type CredentialApi,
   type GetClient,
@@ -69,16 +65,6 @@ const PAGED: Partial<Record<CredentialApi, { list: string; token: string }>> = {
 };
 const PAGED_APIS = Object.keys(PAGED) as CredentialApi[];
 const APIS = Object.keys(SERVICE) as CredentialApi[];
-
-const settings = checkerSettingsSchema.parse({ regions: [...REGIONS], credentialNames: ['alpha', 'beta'] });
-const clientsFor = (region: string): RegionClients => createRegionClients(region, { maxAttempts: 1 });
-
-function run() {
-  return runCredentialCheck(
-    { accountId: ACCOUNT, settings, defaultRegion: OK_REGION },
-    { clientsFor, now: () => NOW },
-  );
-}
 
 type Behaviour = (input: Record<string, unknown>, getClient: GetClient, call: number) => Promise<unknown>;
 

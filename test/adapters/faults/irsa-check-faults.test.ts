@@ -4,174 +4,26 @@
  * the failed API is an ERROR named with its region, the other region and role are diagnosed as in a healthy run,
  * nothing is PASS that was not verified, and no watermark advances over what was not read.
  */
-import { CloudTrailClient, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  GetOpenIDConnectProviderCommand,
-  GetRoleCommand,
-  IAMClient,
-  ListOpenIDConnectProvidersCommand,
-} from '@aws-sdk/client-iam';
-import { mockClient } from 'aws-sdk-client-mock';
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import 'aws-sdk-client-mock-jest';
-import { runIrsaCheck } from '../../../lambdas/app/irsa-check';
-import type { IrsaClients } from '../../../lambdas/adapters/irsa/gather-irsa';
-import { TokenBucket } from '../../../lambdas/adapters/irsa/rate-limiter';
-import { DynamoWatermarkStore } from '../../../lambdas/adapters/irsa/watermark-store';
 import type { Finding } from '../../../lambdas/core/finding';
-import { irsaSettingsSchema } from '../../../lambdas/core/irsa/settings';
 import { ERROR_FAULT_KINDS, faultError, reportedName, type ErrorFault } from './fault-kinds';
-import { acceptingPublisher, instantLimiterClock, lookupEvent } from '../../fixtures/irsa';
-
-const ACCOUNT = '111122223333';
-const FAULT_REGION = 'us-west-2';
-const OK_REGION = 'us-east-1';
-const NOW = new Date('2025-03-01T12:00:00.000Z');
-const ISSUER = 'oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
-const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${ISSUER}`;
-const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
-/** Each region's denials name their own role, so a GetRole fault can hit one and spare the other. */
-const ROLE_OF: Record<string, string> = { [FAULT_REGION]: 'RoleWest', [OK_REGION]: 'RoleEast' };
-const MAX_PAGES = 4;
-const settings = irsaSettingsSchema.parse({
-  regions: [FAULT_REGION, OK_REGION],
-  watermarkTableName: 'wm',
-  maxPagesPerRegion: MAX_PAGES,
-});
-
-const cloudtrail = mockClient(CloudTrailClient);
-const iam = mockClient(IAMClient);
-const dynamodb = mockClient(DynamoDBClient);
-
-function denied(id: string, minute: number, region: string): Event {
-  return lookupEvent({
-    eventId: id,
-    eventTime: `2025-03-01T11:${String(minute).padStart(2, '0')}:00Z`,
-    region,
-    identityProvider: ISSUER,
-    roleArn: roleArn(ROLE_OF[region]!),
-  });
-}
-
-const trust = encodeURIComponent(
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: PROVIDER_ARN },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: {
-            [`${ISSUER}:sub`]: 'system:serviceaccount:serverless:aws-sdk-v2',
-            [`${ISSUER}:aud`]: 'sts.amazonaws.com',
-          },
-        },
-      },
-    ],
-  }),
-);
-
-type Api =
-  | 'LookupEvents'
-  | 'GetRole'
-  | 'ListOpenIDConnectProviders'
-  | 'GetOpenIDConnectProvider'
-  | 'GetItem'
-  | 'PutItem';
-const SERVICE: Record<Api, string> = {
-  LookupEvents: 'cloudtrail',
-  GetRole: 'iam',
-  ListOpenIDConnectProviders: 'iam',
-  GetOpenIDConnectProvider: 'iam',
-  GetItem: 'dynamodb',
-  PutItem: 'dynamodb',
-};
-/** Where each API's failure is reported: IAM is global. */
-const REPORTED_REGION: Record<Api, string> = {
-  LookupEvents: FAULT_REGION,
-  GetRole: 'global',
-  ListOpenIDConnectProviders: 'global',
-  GetOpenIDConnectProvider: 'global',
-  GetItem: FAULT_REGION,
-  PutItem: FAULT_REGION,
-};
-type Getter = () => { config: { region: () => Promise<string> } };
-type Responder = (input: Record<string, unknown>, region: string) => unknown;
-
-const healthy: Record<Api, Responder> = {
-  LookupEvents: (_input, region) => ({
-    Events: [denied(`${region}-2`, 50, region), denied(`${region}-1`, 40, region)],
-  }),
-  GetRole: (input) => ({ Role: { RoleName: input.RoleName, AssumeRolePolicyDocument: trust } }),
-  ListOpenIDConnectProviders: () => ({ OpenIDConnectProviderList: [{ Arn: PROVIDER_ARN }] }),
-  GetOpenIDConnectProvider: () => ({ Url: ISSUER, ClientIDList: ['sts.amazonaws.com'] }),
-  GetItem: () => ({}),
-  PutItem: () => ({}),
-};
-/** Which requests a fault hits: per-region calls in the faulted region, GetRole for its role only. */
-const inScope: Record<Api, (input: Record<string, unknown>, region: string) => boolean> = {
-  LookupEvents: (_input, region) => region === FAULT_REGION,
-  GetRole: (input) => input.RoleName === 'RoleWest',
-  ListOpenIDConnectProviders: () => true,
-  GetOpenIDConnectProvider: () => true,
-  GetItem: (input) => JSON.stringify(input.Key).includes(FAULT_REGION),
-  PutItem: (input) => JSON.stringify(input.Item).includes(FAULT_REGION),
-};
-const MALFORMED: Record<Api, Responder> = {
-  LookupEvents: () => ({}),
-  GetRole: () => ({}),
-  ListOpenIDConnectProviders: () => ({}),
-  GetOpenIDConnectProvider: () => ({ Url: ISSUER }),
-  // An item that is not a watermark: reported, and the region scans its lookback instead.
-  GetItem: () => ({ Item: { pk: { S: 'x' }, version: { N: '2' }, highWater: { S: 'not a time' } } }),
-  PutItem: () => ({}),
-};
-const COMMAND = {
-  LookupEvents: [cloudtrail, LookupEventsCommand],
-  GetRole: [iam, GetRoleCommand],
-  ListOpenIDConnectProviders: [iam, ListOpenIDConnectProvidersCommand],
-  GetOpenIDConnectProvider: [iam, GetOpenIDConnectProviderCommand],
-  GetItem: [dynamodb, GetItemCommand],
-  PutItem: [dynamodb, PutItemCommand],
-} as const;
-const APIS = Object.keys(COMMAND) as Api[];
-
-function install(faulted?: Api, behaviour?: (input: Record<string, unknown>, call: number) => unknown): void {
-  for (const mock of [cloudtrail, iam, dynamodb]) mock.reset();
-  let calls = 0;
-  for (const api of APIS) {
-    const [mock, command] = COMMAND[api];
-    (mock as unknown as { on: (c: unknown) => { callsFake: (f: unknown) => void } })
-      .on(command)
-      .callsFake(async (input: Record<string, unknown>, getClient: Getter) => {
-        const region = await getClient().config.region();
-        if (api === faulted && behaviour && inScope[api](input, region)) {
-          calls += 1;
-          return behaviour(input, calls);
-        }
-        return healthy[api](input, region);
-      });
-  }
-}
-
-function run() {
-  const clients: IrsaClients = {
-    cloudTrailFor: (region) => new CloudTrailClient({ region, maxAttempts: 1 }),
-    iam: new IAMClient({ region: FAULT_REGION, maxAttempts: 1 }),
-    watermarkStore: new DynamoWatermarkStore(
-      new DynamoDBClient({ region: FAULT_REGION, maxAttempts: 1 }),
-      'wm',
-      () => NOW,
-    ),
-    limiterFor: () => new TokenBucket({ clock: instantLimiterClock() }),
-    retry: { sleep: () => Promise.resolve() },
-  };
-  return runIrsaCheck(
-    { accountId: ACCOUNT, settings, defaultRegion: FAULT_REGION },
-    { clients, publisher: acceptingPublisher, now: () => NOW },
-  );
-}
+import {
+  APIS,
+  cloudtrail,
+  denied,
+  FAULT_REGION,
+  healthy,
+  install,
+  MALFORMED,
+  MAX_PAGES,
+  OK_REGION,
+  REPORTED_REGION,
+  roleArn,
+  run,
+  SERVICE,
+  type Api,
+} from './irsa-account';
 
 const operation = (api: Api) => `${SERVICE[api]}:${api}`;
 const groupsIn = (findings: readonly Finding[], region: string) =>
