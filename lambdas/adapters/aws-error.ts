@@ -20,10 +20,10 @@ export function errorName(error: unknown): string {
   return error instanceof Error ? 'Error' : 'UnknownError';
 }
 
+/** The error's message on one line: findings, log lines and table rows never carry a parser's multi-line text. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === 'string') return error;
-  return 'Unknown error';
+  const text = error instanceof Error ? error.message : typeof error === 'string' ? error : 'Unknown error';
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
 export function toApiFailure(error: unknown, site: CallSite): ApiFailure {

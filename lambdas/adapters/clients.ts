@@ -4,6 +4,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { MiddlewareStack } from '@smithy/types';
+import { reportUnexpectedAnswers } from './unexpected-answer';
 
 export interface RegionClients {
   readonly region: string;
@@ -61,7 +62,7 @@ export function clientConfig(region: string, options: ClientOptions = {}) {
  */
 export function createRegionClients(region: string, options: ClientOptions = {}): RegionClients {
   const config = clientConfig(region, options);
-  return {
+  const clients = {
     region,
     tagging: new ResourceGroupsTaggingAPIClient(config),
     lambda: new LambdaClient(config),
@@ -69,6 +70,12 @@ export function createRegionClients(region: string, options: ClientOptions = {})
     events: new EventBridgeClient(config),
     ssm: new SSMClient(config),
   };
+  reportUnexpectedAnswers(clients.tagging);
+  reportUnexpectedAnswers(clients.lambda);
+  reportUnexpectedAnswers(clients.cloudwatch);
+  reportUnexpectedAnswers(clients.events);
+  reportUnexpectedAnswers(clients.ssm);
+  return clients;
 }
 
 // Module scope so a warm Lambda container reuses connections and the adaptive retry's rate state.

@@ -1,5 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { errorMessage, errorName } from '../adapters/aws-error';
+import { reportUnexpectedAnswers } from '../adapters/unexpected-answer';
 import { CliError, EXIT } from './exit-codes';
 
 /** Credentials exist but AWS rejects them: the user's configuration to fix (exit 2), not an outage. */
@@ -47,7 +48,9 @@ export function classifyAccountError(
   profile: string | undefined = process.env.AWS_PROFILE,
 ): CliError {
   const name = errorName(error);
-  const message = errorMessage(error).split('\n')[0]!.trim() || name;
+  // The first line only: SDK parse errors put the parser's advice on the lines after it.
+  const message =
+    (error instanceof Error ? error.message : errorMessage(error)).split('\n')[0]!.trim() || name;
   if (
     name === 'CredentialsProviderError' ||
     /could not load credentials|profile .* could not be found/i.test(message)
@@ -76,6 +79,7 @@ export function classifyAccountError(
 /** The account the credentials belong to, from STS GetCallerIdentity (needs no IAM permission). */
 export async function resolveAccountId(region: string, maxAttempts?: number): Promise<string> {
   const sts = new STSClient({ region, ...(maxAttempts === undefined ? {} : { maxAttempts }) });
+  reportUnexpectedAnswers(sts);
   try {
     const identity = await sts.send(new GetCallerIdentityCommand({}));
     if (!identity.Account) throw new Error('GetCallerIdentity returned no account id');

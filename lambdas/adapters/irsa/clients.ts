@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { IrsaSettings } from '../../core/irsa/settings';
 import { clientConfig, type ClientOptions } from '../clients';
+import { reportUnexpectedAnswers } from '../unexpected-answer';
 import type { IrsaClients } from './gather-irsa';
 import { DynamoWatermarkStore } from './watermark-store';
 
@@ -28,20 +29,20 @@ export function createIrsaClients(
     let client = cloudTrail.get(region);
     if (client === undefined) {
       client = new CloudTrailClient(config(region));
+      reportUnexpectedAnswers(client);
       cloudTrail.set(region, client);
     }
     return client;
   };
+  const iam = new IAMClient(config(homeRegion));
+  reportUnexpectedAnswers(iam);
+  const dynamodb = new DynamoDBClient(config(homeRegion));
+  reportUnexpectedAnswers(dynamodb);
   return {
     cloudTrailFor,
-    iam: new IAMClient(config(homeRegion)),
+    iam,
     ...(settings.watermarkTableName === undefined
       ? {}
-      : {
-          watermarkStore: new DynamoWatermarkStore(
-            new DynamoDBClient(config(homeRegion)),
-            settings.watermarkTableName,
-          ),
-        }),
+      : { watermarkStore: new DynamoWatermarkStore(dynamodb, settings.watermarkTableName) }),
   };
 }
