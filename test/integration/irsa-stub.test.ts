@@ -24,8 +24,6 @@ import {
 
 jest.setTimeout(60_000);
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const ACCOUNT = '123456789012';
 const T0 = new Date('2026-01-10T12:00:00Z');
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);

@@ -45,9 +45,6 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 
-// Every fresh module registry (jest.isolateModules) would repeat the SDK's Node 20 end-of-support warning.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 /** moto's default account. */
 export const MOTO_ACCOUNT_ID = '123456789012';
 export const TEST_REGION = 'us-west-2';
