@@ -8,7 +8,7 @@
 # whenever requirements-test.txt or the Python version changes (a hash is stored in the venv).
 #
 # Environment knobs:
-#   PYTHON              interpreter used to create the venv (default: python3)
+#   PYTHON              interpreter used to create the venv (default: python3; must be 3.11 or later, else exit 2)
 #   MOTO_VENV           venv location (default: <project>/.venv)
 #   MOTO_START_TIMEOUT  seconds to wait for the server to answer (default: 60)
 #   MOTO_KEEP_LOG=1     keep the server log (<project>/.moto-PORT.log) even when CMD succeeds
@@ -26,6 +26,32 @@ PYTHON="${PYTHON:-python3}"
 START_TIMEOUT="${MOTO_START_TIMEOUT:-60}"
 
 log() { echo "with-moto: $*" >&2; }
+
+# ------------------------------------------------------------------------------------------- Python version
+# Checked before anything else: the pinned test tools need Python 3.11+ (pip fails on annotated-types under 3.9
+# and on joserfc under 3.10, but only after minutes of downloads), so an older interpreter exits 2 at once.
+MIN_PYTHON="3.11"
+require_python() {
+  local need="Python $MIN_PYTHON or later is needed (the moto server's pinned tools in requirements-test.txt)"
+  local fix="install it and point this script at it, e.g. PYTHON=python3.11 npm test"
+  local path found where=""
+  if ! path="$(command -v "$PYTHON" 2>/dev/null)"; then
+    log "$need, but PYTHON=$PYTHON was not found; $fix"
+    exit 2
+  fi
+  if [ "$path" != "$PYTHON" ]; then where=" ($path)"; fi
+  if ! found="$("$PYTHON" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>&1)" ||
+    ! [[ "$found" =~ ^([0-9]+)\.([0-9]+)\.[0-9]+$ ]]; then
+    log "$need, but PYTHON=$PYTHON$where did not say its version (it answered: $(echo "$found" | head -n 1)); $fix"
+    exit 2
+  fi
+  local major="${BASH_REMATCH[1]}" minor="${BASH_REMATCH[2]}"
+  if [ "$major" -lt "${MIN_PYTHON%.*}" ] || { [ "$major" -eq "${MIN_PYTHON%.*}" ] && [ "$minor" -lt "${MIN_PYTHON#*.}" ]; }; then
+    log "$need, but PYTHON=$PYTHON$where is Python $found; $fix"
+    exit 2
+  fi
+}
+require_python
 
 # ---------------------------------------------------------------------------------------------- venv bootstrap
 requirements_hash() {
