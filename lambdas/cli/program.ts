@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isCheckId } from '../core/explain';
+import { isDiagnosisCause } from '../core/irsa/cause-catalogue';
 import { version } from '../../package.json';
 import {
   collectList,
@@ -10,7 +11,7 @@ import {
 } from './check-options';
 import { CliError, EXIT, EXIT_CODES_HELP, exitCodeFor, usageError, type ExitCode } from './exit-codes';
 import { createProgress, type Writer } from './progress';
-import { renderCheckList, renderExplain, suggestCheckIds } from './render-explain';
+import { renderCheckList, renderExplain, renderExplainCause, suggestCheckIds } from './render-explain';
 import { renderJson } from './render-json';
 import { renderTable } from './render-table';
 import type { RunCheck } from './run-check';
@@ -174,21 +175,33 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
 
   program
     .command('explain')
-    .description('explain a check: what it verifies, what a failure means, who can fix it and how')
-    .argument('[checkId]', 'a check id from a finding, e.g. tmc.lambda.missing (omit to list them all)')
-    .addHelpText('after', '\nExample:\n  tmc-health explain tmc.event-rule.disabled\n')
+    .description(
+      'explain a check (what it verifies, what a failure means, who can fix it and how) or an IRSA cause',
+    )
+    .argument(
+      '[checkId|cause]',
+      "a check id from a finding, e.g. tmc.lambda.missing, or an IRSA finding's evidence.cause, e.g. sub-mismatch (omit to list them all)",
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  tmc-health explain tmc.event-rule.disabled\n  tmc-health explain sub-mismatch\n',
+    )
     .action((checkId: string | undefined, _options: unknown, command: Command) => {
       const width = outputWidth(stdout, env);
       if (checkId === undefined) {
         stdout.write(renderCheckList(width));
         return;
       }
+      if (isDiagnosisCause(checkId)) {
+        stdout.write(renderExplainCause(checkId, width, styleFor(command)));
+        return;
+      }
       if (!isCheckId(checkId)) {
         const suggestions = suggestCheckIds(checkId);
         throw usageError(
-          `unknown check id '${checkId}'.` +
+          `unknown check id or IRSA cause '${checkId}'.` +
             (suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '') +
-            ' Run `tmc-health explain` to list all checks.',
+            ' Run `tmc-health explain` to list all checks and causes.',
         );
       }
       stdout.write(renderExplain(checkId, width, styleFor(command)));

@@ -1,5 +1,30 @@
 import { CATALOGUE, checkAnchor } from './catalogue';
+import { CHECK_READS } from './check-reads';
 import { CHECK_IDS, type CheckId } from './finding';
+import { IRSA_CHECK_ID } from './irsa/evaluate-irsa';
+import { renderCauseTable } from './irsa/cause-catalogue';
+
+const SCOPE_WORDS = { region: 'per region', credential: 'per credential', resource: 'per resource' } as const;
+
+/** The reads a check's PASS rests on, in words (lambdas/core/check-reads.ts). */
+function readsLine(checkId: CheckId): string {
+  const reads = CHECK_READS[checkId];
+  if (reads.length === 0)
+    return '**Rests on.** The calls themselves: one finding per operation, ERROR when it failed.';
+  const list = reads.map((read) => `\`${read.operation}\` (${SCOPE_WORDS[read.scope]})`).join(', ');
+  return `**Rests on.** ${list}. When one of these reads fails, the finding is ERROR naming it, never PASS.`;
+}
+
+/** The IRSA check's causes, one row each. */
+function causesSection(checkId: CheckId): string[] {
+  if (checkId !== IRSA_CHECK_ID) return [];
+  return [
+    '',
+    '**Causes** (`evidence.cause`; `tmc-health explain <cause>` prints one).',
+    '',
+    renderCauseTable(),
+  ];
+}
 
 /** One check's catalogue entry as Markdown; the docs and the CLI's `explain` both render it. */
 export function explainCheck(checkId: CheckId): string {
@@ -11,6 +36,8 @@ export function explainCheck(checkId: CheckId): string {
     '',
     `**Verifies.** ${check.verifies}`,
     '',
+    readsLine(checkId),
+    '',
     `**What a failure means.** ${check.meaning}`,
     '',
     `**Who can fix it.** ${check.whoCanFix}`,
@@ -18,6 +45,7 @@ export function explainCheck(checkId: CheckId): string {
     '**How.**',
     '',
     ...check.steps.map((step, index) => `${index + 1}. ${step}`),
+    ...causesSection(checkId),
   ].join('\n');
 }
 

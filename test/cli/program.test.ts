@@ -84,7 +84,7 @@ describe('tmc-health: usage errors exit 2', () => {
     [['check', '--profile', ''], /--profile: give a profile name/],
     [
       ['explain', 'tmc.lambda.mising'],
-      /unknown check id 'tmc.lambda.mising'. Did you mean: tmc.lambda.missing/,
+      /unknown check id or IRSA cause 'tmc.lambda.mising'. Did you mean: tmc.lambda.missing/,
     ],
     [[], /Usage: tmc-health/],
   ])('%j', async (argv, message) => {

@@ -169,6 +169,22 @@ function tokenDiagnosis(kase: Case, providers: Observed<readonly OidcProvider[]>
       group.errorCode,
     );
   }
+  // STS answers a token whose audience the provider does not list with InvalidIdentityToken ("Incorrect token
+  // audience"): when the provider indeed lacks sts.amazonaws.com, that is the cause, not some token defect.
+  if (
+    kase.registration.state === 'registered' &&
+    !kase.registration.provider.clientIds.includes(ASSUMED_AUDIENCE)
+  ) {
+    const clientIds = kase.registration.provider.clientIds;
+    return build(
+      kase,
+      'aud-mismatch',
+      `STS rejected ${kase.who}'s web identity token for role ${kase.role} with ${group.errorCode}${message}: the OIDC provider ${kase.provider.arn} does not list ${ASSUMED_AUDIENCE} among its audiences (client IDs: ${list(clientIds)}); add ${ASSUMED_AUDIENCE} to the provider's client IDs`,
+      clientIds,
+      ASSUMED_AUDIENCE,
+      { providerClientIds: clientIds },
+    );
+  }
   return build(
     kase,
     'invalid-token',
