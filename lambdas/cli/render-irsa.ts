@@ -9,7 +9,7 @@ import {
   severityLabel,
   STATUS_STYLE,
   type Column,
-} from './render-table';
+} from './table-layout';
 import type { IrsaOutcome } from './run-check';
 import type { Style } from './style';
 import { indentWrap, wrapText } from './text';

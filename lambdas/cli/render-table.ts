@@ -1,9 +1,18 @@
-import { CHECK_IDS, COMPONENTS, type Finding, type Severity, type Status } from '../core/finding';
+import { CHECK_IDS, COMPONENTS, type Finding } from '../core/finding';
 import { correctedStatementLines, irsaWhere, orderIrsaFindings, renderIrsaSection } from './render-irsa';
 import type { IrsaOutcome } from './run-check';
-import { createStyle, type Style, type StyleName } from './style';
+import { createStyle, type Style } from './style';
+import {
+  GAP,
+  headerLine,
+  renderRow,
+  SEVERITY_STYLE,
+  severityLabel,
+  STATUS_STYLE,
+  type Column,
+} from './table-layout';
 import type { CliSummary } from './summary';
-import { indentWrap, padEnd, truncate, wrapText } from './text';
+import { indentWrap, truncate, wrapText } from './text';
 
 export interface TableOptions {
   /** Terminal width in columns; every line printed fits in it. */
@@ -13,27 +22,9 @@ export interface TableOptions {
   readonly irsa?: IrsaOutcome;
 }
 
-export const GAP = '  ';
 /** Problems get room for their evidence; a PASS row stays one line so the problems stand out. */
 const EVIDENCE_MAX_LINES = { problem: 3, pass: 1 } as const;
 const MIN_EVIDENCE_WIDTH = 16;
-
-export const STATUS_STYLE: Record<Status, StyleName[]> = {
-  FAIL: ['red', 'bold'],
-  ERROR: ['yellow', 'bold'],
-  PASS: ['green'],
-};
-
-export const SEVERITY_STYLE: Record<Severity, StyleName[]> = {
-  CRITICAL: ['red', 'bold'],
-  HIGH: ['red'],
-  MEDIUM: ['yellow'],
-  LOW: ['cyan'],
-  INFORMATIONAL: ['dim'],
-};
-
-/** INFORMATIONAL is what every PASS carries: shortened so the column stays narrow. */
-export const severityLabel = (severity: Severity) => (severity === 'INFORMATIONAL' ? 'INFO' : severity);
 
 function componentLabel(finding: Finding): string {
   if (finding.tmc?.component) return finding.tmc.component;
@@ -104,14 +95,6 @@ export function groupFindings(findings: readonly Finding[], regions: readonly st
   return sorted;
 }
 
-export interface Column {
-  readonly header: string;
-  readonly width: number;
-  readonly cell: (finding: Finding) => string;
-  readonly style?: (finding: Finding) => StyleName[];
-  readonly maxLines?: (finding: Finding) => number;
-}
-
 /** Below this width the table would squeeze its columns unreadably: each finding is stacked instead. */
 export const TABLE_MIN_WIDTH = 76;
 
@@ -177,31 +160,6 @@ function renderStacked(finding: Finding, width: number, style: Style): string[] 
   return lines;
 }
 
-export function renderRow(columns: readonly Column[], finding: Finding, style: Style): string[] {
-  const cells = columns.map((column) => {
-    let lines = wrapText(column.cell(finding), column.width);
-    const maxLines = column.maxLines?.(finding);
-    if (maxLines !== undefined && lines.length > maxLines) {
-      const kept = lines.slice(0, maxLines);
-      kept[kept.length - 1] = truncate(`${kept[kept.length - 1]!} ...`, column.width);
-      lines = kept;
-    }
-    return lines;
-  });
-  const height = Math.max(...cells.map((lines) => lines.length));
-  const rows: string[] = [];
-  for (let line = 0; line < height; line += 1) {
-    const parts = columns.map((column, index) => {
-      const text = cells[index]![line] ?? '';
-      const last = index === columns.length - 1;
-      const padded = last ? text : padEnd(text, column.width);
-      return column.style && text !== '' ? style.paint(padded, ...column.style(finding)) : padded;
-    });
-    rows.push(parts.join(GAP).trimEnd());
-  }
-  return rows;
-}
-
 function groupTitle(group: Group, accountId: string, style: Style): string {
   const who =
     group.credentialName === undefined
@@ -251,18 +209,6 @@ function renderProblems(findings: readonly Finding[], width: number, style: Styl
     lines.push('');
   });
   return lines;
-}
-
-/** The header row of a table: bold, every column but the last padded to its width. */
-export function headerLine(columns: readonly Column[], style: Style): string {
-  return style.paint(
-    columns
-      .map((column, index) =>
-        index === columns.length - 1 ? column.header : padEnd(column.header, column.width),
-      )
-      .join(GAP),
-    'bold',
-  );
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
