@@ -66,21 +66,49 @@ export function unexpectedAnswerError(
 
 /** The raw HTTP response the handler returned, as the deserializer receives it. */
 interface RawAnswer {
-  readonly response?: ResponseLike;
+  readonly response?: ResponseLike & { body?: unknown };
 }
 
-function isHtml(response: ResponseLike | undefined): boolean {
+function labelledHtml(response: ResponseLike | undefined): boolean {
   const headers = response?.headers ?? {};
   const contentType = headers['content-type'] ?? headers['Content-Type'] ?? '';
   return /^\s*text\/html/i.test(contentType);
 }
 
+/** The whole body as bytes (the deserializer would read it all anyway), or undefined for a body of unknown kind. */
+async function readBody(body: unknown): Promise<Uint8Array | undefined> {
+  if (body instanceof Uint8Array) return body;
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (body !== null && typeof body === 'object' && Symbol.asyncIterator in body) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks);
+  }
+  return undefined;
+}
+
+/** How an HTML page starts (an emulator's or a load balancer's error page, a captive portal). */
+const HTML_START = /^\s*<(!doctype\s+html|html|head|body|title)\b/i;
+
+/**
+ * Whether an answer labelled text/html really is a page. moto labels some of its JSON answers text/html
+ * (EventBridge ListRuleNamesByTarget, Lambda GetFunctionConfiguration), so the label alone would turn a good
+ * answer into UnexpectedResponse. The body, once read, is put back for the deserializer.
+ */
+async function isHtmlPage(response: (ResponseLike & { body?: unknown }) | undefined): Promise<boolean> {
+  if (response === undefined || !labelledHtml(response)) return false;
+  const body = await readBody(response.body);
+  if (body === undefined) return true;
+  response.body = body;
+  return HTML_START.test(Buffer.from(body.subarray(0, 512)).toString('utf8'));
+}
+
 /**
  * Makes an answer that is not the service's protocol fail as one readable `UnexpectedResponse` error naming the
- * service and the endpoint: an HTML page is caught before any parser reads it (the XML parsers would otherwise
- * turn an emulator's 404 page into a "NotFound" that reads like a missing resource), and an answer a parser
- * choked on (truncated JSON) just after. The HTTP status is kept in `$metadata`, so the SDK still retries a
- * 5xx page from a load balancer.
+ * service and the endpoint: an HTML page (labelled text/html, and HTML) is caught before any parser reads it (the
+ * XML parsers would otherwise turn an emulator's 404 page into a "NotFound" that reads like a missing resource),
+ * and an answer a parser choked on (truncated JSON) just after. The HTTP status is kept in `$metadata`, so the SDK
+ * still retries a 5xx page from a load balancer.
  */
 export function reportUnexpectedAnswers<I extends object, O extends object>(client: {
   readonly middlewareStack: MiddlewareStack<I, O>;
@@ -105,7 +133,7 @@ export function reportUnexpectedAnswers<I extends object, O extends object>(clie
     (next, context) => async (args) => {
       const result = await next(args);
       const { response } = result as RawAnswer;
-      if (isHtml(response)) {
+      if (await isHtmlPage(response)) {
         const page = Object.assign(new Error('an HTML page'), { $response: response });
         throw unexpectedAnswerError(page, where(context, args));
       }

@@ -148,3 +148,37 @@ describe.each(Object.keys(ANSWERS))('every checker client, answered with %s', (k
     expect(error?.message).not.toMatch(/[\r\n]|SyntaxError|Deserialization error/);
   });
 });
+
+/**
+ * moto labels some JSON answers text/html (EventBridge ListRuleNamesByTarget, Lambda GetFunctionConfiguration): the
+ * label alone must not make a good answer an UnexpectedResponse. Only a body that is an HTML page is one.
+ */
+describe('a JSON answer labelled text/html (as moto sends some)', () => {
+  beforeEach(() => {
+    answer = {
+      status: 200,
+      type: 'text/html; charset=utf-8',
+      body: JSON.stringify({
+        FunctionName: 'alpha-data-sync',
+        State: 'Active',
+        Name: 'rule',
+        Parameters: [],
+        MetricDataResults: [],
+      }),
+    };
+  });
+
+  it.each(Object.keys(READS).filter((read) => !read.includes('XML')))(
+    '%s is read as the answer',
+    async (read) => {
+      await expect(READS[read]!()).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });
+    },
+  );
+
+  it('Lambda GetFunctionConfiguration returns the fields of the body', async () => {
+    await expect(READS['Lambda GetFunctionConfiguration (REST-JSON)']!()).resolves.toMatchObject({
+      FunctionName: 'alpha-data-sync',
+      State: 'Active',
+    });
+  });
+});
