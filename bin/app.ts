@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError, loadConfigFromContext, type TmcHealthConfig } from '../lib/config';
+import { ConfigError, loadConfigFromContext, type TmcHealthConfig } from '../lib/config/config';
 import { TmcHealthCheckerStack } from '../lib/tmc-health-checker-stack';
 
 const app = new App();

@@ -1,4 +1,4 @@
-import { parseScheduleExpression } from './schedule-expression';
+import { parseScheduleExpression } from './config/schedule-expression';
 
 /**
  * The dead-man's switch window: how long without a completed run before the alarm fires, derived from the

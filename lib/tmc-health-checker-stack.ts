@@ -14,7 +14,7 @@ import type { Construct } from 'constructs';
 import { lifecycleSettingsToEnvironment } from '../lambdas/core/lifecycle/settings';
 import { METRICS_NAMESPACE, SERVICE_NAMES } from '../lambdas/core/observability';
 import { settingsToEnvironment } from '../lambdas/core/settings';
-import { checkerPolicyStatements, eventBusArn } from './checker-permissions';
+import { checkerPolicyStatements, eventBusArn } from './permissions/checker-permissions';
 import {
   CHECKER_TIMEOUT_MINUTES,
   MAX_EVENT_AGE_MINUTES,
@@ -22,7 +22,7 @@ import {
   lifecycleSettings,
   suppressionWarnings,
   type TmcHealthConfig,
-} from './config';
+} from './config/config';
 import { CheckerDashboard } from './constructs/checker-dashboard';
 import { CheckerFunction } from './constructs/checker-function';
 import { CheckerSchedule } from './constructs/checker-schedule';
@@ -31,8 +31,8 @@ import { FindingsLedger } from './constructs/findings-ledger';
 import { IrsaCheck } from './constructs/irsa-check';
 import { Notifications } from './constructs/notifications';
 import { SelfMonitoring, type MonitoredChecker } from './constructs/self-monitoring';
-import { autoRemediationStatements, ledgerStatements } from './lifecycle-permissions';
-import { acknowledgeNagFindings, acknowledgeTopicKeyGrant } from './nag-acknowledgements';
+import { autoRemediationStatements, ledgerStatements } from './permissions/lifecycle-permissions';
+import { acknowledgeNagFindings, acknowledgeTopicKeyGrant } from './permissions/nag-acknowledgements';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 

@@ -10,10 +10,10 @@ import {
   irsaCheckerSettings,
   lifecycleSettings,
   type TmcHealthConfig,
-} from '../config';
-import { irsaPolicyStatements } from '../irsa-permissions';
-import { ledgerStatements } from '../lifecycle-permissions';
-import { acknowledgeIrsaNagFindings } from '../nag-acknowledgements';
+} from '../config/config';
+import { irsaPolicyStatements } from '../permissions/irsa-permissions';
+import { ledgerStatements } from '../permissions/lifecycle-permissions';
+import { acknowledgeIrsaNagFindings } from '../permissions/nag-acknowledgements';
 import { CheckerFunction } from './checker-function';
 import { CheckerSchedule } from './checker-schedule';
 import type { FindingsLedger } from './findings-ledger';

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CONFIG_KEYS, ConfigError } from '../../lib/config';
+import { CONFIG_KEYS, ConfigError } from '../../lib/config/config';
 import { synth } from './helpers';
 
 type Source = '-c' | 'cdk.json';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CONFIG_KEYS } from '../../lib/config';
+import { CONFIG_KEYS } from '../../lib/config/config';
 
 const DOC = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'configuration.md'), 'utf8');
 

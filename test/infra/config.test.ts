@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../lib/config';
+import { ConfigError, loadConfig } from '../../lib/config/config';
 
 function problemsOf(context: Record<string, unknown>): string {
   try {

@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadConfigFromContext } from '../../lib/config';
+import { loadConfigFromContext } from '../../lib/config/config';
 import { TmcHealthCheckerStack } from '../../lib/tmc-health-checker-stack';
 
 export interface SynthOptions {

@@ -1,4 +1,4 @@
-import { ConfigError, irsaPageBudgetProblem, loadConfig } from '../../lib/config';
+import { ConfigError, irsaPageBudgetProblem, loadConfig } from '../../lib/config/config';
 
 function problemsOf(context: Record<string, unknown>): string {
   try {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, MAX_SUPPRESSIONS_JSON_BYTES } from '../../lib/config';
+import { ConfigError, loadConfig, MAX_SUPPRESSIONS_JSON_BYTES } from '../../lib/config/config';
 import { synth } from './helpers';
 
 function problemsOf(context: Record<string, unknown>): string {

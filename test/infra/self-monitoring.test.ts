@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { METRIC_NAMES, SERVICE_NAMES } from '../../lambdas/core/observability';
-import { loadConfigFromContext } from '../../lib/config';
+import { loadConfigFromContext } from '../../lib/config/config';
 import { deadMansSwitchWindow } from '../../lib/dead-mans-switch';
-import { parseScheduleExpression } from '../../lib/schedule-expression';
+import { parseScheduleExpression } from '../../lib/config/schedule-expression';
 import { TmcHealthCheckerStack } from '../../lib/tmc-health-checker-stack';
 import { synth, type TemplateResource } from './helpers';
 

@@ -30,7 +30,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
       "The role named in the request does not exist in this account: deleted, never created, or the service account's `eks.amazonaws.com/role-arn` annotation has a typo or names another account's role.",
     inThePod: `${NOT_AUTHORIZED} (STS does not reveal that the role is missing)`,
     whoFixes: 'Cluster administrator for the annotation; role owner (platform team) to create the role.',
-    fix: "Check the annotation: `kubectl describe serviceaccount <sa> -n <namespace> | grep -i role-arn`. Fix it with `kubectl annotate serviceaccount <sa> -n <namespace> eks.amazonaws.com/role-arn=arn:aws:iam::<account>:role/<role> --overwrite`, or create the role and its trust in one step: `eksctl create iamserviceaccount --cluster <cluster> --namespace <namespace> --name <sa> --attach-policy-arn <policy-arn> --approve`; then restart the pods.",
+    fix: 'Check the annotation: `kubectl describe serviceaccount <sa> -n <namespace> | grep -i role-arn`. Fix it with `kubectl annotate serviceaccount <sa> -n <namespace> eks.amazonaws.com/role-arn=arn:aws:iam::<account>:role/<role> --overwrite`, or create the role and its trust in one step: `eksctl create iamserviceaccount --cluster <cluster> --namespace <namespace> --name <sa> --attach-policy-arn <policy-arn> --approve`; then restart the pods.',
   },
   'no-web-identity-statement': {
     cause: 'no-web-identity-statement',
@@ -88,8 +88,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
     meaning:
       'A Deny statement in the trust policy matches this provider and service account; a Deny overrides every Allow.',
     inThePod: NOT_AUTHORIZED,
-    whoFixes:
-      'Role owner, with whoever added the Deny (often a security team): the Deny may be intended.',
+    whoFixes: 'Role owner, with whoever added the Deny (often a security team): the Deny may be intended.',
     fix: `Read the Deny statement named in \`evidence.detail\` (\`aws iam get-role --role-name <role> --query Role.AssumeRolePolicyDocument\`). If this service account must be allowed, narrow the Deny's conditions or remove it: ${UPDATE_TRUST}.`,
   },
   'invalid-token': {
@@ -97,7 +96,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
     meaning:
       "STS rejected the token itself before looking at the trust policy: its issuer, signature or audience does not fit the IAM OIDC provider (for example the provider's URL differs from the cluster's issuer, or the pod sent a token that is not the projected service account token).",
     inThePod:
-      '`InvalidIdentityToken: ...` (for example `Incorrect token audience`, `Couldn\'t retrieve verification key from your identity provider`)',
+      "`InvalidIdentityToken: ...` (for example `Incorrect token audience`, `Couldn't retrieve verification key from your identity provider`)",
     whoFixes: 'Cluster administrator; application team if the pod mounts or builds its own token.',
     fix: "Read `evidence.errorMessage`. Compare the provider (`aws iam get-open-id-connect-provider --open-id-connect-provider-arn <provider-arn>`: URL and client IDs) with the cluster's issuer (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`). Check that the pod has `AWS_ROLE_ARN` and `AWS_WEB_IDENTITY_TOKEN_FILE` set by the EKS Pod Identity Webhook: `kubectl exec <pod> -n <namespace> -- env | grep AWS_`.",
   },
@@ -113,11 +112,11 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
   unknown: {
     cause: 'unknown',
     meaning:
-      "No cause could be worked out: the trust policy allows the call as far as the checker can evaluate it, or the role or the OIDC providers could not be read (`evidence.detail` says which). Denials the trust policy does not explain usually come from an organization policy (SCP or resource control policy), a condition the checker does not evaluate, or a stale annotation.",
+      'No cause could be worked out: the trust policy allows the call as far as the checker can evaluate it, or the role or the OIDC providers could not be read (`evidence.detail` says which). Denials the trust policy does not explain usually come from an organization policy (SCP or resource control policy), a condition the checker does not evaluate, or a stale annotation.',
     inThePod: NOT_AUTHORIZED,
     whoFixes:
       'Role owner first; the AWS Organizations administrator when an organization policy denies `sts:AssumeRoleWithWebIdentity`.',
-    fix: 'Read `evidence.detail`. If the role could not be read, fix the checker\'s `iam:GetRole` access and wait for the next run. Otherwise look up the call by `irsa.sampleEventIds` in CloudTrail (`aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventId,AttributeValue=<id>`), check service control and resource control policies for a Deny on `sts:AssumeRoleWithWebIdentity`, and compare the trust policy with `evidence.correctedStatement`.',
+    fix: "Read `evidence.detail`. If the role could not be read, fix the checker's `iam:GetRole` access and wait for the next run. Otherwise look up the call by `irsa.sampleEventIds` in CloudTrail (`aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventId,AttributeValue=<id>`), check service control and resource control policies for a Deny on `sts:AssumeRoleWithWebIdentity`, and compare the trust policy with `evidence.correctedStatement`.",
   },
 };
 

@@ -6,7 +6,7 @@ import { suppressionSchema } from './suppressions';
 
 /**
  * Runtime settings of the finding lifecycle (issue 5), shared by both checker functions. The stack validates the
- * deploy-time keys (lib/lifecycle-config-schema.ts) and writes them with `lifecycleSettingsToEnvironment`; the
+ * deploy-time keys (lib/config/lifecycle-config-schema.ts) and writes them with `lifecycleSettingsToEnvironment`; the
  * function reads them back with `lifecycleSettingsFromEnvironment`.
  *
  * Without a ledger table (the CLI, or a function whose environment lacks it) there is no lifecycle: every finding

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_IRSA_SETTINGS } from '../lambdas/core/irsa/settings';
+import { DEFAULT_IRSA_SETTINGS } from '../../lambdas/core/irsa/settings';
 import { boolean, intBetween, list, number, positiveInt, regionList, schedule } from './config-fields';
 
 /**

@@ -1,13 +1,13 @@
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
+import { partitionOf, region } from './aws-names';
 import { parseScheduleExpression } from './schedule-expression';
+
+export { region };
 
 /**
  * Field builders shared by the configuration schemas. -c values arrive as strings and cdk.json values as JSON
  * types, so lists, numbers and booleans accept both forms.
  */
-
-const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]{2,4})?-[a-z]+-[1-9]\d?$/;
 
 /** -c values arrive as strings: "a,b" or a JSON array both become a list. */
 function toList(raw: unknown): unknown {
@@ -54,15 +54,9 @@ export const intBetween =
   (value: number): boolean =>
     Number.isSafeInteger(value) && value >= min && value <= max;
 
-export const region = z
-  .string({ error: 'each region must be a string' })
-  .refine((name) => REGION_PATTERN.test(name) && RegionInfo.regions.some((known) => known.name === name), {
-    error: (issue) => `"${String(issue.input)}" is not a known AWS region (e.g. eu-west-1)`,
-  });
-
 /** A list of known regions, all in one partition (a function's credentials cannot cross partitions). */
 export const regionList = () =>
-  list(region).refine((names) => new Set(names.map((name) => RegionInfo.get(name).partition)).size <= 1, {
+  list(region).refine((names) => new Set(names.map(partitionOf)).size <= 1, {
     error: 'all regions must be in the same AWS partition (the checker cannot cross partitions)',
   });
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { DEFAULT_LIFECYCLE_CONFIG } from '../lambdas/core/lifecycle/settings';
+import { DEFAULT_LIFECYCLE_CONFIG } from '../../lambdas/core/lifecycle/settings';
 import {
   suppressionExpiresAt,
   suppressionSchema,
   type Suppression,
-} from '../lambdas/core/lifecycle/suppressions';
+} from '../../lambdas/core/lifecycle/suppressions';
 import { boolean, intBetween, number } from './config-fields';
 
 /**

@@ -1,6 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { TMC_CREDENTIAL_TAG_KEY } from '../lambdas/core/inventory';
+import { TMC_CREDENTIAL_TAG_KEY } from '../../lambdas/core/inventory';
 
 export interface CheckerPermissionsProps {
   /** Regions the checker reads; empty means the stack's region. */

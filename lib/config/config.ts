@@ -1,9 +1,9 @@
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
-import type { IrsaSettingsInput } from '../lambdas/core/irsa/settings';
-import type { LifecycleConfigInput } from '../lambdas/core/lifecycle/settings';
-import type { Suppression } from '../lambdas/core/lifecycle/suppressions';
-import type { CheckerSettingsInput } from '../lambdas/core/settings';
+import type { IrsaSettingsInput } from '../../lambdas/core/irsa/settings';
+import type { LifecycleConfigInput } from '../../lambdas/core/lifecycle/settings';
+import type { Suppression } from '../../lambdas/core/lifecycle/suppressions';
+import type { CheckerSettingsInput } from '../../lambdas/core/settings';
 import { CONFIG_KEYS, EXAMPLES, configSchema, type ConfigKey } from './config-schema';
 import { closestMatch } from './suggest';
 

@@ -1,7 +1,8 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
-import { DEFAULT_SETTINGS } from '../lambdas/core/settings';
+import { DEFAULT_SETTINGS } from '../../lambdas/core/settings';
 import { list, number, positiveInt, regionList, schedule } from './config-fields';
+import { eventBus, topicArn } from './aws-names';
 import { IRSA_EXAMPLES, irsaConfigShape, irsaPageBudgetProblem } from './irsa-config-schema';
 import { LIFECYCLE_EXAMPLES, lifecycleConfigShape } from './lifecycle-config-schema';
 
@@ -20,13 +21,6 @@ export const MIN_SCHEDULE_PERIOD_MINUTES = CHECKER_TIMEOUT_MINUTES + MAX_EVENT_A
 export const DEFAULT_SCHEDULE = 'rate(15 minutes)';
 export const DEFAULT_LOG_RETENTION_DAYS = logs.RetentionDays.ONE_MONTH;
 
-const ACCOUNT = '\\d{12}';
-const PARTITION = 'aws(-[a-z]+)*';
-const TOPIC_ARN = new RegExp(`^arn:${PARTITION}:sns:[a-z0-9-]+:${ACCOUNT}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$`);
-const BUS_NAME = /^[A-Za-z0-9._\-/]{1,256}$/;
-const BUS_ARN = new RegExp(
-  `^arn:${PARTITION}:events:[a-z0-9-]+:${ACCOUNT}:event-bus/[A-Za-z0-9._\\-/]{1,256}$`,
-);
 const RETENTION_VALUES: readonly number[] = Object.values(logs.RetentionDays).filter(
   (value): value is number => typeof value === 'number',
 );
@@ -48,23 +42,8 @@ export const configSchema = z
     notificationEmails: list(
       z.email({ error: (issue) => `"${String(issue.input)}" is not a valid email address` }),
     ).default([]),
-    existingTopicArn: z
-      .string({ error: 'must be a string' })
-      .regex(TOPIC_ARN, {
-        error: 'must be an SNS topic ARN: arn:aws:sns:<region>:<12-digit account id>:<name>',
-      })
-      .refine((arn) => !arn.endsWith('.fifo'), {
-        error:
-          'FIFO topics are not supported (the checker publishes without a message group, and email cannot subscribe)',
-      })
-      .optional(),
-    eventBusName: z
-      .string({ error: 'must be a string' })
-      .refine((bus) => BUS_NAME.test(bus) || BUS_ARN.test(bus), {
-        error:
-          'must be an event bus name or an ARN: arn:aws:events:<region>:<12-digit account id>:event-bus/<name>',
-      })
-      .default(DEFAULT_SETTINGS.eventBusName),
+    existingTopicArn: topicArn.optional(),
+    eventBusName: eventBus.default(DEFAULT_SETTINGS.eventBusName),
     regions: regionList().default([]),
     credentialNames: list(
       z.string().regex(/^[^\s,]+$/, { error: 'credential names must not contain commas or whitespace' }),
