@@ -5,6 +5,8 @@ import {
   type CheckerSettings,
 } from '../core/settings';
 import { irsaSettingsFromEnvironment, irsaSettingsSchema, type IrsaSettings } from '../core/irsa/settings';
+import type { z } from 'zod';
+import { eventBus, partitionOf, region, topicArn } from '../../lib/config/aws-names';
 import { parseMetricsWindow, parseTokenMaxAgeHours } from './durations';
 import { usageError } from './exit-codes';
 
@@ -18,6 +20,8 @@ export interface CheckFlags {
   readonly profile?: string;
   readonly json?: boolean;
   readonly publish?: boolean;
+  readonly publishAll?: boolean;
+  readonly failing?: boolean;
   readonly eventBus?: string;
   readonly topicArn?: string;
 }
@@ -73,9 +77,6 @@ export function parseCheckFamilies(values: readonly string[] | undefined): Check
   return families;
 }
 
-// Lowercase words separated by dashes, ending in a number: us-east-1, eu-central-2, us-gov-west-1.
-const REGION = /^[a-z]{2,}(-[a-z0-9]+)*-\d+$/;
-
 /** Regions: --region, else TMC_HEALTH_REGIONS, else AWS_REGION / AWS_DEFAULT_REGION; none is a usage error. */
 export function resolveRegions(
   flag: readonly string[] | undefined,
@@ -94,10 +95,23 @@ export function resolveRegions(
       'no region to check: pass --region (e.g. --region us-east-1,eu-west-1) or set AWS_REGION',
     );
   }
-  for (const region of regions) {
-    if (!REGION.test(region)) throw usageError(`--region: '${region}' is not a region name (e.g. us-east-1)`);
+  for (const name of regions) {
+    const checked = region.safeParse(name);
+    if (!checked.success) throw usageError(`--region: ${checked.error.issues[0]?.message ?? 'not a region'}`);
+  }
+  if (new Set(regions.map(partitionOf)).size > 1) {
+    throw usageError(
+      '--region: all regions must be in the same AWS partition (one set of credentials cannot cross partitions)',
+    );
   }
   return [...new Set(regions)];
+}
+
+function validateFlag(flag: string, schema: z.ZodType<string>, value: string | undefined): void {
+  if (value === undefined) return;
+  const checked = schema.safeParse(value);
+  if (!checked.success)
+    throw usageError(`${flag}: '${value}' ${checked.error.issues[0]?.message ?? 'is not valid'}`);
 }
 
 const FLAG_OF: Partial<Record<keyof CheckerSettings, string>> = {
@@ -117,6 +131,9 @@ export function settingsFromFlags(
   flags: CheckFlags,
   env: Readonly<Record<string, string | undefined>>,
 ): CheckerSettings {
+  // The same rules and messages as `cdk synth` (lib/config/aws-names.ts): what the CLI accepts also deploys.
+  validateFlag('--topic-arn', topicArn, flags.topicArn);
+  validateFlag('--event-bus', eventBus, flags.eventBus);
   let base: CheckerSettings;
   try {
     base = settingsFromEnvironment(env);

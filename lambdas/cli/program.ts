@@ -104,7 +104,12 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
     .option('--token-max-age <duration>', 'token age that counts as stale, e.g. 720h or 30d (default: 720h)')
     .option('-p, --profile <profile>', 'AWS profile to use (sets AWS_PROFILE for the SDK)')
     .option('--json', 'print one JSON document {findings, summary} on stdout and nothing else')
-    .option('--publish', 'also publish the findings to EventBridge (and the SNS topic) like the Lambdas')
+    .option(
+      '--publish',
+      'also publish the FAIL and ERROR findings to EventBridge (and the SNS topic) like the Lambdas',
+    )
+    .option('--publish-all', 'with --publish, PASS findings too (implies --publish)')
+    .option('--failing', 'show only FAIL and ERROR rows in the tables')
     .option('--event-bus <nameOrArn>', 'bus for --publish (default: TMC_HEALTH_EVENT_BUS or "default")')
     .option('--topic-arn <arn>', 'SNS topic for --publish summaries (default: TMC_HEALTH_TOPIC_ARN)')
     .addHelpText(
@@ -147,7 +152,8 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
           families,
           settings,
           ...(irsaSettings ? { irsaSettings } : {}),
-          publish: flags.publish === true,
+          publish: flags.publish === true || flags.publishAll === true,
+          publishAll: flags.publishAll === true,
           onProgress: (event) => progress.update(event),
         });
       } finally {
@@ -160,6 +166,9 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
             width: outputWidth(stdout, env),
             style: styleFor(command),
             ...(outcome.irsa ? { irsa: outcome.irsa } : {}),
+            failingOnly: flags.failing === true,
+            // Piped or redirected: keep every evidence value whole (wrapped), nobody scrolls a cut one back.
+            wholeEvidence: stdout.isTTY !== true,
           }),
         );
       }

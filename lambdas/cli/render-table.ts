@@ -20,10 +20,19 @@ export interface TableOptions {
   readonly style: Style;
   /** When the IRSA check ran: its findings (also among the findings rendered) get their own section. */
   readonly irsa?: IrsaOutcome;
+  /** Only FAIL and ERROR rows in the credential tables (`--failing`); a table with none says how many passed. */
+  readonly failingOnly?: boolean;
+  /**
+   * Evidence wrapped whole instead of cut to a few lines: for output that is piped or redirected, where nobody
+   * scrolls and a cut value is lost. The width is still respected.
+   */
+  readonly wholeEvidence?: boolean;
 }
 
-/** Problems get room for their evidence; a PASS row stays one line so the problems stand out. */
+/** On a terminal, problems get room for their evidence and a PASS row stays one line so the problems stand out. */
 const EVIDENCE_MAX_LINES = { problem: 3, pass: 1 } as const;
+const evidenceLines = (finding: Finding, whole: boolean | undefined): number | undefined =>
+  whole ? undefined : finding.status === 'PASS' ? EVIDENCE_MAX_LINES.pass : EVIDENCE_MAX_LINES.problem;
 const MIN_EVIDENCE_WIDTH = 16;
 
 function componentLabel(finding: Finding): string {
@@ -98,7 +107,7 @@ export function groupFindings(findings: readonly Finding[], regions: readonly st
 /** Below this width the table would squeeze its columns unreadably: each finding is stacked instead. */
 export const TABLE_MIN_WIDTH = 76;
 
-function layoutColumns(findings: readonly Finding[], width: number): Column[] {
+function layoutColumns(findings: readonly Finding[], width: number, wholeEvidence?: boolean): Column[] {
   const fit = (header: string, values: string[], cap: number) =>
     Math.min(cap, Math.max(header.length, ...values.map((v) => [...v].length)));
   const component = fit('COMPONENT', findings.map(componentLabel), 18);
@@ -136,13 +145,13 @@ function layoutColumns(findings: readonly Finding[], width: number): Column[] {
       header: 'EVIDENCE',
       width: evidence,
       cell: (f) => formatEvidence(f.evidence) || '-',
-      maxLines: (f) => (f.status === 'PASS' ? EVIDENCE_MAX_LINES.pass : EVIDENCE_MAX_LINES.problem),
+      maxLines: (f) => evidenceLines(f, wholeEvidence),
     },
   ];
 }
 
 /** The narrow-terminal form of a row: status, severity and check on one line, then component and evidence. */
-function renderStacked(finding: Finding, width: number, style: Style): string[] {
+function renderStacked(finding: Finding, width: number, style: Style, wholeEvidence?: boolean): string[] {
   const head = `${finding.status} ${severityLabel(finding.severity)} ${finding.checkId}`;
   const lines = wrapText(head, width).map((line, index) =>
     index === 0
@@ -151,8 +160,8 @@ function renderStacked(finding: Finding, width: number, style: Style): string[] 
   );
   lines.push(...indentWrap(`component: ${componentLabel(finding)}`, width, '    '));
   const evidence = indentWrap(`evidence: ${formatEvidence(finding.evidence) || '-'}`, width, '    ');
-  const max = finding.status === 'PASS' ? EVIDENCE_MAX_LINES.pass : EVIDENCE_MAX_LINES.problem;
-  if (evidence.length > max) {
+  const max = evidenceLines(finding, wholeEvidence);
+  if (max !== undefined && evidence.length > max) {
     evidence.length = max;
     evidence[max - 1] = truncate(`${evidence[max - 1]!} ...`, width);
   }
@@ -254,15 +263,19 @@ export function renderTable(
   const out: string[] = [];
   for (const group of groupFindings(credentialFindings, summary.regions)) {
     out.push(groupTitle(group, summary.accountId, style));
+    const all = collapseCheckerPasses(group.findings);
+    const rows = options.failingOnly ? all.filter((finding) => finding.status !== 'PASS') : all;
+    if (rows.length === 0) {
+      const passed = group.findings.filter((finding) => finding.status === 'PASS').length;
+      out.push(`  no FAIL or ERROR (${passed} passed)`, '');
+      continue;
+    }
     if (width < TABLE_MIN_WIDTH) {
-      for (const finding of collapseCheckerPasses(group.findings)) {
-        out.push(...renderStacked(finding, width, style));
-      }
+      for (const finding of rows) out.push(...renderStacked(finding, width, style, options.wholeEvidence));
       out.push('');
       continue;
     }
-    const rows = collapseCheckerPasses(group.findings);
-    const columns = layoutColumns(rows, width);
+    const columns = layoutColumns(rows, width, options.wholeEvidence);
     out.push(headerLine(columns, style));
     for (const finding of rows) out.push(...renderRow(columns, finding, style));
     out.push('');

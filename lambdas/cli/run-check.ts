@@ -6,7 +6,7 @@ import { createIrsaClients } from '../adapters/irsa/clients';
 import type { FindingPublisher } from '../adapters/publisher';
 import { PublishError, type PublishReport } from '../adapters/publisher';
 import { createFindingPublisher } from '../adapters/publishers';
-import type { Finding } from '../core/finding';
+import { isProblem, type Finding } from '../core/finding';
 import type { IrsaSettings } from '../core/irsa/settings';
 import type { RunSummary } from '../core/run-summary';
 import type { CheckerSettings } from '../core/settings';
@@ -29,8 +29,10 @@ export interface CheckRequest {
   readonly settings: CheckerSettings;
   /** Required when `families` includes `irsa`: regions resolved, no watermark table. */
   readonly irsaSettings?: IrsaSettings;
-  /** Send the findings through the EventBridge/SNS publisher, as the Lambdas do. */
+  /** Send the FAIL and ERROR findings through the EventBridge/SNS publisher, as the Lambdas do statelessly. */
   readonly publish: boolean;
+  /** With `publish`: PASS findings too (a full state for consumers that want one). */
+  readonly publishAll?: boolean;
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -66,7 +68,7 @@ export interface AwsRunCheckOptions {
  * as the Lambda. Clients use the SDK's default chain, so AWS_PROFILE, AWS_ENDPOINT_URL(_<SERVICE>) apply.
  */
 export function createAwsRunCheck(options: AwsRunCheckOptions = {}): RunCheck {
-  return async ({ settings, irsaSettings, families = ['tmc'], publish, onProgress }) => {
+  return async ({ settings, irsaSettings, families = ['tmc'], publish, publishAll, onProgress }) => {
     const regions = settings.regions;
     const firstRegion = regions[0];
     if (firstRegion === undefined) throw new CliError(EXIT.USAGE, 'no region to check');
@@ -81,7 +83,8 @@ export function createAwsRunCheck(options: AwsRunCheckOptions = {}): RunCheck {
       ? {
           publish: (findings, run) => {
             onProgress?.({ kind: 'publish' });
-            return created.publish(findings, run);
+            // Stateless publishing sends problems only (docs/events.md), like the Lambda without its ledger.
+            return created.publish(publishAll ? findings : findings.filter(isProblem), run);
           },
         }
       : undefined;

@@ -30,7 +30,7 @@ export interface Column {
   readonly width: number;
   readonly cell: (finding: Finding) => string;
   readonly style?: (finding: Finding) => StyleName[];
-  readonly maxLines?: (finding: Finding) => number;
+  readonly maxLines?: (finding: Finding) => number | undefined;
 }
 
 export function renderRow(columns: readonly Column[], finding: Finding, style: Style): string[] {

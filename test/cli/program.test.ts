@@ -80,7 +80,28 @@ describe('tmc-health: usage errors exit 2', () => {
     [['check', '--checks', 'tmc,nope'], /--checks: unknown check family 'nope'/],
     [['check', '--checks', ','], /--checks: give at least one of tmc, irsa/],
     [['check', '--checks', 'irsa', '--since', '2d'], /--since: '2d' must be whole minutes/],
-    [['check', '--region', 'US_WEST_2'], /--region: 'US_WEST_2' is not a region name/],
+    [
+      ['check', '--region', 'US_WEST_2'],
+      /--region: "US_WEST_2" is not a known AWS region \(e\.g\. eu-west-1\)/,
+    ],
+    // The rules and messages of `cdk synth` (lib/config/aws-names.ts): what passes here also deploys.
+    [['check', '--region', 'us-east-9'], /--region: "us-east-9" is not a known AWS region/],
+    [
+      ['check', '--region', 'us-east-1,us-gov-west-1'],
+      /--region: all regions must be in the same AWS partition/,
+    ],
+    [
+      ['check', '--topic-arn', 'tmc-topic'],
+      /--topic-arn: 'tmc-topic' must be an SNS topic ARN: arn:aws:sns:/,
+    ],
+    [
+      ['check', '--topic-arn', 'arn:aws:sns:us-east-1:111122223333:tmc.fifo'],
+      /--topic-arn: .* FIFO topics are not supported/,
+    ],
+    [
+      ['check', '--event-bus', 'arn:aws:sns:us-east-1:111122223333:x'],
+      /--event-bus: .* must be an event bus name or an ARN/,
+    ],
     [['check', '--profile', ''], /--profile: give a profile name/],
     [
       ['explain', 'tmc.lambda.mising'],
@@ -142,7 +163,7 @@ describe('tmc-health check: argument parsing', () => {
       '--region',
       'us-east-1,eu-west-1',
       '-r',
-      'us-gov-west-1',
+      'us-west-2',
       '--credential',
       'acme-prod',
       'acme-dev',
@@ -165,7 +186,7 @@ describe('tmc-health check: argument parsing', () => {
     const request = cli.requests[0]!;
     expect(request.publish).toBe(true);
     expect(request.settings).toMatchObject({
-      regions: ['us-east-1', 'eu-west-1', 'us-gov-west-1'],
+      regions: ['us-east-1', 'eu-west-1', 'us-west-2'],
       credentialNames: ['acme-prod', 'acme-dev', 'acme-qa'],
       metricsWindowMinutes: 120,
       tokenMaxAgeHours: 720,

@@ -44,6 +44,39 @@ describe('human output', () => {
     expect(out.indexOf('Problems and remediation')).toBeLessThan(out.indexOf('Summary:'));
   });
 
+  test('--failing: only FAIL and ERROR rows; a table without any says how many passed', () => {
+    const { findings, summary } = outcomeOf(SCENARIOS.failing());
+    const full = renderTable(findings, summary, { width: 100, style: createStyle(false) });
+    const out = renderTable(findings, summary, { width: 100, style: createStyle(false), failingOnly: true });
+    expect(full).toMatch(/\sPASS\s/);
+    const rows = out.split('\n').filter((line) => /^\S+\s+\S+\s+(PASS|FAIL|ERROR)\s/.test(line));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.filter((line) => /\sPASS\s/.test(line))).toEqual([]);
+    expect(out).toContain('tmc.event-rule.disabled');
+    const healthy = outcomeOf(SCENARIOS.healthy());
+    const none = renderTable(healthy.findings, healthy.summary, {
+      width: 100,
+      style: createStyle(false),
+      failingOnly: true,
+    });
+    expect(none).toMatch(/no FAIL or ERROR \(\d+ passed\)/);
+    expect(none).not.toMatch(HEADER);
+  });
+
+  test('piped (wholeEvidence): a long evidence value is wrapped whole, never cut', () => {
+    const { findings, summary } = outcomeOf(SCENARIOS.failing());
+    const long = findings.map((finding) =>
+      finding.status === 'FAIL'
+        ? { ...finding, evidence: { ...finding.evidence, note: `${'word '.repeat(80)}END-OF-EVIDENCE` } }
+        : finding,
+    );
+    const cut = renderTable(long, summary, { width: 100, style: createStyle(false) });
+    const whole = renderTable(long, summary, { width: 100, style: createStyle(false), wholeEvidence: true });
+    expect(cut).not.toContain('END-OF-EVIDENCE');
+    expect(whole).toContain('END-OF-EVIDENCE');
+    for (const line of whole.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
   test('all PASS: no problems section', () => {
     const { findings, summary } = outcomeOf(SCENARIOS.healthy());
     const out = renderTable(findings, summary, { width: 100, style: createStyle(false) });

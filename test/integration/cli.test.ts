@@ -198,6 +198,23 @@ describe('tmc-health cli against moto', () => {
       comparable(printed.filter((f) => f.status === 'FAIL')),
     );
     expect(events).toHaveLength(2);
+    // Only FAIL and ERROR are published (docs/events.md, stateless publishing); PASS stays on the screen.
+    const published = (stderr: string) => Number(/^Published (\d+) findings/.exec(stderr)?.[1]);
+    expect(printed.some((finding) => finding.status === 'PASS')).toBe(true);
+    expect(published(run.stderr)).toBe(printed.filter((finding) => finding.status !== 'PASS').length);
+
+    const all = await check(
+      name,
+      '--json',
+      '--publish-all',
+      '--event-bus',
+      sinks.eventBusName,
+      '--topic-arn',
+      sinks.topicArn,
+    );
+    const printedAll = (JSON.parse(all.stdout) as { findings: Finding[] }).findings;
+    expect(published(all.stderr)).toBe(printedAll.length);
+    await drainEvents<Finding>(clients, sinks.ruleQueueUrl);
   });
 
   test('cli: an unreachable endpoint exits 3 with a one-line message, no stack trace', async () => {
