@@ -1,0 +1,52 @@
+/**
+ * `npm run demo`: bash scripts/with-moto.sh npx ts-node --transpile-only scripts/demo/main.ts
+ *
+ * Exits 0 when the CLI ran and reported the seeded faults (the CLI itself exits 1 because of them), 1 otherwise.
+ */
+import { runDemo } from './demo';
+import { unexpectedRun } from './messages';
+
+async function main(): Promise<number> {
+  // The demo's own SDK clients (seeding) would print the SDK's 7-line notice below Node 22; the CLI, whose
+  // environment drops every AWS_* variable, still says it in one line.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const motoEndpoint = process.env.MOTO_ENDPOINT;
+  if (motoEndpoint === undefined || motoEndpoint === '') {
+    process.stderr.write(
+      'demo: MOTO_ENDPOINT is not set: run it with `npm run demo` (scripts/with-moto.sh starts the emulator).\n',
+    );
+    return 1;
+  }
+  const terminal = process.stdout.isTTY === true;
+  // The CLI fits its tables to this width; it would see a pipe (the demo copies its output), not the terminal.
+  const columns = terminal ? process.stdout.columns : Number(process.env.COLUMNS ?? 0);
+  const result = await runDemo({
+    motoEndpoint,
+    write: (text) => process.stdout.write(text),
+    // Colour as the CLI itself decides it: NO_COLOR and FORCE_COLOR win, else whether stdout is a terminal.
+    color:
+      process.env.FORCE_COLOR !== undefined
+        ? !['0', 'false'].includes(process.env.FORCE_COLOR.toLowerCase())
+        : (process.env.NO_COLOR ?? '') === '' && terminal && process.env.TERM !== 'dumb',
+    ...(columns > 0 ? { columns } : {}),
+    cliStderr: 'inherit',
+  });
+  const problem = unexpectedRun(result.cli);
+  if (problem !== undefined) {
+    process.stderr.write(`demo: ${problem}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `demo: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);
