@@ -43,34 +43,33 @@ export interface CliEndpoints {
   readonly region: string;
 }
 
-export interface CliOutput {
-  /** Colour escapes on (FORCE_COLOR=1), as on a terminal. Default: off (NO_COLOR=1). */
-  readonly color: boolean;
-  /** The width the tables fit in (COLUMNS). */
-  readonly columns?: number;
-  /** Where the CLI's stdout goes, chunk by chunk, as it prints (it is also returned). */
-  readonly write: (chunk: string) => void;
-  /** `inherit` lets the CLI draw its progress line when stderr is a terminal; otherwise stderr is captured. */
-  readonly stderr: 'inherit' | 'capture';
-}
+/**
+ * `inherit`: the CLI writes straight to the demo's stdout and stderr and sees them as they are, so on a terminal it
+ * renders exactly as for a user (colour, the terminal's width, the progress line). `capture` (the test): both are
+ * collected, stdout also passed to `write` as it comes, without colour, at a fixed width.
+ */
+export type CliOutput =
+  | { readonly mode: 'inherit' }
+  | { readonly mode: 'capture'; readonly columns: number; readonly write: (chunk: string) => void };
 
 export interface CliRun {
   readonly args: readonly string[];
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
-  /** Empty when stderr was inherited. */
+  /** Both empty when inherited. */
   readonly stderr: string;
 }
 
 /**
- * The child's environment: the caller's, minus anything that could reach a real account or change the output
- * (AWS_*, TMC_HEALTH_*, colour and width settings), plus the emulator's endpoints and fake credentials.
+ * The child's environment: the caller's, minus anything that could reach a real account (AWS_*, TMC_HEALTH_*), plus
+ * the emulator's endpoints and fake credentials; when captured, no colour and a fixed width.
  */
 export function cliEnvironment(endpoints: CliEndpoints, output: CliOutput): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (/^(AWS_|TMC_HEALTH_)/.test(name) || ['FORCE_COLOR', 'NO_COLOR', 'COLUMNS'].includes(name)) continue;
+    if (/^(AWS_|TMC_HEALTH_)/.test(name)) continue;
+    if (output.mode === 'capture' && ['FORCE_COLOR', 'NO_COLOR', 'COLUMNS'].includes(name)) continue;
     env[name] = value;
   }
   return {
@@ -84,8 +83,7 @@ export function cliEnvironment(endpoints: CliEndpoints, output: CliOutput): Node
     AWS_CONFIG_FILE: devNull,
     AWS_SHARED_CREDENTIALS_FILE: devNull,
     AWS_EC2_METADATA_DISABLED: 'true',
-    ...(output.color ? { FORCE_COLOR: '1' } : { NO_COLOR: '1' }),
-    ...(output.columns === undefined ? {} : { COLUMNS: String(output.columns) }),
+    ...(output.mode === 'capture' ? { NO_COLOR: '1', COLUMNS: String(output.columns) } : {}),
   };
 }
 
@@ -94,13 +92,13 @@ export function runCli(args: readonly string[], endpoints: CliEndpoints, output:
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
       env: cliEnvironment(endpoints, output),
-      stdio: ['ignore', 'pipe', output.stderr === 'inherit' ? 'inherit' : 'pipe'],
+      stdio: output.mode === 'capture' ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
     });
     let stdout = '';
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
-      output.write(chunk);
+      if (output.mode === 'capture') output.write(chunk);
     });
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);

@@ -12,22 +12,20 @@ import {
   type SeededAccount,
 } from './account';
 import { startBackdateProxy } from './backdate-proxy';
-import { ensureCliBuilt, runCli, type CliRun } from './cli';
+import { ensureCliBuilt, runCli, type CliOutput, type CliRun } from './cli';
 import { footer, header, unexpectedRun } from './messages';
 
 const DAY = 24 * 60 * 60_000;
-/** The CLI's own width when it has neither a terminal nor COLUMNS. */
-const DEFAULT_COLUMNS = 100;
 /** The command the demo runs, as a user would type it (AWS_REGION=us-west-2 picks the region). */
 export const CLI_ARGS = ['check'] as const;
 
 export interface DemoOptions {
   readonly motoEndpoint: string;
-  /** Where the demo's own lines and the CLI's report go. */
+  /** Where the demo's own lines go (and the CLI's report, when captured). */
   readonly write: (text: string) => void;
-  readonly color: boolean;
-  readonly columns?: number;
-  readonly cliStderr: 'inherit' | 'capture';
+  /** The width the demo's own lines are wrapped to. */
+  readonly width: number;
+  readonly cli: CliOutput;
 }
 
 export interface DemoResult {
@@ -43,7 +41,7 @@ export interface DemoResult {
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const line = (text = '') => options.write(`${text}\n`);
-  const width = options.columns ?? DEFAULT_COLUMNS;
+  const { width } = options;
   ensureCliBuilt(line);
   for (const text of header(CLI_ARGS, width)) line(text);
   line();
@@ -63,7 +61,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const cli = await runCli(
         CLI_ARGS,
         { aws: proxy.endpoint, cloudTrail: stub.endpoint, region: REGION },
-        { color: options.color, columns: options.columns, write: options.write, stderr: options.cliStderr },
+        options.cli,
       );
       const cliMs = performance.now() - cliStarted;
 

@@ -1,10 +1,13 @@
 /**
- * `npm run demo`: bash scripts/with-moto.sh npx ts-node --transpile-only scripts/demo/main.ts
+ * `npm run demo`: bash scripts/with-moto.sh ts-node --transpile-only scripts/demo/main.ts (npm puts ts-node on PATH)
  *
  * Exits 0 when the CLI ran and reported the seeded faults (the CLI itself exits 1 because of them), 1 otherwise.
  */
 import { runDemo } from './demo';
 import { unexpectedRun } from './messages';
+
+/** The CLI's own width when it has neither a terminal nor COLUMNS. */
+const DEFAULT_COLUMNS = 100;
 
 async function main(): Promise<number> {
   // The demo's own SDK clients (seeding) would print the SDK's 7-line notice below Node 22; the CLI, whose
@@ -17,19 +20,13 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  const terminal = process.stdout.isTTY === true;
-  // The CLI fits its tables to this width; it would see a pipe (the demo copies its output), not the terminal.
-  const columns = terminal ? process.stdout.columns : Number(process.env.COLUMNS ?? 0);
+  // The CLI writes to this very stdout (a terminal: its width, colour and progress line, as for any user).
+  const columns = process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS ?? 0);
   const result = await runDemo({
     motoEndpoint,
     write: (text) => process.stdout.write(text),
-    // Colour as the CLI itself decides it: NO_COLOR and FORCE_COLOR win, else whether stdout is a terminal.
-    color:
-      process.env.FORCE_COLOR !== undefined
-        ? !['0', 'false'].includes(process.env.FORCE_COLOR.toLowerCase())
-        : (process.env.NO_COLOR ?? '') === '' && terminal && process.env.TERM !== 'dumb',
-    ...(columns > 0 ? { columns } : {}),
-    cliStderr: 'inherit',
+    width: columns > 0 ? columns : DEFAULT_COLUMNS,
+    cli: { mode: 'inherit' },
   });
   const problem = unexpectedRun(result.cli);
   if (problem !== undefined) {

@@ -23,9 +23,8 @@ beforeAll(async () => {
   result = await runDemo({
     motoEndpoint: motoEndpoint(),
     write: (text) => (output += text),
-    color: false,
-    columns: COLUMNS,
-    cliStderr: 'capture',
+    width: COLUMNS,
+    cli: { mode: 'capture', columns: COLUMNS, write: (text) => (output += text) },
   });
 });
 
