@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { join } from 'node:path';
+import { DemoSetupError } from './setup-error';
 
 export const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'tmc-health.js');
@@ -31,8 +32,11 @@ export function ensureCliBuilt(log: (line: string) => void): void {
   if (reason === undefined) return;
   log(`Building the CLI (${reason}): npm run build:cli`);
   const build = spawnSync('npm', ['run', '--silent', 'build:cli'], { cwd: ROOT, stdio: 'inherit' });
-  if (build.error) throw new Error(`npm run build:cli could not start: ${build.error.message}`);
-  if (build.status !== 0) throw new Error(`npm run build:cli failed (exit ${build.status ?? build.signal})`);
+  if (build.error) throw new DemoSetupError(`npm run build:cli could not start: ${build.error.message}`);
+  if (build.status !== 0)
+    throw new DemoSetupError(
+      `npm run build:cli failed (exit ${build.status ?? build.signal}): see its messages above`,
+    );
 }
 
 export interface CliEndpoints {

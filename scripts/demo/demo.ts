@@ -14,6 +14,7 @@ import {
 import { startBackdateProxy } from './backdate-proxy';
 import { ensureCliBuilt, runCli, type CliOutput, type CliRun } from './cli';
 import { footer, header, unexpectedRun } from './messages';
+import { DemoSetupError } from './setup-error';
 
 const DAY = 24 * 60 * 60_000;
 /** The command the demo runs, as a user would type it (AWS_REGION=us-west-2 picks the region). */
@@ -39,6 +40,8 @@ export interface DemoResult {
   readonly cliMs: number;
 }
 
+const causeOf = (error: Error): string => (error.cause instanceof Error ? `: ${error.cause.message}` : '');
+
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const line = (text = '') => options.write(`${text}\n`);
   const { width } = options;
@@ -46,7 +49,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   for (const text of header(CLI_ARGS, width)) line(text);
   line();
   // The demo owns this moto (scripts/with-moto.sh started it for this run): start from an empty account.
-  await resetMoto(options.motoEndpoint);
+  await resetMoto(options.motoEndpoint).catch((error: unknown) => {
+    const why = error instanceof Error ? `${error.message}${causeOf(error)}` : String(error);
+    throw new DemoSetupError(
+      `the emulator at ${options.motoEndpoint} did not answer (${why}); start the demo with npm run demo`,
+    );
+  });
 
   const staleSince = new Date(Date.now() - STALE_TOKEN_AGE_DAYS * DAY);
   const stub = await startCloudTrailStub();

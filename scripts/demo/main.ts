@@ -5,6 +5,7 @@
  */
 import { runDemo } from './demo';
 import { unexpectedRun } from './messages';
+import { DemoSetupError } from './setup-error';
 
 /** The CLI's own width when it has neither a terminal nor COLUMNS. */
 const DEFAULT_COLUMNS = 100;
@@ -41,9 +42,14 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(
-      `demo: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    // A stack trace only for what is not one of the demo's own messages (a bug, not a setup problem).
+    const text =
+      error instanceof DemoSetupError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
+    process.stderr.write(`demo: failed: ${text}\n`);
     process.exitCode = 1;
   },
 );
