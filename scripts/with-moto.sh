@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Usage: scripts/with-moto.sh CMD [ARGS...]
+#        scripts/with-moto.sh --check-python   (only checks that $PYTHON is 3.11 or later)
 #
 # Runs CMD with a private moto server (local AWS emulator) listening on a free loopback port, exported as
 # MOTO_ENDPOINT=http://127.0.0.1:PORT. The server is always stopped on exit and CMD's exit code is propagated.
@@ -52,6 +53,9 @@ require_python() {
   fi
 }
 require_python
+# `--check-python` alone: only the check above, so `npm test` can fail on the interpreter in a second, not after
+# the type check, lint and fast tiers.
+if [ "$1" = "--check-python" ]; then exit 0; fi
 
 # ---------------------------------------------------------------------------------------------- venv bootstrap
 requirements_hash() {
