@@ -39,7 +39,11 @@ export function renderRow(columns: readonly Column[], finding: Finding, style: S
     const maxLines = column.maxLines?.(finding);
     if (maxLines !== undefined && lines.length > maxLines) {
       const kept = lines.slice(0, maxLines);
-      kept[kept.length - 1] = truncate(`${kept[kept.length - 1]!} ...`, column.width);
+      // Cut at a word boundary: "windowMinutes=3..." would read as 3 when the value is 30.
+      let last = kept[kept.length - 1]!;
+      while (last.length + 4 > column.width && last.includes(' '))
+        last = last.slice(0, last.lastIndexOf(' '));
+      kept[kept.length - 1] = truncate(`${last} ...`, column.width);
       lines = kept;
     }
     return lines;

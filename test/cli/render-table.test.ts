@@ -1,4 +1,5 @@
 import { formatEvidence, renderTable, TABLE_MIN_WIDTH } from '../../lambdas/cli/render-table';
+import { renderRow } from '../../lambdas/cli/table-layout';
 import { createStyle, shouldUseColour, stripAnsi, visibleWidth } from '../../lambdas/cli/style';
 import { wrapText } from '../../lambdas/cli/text';
 import { FakeStream, harness, outcomeOf, SCENARIOS } from './support';
@@ -165,5 +166,29 @@ describe('checker rows', () => {
     expect(checkerRows).toHaveLength(2);
     expect(checkerRows[0]).toMatch(/ERROR\s+HIGH\s+service=cloudwatch operation=GetMetricData/);
     expect(checkerRows[1]).toMatch(/PASS\s+INFO\s+operationsSucceeded=tagging:GetResources,lambda:/);
+  });
+});
+
+describe('cut evidence', () => {
+  test('a cut row ends at a whole value, never mid-number', () => {
+    const { findings } = outcomeOf(SCENARIOS.healthy());
+    const finding = findings.find((f) => f.status === 'PASS' && f.checkId === 'tmc.lambda.not-invoked')!;
+    const columns = [
+      {
+        header: 'EVIDENCE',
+        width: 40,
+        cell: () => 'invocations=12 errors=0 throttles=0 windowMinutes=30 region=us-west-2',
+        maxLines: () => 1,
+      },
+    ];
+    for (const width of [30, 31, 32, 33, 34, 35, 36, 40, 44, 48, 52]) {
+      const [line] = renderRow([{ ...columns[0]!, width }], finding, createStyle(false));
+      expect(line!.length).toBeLessThanOrEqual(width);
+      expect(line).toMatch(/ \.\.\.$/);
+      const kept = line!.replace(/ \.\.\.$/, '');
+      expect(
+        `${'invocations=12 errors=0 throttles=0 windowMinutes=30 region=us-west-2'} `.startsWith(`${kept} `),
+      ).toBe(true);
+    }
   });
 });

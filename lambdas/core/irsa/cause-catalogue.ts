@@ -72,7 +72,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
       'The `sub` condition uses a wildcard (`system:serviceaccount:<namespace>:*`) under `StringEquals`, which compares literally: the `*` matches only a service account actually named `*`.',
     inThePod: NOT_AUTHORIZED,
     whoFixes: 'Role owner.',
-    fix: `Move the wildcard \`sub\` key under \`StringLike\` and keep \`<issuer>:aud\` under \`StringEquals\` (as \`evidence.correctedStatement\` does): ${UPDATE_TRUST}.`,
+    fix: `Either keep the wildcard and move the \`sub\` key under \`StringLike\` (keep \`<issuer>:aud\` under \`StringEquals\`), or trust exactly this service account: \`evidence.correctedStatement\` does the latter, the narrowest fix; ${UPDATE_TRUST}.`,
   },
   'aud-mismatch': {
     cause: 'aud-mismatch',
