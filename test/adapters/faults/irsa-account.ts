@@ -18,7 +18,13 @@ import type { IrsaClients } from '../../../lambdas/adapters/irsa/gather-irsa';
 import { TokenBucket } from '../../../lambdas/adapters/irsa/rate-limiter';
 import { DynamoWatermarkStore } from '../../../lambdas/adapters/irsa/watermark-store';
 import { irsaSettingsSchema } from '../../../lambdas/core/irsa/settings';
-import { acceptingPublisher, instantLimiterClock, lookupEvent } from '../../fixtures/irsa';
+import {
+  acceptingPublisher,
+  instantLimiterClock,
+  lookupEvent,
+  policy,
+  webIdentityStatement,
+} from '../../fixtures/irsa';
 
 export const ACCOUNT = '111122223333';
 export const FAULT_REGION = 'us-west-2';
@@ -50,23 +56,9 @@ export function denied(id: string, minute: number, region: string): Event {
   });
 }
 
+// The trust policy of the fixtures (same account, issuer and provider), naming another service account.
 const trust = encodeURIComponent(
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: PROVIDER_ARN },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: {
-            [`${ISSUER}:sub`]: 'system:serviceaccount:serverless:aws-sdk-v2',
-            [`${ISSUER}:aud`]: 'sts.amazonaws.com',
-          },
-        },
-      },
-    ],
-  }),
+  JSON.stringify(policy(webIdentityStatement({ subject: 'system:serviceaccount:serverless:aws-sdk-v2' }))),
 );
 
 export type Api =
