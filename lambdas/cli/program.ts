@@ -130,7 +130,9 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
         '  tmc-health check --region us-east-1,eu-west-1',
         '  tmc-health check --credential acme-prod --since 2h --json | jq .summary',
         '  tmc-health check --checks irsa --region us-west-2,us-east-1 --since 6h',
-        '  AWS_ENDPOINT_URL=http://localhost:5000 tmc-health check --region us-west-2',
+        '  tmc-health check --failing',
+        '  # a local emulator without CloudTrail LookupEvents (moto): leave IRSA out; `npm run demo` has both',
+        '  AWS_ENDPOINT_URL=http://localhost:5000 tmc-health check --checks tmc --region us-west-2',
       ].join('\n'),
     )
     .action(async (_options: CheckFlags, command: Command) => {

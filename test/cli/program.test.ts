@@ -244,6 +244,8 @@ describe('tmc-health check: argument parsing', () => {
     }
     const check = harness();
     await check.run('check', '--help');
+    // The emulator example must run as printed: moto has no CloudTrail LookupEvents, so IRSA is left out.
+    expect(check.stdout.text).toMatch(/AWS_ENDPOINT_URL=\S+ tmc-health check --checks tmc /);
     for (const flag of [
       '--region',
       '--credential',
@@ -253,6 +255,8 @@ describe('tmc-health check: argument parsing', () => {
       '--profile',
       '--json',
       '--publish',
+      '--publish-all',
+      '--failing',
       '--no-color',
     ]) {
       expect(check.stdout.text).toContain(flag);
