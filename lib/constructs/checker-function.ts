@@ -108,6 +108,9 @@ export class CheckerFunction extends Construct {
         format: nodejs.OutputFormat.CJS,
         // Bundle the AWS SDK v3 clients: we test against pinned versions, not the runtime's.
         bundleAwsSDK: true,
+        // The ES module builds first: esbuild can only tree-shake those (the SDK's CommonJS builds come whole).
+        // Measured on the credential checker: 1.63 MB -> 1.16 MB minified.
+        mainFields: ['module', 'main'],
         externalModules: [],
         forceDockerBundling: false,
       },
