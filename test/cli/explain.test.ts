@@ -112,6 +112,13 @@ describe('tmc-health explain', () => {
     expect(cli.stderr.text).toContain('Did you mean: wildcard-under-string-equals');
   });
 
+  test('an unknown argument is matched against check ids and causes alike', async () => {
+    expect(suggestCheckIds('token')).toEqual(['tmc.token.missing', 'tmc.token.stale', 'invalid-token']);
+    const cli = harness();
+    expect(await cli.run('explain', 'sub-mismtach')).toBe(EXIT.USAGE);
+    expect(cli.stderr.text).toContain('Did you mean: sub-mismatch');
+  });
+
   test('without an id it lists every check', async () => {
     const cli = harness();
     expect(await cli.run('explain')).toBe(EXIT.OK);

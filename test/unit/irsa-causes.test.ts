@@ -58,7 +58,11 @@ const SCENARIOS: Record<DiagnosisCause, Scenario> = {
     role: role(policy(webIdentityStatement({ providerArn: OTHER_PROVIDER_ARN, issuer: OTHER_ISSUER }))),
   },
   'oidc-provider-missing': {
-    event: { identityProvider: UNREGISTERED_ISSUER, errorCode: 'InvalidIdentityToken' },
+    event: {
+      identityProvider: UNREGISTERED_ISSUER,
+      errorCode: 'InvalidIdentityToken',
+      errorMessage: `No OpenIDConnect provider found in your account for https://${UNREGISTERED_ISSUER}`,
+    },
     role: allowing,
   },
   'sub-mismatch': { role: role(policy(webIdentityStatement({ subject: `${SUBJECT}-v2` }))) },

@@ -15,9 +15,15 @@ export interface CauseExplanation {
   readonly fix: string;
 }
 
-/** The generic refusal: STS gives the same answer for every trust-policy mismatch and never says which part. */
-const NOT_AUTHORIZED =
-  '`AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity` (boto3: `botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation`); STS does not say which condition failed';
+/**
+ * The generic refusal, as boto3 prints it (the AWS troubleshooting guide's example) and as the other SDKs do (the
+ * Go SDK after `WebIdentityErr: failed to retrieve credentials caused by:`, JavaScript as the error's name and
+ * message).
+ */
+const ACCESS_DENIED =
+  '`An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity` (boto3; other SDKs: `AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity`)';
+/** STS gives the same answer for every trust-policy mismatch and never says which part. */
+const NOT_AUTHORIZED = `${ACCESS_DENIED}: the same generic refusal for every trust-policy mismatch, STS does not say which part failed`;
 const UPDATE_TRUST =
   'put `evidence.correctedStatement` into a trust.json and run `aws iam update-assume-role-policy --role-name <role> --policy-document file://trust.json`';
 const RESTART =
@@ -28,7 +34,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
     cause: 'role-not-found',
     meaning:
       "The role named in the request does not exist in this account: deleted, never created, or the service account's `eks.amazonaws.com/role-arn` annotation has a typo or names another account's role.",
-    inThePod: `${NOT_AUTHORIZED} (STS does not reveal that the role is missing)`,
+    inThePod: `${ACCESS_DENIED}: the same generic refusal as a trust-policy mismatch, STS does not say that the role is missing`,
     whoFixes: 'Cluster administrator for the annotation; role owner (platform team) to create the role.',
     fix: 'Check the annotation: `kubectl describe serviceaccount <sa> -n <namespace> | grep -i role-arn`. Fix it with `kubectl annotate serviceaccount <sa> -n <namespace> eks.amazonaws.com/role-arn=arn:aws:iam::<account>:role/<role> --overwrite`, or create the role and its trust in one step: `eksctl create iamserviceaccount --cluster <cluster> --namespace <namespace> --name <sa> --attach-policy-arn <policy-arn> --approve`; then restart the pods.',
   },
@@ -53,7 +59,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
     meaning:
       "The cluster's OIDC issuer is not registered as an IAM OIDC identity provider in this account, so STS cannot validate any token of that cluster: every IRSA role of the cluster fails.",
     inThePod:
-      '`InvalidIdentityToken: No OpenIDConnect provider found in your account for https://oidc.eks.<region>.amazonaws.com/id/<id>` (some SDKs show it as `AccessDenied` when the role trusts the missing provider)',
+      '`An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found in your account for https://oidc.eks.<region>.amazonaws.com/id/<id>` (other SDKs: `InvalidIdentityToken: No OpenIDConnect provider found in your account for ...`; JavaScript v3 names it `InvalidIdentityTokenException`). The checker also gives this cause to an `AccessDenied` when the provider the role trusts is not registered at the time of the check (deleted since the call).',
     whoFixes: 'Cluster administrator (with IAM rights in the account).',
     fix: 'Register the issuer: `eksctl utils associate-iam-oidc-provider --cluster <cluster> --approve`, or `aws iam create-open-id-connect-provider --url $(aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer --output text) --client-id-list sts.amazonaws.com`. Check with `aws iam list-open-id-connect-providers`.',
   },
@@ -79,7 +85,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
     meaning:
       "The token's audience is not accepted: the trust policy's `<issuer>:aud` condition allows something other than `sts.amazonaws.com` (what EKS projects for IRSA), or the IAM OIDC provider does not list `sts.amazonaws.com` among its client IDs.",
     inThePod:
-      '`AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity` for a wrong condition; `InvalidIdentityToken: Incorrect token audience` when the provider lacks the client ID',
+      'For a wrong `aud` condition, the generic `AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity`; when the provider lacks the client ID, `An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: Incorrect token audience` (other SDKs: `InvalidIdentityToken: Incorrect token audience`)',
     whoFixes: 'Role owner for the condition; cluster administrator for the provider.',
     fix: `For the condition: \`"<issuer>:aud": "sts.amazonaws.com"\`, ${UPDATE_TRUST}. For the provider: \`aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn <provider-arn> --client-id sts.amazonaws.com\`.`,
   },
@@ -96,7 +102,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
     meaning:
       "STS rejected the token itself before looking at the trust policy: its issuer, signature or audience does not fit the IAM OIDC provider (for example the provider's URL differs from the cluster's issuer, or the pod sent a token that is not the projected service account token).",
     inThePod:
-      "`InvalidIdentityToken: ...` (for example `Incorrect token audience`, `Couldn't retrieve verification key from your identity provider`)",
+      "`InvalidIdentityToken: <STS's reason>`, for example `Couldn't retrieve verification key from your identity provider` or, for a token projected for another audience, `Incorrect token audience`; rarer: `IDPRejectedClaim`, or `IDPCommunicationError` when STS cannot reach the issuer",
     whoFixes: 'Cluster administrator; application team if the pod mounts or builds its own token.',
     fix: "Read `evidence.errorMessage`. Compare the provider (`aws iam get-open-id-connect-provider --open-id-connect-provider-arn <provider-arn>`: URL and client IDs) with the cluster's issuer (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer`). Check that the pod has `AWS_ROLE_ARN` and `AWS_WEB_IDENTITY_TOKEN_FILE` set by the EKS Pod Identity Webhook: `kubectl exec <pod> -n <namespace> -- env | grep AWS_`.",
   },
@@ -105,7 +111,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
     meaning:
       'The pod presented a web identity token that had already expired: an SDK that read the token file once and cached it, a pod that sat idle past the token lifetime, or clock skew on the node.',
     inThePod:
-      '`ExpiredTokenException: Token expired: current date/time ... must be before the expiration date/time ...`',
+      '`An error occurred (ExpiredTokenException) when calling the AssumeRoleWithWebIdentity operation: Token expired: current date/time <now> must be before the expiration date/time <exp>` (other SDKs: `ExpiredTokenException: Token expired: ...`)',
     whoFixes: 'Application team (SDK version); node owner for the clock.',
     fix: "Use an AWS SDK version that supports web identity credentials and re-reads `AWS_WEB_IDENTITY_TOKEN_FILE` on refresh (see `userAgents` in the evidence for the SDK in use), and don't cache credentials longer than the token lives; check the node's clock (`chronyc tracking`); restart the pods: `kubectl rollout restart deployment/<name> -n <namespace>`.",
   },
