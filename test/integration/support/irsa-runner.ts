@@ -2,8 +2,9 @@
  * Runs the IRSA check's Lambda handler (lambdas/handlers/irsa-check.ts) in-process: moto for IAM, DynamoDB,
  * EventBridge and SNS (AWS_ENDPOINT_URL), the CloudTrail stub for LookupEvents (AWS_ENDPOINT_URL_CLOUDTRAIL).
  * The handler wires its settings and clients at module scope, so each run imports a fresh copy after the
- * environment is set, like a cold start.
+ * environment is set, like a cold start. Runs under jest and in plain ts-node (scripts/bench).
  */
+import path from 'node:path';
 import type { IrsaRunSummary } from '../../../lambdas/app/irsa-check';
 import type { Finding } from '../../../lambdas/core/finding';
 import type { CloudTrailStub } from './cloudtrail-stub';
@@ -27,6 +28,23 @@ export interface IrsaRun {
   readonly handlerMs: number;
 }
 
+const LAMBDAS_DIR = path.resolve(__dirname, '../../../lambdas') + path.sep;
+
+/** A copy of the handler module whose module scope runs again, reading the environment just set. */
+async function importFreshHandler(): Promise<HandlerModule> {
+  if (typeof jest !== 'undefined') {
+    let handlerModule: HandlerModule | undefined;
+    await jest.isolateModulesAsync(async () => {
+      handlerModule = await import('../../../lambdas/handlers/irsa-check');
+    });
+    return handlerModule!;
+  }
+  // Outside jest (scripts/bench under ts-node, CommonJS): drop the checker's own modules from Node's require
+  // cache. Unlike jest's isolated registry this keeps node_modules loaded: only the checker's scope must rerun.
+  for (const id of Object.keys(require.cache)) if (id.startsWith(LAMBDAS_DIR)) delete require.cache[id];
+  return import('../../../lambdas/handlers/irsa-check');
+}
+
 export async function runIrsaHandler(options: IrsaRunOptions): Promise<IrsaRun> {
   const variables: Record<string, string> = {
     AWS_ENDPOINT_URL_CLOUDTRAIL: options.stub.endpoint,
@@ -41,12 +59,9 @@ export async function runIrsaHandler(options: IrsaRunOptions): Promise<IrsaRun> 
   const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
   Object.assign(process.env, variables);
   try {
-    let handlerModule: HandlerModule | undefined;
-    await jest.isolateModulesAsync(async () => {
-      handlerModule = await import('../../../lambdas/handlers/irsa-check');
-    });
+    const handlerModule = await importFreshHandler();
     const started = performance.now();
-    const summary = await handlerModule!.handler({}, lambdaContext('tmc-health-irsa-checker'));
+    const summary = await handlerModule.handler({}, lambdaContext('tmc-health-irsa-checker'));
     return { summary, handlerMs: performance.now() - started };
   } finally {
     for (const [name, value] of Object.entries(saved)) {
