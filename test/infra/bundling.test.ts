@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { builtinModules } from 'node:module';
+import { LAMBDA_UNUSED_CREDENTIAL_PROVIDERS } from '../../lib/constructs/bundling';
 import { resourceOf, synth } from './helpers';
 
 /** The one test that runs esbuild for real: proves both functions bundle locally, without Docker. */
@@ -68,6 +70,28 @@ describe('bundling with the local esbuild', () => {
       expect(result.stderr).not.toMatch(/Error/);
       expect(result.stdout).toBe('function');
       expect(result.status).toBe(0);
+    },
+  );
+
+  test.each(['CheckerFunction', 'IrsaCheckerFunction'])(
+    '%s: the only packages left out are the lazily imported credential providers Lambda never reaches',
+    (prefix) => {
+      const { code } = bundleOf(prefix);
+      const referenced = new Set<string>();
+      for (const match of code.matchAll(/(?:require|import)\(\s*["']([^"']+)["']\s*\)/g)) {
+        const name = match[1]!;
+        if (!name.startsWith('node:') && !builtinModules.includes(name)) referenced.add(name);
+      }
+      // The SigV4a signers (CRT or JS) are optional add-ons the SDK names in its error messages and loads only for
+      // multi-region endpoints (EventBridge global endpoints); the checker never uses one.
+      referenced.delete('@aws-sdk/signature-v4-crt');
+      referenced.delete('@aws-sdk/signature-v4a');
+      expect([...referenced].filter((name) => !LAMBDA_UNUSED_CREDENTIAL_PROVIDERS.includes(name))).toEqual([]);
+      // Lazily: each appears only as `await import(...)`, reached only when the environment has no credentials.
+      for (const name of referenced) {
+        const plain = code.split(`require("${name}")`).length - 1;
+        expect({ name, plainRequires: plain }).toEqual({ name, plainRequires: 0 });
+      }
     },
   );
 
