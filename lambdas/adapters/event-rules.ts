@@ -114,24 +114,10 @@ async function rulesTargeting(
   input: CredentialRuleInput,
   result: RuleReadResult,
 ): Promise<RuleRef[]> {
+  // One lookup per function (TMC makes two), sent at once: each is one round trip on the region's critical path.
+  const lookups = await Promise.all(input.functionArns.map((functionArn) => listRuleNames(ctx, functionArn)));
   const refs: RuleRef[] = [];
-  for (const functionArn of input.functionArns) {
-    const listed = await ctx.log.run(
-      'events',
-      'ListRuleNamesByTarget',
-      async () => {
-        const names: string[] = [];
-        await forEachPage(
-          'ListRuleNamesByTarget',
-          (token) =>
-            ctx.client.send(new ListRuleNamesByTargetCommand({ TargetArn: functionArn, NextToken: token })),
-          (page) => page.NextToken,
-          (page) => names.push(...requiredList('ListRuleNamesByTarget', 'RuleNames', page.RuleNames)),
-        );
-        return names;
-      },
-      { resourceArn: functionArn },
-    );
+  for (const listed of lookups) {
     if (!listed.ok) {
       result.componentFailures.push({
         credentialName: input.credentialName,
@@ -143,6 +129,25 @@ async function rulesTargeting(
     refs.push(...listed.value.map((name) => ({ name, eventBusName: DEFAULT_BUS })));
   }
   return refs;
+}
+
+function listRuleNames(ctx: Context, functionArn: string): Promise<Observed<string[]>> {
+  return ctx.log.run(
+    'events',
+    'ListRuleNamesByTarget',
+    async () => {
+      const names: string[] = [];
+      await forEachPage(
+        'ListRuleNamesByTarget',
+        (token) =>
+          ctx.client.send(new ListRuleNamesByTargetCommand({ TargetArn: functionArn, NextToken: token })),
+        (page) => page.NextToken,
+        (page) => names.push(...requiredList('ListRuleNamesByTarget', 'RuleNames', page.RuleNames)),
+      );
+      return names;
+    },
+    { resourceArn: functionArn },
+  );
 }
 
 function describe(

@@ -34,6 +34,22 @@ export class CallLog {
     this.failureList.push(failure);
   }
 
+  /** A log for calls made alongside others in this region (same deadline), merged back with `append`. */
+  branch(): CallLog {
+    return new CallLog(this.region, this.deadline);
+  }
+
+  /**
+   * Adds the branches' records, in the order given: reads run at once still list their failures in a fixed order
+   * (and so their checker.error findings and the run's failed operations), whichever answered first.
+   */
+  append(...branches: readonly CallLog[]): void {
+    for (const branch of branches) {
+      this.failureList.push(...branch.failureList);
+      for (const operation of branch.succeeded) this.succeeded.add(operation);
+    }
+  }
+
   async run<T>(
     service: string,
     operation: string,
