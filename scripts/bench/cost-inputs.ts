@@ -1,0 +1,97 @@
+/**
+ * Turns what the benchmark measured into the cost model's input. The choices are written down here because they
+ * decide the figures: each is conservative (it can only overstate the cost).
+ */
+import { DEFAULT_SCHEDULE } from '../../lib/config/config-schema';
+import { DEFAULT_IRSA_SCHEDULE } from '../../lib/config/irsa-config-schema';
+import { parseScheduleExpression } from '../../lib/config/schedule-expression';
+import { runMetricRecords } from '../../lambdas/core/observability';
+import type { BundleResult } from './bundles';
+import { PUT_EVENTS, runsPerMonth, sum, type CostInput } from './cost-model';
+import type { SynthesizedStack } from './synthesized';
+import type { CliWallTimeResult, IrsaScanResult, RequestCountResult } from './types';
+
+/** Invocations, Errors and Throttles of a credential's data-sync and resource-retriever functions. */
+const METRICS_PER_CREDENTIAL_REGION = 3 * 2;
+
+function scheduleRuns(expression: string): number {
+  const parsed = parseScheduleExpression(expression);
+  if (!parsed.ok) throw new Error(`bench: default schedule ${expression}: ${parsed.message}`);
+  return runsPerMonth(parsed.minIntervalMinutes);
+}
+
+/**
+ * Distinct metrics (name + dimension set) one function emits per run: every status, severity and transition is
+ * emitted, zeros included (lambdas/core/observability.ts), so each is a metric CloudWatch bills all month.
+ */
+export function customMetricsPerFunction(): number {
+  const records = runMetricRecords({
+    findings: [],
+    transitions: [],
+    apiCalls: 0,
+    durationMs: 0,
+    completed: true,
+    publishFailed: false,
+  });
+  return new Set(records.map((record) => `${record.name} ${JSON.stringify(record.dimensions ?? {})}`)).size;
+}
+
+function initMs(bundles: BundleResult, handler: string): number {
+  return bundles.rows.find((row) => row.handler === handler)?.deployed.initMedianMs ?? 0;
+}
+
+/** PutEvents entries of a run: the requests counted, one entry each (a quiet run sends its run summary only). */
+const eventsOf = (requests: Readonly<Record<string, number>>) => sum(requests, PUT_EVENTS);
+
+export function costInput(measured: {
+  readonly stack: SynthesizedStack;
+  readonly bundles: BundleResult;
+  readonly requestCounts: RequestCountResult;
+  readonly cliWallTime: CliWallTimeResult;
+  readonly irsaScan: IrsaScanResult;
+}): CostInput {
+  const { stack, bundles, requestCounts, cliWallTime, irsaScan } = measured;
+  const credentialRun = requestCounts.rows[0]!;
+  const rowOf = (credentials: number, regions: number) => {
+    const row = cliWallTime.rows.find((r) => r.credentials === credentials && r.regions === regions);
+    if (row === undefined) throw new Error(`bench: no CLI wall time for ${credentials}×${regions}`);
+    return row;
+  };
+  const smallest = rowOf(1, 1);
+  const largest = rowOf(20, 3);
+  // Marginal wall time of one more credential-region, with 50 ms added to every AWS answer.
+  const perCredentialRegionMs = Math.max(0, (largest.medianMs - smallest.medianMs) / (20 * 3 - 1));
+  // Every run is billed as a cold start (Lambda bills the init phase; a 15-minute schedule often finds no warm
+  // environment): its module init is added to each run.
+  const credentialDuration = credentialRun.durationMs + initMs(bundles, 'credential-check');
+  // The IRSA runs of the benchmark read 3,000 denials; the shortest stands for a quiet account (an upper bound).
+  const irsaDuration = Math.min(...irsaScan.runDurationsMs) + initMs(bundles, 'irsa-check');
+  const irsaRequests = irsaScan.requestsPerRun[irsaScan.requestsPerRun.length - 1] ?? {};
+  const functions = Object.keys(stack.functions).length;
+  return {
+    credentialCheck: {
+      runsPerMonth: scheduleRuns(DEFAULT_SCHEDULE),
+      memoryMb: stack.functions['credential-check']!.memoryMb,
+      durationMs: credentialDuration,
+      requests: credentialRun.byOperation,
+      eventsPerRun: eventsOf(credentialRun.byOperation),
+    },
+    irsaCheck: {
+      runsPerMonth: scheduleRuns(DEFAULT_IRSA_SCHEDULE),
+      memoryMb: stack.functions['irsa-check']!.memoryMb,
+      durationMs: irsaDuration,
+      requests: irsaRequests,
+      eventsPerRun: eventsOf(irsaRequests),
+    },
+    perCredentialRegion: {
+      durationMs: perCredentialRegionMs,
+      metricsRequested: METRICS_PER_CREDENTIAL_REGION,
+    },
+    fixedResources: {
+      customMetrics: customMetricsPerFunction() * functions,
+      alarms: stack.resourceCounts['AWS::CloudWatch::Alarm'] ?? 0,
+      dashboards: stack.resourceCounts['AWS::CloudWatch::Dashboard'] ?? 0,
+      kmsKeys: stack.resourceCounts['AWS::KMS::Key'] ?? 0,
+    },
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * Cost per account-month at a schedule, from measured request counts and durations and the prices in prices.ts.
+ * Pure: main.ts feeds it what the benchmark measured and what the synthesized stack contains.
+ *
+ * Split in two: what an account pays whatever it holds (fixed), and what each credential checked in each region
+ * adds (per credential-region). Counted as one request unit per DynamoDB call (the items are under 1 KB written,
+ * 4 KB read) and one EventBridge event per PutEvents entry under 64 KB.
+ */
+import { HOURS_PER_MONTH, PRICES } from './prices';
+
+export type Prices = Readonly<typeof PRICES>;
+
+/** `Service:Operation` → requests in one run (as counted on the wire). */
+export type OperationCounts = Readonly<Record<string, number>>;
+
+export interface CheckerRunInput {
+  /** Runs per month of this function at its schedule. */
+  readonly runsPerMonth: number;
+  readonly memoryMb: number;
+  /** Billed duration of a run for the smallest account this input describes, ms. */
+  readonly durationMs: number;
+  /** Requests of one such run. */
+  readonly requests: OperationCounts;
+  /** PutEvents entries per run (a request carries up to 10). */
+  readonly eventsPerRun: number;
+}
+
+export interface CostInput {
+  readonly credentialCheck: CheckerRunInput;
+  /** Absent when the IRSA check is disabled. */
+  readonly irsaCheck?: CheckerRunInput;
+  /** What one more credential-region adds to a credential-check run. */
+  readonly perCredentialRegion: {
+    readonly durationMs: number;
+    /** GetMetricData metrics (queries) requested for it per run. */
+    readonly metricsRequested: number;
+  };
+  /** From the synthesized stack and the handlers' metric contract. */
+  readonly fixedResources: {
+    readonly customMetrics: number;
+    readonly alarms: number;
+    readonly dashboards: number;
+    readonly kmsKeys: number;
+  };
+  /** Email notifications per month (change-only: zero for a quiet account). */
+  readonly emailsPerMonth?: number;
+}
+
+export interface CostLine {
+  readonly item: string;
+  /** What is counted, per month: "2,920 runs × 0.25 GB × 1.2 s". */
+  readonly quantity: string;
+  readonly usdPerMonth: number;
+}
+
+export interface CostEstimate {
+  readonly fixed: readonly CostLine[];
+  readonly perCredentialRegion: readonly CostLine[];
+  readonly fixedUsdPerMonth: number;
+  readonly perCredentialRegionUsdPerMonth: number;
+  readonly prices: Prices;
+}
+
+/** Runs per month of a schedule that fires every `minutes`. */
+export function runsPerMonth(intervalMinutes: number): number {
+  return (HOURS_PER_MONTH * 60) / intervalMinutes;
+}
+
+// Case-insensitive: the wire counters name services by their signing name (`dynamodb`, `events`), the SDK
+// middleware by client (`DynamoDB`, `EventBridge`).
+const READ_OPERATIONS = /^dynamodb:(GetItem|BatchGetItem|Query|Scan)$/i;
+const WRITE_OPERATIONS = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)$/i;
+const SNS_PUBLISH = /^sns:Publish$/i;
+/** PutEvents requests; a quiet run's carry one entry each (its run summary). */
+export const PUT_EVENTS = /^(events|eventbridge):PutEvents$/i;
+
+export function sum(counts: OperationCounts, pattern: RegExp): number {
+  return Object.entries(counts)
+    .filter(([operation]) => pattern.test(operation))
+    .reduce((total, [, count]) => total + count, 0);
+}
+
+const round = (usd: number) => Number(usd.toFixed(6));
+const number = (value: number) => Math.round(value).toLocaleString('en-US');
+
+function functionLines(name: string, run: CheckerRunInput, prices: Prices): CostLine[] {
+  const gb = run.memoryMb / 1024;
+  const seconds = run.durationMs / 1000;
+  const reads = sum(run.requests, READ_OPERATIONS) * run.runsPerMonth;
+  const writes = sum(run.requests, WRITE_OPERATIONS) * run.runsPerMonth;
+  const publishes = sum(run.requests, SNS_PUBLISH) * run.runsPerMonth;
+  const events = run.eventsPerRun * run.runsPerMonth;
+  return [
+    {
+      item: `${name}: Lambda duration`,
+      quantity: `${number(run.runsPerMonth)} runs × ${gb} GB × ${seconds.toFixed(2)} s`,
+      usdPerMonth: round(run.runsPerMonth * gb * seconds * prices.lambdaArmPerGbSecond),
+    },
+    {
+      item: `${name}: Lambda requests and schedules`,
+      quantity: `${number(run.runsPerMonth)} invocations`,
+      usdPerMonth: round(run.runsPerMonth * (prices.lambdaPerRequest + prices.schedulerPerInvocation)),
+    },
+    {
+      item: `${name}: EventBridge events`,
+      quantity: `${number(events)} events`,
+      usdPerMonth: round(events * prices.putEventsPerEvent),
+    },
+    {
+      item: `${name}: DynamoDB on-demand`,
+      quantity: `${number(reads)} reads, ${number(writes)} writes`,
+      usdPerMonth: round(
+        reads * prices.dynamoDbPerReadRequestUnit + writes * prices.dynamoDbPerWriteRequestUnit,
+      ),
+    },
+    {
+      item: `${name}: SNS publishes (and the topic key's requests)`,
+      quantity: `${number(publishes)} publishes`,
+      usdPerMonth: round(publishes * (prices.snsPerPublish + prices.kmsPerRequest)),
+    },
+  ];
+}
+
+export function estimateCost(input: CostInput, prices: Prices = PRICES): CostEstimate {
+  const { fixedResources: resources } = input;
+  const emails = input.emailsPerMonth ?? 0;
+  const fixed: CostLine[] = [
+    ...functionLines('credential check', input.credentialCheck, prices),
+    ...(input.irsaCheck ? functionLines('IRSA check', input.irsaCheck, prices) : []),
+    {
+      item: 'CloudWatch custom metrics (the checkers’ own)',
+      quantity: `${resources.customMetrics} metrics`,
+      usdPerMonth: round(resources.customMetrics * prices.customMetricPerMonth),
+    },
+    {
+      item: 'CloudWatch alarms',
+      quantity: `${resources.alarms} alarms`,
+      usdPerMonth: round(resources.alarms * prices.alarmPerMonth),
+    },
+    {
+      item: 'CloudWatch dashboard',
+      quantity: `${resources.dashboards} dashboard`,
+      usdPerMonth: round(resources.dashboards * prices.dashboardPerMonth),
+    },
+    {
+      item: 'KMS customer managed keys',
+      quantity: `${resources.kmsKeys} key`,
+      usdPerMonth: round(resources.kmsKeys * prices.kmsKeyPerMonth),
+    },
+    {
+      item: 'SNS email notifications',
+      quantity: `${number(emails)} emails`,
+      usdPerMonth: round(emails * prices.snsPerEmail),
+    },
+  ];
+  const runs = input.credentialCheck.runsPerMonth;
+  const gb = input.credentialCheck.memoryMb / 1024;
+  const per = input.perCredentialRegion;
+  const perCredentialRegion: CostLine[] = [
+    {
+      item: 'GetMetricData (Invocations, Errors, Throttles of its two functions)',
+      quantity: `${number(runs)} runs × ${per.metricsRequested} metrics`,
+      usdPerMonth: round(runs * per.metricsRequested * prices.getMetricDataPerMetric),
+    },
+    {
+      item: 'credential check: Lambda duration it adds',
+      quantity: `${number(runs)} runs × ${gb} GB × ${(per.durationMs / 1000).toFixed(3)} s`,
+      usdPerMonth: round(runs * gb * (per.durationMs / 1000) * prices.lambdaArmPerGbSecond),
+    },
+  ];
+  const total = (lines: readonly CostLine[]) => round(lines.reduce((sum, line) => sum + line.usdPerMonth, 0));
+  return {
+    fixed,
+    perCredentialRegion,
+    fixedUsdPerMonth: total(fixed),
+    perCredentialRegionUsdPerMonth: total(perCredentialRegion),
+    prices,
+  };
+}

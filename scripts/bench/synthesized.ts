@@ -1,0 +1,69 @@
+/**
+ * The default stack, synthesized without bundling: the functions' environment (a bundle's module scope parses it,
+ * as a cold start does) and the fixed resources the cost model prices. Default config, no credentials needed.
+ */
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { loadConfigFromContext } from '../../lib/config/config';
+import { TmcHealthCheckerStack } from '../../lib/tmc-health-checker-stack';
+
+interface TemplateResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+}
+
+export interface SynthesizedFunction {
+  readonly logicalId: string;
+  readonly memoryMb: number;
+  /** The function's environment, CloudFormation references replaced by placeholders of the right shape. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface SynthesizedStack {
+  /** Keyed by handler: `credential-check`, `irsa-check`. */
+  readonly functions: Readonly<Record<string, SynthesizedFunction>>;
+  /** Resource type → count, e.g. `AWS::CloudWatch::Alarm` → 6. */
+  readonly resourceCounts: Readonly<Record<string, number>>;
+}
+
+/** Logical id prefixes of the two checker functions (see test/infra/bundling.test.ts). */
+const FUNCTION_PREFIXES: Readonly<Record<string, string>> = {
+  'credential-check': 'CheckerFunction',
+  'irsa-check': 'IrsaCheckerFunction',
+};
+
+/** What a reference resolves to at deploy time, near enough for the handlers' settings parsing. */
+function placeholder(variable: string): string {
+  if (variable.endsWith('TOPIC_ARN')) return 'arn:aws:sns:eu-west-1:123456789012:tmc-health-bench';
+  if (variable.endsWith('EVENT_BUS')) return 'default';
+  return `bench-${variable.toLowerCase().replace(/_/g, '-')}`;
+}
+
+export function synthesizeDefaultStack(): SynthesizedStack {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new TmcHealthCheckerStack(app, 'TmcHealthChecker', { config: loadConfigFromContext(app) });
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, TemplateResource>;
+
+  const resourceCounts: Record<string, number> = {};
+  for (const resource of Object.values(resources)) {
+    resourceCounts[resource.Type] = (resourceCounts[resource.Type] ?? 0) + 1;
+  }
+
+  const functions: Record<string, SynthesizedFunction> = {};
+  for (const [handler, prefix] of Object.entries(FUNCTION_PREFIXES)) {
+    const entry = Object.entries(resources).find(
+      ([id, resource]) => resource.Type === 'AWS::Lambda::Function' && id.startsWith(prefix),
+    );
+    if (entry === undefined) throw new Error(`bench: the default stack has no function ${prefix}*`);
+    const [logicalId, resource] = entry;
+    const props = resource.Properties ?? {};
+    const variables =
+      (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const environment: Record<string, string> = {};
+    for (const [name, value] of Object.entries(variables)) {
+      environment[name] = typeof value === 'string' ? value : placeholder(name);
+    }
+    functions[handler] = { logicalId, memoryMb: Number(props.MemorySize ?? 128), environment };
+  }
+  return { functions, resourceCounts };
+}

@@ -1,0 +1,81 @@
+/**
+ * What each part of `npm run bench` returns. main.ts composes them into one table and bench/results.json;
+ * docs/performance.md quotes that file. Every figure is measured by the run that writes it.
+ */
+
+/** Passed to every part: the moto server started by scripts/with-moto.sh, and a progress line writer. */
+export interface BenchContext {
+  readonly motoEndpoint: string;
+  /** One progress line on stderr (the table goes to stdout). */
+  readonly log: (line: string) => void;
+}
+
+/** A goal of the issue beside what was measured, so the table can say met or missed. */
+export interface Goal {
+  readonly text: string;
+  readonly met: boolean;
+}
+
+/** API requests of one credential-check run, for an account holding `unrelatedFunctions` other functions. */
+export interface RequestCountRow {
+  readonly unrelatedFunctions: number;
+  /** HTTP requests that reached the emulator (wire count, retries included). */
+  readonly requests: number;
+  /** `Service:Operation` → requests. */
+  readonly byOperation: Readonly<Record<string, number>>;
+  /** Wall time of the run, ms (used by the cost model as the Lambda duration). */
+  readonly durationMs: number;
+}
+
+export interface RequestCountResult {
+  readonly rows: readonly RequestCountRow[];
+  /** Largest count ÷ smallest count (1 means the count does not grow with the account). */
+  readonly ratio: number;
+  readonly goal: Goal;
+}
+
+/** Wall time of `tmc-health check` for one shape of account, with latency added to every AWS answer. */
+export interface CliWallTimeRow {
+  readonly credentials: number;
+  readonly regions: number;
+  /** Median over the runs, ms. */
+  readonly medianMs: number;
+  readonly runsMs: readonly number[];
+  /** Requests the CLI sent in one run. */
+  readonly requests: number;
+}
+
+export interface CliWallTimeResult {
+  readonly addedLatencyMs: number;
+  readonly rows: readonly CliWallTimeRow[];
+  readonly goal: Goal;
+}
+
+export interface IrsaScanResult {
+  readonly events: number;
+  readonly regions: number;
+  readonly quotaRequestsPerSecond: number;
+  readonly ceilingEventsPerSecond: number;
+  /** Scan rate measured on the stub's side (pages after the first × 50 ÷ time between first and last request). */
+  readonly scanEventsPerSecond: number;
+  /** Events ÷ handler wall time, all runs. */
+  readonly endToEndEventsPerSecond: number;
+  readonly percentOfCeiling: number;
+  /** Runs needed to read everything with the page budget (≥ 2: the cut and the resume). */
+  readonly runs: number;
+  readonly pageBudgetPerRun: number;
+  readonly lost: number;
+  readonly countedTwice: number;
+  readonly throttled: number;
+  /** IRSA handler wall time of each run, ms (the cost model's duration). */
+  readonly runDurationsMs: readonly number[];
+  /** Requests per run by `Service:Operation` (the cost model's DynamoDB/PutEvents counts). */
+  readonly requestsPerRun: readonly Readonly<Record<string, number>>[];
+  /** LookupEvents pages each run read. */
+  readonly pagesPerRun: readonly number[];
+  /** Events each run read, the resume's re-reads (the 15-minute overlap, the second of the cut) included. */
+  readonly eventsReadPerRun: readonly number[];
+  /** Of those, events an earlier run had counted, dropped by event id (the watermark's `recentEventIds`). */
+  readonly reReadsDroppedPerRun: readonly number[];
+  readonly goal: Goal;
+}
