@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from './zod';
 
 export class SettingsError extends Error {
   constructor(message: string) {
@@ -18,7 +18,7 @@ export interface EnvCodec<T> {
  * Maps a settings schema onto environment variables: lists are comma-separated, numbers decimal. One codec per
  * Lambda, so the stack writes exactly what the function reads.
  */
-export function envCodec<S extends z.ZodType<Record<string, unknown>>>(options: {
+export function envCodec<S extends z.ZodMiniType<Record<string, unknown>>>(options: {
   readonly schema: S;
   readonly variables: Readonly<Record<string, string>>;
   readonly listKeys: readonly string[];

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { envCodec, SettingsError } from './env-codec';
+import * as z from './zod';
 
 export { SettingsError };
 
@@ -18,33 +18,39 @@ export const DEFAULT_SETTINGS = {
   runbookBaseUrl: 'docs/checks.md',
 } as const;
 
-const regexSource = z.string().refine(
-  (source) => {
-    try {
-      new RegExp(source, 'i');
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be a valid regular expression' },
+const regexSource = z.string().check(
+  z.refine(
+    (source) => {
+      try {
+        new RegExp(source, 'i');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a valid regular expression' },
+  ),
 );
+const nonEmpty = () => z.string().check(z.minLength(1));
 
 export const checkerSettingsSchema = z.strictObject({
   /** Regions to check; empty means the region the code runs in (AWS_REGION). */
-  regions: z.array(z.string().min(1)).default([]),
+  regions: z._default(z.array(nonEmpty()), []),
   /** When set, only these credentials are checked, and each one missing from a region is a finding. */
-  credentialNames: z.array(z.string().min(1)).optional(),
-  metricsWindowMinutes: z.number().int().min(5).max(1440).default(DEFAULT_SETTINGS.metricsWindowMinutes),
-  errorThreshold: z.number().int().positive().default(DEFAULT_SETTINGS.errorThreshold),
-  tokenMaxAgeHours: z.number().positive().default(DEFAULT_SETTINGS.tokenMaxAgeHours),
-  dataSyncPattern: regexSource.default(DEFAULT_SETTINGS.dataSyncPattern),
-  resourceRetrieverPattern: regexSource.default(DEFAULT_SETTINGS.resourceRetrieverPattern),
+  credentialNames: z.optional(z.array(nonEmpty())),
+  metricsWindowMinutes: z._default(
+    z.int().check(z.minimum(5), z.maximum(1440)),
+    DEFAULT_SETTINGS.metricsWindowMinutes,
+  ),
+  errorThreshold: z._default(z.int().check(z.positive()), DEFAULT_SETTINGS.errorThreshold),
+  tokenMaxAgeHours: z._default(z.number().check(z.positive()), DEFAULT_SETTINGS.tokenMaxAgeHours),
+  dataSyncPattern: z._default(regexSource, DEFAULT_SETTINGS.dataSyncPattern),
+  resourceRetrieverPattern: z._default(regexSource, DEFAULT_SETTINGS.resourceRetrieverPattern),
   /** Event bus name or ARN (an ARN reaches a central bus in another account). */
-  eventBusName: z.string().min(1).default(DEFAULT_SETTINGS.eventBusName),
-  topicArn: z.string().min(1).optional(),
+  eventBusName: z._default(nonEmpty(), DEFAULT_SETTINGS.eventBusName),
+  topicArn: z.optional(nonEmpty()),
   /** Base of the runbook links in findings: each check appends `#<check-anchor>`. */
-  runbookBaseUrl: z.string().min(1).default(DEFAULT_SETTINGS.runbookBaseUrl),
+  runbookBaseUrl: z._default(nonEmpty(), DEFAULT_SETTINGS.runbookBaseUrl),
 });
 
 export type CheckerSettings = z.infer<typeof checkerSettingsSchema>;

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { envCodec } from '../env-codec';
 import { DEFAULT_SETTINGS } from '../settings';
+import * as z from '../zod';
 
 /**
  * Runtime settings of the IRSA check, shared by its Lambda (environment variables set by the stack through
@@ -16,28 +16,21 @@ export const DEFAULT_IRSA_SETTINGS = {
   criticalCount: 100,
 } as const;
 
+const nonEmpty = () => z.string().check(z.minLength(1));
+const intBetween = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
+
 export const irsaSettingsSchema = z.strictObject({
   /** Regions whose CloudTrail to scan; empty means the region the code runs in plus us-east-1 (global STS). */
-  regions: z.array(z.string().min(1)).default([]),
-  lookbackMinutes: z
-    .number()
-    .int()
-    .min(1)
-    .max(7 * 24 * 60)
-    .default(DEFAULT_IRSA_SETTINGS.lookbackMinutes),
-  overlapMinutes: z
-    .number()
-    .int()
-    .min(0)
-    .max(24 * 60)
-    .default(DEFAULT_IRSA_SETTINGS.overlapMinutes),
-  maxPagesPerRegion: z.number().int().min(1).max(10_000).default(DEFAULT_IRSA_SETTINGS.maxPagesPerRegion),
-  criticalCount: z.number().int().positive().default(DEFAULT_IRSA_SETTINGS.criticalCount),
+  regions: z._default(z.array(nonEmpty()), []),
+  lookbackMinutes: z._default(intBetween(1, 7 * 24 * 60), DEFAULT_IRSA_SETTINGS.lookbackMinutes),
+  overlapMinutes: z._default(intBetween(0, 24 * 60), DEFAULT_IRSA_SETTINGS.overlapMinutes),
+  maxPagesPerRegion: z._default(intBetween(1, 10_000), DEFAULT_IRSA_SETTINGS.maxPagesPerRegion),
+  criticalCount: z._default(z.int().check(z.positive()), DEFAULT_IRSA_SETTINGS.criticalCount),
   /** DynamoDB table holding one watermark item per region; absent (CLI) means no watermark: scan the lookback. */
-  watermarkTableName: z.string().min(1).optional(),
-  eventBusName: z.string().min(1).default(DEFAULT_SETTINGS.eventBusName),
-  topicArn: z.string().min(1).optional(),
-  runbookBaseUrl: z.string().min(1).default(DEFAULT_SETTINGS.runbookBaseUrl),
+  watermarkTableName: z.optional(nonEmpty()),
+  eventBusName: z._default(nonEmpty(), DEFAULT_SETTINGS.eventBusName),
+  topicArn: z.optional(nonEmpty()),
+  runbookBaseUrl: z._default(nonEmpty(), DEFAULT_SETTINGS.runbookBaseUrl),
 });
 
 export type IrsaSettings = z.infer<typeof irsaSettingsSchema>;

@@ -13,7 +13,7 @@
  * precision: events sharing the second a range was cut at may have been read only partly, so that second stays in
  * the gap and the ids read at it are remembered.
  */
-import { z } from 'zod';
+import * as z from '../zod';
 import type { IrsaSettings } from './settings';
 import type { ScannedRange, TimeRange } from './types';
 
@@ -182,11 +182,13 @@ function mergeIntervals(intervals: readonly Interval[]): Interval[] {
   return merged;
 }
 
-const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'not an ISO-8601 time');
+const isoTime = z
+  .string()
+  .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'not an ISO-8601 time'));
 const watermarkSchema = z.object({
   highWater: isoTime,
   gaps: z.array(z.object({ from: isoTime, to: isoTime })),
-  recentEventIds: z.array(z.object({ id: z.string().min(1), eventTime: isoTime })),
+  recentEventIds: z.array(z.object({ id: z.string().check(z.minLength(1)), eventTime: isoTime })),
 });
 
 /** Validates a stored watermark; `undefined` when it is not one (the caller reports it and plans from lookback). */

@@ -64,7 +64,8 @@ export interface EventSchemaSpec {
   readonly fileName: string;
   readonly detailType: string;
   readonly description: string;
-  readonly detail: z.ZodType;
+  /** zod core's type: the run summary and remediation schemas are zod/mini ones (they run in the Lambdas). */
+  readonly detail: z.core.$ZodType;
 }
 
 export const EVENT_SCHEMAS: readonly EventSchemaSpec[] = [

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 
 /**
  * The finding update the built-in remediation publishes (issue 5, item 7): what it did about a finding that just
@@ -19,23 +19,26 @@ export type RemediationAction = (typeof REMEDIATION_ACTIONS)[number];
 export const REMEDIATION_OUTCOMES = ['INVOKED', 'FAILED', 'SKIPPED'] as const;
 export type RemediationOutcome = (typeof REMEDIATION_OUTCOMES)[number];
 
+const nonEmpty = () => z.string().check(z.minLength(1));
+const matching = (pattern: RegExp) => z.string().check(z.regex(pattern));
+
 export const remediationDetailSchema = z.strictObject({
   schemaVersion: z.literal(REMEDIATION_SCHEMA_VERSION),
-  runId: z.string().min(1),
+  runId: nonEmpty(),
   action: z.enum(REMEDIATION_ACTIONS),
   outcome: z.enum(REMEDIATION_OUTCOMES),
   /** The finding that triggered the action, and its transition's idempotency key. */
-  findingId: z.string().regex(/^[0-9a-f]{32}$/),
-  idempotencyKey: z.string().min(1),
-  checkId: z.string().min(1),
-  accountId: z.string().regex(/^\d{12}$/),
-  region: z.string().min(1),
-  credentialName: z.string().min(1),
-  functionArn: z.string().regex(/^arn:/),
+  findingId: matching(/^[0-9a-f]{32}$/),
+  idempotencyKey: nonEmpty(),
+  checkId: nonEmpty(),
+  accountId: matching(/^\d{12}$/),
+  region: nonEmpty(),
+  credentialName: nonEmpty(),
+  functionArn: matching(/^arn:/),
   /** Why the action was taken, skipped or failed, in words an on-call engineer can act on. */
-  reason: z.string().min(1),
+  reason: nonEmpty(),
   /** The AWS error name when `outcome` is FAILED. */
-  errorName: z.string().min(1).optional(),
+  errorName: z.optional(nonEmpty()),
   at: z.iso.datetime({ offset: true }),
 });
 

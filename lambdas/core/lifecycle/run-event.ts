@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { CHECK_IDS, SEVERITIES, STATUSES, type CheckId, type Finding } from '../finding';
 import type { NotificationRun } from '../notification';
+import * as z from '../zod';
 import { CHECK_FAMILIES, TRANSITIONS, type CheckFamily, type LifecycleFinding } from './types';
 
 /**
@@ -17,16 +17,17 @@ export const RUN_SUMMARY_DETAIL_TYPE = 'TMC Health Check Run';
 export const RUN_CHECKS = CHECK_FAMILIES;
 export type RunCheck = CheckFamily;
 
-const count = z.number().int().nonnegative();
+const count = z.int().check(z.nonnegative());
+const nonEmpty = () => z.string().check(z.minLength(1));
 const countsBy = <const T extends readonly [string, ...string[]]>(keys: T) =>
   z.strictObject(Object.fromEntries(keys.map((key) => [key, count])) as Record<T[number], typeof count>);
 
 export const runSummaryDetailSchema = z.strictObject({
   schemaVersion: z.literal(RUN_SUMMARY_SCHEMA_VERSION),
-  runId: z.string().min(1),
+  runId: nonEmpty(),
   check: z.enum(RUN_CHECKS),
-  accountId: z.string().regex(/^\d{12}$/),
-  regions: z.array(z.string().min(1)),
+  accountId: z.string().check(z.regex(/^\d{12}$/)),
+  regions: z.array(nonEmpty()),
   startedAt: z.iso.datetime({ offset: true }),
   finishedAt: z.iso.datetime({ offset: true }),
   durationMs: count,
@@ -40,7 +41,7 @@ export const runSummaryDetailSchema = z.strictObject({
   transitions: countsBy(TRANSITIONS),
   checksThatCouldNotRun: z.strictObject({
     /** `region service:Operation` calls that failed, as the run summary names them. */
-    failedOperations: z.array(z.string().min(1)),
+    failedOperations: z.array(nonEmpty()),
     /** Checks that produced at least one ERROR finding. */
     errorCheckIds: z.array(z.enum(CHECK_IDS)),
   }),

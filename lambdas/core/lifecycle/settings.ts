@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { SettingsError } from '../env-codec';
+import * as z from '../zod';
 import { DEFAULT_LIFECYCLE_SETTINGS } from './plan-transitions';
 import { DEFAULT_STORM_SETTINGS } from './storm';
 import { suppressionSchema } from './suppressions';
@@ -20,25 +20,21 @@ export const DEFAULT_LIFECYCLE_CONFIG = {
   autoRemediation: false,
 } as const;
 
+const intBetween = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
+
 export const lifecycleSettingsSchema = z.strictObject({
   /** The findings ledger (DynamoDB). Absent: no lifecycle, every finding published as observed. */
-  ledgerTableName: z.string().min(1).optional(),
-  reminderHours: z
-    .number()
-    .positive()
-    .max(24 * 365)
-    .default(DEFAULT_LIFECYCLE_CONFIG.reminderHours),
-  goneAfterRuns: z.number().int().min(1).max(1000).default(DEFAULT_LIFECYCLE_CONFIG.goneAfterRuns),
-  stormThreshold: z.number().int().min(1).max(10_000).default(DEFAULT_LIFECYCLE_CONFIG.stormThreshold),
-  sameCheckThreshold: z
-    .number()
-    .int()
-    .min(2)
-    .max(10_000)
-    .default(DEFAULT_LIFECYCLE_CONFIG.sameCheckThreshold),
-  suppressions: z.array(suppressionSchema).default([]),
+  ledgerTableName: z.optional(z.string().check(z.minLength(1))),
+  reminderHours: z._default(
+    z.number().check(z.positive(), z.maximum(24 * 365)),
+    DEFAULT_LIFECYCLE_CONFIG.reminderHours,
+  ),
+  goneAfterRuns: z._default(intBetween(1, 1000), DEFAULT_LIFECYCLE_CONFIG.goneAfterRuns),
+  stormThreshold: z._default(intBetween(1, 10_000), DEFAULT_LIFECYCLE_CONFIG.stormThreshold),
+  sameCheckThreshold: z._default(intBetween(2, 10_000), DEFAULT_LIFECYCLE_CONFIG.sameCheckThreshold),
+  suppressions: z._default(z.array(suppressionSchema), []),
   /** Built-in remediation: re-trigger a data-sync function that stopped running (see docs/events.md). */
-  autoRemediation: z.boolean().default(DEFAULT_LIFECYCLE_CONFIG.autoRemediation),
+  autoRemediation: z._default(z.boolean(), DEFAULT_LIFECYCLE_CONFIG.autoRemediation),
 });
 
 export type LifecycleConfig = z.infer<typeof lifecycleSettingsSchema>;

@@ -1,17 +1,17 @@
-import { z } from 'zod';
 import { CHECK_IDS, type Finding } from '../finding';
+import * as z from '../zod';
 
 /**
  * A mute: findings matching every given field are kept out of SNS and marked SUPPRESSED on EventBridge until
  * `expires`. An expiry is mandatory so a mute cannot outlive the reason for it unnoticed.
  */
 export const suppressionSchema = z.strictObject({
-  checkId: z.enum(CHECK_IDS).optional(),
-  credentialName: z.string().min(1).optional(),
+  checkId: z.optional(z.enum(CHECK_IDS)),
+  credentialName: z.optional(z.string().check(z.minLength(1))),
   /** Glob over the finding's resource ARN (`*` matches any run of characters), e.g. `arn:aws:iam::*:role/legacy-*`. */
-  roleArnPattern: z.string().min(1).optional(),
-  expires: z.iso.datetime({ offset: true }).or(z.iso.date()),
-  reason: z.string().min(3),
+  roleArnPattern: z.optional(z.string().check(z.minLength(1))),
+  expires: z.union([z.iso.datetime({ offset: true }), z.iso.date()]),
+  reason: z.string().check(z.minLength(3)),
 });
 
 export type Suppression = z.infer<typeof suppressionSchema>;
