@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.venv/', 'coverage/', 'dist/', '.cache/', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: ['node_modules/', 'cdk.out/', '.venv/', 'coverage/', 'dist/', '.cache/', '**/*.js', '**/*.mjs'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -30,20 +30,21 @@ describe('bundling with the local esbuild', () => {
   }
 
   /**
-   * Each handler's minified bundle, code only (the source map apart), may not grow past this. Measured
-   * 2026-12-04: credential checker 1.16 MB, IRSA checker 1.23 MB; zod's full build (~455 KB, its locales
-   * included) is the largest part. The goal (issue 12) is 250 KB: lower this as the bundles shrink.
+   * Each handler's minified bundle, code only (the source map apart), may not grow past its budget. Measured
+   * 2026-12-04 with `npm run bench`: credential checker 628 KB, IRSA checker 698 KB, of which the AWS SDK clients
+   * alone are 447 and 513 KB (the SDK stays bundled: it starts faster than the runtime's copy, docs/performance.md).
+   * The budgets leave about 8 % of room: growth beyond that must be a decision, made here.
    */
-  const BUNDLE_BUDGET_BYTES = 1_300_000;
+  const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
+    CheckerFunction: 680_000,
+    IrsaCheckerFunction: 750_000,
+  };
 
-  test.each(['CheckerFunction', 'IrsaCheckerFunction'])(
-    '%s: the bundle stays within its budget',
-    (prefix) => {
-      const bytes = Buffer.byteLength(bundleOf(prefix).code);
-      expect(bytes).toBeGreaterThan(100_000);
-      expect(bytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
-    },
-  );
+  test.each(Object.keys(BUNDLE_BUDGET_BYTES))('%s: the bundle stays within its budget', (prefix) => {
+    const bytes = Buffer.byteLength(bundleOf(prefix).code);
+    expect(bytes).toBeGreaterThan(100_000);
+    expect(bytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES[prefix]!);
+  });
 
   test.each(['CheckerFunction', 'IrsaCheckerFunction'])(
     '%s: the bundle loads in a plain node process and exports its handler',
@@ -86,7 +87,9 @@ describe('bundling with the local esbuild', () => {
       // multi-region endpoints (EventBridge global endpoints); the checker never uses one.
       referenced.delete('@aws-sdk/signature-v4-crt');
       referenced.delete('@aws-sdk/signature-v4a');
-      expect([...referenced].filter((name) => !LAMBDA_UNUSED_CREDENTIAL_PROVIDERS.includes(name))).toEqual([]);
+      expect([...referenced].filter((name) => !LAMBDA_UNUSED_CREDENTIAL_PROVIDERS.includes(name))).toEqual(
+        [],
+      );
       // Lazily: each appears only as `await import(...)`, reached only when the environment has no credentials.
       for (const name of referenced) {
         const plain = code.split(`require("${name}")`).length - 1;

@@ -43,7 +43,10 @@ describe('bench cost model', () => {
     expect(lineOf(estimate.fixed, 'KMS')).toBeCloseTo(1, 6);
     // 2,920 runs × 6 metrics × $0.01 per 1,000
     expect(lineOf(estimate.perCredentialRegion, 'GetMetricData')).toBeCloseTo(0.1752, 6);
-    expect(lineOf(estimate.perCredentialRegion, 'credential check: Lambda duration')).toBeCloseTo(0.000973, 5);
+    expect(lineOf(estimate.perCredentialRegion, 'credential check: Lambda duration')).toBeCloseTo(
+      0.000973,
+      5,
+    );
   });
 
   test('totals add their lines; the IRSA check adds its own lines only when enabled', () => {
