@@ -12,6 +12,7 @@ import { Command, Option } from 'commander';
 import { version as esbuildVersion } from 'esbuild';
 import { measureBundles } from './bundles';
 import { measureCliWallTime } from './cli-wall-time';
+import { PERFORMANCE_PAGE, writePerformancePage } from './docs-page';
 import { costInput } from './cost-inputs';
 import { estimateCost } from './cost-model';
 import { measureIrsaScan } from './irsa-scan';
@@ -33,9 +34,10 @@ async function main(argv: readonly string[]): Promise<number> {
     .addOption(
       new Option('--only <parts...>', 'run only these parts (the cost needs all four)').choices([...PARTS]),
     )
-    .option('--out <file>', 'where to write the JSON results', RESULTS_FILE);
+    .option('--out <file>', 'where to write the JSON results', RESULTS_FILE)
+    .option('--no-docs', 'leave docs/performance.md as it is (it is rewritten only when every part ran)');
   program.parse([...argv]);
-  const options = program.opts<{ only?: Part[]; out: string }>();
+  const options = program.opts<{ only?: Part[]; out: string; docs: boolean }>();
   const parts: readonly Part[] = options.only ?? PARTS;
   const needsMoto = parts.some((part) => part !== 'bundles');
   const motoEndpoint = process.env.MOTO_ENDPOINT ?? '';
@@ -84,6 +86,11 @@ async function main(argv: readonly string[]): Promise<number> {
   fs.writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(renderTable(results));
   context.log(`wrote ${path.relative(process.cwd(), options.out)}`);
+  // The page quotes a complete run only, and only the one written to the committed results file.
+  if (options.docs && results.cost && path.resolve(options.out) === RESULTS_FILE) {
+    writePerformancePage(results);
+    context.log(`updated ${path.relative(process.cwd(), PERFORMANCE_PAGE)}`);
+  }
   return 0;
 }
 

@@ -1,0 +1,52 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performancePageFor, PERFORMANCE_PAGE } from '../../scripts/bench/docs-page';
+import {
+  renderBenchMarkdown,
+  replaceBenchSection,
+  SECTION_BEGIN,
+  SECTION_END,
+} from '../../scripts/bench/markdown';
+import type { BenchResults } from '../../scripts/bench/results';
+
+const RESULTS = path.join(__dirname, '..', '..', 'bench', 'results.json');
+const results = JSON.parse(fs.readFileSync(RESULTS, 'utf8')) as BenchResults;
+
+describe('docs/performance.md quotes bench/results.json', () => {
+  test('the generated section is exactly what the committed results render to', () => {
+    // Fails when someone edits a figure by hand or commits results without `npm run bench` updating the page.
+    expect(performancePageFor(results)).toBe(fs.readFileSync(PERFORMANCE_PAGE, 'utf8'));
+  });
+
+  test('the committed results are complete: every part ran, so the cost is there', () => {
+    expect(results.parts).toEqual(['requests', 'cli', 'irsa', 'bundles']);
+    expect(results.cost?.fixedUsdPerMonth).toBeGreaterThan(0);
+    expect(results.bundles?.rows.map((row) => row.handler)).toEqual(['credential-check', 'irsa-check']);
+  });
+
+  test('a changed figure changes the section', () => {
+    const changed = { ...results, cost: { ...results.cost!, fixedUsdPerMonth: 123.45 } };
+    expect(renderBenchMarkdown(changed)).toContain('$123.45');
+    expect(renderBenchMarkdown(results)).not.toContain('$123.45');
+  });
+
+  test('the section goes between the markers and nowhere else', () => {
+    const page = `intro\n${SECTION_BEGIN}\nold\n${SECTION_END}\noutro\n`;
+    const replaced = replaceBenchSection(page, 'new');
+    expect(replaced).toBe(`intro\n${SECTION_BEGIN}\n\nnew\n${SECTION_END}\noutro\n`);
+    expect(() => replaceBenchSection('no markers', 'new')).toThrow(/lacks the markers/);
+  });
+});
+
+describe('the README quotes the same cost', () => {
+  test('fixed and per credential-region figures match bench/results.json', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const cost = results.cost!;
+    expect(readme).toContain(`**$${cost.fixedUsdPerMonth.toFixed(2)} a month fixed`);
+    expect(readme).toContain(
+      `$${cost.perCredentialRegionUsdPerMonth.toFixed(2)} a month per credential and region**`,
+    );
+    const metrics = cost.fixed.find((line) => line.item.startsWith('CloudWatch custom'))!.quantity; // "36 metrics"
+    expect(readme).toContain(`own ${metrics.replace(' metrics', '')} custom metrics`);
+  });
+});
