@@ -326,3 +326,83 @@ describe('DynamoLedgerStore writes', () => {
     expect(dynamo).toHaveReceivedCommandTimes(PutItemCommand, 0);
   });
 });
+
+describe('account scope (Organizations hub: one table, every member account)', () => {
+  const MEMBER_A = '111111111111';
+  const MEMBER_B = '222222222222';
+  const scoped = (accountScope: string, family: 'credentials' | 'irsa' = 'credentials') =>
+    new DynamoLedgerStore(client, TABLE, family, { now: () => NOW, accountScope });
+
+  /** The table behind the mock: PutItem stores, the open index lists by marker, BatchGetItem reads by key. */
+  function emulateTable(): Map<string, Record<string, AttributeValue>> {
+    const items = new Map<string, Record<string, AttributeValue>>();
+    dynamo.on(PutItemCommand).callsFake((input: { Item: Record<string, AttributeValue> }) => {
+      items.set(input.Item.findingId!.S!, input.Item);
+      return {};
+    });
+    dynamo
+      .on(QueryCommand)
+      .callsFake((input: { ExpressionAttributeValues: Record<string, AttributeValue> }) => ({
+        Items: [...items.values()]
+          .filter((item) => item.openMarker?.S === input.ExpressionAttributeValues[':open']!.S)
+          .map((item) => ({ findingId: item.findingId! })),
+      }));
+    dynamo.on(BatchGetItemCommand).callsFake((input: BatchGetItemCommandInput) => ({
+      Responses: { [TABLE]: requestedIds(input).flatMap((id) => (items.has(id) ? [items.get(id)!] : [])) },
+    }));
+    return items;
+  }
+
+  it('marks open entries OPEN#<account>#<family>; single-account mode keeps OPEN#<family>', async () => {
+    dynamo.on(PutItemCommand).resolves({});
+    await scoped(MEMBER_A).commit(plannedFor(entry('a-1', { sequence: 1 }), undefined));
+    await scoped(MEMBER_B, 'irsa').commit(plannedFor(entry('b-1', { sequence: 1 }), undefined));
+    await store.commit(plannedFor(entry('single', { sequence: 1 }), undefined));
+
+    expect(putInput(0).Item!.openMarker).toEqual({ S: `OPEN#${MEMBER_A}#credentials` });
+    expect(putInput(1).Item!.openMarker).toEqual({ S: `OPEN#${MEMBER_B}#irsa` });
+    expect(putInput(2).Item!.openMarker).toEqual({ S: 'OPEN#credentials' });
+    expect(toLedgerItem(entry('x'), NOW, 30, 'irsa', MEMBER_A).openMarker).toEqual({
+      S: `OPEN#${MEMBER_A}#irsa`,
+    });
+  });
+
+  it('queries the open index with its own scoped marker', async () => {
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    await scoped(MEMBER_A, 'irsa').load([]);
+    expect(dynamo.commandCalls(QueryCommand)[0]!.args[0].input.ExpressionAttributeValues).toEqual({
+      ':open': { S: `OPEN#${MEMBER_A}#irsa` },
+    });
+  });
+
+  it("never mixes two accounts' open entries, nor a single-account store's", async () => {
+    const items = emulateTable();
+    for (const [ledger, ids] of [
+      [scoped(MEMBER_A), ['a-1', 'a-2']],
+      [scoped(MEMBER_B), ['b-1']],
+      [scoped(MEMBER_A, 'irsa'), ['a-irsa']],
+      [store, ['single']],
+    ] as const) {
+      for (const id of ids) await ledger.commit(plannedFor(entry(id, { sequence: 1 }), undefined));
+    }
+    expect(items.size).toBe(5);
+
+    expect([...(await scoped(MEMBER_A).load([])).keys()].sort()).toEqual(['a-1', 'a-2']);
+    expect([...(await scoped(MEMBER_B).load([])).keys()]).toEqual(['b-1']);
+    expect([...(await scoped(MEMBER_A, 'irsa').load([])).keys()]).toEqual(['a-irsa']);
+    expect([...(await store.load([])).keys()]).toEqual(['single']);
+
+    // Resolving A's entry takes it out of A's open index only; B's stays open.
+    await scoped(MEMBER_A).commit(plannedFor(entry('a-1', { open: false, status: 'PASS', sequence: 2 }), 1));
+    expect([...(await scoped(MEMBER_A).load([])).keys()]).toEqual(['a-2']);
+    expect([...(await scoped(MEMBER_B).load([])).keys()]).toEqual(['b-1']);
+  });
+
+  it('refuses a scope that is not an account id (it would silently list nothing)', () => {
+    for (const bad of ['', '1234', 'OPEN#x', '11111111111a']) {
+      expect(() => new DynamoLedgerStore(client, TABLE, 'credentials', { accountScope: bad })).toThrow(
+        RangeError,
+      );
+    }
+  });
+});

@@ -11,10 +11,13 @@ export type LedgerItem = Record<string, AttributeValue>;
 
 /**
  * Value of the sparse open-index's partition key, present on open entries only: one per check family, so each
- * check lists only its own open findings (both checks share one table).
+ * check lists only its own open findings (both checks share one table). In the hub of an Organizations deployment
+ * (docs/organizations.md) one table holds every member account's entries, so the marker is scoped by account too,
+ * `OPEN#<accountId>#<family>`: a run for one member lists that member's open findings only. Without a scope
+ * (single-account mode) it stays `OPEN#<family>`, so existing tables keep working unchanged.
  */
-export function openMarker(family: CheckFamily): string {
-  return `OPEN#${family}`;
+export function openMarker(family: CheckFamily, accountScope?: string): string {
+  return accountScope === undefined ? `OPEN#${family}` : `OPEN#${accountScope}#${family}`;
 }
 
 const DAY_SECONDS = 86_400;
@@ -28,6 +31,8 @@ export function toLedgerItem(
   now: Date,
   resolvedTtlDays: number,
   family: CheckFamily,
+  /** The account whose open index the entry joins (hub mode); absent in single-account mode. */
+  accountScope?: string,
 ): LedgerItem {
   const item: LedgerItem = {
     findingId: { S: entry.findingId },
@@ -43,7 +48,7 @@ export function toLedgerItem(
   };
   if (entry.lastNotifiedAt !== undefined) item.lastNotifiedAt = { S: entry.lastNotifiedAt };
   if (entry.open) {
-    item.openMarker = { S: openMarker(family) };
+    item.openMarker = { S: openMarker(family, accountScope) };
   } else {
     item.expiresAt = { N: String(Math.floor(now.getTime() / 1000) + resolvedTtlDays * DAY_SECONDS) };
   }

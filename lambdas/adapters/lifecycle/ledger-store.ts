@@ -7,7 +7,8 @@
  *   - attributes: `open` (BOOL), `status` (S), `severity` (S), `firstObservedAt` / `lastObservedAt` (S, ISO-8601),
  *     `occurrenceCount` (N), `sequence` (N), `absentRuns` (N), `lastNotifiedAt` (S, optional), `finding` (S: the
  *     last Finding as JSON), plus the two housekeeping attributes below.
- *   - `openMarker` (S, `OPEN#credentials` or `OPEN#irsa`): present only while the entry is open. It is the partition key of the
+ *   - `openMarker` (S, `OPEN#credentials` or `OPEN#irsa`; in an Organizations hub `OPEN#<accountId>#<family>`,
+ *     see `accountScope`): present only while the entry is open. It is the partition key of the
  *     sparse GSI `open-index` (projection KEYS_ONLY is enough; ALL works too), so open entries are listed with a
  *     Query instead of a Scan. Resolved entries drop the attribute and so leave the index.
  *   - `expiresAt` (N, epoch seconds): the table's TTL attribute, set on resolved entries only (`now` +
@@ -79,7 +80,15 @@ export interface LedgerStoreOptions {
   readonly now?: () => Date;
   /** Backoff for re-requesting UnprocessedKeys; tests inject `sleep`. */
   readonly retry?: RetryOptions;
+  /**
+   * The account whose entries this store lists as open (an Organizations hub: one table, every member account).
+   * Open markers become `OPEN#<accountId>#<family>`. Item keys need no scope: finding ids hash the account in.
+   * Absent (single-account mode): `OPEN#<family>`, as before.
+   */
+  readonly accountScope?: string;
 }
+
+const ACCOUNT_ID = /^\d{12}$/;
 
 export interface MalformedLedgerItem {
   readonly findingId: string;
@@ -118,6 +127,7 @@ export class DynamoLedgerStore implements LedgerStore {
   private readonly resolvedTtlDays: number;
   private readonly now: () => Date;
   private readonly retry: RetryOptions;
+  private readonly accountScope: string | undefined;
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -132,6 +142,10 @@ export class DynamoLedgerStore implements LedgerStore {
     }
     this.now = options.now ?? (() => new Date());
     this.retry = { maxAttempts: DEFAULT_BATCH_ATTEMPTS, ...options.retry };
+    if (options.accountScope !== undefined && !ACCOUNT_ID.test(options.accountScope)) {
+      throw new RangeError(`accountScope must be a 12-digit AWS account id, got '${options.accountScope}'`);
+    }
+    this.accountScope = options.accountScope;
   }
 
   /**
@@ -193,7 +207,7 @@ export class DynamoLedgerStore implements LedgerStore {
         this.client.send(
           new PutItemCommand({
             TableName: this.tableName,
-            Item: toLedgerItem(entry, this.now(), this.resolvedTtlDays, this.family),
+            Item: toLedgerItem(entry, this.now(), this.resolvedTtlDays, this.family, this.accountScope),
             ConditionExpression: condition,
             ...(previousSequence === undefined
               ? {}
@@ -222,7 +236,7 @@ export class DynamoLedgerStore implements LedgerStore {
             IndexName: OPEN_INDEX,
             KeyConditionExpression: '#openMarker = :open',
             ExpressionAttributeNames: { '#openMarker': 'openMarker', '#findingId': 'findingId' },
-            ExpressionAttributeValues: { ':open': { S: openMarker(this.family) } },
+            ExpressionAttributeValues: { ':open': { S: openMarker(this.family, this.accountScope) } },
             ProjectionExpression: '#findingId',
             ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
           }),
