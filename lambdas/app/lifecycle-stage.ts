@@ -86,6 +86,11 @@ export interface LifecycleStageOptions {
   /** Where the ledger lives (the function's region): the region of a ledger ERROR finding. */
   readonly homeRegion: string;
   readonly runbookBaseUrl: string;
+  /**
+   * An Organizations hub's stage (docs/organizations.md): the digest names the account of every change, in its
+   * subject, header and sections, and carries an `accountId` message attribute. Off in single-account mode.
+   */
+  readonly digestNamesAccounts?: boolean;
 }
 
 export interface LifecycleReport {
@@ -200,6 +205,7 @@ export class LifecycleStage {
     const digest = formatTransitionDigest(prepared.events, run, {
       suppressedIds: prepared.suppressedIds,
       ...(prepared.storm ? { storm: prepared.storm } : {}),
+      ...(this.options.digestNamesAccounts ? { namesAccounts: true } : {}),
     });
     const { events, digest: digestSink } = this.dependencies;
     // The composite runs both even when one fails (an EventBridge outage must not also swallow the mail).

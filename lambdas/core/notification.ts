@@ -315,10 +315,20 @@ function bodySections(problems: readonly Finding[]): TextSection[] {
   return sections;
 }
 
-export function formatFindingSection(finding: Finding, number: number): string {
+export interface FindingSectionOptions {
+  /** Name the finding's account first (an Organizations hub's digest: changes of many accounts in one message). */
+  readonly showAccount?: boolean;
+}
+
+export function formatFindingSection(
+  finding: Finding,
+  number: number,
+  options: FindingSectionOptions = {},
+): string {
   const indent = '   ';
   const component = finding.tmc?.component ? ` (${finding.tmc.component})` : '';
   const context: [string, string][] = [
+    ...(options.showAccount ? [['Account', finding.accountId] as [string, string]] : []),
     ...(finding.tmc ? [['Credential', `${finding.tmc.credentialName}${component}`] as [string, string]] : []),
     ['Region', finding.region],
     ['Resource', `${finding.resource.type} ${finding.resource.name}`],

@@ -191,7 +191,11 @@ interface Harness {
   findingEvents(): LifecycleFinding[];
 }
 
-function harness(config: LifecycleConfigInput = {}, retrigger?: RetriggerRunner): Harness {
+function harness(
+  config: LifecycleConfigInput = {},
+  retrigger?: RetriggerRunner,
+  stageOptions: { digestNamesAccounts?: boolean } = {},
+): Harness {
   const ledger = new MemoryLedger();
   const events = new RecordingEvents();
   const digest = new RecordingDigest();
@@ -203,6 +207,7 @@ function harness(config: LifecycleConfigInput = {}, retrigger?: RetriggerRunner)
       tableName: 'ledger',
       homeRegion: 'us-west-2',
       runbookBaseUrl: 'docs/checks.md',
+      ...stageOptions,
     },
     { ledger, events, digest, fallback, ...(retrigger ? { retrigger } : {}), now: () => new Date(clock) },
   );
@@ -507,5 +512,22 @@ describe('LifecycleStage: built-in remediation', () => {
     // Still open next run: not OPENED again, so nothing is retried.
     await h.run([notInvoked()]);
     expect(retrigger.calls).toHaveLength(1);
+  });
+});
+
+describe('LifecycleStage: the digest in an Organizations hub', () => {
+  it('names the account of every change when digestNamesAccounts is on, and only then', async () => {
+    const hub = harness({}, undefined, { digestNamesAccounts: true });
+    await hub.run([finding('a', 'FAIL')]);
+    const single = harness();
+    await single.run([finding('a', 'FAIL')]);
+
+    const [hubDigest] = hub.digest.digests;
+    const [singleDigest] = single.digest.digests;
+    expect(hubDigest!.subject).toContain(`TMC health ${ACCOUNT}: 1 new`);
+    expect(hubDigest!.body).toMatch(new RegExp(`^ {3}Account:\\s+${ACCOUNT}$`, 'm'));
+    expect(hubDigest!.attributes.accountId).toEqual([ACCOUNT]);
+    expect(singleDigest!.subject).toContain('TMC health: 1 new');
+    expect(singleDigest!.attributes.accountId).toBeUndefined();
   });
 });

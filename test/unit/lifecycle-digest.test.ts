@@ -393,3 +393,70 @@ describe('formatTransitionDigest: size cap', () => {
     expect(digest.shortText).toContain('... and 5 more');
   });
 });
+
+describe('formatTransitionDigest: accounts (Organizations hub)', () => {
+  const HUB = '999999999999';
+  const MEMBER_A = '111111111111';
+  const MEMBER_B = '222222222222';
+  const hubRun: NotificationRun = { ...run, accountId: HUB };
+
+  it('a single-account digest is unchanged: no account per change, no accountId attribute', () => {
+    const events = [event('OPENED'), event('RESOLVED')];
+    const plain = digestOf(events, run);
+    expect(digestOf(events, run, { namesAccounts: false })).toEqual(plain);
+    expect(plain.body).not.toMatch(/^ {3}Account:/m);
+    expect(plain.body).not.toContain(`(account ${run.accountId}`);
+    expect(plain.shortText).not.toContain(`(account ${run.accountId}`);
+    expect(plain.subject.startsWith('[HIGH] TMC health: ')).toBe(true);
+    expect(attribute(plain, 'accountId')).toBeUndefined();
+    expect(plain.attributes.accountId).toBeUndefined();
+  });
+
+  it('the fleet watch (run in the hub, changes of two members): every change names its member', () => {
+    const opened = event('OPENED', { accountId: MEMBER_B, findingId: 'silent-b' });
+    const resolved = event('RESOLVED', { accountId: MEMBER_A, findingId: 'back-a' });
+    const digest = digestOf([opened, resolved], hubRun, { namesAccounts: true });
+
+    expect(digest.subject).toMatch(/^\[HIGH\] TMC health, 2 accounts: 1 new, 1 resolved - /);
+    expect(digest.body).toContain('TMC health check: 1 new, 1 resolved in 2 AWS accounts.');
+    expect(digest.body).toMatch(new RegExp(`^Accounts:\\s+${MEMBER_A}, ${MEMBER_B}$`, 'm'));
+    expect(digest.body).toMatch(new RegExp(`^Run in account:\\s+${HUB}$`, 'm'));
+    // The open change's section starts its context with the account; the resolved line names it too.
+    expect(digest.body).toMatch(new RegExp(`^ {3}Account:\\s+${MEMBER_B}$`, 'm'));
+    const resolvedLine = digest.body.split('\n').find((line) => line.includes('back-a')) ?? '';
+    expect(resolvedLine).toContain(`(account ${MEMBER_A}, prod-eks, data-sync, us-west-2)`);
+    expect(digest.shortText).toContain(`(account ${MEMBER_B}, prod-eks, us-west-2)`);
+    expect(digest.shortText).toContain(`(account ${MEMBER_A}, prod-eks, us-west-2)`);
+    expect(digest.shortText.split('\n')[1]).toMatch(/^2 accounts, run run-0007 /);
+    expect(attribute(digest, 'accountId')).toEqual([MEMBER_A, MEMBER_B]);
+  });
+
+  it('the intake (one member report): the subject and header name the member, without a second account row', () => {
+    const memberRun: NotificationRun = { ...run, accountId: MEMBER_A };
+    const digest = digestOf([event('OPENED', { accountId: MEMBER_A })], memberRun, { namesAccounts: true });
+    expect(digest.subject).toMatch(new RegExp(`^\\[HIGH\\] TMC health ${MEMBER_A}: 1 new - `));
+    expect(digest.body).toContain(`TMC health check: 1 new in AWS account ${MEMBER_A}.`);
+    expect(digest.body).toMatch(new RegExp(`^Account:\\s+${MEMBER_A}$`, 'm'));
+    expect(digest.body).not.toContain('Run in account');
+    expect(digest.shortText.split('\n')[1]).toMatch(new RegExp(`^Account ${MEMBER_A}, run `));
+    expect(attribute(digest, 'accountId')).toEqual([MEMBER_A]);
+  });
+
+  it('a storm subject names the account too', () => {
+    const events = Array.from({ length: 12 }, () => event('OPENED', { accountId: MEMBER_A }));
+    const storm = detectStorm(events, DEFAULT_STORM_SETTINGS);
+    expect(storm).toBeDefined();
+    const digest = digestOf(events, { ...run, accountId: MEMBER_A }, { storm: storm!, namesAccounts: true });
+    expect(digest.subject).toMatch(
+      new RegExp(`^\\[INCIDENT\\]\\[HIGH\\] TMC health ${MEMBER_A}: 12 findings opened`),
+    );
+    expect(digest.subject.length).toBeLessThanOrEqual(SUBJECT_MAX_LENGTH);
+  });
+
+  it('without hub mode, a change of another account than the run is still never shown under the run account', () => {
+    const digest = digestOf([event('OPENED', { accountId: MEMBER_B }), event('OPENED')], run);
+    expect(digest.body).toMatch(new RegExp(`^ {3}Account:\\s+${MEMBER_B}$`, 'm'));
+    expect(digest.body).not.toMatch(new RegExp(`^ {3}Account:\\s+${run.accountId}$`, 'm'));
+    expect(digest.shortText).toContain(`(account ${MEMBER_B}, prod-eks, us-west-2)`);
+  });
+});

@@ -44,6 +44,8 @@ const MIN_SUBJECT_TITLE_CHARS = 15;
 export interface DigestAttributes extends NotificationAttributes {
   /** Transition kinds present, in TRANSITIONS order, for filter policies such as "only OPENED". */
   readonly transition: readonly Transition[];
+  /** The accounts of the changes, sorted (`namesAccounts` only): a member team's filter policy matches its own. */
+  readonly accountId?: readonly string[];
 }
 
 export interface TransitionCounts {
@@ -81,7 +83,36 @@ export interface DigestOptions {
   readonly suppressedIds?: ReadonlySet<string>;
   /** Defaults to SNS's limit; lowered in tests. */
   readonly maxMessageBytes?: number;
+  /**
+   * An Organizations hub's digest (docs/organizations.md): every change names its account, the subject and the
+   * header name the account (or how many), and the message carries an `accountId` attribute. Without it a change
+   * still names its account whenever that differs from the run's, so no change is ever shown under the wrong
+   * account; a single-account digest (every change of the run's account) is unchanged.
+   */
+  readonly namesAccounts?: boolean;
 }
+
+/** Where the changes happened: whether each change names its account, and the accounts in order. */
+interface AccountView {
+  readonly namesAccounts: boolean;
+  readonly accounts: readonly string[];
+  readonly showAccount: (event: LifecycleFinding) => boolean;
+}
+
+function accountView(
+  events: readonly LifecycleFinding[],
+  run: NotificationRun,
+  namesAccounts: boolean,
+): AccountView {
+  return {
+    namesAccounts,
+    accounts: distinct(events.map((event) => event.accountId)).sort(compare),
+    showAccount: (event) => namesAccounts || event.accountId !== run.accountId,
+  };
+}
+
+/** Accounts listed in the header; the rest are counted. */
+const MAX_HEADER_ACCOUNTS = 10;
 
 interface Group {
   readonly transition: Transition;
@@ -122,18 +153,25 @@ export function formatTransitionDigest(
   const ordered = groups.flatMap((group) => group.events);
   const counts = countTransitions(kept);
   const storm = options.storm;
-  const attributes = digestAttributes(kept);
+  const view = accountView(kept, run, options.namesAccounts ?? false);
+  const attributes: DigestAttributes = {
+    ...digestAttributes(kept),
+    ...(view.namesAccounts ? { accountId: view.accounts } : {}),
+  };
   const messageAttributes = {
     ...toSnsMessageAttributes(attributes),
     transition: { DataType: 'String.Array', StringValue: JSON.stringify(attributes.transition) },
+    ...(attributes.accountId
+      ? { accountId: { DataType: 'String.Array', StringValue: JSON.stringify(attributes.accountId) } }
+      : {}),
   } satisfies Record<string, SnsStringAttribute>;
-  const subject = formatDigestSubject(kept, run, storm);
-  const shortText = formatShortText(subject, ordered, counts, run, storm);
+  const subject = formatDigestSubject(kept, run, storm, view.namesAccounts);
+  const shortText = formatShortText(subject, ordered, counts, run, storm, view);
 
   const maxBytes = (options.maxMessageBytes ?? SNS_MAX_MESSAGE_BYTES) - SIZE_MARGIN_BYTES;
   const fixedBytes =
     attributeBytes(messageAttributes) + utf8Bytes(JSON.stringify({ default: shortText, email: '' }));
-  const { text: body, omitted } = formatBody(groups, counts, run, storm, maxBytes - fixedBytes);
+  const { text: body, omitted } = formatBody(groups, counts, run, storm, maxBytes - fixedBytes, view);
   return {
     subject,
     shortText,
@@ -159,6 +197,8 @@ export function formatDigestSubject(
   events: readonly LifecycleFinding[],
   run: NotificationRun,
   storm?: Storm,
+  /** Hub mode: `TMC health 111122223333: ...`, or `TMC health, 3 accounts: ...`. */
+  namesAccounts = false,
 ): string {
   const open = events.filter((event) => event.transition !== 'RESOLVED');
   const worst = worstSeverity(open.map((event) => event.severity));
@@ -167,16 +207,22 @@ export function formatDigestSubject(
     events.map((event) => event.region),
     run.regions,
   );
+  const accounts = distinct(events.map((event) => event.accountId));
+  const where = !namesAccounts
+    ? ''
+    : accounts.length === 1
+      ? ` ${accounts[0] ?? ''}`
+      : `, ${plural(accounts.length, 'account')}`;
   let head: string;
   let item = '';
   if (storm) {
-    head = `[INCIDENT]${tag} TMC health: ${plural(storm.openedCount, 'finding')} opened at once`;
+    head = `[INCIDENT]${tag} TMC health${where}: ${plural(storm.openedCount, 'finding')} opened at once`;
     const [spreading] = Object.entries(storm.spreadingChecks).sort(
       ([a, x], [b, y]) => y.length - x.length || compare(a, b),
     );
     if (spreading) item = `${spreading[0]} on ${plural(spreading[1].length, 'credential')}`;
   } else {
-    head = `${tag} TMC health: ${countsPhrase(countTransitions(events))}`;
+    head = `${tag} TMC health${where}: ${countsPhrase(countTransitions(events))}`;
     const top = sortEvents(open.length > 0 ? open : events)[0];
     if (top) item = top.tmc ? `${top.tmc.credentialName}: ${top.title}` : top.title;
   }
@@ -234,9 +280,11 @@ function formatShortText(
   counts: TransitionCounts,
   run: NotificationRun,
   storm: Storm | undefined,
+  view: AccountView,
 ): string {
   const lines = ordered.slice(0, SHORT_TEXT_MAX_LINES).map((event) => {
-    const where = [event.tmc?.credentialName, event.region].filter(Boolean).join(', ');
+    const account = view.showAccount(event) ? `account ${event.accountId}` : undefined;
+    const where = [account, event.tmc?.credentialName, event.region].filter(Boolean).join(', ');
     return truncate(
       cleanLine(
         `- [${event.transition === 'RESOLVED' ? 'RESOLVED' : `${SHORT_LABELS[event.transition]} ${event.severity}`}] ${event.title} (${where})`,
@@ -248,7 +296,7 @@ function formatShortText(
   return [
     subject,
     ...(storm ? [truncate(cleanLine(`INCIDENT: ${storm.reason}.`), SHORT_TEXT_MAX_LINE_CHARS)] : []),
-    `Account ${run.accountId}, run ${run.runId} started ${run.startedAt}: ${countsPhrase(counts)}.`,
+    `${accountsPhrase(view, run, 'Account')}, run ${run.runId} started ${run.startedAt}: ${countsPhrase(counts)}.`,
     ...lines,
     ...(more > 0 ? [`... and ${more} more`] : []),
     'Details: the email notification, or the "TMC Health Finding" events on EventBridge.',
@@ -263,24 +311,58 @@ function formatBody(
   run: NotificationRun,
   storm: Storm | undefined,
   budgetBytes: number,
+  view: AccountView,
 ): { text: string; omitted: number } {
   const total = groups.reduce((sum, group) => sum + group.events.length, 0);
-  const header = formatHeader(groups, counts, run) + (storm ? formatIncident(storm) : '');
+  const header = formatHeader(groups, counts, run, view) + (storm ? formatIncident(storm) : '');
   const footer = `\n--\nSent by tmc-health-checker, run ${run.runId}. Only changes are emailed; every finding, PASS and suppressed included, is also published to EventBridge (source tmc-health, detail-type "TMC Health Finding").\n`;
   const omissionLine = (count: number): string =>
     `\n... and ${plural(count, 'more change')} not shown (see the EventBridge events)\n`;
-  const sections = bodySections(groups);
+  const sections = bodySections(groups, view);
 
   return fitSections({ header, footer, sections, totalItems: total, omissionLine, budgetBytes });
 }
 
-function formatHeader(groups: readonly Group[], counts: TransitionCounts, run: NotificationRun): string {
+/**
+ * `Account 111122223333` / `AWS account 111122223333`; in hub mode the changes' accounts (`3 AWS accounts` when
+ * several), since the run's own account may be the hub's rather than the one the changes are about.
+ */
+function accountsPhrase(view: AccountView, run: NotificationRun, noun: 'Account' | 'AWS account'): string {
+  if (!view.namesAccounts) return `${noun} ${run.accountId}`;
+  const [only] = view.accounts;
+  return view.accounts.length === 1 && only !== undefined
+    ? `${noun} ${only}`
+    : plural(view.accounts.length, noun === 'Account' ? 'account' : 'AWS account');
+}
+
+function headerAccounts(view: AccountView, run: NotificationRun): [string, string][] {
+  if (!view.namesAccounts) return [['Account', run.accountId]];
+  const listed = view.accounts.slice(0, MAX_HEADER_ACCOUNTS);
+  const more = view.accounts.length - listed.length;
+  return [
+    [
+      view.accounts.length === 1 ? 'Account' : 'Accounts',
+      `${listed.join(', ')}${more > 0 ? `, +${more} more` : ''}`,
+    ],
+    // The fleet watch runs in the hub and reports on members: say where the run was.
+    ...(view.accounts.length === 1 && view.accounts[0] === run.accountId
+      ? []
+      : [['Run in account', run.accountId] as [string, string]]),
+  ];
+}
+
+function formatHeader(
+  groups: readonly Group[],
+  counts: TransitionCounts,
+  run: NotificationRun,
+  view: AccountView,
+): string {
   const open = groups.filter((group) => group.transition !== 'RESOLVED').flatMap((group) => group.events);
   return [
-    `TMC health check: ${countsPhrase(counts)} in AWS account ${run.accountId}.`,
+    `TMC health check: ${countsPhrase(counts)} in ${accountsPhrase(view, run, 'AWS account')}.`,
     '',
     ...alignedLines([
-      ['Account', run.accountId],
+      ...headerAccounts(view, run),
       ['Regions', run.regions.length > 0 ? run.regions.join(', ') : '(none)'],
       ['Run started', run.startedAt],
       ['Run id', run.runId],
@@ -322,7 +404,7 @@ export function formatIncident(storm: Storm): string {
   ].join('\n');
 }
 
-function bodySections(groups: readonly Group[]): TextSection[] {
+function bodySections(groups: readonly Group[], view: AccountView): TextSection[] {
   const sections: TextSection[] = [];
   let counter = 0;
   for (const group of groups) {
@@ -333,10 +415,11 @@ function bodySections(groups: readonly Group[]): TextSection[] {
           ? banner(`${group.heading} (${group.events.length})`) +
             (group.transition === 'RESOLVED' ? '\n' : '')
           : '';
+      const showAccount = view.showAccount(event);
       const text =
         group.transition === 'RESOLVED'
-          ? formatResolvedLine(event, counter)
-          : formatFindingSection(event, counter) + lifecycleLine(event);
+          ? formatResolvedLine(event, counter, showAccount)
+          : formatFindingSection(event, counter, { showAccount }) + lifecycleLine(event);
       sections.push({ text: prefix + text, items: 1 });
     });
   }
@@ -359,8 +442,15 @@ function lifecycleLine(event: LifecycleFinding): string {
 }
 
 /** Resolved findings need no action: one line each (notification.ts's formatCompactLine is for ERROR dependents). */
-export function formatResolvedLine(event: LifecycleFinding, number: number): string {
-  const where = [event.tmc?.credentialName, event.tmc?.component, event.region].filter(Boolean).join(', ');
+export function formatResolvedLine(event: LifecycleFinding, number: number, showAccount = false): string {
+  const where = [
+    showAccount ? `account ${event.accountId}` : undefined,
+    event.tmc?.credentialName,
+    event.tmc?.component,
+    event.region,
+  ]
+    .filter(Boolean)
+    .join(', ');
   return (
     `${number}. [RESOLVED] ${cleanLine(event.title)} (${where}): ${truncate(cleanLine(event.message), 240)} ` +
     `(open since ${event.firstObservedAt}, seen ${plural(event.occurrenceCount, 'time')}; finding ${event.findingId})\n`
