@@ -1,7 +1,8 @@
 /**
  * The checker's own telemetry contract (issue 6): metric names and dimensions the handlers emit in Embedded
  * Metric Format (Powertools Metrics), and the stack's alarms and dashboard read. Dimensions are low-cardinality
- * only: the function's service name, status, severity, transition kind. Never a credential, role or ARN.
+ * only: the function's service name, status, severity, transition kind; in an Organizations hub also the member
+ * account and check family (bounded by the organization). Never a credential, role or ARN.
  */
 
 /** CloudWatch namespace of every checker metric. */
@@ -11,6 +12,9 @@ export const METRICS_NAMESPACE = 'TmcHealth';
 export const SERVICE_NAMES = {
   credentials: 'tmc-health-checker',
   irsa: 'tmc-health-irsa-checker',
+  /** The Organizations hub's functions (docs/organizations.md). */
+  fleetIntake: 'tmc-health-fleet-intake',
+  fleetWatch: 'tmc-health-fleet-watch',
 } as const;
 
 export const METRIC_NAMES = {
@@ -30,6 +34,12 @@ export const METRIC_NAMES = {
   transitions: 'Transitions',
   /** Checks left unchecked because the run deadline came first. */
   uncheckedAtDeadline: 'UncheckedAtDeadline',
+  /** Hub intake, per member `AccountId` and `Family` (dimensions): FAIL findings in a run report part. */
+  checksFailing: 'ChecksFailing',
+  /** Hub intake, per member `AccountId` and `Family`: 1 per run reported (sent with the run's first part). */
+  runReported: 'RunReported',
+  /** Hub intake: 1 per run report event it could not accept (malformed, or not from the account it names). */
+  runReportRejected: 'RunReportRejected',
 } as const;
 
 /** Dimension names used besides `service`. */
@@ -37,6 +47,9 @@ export const METRIC_DIMENSIONS = {
   status: 'status',
   severity: 'severity',
   transition: 'transition',
+  /** The fleet metrics' member account and check family; with these two the function's `service` is left out. */
+  accountId: 'AccountId',
+  family: 'Family',
 } as const;
 
 /** One metric datapoint to emit: plain data, so what a run reports is tested without Powertools. */
@@ -46,6 +59,44 @@ export interface MetricRecord {
   readonly value: number;
   /** Besides `service`; absent for the run-level metrics. */
   readonly dimensions?: Readonly<Record<string, string>>;
+  /**
+   * The record's `dimensions` only, without the function's `service`: the fleet dashboard finds the per-member
+   * metrics with `SEARCH('{TmcHealth,AccountId,Family} ...')`, which matches exactly that dimension set.
+   */
+  readonly dimensionsOnly?: boolean;
+}
+
+/** One run report part as the hub intake accepted it. */
+export interface FleetReportMetricsInput {
+  readonly accountId: string;
+  readonly family: string;
+  readonly part: number;
+  readonly findings: readonly { readonly status: string }[];
+}
+
+/**
+ * The fleet dashboard's metrics of one report part, dimensioned by member account and family: its FAIL and ERROR
+ * findings (ChecksFailing, ChecksErrored) and, with the run's first part, RunReported = 1. Parts of a split run
+ * each count their own findings, so a Sum over the run is the run's total.
+ */
+export function fleetReportMetricRecords(input: FleetReportMetricsInput): MetricRecord[] {
+  const dimensions = {
+    [METRIC_DIMENSIONS.accountId]: input.accountId,
+    [METRIC_DIMENSIONS.family]: input.family,
+  };
+  const count = (status: string) => input.findings.filter((finding) => finding.status === status).length;
+  const record = (name: MetricRecord['name'], value: number): MetricRecord => ({
+    name,
+    unit: 'Count',
+    value,
+    dimensions,
+    dimensionsOnly: true,
+  });
+  return [
+    record(METRIC_NAMES.checksFailing, count('FAIL')),
+    record(METRIC_NAMES.checksErrored, count('ERROR')),
+    ...(input.part === 1 ? [record(METRIC_NAMES.runReported, 1)] : []),
+  ];
 }
 
 export interface RunMetricsInput {

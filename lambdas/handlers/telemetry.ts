@@ -46,6 +46,11 @@ export interface RunOutcome {
   readonly uncheckedAtDeadline?: number;
   /** The summary logged at the end (the handler's own shape). */
   readonly summary: unknown;
+  /**
+   * Findings whose problems are logged one line each; default `findings`. The hub intake logs only what changed
+   * (the member's own function already logged every problem), while its metrics still count every finding.
+   */
+  readonly loggedFindings?: readonly Finding[];
 }
 
 /** Failures that carry what the run managed before failing (LedgerUnavailableError, LedgerCommitError). */
@@ -71,7 +76,7 @@ export async function observeRun<R>(
     const result = await run();
     const outcome = describe(result);
     logger.appendKeys({ runId: outcome.runId });
-    for (const finding of outcome.findings.filter((f) => f.status !== 'PASS')) {
+    for (const finding of (outcome.loggedFindings ?? outcome.findings).filter((f) => f.status !== 'PASS')) {
       logger.warn(finding.title, {
         checkId: finding.checkId,
         credentialName: finding.tmc?.credentialName,
@@ -79,7 +84,7 @@ export async function observeRun<R>(
       });
     }
     logLifecycle(logger, outcome.lifecycle);
-    emit(
+    emitMetricRecords(
       metrics,
       runMetricRecords({
         findings: outcome.findings,
@@ -101,7 +106,7 @@ export async function observeRun<R>(
       logger.appendKeys({ runId: error.report.runSummary.runId });
       logLifecycle(logger, error.report);
     }
-    emit(
+    emitMetricRecords(
       metrics,
       runMetricRecords({
         findings: [],
@@ -119,14 +124,18 @@ export async function observeRun<R>(
   }
 }
 
-/** Run-level records on the shared metric set; dimensioned ones as single metrics with their own dimension. */
-function emit(metrics: Metrics, records: readonly MetricRecord[]): void {
+/**
+ * Run-level records on the shared metric set; dimensioned ones as single metrics with their own dimensions (and
+ * without `service` when the record says `dimensionsOnly`).
+ */
+export function emitMetricRecords(metrics: Metrics, records: readonly MetricRecord[]): void {
   for (const record of records) {
     const unit = record.unit === 'Milliseconds' ? MetricUnit.Milliseconds : MetricUnit.Count;
     if (record.dimensions === undefined) {
       metrics.addMetric(record.name, unit, record.value);
     } else {
       const single = metrics.singleMetric();
+      if (record.dimensionsOnly) single.clearDefaultDimensions();
       single.addDimensions({ ...record.dimensions });
       single.addMetric(record.name, unit, record.value);
     }

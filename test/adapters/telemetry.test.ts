@@ -3,6 +3,7 @@ import { PublishError } from '../../lambdas/adapters/publisher';
 import type { Finding } from '../../lambdas/core/finding';
 import {
   createTelemetry,
+  emitMetricRecords,
   observeRun,
   PUBLISH_RESERVE_MS,
   runDeadline,
@@ -124,6 +125,71 @@ describe('observeRun', () => {
     expect(lines.some((line) => line.level === 'ERROR' && line.message === 'credential check failed')).toBe(
       true,
     );
+  });
+});
+
+describe('fleet telemetry (hub)', () => {
+  const saved = { ...process.env };
+  beforeEach(() => {
+    process.env.POWERTOOLS_DEV = 'true';
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('emits dimensionsOnly records with exactly AccountId and Family, as the fleet dashboard SEARCH expects', () => {
+    const out = captureStdout();
+    try {
+      const { metrics } = createTelemetry('tmc-health-fleet-intake');
+      emitMetricRecords(metrics, [
+        {
+          name: 'ChecksFailing',
+          unit: 'Count',
+          value: 3,
+          dimensions: { AccountId: '111111111111', Family: 'irsa' },
+          dimensionsOnly: true,
+        },
+        { name: 'Findings', unit: 'Count', value: 1, dimensions: { status: 'FAIL' } },
+      ]);
+      metrics.publishStoredMetrics();
+    } finally {
+      out.restore();
+    }
+    const lines = out.lines();
+    const fleet = lines.find((line) => 'ChecksFailing' in line) as {
+      _aws: { CloudWatchMetrics: { Dimensions: string[][] }[] };
+    } & Record<string, unknown>;
+    expect(fleet).toMatchObject({ ChecksFailing: 3, AccountId: '111111111111', Family: 'irsa' });
+    expect(fleet.service).toBeUndefined();
+    expect(fleet._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['AccountId', 'Family']]);
+    // Other dimensioned records keep the function's service.
+    expect(lines.find((line) => 'Findings' in line)).toMatchObject({ service: 'tmc-health-fleet-intake' });
+  });
+
+  it('logs only loggedFindings, while the metrics count every finding', async () => {
+    const out = captureStdout();
+    try {
+      await observeRun(
+        createTelemetry('tmc-health-fleet-intake'),
+        context,
+        'fleet intake',
+        () => Promise.resolve('result'),
+        () => ({
+          runId: 'run-1',
+          findings: [failing, failing],
+          loggedFindings: [],
+          apiCalls: 0,
+          summary: {},
+        }),
+      );
+    } finally {
+      out.restore();
+    }
+    const lines = out.lines();
+    expect(lines.some((line) => line.message === 'token stale')).toBe(false);
+    expect(lines.find((line) => 'Findings' in line && line.status === 'FAIL')).toMatchObject({ Findings: 2 });
   });
 });
 

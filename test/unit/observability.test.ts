@@ -1,4 +1,9 @@
-import { METRIC_NAMES, runMetricRecords, type MetricRecord } from '../../lambdas/core/observability';
+import {
+  fleetReportMetricRecords,
+  METRIC_NAMES,
+  runMetricRecords,
+  type MetricRecord,
+} from '../../lambdas/core/observability';
 
 const finding = (status: string, severity: string) => ({ status, severity });
 
@@ -67,5 +72,41 @@ describe('runMetricRecords', () => {
   it('uses only low-cardinality dimensions', () => {
     const keys = new Set(records.flatMap((record) => Object.keys(record.dimensions ?? {})));
     expect([...keys].sort()).toEqual(['severity', 'status', 'transition']);
+  });
+});
+
+describe('fleetReportMetricRecords (hub intake, per member account and family)', () => {
+  const findings = ['FAIL', 'FAIL', 'ERROR', 'PASS', 'PASS'].map((status) => ({ status }));
+  const dimensions = { AccountId: '111111111111', Family: 'credentials' };
+
+  it('counts FAIL and ERROR and reports the run once, with its first part', () => {
+    const first = fleetReportMetricRecords({
+      accountId: '111111111111',
+      family: 'credentials',
+      part: 1,
+      findings,
+    });
+    expect(first).toEqual([
+      { name: 'ChecksFailing', unit: 'Count', value: 2, dimensions, dimensionsOnly: true },
+      { name: 'ChecksErrored', unit: 'Count', value: 1, dimensions, dimensionsOnly: true },
+      { name: 'RunReported', unit: 'Count', value: 1, dimensions, dimensionsOnly: true },
+    ]);
+    const second = fleetReportMetricRecords({
+      accountId: '111111111111',
+      family: 'credentials',
+      part: 2,
+      findings,
+    });
+    expect(second.map((record) => record.name)).toEqual(['ChecksFailing', 'ChecksErrored']);
+  });
+
+  it('reports zeros too, so a healthy member has a line on the dashboard', () => {
+    const records = fleetReportMetricRecords({
+      accountId: '222222222222',
+      family: 'irsa',
+      part: 1,
+      findings: [],
+    });
+    expect(records.map((record) => record.value)).toEqual([0, 0, 1]);
   });
 });
