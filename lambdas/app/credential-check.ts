@@ -8,6 +8,7 @@ import type { CheckerSettings } from '../core/settings';
 import type { RegionClients } from '../adapters/clients';
 import { RunDeadline } from '../adapters/deadline';
 import { gatherInventory } from '../adapters/gather-inventory';
+import type { RunReportForwarder } from '../adapters/fleet/report-forwarder';
 import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
 import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
 
@@ -34,6 +35,11 @@ export interface CredentialCheckDependencies {
   readonly publisher?: FindingPublisher;
   /** The finding lifecycle: when present it publishes (transitions only) instead of `publisher`. */
   readonly lifecycle?: LifecycleStage;
+  /**
+   * Member mode (issue 13): when present, the run's report goes to the hub instead of `lifecycle` and
+   * `publisher`, with exactly what the lifecycle would receive; its PublishReport is the result's.
+   */
+  readonly forwarder?: RunReportForwarder;
   /** AWS calls made so far this run, for the run summary event. */
   readonly apiCalls?: () => number;
   readonly now?: () => Date;
@@ -83,16 +89,21 @@ export async function runCredentialCheck(
   const findings = evaluateCredentials(snapshot, input.settings);
   const uncheckedAtDeadline = countUncheckedAtDeadline(findings);
   const summary = summarizeRun(snapshot, findings);
+  const runInput = () => ({
+    family: 'credentials' as const,
+    run,
+    findings,
+    // Absence counts only where discovery worked: a region that could not be searched proves nothing.
+    coveredRegions: snapshot.regions.filter((region) => region.discovery.ok).map((region) => region.region),
+    failedOperations: summary.failedOperations,
+    apiCalls: dependencies.apiCalls?.() ?? 0,
+  });
+  if (dependencies.forwarder) {
+    const publishReport = await dependencies.forwarder.forward(runInput());
+    return { run, snapshot, findings, summary, publishReport, uncheckedAtDeadline };
+  }
   if (dependencies.lifecycle) {
-    const lifecycle = await dependencies.lifecycle.run({
-      family: 'credentials',
-      run,
-      findings,
-      // Absence counts only where discovery worked: a region that could not be searched proves nothing.
-      coveredRegions: snapshot.regions.filter((region) => region.discovery.ok).map((region) => region.region),
-      failedOperations: summary.failedOperations,
-      apiCalls: dependencies.apiCalls?.() ?? 0,
-    });
+    const lifecycle = await dependencies.lifecycle.run(runInput());
     return { run, snapshot, findings, summary, lifecycle, uncheckedAtDeadline };
   }
   const publishReport = dependencies.publisher

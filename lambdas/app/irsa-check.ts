@@ -12,6 +12,7 @@ import {
 } from '../adapters/irsa/gather-irsa';
 import type { SaveResult } from '../adapters/irsa/watermark-store';
 import { RunDeadline } from '../adapters/deadline';
+import type { RunReportForwarder } from '../adapters/fleet/report-forwarder';
 import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
 import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
 
@@ -39,6 +40,12 @@ export interface IrsaCheckDependencies {
   readonly publisher?: FindingPublisher;
   /** The finding lifecycle: when present it publishes (transitions only) instead of `publisher`. */
   readonly lifecycle?: LifecycleStage;
+  /**
+   * Member mode (issue 13): when present, the run's report goes to the hub instead of `lifecycle` and
+   * `publisher`, with exactly what the lifecycle would receive. It publishes like them: watermarks are committed
+   * only once it succeeded.
+   */
+  readonly forwarder?: RunReportForwarder;
   /** AWS calls made so far this run, for the run summary event. */
   readonly apiCalls?: () => number;
   readonly now?: () => Date;
@@ -127,21 +134,24 @@ export async function runIrsaCheck(
   let publishReport: PublishReport | undefined;
   let lifecycle: LifecycleReport | undefined;
   let watermarkCommits: SaveResult[] = [];
-  const publishing = dependencies.lifecycle ?? dependencies.publisher;
+  const runInput = () => ({
+    family: 'irsa' as const,
+    run,
+    findings,
+    // A denial group is gone only where the scan read everything since the watermark.
+    coveredRegions: gathered.snapshot.scans.flatMap((scan) =>
+      scan.ok && scan.value.complete ? [scan.value.region] : [],
+    ),
+    failedOperations: failedOperationNames(gathered.snapshot),
+    apiCalls: dependencies.apiCalls?.() ?? 0,
+  });
+  const publishing = dependencies.forwarder ?? dependencies.lifecycle ?? dependencies.publisher;
   if (publishing) {
     try {
-      if (dependencies.lifecycle) {
-        lifecycle = await dependencies.lifecycle.run({
-          family: 'irsa',
-          run,
-          findings,
-          // A denial group is gone only where the scan read everything since the watermark.
-          coveredRegions: gathered.snapshot.scans.flatMap((scan) =>
-            scan.ok && scan.value.complete ? [scan.value.region] : [],
-          ),
-          failedOperations: failedOperationNames(gathered.snapshot),
-          apiCalls: dependencies.apiCalls?.() ?? 0,
-        });
+      if (dependencies.forwarder) {
+        publishReport = await dependencies.forwarder.forward(runInput());
+      } else if (dependencies.lifecycle) {
+        lifecycle = await dependencies.lifecycle.run(runInput());
       } else if (dependencies.publisher) {
         publishReport = await dependencies.publisher.publish(findings, run);
       }

@@ -6,7 +6,9 @@ import {
   RequestCounter,
   type RegionClients,
 } from '../adapters/clients';
+import { createRunReportForwarder } from '../adapters/fleet/report-forwarder';
 import { createFindingPublisher } from '../adapters/publishers';
+import { memberSettingsFromEnvironment } from '../core/fleet/member-settings';
 import { lifecycleSettingsFromEnvironment } from '../core/lifecycle/settings';
 import { SERVICE_NAMES } from '../core/observability';
 import type { RunSummary } from '../core/run-summary';
@@ -19,18 +21,25 @@ const telemetry = createTelemetry(SERVICE_NAMES.credentials);
 // Module scope: parsed and wired once per container. A bad environment fails the cold start loudly.
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const settings = settingsFromEnvironment(process.env);
-const publisher = createFindingPublisher(settings, region);
+const { hubEventBusArn } = memberSettingsFromEnvironment(process.env);
 const counter = new RequestCounter();
-const lifecycle = createLifecycleStage({
-  family: 'credentials',
-  lifecycle: lifecycleSettingsFromEnvironment(process.env),
-  eventBusName: settings.eventBusName,
-  ...(settings.topicArn ? { topicArn: settings.topicArn } : {}),
-  runbookBaseUrl: settings.runbookBaseUrl,
-  homeRegion: region,
-  remediation: true,
-  counter,
-});
+// Member mode (issue 13): each run's report goes to the hub bus; no lifecycle, ledger, topic or own events.
+const forwarder = hubEventBusArn
+  ? createRunReportForwarder(hubEventBusArn, region, { runbookBaseUrl: settings.runbookBaseUrl })
+  : undefined;
+const publisher = forwarder ? undefined : createFindingPublisher(settings, region);
+const lifecycle = forwarder
+  ? undefined
+  : createLifecycleStage({
+      family: 'credentials',
+      lifecycle: lifecycleSettingsFromEnvironment(process.env),
+      eventBusName: settings.eventBusName,
+      ...(settings.topicArn ? { topicArn: settings.topicArn } : {}),
+      runbookBaseUrl: settings.runbookBaseUrl,
+      homeRegion: region,
+      remediation: true,
+      counter,
+    });
 /** The region clients, counted so the run summary event and the ApiCalls metric say what a run cost. */
 const clientsFor = (name: string): RegionClients => {
   const clients = regionClients(name);
@@ -54,8 +63,7 @@ export async function handler(
         { accountId, settings, defaultRegion: region, deadline: runDeadline(context) },
         {
           clientsFor,
-          publisher,
-          ...(lifecycle ? { lifecycle } : {}),
+          ...(forwarder ? { forwarder } : { publisher, ...(lifecycle ? { lifecycle } : {}) }),
           apiCalls: () => counter.total - callsBefore,
         },
       ),

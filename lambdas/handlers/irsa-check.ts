@@ -2,7 +2,9 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { runIrsaCheck, type IrsaRunSummary } from '../app/irsa-check';
 import { attachRequestCounter, RequestCounter } from '../adapters/clients';
 import { createIrsaClients } from '../adapters/irsa/clients';
+import { createRunReportForwarder } from '../adapters/fleet/report-forwarder';
 import { createFindingPublisher } from '../adapters/publishers';
+import { memberSettingsFromEnvironment } from '../core/fleet/member-settings';
 import { irsaSettingsFromEnvironment } from '../core/irsa/settings';
 import { lifecycleSettingsFromEnvironment } from '../core/lifecycle/settings';
 import { SERVICE_NAMES } from '../core/observability';
@@ -15,19 +17,26 @@ const telemetry = createTelemetry(SERVICE_NAMES.irsa);
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const settings = irsaSettingsFromEnvironment(process.env);
 const clients = createIrsaClients(settings, region);
-const publisher = createFindingPublisher(settings, region);
+const { hubEventBusArn } = memberSettingsFromEnvironment(process.env);
+// Member mode (issue 13): each run's report goes to the hub bus; no lifecycle, ledger, topic or own events.
+const forwarder = hubEventBusArn
+  ? createRunReportForwarder(hubEventBusArn, region, { runbookBaseUrl: settings.runbookBaseUrl })
+  : undefined;
+const publisher = forwarder ? undefined : createFindingPublisher(settings, region);
 const counter = new RequestCounter();
 attachRequestCounter(clients.iam, counter);
-const lifecycle = createLifecycleStage({
-  family: 'irsa',
-  lifecycle: lifecycleSettingsFromEnvironment(process.env),
-  eventBusName: settings.eventBusName,
-  ...(settings.topicArn ? { topicArn: settings.topicArn } : {}),
-  runbookBaseUrl: settings.runbookBaseUrl,
-  homeRegion: region,
-  remediation: false,
-  counter,
-});
+const lifecycle = forwarder
+  ? undefined
+  : createLifecycleStage({
+      family: 'irsa',
+      lifecycle: lifecycleSettingsFromEnvironment(process.env),
+      eventBusName: settings.eventBusName,
+      ...(settings.topicArn ? { topicArn: settings.topicArn } : {}),
+      runbookBaseUrl: settings.runbookBaseUrl,
+      homeRegion: region,
+      remediation: false,
+      counter,
+    });
 /** CloudTrail clients counted too, so the run summary event and the ApiCalls metric say what a run cost. */
 const countedClients = {
   ...clients,
@@ -54,8 +63,7 @@ export async function handler(
         { accountId, settings, defaultRegion: region, deadline: runDeadline(context) },
         {
           clients: countedClients,
-          publisher,
-          ...(lifecycle ? { lifecycle } : {}),
+          ...(forwarder ? { forwarder } : { publisher, ...(lifecycle ? { lifecycle } : {}) }),
           apiCalls: () => counter.total - callsBefore,
         },
       ),

@@ -1,0 +1,388 @@
+/**
+ * Building, splitting and parsing the run report a member account sends the hub (issue 13, docs/organizations.md).
+ * Pure: compression comes in as a `ReportCodec` (node:zlib lives in the adapters), nothing here calls AWS.
+ *
+ * Splitting. One detail per run when the encoded detail fits `maxDetailBytes`; otherwise one part per region,
+ * each a complete unit for the hub's ledger: that region's findings, `coveredRegions` reduced to that region (when
+ * the run covered it), the failed operations named in that region. Every region of the run gets a part, findings
+ * or not, so a covered region with nothing left to report still resolves its open findings at the hub.
+ *
+ * The global pseudo-region (`GLOBAL_REGION`, e.g. IRSA's IAM reads) is a part of its own. It is never a covered
+ * region (the lifecycle's `regionCoverage` never lists it, so its findings resolve only by a PASS), hence its part
+ * claims no coverage and moving it elsewhere would change nothing at the hub. A failed operation named without a
+ * region travels with it.
+ *
+ * A region too big even alone is not dropped silently: its part is replaced by one that carries a single ERROR
+ * finding (`checker.error` on `events:PutEvents`) saying so, claims no coverage (so nothing resolves there at the
+ * hub) and lists `<region> events:PutEvents` as failed; the result is `ok: false` naming the findings that did not
+ * travel, and the caller fails the run once the other parts are delivered.
+ */
+import {
+  CHECK_IDS,
+  COMPONENTS,
+  FINDING_SCHEMA_VERSION,
+  RESOURCE_TYPES,
+  SEVERITIES,
+  STATUSES,
+} from '../finding';
+import type { Finding } from '../finding';
+import { buildFinding } from '../finding-factory';
+import { GLOBAL_REGION } from '../inventory';
+import type { NotificationRun } from '../notification';
+import * as z from '../zod';
+import {
+  RUN_REPORT_MAX_DETAIL_BYTES,
+  RUN_REPORT_SCHEMA_VERSION,
+  type EncodedRunReportDetail,
+  type ParsedRunReport,
+  type ReportCodec,
+  type ReportedFamily,
+  type RunReport,
+} from './run-report-types';
+
+/** The families a report may carry (run-report-types.ts `ReportedFamily`). */
+export const REPORTED_FAMILIES = ['credentials', 'irsa'] as const satisfies readonly ReportedFamily[];
+
+/** What the lifecycle stage would receive for the run (`LifecycleRunInput`), plus when the run finished. */
+export interface RunReportInput {
+  readonly family: ReportedFamily;
+  readonly run: NotificationRun;
+  /** Every finding of the run, PASS included. */
+  readonly findings: readonly Finding[];
+  readonly coveredRegions: readonly string[];
+  /** `region service:Operation`. */
+  readonly failedOperations: readonly string[];
+  readonly apiCalls: number;
+  /** ISO-8601. */
+  readonly finishedAt: string;
+  /** Base of the runbook link of the ERROR finding that replaces a region too big to send; docs/checks.md. */
+  readonly runbookBaseUrl?: string;
+}
+
+/** A region whose findings could not travel, even in a part of their own. */
+export interface OversizedRegion {
+  readonly region: string;
+  readonly findingCount: number;
+  /** The encoded detail's size for that region alone, in UTF-8 bytes. */
+  readonly detailBytes: number;
+  /** The findings that did not reach the hub (the ERROR finding travelled in their place). */
+  readonly findingIds: readonly string[];
+}
+
+/**
+ * `ok: true`: every finding travels in `details`. `ok: false`: `details` are still to be sent (the parts that fit,
+ * and for each oversized region a part with the ERROR finding in place of its findings); the caller then fails
+ * the run with `problem`, since `oversized` findings did not reach the hub.
+ */
+export type RunReportBuild = RunReportParts &
+  (
+    | { readonly ok: true }
+    | { readonly ok: false; readonly oversized: readonly OversizedRegion[]; readonly problem: string }
+  );
+
+export interface RunReportParts {
+  /** The event details to send, in part order. */
+  readonly details: readonly EncodedRunReportDetail[];
+  /** The ids of the findings each detail carries, index for index: what a failed part did not deliver. */
+  readonly partFindingIds: readonly (readonly string[])[];
+}
+
+/** The operation named for a report region that could not be sent. */
+export const OVERSIZED_OPERATION = 'events:PutEvents';
+const DEFAULT_RUNBOOK_BASE_URL = 'docs/checks.md';
+
+/** The region of a `region service:Operation` name; one without a region counts as global. */
+export function regionOfOperation(operation: string): string {
+  const space = operation.indexOf(' ');
+  return space > 0 ? operation.slice(0, space) : GLOBAL_REGION;
+}
+
+/** The size EventBridge counts for a detail: its JSON text in UTF-8 bytes. */
+export function detailBytes(detail: EncodedRunReportDetail): number {
+  return new TextEncoder().encode(JSON.stringify(detail)).length;
+}
+
+/** Builds the report's event details: one when it fits `maxDetailBytes`, else one per region. */
+export function buildRunReports(
+  input: RunReportInput,
+  codec: ReportCodec,
+  maxDetailBytes: number = RUN_REPORT_MAX_DETAIL_BYTES,
+): RunReportBuild {
+  const whole = encode(input, input.findings, input.coveredRegions, input.failedOperations, 1, 1, codec);
+  if (detailBytes(whole) <= maxDetailBytes) {
+    return { ok: true, details: [whole], partFindingIds: [idsOf(input.findings)] };
+  }
+
+  const regions = reportRegions(input);
+  const parts = regions.length;
+  const oversized: OversizedRegion[] = [];
+  const partFindingIds: string[][] = [];
+  const details = regions.map((region, index) => {
+    const findings = input.findings.filter((finding) => finding.region === region);
+    const coveredRegions = input.coveredRegions.includes(region) ? [region] : [];
+    const failedOperations = input.failedOperations.filter(
+      (operation) => regionOfOperation(operation) === region,
+    );
+    const detail = encode(input, findings, coveredRegions, failedOperations, index + 1, parts, codec);
+    const size = detailBytes(detail);
+    if (size <= maxDetailBytes) {
+      partFindingIds.push(idsOf(findings));
+      return detail;
+    }
+    const lost: OversizedRegion = {
+      region,
+      findingCount: findings.length,
+      detailBytes: size,
+      findingIds: idsOf(findings),
+    };
+    oversized.push(lost);
+    const replacement = oversizedFinding(input, lost, findings, maxDetailBytes);
+    partFindingIds.push([replacement.findingId]);
+    return encode(
+      input,
+      [replacement],
+      [],
+      [...failedOperations, `${region} ${OVERSIZED_OPERATION}`],
+      index + 1,
+      parts,
+      codec,
+    );
+  });
+  if (oversized.length === 0) return { ok: true, details, partFindingIds };
+  return {
+    ok: false,
+    details,
+    partFindingIds,
+    oversized,
+    problem:
+      `${input.family} run report: ${oversized
+        .map((region) => `${region.region} (${region.findingCount} findings, ${region.detailBytes} bytes)`)
+        .join(', ')} over the ${maxDetailBytes}-byte limit even alone; ` +
+      `${oversized.reduce((sum, region) => sum + region.findingCount, 0)} findings not sent to the hub, ` +
+      'an ERROR finding sent in their place',
+  };
+}
+
+const idsOf = (findings: readonly Finding[]): string[] => findings.map((finding) => finding.findingId);
+
+/** The run's regions in its order, then any other region a finding, coverage or failure names, sorted. */
+function reportRegions(input: RunReportInput): string[] {
+  const others = new Set<string>([
+    ...input.findings.map((finding) => finding.region),
+    ...input.coveredRegions,
+    ...input.failedOperations.map(regionOfOperation),
+  ]);
+  for (const region of input.run.regions) others.delete(region);
+  return [...new Set(input.run.regions), ...[...others].sort()];
+}
+
+function encode(
+  input: RunReportInput,
+  findings: readonly Finding[],
+  coveredRegions: readonly string[],
+  failedOperations: readonly string[],
+  part: number,
+  parts: number,
+  codec: ReportCodec,
+): EncodedRunReportDetail {
+  return {
+    schemaVersion: RUN_REPORT_SCHEMA_VERSION,
+    family: input.family,
+    accountId: input.run.accountId,
+    runId: input.run.runId,
+    regions: [...input.run.regions],
+    coveredRegions: [...coveredRegions],
+    failedOperations: [...failedOperations],
+    apiCalls: input.apiCalls,
+    startedAt: input.run.startedAt,
+    finishedAt: input.finishedAt,
+    part,
+    parts,
+    findingCount: findings.length,
+    encoding: 'gzip+base64',
+    findings: codec.encode(JSON.stringify(findings)),
+  };
+}
+
+function oversizedFinding(
+  input: RunReportInput,
+  lost: OversizedRegion,
+  findings: readonly Finding[],
+  maxDetailBytes: number,
+): Finding {
+  const failing = findings.filter((finding) => finding.status === 'FAIL').length;
+  const erroring = findings.filter((finding) => finding.status === 'ERROR').length;
+  return buildFinding(
+    {
+      accountId: input.run.accountId,
+      region: lost.region,
+      observedAt: input.finishedAt,
+      runbookBaseUrl: input.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL,
+    },
+    {
+      checkId: 'checker.error',
+      status: 'ERROR',
+      title: `The ${input.family} run report for ${lost.region} is too large to send to the hub`,
+      message:
+        `The ${input.family} check found ${lost.findingCount} findings in ${lost.region} (${failing} FAIL, ` +
+        `${erroring} ERROR); compressed they take ${lost.detailBytes} bytes, over the ${maxDetailBytes}-byte ` +
+        'limit of one run report event, so they were not sent. Until a run of this region fits, the hub keeps ' +
+        'its previous view of it (nothing there resolves) and the member run fails; look at the findings in ' +
+        "the member function's log.",
+      resource: { type: 'AWS::API::Operation', name: OVERSIZED_OPERATION },
+      resourceKey: `fleet-run-report/${input.family}`,
+      evidence: {
+        service: 'events',
+        operation: 'PutEvents',
+        family: input.family,
+        findingCount: lost.findingCount,
+        failing,
+        erroring,
+        detailBytes: lost.detailBytes,
+        maxDetailBytes,
+      },
+    },
+  );
+}
+
+const nonEmpty = () => z.string().check(z.minLength(1));
+const count = z.int().check(z.nonnegative());
+const position = z.int().check(z.positive());
+const timestamp = z.iso.datetime({ offset: true });
+
+/**
+ * A finding as the hub's lifecycle uses it: the published finding schema (lambdas/core/finding-schema.ts, full
+ * zod, not for Lambda bundles) restated in zod/mini. Loose objects: a field added later passes through untouched.
+ * test/unit/fleet-run-report.test.ts checks both agree.
+ */
+export const reportedFindingSchema = z.looseObject({
+  schemaVersion: z.literal(FINDING_SCHEMA_VERSION),
+  findingId: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
+  checkId: z.enum(CHECK_IDS),
+  status: z.enum(STATUSES),
+  severity: z.enum(SEVERITIES),
+  title: nonEmpty(),
+  message: nonEmpty(),
+  accountId: z.string().check(z.regex(/^\d{12}$/)),
+  region: nonEmpty(),
+  resource: z.looseObject({
+    type: z.enum(RESOURCE_TYPES),
+    arn: z.optional(z.string().check(z.regex(/^arn:/))),
+    name: nonEmpty(),
+  }),
+  tmc: z.optional(z.looseObject({ credentialName: nonEmpty(), component: z.optional(z.enum(COMPONENTS)) })),
+  irsa: z.optional(
+    z.looseObject({
+      serviceAccount: z.string(),
+      namespace: z.string(),
+      oidcProvider: z.string(),
+      errorCode: nonEmpty(),
+      count: position,
+      firstSeen: z.iso.datetime(),
+      lastSeen: z.iso.datetime(),
+      sampleEventIds: z.array(z.string()).check(z.maxLength(5)),
+    }),
+  ),
+  evidence: z.record(
+    z.string(),
+    z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]),
+  ),
+  remediation: z.looseObject({ text: nonEmpty(), whoCanFix: nonEmpty(), runbookUrl: nonEmpty() }),
+  observedAt: z.iso.datetime(),
+});
+
+/** The detail around the encoded findings. Loose: fields added by a later minor version are ignored. */
+export const runReportDetailSchema = z
+  .looseObject({
+    schemaVersion: z.literal(RUN_REPORT_SCHEMA_VERSION),
+    family: z.enum(REPORTED_FAMILIES),
+    accountId: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
+    runId: nonEmpty(),
+    regions: z.array(nonEmpty()).check(z.minLength(1)),
+    coveredRegions: z.array(nonEmpty()),
+    failedOperations: z.array(nonEmpty()),
+    apiCalls: count,
+    startedAt: timestamp,
+    finishedAt: timestamp,
+    part: position,
+    parts: position,
+    findingCount: count,
+    encoding: z.literal('gzip+base64'),
+    findings: z.string(),
+  })
+  .check(
+    z.refine((detail) => detail.part <= detail.parts, {
+      message: 'part must not be greater than parts',
+      path: ['part'],
+    }),
+    z.refine((detail) => detail.coveredRegions.every((region) => detail.regions.includes(region)), {
+      message: 'every covered region must be one of regions',
+      path: ['coveredRegions'],
+    }),
+  );
+
+function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: string, limit = 3): string {
+  const shown = issues.slice(0, limit).map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return `${prefix}${path ? `.${path}` : ''}: ${issue.message}`;
+  });
+  const more = issues.length - shown.length;
+  return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
+}
+
+/** Validates and decodes a run report detail. Never throws: anything malformed is `ok: false` with the reason. */
+export function parseRunReportDetail(detail: unknown, codec: ReportCodec): ParsedRunReport {
+  const header = runReportDetailSchema.safeParse(detail);
+  if (!header.success) return { ok: false, problem: describeIssues(header.error.issues, 'detail') };
+  const value = header.data;
+
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(codec.decode(value.findings));
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { ok: false, problem: `detail.findings: not ${value.encoding} JSON (${reason})` };
+  }
+  if (!Array.isArray(decoded))
+    return { ok: false, problem: 'detail.findings: decodes to JSON, not an array' };
+  if (decoded.length !== value.findingCount) {
+    return {
+      ok: false,
+      problem: `detail.findingCount: says ${value.findingCount}, findings holds ${decoded.length}`,
+    };
+  }
+  const seen = new Set<string>();
+  for (const [index, item] of decoded.entries()) {
+    const finding = reportedFindingSchema.safeParse(item);
+    if (!finding.success) {
+      return { ok: false, problem: describeIssues(finding.error.issues, `detail.findings[${index}]`) };
+    }
+    if (finding.data.accountId !== value.accountId) {
+      return {
+        ok: false,
+        problem: `detail.findings[${index}]: of account ${finding.data.accountId}, the report is of ${value.accountId}`,
+      };
+    }
+    if (seen.has(finding.data.findingId)) {
+      return { ok: false, problem: `detail.findings[${index}]: finding ${finding.data.findingId} twice` };
+    }
+    seen.add(finding.data.findingId);
+  }
+
+  const report: RunReport = {
+    family: value.family,
+    accountId: value.accountId,
+    runId: value.runId,
+    regions: value.regions,
+    coveredRegions: value.coveredRegions,
+    failedOperations: value.failedOperations,
+    apiCalls: value.apiCalls,
+    startedAt: value.startedAt,
+    finishedAt: value.finishedAt,
+    part: value.part,
+    parts: value.parts,
+    // Validated above, field by field; the loose schema kept every field as sent.
+    findings: decoded as Finding[],
+  };
+  return { ok: true, report };
+}

@@ -1,0 +1,480 @@
+import { gzipSync } from 'node:zlib';
+import { gzipBase64Codec } from '../../lambdas/adapters/fleet/report-codec';
+import { evaluateCredentials } from '../../lambdas/core/evaluate-credentials';
+import type { Finding, Status } from '../../lambdas/core/finding';
+import { buildFinding } from '../../lambdas/core/finding-factory';
+import { findingSchema } from '../../lambdas/core/finding-schema';
+import {
+  buildRunReports,
+  detailBytes,
+  OVERSIZED_OPERATION,
+  parseRunReportDetail,
+  regionOfOperation,
+  reportedFindingSchema,
+  type RunReportInput,
+} from '../../lambdas/core/fleet/run-report';
+import {
+  RUN_REPORT_MAX_DETAIL_BYTES,
+  RUN_REPORT_SCHEMA_VERSION,
+  type EncodedRunReportDetail,
+  type RunReport,
+} from '../../lambdas/core/fleet/run-report-types';
+import { GLOBAL_REGION } from '../../lambdas/core/inventory';
+import { fn, healthyRegion, settings, snapshot } from '../fixtures/inventory';
+
+const ACCOUNT = '111122223333';
+const STARTED = '2026-11-22T12:00:00.000Z';
+const FINISHED = '2026-11-22T12:00:04.500Z';
+const codec = gzipBase64Codec();
+
+function finding(region: string, name: string, status: Status = 'FAIL', account = ACCOUNT): Finding {
+  return buildFinding(
+    { accountId: account, region, observedAt: STARTED, runbookBaseUrl: 'docs/checks.md' },
+    {
+      checkId: status === 'ERROR' ? 'checker.error' : 'tmc.lambda.unhealthy',
+      status,
+      title: `${name} in ${region}`,
+      message: `${name} is ${status} in ${region}`,
+      resource: {
+        type: 'AWS::Lambda::Function',
+        arn: `arn:aws:lambda:${region}:${account}:function:${name}`,
+        name,
+      },
+      resourceKey: `arn:aws:lambda:${region}:${account}:function:${name}`,
+      tmc: { credentialName: name.split('-')[0] ?? name, component: 'data-sync' },
+      evidence: { state: status === 'PASS' ? 'Active' : 'Failed', invocations: 3, alarm: null },
+    },
+  );
+}
+
+/** Three regions (eu-west-1 with nothing to report, but covered), a global IAM failure, PASS included. */
+function runInput(overrides: Partial<RunReportInput> = {}): RunReportInput {
+  return {
+    family: 'credentials',
+    run: {
+      runId: 'run-1',
+      accountId: ACCOUNT,
+      regions: ['us-east-1', 'us-west-2', 'eu-west-1'],
+      startedAt: STARTED,
+    },
+    findings: [
+      finding('us-east-1', 'alpha-data-sync', 'PASS'),
+      finding('us-east-1', 'beta-data-sync', 'FAIL'),
+      finding('us-west-2', 'alpha-data-sync', 'PASS'),
+      finding('us-west-2', 'gamma-data-sync', 'ERROR'),
+      finding(GLOBAL_REGION, 'iam-reads', 'ERROR'),
+    ],
+    coveredRegions: ['us-east-1', 'eu-west-1'],
+    failedOperations: ['us-west-2 tagging:GetResources', 'global iam:GetRole'],
+    apiCalls: 17,
+    finishedAt: FINISHED,
+    ...overrides,
+  };
+}
+
+function parsed(detail: unknown): RunReport {
+  const result = parseRunReportDetail(JSON.parse(JSON.stringify(detail)), codec);
+  if (!result.ok) throw new Error(result.problem);
+  return result.report;
+}
+
+/** The single-part size of a run: the limit at which it just fits. */
+const wholeSize = (input: RunReportInput): number =>
+  detailBytes(buildRunReports(input, codec, Number.MAX_SAFE_INTEGER).details[0]!);
+
+describe('buildRunReports', () => {
+  it('one detail when it fits: every field of the lifecycle input, PASS included, round trip', () => {
+    const input = runInput();
+    const built = buildRunReports(input, codec);
+    expect(built.ok).toBe(true);
+    expect(built.details).toHaveLength(1);
+    const detail = built.details[0]!;
+    expect(detail).toMatchObject({
+      schemaVersion: RUN_REPORT_SCHEMA_VERSION,
+      encoding: 'gzip+base64',
+      findingCount: 5,
+      part: 1,
+      parts: 1,
+    });
+    expect(typeof detail.findings).toBe('string');
+    expect(built.partFindingIds).toEqual([input.findings.map((f) => f.findingId)]);
+    expect(parsed(detail)).toEqual({
+      family: 'credentials',
+      accountId: ACCOUNT,
+      runId: 'run-1',
+      regions: input.run.regions,
+      coveredRegions: input.coveredRegions,
+      failedOperations: input.failedOperations,
+      apiCalls: 17,
+      startedAt: STARTED,
+      finishedAt: FINISHED,
+      part: 1,
+      parts: 1,
+      findings: input.findings,
+    });
+  });
+
+  it('a run without findings is still one detail (the hub resolves from it and hears from the member)', () => {
+    const built = buildRunReports(runInput({ findings: [] }), codec);
+    expect(built.details).toHaveLength(1);
+    expect(parsed(built.details[0]).findings).toEqual([]);
+  });
+
+  it('600 findings of a run travel in one event: about 42 KB of detail for 534 KB of findings JSON', () => {
+    const credentials = Array.from({ length: 60 }, (_, i) => `credential-${String(i).padStart(3, '0')}`);
+    const region = healthyRegion(credentials);
+    const broken = {
+      ...region,
+      functions: region.functions.map((f, i) =>
+        i % 6 === 0
+          ? fn(f.credentialName, 'data-sync', {
+              configuration: { ok: true, value: { state: 'Failed', lastUpdateStatus: 'Failed' } },
+            })
+          : f,
+      ),
+    };
+    const findings = evaluateCredentials(snapshot(broken), settings).slice(0, 600);
+    expect(findings).toHaveLength(600);
+    const input = runInput({
+      run: { ...runInput().run, regions: [region.region] },
+      findings,
+      coveredRegions: [region.region],
+      failedOperations: [],
+    });
+    const built = buildRunReports(input, codec);
+    const json = Buffer.byteLength(JSON.stringify(findings));
+    const size = detailBytes(built.details[0]!);
+    expect(built.details).toHaveLength(1);
+    expect(json).toBeGreaterThan(500_000);
+    expect(size).toBeLessThan(60_000);
+    expect(size).toBeLessThan(RUN_REPORT_MAX_DETAIL_BYTES / 3);
+    expect(parsed(built.details[0]).findings).toEqual(findings);
+  });
+
+  describe('split by region at the limit', () => {
+    const input = runInput();
+    const limit = wholeSize(input);
+    const largestPart = Math.max(...buildRunReports(input, codec, limit - 1).details.map(detailBytes));
+
+    it.each([
+      ['exactly the single-part size', limit, 1],
+      ['one byte less', limit - 1, 4],
+      ['exactly the largest part', largestPart, 4],
+    ])('%s: %s bytes gives %s part(s)', (_name, maxBytes, parts) => {
+      const built = buildRunReports(input, codec, maxBytes);
+      expect(built.ok).toBe(true);
+      expect(built.details).toHaveLength(parts);
+      for (const detail of built.details) expect(detailBytes(detail)).toBeLessThanOrEqual(maxBytes);
+      const reports = built.details.map(parsed);
+      // Nothing lost, nothing twice.
+      expect(reports.flatMap((report) => report.findings)).toEqual(
+        expect.arrayContaining([...input.findings]),
+      );
+      expect(reports.flatMap((report) => report.findings)).toHaveLength(input.findings.length);
+      expect(built.partFindingIds.flat().sort()).toEqual(input.findings.map((f) => f.findingId).sort());
+    });
+
+    it('one byte under the largest part: that region cannot travel (see below)', () => {
+      const built = buildRunReports(input, codec, largestPart - 1);
+      expect(built.ok).toBe(false);
+      expect(built.details).toHaveLength(4);
+    });
+
+    it('each part: its region only, coverage reduced to it, its failed operations, numbered, run fields kept', () => {
+      const reports = buildRunReports(input, codec, limit - 1).details.map(parsed);
+      expect(
+        reports.map((report) => ({
+          part: `${report.part}/${report.parts}`,
+          regions: [...new Set(report.findings.map((f) => f.region))],
+          covered: report.coveredRegions,
+          failed: report.failedOperations,
+          count: report.findings.length,
+        })),
+      ).toEqual([
+        { part: '1/4', regions: ['us-east-1'], covered: ['us-east-1'], failed: [], count: 2 },
+        {
+          part: '2/4',
+          regions: ['us-west-2'],
+          covered: [],
+          failed: ['us-west-2 tagging:GetResources'],
+          count: 2,
+        },
+        // Covered with nothing to report: the part still comes, so the hub can resolve what was open there.
+        { part: '3/4', regions: [], covered: ['eu-west-1'], failed: [], count: 0 },
+        // The global pseudo-region is a part of its own, never covered (it resolves only by a PASS).
+        { part: '4/4', regions: [GLOBAL_REGION], covered: [], failed: ['global iam:GetRole'], count: 1 },
+      ]);
+      for (const report of reports) {
+        expect(report).toMatchObject({
+          family: 'credentials',
+          accountId: ACCOUNT,
+          runId: 'run-1',
+          regions: input.run.regions,
+          apiCalls: 17,
+          startedAt: STARTED,
+          finishedAt: FINISHED,
+        });
+      }
+    });
+
+    it('a region named only by a finding, coverage or failed operation gets a part too, after the run regions', () => {
+      const extra = runInput({
+        findings: [...runInput().findings, finding('ap-south-1', 'delta-data-sync')],
+        failedOperations: ['sa-east-1 ssm:DescribeParameters', 'lambda:ListFunctions'],
+      });
+      const reports = buildRunReports(extra, codec, wholeSize(extra) - 1).details.map(parsed);
+      expect(
+        reports.map((r) => [r.findings.map((f) => f.region)[0] ?? r.coveredRegions[0], r.failedOperations]),
+      ).toEqual([
+        ['us-east-1', []],
+        ['us-west-2', []],
+        ['eu-west-1', []],
+        ['ap-south-1', []],
+        [GLOBAL_REGION, ['lambda:ListFunctions']],
+        [undefined, ['sa-east-1 ssm:DescribeParameters']],
+      ]);
+    });
+  });
+
+  it('a region too big alone: the other parts go, an ERROR finding in its place, and an explicit error', () => {
+    const many = Array.from({ length: 40 }, (_, i) => finding('us-west-2', `fn${i}-data-sync`));
+    const input = runInput({ findings: [...runInput().findings, ...many] });
+    const usWest2 = input.findings.filter((f) => f.region === 'us-west-2');
+    const built = buildRunReports(input, codec, 2_500);
+    expect(built.ok).toBe(false);
+    if (built.ok) return;
+    expect(built.oversized).toEqual([
+      {
+        region: 'us-west-2',
+        findingCount: usWest2.length,
+        detailBytes: expect.any(Number),
+        findingIds: usWest2.map((f) => f.findingId),
+      },
+    ]);
+    expect(built.oversized[0]!.detailBytes).toBeGreaterThan(2_500);
+    expect(built.problem).toMatch(
+      /^credentials run report: us-west-2 \(42 findings, \d+ bytes\) over the 2500-byte limit even alone; 42 findings not sent to the hub/,
+    );
+    const reports = built.details.map(parsed);
+    expect(reports).toHaveLength(4);
+    const replaced = reports[1]!;
+    expect(replaced.coveredRegions).toEqual([]);
+    expect(replaced.failedOperations).toEqual([
+      'us-west-2 tagging:GetResources',
+      `us-west-2 ${OVERSIZED_OPERATION}`,
+    ]);
+    expect(replaced.findings).toEqual([
+      expect.objectContaining({
+        checkId: 'checker.error',
+        status: 'ERROR',
+        region: 'us-west-2',
+        accountId: ACCOUNT,
+        resource: { type: 'AWS::API::Operation', name: OVERSIZED_OPERATION },
+        evidence: expect.objectContaining({
+          findingCount: 42,
+          failing: 40,
+          erroring: 1,
+          maxDetailBytes: 2_500,
+        }),
+        observedAt: FINISHED,
+      }),
+    ]);
+    expect(built.partFindingIds[1]).toEqual([replaced.findings[0]!.findingId]);
+    // The other regions are complete.
+    expect(reports[0]!.findings).toEqual(input.findings.filter((f) => f.region === 'us-east-1'));
+    expect(reports[3]!.findings).toEqual(input.findings.filter((f) => f.region === GLOBAL_REGION));
+  });
+
+  it('regionOfOperation: the prefix before the first space, global without one', () => {
+    expect(regionOfOperation('eu-west-1 lambda:GetFunctionConfiguration')).toBe('eu-west-1');
+    expect(regionOfOperation('global iam:GetRole')).toBe(GLOBAL_REGION);
+    expect(regionOfOperation('iam:GetRole')).toBe(GLOBAL_REGION);
+  });
+});
+
+describe('parseRunReportDetail', () => {
+  const input = runInput();
+  const good = (): EncodedRunReportDetail & Record<string, unknown> =>
+    JSON.parse(JSON.stringify(buildRunReports(input, codec).details[0])) as EncodedRunReportDetail &
+      Record<string, unknown>;
+  const encode = (value: unknown): string => codec.encode(JSON.stringify(value));
+  const withFinding = (index: number, change: (f: Record<string, unknown>) => unknown) => {
+    const findings = input.findings.map((f) => JSON.parse(JSON.stringify(f)) as Record<string, unknown>);
+    findings[index] = change(findings[index]!) as Record<string, unknown>;
+    return { findings: encode(findings) };
+  };
+
+  it.each<[string, unknown, RegExp]>([
+    ['not an object', 'hello', /^detail: /],
+    ['null', null, /^detail: /],
+    ['another schema version', { ...good(), schemaVersion: '2.0' }, /^detail\.schemaVersion: /],
+    ['the hub family', { ...good(), family: 'fleet' }, /^detail\.family: /],
+    [
+      'an 11-digit account',
+      { ...good(), accountId: '11112222333' },
+      /^detail\.accountId: must be a 12-digit/,
+    ],
+    ['no run id', { ...good(), runId: '' }, /^detail\.runId: /],
+    ['no regions', { ...good(), regions: [], coveredRegions: [] }, /^detail\.regions: /],
+    ['a date that is not ISO', { ...good(), startedAt: '22/11/2026 12:00' }, /^detail\.startedAt: /],
+    ['finishedAt missing', { ...good(), finishedAt: undefined }, /^detail\.finishedAt: /],
+    ['part 0', { ...good(), part: 0 }, /^detail\.part: /],
+    [
+      'part over parts',
+      { ...good(), part: 3, parts: 2 },
+      /^detail\.part: part must not be greater than parts/,
+    ],
+    ['a fractional part', { ...good(), part: 1.5 }, /^detail\.part: /],
+    ['negative apiCalls', { ...good(), apiCalls: -1 }, /^detail\.apiCalls: /],
+    [
+      'coverage outside the regions',
+      { ...good(), coveredRegions: ['ap-east-1'] },
+      /^detail\.coveredRegions: every covered region must be one of regions/,
+    ],
+    ['another encoding', { ...good(), encoding: 'json' }, /^detail\.encoding: /],
+    ['findings not a string', { ...good(), findings: [] }, /^detail\.findings: /],
+    [
+      'findings not base64',
+      { ...good(), findings: '%%%not-base64%%%' },
+      /^detail\.findings: not gzip\+base64 JSON/,
+    ],
+    [
+      'findings base64 but not gzip',
+      { ...good(), findings: Buffer.from('[]').toString('base64') },
+      /^detail\.findings: not gzip\+base64 JSON \(Error: incorrect header check\)/,
+    ],
+    [
+      'findings gzip but not JSON',
+      { ...good(), findings: gzipSync('[{').toString('base64') },
+      /^detail\.findings: not gzip\+base64 JSON \(SyntaxError/,
+    ],
+    ['findings not an array', { ...good(), findings: encode({ a: 1 }), findingCount: 1 }, /not an array/],
+    [
+      'findingCount too high',
+      { ...good(), findingCount: 6 },
+      /^detail\.findingCount: says 6, findings holds 5$/,
+    ],
+    [
+      'findingCount too low',
+      { ...good(), findingCount: 4 },
+      /^detail\.findingCount: says 4, findings holds 5$/,
+    ],
+    [
+      'a finding without an id',
+      { ...good(), ...withFinding(1, ({ findingId: _, ...rest }) => rest) },
+      /^detail\.findings\[1\]\.findingId: /,
+    ],
+    [
+      'a finding with an unknown status',
+      { ...good(), ...withFinding(2, (f) => ({ ...f, status: 'OK' })) },
+      /^detail\.findings\[2\]\.status: /,
+    ],
+    [
+      'a finding with an unknown severity',
+      { ...good(), ...withFinding(0, (f) => ({ ...f, severity: 'SEVERE' })) },
+      /^detail\.findings\[0\]\.severity: /,
+    ],
+    [
+      'a finding without a resource name',
+      { ...good(), ...withFinding(0, (f) => ({ ...f, resource: { type: 'AWS::Lambda::Function' } })) },
+      /^detail\.findings\[0\]\.resource\.name: /,
+    ],
+    [
+      'a finding that is not an object',
+      { ...good(), ...withFinding(4, () => 'finding') },
+      /^detail\.findings\[4\]: /,
+    ],
+    [
+      "a finding of another account (each account's ledger is its own)",
+      { ...good(), ...withFinding(0, (f) => ({ ...f, accountId: '999988887777' })) },
+      /^detail\.findings\[0\]: of account 999988887777, the report is of 111122223333$/,
+    ],
+    [
+      'the same finding twice',
+      { ...good(), ...withFinding(1, () => JSON.parse(JSON.stringify(input.findings[0]))) },
+      /^detail\.findings\[1\]: finding [0-9a-f]{32} twice$/,
+    ],
+  ])('%s: ok false with the problem named, never a throw', (_name, detail, problem) => {
+    let result: ReturnType<typeof parseRunReportDetail> | undefined;
+    expect(() => (result = parseRunReportDetail(detail, codec))).not.toThrow();
+    expect(result).toEqual({ ok: false, problem: expect.stringMatching(problem) });
+  });
+
+  it('many schema problems are named up to three, then counted', () => {
+    const result = parseRunReportDetail({ schemaVersion: '1.0' }, codec);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problem).toMatch(/^(detail\.\w+: [^;]+; ){3}and \d+ more$/);
+  });
+
+  it('a decoder that throws something else than an Error is still a problem', () => {
+    const throwing = {
+      encode: codec.encode,
+      decode: () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a codec may throw anything
+        throw 'nope';
+      },
+    };
+    expect(parseRunReportDetail(good(), throwing)).toEqual({
+      ok: false,
+      problem: 'detail.findings: not gzip+base64 JSON (nope)',
+    });
+  });
+
+  it('fields added later (detail or finding) pass through', () => {
+    const findings = input.findings.map((f) => ({ ...f, addedLater: { x: 1 } }));
+    const result = parseRunReportDetail({ ...good(), findings: encode(findings), extra: true }, codec);
+    expect(result.ok && result.report.findings).toEqual(findings);
+  });
+});
+
+describe('reportedFindingSchema (zod/mini) agrees with the published finding schema', () => {
+  const base = runInput().findings;
+  const irsa: Finding = {
+    ...base[1]!,
+    checkId: 'irsa.assume-role.denied',
+    resource: { type: 'AWS::IAM::Role', arn: `arn:aws:iam::${ACCOUNT}:role/app`, name: 'app' },
+    irsa: {
+      serviceAccount: 'system:serviceaccount:apps:app',
+      namespace: 'apps',
+      oidcProvider: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.example`,
+      errorCode: 'AccessDenied',
+      count: 3,
+      firstSeen: STARTED,
+      lastSeen: FINISHED,
+      sampleEventIds: ['a', 'b'],
+    },
+  };
+  const noTmc = Object.fromEntries(Object.entries(base[0]!).filter(([key]) => key !== 'tmc'));
+  const cases: [string, unknown][] = [
+    ...base.map((f, i): [string, unknown] => [`fixture ${i} (${f.status})`, f]),
+    ['an IRSA finding', irsa],
+    ['without tmc context', noTmc],
+    ['without a resource ARN', { ...base[0], resource: { type: 'TMC::Credential', name: 'alpha' } }],
+    ['a resource ARN that is not one', { ...base[0], resource: { ...base[0]!.resource, arn: 'fn' } }],
+    ['a short finding id', { ...base[0], findingId: 'abc' }],
+    ['an unknown check', { ...base[0], checkId: 'tmc.unknown' }],
+    ['an unknown resource type', { ...base[0], resource: { type: 'AWS::S3::Bucket', name: 'b' } }],
+    ['an unknown component', { ...base[0], tmc: { credentialName: 'a', component: 'sync' } }],
+    ['an empty title', { ...base[0], title: '' }],
+    ['evidence with an object', { ...base[0], evidence: { nested: { a: 1 } } }],
+    ['evidence with a number list', { ...base[0], evidence: { list: [1, 2] } }],
+    ['no remediation runbook', { ...base[0], remediation: { text: 't', whoCanFix: 'w' } }],
+    ['observedAt not ISO', { ...base[0], observedAt: 'yesterday' }],
+    [
+      'six sample events',
+      { ...irsa, irsa: { ...irsa.irsa, sampleEventIds: ['1', '2', '3', '4', '5', '6'] } },
+    ],
+    ['an IRSA count of zero', { ...irsa, irsa: { ...irsa.irsa, count: 0 } }],
+    ['another finding schema version', { ...base[0], schemaVersion: '2.0' }],
+  ];
+
+  it.each(cases)('%s', (_name, value) => {
+    expect(reportedFindingSchema.safeParse(value).success).toBe(findingSchema.safeParse(value).success);
+  });
+
+  it('the cases cover both verdicts', () => {
+    const verdicts = cases.map(([, value]) => findingSchema.safeParse(value).success);
+    expect(verdicts.filter(Boolean).length).toBeGreaterThanOrEqual(5);
+    expect(verdicts.filter((ok) => !ok).length).toBeGreaterThanOrEqual(10);
+  });
+});
