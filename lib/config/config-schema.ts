@@ -5,10 +5,12 @@ import { list, number, positiveInt, regionList, schedule } from './config-fields
 import { eventBus, topicArn } from './aws-names';
 import { IRSA_EXAMPLES, irsaConfigShape, irsaPageBudgetProblem } from './irsa-config-schema';
 import { LIFECYCLE_EXAMPLES, lifecycleConfigShape } from './lifecycle-config-schema';
+import { ORG_EXAMPLES, orgConfigShape } from './org-config-schema';
 
 /**
  * The configuration schema: one zod schema per CDK context key (field builders in config-fields.ts, the IRSA
- * check's keys in irsa-config-schema.ts, the finding lifecycle's in lifecycle-config-schema.ts).
+ * check's keys in irsa-config-schema.ts, the finding lifecycle's in lifecycle-config-schema.ts, the deployment
+ * mode and the AWS Organizations keys in org-config-schema.ts).
  */
 
 /** The checker function's timeout. Runs are made unable to overlap by keeping the schedule period above it. */
@@ -80,6 +82,7 @@ export const configSchema = z
       .optional(),
     ...irsaConfigShape,
     ...lifecycleConfigShape,
+    ...orgConfigShape,
   })
   // Cross-key rule, reported under irsaMaxPagesPerRegion (the usual fix).
   .superRefine((config, ctx) => {
@@ -108,4 +111,5 @@ export const EXAMPLES: Readonly<Record<ConfigKey, string>> = {
   runbookBaseUrl: 'https://wiki.example.com/tmc-health',
   ...IRSA_EXAMPLES,
   ...LIFECYCLE_EXAMPLES,
+  ...ORG_EXAMPLES,
 };

@@ -3,8 +3,10 @@ import type { IConstruct } from 'constructs';
 import type { IrsaSettingsInput } from '../../lambdas/core/irsa/settings';
 import type { LifecycleConfigInput } from '../../lambdas/core/lifecycle/settings';
 import type { Suppression } from '../../lambdas/core/lifecycle/suppressions';
+import { memberSettingsToEnvironment } from '../../lambdas/core/fleet/member-settings';
 import type { CheckerSettingsInput } from '../../lambdas/core/settings';
 import { CONFIG_KEYS, EXAMPLES, configSchema, type ConfigKey } from './config-schema';
+import { orgModeProblems, type DeploymentMode } from './org-config-schema';
 import { closestMatch } from './suggest';
 
 /**
@@ -28,11 +30,24 @@ export {
   irsaPageBudgetProblem,
 } from './irsa-config-schema';
 export { MAX_SUPPRESSIONS_JSON_BYTES, suppressionWarnings } from './lifecycle-config-schema';
+export { DEPLOYMENT_MODES, memberSilentAfterMinutes, type DeploymentMode } from './org-config-schema';
 
 /** Context keys owned by the CDK CLI that have neither an '@' prefix nor a ':' in their name. */
 const CDK_OWN_KEYS: ReadonlySet<string> = new Set(['acknowledged-issue-numbers', 'cli-telemetry']);
 /** How much of a bad value a problem echoes back. */
 const MAX_ECHO_CHARS = 200;
+/** Keys without a default: a cross-key rule can ask for one that is not set at all. */
+const KEYS_WITHOUT_DEFAULT: ReadonlySet<string> = new Set([
+  'existingTopicArn',
+  'credentialNames',
+  'reservedConcurrency',
+  'runbookBaseUrl',
+  'organizationId',
+  'memberOrganizationalUnitIds',
+  'memberRegions',
+  'memberSilentAfterMinutes',
+  'hubEventBusArn',
+]);
 
 /** The validated configuration. */
 export interface TmcHealthConfig {
@@ -79,6 +94,18 @@ export interface TmcHealthConfig {
   readonly suppressions: readonly Suppression[];
   /** Whether the credential check may re-trigger a TMC data-sync function that stopped running. */
   readonly autoRemediation: boolean;
+  /** single (one account, the default), hub or member (an AWS Organization, docs/organizations.md). */
+  readonly mode: DeploymentMode;
+  /** hub: the organization whose accounts may put run reports on the hub bus. */
+  readonly organizationId?: string;
+  /** hub: the OUs (or the root) whose accounts the StackSet deploys the member stack to. */
+  readonly memberOrganizationalUnitIds: readonly string[];
+  /** hub: the regions the StackSet deploys the member stack to. */
+  readonly memberRegions: readonly string[];
+  /** hub: minutes without a run report after which a member is silent; undefined: three schedule periods. */
+  readonly memberSilentAfterMinutes?: number;
+  /** member: the hub bus run reports go to (the default of the member template's HubEventBusArn parameter). */
+  readonly hubEventBusArn?: string;
 }
 
 /** Thrown for invalid configuration; `message` lists every problem and is meant for humans as is. */
@@ -132,20 +159,33 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): TmcHealt
     else problems.push(unknownKeyProblem(key));
   }
   const parsed = configSchema.safeParse(ours);
-  if (parsed.success && problems.length === 0) return parsed.data;
+  // Like zod's cross-key rules, the mode's rules run once every key parsed.
+  const modeProblems = parsed.success ? orgModeProblems(parsed.data, new Set(Object.keys(ours))) : [];
+  if (parsed.success && problems.length === 0 && modeProblems.length === 0) return parsed.data;
   const messages = new Map<ConfigKey, string[]>();
-  for (const issue of parsed.error?.issues ?? []) {
-    const key = issue.path[0] as ConfigKey;
+  const issues = [
+    ...(parsed.error?.issues ?? []).map((issue) => ({ key: issue.path[0], message: issue.message })),
+    ...modeProblems,
+  ];
+  for (const issue of issues) {
+    const key = issue.key as ConfigKey;
     messages.set(key, [...(messages.get(key) ?? []), issue.message]);
   }
+  const toRemove = new Set(modeProblems.filter((problem) => problem.remove).map((problem) => problem.key));
   for (const key of CONFIG_KEYS) {
     const keyMessages = messages.get(key);
     if (!keyMessages) continue;
     // A cross-key rule can fail on a key left at its default.
-    const got = key in ours ? `got ${shortJson(ours[key])}` : 'not set: the default';
-    problems.push(
-      `${key}: ${[...new Set(keyMessages)].join('; ')} (${got}). ${howToSet(key, EXAMPLES[key])}`,
-    );
+    const got =
+      key in ours
+        ? `got ${shortJson(ours[key])}`
+        : KEYS_WITHOUT_DEFAULT.has(key)
+          ? 'not set'
+          : 'not set: the default';
+    const fix = toRemove.has(key)
+      ? 'Fix or remove it in cdk.json "context" or in your -c flags.'
+      : howToSet(key, EXAMPLES[key]);
+    problems.push(`${key}: ${[...new Set(keyMessages)].join('; ')} (${got}). ${fix}`);
   }
   throw new ConfigError(problems);
 }
@@ -213,5 +253,38 @@ export function lifecycleSettings(config: TmcHealthConfig, ledgerTableName: stri
     stormThreshold: config.stormThreshold,
     suppressions: [...config.suppressions],
     autoRemediation: config.autoRemediation,
+  };
+}
+
+/**
+ * A member account's credential check settings: as `checkerSettings`, but no topic, and the only bus it may put
+ * events on is the hub's (the function sends its run reports there, see `memberFunctionEnvironment`).
+ */
+export function memberCheckerSettings(config: TmcHealthConfig, hubEventBusArn: string): CheckerSettingsInput {
+  return { ...checkerSettings(config, ''), eventBusName: hubEventBusArn, topicArn: undefined };
+}
+
+/** A member account's IRSA check settings: as `irsaCheckerSettings`, without a topic, the hub's bus. */
+export function memberIrsaCheckerSettings(
+  config: TmcHealthConfig,
+  watermarkTableName: string,
+  hubEventBusArn: string,
+): IrsaSettingsInput {
+  return {
+    ...irsaCheckerSettings(config, '', watermarkTableName),
+    eventBusName: hubEventBusArn,
+    topicArn: undefined,
+  };
+}
+
+/**
+ * What turns a checker into a member (both functions): the hub bus its run reports go to, and no custom metrics
+ * (the hub derives the fleet's from the reports; Powertools then writes no EMF lines, which CloudWatch would bill
+ * as custom metrics in every member account).
+ */
+export function memberFunctionEnvironment(hubEventBusArn: string): Record<string, string> {
+  return {
+    ...memberSettingsToEnvironment({ hubEventBusArn }),
+    POWERTOOLS_METRICS_DISABLED: 'true',
   };
 }

@@ -36,6 +36,9 @@ describe('loadConfig: defaults and accepted forms', () => {
       stormThreshold: 10,
       suppressions: [],
       autoRemediation: false,
+      mode: 'single',
+      memberOrganizationalUnitIds: [],
+      memberRegions: [],
     });
   });
 
