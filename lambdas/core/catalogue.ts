@@ -214,6 +214,26 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
       'Make sure the workload uses an AWS SDK recent enough to support web-identity credentials (see `userAgents` in the evidence), then restart its pods so they pick up fresh tokens.',
     ],
   },
+  'fleet.member.silent': {
+    id: 'fleet.member.silent',
+    name: 'Member account keeps reporting to the hub',
+    defaultSeverity: 'HIGH',
+    verifies:
+      "Organizations mode (docs/organizations.md), in the hub: for every member account and check family (`credentials`, `irsa`) that has reported at least once, the last run report the hub received (its heartbeat table, written by the fleet intake) is at most `memberSilentAfterMinutes` old (default: three schedule periods). A last report dated more than 5 minutes in the future is clock skew: ERROR, never PASS. One finding per member account and family; its `accountId` is the member's.",
+    meaning:
+      "The member's checker for this family stopped reporting: nothing in that account is checked or notified any more, and its open findings are neither reminded nor resolved, so silence must not read as health. Usual causes: the StackSet instance in the account or region was removed or failed to deploy or update; the checker's schedule was disabled or deleted; the function errors or times out on every run; its role lost `events:PutEvents` on the hub bus; the hub bus policy changed (the `aws:PrincipalOrgID` condition); or the account left the deployment OU (or the organization). The finding resolves by itself at the member's next report. An ERROR with `evidence.clockSkew` means the last report is dated ahead of the hub's clock, so how long the member has been silent cannot be told.",
+    whoCanFix:
+      'The platform team that owns the member account (function, schedule, role, logs); the StackSet administrator (the delegated administrator or the management account) for a missing or failed stack instance, the hub bus policy, or OU membership.',
+    steps: [
+      'Read the evidence: `memberAccountId`, `family` (credentials: the credential checker; irsa: the IRSA checker), `lastReportAt`, `lastRunId`, `minutesSilent` and `regions` (where it last ran).',
+      'In the hub (delegated administrator) account, find the StackSet and look at the member\'s stack instances: `aws cloudformation list-stack-sets --call-as DELEGATED_ADMIN`, then `aws cloudformation list-stack-instances --stack-set-name <stack set> --stack-instance-account <memberAccountId> --call-as DELEGATED_ADMIN` (`--call-as SELF` from the management account). No instance: the account left the OU or the instance was deleted; `Status` `OUTDATED` or `INOPERABLE` or `DetailedStatus` `FAILED`: read `StatusReason`, fix it, and retry with `aws cloudformation update-stack-instances`.',
+      "In the member account, with its region from `regions`: `aws lambda get-function-configuration --function-name <checker function> --region <region>` must show `State` `Active`, `LastUpdateStatus` `Successful`, and `TMC_HEALTH_HUB_EVENT_BUS` in its environment set to the hub bus ARN (the `HubEventBusArn` the StackSet passed).",
+      "Check the checker's schedule is enabled: `aws scheduler list-schedules --region <region>` to find it, then `aws scheduler get-schedule --name <schedule> --group-name default --region <region>` must show `State` `ENABLED` and the checker function as target.",
+      "Read the last runs' logs: `aws logs tail /aws/lambda/<checker function> --since 3h --region <region>`. `AccessDeniedException` on `events:PutEvents`: the role lost its permission on the hub bus ARN, or the hub bus policy no longer admits the organization (in the hub: `aws events describe-event-bus --name <hub bus>` and read `Policy`); timeouts or errors on every run: fix them as the member's own `checker.error` findings would say.",
+      'If the account left the OU or the organization on purpose, remove its heartbeat in the hub: `aws dynamodb delete-item --table-name <fleet table> --key \'{"accountId":{"S":"<memberAccountId>"},"family":{"S":"<family>"}}\'`; the finding then resolves as gone after `goneAfterRuns` fleet-watch runs.',
+      'ERROR with `evidence.clockSkew`: the member\'s clock (or the hub\'s) is off by `minutesAhead` minutes; Lambda clocks are synchronised by AWS, so look for a report sent by hand or by a test harness with a wrong `finishedAt`. Reports older than the stored one are ignored until the stored time has passed.',
+    ],
+  },
   'checker.error': {
     id: 'checker.error',
     name: 'The checker could look',

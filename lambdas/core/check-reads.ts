@@ -62,6 +62,8 @@ export const CHECK_READS: Readonly<Record<CheckId, readonly CheckRead[]>> = {
     read('iam:ListOpenIDConnectProviders', 'region'),
     read('iam:GetOpenIDConnectProvider', 'region'),
   ],
+  // The hub's heartbeat table (one item per member account and family): a silent member is only known from it.
+  'fleet.member.silent': [read('dynamodb:Scan', 'region')],
   // Its findings are about the calls themselves: one per operation, ERROR exactly when that operation failed.
   'checker.error': [],
 };

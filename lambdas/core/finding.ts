@@ -26,6 +26,7 @@ export const CHECK_IDS = [
   'tmc.token.missing',
   'tmc.token.stale',
   'irsa.assume-role.denied',
+  'fleet.member.silent',
   'checker.error',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -37,6 +38,8 @@ export const RESOURCE_TYPES = [
   'TMC::Credential',
   'AWS::IAM::Role',
   'AWS::API::Operation',
+  /** An Organizations member account, as the hub sees it (fleet.member.silent): named `<accountId>/<family>`. */
+  'AWS::Organizations::Account',
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 

@@ -60,6 +60,9 @@ export interface SuppressionMark {
   readonly expires: string;
 }
 
-/** The two checks that keep findings in the ledger; each run plans against its own family's entries only. */
-export const CHECK_FAMILIES = ['credentials', 'irsa'] as const;
+/**
+ * The checks that keep findings in the ledger; each run plans against its own family's entries only. `fleet` is
+ * the Organizations hub's own check (fleet.member.silent, docs/organizations.md): it never runs in a member.
+ */
+export const CHECK_FAMILIES = ['credentials', 'irsa', 'fleet'] as const;
 export type CheckFamily = (typeof CHECK_FAMILIES)[number];

@@ -12,7 +12,8 @@
  * - leave every other check (and the same checks of credentials no failed request was about) exactly as in the
  *   healthy run, and every other operation not failed.
  * A new check is covered by declaring its reads; a new operation by adding its fault injector below (a test
- * fails until it has one). The account fixtures are the two fault-injection accounts of this folder.
+ * fails until it has one). The account fixtures are the fault-injection accounts of this folder, and the
+ * Organizations hub's fleet watch over its heartbeat table.
  */
 import 'aws-sdk-client-mock-jest';
 import { checksReading, declaredReadOperations } from '../../../lambdas/core/check-reads';
@@ -28,6 +29,7 @@ import {
   type CredentialApi,
 } from './credential-account';
 import { ERROR_FAULT_KINDS, faultError, type ErrorFault } from './fault-kinds';
+import * as fleetAccount from './fleet-account';
 import {
   install as installIrsaAccount,
   MALFORMED as IRSA_MALFORMED,
@@ -114,7 +116,19 @@ const irsaFamily: Family = {
   namesResources: ['cloudtrail:LookupEvents'],
 };
 
-const FAMILIES = [credentialFamily, irsaFamily];
+const fleetFamily: Family = {
+  name: 'fleet watch (hub)',
+  install: (_operation, answer) => fleetAccount.install(answer),
+  operations: fleetAccount.OPERATIONS,
+  malformed: () => fleetAccount.MALFORMED,
+  run: fleetAccount.run,
+  // Every member's verdict rests on the one Scan.
+  concernedByFault: () => true,
+  // The heartbeats are the only source of the members: without them there is no finding to keep.
+  namesResources: ['dynamodb:Scan'],
+};
+
+const FAMILIES = [credentialFamily, irsaFamily, fleetFamily];
 type Fault = ErrorFault | 'malformed';
 const FAULTS: readonly Fault[] = [...ERROR_FAULT_KINDS, 'malformed'];
 
