@@ -76,17 +76,28 @@ export function classifyAccountError(
   });
 }
 
-/** The account the credentials belong to, from STS GetCallerIdentity (needs no IAM permission). */
-export async function resolveAccountId(region: string, maxAttempts?: number): Promise<string> {
+/** Who the credentials are: the account and the principal's ARN (an assumed role's session ARN for SSO). */
+export interface CallerIdentity {
+  readonly account: string;
+  readonly arn: string;
+}
+
+/** The caller's identity from STS GetCallerIdentity (needs no IAM permission). */
+export async function resolveCallerIdentity(region: string, maxAttempts?: number): Promise<CallerIdentity> {
   const sts = new STSClient({ region, ...(maxAttempts === undefined ? {} : { maxAttempts }) });
   reportUnexpectedAnswers(sts);
   try {
     const identity = await sts.send(new GetCallerIdentityCommand({}));
     if (!identity.Account) throw new Error('GetCallerIdentity returned no account id');
-    return identity.Account;
+    return { account: identity.Account, arn: identity.Arn ?? '' };
   } catch (error) {
     throw classifyAccountError(error, region);
   } finally {
     sts.destroy();
   }
+}
+
+/** The account the credentials belong to, from STS GetCallerIdentity (needs no IAM permission). */
+export async function resolveAccountId(region: string, maxAttempts?: number): Promise<string> {
+  return (await resolveCallerIdentity(region, maxAttempts)).account;
 }

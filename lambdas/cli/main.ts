@@ -1,5 +1,6 @@
 import { runCli } from './program';
 import { createAwsRunCheck } from './run-check';
+import { createAwsRunFleetCheck } from './run-fleet';
 
 /** package.json's engines floor. */
 const MIN_NODE_MAJOR = 22;
@@ -16,15 +17,18 @@ async function main(): Promise<void> {
     env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   }
   const maxAttempts = Number(env.AWS_MAX_ATTEMPTS);
-  const runCheck = createAwsRunCheck({
+  const awsOptions = {
     ...(Number.isInteger(maxAttempts) && maxAttempts > 0 ? { maxAttempts } : {}),
     ...(env.AWS_REGION ? { homeRegion: env.AWS_REGION } : {}),
-  });
+  };
+  const runCheck = createAwsRunCheck(awsOptions);
+  const runFleetCheck = createAwsRunFleetCheck(awsOptions);
   process.exitCode = await runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
     env,
     runCheck,
+    runFleetCheck,
   });
 }
 

@@ -10,11 +10,19 @@ import {
   type CheckFlags,
 } from './check-options';
 import { CliError, EXIT, EXIT_CODES_HELP, exitCodeFor, usageError, type ExitCode } from './exit-codes';
+import {
+  DEFAULT_READ_ONLY_ROLE_NAME,
+  DEFAULT_ROLE_SESSION_NAME,
+  fleetTargetFromFlags,
+  type FleetFlags,
+} from './fleet-options';
 import { createProgress, type Writer } from './progress';
 import { renderCheckList, renderExplain, renderExplainCause, suggestCheckIds } from './render-explain';
-import { renderJson } from './render-json';
+import { renderFleetTable } from './render-fleet';
+import { renderFleetJson, renderJson } from './render-json';
 import { renderTable } from './render-table';
 import type { RunCheck } from './run-check';
+import type { RunFleetCheck } from './run-fleet';
 import { createStyle, shouldUseColour } from './style';
 
 export interface OutputStream extends Writer {
@@ -28,6 +36,8 @@ export interface CliDependencies {
   /** Read for defaults and colour; `--profile` writes AWS_PROFILE into it before any AWS client exists. */
   readonly env: Record<string, string | undefined>;
   readonly runCheck: RunCheck;
+  /** `check --accounts`: each account through its read-only role. */
+  readonly runFleetCheck: RunFleetCheck;
 }
 
 const DEFAULT_WIDTH = 100;
@@ -71,7 +81,7 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('afterAll', `\n${EXIT_CODES_HELP}\n`);
 
-  const globals = (command: Command) => command.optsWithGlobals<GlobalFlags & CheckFlags>();
+  const globals = (command: Command) => command.optsWithGlobals<GlobalFlags & CheckFlags & FleetFlags>();
   const styleFor = (command: Command) =>
     createStyle(
       shouldUseColour({ colorFlag: globals(command).color, env, stdoutIsTTY: stdout.isTTY === true }),
@@ -112,6 +122,20 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
     .option('--failing', 'show only FAIL and ERROR rows in the tables')
     .option('--event-bus <nameOrArn>', 'bus for --publish (default: TMC_HEALTH_EVENT_BUS or "default")')
     .option('--topic-arn <arn>', 'SNS topic for --publish summaries (default: TMC_HEALTH_TOPIC_ARN)')
+    .option(
+      '--accounts <ids...>',
+      'check these accounts instead of your own (12-digit ids, comma or space separated), each through the read-only role --role-name names in it',
+      (value: string, previous?: string[]) => [...(previous ?? []), value],
+    )
+    .option(
+      '--role-name <name>',
+      `with --accounts: the role to assume in each account, arn:<partition>:iam::<id>:role/<name> (default: ${DEFAULT_READ_ONLY_ROLE_NAME}, the role FleetReadOnlyRole deploys)`,
+    )
+    .option('--external-id <id>', "with --accounts: the external id the role's trust policy requires")
+    .option(
+      '--role-session-name <name>',
+      `with --accounts: the session name each account's CloudTrail shows (default: ${DEFAULT_ROLE_SESSION_NAME})`,
+    )
     .addHelpText(
       'after',
       [
@@ -126,11 +150,19 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
         'iam:ListOpenIDConnectProviders and iam:GetOpenIDConnectProvider; without them its findings are ERROR',
         '(exit 3). Use --checks tmc to leave IRSA out.',
         '',
+        'Several accounts without the hub: --accounts assumes the read-only role (sts:AssumeRole with your own',
+        'credentials) in each account, 4 accounts at a time, and runs the same checks there. Read-only: not with',
+        '--publish. An account whose role cannot be assumed gives one ERROR finding (checker.error) naming the',
+        'account, the role ARN and the STS error; the other accounts are still checked. The tables come in a',
+        'section per account, then a line of counts per account; with --json every finding carries its accountId',
+        "and summary.accounts holds each account's summary.",
+        '',
         'Examples:',
         '  tmc-health check --region us-east-1,eu-west-1',
         '  tmc-health check --credential acme-prod --since 2h --json | jq .summary',
         '  tmc-health check --checks irsa --region us-west-2,us-east-1 --since 6h',
         '  tmc-health check --failing',
+        '  tmc-health check --accounts 111122223333,444455556666 --role-name TmcHealthReadOnly --region us-west-2',
         '  # a local emulator without CloudTrail LookupEvents (moto): leave IRSA out; `npm run demo` has both',
         '  AWS_ENDPOINT_URL=http://localhost:5000 tmc-health check --checks tmc --region us-west-2',
       ].join('\n'),
@@ -142,12 +174,44 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
         if (flags.profile.trim() === '') throw usageError('--profile: give a profile name');
         env.AWS_PROFILE = flags.profile;
       }
+      const fleet = fleetTargetFromFlags(flags);
+      if (fleet && (flags.publish === true || flags.publishAll === true)) {
+        throw usageError(
+          '--publish: not with --accounts (reading through a read-only role; each account publishes with its own checker, or to the hub)',
+        );
+      }
       const settings = settingsFromFlags(flags, env);
       const homeRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION || settings.regions[0]!;
       const irsaSettings = families.includes('irsa')
         ? irsaSettingsFromFlags(flags, env, settings, homeRegion)
         : undefined;
       const progress = createProgress(stderr, stderr.isTTY === true);
+      if (fleet) {
+        let fleetOutcome;
+        try {
+          fleetOutcome = await deps.runFleetCheck({
+            families,
+            settings,
+            ...(irsaSettings ? { irsaSettings } : {}),
+            target: fleet,
+            onProgress: (event) => progress.update(event),
+          });
+        } finally {
+          progress.stop();
+        }
+        stdout.write(
+          flags.json
+            ? renderFleetJson(fleetOutcome)
+            : renderFleetTable(fleetOutcome, {
+                width: outputWidth(stdout, env),
+                style: styleFor(command),
+                failingOnly: flags.failing === true,
+                wholeEvidence: stdout.isTTY !== true,
+              }),
+        );
+        state.exitCode = exitCodeFor(fleetOutcome.findings);
+        return;
+      }
       let outcome;
       try {
         outcome = await deps.runCheck({

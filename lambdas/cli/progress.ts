@@ -24,6 +24,11 @@ function describe(event: ProgressEvent): string {
       return `IRSA: reading CloudTrail in ${event.region} (region ${event.index} of ${event.total})`;
     case 'publish':
       return 'Publishing findings to EventBridge/SNS';
+    case 'fleet':
+      return (
+        `Accounts: ${event.done} of ${event.total} done` +
+        (event.running.length > 0 ? `; checking ${event.running.join(', ')}` : '')
+      );
   }
 }
 

@@ -258,6 +258,27 @@ export function renderTable(
   options: TableOptions,
 ): string {
   const { width, style } = options;
+  const out = renderReportBody(findings, summary, options);
+  const plain = summaryLine(summary, createStyle(false));
+  // Coloured when it fits on one line; wrapped plain otherwise (wrapping must not split escape codes).
+  out.push(...([...plain].length <= width ? [summaryLine(summary, style)] : wrapText(plain, width)));
+  if (findings.some((f) => f.status !== 'PASS')) out.push(...explainHint(width));
+  return `${out.join('\n')}\n`;
+}
+
+export const explainHint = (width: number): string[] =>
+  wrapText('More on any check: tmc-health explain <checkId>', width);
+
+/**
+ * One account's report without its summary line: the tables per credential, the IRSA section, the remediation
+ * of each problem. `check` prints one; `check --accounts` one per account (render-fleet.ts).
+ */
+export function renderReportBody(
+  findings: readonly Finding[],
+  summary: CliSummary,
+  options: TableOptions,
+): string[] {
+  const { width, style } = options;
   const irsaFindings = new Set(options.irsa?.findings ?? []);
   const credentialFindings = findings.filter((finding) => !irsaFindings.has(finding));
   const out: string[] = [];
@@ -290,11 +311,5 @@ export function renderTable(
       style,
     ),
   );
-  const plain = summaryLine(summary, createStyle(false));
-  // Coloured when it fits on one line; wrapped plain otherwise (wrapping must not split escape codes).
-  out.push(...([...plain].length <= width ? [summaryLine(summary, style)] : wrapText(plain, width)));
-  if (findings.some((f) => f.status !== 'PASS')) {
-    out.push(...wrapText('More on any check: tmc-health explain <checkId>', width));
-  }
-  return `${out.join('\n')}\n`;
+  return out;
 }

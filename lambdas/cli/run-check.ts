@@ -1,6 +1,8 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { runCredentialCheck } from '../app/credential-check';
 import { runIrsaCheck, type IrsaRunSummary } from '../app/irsa-check';
+import { createAssumedIrsaClients, createAssumedRegionClients } from '../adapters/assume-role';
 import { createRegionClients, type RegionClients } from '../adapters/clients';
 import { createIrsaClients } from '../adapters/irsa/clients';
 import type { FindingPublisher } from '../adapters/publisher';
@@ -20,7 +22,14 @@ export type ProgressEvent =
   | { readonly kind: 'region'; readonly region: string; readonly index: number; readonly total: number }
   /** The IRSA check started reading a region's CloudTrail (LookupEvents, at most 2 requests/s). */
   | { readonly kind: 'irsa-region'; readonly region: string; readonly index: number; readonly total: number }
-  | { readonly kind: 'publish' };
+  | { readonly kind: 'publish' }
+  /** `--accounts`: how many accounts are done, and which are being checked now. */
+  | {
+      readonly kind: 'fleet';
+      readonly done: number;
+      readonly total: number;
+      readonly running: readonly string[];
+    };
 
 export interface CheckRequest {
   /** The families to run; defaults to `tmc` alone for callers that predate IRSA. */
@@ -68,63 +77,91 @@ export interface AwsRunCheckOptions {
  * as the Lambda. Clients use the SDK's default chain, so AWS_PROFILE, AWS_ENDPOINT_URL(_<SERVICE>) apply.
  */
 export function createAwsRunCheck(options: AwsRunCheckOptions = {}): RunCheck {
-  return async ({ settings, irsaSettings, families = ['tmc'], publish, publishAll, onProgress }) => {
-    const regions = settings.regions;
-    const firstRegion = regions[0];
-    if (firstRegion === undefined) throw new CliError(EXIT.USAGE, 'no region to check');
-    if (families.includes('irsa') && irsaSettings === undefined) {
-      throw new CliError(EXIT.USAGE, 'the IRSA check needs its settings');
-    }
-    onProgress?.({ kind: 'account' });
+  return async (request) => {
+    const firstRegion = checkedFirstRegion(request);
+    request.onProgress?.({ kind: 'account' });
     const accountId = await resolveAccountId(firstRegion, options.maxAttempts);
-    const homeRegion = options.homeRegion ?? firstRegion;
-    const created = publish ? createFindingPublisher(settings, homeRegion) : undefined;
-    const publisher: FindingPublisher | undefined = created
-      ? {
-          publish: (findings, run) => {
-            onProgress?.({ kind: 'publish' });
-            // Stateless publishing sends problems only (docs/events.md), like the Lambda without its ledger.
-            return created.publish(publishAll ? findings : findings.filter(isProblem), run);
-          },
-        }
-      : undefined;
+    return runAccountCheck(request, options, { accountId });
+  };
+}
 
-    const toDestroy: { destroy(): void }[] = [];
-    const runs = await Promise.allSettled([
-      families.includes('tmc')
-        ? runTmc(settings, accountId, firstRegion, publisher, options, onProgress, toDestroy)
-        : Promise.resolve(undefined),
-      families.includes('irsa') && irsaSettings !== undefined
-        ? runIrsa(irsaSettings, accountId, homeRegion, publisher, onProgress, toDestroy)
-        : Promise.resolve(undefined),
-    ]);
-    for (const client of toDestroy) client.destroy();
-    const failed = runs.find((run) => run.status === 'rejected');
-    if (failed) {
-      const error: unknown = failed.reason;
-      if (error instanceof PublishError) {
-        throw new CliError(EXIT.ERROR, `publishing the findings failed: ${error.message}`, { cause: error });
+/** The first region to check, after the request's own consistency checks (usage errors). */
+export function checkedFirstRegion(
+  request: Pick<CheckRequest, 'settings' | 'families' | 'irsaSettings'>,
+): string {
+  const firstRegion = request.settings.regions[0];
+  if (firstRegion === undefined) throw new CliError(EXIT.USAGE, 'no region to check');
+  if ((request.families ?? ['tmc']).includes('irsa') && request.irsaSettings === undefined) {
+    throw new CliError(EXIT.USAGE, 'the IRSA check needs its settings');
+  }
+  return firstRegion;
+}
+
+/** Which account a run reads, and with which credentials (absent: the SDK's default chain). */
+export interface AccountAccess {
+  readonly accountId: string;
+  /** Another account's role, assumed (lambdas/adapters/assume-role.ts); every client of the run signs with it. */
+  readonly credentials?: AwsCredentialIdentityProvider;
+}
+
+/**
+ * One account's check, the account already known: the families requested, with the Lambda's own code. Shared by
+ * `check` (the caller's account) and `check --accounts` (each account through its role, run-fleet.ts).
+ */
+export async function runAccountCheck(
+  { settings, irsaSettings, families = ['tmc'], publish, publishAll, onProgress }: CheckRequest,
+  options: AwsRunCheckOptions,
+  access: AccountAccess,
+): Promise<CheckOutcome> {
+  const firstRegion = checkedFirstRegion({ settings, families, ...(irsaSettings ? { irsaSettings } : {}) });
+  const { accountId } = access;
+  const homeRegion = options.homeRegion ?? firstRegion;
+  const created = publish ? createFindingPublisher(settings, homeRegion) : undefined;
+  const publisher: FindingPublisher | undefined = created
+    ? {
+        publish: (findings, run) => {
+          onProgress?.({ kind: 'publish' });
+          // Stateless publishing sends problems only (docs/events.md), like the Lambda without its ledger.
+          return created.publish(publishAll ? findings : findings.filter(isProblem), run);
+        },
       }
-      throw error;
+    : undefined;
+
+  const toDestroy: { destroy(): void }[] = [];
+  const runs = await Promise.allSettled([
+    families.includes('tmc')
+      ? runTmc(settings, access, firstRegion, publisher, options, onProgress, toDestroy)
+      : Promise.resolve(undefined),
+    families.includes('irsa') && irsaSettings !== undefined
+      ? runIrsa(irsaSettings, access, homeRegion, publisher, options, onProgress, toDestroy)
+      : Promise.resolve(undefined),
+  ]);
+  for (const client of toDestroy) client.destroy();
+  const failed = runs.find((run) => run.status === 'rejected');
+  if (failed) {
+    const error: unknown = failed.reason;
+    if (error instanceof PublishError) {
+      throw new CliError(EXIT.ERROR, `publishing the findings failed: ${error.message}`, { cause: error });
     }
-    const [tmc, irsa] = runs.map((run) => (run.status === 'fulfilled' ? run.value : undefined)) as [
-      TmcRun | undefined,
-      IrsaRun | undefined,
-    ];
-    const findings = [...(tmc?.findings ?? []), ...(irsa?.findings ?? [])];
-    const publishReport = mergeReports([tmc?.publishReport, irsa?.publishReport]);
-    return {
+    throw error;
+  }
+  const [tmc, irsa] = runs.map((run) => (run.status === 'fulfilled' ? run.value : undefined)) as [
+    TmcRun | undefined,
+    IrsaRun | undefined,
+  ];
+  const findings = [...(tmc?.findings ?? []), ...(irsa?.findings ?? [])];
+  const publishReport = mergeReports([tmc?.publishReport, irsa?.publishReport]);
+  return {
+    accountId,
+    findings,
+    summary: combineSummaries({
       accountId,
       findings,
-      summary: combineSummaries({
-        accountId,
-        findings,
-        ...(tmc ? { tmc: tmc.summary } : {}),
-        ...(irsa ? { irsa: irsa.summary } : {}),
-      }),
-      ...(irsa ? { irsa: { findings: irsa.findings, summary: irsa.summary } } : {}),
-      ...(publishReport ? { publishReport } : {}),
-    };
+      ...(tmc ? { tmc: tmc.summary } : {}),
+      ...(irsa ? { irsa: irsa.summary } : {}),
+    }),
+    ...(irsa ? { irsa: { findings: irsa.findings, summary: irsa.summary } } : {}),
+    ...(publishReport ? { publishReport } : {}),
   };
 }
 
@@ -143,7 +180,7 @@ interface IrsaRun {
 /** The TMC credential check: the Lambda's runCredentialCheck with per-region clients created on first use. */
 async function runTmc(
   settings: CheckerSettings,
-  accountId: string,
+  access: AccountAccess,
   firstRegion: string,
   publisher: FindingPublisher | undefined,
   options: AwsRunCheckOptions,
@@ -156,7 +193,9 @@ async function runTmc(
     let regionClients = clients.get(region);
     if (regionClients === undefined) {
       onProgress?.({ kind: 'region', region, index: clients.size + 1, total: regions.length });
-      regionClients = createRegionClients(region, { maxAttempts: options.maxAttempts });
+      regionClients = access.credentials
+        ? createAssumedRegionClients(region, access.credentials, { maxAttempts: options.maxAttempts })
+        : createRegionClients(region, { maxAttempts: options.maxAttempts });
       clients.set(region, regionClients);
       toDestroy.push(
         regionClients.tagging,
@@ -169,7 +208,7 @@ async function runTmc(
     return regionClients;
   };
   const result = await runCredentialCheck(
-    { accountId, settings, defaultRegion: firstRegion },
+    { accountId: access.accountId, settings, defaultRegion: firstRegion },
     { clientsFor, ...(publisher ? { publisher } : {}) },
   );
   return {
@@ -185,13 +224,18 @@ async function runTmc(
  */
 async function runIrsa(
   settings: IrsaSettings,
-  accountId: string,
+  access: AccountAccess,
   homeRegion: string,
   publisher: FindingPublisher | undefined,
+  options: AwsRunCheckOptions,
   onProgress: CheckRequest['onProgress'],
   toDestroy: { destroy(): void }[],
 ): Promise<IrsaRun> {
-  const base = createIrsaClients({}, homeRegion);
+  // The caller's own account keeps its clients exactly as before (no options); another account's are signed
+  // with its role's credentials and honour AWS_MAX_ATTEMPTS like the credential check's.
+  const base = access.credentials
+    ? createAssumedIrsaClients(homeRegion, access.credentials, { maxAttempts: options.maxAttempts })
+    : createIrsaClients({}, homeRegion);
   toDestroy.push(base.iam);
   const started = new Set<string>();
   const cloudTrailFor = (region: string): CloudTrailClient => {
@@ -204,7 +248,7 @@ async function runIrsa(
     return client;
   };
   const result = await runIrsaCheck(
-    { accountId, settings, defaultRegion: homeRegion },
+    { accountId: access.accountId, settings, defaultRegion: homeRegion },
     { clients: { ...base, cloudTrailFor }, ...(publisher ? { publisher } : {}) },
   );
   return {

@@ -3,6 +3,7 @@ import type { Finding } from '../../lambdas/core/finding';
 import { summarizeRun } from '../../lambdas/core/run-summary';
 import { runCli, type CliDependencies } from '../../lambdas/cli/program';
 import type { CheckOutcome, CheckRequest, IrsaOutcome, RunCheck } from '../../lambdas/cli/run-check';
+import type { FleetRequest, RunFleetCheck } from '../../lambdas/cli/run-fleet';
 import { combineSummaries } from '../../lambdas/cli/summary';
 import { summarizeIrsaRun } from '../../lambdas/app/irsa-check';
 import { evaluateIrsa } from '../../lambdas/core/irsa/evaluate-irsa';
@@ -79,6 +80,8 @@ export interface Harness {
   readonly stderr: FakeStream;
   readonly env: Record<string, string | undefined>;
   readonly requests: CheckRequest[];
+  /** What `check --accounts` asked the fleet seam for. */
+  readonly fleetRequests: FleetRequest[];
   run(...argv: string[]): Promise<number>;
 }
 
@@ -88,6 +91,8 @@ export function harness(
     /** The whole outcome the fake runCheck returns (wins over `findings`). */
     outcome?: CheckOutcome;
     runCheck?: RunCheck;
+    /** Without it, `check --accounts` fails the test: pass a fake, or the real createAwsRunFleetCheck. */
+    runFleetCheck?: RunFleetCheck;
     env?: Record<string, string | undefined>;
     stdout?: FakeStream;
     stderr?: FakeStream;
@@ -104,12 +109,19 @@ export function harness(
       requests.push(request);
       return Promise.resolve(options.outcome ?? outcomeOf(findings));
     });
-  const deps: CliDependencies = { stdout, stderr, env, runCheck };
+  const fleetRequests: FleetRequest[] = [];
+  const fleetCheck = options.runFleetCheck;
+  const runFleetCheck: RunFleetCheck = (request) => {
+    fleetRequests.push(request);
+    return fleetCheck ? fleetCheck(request) : Promise.reject(new Error('unexpected fleet check'));
+  };
+  const deps: CliDependencies = { stdout, stderr, env, runCheck, runFleetCheck };
   return {
     stdout,
     stderr,
     env,
     requests,
+    fleetRequests,
     run: (...argv) => runCli(argv, deps),
   };
 }

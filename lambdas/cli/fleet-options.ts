@@ -1,0 +1,107 @@
+import { usageError } from './exit-codes';
+
+/**
+ * `tmc-health check --accounts`: the flags that name the accounts and the role lent in each. Kept free of
+ * imports beyond the CLI's error type: lib/constructs/fleet-read-only-role.ts takes its default role name from
+ * here, so the role the construct deploys and the role the CLI assumes are named by one constant.
+ */
+
+/** The role `--accounts` assumes without `--role-name`, and the name FleetReadOnlyRole gives its role. */
+export const DEFAULT_READ_ONLY_ROLE_NAME = 'TmcHealthReadOnly';
+/** The session name without `--role-session-name`: CloudTrail in each account shows it on every call. */
+export const DEFAULT_ROLE_SESSION_NAME = 'tmc-health-cli';
+
+/** What commander hands over for the fleet flags, unvalidated. */
+export interface FleetFlags {
+  readonly accounts?: string[];
+  readonly roleName?: string;
+  readonly externalId?: string;
+  readonly roleSessionName?: string;
+}
+
+/** Validated: at least one account, the role and session names IAM and STS accept. */
+export interface FleetTarget {
+  /** 12-digit ids, in the order given, each once. */
+  readonly accountIds: readonly string[];
+  /** A role name, optionally with its path (`path/name`), as in `arn:aws:iam::<id>:role/<path/name>`. */
+  readonly roleName: string;
+  readonly externalId?: string;
+  readonly sessionName: string;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+// IAM: names of 1-64 of [\w+=,.@-]; a path is segments of the same characters ending in `/`.
+const ROLE_NAME = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+// STS AssumeRole: ExternalId 2-1224 of [\w+=,.@:/-], RoleSessionName 2-64 of [\w+=,.@-].
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+/**
+ * `--accounts` values as commander collects them (one per word after the flag, or repeated flags), each split
+ * on commas and whitespace, so `--accounts 111122223333,444455556666`, `--accounts 111122223333 444455556666`
+ * and `--accounts "111122223333 444455556666"` all give the same two ids.
+ */
+export function parseAccountIds(values: readonly string[]): string[] {
+  const ids = values.flatMap((value) => value.split(/[\s,]+/)).filter((id) => id !== '');
+  if (ids.length === 0) throw usageError('--accounts: give at least one 12-digit AWS account id');
+  for (const id of ids) {
+    if (id.startsWith('-')) {
+      throw usageError(`--accounts: give the account ids right after the flag (got the flag ${id} instead)`);
+    }
+    if (!ACCOUNT_ID.test(id)) {
+      throw usageError(
+        `--accounts: '${id}' is not an AWS account id (12 digits, e.g. 111122223333; leading zeros count)`,
+      );
+    }
+  }
+  return [...new Set(ids)];
+}
+
+/** The fleet target, or undefined without `--accounts`; the other fleet flags are refused without it. */
+export function fleetTargetFromFlags(flags: FleetFlags): FleetTarget | undefined {
+  if (flags.accounts === undefined) {
+    const stray = (
+      [
+        ['--role-name', flags.roleName],
+        ['--external-id', flags.externalId],
+        ['--role-session-name', flags.roleSessionName],
+      ] as const
+    ).find(([, value]) => value !== undefined);
+    if (stray) throw usageError(`${stray[0]} only applies with --accounts <ids...>`);
+    return undefined;
+  }
+  const accountIds = parseAccountIds(flags.accounts);
+  const roleName = flags.roleName ?? DEFAULT_READ_ONLY_ROLE_NAME;
+  if (roleName.trim() === '') {
+    throw usageError(
+      `--role-name: give the name of the read-only role to assume in each account (default ${DEFAULT_READ_ONLY_ROLE_NAME})`,
+    );
+  }
+  if (!ROLE_NAME.test(roleName)) {
+    throw usageError(
+      `--role-name: '${roleName}' is not an IAM role name (up to 64 letters, digits and +=,.@_-, optionally after a path/)`,
+    );
+  }
+  if (flags.externalId !== undefined && !EXTERNAL_ID.test(flags.externalId)) {
+    throw usageError(
+      '--external-id: must be 2 to 1224 letters, digits and +=,.@:/_- (as the role trust policy sts:ExternalId condition has it)',
+    );
+  }
+  const sessionName = flags.roleSessionName ?? DEFAULT_ROLE_SESSION_NAME;
+  if (!SESSION_NAME.test(sessionName)) {
+    throw usageError(
+      `--role-session-name: '${sessionName}' must be 2 to 64 letters, digits and +=,.@_- (an STS role session name)`,
+    );
+  }
+  return {
+    accountIds,
+    roleName,
+    ...(flags.externalId === undefined ? {} : { externalId: flags.externalId }),
+    sessionName,
+  };
+}
+
+/** `arn:<partition>:iam::<account>:role/<name>`: IAM is global, the partition is the checked regions'. */
+export function roleArnFor(partition: string, accountId: string, roleName: string): string {
+  return `arn:${partition}:iam::${accountId}:role/${roleName}`;
+}
