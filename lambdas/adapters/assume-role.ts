@@ -1,16 +1,9 @@
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { errorMessage, errorName } from './aws-error';
-import { clientConfig, type ClientOptions, type RegionClients } from './clients';
+import { createRegionClients, type ClientOptions, type RegionClients } from './clients';
+import { createIrsaClients } from './irsa/clients';
 import type { IrsaClients } from './irsa/gather-irsa';
-import { reportUnexpectedAnswers } from './unexpected-answer';
 
 /**
  * Reading another account through a role it lends: STS AssumeRole with the caller's own credentials (the SDK's
@@ -129,53 +122,23 @@ export function assumeRoleCredentials(
   };
 }
 
-/**
- * The checker's region clients (as createRegionClients builds them: clientConfig's retry and timeouts, the
- * unexpected-answer reporting) signed with `credentials` instead of the default chain.
- */
+/** The checker's region clients (createRegionClients) signed with `credentials` instead of the default chain. */
 export function createAssumedRegionClients(
   region: string,
   credentials: AwsCredentialIdentityProvider,
   options: ClientOptions = {},
 ): RegionClients {
-  const config = { ...clientConfig(region, options), credentials };
-  const clients = {
-    region,
-    tagging: new ResourceGroupsTaggingAPIClient(config),
-    lambda: new LambdaClient(config),
-    cloudwatch: new CloudWatchClient(config),
-    events: new EventBridgeClient(config),
-    ssm: new SSMClient(config),
-  };
-  reportUnexpectedAnswers(clients.tagging);
-  reportUnexpectedAnswers(clients.lambda);
-  reportUnexpectedAnswers(clients.cloudwatch);
-  reportUnexpectedAnswers(clients.events);
-  reportUnexpectedAnswers(clients.ssm);
-  return clients;
+  return createRegionClients(region, { ...options, credentials });
 }
 
 /**
- * The IRSA check's clients (as createIrsaClients builds them, without a watermark store: the CLI never keeps
- * one) signed with `credentials`. IAM is global: one client, in `homeRegion`.
+ * The IRSA check's clients (createIrsaClients without a watermark store: the CLI never keeps one) signed with
+ * `credentials`.
  */
 export function createAssumedIrsaClients(
   homeRegion: string,
   credentials: AwsCredentialIdentityProvider,
   options: ClientOptions = {},
 ): IrsaClients {
-  const config = (region: string) => ({ ...clientConfig(region, options), credentials });
-  const cloudTrail = new Map<string, CloudTrailClient>();
-  const cloudTrailFor = (region: string): CloudTrailClient => {
-    let client = cloudTrail.get(region);
-    if (client === undefined) {
-      client = new CloudTrailClient(config(region));
-      reportUnexpectedAnswers(client);
-      cloudTrail.set(region, client);
-    }
-    return client;
-  };
-  const iam = new IAMClient(config(homeRegion));
-  reportUnexpectedAnswers(iam);
-  return { cloudTrailFor, iam };
+  return createIrsaClients({ watermarkTableName: undefined }, homeRegion, { ...options, credentials });
 }

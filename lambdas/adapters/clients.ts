@@ -3,7 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { MiddlewareStack } from '@smithy/types';
+import type { AwsCredentialIdentityProvider, MiddlewareStack } from '@smithy/types';
 import { reportUnexpectedAnswers } from './unexpected-answer';
 
 export interface RegionClients {
@@ -22,6 +22,11 @@ export interface ClientOptions {
   readonly connectionTimeoutMs?: number;
   /** Time allowed for one attempt to get its response, per attempt. */
   readonly requestTimeoutMs?: number;
+  /**
+   * Signs with these instead of the SDK's default chain (the CLI's `--accounts` passes an assumed role's).
+   * @default - the default credential chain (environment, profile, SSO, container, instance)
+   */
+  readonly credentials?: AwsCredentialIdentityProvider;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -52,6 +57,7 @@ export function clientConfig(region: string, options: ClientOptions = {}) {
     retryMode: 'adaptive',
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     requestHandler: requestHandlerOptions(options),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   } as const;
 }
 
