@@ -31,12 +31,29 @@ export interface LifecycleWiring {
   readonly counter?: RequestCounter;
 }
 
+/** The lifecycle's AWS clients, created once per container, and the stages built on them. */
+export interface LifecyclePlumbing {
+  /** A stage whose ledger lists `family`'s open entries; with `accountScope`, that account's only (the hub). */
+  stageFor(family: CheckFamily, accountScope?: string): LifecycleStage;
+  /** The DynamoDB client of the ledger (the function's region), for other tables there (the hub's heartbeats). */
+  readonly dynamo: DynamoDBClient;
+  /** The EventBridge publisher of the stages' bus. */
+  readonly events: EventBridgeFindingPublisher;
+  readonly tableName: string;
+}
+
 /**
- * The lifecycle stage with its AWS clients, created once per container; undefined without a ledger table (then
- * the function publishes statelessly). Only the SDK's standard configuration applies (region, endpoints from the
- * environment), so the same wiring runs against AWS and the local emulator.
+ * The lifecycle clients, created once per container; undefined without a ledger table (then the function
+ * publishes statelessly). Only the SDK's standard configuration applies (region, endpoints from the environment),
+ * so the same wiring runs against AWS and the local emulator. Stages are cheap: the Organizations hub builds one
+ * per member report, each with the ledger scoped to that member (`stageFor(family, accountId)`).
  */
-export function createLifecycleStage(wiring: LifecycleWiring): LifecycleStage | undefined {
+export function createLifecyclePlumbing(
+  wiring: Omit<LifecycleWiring, 'family'> & {
+    /** The hub: digests name each change's account (LifecycleStageOptions.digestNamesAccounts). */
+    readonly digestNamesAccounts?: boolean;
+  },
+): LifecyclePlumbing | undefined {
   const tableName = wiring.lifecycle.ledgerTableName;
   if (tableName === undefined) return undefined;
   const config = (region: string) =>
@@ -58,21 +75,41 @@ export function createLifecycleStage(wiring: LifecycleWiring): LifecycleStage | 
         topicArn: wiring.topicArn,
       })
     : undefined;
-  return new LifecycleStage(
-    {
-      settings: wiring.lifecycle,
-      tableName,
-      homeRegion: wiring.homeRegion,
-      runbookBaseUrl: wiring.runbookBaseUrl,
-    },
-    {
-      ledger: new DynamoLedgerStore(dynamo, tableName, wiring.family),
-      events,
-      ...(digest ? { digest } : {}),
-      fallback: createFindingPublisher(wiring, wiring.homeRegion),
-      ...(wiring.remediation && wiring.lifecycle.autoRemediation
-        ? { retrigger: new LambdaRetrigger((region) => regionClients(region).lambda) }
-        : {}),
-    },
-  );
+  const fallback = createFindingPublisher(wiring, wiring.homeRegion);
+  const retrigger =
+    wiring.remediation && wiring.lifecycle.autoRemediation
+      ? new LambdaRetrigger((region) => regionClients(region).lambda)
+      : undefined;
+  return {
+    dynamo,
+    events,
+    tableName,
+    stageFor: (family, accountScope) =>
+      new LifecycleStage(
+        {
+          settings: wiring.lifecycle,
+          tableName,
+          homeRegion: wiring.homeRegion,
+          runbookBaseUrl: wiring.runbookBaseUrl,
+          ...(wiring.digestNamesAccounts ? { digestNamesAccounts: true } : {}),
+        },
+        {
+          ledger: new DynamoLedgerStore(
+            dynamo,
+            tableName,
+            family,
+            accountScope === undefined ? {} : { accountScope },
+          ),
+          events,
+          ...(digest ? { digest } : {}),
+          fallback,
+          ...(retrigger ? { retrigger } : {}),
+        },
+      ),
+  };
+}
+
+/** The single-account stage of one family (the checkers): undefined without a ledger table. */
+export function createLifecycleStage(wiring: LifecycleWiring): LifecycleStage | undefined {
+  return createLifecyclePlumbing(wiring)?.stageFor(wiring.family);
 }
