@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { addStacks } from '../lib/app-stacks';
 import { ConfigError, loadConfigFromContext, type TmcHealthConfig } from '../lib/config/config';
-import { TmcHealthCheckerStack } from '../lib/tmc-health-checker-stack';
 
 const app = new App();
 
@@ -15,11 +15,8 @@ try {
   process.exit(1);
 }
 
-// Environment-agnostic: account and region are deploy-time tokens, so synth needs no AWS credentials.
-new TmcHealthCheckerStack(app, 'TmcHealthChecker', {
-  config,
-  description: config.irsaEnabled
-    ? 'Scheduled health checks for Tanzu Mission Control credentials and EKS IRSA'
-    : 'Scheduled health checks for Tanzu Mission Control credentials',
-});
+// mode (single, hub or member, docs/organizations.md) picks the stacks; single is the default and the one stack
+// TmcHealthChecker. Environment-agnostic: account and region are deploy-time tokens, so synth needs no AWS
+// credentials (the hub's asset bucket stacks are pinned to their region only).
+addStacks(app, config);
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

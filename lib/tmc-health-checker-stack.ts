@@ -1,15 +1,5 @@
 import * as path from 'node:path';
-import {
-  Annotations,
-  CfnCondition,
-  CfnOutput,
-  Duration,
-  Fn,
-  Stack,
-  Token,
-  type StackProps,
-} from 'aws-cdk-lib';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { lifecycleSettingsToEnvironment } from '../lambdas/core/lifecycle/settings';
 import { METRICS_NAMESPACE, SERVICE_NAMES } from '../lambdas/core/observability';
@@ -29,7 +19,7 @@ import { CheckerSchedule } from './constructs/checker-schedule';
 import { EventSchemas } from './constructs/event-schemas';
 import { FindingsLedger } from './constructs/findings-ledger';
 import { IrsaCheck } from './constructs/irsa-check';
-import { Notifications } from './constructs/notifications';
+import { alarmTopicOf, Notifications } from './constructs/notifications';
 import { SelfMonitoring, type MonitoredChecker } from './constructs/self-monitoring';
 import { autoRemediationStatements, ledgerStatements } from './permissions/lifecycle-permissions';
 import { acknowledgeNagFindings, acknowledgeTopicKeyGrant } from './permissions/nag-acknowledgements';
@@ -142,10 +132,13 @@ export class TmcHealthCheckerStack extends Stack {
         config,
         entry: props.irsaHandlerEntry ?? path.join(PROJECT_ROOT, 'lambdas', 'handlers', 'irsa-check.ts'),
         depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-        topicArn,
-        topicKeyArn,
-        eventBusArn: eventBusArn(config.eventBusName),
-        ledger: this.ledger,
+        publishing: {
+          kind: 'account',
+          topicArn,
+          topicKeyArn,
+          eventBusArn: eventBusArn(config.eventBusName),
+          ledger: this.ledger,
+        },
       });
       new CfnOutput(this, 'IrsaFunctionName', {
         value: this.irsa.checker.function.functionName,
@@ -191,7 +184,7 @@ export class TmcHealthCheckerStack extends Stack {
       acknowledgeTopicKeyGrant(this.checker.role);
       if (this.irsa) acknowledgeTopicKeyGrant(this.irsa.checker.role);
     }
-    const alarmTopic = this.alarmTopic(this.notifications);
+    const alarmTopic = alarmTopicOf(this, this.notifications);
     this.selfMonitoring = new SelfMonitoring(this, 'SelfMonitoring', {
       checkers,
       alarmNamePrefix,
@@ -239,35 +232,5 @@ export class TmcHealthCheckerStack extends Stack {
       value: this.checker.failureQueue.queueUrl,
       description: 'Failed or expired checker invocations',
     });
-  }
-
-  /**
-   * The topic the self-monitoring alarms notify. Alarms can only notify a topic in their own region: the created
-   * topic always is; an existing topic elsewhere gets no alarm actions (with a warning), and when the stack's
-   * region is only known at deploy time, a condition attaches the actions only where the regions match.
-   */
-  private alarmTopic(
-    notifications: Notifications,
-  ): { readonly topic: sns.ITopic; readonly condition?: CfnCondition } | undefined {
-    const topicRegion = notifications.topicRegion;
-    if (notifications.created || topicRegion === undefined) return { topic: notifications.topic };
-    if (!Token.isUnresolved(this.region)) {
-      if (this.region === topicRegion) return { topic: notifications.topic };
-      Annotations.of(this).addWarningV2(
-        'tmc-health:alarms-without-topic',
-        `existingTopicArn is in ${topicRegion}, the stack in ${this.region}: CloudWatch alarms can only notify ` +
-          'a topic in their own region, so the self-monitoring alarms have no action. Use a topic in the ' +
-          "stack's region to be told when the checker itself breaks.",
-      );
-      return undefined;
-    }
-    Annotations.of(this).addInfo(
-      `The self-monitoring alarms notify existingTopicArn only when the stack is deployed in ${topicRegion} ` +
-        '(alarms can only notify a topic in their own region); elsewhere they have no action.',
-    );
-    const condition = new CfnCondition(this, 'ExistingTopicInStackRegion', {
-      expression: Fn.conditionEquals(this.region, topicRegion),
-    });
-    return { topic: notifications.topic, condition };
   }
 }

@@ -42,6 +42,12 @@ export interface CheckerFunctionProps {
    */
   readonly maxEventAge?: Duration;
   /**
+   * How often Lambda retries a failed async invocation. None for the scheduled checkers (a late run could
+   * overlap the next); the hub's fleet intake retries a run report.
+   * @default 0
+   */
+  readonly retryAttempts?: number;
+  /**
    * @default 256
    */
   readonly memorySize?: number;
@@ -98,7 +104,7 @@ export class CheckerFunction extends Construct {
       logGroup: this.logGroup,
       environment: { ...props.environment },
       reservedConcurrentExecutions: props.reservedConcurrency,
-      retryAttempts: 0,
+      retryAttempts: props.retryAttempts ?? 0,
       maxEventAge: props.maxEventAge ?? Duration.minutes(1),
       onFailure: new SqsDestination(this.failureQueue),
       bundling: {

@@ -9,9 +9,12 @@ import {
   IRSA_TIMEOUT_MINUTES,
   irsaCheckerSettings,
   lifecycleSettings,
+  memberFunctionEnvironment,
+  memberIrsaCheckerSettings,
   type TmcHealthConfig,
 } from '../config/config';
-import { irsaPolicyStatements } from '../permissions/irsa-permissions';
+import { hubPublishStatements, publishStatements } from '../permissions/checker-permissions';
+import { irsaReadStatements } from '../permissions/irsa-permissions';
 import { ledgerStatements } from '../permissions/lifecycle-permissions';
 import { acknowledgeIrsaNagFindings } from '../permissions/nag-acknowledgements';
 import { CheckerFunction } from './checker-function';
@@ -19,13 +22,9 @@ import { CheckerSchedule } from './checker-schedule';
 import type { FindingsLedger } from './findings-ledger';
 import { WatermarkTable } from './watermark-table';
 
-export interface IrsaCheckProps {
-  /** The validated configuration (the irsa* keys, the bus, reserved concurrency, log retention). */
-  readonly config: TmcHealthConfig;
-  /** Path of the IRSA handler file. */
-  readonly entry: string;
-  /** The lock file that pins the bundled dependencies. */
-  readonly depsLockFilePath: string;
+/** Where the IRSA check publishes in a single-account deployment: the account's bus, the topic, the ledger. */
+export interface IrsaAccountPublishing {
+  readonly kind: 'account';
   /** The topic in use (created or existing), shared with the credential checker. */
   readonly topicArn: string;
   /**
@@ -39,6 +38,23 @@ export interface IrsaCheckProps {
   readonly ledger: FindingsLedger;
 }
 
+/** Where a member account's IRSA check publishes: one run report per run to the hub bus, nothing else. */
+export interface IrsaHubPublishing {
+  readonly kind: 'hub';
+  /** The hub bus ARN (the member template's HubEventBusArn parameter). */
+  readonly hubEventBusArn: string;
+}
+
+export interface IrsaCheckProps {
+  /** The validated configuration (the irsa* keys, the bus, reserved concurrency, log retention). */
+  readonly config: TmcHealthConfig;
+  /** Path of the IRSA handler file. */
+  readonly entry: string;
+  /** The lock file that pins the bundled dependencies. */
+  readonly depsLockFilePath: string;
+  readonly publishing: IrsaAccountPublishing | IrsaHubPublishing;
+}
+
 /**
  * The IRSA check: its own function, role, schedule and dead-letter queue (so neither check can use the other's
  * permissions), and the DynamoDB table holding its CloudTrail scan watermarks.
@@ -50,7 +66,7 @@ export class IrsaCheck extends Construct {
 
   constructor(scope: Construct, id: string, props: IrsaCheckProps) {
     super(scope, id);
-    const { config } = props;
+    const { config, publishing } = props;
     const maxEventAge = Duration.minutes(IRSA_MAX_EVENT_AGE_MINUTES);
 
     this.watermarkTable = new WatermarkTable(this, 'Watermarks').table;
@@ -67,30 +83,28 @@ export class IrsaCheck extends Construct {
       maxEventAge,
       logRetention: config.logRetentionDays,
       reservedConcurrency: config.reservedConcurrency,
-      environment: {
-        ...irsaSettingsToEnvironment(
-          irsaCheckerSettings(config, props.topicArn, this.watermarkTable.tableName),
-        ),
-        ...lifecycleSettingsToEnvironment(lifecycleSettings(config, props.ledger.table.tableName)),
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.irsa,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      environment: irsaEnvironment(config, this.watermarkTable.tableName, publishing),
     });
-    for (const statement of irsaPolicyStatements({
+    const reads = irsaReadStatements({
       regions: config.irsaRegions,
       roleNamePatterns: config.irsaRoleNamePatterns,
       watermarkTableArn: this.watermarkTable.tableArn,
-      eventBusArn: props.eventBusArn,
-      topicArn: props.topicArn,
-      topicKeyArn: props.topicKeyArn,
-    })) {
-      this.checker.role.addToPrincipalPolicy(statement);
-    }
-    for (const statement of ledgerStatements({
-      tableArn: props.ledger.table.tableArn,
-      openIndexArn: props.ledger.openIndexArn,
-    })) {
+    });
+    const publish =
+      publishing.kind === 'hub'
+        ? hubPublishStatements(publishing.hubEventBusArn)
+        : [
+            ...publishStatements({
+              eventBusArn: publishing.eventBusArn,
+              topicArn: publishing.topicArn,
+              topicKeyArn: publishing.topicKeyArn,
+            }),
+            ...ledgerStatements({
+              tableArn: publishing.ledger.table.tableArn,
+              openIndexArn: publishing.ledger.openIndexArn,
+            }),
+          ];
+    for (const statement of [...reads, ...publish]) {
       this.checker.role.addToPrincipalPolicy(statement);
     }
 
@@ -110,4 +124,30 @@ export class IrsaCheck extends Construct {
       schedulerRole: this.schedule.role,
     });
   }
+}
+
+/** The IRSA function's environment: its settings, then the lifecycle's (single account) or the hub's (member). */
+function irsaEnvironment(
+  config: TmcHealthConfig,
+  watermarkTableName: string,
+  publishing: IrsaAccountPublishing | IrsaHubPublishing,
+): Record<string, string> {
+  if (publishing.kind === 'hub') {
+    return {
+      ...irsaSettingsToEnvironment(
+        memberIrsaCheckerSettings(config, watermarkTableName, publishing.hubEventBusArn),
+      ),
+      ...memberFunctionEnvironment(publishing.hubEventBusArn),
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.irsa,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+  }
+  return {
+    ...irsaSettingsToEnvironment(irsaCheckerSettings(config, publishing.topicArn, watermarkTableName)),
+    ...lifecycleSettingsToEnvironment(lifecycleSettings(config, publishing.ledger.table.tableName)),
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.irsa,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    NODE_OPTIONS: '--enable-source-maps',
+  };
 }

@@ -1,4 +1,14 @@
-import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Arn,
+  ArnFormat,
+  CfnCondition,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Token,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -104,4 +114,35 @@ export class Notifications extends Construct {
       });
     });
   }
+}
+
+/**
+ * The topic the self-monitoring alarms of `stack` notify. Alarms can only notify a topic in their own region: the
+ * created topic always is; an existing topic elsewhere gets no alarm actions (with a warning), and when the
+ * stack's region is only known at deploy time, a condition attaches the actions only where the regions match.
+ */
+export function alarmTopicOf(
+  stack: Stack,
+  notifications: Notifications,
+): { readonly topic: sns.ITopic; readonly condition?: CfnCondition } | undefined {
+  const topicRegion = notifications.topicRegion;
+  if (notifications.created || topicRegion === undefined) return { topic: notifications.topic };
+  if (!Token.isUnresolved(stack.region)) {
+    if (stack.region === topicRegion) return { topic: notifications.topic };
+    Annotations.of(stack).addWarningV2(
+      'tmc-health:alarms-without-topic',
+      `existingTopicArn is in ${topicRegion}, the stack in ${stack.region}: CloudWatch alarms can only notify ` +
+        'a topic in their own region, so the self-monitoring alarms have no action. Use a topic in the ' +
+        "stack's region to be told when the checker itself breaks.",
+    );
+    return undefined;
+  }
+  Annotations.of(stack).addInfo(
+    `The self-monitoring alarms notify existingTopicArn only when the stack is deployed in ${topicRegion} ` +
+      '(alarms can only notify a topic in their own region); elsewhere they have no action.',
+  );
+  const condition = new CfnCondition(stack, 'ExistingTopicInStackRegion', {
+    expression: Fn.conditionEquals(stack.region, topicRegion),
+  });
+  return { topic: notifications.topic, condition };
 }

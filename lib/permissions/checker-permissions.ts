@@ -23,7 +23,15 @@ export interface CheckerPermissionsProps {
  * sts:GetCallerIdentity (not needed).
  */
 export function checkerPolicyStatements(props: CheckerPermissionsProps): iam.PolicyStatement[] {
-  const regions = props.regions.length > 0 ? props.regions : [Aws.REGION];
+  return [...checkerReadStatements(props.regions), ...publishStatements(props)];
+}
+
+/**
+ * The checker's reads (everything but publishing), shared by the single-account stack and the member stack of an
+ * organization, which publishes only to the hub bus (`hubPublishStatements`).
+ */
+export function checkerReadStatements(configuredRegions: readonly string[]): iam.PolicyStatement[] {
+  const regions = configuredRegions.length > 0 ? configuredRegions : [Aws.REGION];
   const arns = (service: string, resource: string): string[] =>
     regions.map((region) => `arn:${Aws.PARTITION}:${service}:${region}:${Aws.ACCOUNT_ID}:${resource}`);
   return [
@@ -60,7 +68,6 @@ export function checkerPolicyStatements(props: CheckerPermissionsProps): iam.Pol
       actions: ['ssm:DescribeParameters'],
       resources: ['*'],
     }),
-    ...publishStatements(props),
   ];
 }
 
@@ -97,6 +104,20 @@ export function publishStatements(props: {
       sid: 'PublishFindingNotifications',
       actions: ['sns:Publish'],
       resources: [props.topicArn],
+    }),
+  ];
+}
+
+/**
+ * What a member account's checker needs to publish: events:PutEvents on the hub bus and nothing else (no topic, no
+ * key, no bus of its own account). The hub bus policy accepts the call from any account of the organization.
+ */
+export function hubPublishStatements(hubEventBusArn: string): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'SendRunReportsToHub',
+      actions: ['events:PutEvents'],
+      resources: [hubEventBusArn],
     }),
   ];
 }

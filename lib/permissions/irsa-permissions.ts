@@ -41,6 +41,13 @@ export function irsaScanRegions(regions: readonly string[]): string[] {
  * change IAM (read-only IAM actions only).
  */
 export function irsaPolicyStatements(props: IrsaPermissionsProps): iam.PolicyStatement[] {
+  return [...irsaReadStatements(props), ...publishStatements(props)];
+}
+
+/** The IRSA check's reads and its watermark table (everything but publishing), shared with the member stack. */
+export function irsaReadStatements(
+  props: Pick<IrsaPermissionsProps, 'regions' | 'roleNamePatterns' | 'watermarkTableArn'>,
+): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({
       sid: 'ScanWebIdentityDenials',
@@ -70,6 +77,5 @@ export function irsaPolicyStatements(props: IrsaPermissionsProps): iam.PolicySta
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       resources: [props.watermarkTableArn],
     }),
-    ...publishStatements(props),
   ];
 }

@@ -90,7 +90,8 @@ export function acknowledgeIrsaNagFindings(stack: Stack, props: IrsaNagAcknowled
   acknowledgeScheduledFunction(stack, props.irsaFunction, props.schedulerRole, props.failureQueue);
 }
 
-function acknowledgeScheduledFunction(
+/** A function invoked by a schedule: the Scheduler role's invoke grant and the failure queue (no DLQ of its own). */
+export function acknowledgeScheduledFunction(
   stack: Stack,
   fn: lambda.IFunction,
   schedulerRole: iam.IRole,
@@ -123,5 +124,18 @@ export function acknowledgeTopicKeyGrant(role: iam.IRole): void {
       'kms:GenerateDataKey* (as AWS documents for publishers to a KMS-encrypted SNS topic) on the topic key ' +
       'only, and only when SNS calls KMS on the role behalf (kms:ViaService sns.<region>.amazonaws.com): it ' +
       'encrypts the published notification and cannot decrypt anything under any other key.',
+  });
+}
+
+/**
+ * A queue that is itself a dead-letter queue (the hub's fleet intake: failed invocations and run reports
+ * EventBridge could not deliver).
+ */
+export function acknowledgeDeadLetterQueue(queue: sqs.IQueue): void {
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason:
+      'This queue is itself the dead-letter queue: the failure destination of the function async invocations ' +
+      'and of the EventBridge rule that invokes it. A DLQ for a DLQ adds nothing.',
   });
 }

@@ -1,5 +1,9 @@
-import { App } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { addStacks, type AppStacks } from '../../lib/app-stacks';
 import { loadConfigFromContext } from '../../lib/config/config';
 import { TmcHealthCheckerStack } from '../../lib/tmc-health-checker-stack';
 
@@ -21,6 +25,43 @@ export function synth(context: Record<string, unknown> = {}, options: SynthOptio
   });
   const stack = new TmcHealthCheckerStack(app, 'TmcHealthChecker', { config: loadConfigFromContext(app) });
   return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** An organization's hub configuration as -c flags would give it (tests add or override keys). */
+export const HUB_CONTEXT: Readonly<Record<string, unknown>> = {
+  mode: 'hub',
+  organizationId: 'o-a1b2c3d4e5',
+  memberOrganizationalUnitIds: 'ou-ab12-34cd56ef,ou-ab12-78gh90ij',
+  memberRegions: 'eu-west-1,us-east-1',
+};
+
+export const HUB_BUS_ARN = 'arn:aws:events:eu-west-1:123456789012:event-bus/tmc-health-fleet';
+
+export interface SynthesizedApp extends AppStacks {
+  readonly app: App;
+  /** The cloud assembly (every stack synthesized, as `cdk synth` writes it). */
+  readonly assembly: CloudAssembly;
+  readonly templateOf: (stack: Stack) => Template;
+}
+
+/** Builds every stack of the configured mode the way bin/app.ts does, and synthesizes the app. */
+export function synthApp(context: Record<string, unknown> = {}, options: SynthOptions = {}): SynthesizedApp {
+  const app = new App({
+    context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
+  });
+  const stacks = addStacks(app, loadConfigFromContext(app));
+  const assembly = app.synth();
+  // The StackSet's member template is written to the assembly but is no stack artifact (cdk deploy never sees it).
+  const templateOf = (stack: Stack): Template =>
+    assembly.tryGetArtifact(stack.artifactId)
+      ? Template.fromStack(stack)
+      : Template.fromJSON(
+          JSON.parse(fs.readFileSync(path.join(assembly.directory, stack.templateFile), 'utf8')) as Record<
+            string,
+            unknown
+          >,
+        );
+  return { app, assembly, ...stacks, templateOf };
 }
 
 export interface PolicyStatementJson {

@@ -1,18 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { actionsOf, allPolicyStatements, IDENTITY_POLICY_TYPES, synth, type FoundStatement } from './helpers';
-
-const FORBIDDEN = [
-  'ssm:GetParameter',
-  'ssm:GetParameters',
-  'ssm:GetParametersByPath',
-  'ssm:GetParameterHistory',
-];
-
-/**
- * The only KMS actions any identity policy may hold: what SNS needs from a publisher to a topic encrypted with a
- * customer-managed key (AWS documents GenerateDataKey* for it, the one wildcard action allowed).
- */
-const TOPIC_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'];
+import {
+  expectExplicitActions,
+  expectKmsOnlyOnTopicKeyViaSns,
+  expectNoKmsInResourcePolicies,
+  expectNoParameterReads,
+  identityAllowsOf,
+  starResourceActions,
+} from './iam-assertions';
+import { actionsOf, allPolicyStatements, synth } from './helpers';
 
 const EXPECTED_CHECKER_ACTIONS = [
   'cloudwatch:GetMetricData',
@@ -63,71 +58,31 @@ const configurations: [string, Record<string, unknown>][] = [
 describe.each(configurations)('IAM (%s configuration)', (_name, context) => {
   const { template } = synth(context);
   const topicCreated = context.existingTopicArn === undefined;
-  const statements = allPolicyStatements(template);
-  const identityAllows = statements.filter(
-    (found) => IDENTITY_POLICY_TYPES.includes(found.type) && found.statement.Effect === 'Allow',
-  );
+  const identityAllows = identityAllowsOf(template);
 
   test('identity policies list every action explicitly: no "*" in any action, no NotAction', () => {
-    expect(identityAllows.length).toBeGreaterThan(0);
-    for (const { statement } of identityAllows) {
-      expect(statement.NotAction).toBeUndefined();
-      for (const action of actionsOf(statement)) {
-        if (action !== 'kms:GenerateDataKey*') expect(action).not.toContain('*');
-      }
-    }
+    expectExplicitActions(template);
   });
 
   test('no policy anywhere allows reading parameter values', () => {
-    const allows = statements.filter((found) => found.statement.Effect === 'Allow');
-    const allowed = allows.flatMap((found: FoundStatement) =>
-      actionsOf(found.statement).map((a) => a.toLowerCase()),
-    );
-    for (const action of FORBIDDEN) expect(allowed).not.toContain(action.toLowerCase());
-    expect(allowed.filter((action) => action.startsWith('ssm:get'))).toEqual([]);
-    expect(allowed).not.toContain('sts:getcalleridentity');
+    expectNoParameterReads(template);
   });
 
-  /*
-   * Publishing to the topic encrypted with the stack's customer-managed key needs kms:GenerateDataKey* and
-   * kms:Decrypt from the publisher. That grant must not become a way to read the TMC token: the token is a
-   * SecureString encrypted under another key (TMC's or aws/ssm), and decrypting it would go through SSM, not
-   * SNS. So the only KMS statements allowed are those two actions, on the topic key's ARN alone, with
-   * kms:ViaService = sns.<region>.amazonaws.com; no KMS action on any other resource, under any condition.
-   */
+  // Why: see expectKmsOnlyOnTopicKeyViaSns (the topic key grant must not become a way to read the TMC token).
   test('identity policies hold KMS actions only on the topic key, only through SNS', () => {
-    const kmsStatements = identityAllows.filter((found) =>
-      actionsOf(found.statement).some((action) => action.toLowerCase().startsWith('kms:')),
-    );
-    const roles = new Set(kmsStatements.map((found) => found.logicalId.replace(/Role.*$/, 'Role')));
+    const roles = expectKmsOnlyOnTopicKeyViaSns(template);
     if (!topicCreated) {
-      expect(kmsStatements).toEqual([]);
+      expect(roles).toEqual([]);
       return;
     }
-    expect([...roles].sort()).toEqual(
+    expect(roles).toEqual(
       context.irsaEnabled === 'false' ? ['CheckerRole'] : ['CheckerRole', 'IrsaCheckerRole'],
     );
-    for (const { statement } of kmsStatements) {
-      expect(actionsOf(statement).sort()).toEqual(TOPIC_KEY_ACTIONS);
-      expect(statement.Resource).toEqual({
-        'Fn::GetAtt': [expect.stringMatching(/^NotificationsTopicKey[0-9A-F]{8}$/), 'Arn'],
-      });
-      expect(statement.Condition).toEqual({
-        StringEquals: {
-          'kms:ViaService': { 'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
-        },
-      });
-    }
   });
 
   // Key policies (KeyPolicy) are not among these statements: the topic key's is asserted in notifications.test.ts.
   test('no other resource policy mentions KMS', () => {
-    const kmsInResourcePolicies = statements.filter(
-      (found) =>
-        !IDENTITY_POLICY_TYPES.includes(found.type) &&
-        actionsOf(found.statement).some((action) => action.toLowerCase().startsWith('kms:')),
-    );
-    expect(kmsInResourcePolicies).toEqual([]);
+    expectNoKmsInResourcePolicies(template);
   });
 
   test('the checker role holds exactly the actions the checks need, and no managed policies', () => {
@@ -147,12 +102,8 @@ describe.each(configurations)('IAM (%s configuration)', (_name, context) => {
   });
 
   test('only actions without resource-level permissions use Resource "*"', () => {
-    const starActions = identityAllows
-      .filter((found) => found.statement.Resource === '*')
-      .flatMap((found) => actionsOf(found.statement))
-      .sort();
     const irsaStarActions = context.irsaEnabled === 'false' ? [] : IRSA_STAR_ACTIONS;
-    expect(starActions).toEqual([...CHECKER_STAR_ACTIONS, ...irsaStarActions].sort());
+    expect(starResourceActions(template)).toEqual([...CHECKER_STAR_ACTIONS, ...irsaStarActions].sort());
   });
 
   test('the scheduler role may only invoke the checker and write to the dead-letter queue', () => {
