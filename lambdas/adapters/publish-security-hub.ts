@@ -2,6 +2,8 @@ import {
   BatchImportFindingsCommand,
   SecurityHubClient,
   type AwsSecurityFinding,
+  type BatchImportFindingsCommandInput,
+  type BatchImportFindingsCommandOutput,
 } from '@aws-sdk/client-securityhub';
 import type { Finding } from '../core/finding';
 import type { LifecycleFinding } from '../core/lifecycle/types';
@@ -36,6 +38,20 @@ const PERMANENT_CODES = new Set([
   'ResourceNotFoundException',
 ]);
 
+/** One BatchImportFindings call. */
+export type ImportFindings = (
+  input: BatchImportFindingsCommandInput,
+) => Promise<BatchImportFindingsCommandOutput>;
+
+/**
+ * BatchImportFindings through a SecurityHubClient in `region` (the shared client configuration: adaptive retry,
+ * bounded attempts and timeouts, endpoints from the environment).
+ */
+export function securityHubImporter(region: string): ImportFindings {
+  const client = new SecurityHubClient(clientConfig(region));
+  return (input) => client.send(new BatchImportFindingsCommand(input));
+}
+
 export interface SecurityHubPublisherOptions extends RetryOptions {
   /** The Security Hub region (the client's): the product ARN's region. */
   readonly region: string;
@@ -65,7 +81,7 @@ export class SecurityHubFindingPublisher implements FindingPublisher {
   private readonly now: () => Date;
 
   constructor(
-    private readonly client: SecurityHubClient,
+    private readonly importFindings: ImportFindings,
     private readonly options: SecurityHubPublisherOptions,
   ) {
     this.retry = resolveRetry(options);
@@ -118,9 +134,7 @@ export class SecurityHubFindingPublisher implements FindingPublisher {
     batch: readonly PendingFinding[],
   ): Promise<{ delivered: number; failures: Failure[] }> {
     try {
-      const response = await this.client.send(
-        new BatchImportFindingsCommand({ Findings: batch.map((item) => item.asff) }),
-      );
+      const response = await this.importFindings({ Findings: batch.map((item) => item.asff) });
       const failedCount = response.FailedCount ?? 0;
       const reported = new Map((response.FailedFindings ?? []).map((f) => [f.Id ?? '', f.ErrorCode ?? '']));
       const failures = batch.flatMap((item) => {
@@ -178,7 +192,7 @@ export class SecurityHubFindingPublisher implements FindingPublisher {
   }
 }
 
-/** The publisher with its client in `region` (the function's), created once per container. */
+/** The publisher for `region` (the function's) with its client, created once per container. */
 export function createSecurityHubPublisher(region: string): SecurityHubFindingPublisher {
-  return new SecurityHubFindingPublisher(new SecurityHubClient(clientConfig(region)), { region });
+  return new SecurityHubFindingPublisher(securityHubImporter(region), { region });
 }

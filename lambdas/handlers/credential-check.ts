@@ -7,11 +7,13 @@ import {
   type RegionClients,
 } from '../adapters/clients';
 import { createRunReportForwarder } from '../adapters/fleet/report-forwarder';
+import { createSecurityHubPublisher } from '../adapters/publish-security-hub';
 import { createFindingPublisher } from '../adapters/publishers';
 import { memberSettingsFromEnvironment } from '../core/fleet/member-settings';
 import { lifecycleSettingsFromEnvironment } from '../core/lifecycle/settings';
 import { SERVICE_NAMES } from '../core/observability';
 import type { RunSummary } from '../core/run-summary';
+import { securityHubSettingsFromEnvironment } from '../core/security-hub/settings';
 import { settingsFromEnvironment } from '../core/settings';
 import { createLifecycleStage } from './lifecycle-wiring';
 import { createTelemetry, observeRun, runDeadline } from './telemetry';
@@ -27,7 +29,10 @@ const counter = new RequestCounter();
 const forwarder = hubEventBusArn
   ? createRunReportForwarder(hubEventBusArn, region, { runbookBaseUrl: settings.runbookBaseUrl })
   : undefined;
-const publisher = forwarder ? undefined : createFindingPublisher(settings, region);
+// Security Hub export (issue 14): FAIL findings imported into this region's Security Hub, when on.
+const { securityHubExport } = securityHubSettingsFromEnvironment(process.env);
+const securityHub = !forwarder && securityHubExport ? [createSecurityHubPublisher(region)] : [];
+const publisher = forwarder ? undefined : createFindingPublisher(settings, region, securityHub);
 const lifecycle = forwarder
   ? undefined
   : createLifecycleStage({
@@ -39,6 +44,7 @@ const lifecycle = forwarder
       homeRegion: region,
       remediation: true,
       counter,
+      securityHubExport,
     });
 /** The region clients, counted so the run summary event and the ApiCalls metric say what a run cost. */
 const clientsFor = (name: string): RegionClients => {

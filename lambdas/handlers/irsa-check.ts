@@ -3,11 +3,13 @@ import { runIrsaCheck, type IrsaRunSummary } from '../app/irsa-check';
 import { attachRequestCounter, RequestCounter } from '../adapters/clients';
 import { createIrsaClients } from '../adapters/irsa/clients';
 import { createRunReportForwarder } from '../adapters/fleet/report-forwarder';
+import { createSecurityHubPublisher } from '../adapters/publish-security-hub';
 import { createFindingPublisher } from '../adapters/publishers';
 import { memberSettingsFromEnvironment } from '../core/fleet/member-settings';
 import { irsaSettingsFromEnvironment } from '../core/irsa/settings';
 import { lifecycleSettingsFromEnvironment } from '../core/lifecycle/settings';
 import { SERVICE_NAMES } from '../core/observability';
+import { securityHubSettingsFromEnvironment } from '../core/security-hub/settings';
 import { createLifecycleStage } from './lifecycle-wiring';
 import { createTelemetry, observeRun, runDeadline } from './telemetry';
 
@@ -22,7 +24,10 @@ const { hubEventBusArn } = memberSettingsFromEnvironment(process.env);
 const forwarder = hubEventBusArn
   ? createRunReportForwarder(hubEventBusArn, region, { runbookBaseUrl: settings.runbookBaseUrl })
   : undefined;
-const publisher = forwarder ? undefined : createFindingPublisher(settings, region);
+// Security Hub export (issue 14): FAIL findings imported into this region's Security Hub, when on.
+const { securityHubExport } = securityHubSettingsFromEnvironment(process.env);
+const securityHub = !forwarder && securityHubExport ? [createSecurityHubPublisher(region)] : [];
+const publisher = forwarder ? undefined : createFindingPublisher(settings, region, securityHub);
 const counter = new RequestCounter();
 attachRequestCounter(clients.iam, counter);
 const lifecycle = forwarder
@@ -36,6 +41,7 @@ const lifecycle = forwarder
       homeRegion: region,
       remediation: false,
       counter,
+      securityHubExport,
     });
 /** CloudTrail clients counted too, so the run summary event and the ApiCalls metric say what a run cost. */
 const countedClients = {

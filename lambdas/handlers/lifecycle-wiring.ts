@@ -12,6 +12,7 @@ import {
 import { DynamoLedgerStore } from '../adapters/lifecycle/ledger-store';
 import { LambdaRetrigger } from '../adapters/lifecycle/retrigger';
 import { EventBridgeFindingPublisher } from '../adapters/publish-eventbridge';
+import { createSecurityHubPublisher } from '../adapters/publish-security-hub';
 import { SnsDigestPublisher } from '../adapters/publish-sns';
 import { createFindingPublisher, regionOf } from '../adapters/publishers';
 import type { LifecycleConfig } from '../core/lifecycle/settings';
@@ -29,6 +30,8 @@ export interface LifecycleWiring {
   readonly remediation: boolean;
   /** Counts the ledger's DynamoDB calls into the run's API-call figure. */
   readonly counter?: RequestCounter;
+  /** Also import the transitions into Security Hub (the home region's); off in an Organizations hub. */
+  readonly securityHubExport?: boolean;
 }
 
 /** The lifecycle's AWS clients, created once per container, and the stages built on them. */
@@ -75,7 +78,8 @@ export function createLifecyclePlumbing(
         topicArn: wiring.topicArn,
       })
     : undefined;
-  const fallback = createFindingPublisher(wiring, wiring.homeRegion);
+  const securityHub = wiring.securityHubExport ? createSecurityHubPublisher(wiring.homeRegion) : undefined;
+  const fallback = createFindingPublisher(wiring, wiring.homeRegion, securityHub ? [securityHub] : []);
   const retrigger =
     wiring.remediation && wiring.lifecycle.autoRemediation
       ? new LambdaRetrigger((region) => regionClients(region).lambda)
@@ -102,6 +106,7 @@ export function createLifecyclePlumbing(
           ),
           events,
           ...(digest ? { digest } : {}),
+          ...(securityHub ? { securityHub } : {}),
           fallback,
           ...(retrigger ? { retrigger } : {}),
         },

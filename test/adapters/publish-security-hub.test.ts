@@ -12,6 +12,7 @@ import { asffIdOf } from '../../lambdas/core/security-hub/asff';
 import {
   MAX_FINDINGS_PER_IMPORT,
   SecurityHubFindingPublisher,
+  securityHubImporter,
 } from '../../lambdas/adapters/publish-security-hub';
 import { PublishError, type RunInfo } from '../../lambdas/adapters/publisher';
 
@@ -55,7 +56,7 @@ const securityHub = mockClient(SecurityHubClient);
 const sleep = jest.fn((_ms: number) => Promise.resolve());
 
 function publisher(maxAttempts?: number): SecurityHubFindingPublisher {
-  return new SecurityHubFindingPublisher(new SecurityHubClient({ region: 'eu-west-1' }), {
+  return new SecurityHubFindingPublisher(securityHubImporter('eu-west-1'), {
     region: 'eu-west-1',
     sleep,
     random: () => 0.5,
@@ -234,14 +235,12 @@ describe('SecurityHubFindingPublisher', () => {
   });
 
   it('access denied: names the permission and the product ARN', async () => {
-    securityHub
-      .on(BatchImportFindingsCommand)
-      .rejects(
-        Object.assign(new Error('denied'), {
-          name: 'AccessDeniedException',
-          $metadata: { httpStatusCode: 403 },
-        }),
-      );
+    securityHub.on(BatchImportFindingsCommand).rejects(
+      Object.assign(new Error('denied'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
     const error = await publisher()
       .publish(fails(1), run)
       .catch((e: unknown) => e);

@@ -34,10 +34,17 @@ describe('bundling with the local esbuild', () => {
    * 2026-12-04 with `npm run bench`: credential checker 628 KB, IRSA checker 698 KB, of which the AWS SDK clients
    * alone are 447 and 513 KB (the SDK stays bundled: it starts faster than the runtime's copy, docs/performance.md).
    * The budgets leave about 8 % of room: growth beyond that must be a decision, made here.
+   *
+   * Decision (issue 14, Security Hub export): +185 KB per checker, measured 831 KB and 901 KB. It is the Security
+   * Hub client, almost all of it the schema of BatchImportFindings' input (the whole ASFF, every resource-details
+   * type: 165 KB minified), bundled even with securityHubExport off; cold init about +18 ms (median of 15 plain
+   * node loads, 68 -> 86 ms). Loading it with a dynamic import was measured worse (875 KB, no faster: esbuild then
+   * wraps the SDK modules it shares with the other clients and can no longer tree-shake them); leaving it to the
+   * Lambda runtime's SDK copy would keep the bytes but give up the pinned, tested version every other client has.
    */
   const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
-    CheckerFunction: 680_000,
-    IrsaCheckerFunction: 750_000,
+    CheckerFunction: 900_000,
+    IrsaCheckerFunction: 975_000,
   };
 
   test.each(Object.keys(BUNDLE_BUDGET_BYTES))('%s: the bundle stays within its budget', (prefix) => {
