@@ -88,10 +88,45 @@ export function costInput(measured: {
       metricsRequested: METRICS_PER_CREDENTIAL_REGION,
     },
     fixedResources: {
-      customMetrics: customMetricsPerFunction() * functions,
+      customMetrics: stack.metricsDisabled ? 0 : customMetricsPerFunction() * functions,
       alarms: stack.resourceCounts['AWS::CloudWatch::Alarm'] ?? 0,
       dashboards: stack.resourceCounts['AWS::CloudWatch::Dashboard'] ?? 0,
       kmsKeys: stack.resourceCounts['AWS::KMS::Key'] ?? 0,
+    },
+  };
+}
+
+/** The findings ledger's and the topic's calls: a member has neither (the hub keeps them). */
+const HUB_SIDE_OPERATIONS = /^(dynamodb:(BatchGetItem|Query)|sns:Publish|events:PutEvents)$/i;
+
+function withoutHubSide(requests: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(requests).filter(([operation]) => !HUB_SIDE_OPERATIONS.test(operation)),
+  );
+}
+
+/**
+ * A member account's month: the same measured runs, less what the hub does for it (ledger reads, the digest, the
+ * finding and run summary events), plus one run report per run to the hub bus; the resources of the synthesized
+ * member stack. The IRSA watermark's GetItem and PutItem stay: the member keeps its scan position.
+ */
+export function memberCostInput(single: CostInput, member: SynthesizedStack): CostInput {
+  const asMember = (run: CostInput['credentialCheck']) => ({
+    ...run,
+    requests: { ...withoutHubSide(run.requests), 'events:PutEvents': 1 },
+    eventsPerRun: 1,
+  });
+  return {
+    ...single,
+    credentialCheck: asMember(single.credentialCheck),
+    ...(single.irsaCheck && member.functions['irsa-check'] ? { irsaCheck: asMember(single.irsaCheck) } : {}),
+    fixedResources: {
+      customMetrics: member.metricsDisabled
+        ? 0
+        : customMetricsPerFunction() * Object.keys(member.functions).length,
+      alarms: member.resourceCounts['AWS::CloudWatch::Alarm'] ?? 0,
+      dashboards: member.resourceCounts['AWS::CloudWatch::Dashboard'] ?? 0,
+      kmsKeys: member.resourceCounts['AWS::KMS::Key'] ?? 0,
     },
   };
 }

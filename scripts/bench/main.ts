@@ -13,13 +13,13 @@ import { version as esbuildVersion } from 'esbuild';
 import { measureBundles } from './bundles';
 import { measureCliWallTime } from './cli-wall-time';
 import { PERFORMANCE_PAGE, writePerformancePage } from './docs-page';
-import { costInput } from './cost-inputs';
+import { costInput, memberCostInput } from './cost-inputs';
 import { estimateCost } from './cost-model';
 import { measureIrsaScan } from './irsa-scan';
 import { renderTable } from './report';
 import { measureRequestCounts } from './request-counts';
 import type { BenchResults } from './results';
-import { synthesizeDefaultStack } from './synthesized';
+import { EXAMPLE_MEMBER_CONTEXT, synthesizeDefaultStack } from './synthesized';
 import type { BenchContext } from './types';
 
 const PARTS = ['requests', 'cli', 'irsa', 'bundles'] as const;
@@ -80,6 +80,11 @@ async function main(argv: readonly string[]): Promise<number> {
       irsaScan: results.irsaScan,
     });
     results.cost = estimateCost(results.costInput);
+    results.memberCostInput = memberCostInput(
+      results.costInput,
+      synthesizeDefaultStack(EXAMPLE_MEMBER_CONTEXT),
+    );
+    results.memberCost = estimateCost(results.memberCostInput);
   }
 
   fs.mkdirSync(path.dirname(options.out), { recursive: true });

@@ -154,6 +154,24 @@ export function renderBenchMarkdown(results: BenchResults): string {
       '',
     );
   }
+  if (results.memberCost) {
+    const cost = results.memberCost;
+    lines.push('### Cost per member account-month (Organizations mode, default schedule)', '');
+    lines.push(
+      ...table(
+        ['Fixed', 'Quantity per month', 'USD'],
+        [
+          ...cost.fixed
+            .filter((line) => line.usdPerMonth > 0)
+            .map((line) => [line.item, line.quantity, usd(line.usdPerMonth)]),
+          ['**Total**', '', `**${usd(cost.fixedUsdPerMonth)}**`],
+        ],
+      ),
+      '',
+      `Per credential and region, as in a single account: ${usd(cost.perCredentialRegionUsdPerMonth)}.`,
+      '',
+    );
+  }
   return lines.join('\n');
 }
 

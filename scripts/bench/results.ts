@@ -21,4 +21,7 @@ export interface BenchResults {
   readonly bundles?: BundleResult;
   readonly costInput?: CostInput;
   readonly cost?: CostEstimate;
+  /** A member account of an organization (docs/organizations.md), from the same measurements. */
+  readonly memberCostInput?: CostInput;
+  readonly memberCost?: CostEstimate;
 }

@@ -4,8 +4,9 @@
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import { addStacks } from '../../lib/app-stacks';
 import { loadConfigFromContext } from '../../lib/config/config';
-import { TmcHealthCheckerStack } from '../../lib/tmc-health-checker-stack';
 
 interface TemplateResource {
   readonly Type: string;
@@ -24,7 +25,15 @@ export interface SynthesizedStack {
   readonly functions: Readonly<Record<string, SynthesizedFunction>>;
   /** Resource type → count, e.g. `AWS::CloudWatch::Alarm` → 6. */
   readonly resourceCounts: Readonly<Record<string, number>>;
+  /** The functions emit no custom metrics (a member stack: the hub derives the fleet's from the reports). */
+  readonly metricsDisabled: boolean;
 }
+
+/** A member of an organization, as the StackSet deploys it (the hub bus ARN is only an example). */
+export const EXAMPLE_MEMBER_CONTEXT = {
+  mode: 'member',
+  hubEventBusArn: 'arn:aws:events:us-east-1:111111111111:event-bus/tmc-health-fleet',
+} as const;
 
 /** Logical id prefixes of the two checker functions (see test/infra/bundling.test.ts). */
 const FUNCTION_PREFIXES: Readonly<Record<string, string>> = {
@@ -39,9 +48,12 @@ function placeholder(variable: string): string {
   return `bench-${variable.toLowerCase().replace(/_/g, '-')}`;
 }
 
-export function synthesizeDefaultStack(): SynthesizedStack {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new TmcHealthCheckerStack(app, 'TmcHealthChecker', { config: loadConfigFromContext(app) });
+/** The stack of a mode, as bin/app.ts defines it; default context: the single-account stack. */
+export function synthesizeDefaultStack(context: Readonly<Record<string, string>> = {}): SynthesizedStack {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const stacks = addStacks(app, loadConfigFromContext(app));
+  const stack: Stack | undefined = stacks.single ?? stacks.member;
+  if (stack === undefined) throw new Error('bench: only the single and member stacks are measured');
   const resources = Template.fromStack(stack).toJSON().Resources as Record<string, TemplateResource>;
 
   const resourceCounts: Record<string, number> = {};
@@ -65,5 +77,8 @@ export function synthesizeDefaultStack(): SynthesizedStack {
     }
     functions[handler] = { logicalId, memoryMb: Number(props.MemorySize ?? 128), environment };
   }
-  return { functions, resourceCounts };
+  const metricsDisabled = Object.values(functions).every(
+    (fn) => fn.environment.POWERTOOLS_METRICS_DISABLED === 'true',
+  );
+  return { functions, resourceCounts, metricsDisabled };
 }

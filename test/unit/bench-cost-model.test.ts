@@ -1,3 +1,4 @@
+import { memberCostInput } from '../../scripts/bench/cost-inputs';
 import { estimateCost, runsPerMonth, type CostInput } from '../../scripts/bench/cost-model';
 import { PRICES } from '../../scripts/bench/prices';
 
@@ -64,5 +65,46 @@ describe('bench cost model', () => {
   test('a price change in one place changes the estimate', () => {
     const doubled = estimateCost(input, { ...PRICES, customMetricPerMonth: 0.6 });
     expect(lineOf(doubled.fixed, 'CloudWatch custom metrics')).toBeCloseTo(21.6, 6);
+  });
+});
+
+describe('a member account, from the same measurements', () => {
+  const member = {
+    functions: {
+      'credential-check': { logicalId: 'C', memoryMb: 256, environment: {} },
+      'irsa-check': { logicalId: 'I', memoryMb: 256, environment: {} },
+    },
+    resourceCounts: { 'AWS::DynamoDB::Table': 1 },
+    metricsDisabled: true,
+  };
+  const single: CostInput = {
+    ...input,
+    irsaCheck: {
+      ...input.credentialCheck,
+      requests: { 'dynamodb:GetItem': 1, 'dynamodb:PutItem': 1, 'sns:Publish': 1, 'events:PutEvents': 2 },
+      eventsPerRun: 2,
+    },
+  };
+
+  test('the hub-side calls go, one run report per run comes, the watermark stays', () => {
+    const result = memberCostInput(single, member);
+    expect(result.credentialCheck.requests).toEqual({
+      'DynamoDB:PutItem': 2,
+      'Lambda:GetFunction': 4,
+      'events:PutEvents': 1,
+    });
+    expect(result.irsaCheck?.requests).toEqual({
+      'dynamodb:GetItem': 1,
+      'dynamodb:PutItem': 1,
+      'events:PutEvents': 1,
+    });
+    expect(result.irsaCheck?.eventsPerRun).toBe(1);
+    expect(result.fixedResources).toEqual({ customMetrics: 0, alarms: 0, dashboards: 0, kmsKeys: 0 });
+  });
+
+  test('without CloudWatch resources of its own the fixed cost is cents, not dollars', () => {
+    const estimate = estimateCost(memberCostInput(single, member));
+    expect(estimate.fixedUsdPerMonth).toBeLessThan(0.1);
+    expect(estimateCost(single).fixedUsdPerMonth - estimate.fixedUsdPerMonth).toBeGreaterThan(15);
   });
 });
