@@ -3,6 +3,7 @@ import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cd
 import type { Construct } from 'constructs';
 import { lifecycleSettingsToEnvironment } from '../lambdas/core/lifecycle/settings';
 import { METRICS_NAMESPACE, SERVICE_NAMES } from '../lambdas/core/observability';
+import { securityHubSettingsToEnvironment } from '../lambdas/core/security-hub/settings';
 import { settingsToEnvironment } from '../lambdas/core/settings';
 import { checkerPolicyStatements, eventBusArn } from './permissions/checker-permissions';
 import {
@@ -22,6 +23,7 @@ import { IrsaCheck } from './constructs/irsa-check';
 import { alarmTopicOf, Notifications } from './constructs/notifications';
 import { SelfMonitoring, type MonitoredChecker } from './constructs/self-monitoring';
 import { autoRemediationStatements, ledgerStatements } from './permissions/lifecycle-permissions';
+import { securityHubImportStatements } from './permissions/security-hub-permissions';
 import { acknowledgeNagFindings, acknowledgeTopicKeyGrant } from './permissions/nag-acknowledgements';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -90,6 +92,7 @@ export class TmcHealthCheckerStack extends Stack {
       environment: {
         ...settingsToEnvironment(checkerSettings(config, topicArn)),
         ...lifecycleSettingsToEnvironment(lifecycleSettings(config, this.ledger.table.tableName)),
+        ...securityHubSettingsToEnvironment(config),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.credentials,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
@@ -107,6 +110,8 @@ export class TmcHealthCheckerStack extends Stack {
       ...ledgerStatements({ tableArn: this.ledger.table.tableArn, openIndexArn: this.ledger.openIndexArn }),
       // Off by default: without it no role in the template may invoke any function but the scheduler's.
       ...(config.autoRemediation ? autoRemediationStatements(config.regions) : []),
+      // Off by default: without it the template grants no Security Hub action.
+      ...(config.securityHubExport ? securityHubImportStatements() : []),
     ]) {
       this.checker.role.addToPrincipalPolicy(statement);
     }

@@ -6,6 +6,7 @@ import { eventBus, topicArn } from './aws-names';
 import { IRSA_EXAMPLES, irsaConfigShape, irsaPageBudgetProblem } from './irsa-config-schema';
 import { LIFECYCLE_EXAMPLES, lifecycleConfigShape } from './lifecycle-config-schema';
 import { ORG_EXAMPLES, orgConfigShape } from './org-config-schema';
+import { SECURITY_HUB_EXAMPLES, securityHubConfigShape } from './security-hub-config-schema';
 
 /**
  * The configuration schema: one zod schema per CDK context key (field builders in config-fields.ts, the IRSA
@@ -83,6 +84,7 @@ export const configSchema = z
     ...irsaConfigShape,
     ...lifecycleConfigShape,
     ...orgConfigShape,
+    ...securityHubConfigShape,
   })
   // Cross-key rule, reported under irsaMaxPagesPerRegion (the usual fix).
   .superRefine((config, ctx) => {
@@ -112,4 +114,5 @@ export const EXAMPLES: Readonly<Record<ConfigKey, string>> = {
   ...IRSA_EXAMPLES,
   ...LIFECYCLE_EXAMPLES,
   ...ORG_EXAMPLES,
+  ...SECURITY_HUB_EXAMPLES,
 };

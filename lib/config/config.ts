@@ -7,6 +7,7 @@ import { memberSettingsToEnvironment } from '../../lambdas/core/fleet/member-set
 import type { CheckerSettingsInput } from '../../lambdas/core/settings';
 import { CONFIG_KEYS, EXAMPLES, configSchema, type ConfigKey } from './config-schema';
 import { orgModeProblems, type DeploymentMode } from './org-config-schema';
+import { securityHubModeProblems } from './security-hub-config-schema';
 import { closestMatch } from './suggest';
 
 /**
@@ -106,6 +107,8 @@ export interface TmcHealthConfig {
   readonly memberSilentAfterMinutes?: number;
   /** member: the hub bus run reports go to (the default of the member template's HubEventBusArn parameter). */
   readonly hubEventBusArn?: string;
+  /** Both checkers import their FAIL findings into Security Hub (single mode only, docs/security-hub.md). */
+  readonly securityHubExport: boolean;
 }
 
 /** Thrown for invalid configuration; `message` lists every problem and is meant for humans as is. */
@@ -160,7 +163,9 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): TmcHealt
   }
   const parsed = configSchema.safeParse(ours);
   // Like zod's cross-key rules, the mode's rules run once every key parsed.
-  const modeProblems = parsed.success ? orgModeProblems(parsed.data, new Set(Object.keys(ours))) : [];
+  const modeProblems = parsed.success
+    ? [...orgModeProblems(parsed.data, new Set(Object.keys(ours))), ...securityHubModeProblems(parsed.data)]
+    : [];
   if (parsed.success && problems.length === 0 && modeProblems.length === 0) return parsed.data;
   const messages = new Map<ConfigKey, string[]>();
   const issues = [

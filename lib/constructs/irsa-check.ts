@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { irsaSettingsToEnvironment } from '../../lambdas/core/irsa/settings';
 import { lifecycleSettingsToEnvironment } from '../../lambdas/core/lifecycle/settings';
 import { METRICS_NAMESPACE, SERVICE_NAMES } from '../../lambdas/core/observability';
+import { securityHubSettingsToEnvironment } from '../../lambdas/core/security-hub/settings';
 import {
   IRSA_MAX_EVENT_AGE_MINUTES,
   IRSA_TIMEOUT_MINUTES,
@@ -17,6 +18,7 @@ import { hubPublishStatements, publishStatements } from '../permissions/checker-
 import { irsaReadStatements } from '../permissions/irsa-permissions';
 import { ledgerStatements } from '../permissions/lifecycle-permissions';
 import { acknowledgeIrsaNagFindings } from '../permissions/nag-acknowledgements';
+import { securityHubImportStatements } from '../permissions/security-hub-permissions';
 import { CheckerFunction } from './checker-function';
 import { CheckerSchedule } from './checker-schedule';
 import type { FindingsLedger } from './findings-ledger';
@@ -103,6 +105,7 @@ export class IrsaCheck extends Construct {
               tableArn: publishing.ledger.table.tableArn,
               openIndexArn: publishing.ledger.openIndexArn,
             }),
+            ...(config.securityHubExport ? securityHubImportStatements() : []),
           ];
     for (const statement of [...reads, ...publish]) {
       this.checker.role.addToPrincipalPolicy(statement);
@@ -146,6 +149,7 @@ function irsaEnvironment(
   return {
     ...irsaSettingsToEnvironment(irsaCheckerSettings(config, publishing.topicArn, watermarkTableName)),
     ...lifecycleSettingsToEnvironment(lifecycleSettings(config, publishing.ledger.table.tableName)),
+    ...securityHubSettingsToEnvironment(config),
     POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.irsa,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     NODE_OPTIONS: '--enable-source-maps',

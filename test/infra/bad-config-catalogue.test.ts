@@ -445,6 +445,15 @@ const CATALOGUE: readonly BadConfig[] = [
     'arn:aws:events:eu-west-1:123456789012:event-bus/tmc-health-fleet',
     'is only used with mode=member (the mode is single)',
   ),
+  // Security Hub export
+  bad(
+    'securityHubExport as "yes"',
+    '-c',
+    'securityHubExport',
+    'yes',
+    'must be true or false',
+    '-c securityHubExport=true',
+  ),
   // unknown keys
   bad(
     'a typo in a key',

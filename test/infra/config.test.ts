@@ -39,6 +39,7 @@ describe('loadConfig: defaults and accepted forms', () => {
       mode: 'single',
       memberOrganizationalUnitIds: [],
       memberRegions: [],
+      securityHubExport: false,
     });
   });
 
