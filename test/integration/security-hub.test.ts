@@ -1,0 +1,185 @@
+/**
+ * The Security Hub export end to end (issue 14): the credential-check handler, run in-process against moto with
+ * TMC_HEALTH_SECURITY_HUB_EXPORT=true, imports its FAIL into moto's Security Hub, and the resolution updates that
+ * same finding (one finding, same Id) instead of adding a second one.
+ *
+ * What moto 5.2.5 lacks, and where it is checked instead:
+ * - GetFindings ignores `Filters` (moto returns every finding of the account and region): the test filters by
+ *   ProductArn and Id itself.
+ * - BatchImportFindings stores a finding as sent and merges an update field by field: it does not enforce that AWS
+ *   takes `Workflow` only when it creates a finding (on AWS the resolved finding keeps the Workflow.Status it was
+ *   created with, or the one a Security Hub user set; RecordState ARCHIVED and Compliance PASSED are what resolve
+ *   it there). The Workflow.Status RESOLVED read back below is therefore only what the checker sent; that the
+ *   checker relies on RecordState and Compliance, not Workflow, is checked against a stub
+ *   (test/unit/security-hub-asff.test.ts, test/adapters/lifecycle-security-hub.test.ts).
+ * - No validation of ASFF lengths, ProductArn, AwsAccountId, the 100-finding limit, nor FailedFindings other than
+ *   an empty Resources list, nor throttling: those are stub tests (test/adapters/publish-security-hub.test.ts).
+ * - It does not require Security Hub to be enabled for BatchImportFindings (AWS answers InvalidAccessException):
+ *   enabled here anyway, as on AWS.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EnableRuleCommand } from '@aws-sdk/client-eventbridge';
+import {
+  EnableSecurityHubCommand,
+  GetFindingsCommand,
+  SecurityHubClient,
+  type AwsSecurityFinding,
+} from '@aws-sdk/client-securityhub';
+import {
+  destroyClients,
+  lambdaContext,
+  MOTO_ACCOUNT_ID,
+  motoEndpoint,
+  publishingSinks,
+  resetMoto,
+  seedTmcCredential,
+  TEST_REGION,
+  testClients,
+  uniqueName,
+  useMotoEnvironment,
+  type Sinks,
+  type TestClients,
+} from './support';
+import { dynamoClient } from './support/irsa-seed';
+import { createLedgerTable } from './support/ledger';
+
+jest.setTimeout(120_000);
+
+type HandlerModule = typeof import('../../lambdas/handlers/credential-check');
+
+const FINDINGS_BUS = 'tmc-health-findings'; // a custom bus: see credential-check.test.ts on moto's default bus
+const PRODUCT_ARN = `arn:aws:securityhub:${TEST_REGION}:${MOTO_ACCOUNT_ID}:product/${MOTO_ACCOUNT_ID}/default`;
+
+let clients: TestClients;
+let dynamo: DynamoDBClient;
+let securityHub: SecurityHubClient;
+
+beforeAll(() => {
+  useMotoEnvironment();
+  clients = testClients();
+  dynamo = dynamoClient();
+  securityHub = new SecurityHubClient({
+    endpoint: motoEndpoint(),
+    region: TEST_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+});
+afterAll(() => {
+  destroyClients(clients);
+  dynamo.destroy();
+  securityHub.destroy();
+});
+beforeEach(async () => {
+  await resetMoto();
+  await securityHub.send(new EnableSecurityHubCommand({ EnableDefaultStandards: false }));
+});
+
+async function runHandler(sinks: Sinks, env: Record<string, string>): Promise<void> {
+  const variables: Record<string, string> = {
+    TMC_HEALTH_REGIONS: TEST_REGION,
+    TMC_HEALTH_EVENT_BUS: sinks.eventBusName,
+    TMC_HEALTH_TOPIC_ARN: sinks.topicArn,
+    TMC_HEALTH_SECURITY_HUB_EXPORT: 'true',
+    POWERTOOLS_LOG_LEVEL: process.env.TMC_TEST_VERBOSE ? 'INFO' : 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    ...env,
+  };
+  const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, variables);
+  try {
+    let handlerModule: HandlerModule | undefined;
+    await jest.isolateModulesAsync(async () => {
+      handlerModule = await import('../../lambdas/handlers/credential-check');
+    });
+    await handlerModule!.handler({}, lambdaContext());
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
+/** Our findings in moto's Security Hub (filtered here: moto ignores GetFindings' Filters). */
+async function exported(): Promise<AwsSecurityFinding[]> {
+  const findings: AwsSecurityFinding[] = [];
+  let token: string | undefined;
+  do {
+    const page = await securityHub.send(new GetFindingsCommand({ MaxResults: 100, NextToken: token }));
+    findings.push(...(page.Findings ?? []));
+    token = page.NextToken || undefined;
+  } while (token);
+  return findings.filter((finding) => finding.ProductArn === PRODUCT_ARN);
+}
+
+const summary = (finding: AwsSecurityFinding) => ({
+  Id: finding.Id,
+  GeneratorId: finding.GeneratorId,
+  RecordState: finding.RecordState,
+  Compliance: finding.Compliance?.Status,
+  Workflow: finding.Workflow?.Status,
+});
+
+describe('Security Hub export against moto', () => {
+  test('with the ledger: the FAIL is imported once, the resolution archives the same finding', async () => {
+    const table = uniqueName('ledger');
+    await createLedgerTable(dynamo, table);
+    const sinks = await publishingSinks(clients, { eventBusName: FINDINGS_BUS });
+    const credential = await seedTmcCredential(clients, uniqueName('cred'), { ruleState: 'DISABLED' });
+    const env = { TMC_HEALTH_LEDGER_TABLE: table };
+
+    await runHandler(sinks, env);
+    const opened = await exported();
+    expect(opened.map(summary)).toEqual([
+      {
+        Id: expect.stringMatching(/^tmc-health\/tmc\.event-rule\.disabled\/[0-9a-f]{32}$/),
+        GeneratorId: 'tmc.event-rule.disabled',
+        RecordState: 'ACTIVE',
+        Compliance: 'FAILED',
+        Workflow: 'NEW',
+      },
+    ]);
+    expect(opened[0]).toMatchObject({
+      SchemaVersion: '2018-10-08',
+      AwsAccountId: MOTO_ACCOUNT_ID,
+      ProductName: 'TMC Health Checker',
+      Severity: { Label: expect.stringMatching(/^(CRITICAL|HIGH|MEDIUM|LOW)$/) },
+      Types: ['Software and Configuration Checks/AWS Security Best Practices'],
+      Resources: [{ Type: 'Other', Id: expect.stringContaining(`:rule/${credential.ruleName}`) }],
+      ProductFields: expect.objectContaining({ 'tmc-health/credentialName': credential.name }),
+    });
+    const createdAt = opened[0]!.CreatedAt;
+
+    // Nothing changed: no transition, so nothing imported (the finding is as it was).
+    await runHandler(sinks, env);
+    expect((await exported()).map(summary)).toEqual(opened.map(summary));
+    expect((await exported())[0]!.UpdatedAt).toBe(opened[0]!.UpdatedAt);
+
+    await clients.events.send(new EnableRuleCommand({ Name: credential.ruleName }));
+    await runHandler(sinks, env);
+    const resolved = await exported();
+    // One finding, the same Id: updated, not duplicated.
+    expect(resolved.map(summary)).toEqual([
+      // Workflow: what the checker sent (moto keeps it; AWS keeps the creation's, see the header).
+      { ...summary(opened[0]!), RecordState: 'ARCHIVED', Compliance: 'PASSED', Workflow: 'RESOLVED' },
+    ]);
+    expect(resolved[0]!.CreatedAt).toBe(createdAt);
+    expect(resolved[0]!.Severity?.Label).toBe('INFORMATIONAL');
+  });
+
+  test('without the ledger: every run imports the FAIL again, still one finding (BatchImportFindings upserts by Id)', async () => {
+    const sinks = await publishingSinks(clients, { eventBusName: FINDINGS_BUS });
+    await seedTmcCredential(clients, uniqueName('cred'), { ruleState: 'DISABLED' });
+
+    await runHandler(sinks, {});
+    const first = await exported();
+    expect(first.map(summary)).toEqual([
+      expect.objectContaining({ GeneratorId: 'tmc.event-rule.disabled', RecordState: 'ACTIVE' }),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await runHandler(sinks, {});
+    const second = await exported();
+    expect(second.map(summary)).toEqual(first.map(summary));
+    expect(Date.parse(second[0]!.UpdatedAt!)).toBeGreaterThan(Date.parse(first[0]!.UpdatedAt!));
+  });
+});
