@@ -6,6 +6,7 @@ import { irsaRegionsToScan, type IrsaSettings } from '../core/irsa/settings';
 import type { IrsaSnapshot, TimeRange } from '../core/irsa/types';
 import {
   commitWatermarks,
+  endScanLeases,
   gatherIrsa,
   type IrsaClients,
   type RegionScanReport,
@@ -32,7 +33,16 @@ export interface IrsaCheckInput {
    * 30_000. Absent: no deadline (the CLI).
    */
   readonly deadline?: Date;
+  /**
+   * With IRSA real time on (`clients.claimStore`): when this run has certainly ended (the Lambda timeout, plus a
+   * margin). Each region's scan leases its window until then, so real-time invocations leave its denials to it
+   * (docs/irsa-realtime.md). Default: 15 minutes after the start, three times the function's timeout.
+   */
+  readonly leaseUntil?: Date;
 }
+
+/** How long a scan's lease lasts when the caller does not say when the run ends. */
+export const DEFAULT_LEASE_MS = 15 * 60_000;
 
 export interface IrsaCheckDependencies {
   readonly clients: IrsaClients;
@@ -122,6 +132,7 @@ export async function runIrsaCheck(
     regions,
     startedAt: startedAt.toISOString(),
   };
+  const publishing = dependencies.forwarder ?? dependencies.lifecycle ?? dependencies.publisher;
   const gathered = await gatherIrsa({
     accountId: input.accountId,
     regions,
@@ -129,6 +140,10 @@ export async function runIrsaCheck(
     now: startedAt,
     clients: dependencies.clients,
     deadline: new RunDeadline(input.deadline, now),
+    // Only a run that saves its watermarks leases its windows.
+    ...(publishing && dependencies.clients.claimStore
+      ? { leaseUntil: input.leaseUntil ?? new Date(startedAt.getTime() + DEFAULT_LEASE_MS) }
+      : {}),
   });
   const findings = evaluateIrsa(gathered.snapshot, input.settings);
   let publishReport: PublishReport | undefined;
@@ -145,7 +160,6 @@ export async function runIrsaCheck(
     failedOperations: failedOperationNames(gathered.snapshot),
     apiCalls: dependencies.apiCalls?.() ?? 0,
   });
-  const publishing = dependencies.forwarder ?? dependencies.lifecycle ?? dependencies.publisher;
   if (publishing) {
     try {
       if (dependencies.forwarder) {
@@ -162,9 +176,12 @@ export async function runIrsaCheck(
           item.ifPublishFails ? [{ ...item, watermark: item.ifPublishFails }] : [],
         ),
       );
+      // Those watermarks leave the claims out: they stay claimed for the next scan.
+      await endScanLeases(dependencies.clients.claimStore, gathered.leases, []);
       throw error;
     }
     watermarkCommits = await commitWatermarks(dependencies.clients.watermarkStore, gathered.watermarksToSave);
+    await endScanLeases(dependencies.clients.claimStore, gathered.leases, watermarkCommits);
   }
   const resumable = publishing !== undefined && dependencies.clients.watermarkStore !== undefined;
   const summary = summarizeIrsaRun(

@@ -5,6 +5,7 @@ import type { IrsaSettings } from '../../core/irsa/settings';
 import { clientConfig, type ClientOptions } from '../clients';
 import { reportUnexpectedAnswers } from '../unexpected-answer';
 import type { IrsaClients } from './gather-irsa';
+import { DynamoClaimStore } from './claim-store';
 import { DynamoWatermarkStore } from './watermark-store';
 
 /**
@@ -19,10 +20,10 @@ import { DynamoWatermarkStore } from './watermark-store';
  * retry's state. IAM is global: one client, in the caller's region (valid in every partition).
  */
 export function createIrsaClients(
-  settings: Pick<IrsaSettings, 'watermarkTableName'>,
+  settings: Pick<IrsaSettings, 'watermarkTableName'> & Partial<Pick<IrsaSettings, 'realtime'>>,
   homeRegion: string,
   options: ClientOptions = {},
-): IrsaClients {
+): IrsaClients & { readonly claimStore?: DynamoClaimStore } {
   const config = (region: string) => clientConfig(region, options);
   const cloudTrail = new Map<string, CloudTrailClient>();
   const cloudTrailFor = (region: string): CloudTrailClient => {
@@ -44,5 +45,9 @@ export function createIrsaClients(
     ...(settings.watermarkTableName === undefined
       ? {}
       : { watermarkStore: new DynamoWatermarkStore(dynamodb, settings.watermarkTableName) }),
+    // IRSA real time (docs/irsa-realtime.md): claims and scan leases beside the watermarks.
+    ...(settings.realtime === true && settings.watermarkTableName !== undefined
+      ? { claimStore: new DynamoClaimStore(dynamodb, settings.watermarkTableName) }
+      : {}),
   };
 }

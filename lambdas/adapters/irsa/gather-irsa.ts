@@ -3,13 +3,21 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { ApiFailure, Observed } from '../../core/inventory';
 import { rolesToDiagnose } from '../../core/irsa/evaluate-irsa';
 import type { IrsaSettings } from '../../core/irsa/settings';
-import type { IrsaSnapshot, RoleTrust, ScannedRange, TimeRange, TrailScan } from '../../core/irsa/types';
+import type {
+  IrsaSnapshot,
+  OidcProvider,
+  RoleTrust,
+  ScannedRange,
+  TimeRange,
+  TrailScan,
+} from '../../core/irsa/types';
 import {
   advance,
   dedupe,
   planScan,
   unreadWatermark,
   type PlannedRange,
+  type SeenEvent,
   type Watermark,
 } from '../../core/irsa/watermark';
 import { DEADLINE_ERROR_NAME } from '../../core/deadline';
@@ -17,6 +25,7 @@ import { toApiFailure } from '../aws-error';
 import { DeadlineError, NO_DEADLINE, type RunDeadline } from '../deadline';
 import { mapWithConcurrency } from '../gather-concurrency';
 import type { RetryOptions } from '../retry';
+import type { DynamoClaimStore } from './claim-store';
 import { scanRegion } from './cloudtrail-scanner';
 import { IamReader } from './iam-reader';
 import { TokenBucket } from './rate-limiter';
@@ -31,6 +40,11 @@ export interface IrsaClients {
   readonly limiterFor?: (region: string) => TokenBucket;
   /** Outer retry of LookupEvents throttles (tests inject a fake sleep). */
   readonly retry?: RetryOptions;
+  /**
+   * Present when IRSA real time is on (docs/irsa-realtime.md): real-time invocations claim denials here, and
+   * scans take a lease on their window and drop (then fold into the watermark) what was claimed.
+   */
+  readonly claimStore?: Pick<DynamoClaimStore, 'beginScan' | 'endScan'>;
 }
 
 export interface GatherIrsaInput {
@@ -44,6 +58,11 @@ export interface GatherIrsaInput {
    * a scan cut keeps its unread range as a gap (like the page budget); each cut is a DeadlineExceeded failure.
    */
   readonly deadline?: RunDeadline;
+  /**
+   * With `clients.claimStore`: each region's scan leases its window until then (the run has certainly ended by
+   * it), so no real-time claim is taken on a denial it may count. Absent: no lease (a dry run saves nothing).
+   */
+  readonly leaseUntil?: Date;
 }
 
 export interface WatermarkToSave {
@@ -56,6 +75,13 @@ export interface WatermarkToSave {
    * next run still starts from this run's window instead of its own, later, lookback.
    */
   readonly ifPublishFails?: Watermark;
+}
+
+/** A region whose scan holds a lease: released after the commit, with the claims folded if its save succeeded. */
+export interface ScanLeaseHeld {
+  readonly region: string;
+  /** The real-time claims the scan dropped and folded into `watermark`. */
+  readonly claims: readonly SeenEvent[];
 }
 
 /** What the run's summary says about one region. */
@@ -77,6 +103,8 @@ export interface GatherIrsaResult {
   readonly snapshot: IrsaSnapshot;
   readonly watermarksToSave: readonly WatermarkToSave[];
   readonly regionReports: readonly RegionScanReport[];
+  /** Leases taken (real time on): end them with `endScanLeases` once the watermarks are committed. */
+  readonly leases: readonly ScanLeaseHeld[];
 }
 
 const ROLE_CONCURRENCY = 4;
@@ -87,6 +115,7 @@ interface RegionOutcome {
   readonly succeeded: readonly string[];
   readonly toSave?: WatermarkToSave;
   readonly report: RegionScanReport;
+  readonly lease?: ScanLeaseHeld;
 }
 
 /**
@@ -98,8 +127,46 @@ interface RegionOutcome {
 export async function gatherIrsa(input: GatherIrsaInput): Promise<GatherIrsaResult> {
   const outcomes = await Promise.all(input.regions.map((region) => gatherRegion(region, input)));
   const scans = outcomes.map((outcome) => outcome.scan);
+  const trust = await readTrust(input.clients, input.accountId, scans, input.deadline);
 
-  const iam = new IamReader(input.clients.iam, input.accountId, input.deadline);
+  const snapshot: IrsaSnapshot = {
+    accountId: input.accountId,
+    observedAt: input.now.toISOString(),
+    scans,
+    roles: trust.roles,
+    providers: trust.providers,
+    failures: [...outcomes.flatMap((outcome) => outcome.failures), ...trust.failures],
+    succeededOperations: [
+      ...new Set([...outcomes.flatMap((outcome) => outcome.succeeded), ...trust.succeededOperations]),
+    ].sort(),
+  };
+  return {
+    snapshot,
+    watermarksToSave: outcomes.flatMap((outcome) => (outcome.toSave ? [outcome.toSave] : [])),
+    regionReports: outcomes.map((outcome) => outcome.report),
+    leases: outcomes.flatMap((outcome) => (outcome.lease ? [outcome.lease] : [])),
+  };
+}
+
+/** What IAM says about the roles the denials name, for the diagnosis. */
+export interface TrustReads {
+  readonly roles: ReadonlyMap<string, Observed<RoleTrust>>;
+  readonly providers: Observed<readonly OidcProvider[]>;
+  readonly failures: readonly ApiFailure[];
+  readonly succeededOperations: readonly string[];
+}
+
+/**
+ * IAM for the roles the scans' denials name (each read once) and the account's OIDC providers: the diagnosis's
+ * input, for the scheduled scan and the real-time path alike. Never throws for an AWS error.
+ */
+export async function readTrust(
+  clients: Pick<IrsaClients, 'iam'>,
+  accountId: string,
+  scans: readonly Observed<TrailScan>[],
+  deadline?: RunDeadline,
+): Promise<TrustReads> {
+  const iam = new IamReader(clients.iam, accountId, deadline);
   const roleArns = rolesToDiagnose(scans);
   const roleResults = await mapWithConcurrency(roleArns, ROLE_CONCURRENCY, (arn) => iam.role(arn));
   const roles = new Map<string, Observed<RoleTrust>>(
@@ -107,23 +174,7 @@ export async function gatherIrsa(input: GatherIrsaInput): Promise<GatherIrsaResu
   );
   // Without denials there is nothing to diagnose: the providers are not listed (and not needed).
   const providers = roleArns.length > 0 ? await iam.oidcProviders() : ({ ok: true, value: [] } as const);
-
-  const snapshot: IrsaSnapshot = {
-    accountId: input.accountId,
-    observedAt: input.now.toISOString(),
-    scans,
-    roles,
-    providers,
-    failures: [...outcomes.flatMap((outcome) => outcome.failures), ...iam.failures],
-    succeededOperations: [
-      ...new Set([...outcomes.flatMap((outcome) => outcome.succeeded), ...iam.succeededOperations]),
-    ].sort(),
-  };
-  return {
-    snapshot,
-    watermarksToSave: outcomes.flatMap((outcome) => (outcome.toSave ? [outcome.toSave] : [])),
-    regionReports: outcomes.map((outcome) => outcome.report),
-  };
+  return { roles, providers, failures: iam.failures, succeededOperations: iam.succeededOperations };
 }
 
 async function gatherRegion(region: string, input: GatherIrsaInput): Promise<RegionOutcome> {
@@ -175,6 +226,26 @@ async function gatherRegion(region: string, input: GatherIrsaInput): Promise<Reg
     }
   }
 
+  // Real time on: lease the window before reading it, and learn what was claimed before the lease. Without the
+  // lease a claim could land on a denial this scan counts, so a failed lease means no save (like a failed read).
+  let claimed: SeenEvent[] = [];
+  let leased = false;
+  if (canSave && clients.claimStore !== undefined && input.leaseUntil !== undefined) {
+    const begun = await clients.claimStore.beginScan(region, {
+      scanTo: now.toISOString(),
+      until: input.leaseUntil.toISOString(),
+      version,
+    });
+    if (begun.ok) {
+      succeeded.push('dynamodb:UpdateItem');
+      claimed = begun.claims;
+      leased = true;
+    } else {
+      failures.push(begun.failure);
+      canSave = false;
+    }
+  }
+
   const planned = planScan(watermark, now, settings);
   const limiter = clients.limiterFor?.(region) ?? new TokenBucket();
   const result = await scanRegion(clients.cloudTrailFor(region), region, planned, {
@@ -189,7 +260,7 @@ async function gatherRegion(region: string, input: GatherIrsaInput): Promise<Reg
   let counted: { id: string; eventTime: string }[] = [];
   if (scan.ok) {
     succeeded.push('cloudtrail:LookupEvents');
-    const { fresh, duplicates } = dedupe(scan.value.denials, watermark);
+    const { fresh, duplicates } = dedupe(scan.value.denials, watermark, claimed);
     counted = fresh.map((denial) => ({ id: denial.eventId, eventTime: denial.eventTime }));
     scan = {
       ok: true,
@@ -202,7 +273,8 @@ async function gatherRegion(region: string, input: GatherIrsaInput): Promise<Reg
     };
   }
 
-  const next = advance(watermark, { ranges: result.ranges, counted }, settings);
+  // Claims are counted: the watermark remembers them like this run's own denials, while they can be read again.
+  const next = advance(watermark, { ranges: result.ranges, counted: [...counted, ...claimed] }, settings);
   const pagesRead = result.ranges.some((range) => range.pages > 0);
   const willCommit = canSave && pagesRead;
   return {
@@ -228,6 +300,7 @@ async function gatherRegion(region: string, input: GatherIrsaInput): Promise<Reg
       willCommit,
       cutByDeadline: result.failure?.errorName === DEADLINE_ERROR_NAME,
     },
+    ...(leased ? { lease: { region, claims: claimed } } : {}),
   };
 }
 
@@ -238,4 +311,24 @@ export async function commitWatermarks(
 ): Promise<SaveResult[]> {
   if (store === undefined) return [];
   return Promise.all(toSave.map((item) => store.save(item.region, item.watermark, item.expectedVersion)));
+}
+
+/**
+ * Ends the scans' leases once the watermarks are committed: a region whose new watermark was saved drops the
+ * claims it folded in; any other keeps them for the next scan. Failures are returned, never thrown (a lease left
+ * behind only makes real-time invocations leave that window to the scans until it expires).
+ */
+export async function endScanLeases(
+  store: Pick<DynamoClaimStore, 'endScan'> | undefined,
+  leases: readonly ScanLeaseHeld[],
+  commits: readonly SaveResult[],
+): Promise<ApiFailure[]> {
+  if (store === undefined) return [];
+  const ended = await Promise.all(
+    leases.map((lease) => {
+      const saved = commits.some((commit) => commit.region === lease.region && commit.status === 'saved');
+      return store.endScan(lease.region, saved ? lease.claims : []);
+    }),
+  );
+  return ended.flatMap((result) => (result.ok ? [] : [result.failure]));
 }

@@ -1,5 +1,5 @@
 import { checkerFindings, type RegionCalls } from '../checks/checker-findings';
-import type { Finding, Severity } from '../finding';
+import { makeFindingId, type Finding, type Severity } from '../finding';
 import { buildFinding, type FindingScope } from '../finding-factory';
 import { GLOBAL_REGION, type ApiFailure, type Observed } from '../inventory';
 import { requireProof } from '../proof';
@@ -7,7 +7,7 @@ import { diagnoseGroup, type Diagnosis } from './diagnose';
 import { compareText, groupDenials, type DenialGroup } from './group';
 import { roleNameOf, serviceAccountOf } from './provider';
 import type { IrsaSettings } from './settings';
-import type { DiagnosisCause, IrsaSnapshot, RoleTrust, TrailScan } from './types';
+import type { DiagnosisCause, IrsaSnapshot, RoleTrust, TrailScan, WebIdentityDenial } from './types';
 
 export const IRSA_CHECK_ID = 'irsa.assume-role.denied';
 
@@ -46,6 +46,22 @@ export function rolesToDiagnose(scans: readonly Observed<TrailScan>[]): string[]
   return [...roles].sort(compareText);
 }
 
+/** What makes a denial group's finding id stable (with the account, the region and the check id). */
+export function groupResourceKey(
+  group: Pick<DenialGroup, 'roleArn' | 'subject' | 'providerArn' | 'errorCode'>,
+): string {
+  return `${group.roleArn}|${group.subject}|${group.providerArn}|${group.errorCode}`;
+}
+
+/**
+ * The id of the finding a denial would be reported under (its group's), without diagnosing it: the real-time
+ * path asks the ledger whether that finding is already open before doing anything else.
+ */
+export function denialFindingId(accountId: string, denial: WebIdentityDenial): string {
+  const group = groupDenials([denial])[0] as DenialGroup;
+  return makeFindingId(IRSA_CHECK_ID, accountId, group.region, groupResourceKey(group));
+}
+
 const NOT_LOOKED_UP = (roleArn: string): Observed<RoleTrust> => ({
   ok: false,
   failure: {
@@ -77,7 +93,7 @@ function groupFinding(
     title: `${who} cannot assume role ${roleName} (${diagnosis.cause})`,
     message: `${calls} for role ${group.roleArn} failed with ${group.errorCode} in ${group.region} between ${group.firstSeen} and ${group.lastSeen}: ${diagnosis.detail}.`,
     resource: { type: 'AWS::IAM::Role', arn: group.roleArn, name: roleName },
-    resourceKey: `${group.roleArn}|${group.subject}|${group.providerArn}|${group.errorCode}`,
+    resourceKey: groupResourceKey(group),
     irsa: {
       serviceAccount: group.subject,
       namespace: account?.namespace ?? '',

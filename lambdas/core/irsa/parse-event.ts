@@ -49,11 +49,8 @@ function isoTime(value: string | undefined): string | undefined {
  * successful calls arrive here too and are only counted.
  */
 export function parseTrailEvent(raw: RawTrailEvent, region: string): ParsedTrailEvent {
-  const skip = (reason: string, detail?: string): ParsedTrailEvent => ({
-    kind: 'skipped',
-    record: { source: SOURCE, reason, ...(detail ? { detail } : {}) },
-  });
-  const where = raw.eventId ? `event ${raw.eventId} in ${region}` : `event without id in ${region}`;
+  const skip = skipper(SOURCE);
+  const where = whereOf(raw.eventId, region);
   if (raw.cloudTrailEvent === undefined) return skip('missing CloudTrailEvent', where);
   let record: unknown;
   try {
@@ -61,16 +58,34 @@ export function parseTrailEvent(raw: RawTrailEvent, region: string): ParsedTrail
   } catch (error) {
     return skip('malformed CloudTrailEvent JSON', `${where}: ${(error as Error).message}`);
   }
+  return parseTrailRecord(record, raw, region, SOURCE);
+}
+
+/**
+ * The CloudTrail record itself (what LookupEvents serves as `CloudTrailEvent` JSON, and what EventBridge puts in
+ * the `detail` of an "AWS API Call via CloudTrail" event) to a denial, a success or a skipped record. `ids` are
+ * the event id and time the source gives beside the record (LookupEvents' EventId and EventTime), if any; the
+ * record's own `eventID` and `eventTime` are used otherwise. `source` names where the record came from in a
+ * skipped record (`cloudtrail:LookupEvents` by default).
+ */
+export function parseTrailRecord(
+  record: unknown,
+  ids: Pick<RawTrailEvent, 'eventId' | 'eventTime'>,
+  region: string,
+  source: string = SOURCE,
+): ParsedTrailEvent {
+  const skip = skipper(source);
+  const where = whereOf(ids.eventId ?? (isObject(record) ? text(record.eventID) : undefined), region);
   if (!isObject(record)) return skip('CloudTrailEvent is not a JSON object', where);
   if (record.eventName !== WEB_IDENTITY_EVENT_NAME)
     return skip('unexpected eventName', `${where}: ${truncate(String(record.eventName), MAX_NAME_CHARS)}`);
   const errorCode = text(record.errorCode);
   if (errorCode === undefined) return { kind: 'success' };
 
-  const eventId = text(raw.eventId) ?? text(record.eventID);
+  const eventId = text(ids.eventId) ?? text(record.eventID);
   if (eventId === undefined) return skip('missing event id', where);
   // The record's own time is authoritative; LookupEvents' EventTime is the same instant, less precisely typed.
-  const eventTime = isoTime(text(record.eventTime)) ?? isoTime(text(raw.eventTime));
+  const eventTime = isoTime(text(record.eventTime)) ?? isoTime(text(ids.eventTime));
   if (eventTime === undefined) return skip('missing or invalid eventTime', where);
   const request = isObject(record.requestParameters) ? record.requestParameters : {};
   const roleArn = text(request.roleArn, MAX_ARN_CHARS);
@@ -96,6 +111,14 @@ export function parseTrailEvent(raw: RawTrailEvent, region: string): ParsedTrail
       ...(userAgent !== undefined ? { userAgent } : {}),
     },
   };
+}
+
+function skipper(source: string): (reason: string, detail?: string) => ParsedTrailEvent {
+  return (reason, detail) => ({ kind: 'skipped', record: { source, reason, ...(detail ? { detail } : {}) } });
+}
+
+function whereOf(eventId: string | undefined, region: string): string {
+  return eventId ? `event ${eventId} in ${region}` : `event without id in ${region}`;
 }
 
 export interface ParsedTrailPage {

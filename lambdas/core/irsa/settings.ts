@@ -1,4 +1,4 @@
-import { envCodec } from '../env-codec';
+import { envCodec, SettingsError } from '../env-codec';
 import { DEFAULT_SETTINGS } from '../settings';
 import * as z from '../zod';
 
@@ -31,6 +31,11 @@ export const irsaSettingsSchema = z.strictObject({
   eventBusName: z._default(nonEmpty(), DEFAULT_SETTINGS.eventBusName),
   topicArn: z.optional(nonEmpty()),
   runbookBaseUrl: z._default(nonEmpty(), DEFAULT_SETTINGS.runbookBaseUrl),
+  /**
+   * IRSA denials in near real time (docs/irsa-realtime.md): the function also takes EventBridge CloudTrail events,
+   * and its scans lease their windows so a denial is counted once. Needs `watermarkTableName`.
+   */
+  realtime: z._default(z.boolean(), false),
 });
 
 export type IrsaSettings = z.infer<typeof irsaSettingsSchema>;
@@ -46,6 +51,7 @@ const ENV = {
   eventBusName: 'TMC_HEALTH_EVENT_BUS',
   topicArn: 'TMC_HEALTH_TOPIC_ARN',
   runbookBaseUrl: 'TMC_HEALTH_RUNBOOK_BASE_URL',
+  realtime: 'TMC_HEALTH_IRSA_REALTIME',
 } as const satisfies Record<keyof IrsaSettings, string>;
 
 const codec = envCodec({
@@ -57,7 +63,14 @@ const codec = envCodec({
 });
 
 export function irsaSettingsFromEnvironment(env: Readonly<Record<string, string | undefined>>): IrsaSettings {
-  return codec.fromEnvironment(env);
+  // The boolean is read here: `true` or `false`, absent or empty meaning false.
+  const { [ENV.realtime]: realtime, ...others } = env;
+  const settings = codec.fromEnvironment(others);
+  if (realtime === undefined || realtime === '' || realtime === 'false') return settings;
+  if (realtime === 'true') return { ...settings, realtime: true };
+  throw new SettingsError(
+    `Invalid IRSA check settings: ${ENV.realtime}: must be true or false (got ${JSON.stringify(realtime.slice(0, 40))})`,
+  );
 }
 
 export function irsaSettingsToEnvironment(settings: IrsaSettingsInput): Record<string, string> {

@@ -145,14 +145,19 @@ function unreadPart(range: ScannedRange): Interval | undefined {
 }
 
 /**
- * Drops events already counted: by an earlier run (their ids are in the watermark) or earlier in this run (a gap
- * and the window can overlap, and closed ranges share their boundary second). The first occurrence wins.
+ * Drops events already counted: by an earlier run (their ids are in the watermark), by the real-time path (its
+ * claims, `alsoCounted`) or earlier in this run (a gap and the window can overlap, and closed ranges share their
+ * boundary second). The first occurrence wins.
  */
 export function dedupe<T extends { readonly eventId: string }>(
   events: readonly T[],
   watermark: Watermark | undefined,
+  alsoCounted: readonly SeenEvent[] = [],
 ): { fresh: T[]; duplicates: number } {
-  const seen = new Set(watermark?.recentEventIds.map((event) => event.id) ?? []);
+  const seen = new Set([
+    ...(watermark?.recentEventIds.map((event) => event.id) ?? []),
+    ...alsoCounted.map((event) => event.id),
+  ]);
   const fresh: T[] = [];
   for (const event of events) {
     if (seen.has(event.eventId)) continue;
@@ -160,6 +165,21 @@ export function dedupe<T extends { readonly eventId: string }>(
     fresh.push(event);
   }
   return { fresh, duplicates: events.length - fresh.length };
+}
+
+/**
+ * Whether a later run will read `eventTime` again under this watermark: it falls in the overlap re-read from the
+ * high water mark, or in a gap. An event outside is behind the scans for good: they read that time already (and
+ * counted what LookupEvents had), so the real-time path must leave it to them (core/irsa/realtime.ts).
+ */
+export function willBeReadAgain(
+  watermark: Pick<Watermark, 'highWater' | 'gaps'>,
+  eventTime: string,
+  settings: Pick<WindowSettings, 'overlapMinutes'>,
+): boolean {
+  const time = toMs(eventTime);
+  if (time >= toMs(watermark.highWater) - settings.overlapMinutes * MINUTE_MS) return true;
+  return watermark.gaps.some((gap) => time >= toMs(gap.from) && time <= toMs(gap.to));
 }
 
 /** True when the run left older ranges unread: the summary says "continues next run". */
