@@ -35,7 +35,7 @@ const PROJECT_ROOT = path.join(__dirname, '..');
 /** The name of the StackSet (its stack instances are named `StackSet-TmcHealthMember-<id>`). */
 export const MEMBER_STACK_SET_NAME = 'TmcHealthMember';
 
-/** The fleet intake handles one run report per invocation: ledger, heartbeat, publishing. */
+/** The fleet intake handles a batch of up to 10 run reports per invocation: ledger, heartbeat, publishing. */
 const INTAKE_TIMEOUT_MINUTES = 2;
 /** A run report may wait this long (throttling at the top of the hour) before it goes to the failure queue. */
 const INTAKE_MAX_EVENT_AGE = Duration.hours(1);
@@ -126,6 +126,7 @@ export class TmcHealthHubStack extends Stack {
     this.fleetBus = new FleetBus(this, 'FleetBus', {
       organizationId,
       intake: this.intake.function,
+      intakeTimeout: Duration.minutes(INTAKE_TIMEOUT_MINUTES),
       deadLetterQueue: this.intake.failureQueue,
     });
 

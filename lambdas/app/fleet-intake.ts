@@ -12,7 +12,8 @@ import {
 import { fleetReportMetricRecords, METRIC_NAMES, type MetricRecord } from '../core/observability';
 import type { HeartbeatStore, LatestReport, RecordResult } from '../adapters/fleet/heartbeat-store';
 import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
-import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
+import { DigestBatch, type BatchDigestOutcome } from './digest-batch';
+import type { DigestSink, LifecycleReport, LifecycleStage } from './lifecycle-stage';
 
 /**
  * The hub's fleet intake (issue 13, docs/organizations.md): one EventBridge event, one member run report (or one
@@ -38,8 +39,15 @@ export interface FleetIntakeInput {
 
 export interface FleetIntakeDependencies {
   readonly codec: ReportCodec;
-  /** The lifecycle stage of a member's family, its ledger scoped to that member account. */
-  readonly stageFor: (accountId: string, family: ReportedFamily) => Pick<LifecycleStage, 'run'>;
+  /**
+   * The lifecycle stage of a member's family, its ledger scoped to that member account; `digest` replaces its
+   * digest sink (the batch's collector).
+   */
+  readonly stageFor: (
+    accountId: string,
+    family: ReportedFamily,
+    digest?: DigestSink,
+  ) => Pick<LifecycleStage, 'run'>;
   readonly heartbeats: Pick<HeartbeatStore, 'record' | 'latestReport'>;
   /** The hub bus: where a rejected report's ERROR finding goes (EventBridge only, stateless). */
   readonly rejections: FindingPublisher;
@@ -150,6 +158,117 @@ export async function runFleetIntake(
       rejectedMetric(0),
     ],
   };
+}
+
+/** One SQS message of the intake's queue: its body is the EventBridge event of one run report. */
+export interface FleetBatchRecord {
+  readonly messageId: string;
+  readonly body: string;
+}
+
+export interface FleetBatchInput extends Omit<FleetIntakeInput, 'event'> {
+  readonly records: readonly FleetBatchRecord[];
+}
+
+export interface FleetBatchDependencies extends FleetIntakeDependencies {
+  /** The hub topic's digest publisher; absent without a topic (then no digest at all). */
+  readonly digest?: DigestSink;
+}
+
+export type FleetRecordResult =
+  | { readonly messageId: string; readonly ok: true; readonly result: FleetIntakeResult }
+  | { readonly messageId: string; readonly ok: false; readonly error: unknown };
+
+export interface FleetBatchResult {
+  readonly records: readonly FleetRecordResult[];
+  /** The messages SQS must deliver again (SQSBatchResponse): those whose processing failed. */
+  readonly batchItemFailures: readonly { readonly itemIdentifier: string }[];
+  /** The batch's one digest; undefined when no report of the batch changed anything. */
+  readonly digest?: BatchDigestOutcome;
+}
+
+/**
+ * A batch of run reports from the intake's queue (issue 13: one digest naming every account that changed).
+ *
+ * Every report runs through runFleetIntake at the same time, each stage with the batch's digest collector as its
+ * digest sink (DigestBatch): the stages publish their finding events to the hub bus as before, hand their digest
+ * to the collector and wait; once every report has handed one in or finished without one, ONE digest of all the
+ * batch's transitions, naming every account, is published, and only then do the stages commit their ledgers.
+ * If that digest fails, every report in it fails, commits nothing, and is listed in `batchItemFailures`: SQS
+ * delivers it again and the retry plans and sends the same transitions (finding events included, with the same
+ * idempotency keys) in a new digest. A report that fails on its own (ledger, EventBridge) is listed alone.
+ *
+ * A message that is not JSON, or not a run report, is rejected like a malformed report (one ERROR finding, never
+ * retried: it would fail the same way every time); it is listed only if that ERROR could not be published.
+ */
+export async function runFleetIntakeBatch(
+  input: FleetBatchInput,
+  dependencies: FleetBatchDependencies,
+): Promise<FleetBatchResult> {
+  const { records, ...common } = input;
+  const batch = dependencies.digest
+    ? new DigestBatch(dependencies.digest, { accountId: input.hubAccountId })
+    : undefined;
+  // Everyone joins before anyone runs: the collector waits for all of them.
+  const participants = records.map(() => batch?.join());
+  const results = await Promise.all(
+    records.map(async (record, index): Promise<FleetRecordResult> => {
+      const participant = participants[index];
+      try {
+        const parsed = parseBody(record.body);
+        const result = parsed.ok
+          ? await runFleetIntake(
+              { ...common, event: parsed.event },
+              {
+                ...dependencies,
+                stageFor: (accountId, family) => dependencies.stageFor(accountId, family, participant?.sink),
+              },
+            )
+          : await reject(
+              { ...common, event: { id: record.messageId } },
+              dependencies,
+              parsed.problem,
+              now(dependencies),
+            );
+        return { messageId: record.messageId, ok: true, result };
+      } catch (error) {
+        return { messageId: record.messageId, ok: false, error };
+      } finally {
+        participant?.leave();
+      }
+    }),
+  );
+  const digest = await batch?.outcome();
+  return {
+    records: results,
+    batchItemFailures: results.filter((r) => !r.ok).map((r) => ({ itemIdentifier: r.messageId })),
+    ...(digest ? { digest } : {}),
+  };
+}
+
+function now(dependencies: FleetIntakeDependencies): Date {
+  return (dependencies.now ?? (() => new Date()))();
+}
+
+function parseBody(
+  body: string,
+): { readonly ok: true; readonly event: ReportEnvelope } | { readonly ok: false; readonly problem: string } {
+  let event: unknown;
+  try {
+    event = JSON.parse(body);
+  } catch {
+    return {
+      ok: false,
+      problem: 'the queue message is not JSON (expected the EventBridge event of a run report)',
+    };
+  }
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    return {
+      ok: false,
+      problem: 'the queue message is not a JSON object (expected the EventBridge event of a run report)',
+    };
+  }
+  return { ok: true, event };
 }
 
 type Accepted =

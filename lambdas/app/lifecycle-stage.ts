@@ -10,6 +10,7 @@ import {
   type RunSummaryDetail,
 } from '../core/lifecycle/run-event';
 import type { LifecycleConfig } from '../core/lifecycle/settings';
+import type { Storm } from '../core/lifecycle/storm';
 import type { CheckFamily, LifecycleFinding } from '../core/lifecycle/types';
 import { errorName } from '../adapters/retry';
 import { ledgerOperationOf, type LedgerStore, type WriteResult } from '../adapters/lifecycle/ledger-store';
@@ -44,9 +45,17 @@ export interface EventSink {
   readonly busName: string;
 }
 
+/** What a digest was formatted from: lets a sink that batches several runs (the hub intake) format one digest. */
+export interface DigestSource {
+  /** Every transition of the run, suppressed ones included. */
+  readonly transitions: readonly LifecycleFinding[];
+  readonly suppressedIds: ReadonlySet<string>;
+  readonly storm?: Storm;
+}
+
 /** Where the digest goes: absent when no topic is configured. */
 export interface DigestSink {
-  publishDigest(digest: TransitionDigest, run: RunInfo): Promise<PublishReport>;
+  publishDigest(digest: TransitionDigest, run: RunInfo, source: DigestSource): Promise<PublishReport>;
 }
 
 /** Runs the built-in remediation's decisions; never throws (failures come back as FAILED outcomes). */
@@ -228,7 +237,18 @@ export class LifecycleStage {
             'transitions',
           ),
       },
-      ...(digest && digestSink ? [{ publish: () => digestSink.publishDigest(digest, run) }] : []),
+      ...(digest && digestSink
+        ? [
+            {
+              publish: () =>
+                digestSink.publishDigest(digest, run, {
+                  transitions: prepared.events,
+                  suppressedIds: prepared.suppressedIds,
+                  ...(prepared.storm ? { storm: prepared.storm } : {}),
+                }),
+            },
+          ]
+        : []),
       ...(securityHub ? [securityHub] : []),
     ];
     try {

@@ -1,8 +1,10 @@
-import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { runFleetIntake, type FleetIntakeResult } from '../app/fleet-intake';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { runFleetIntakeBatch, type FleetBatchResult, type FleetIntakeResult } from '../app/fleet-intake';
+import { PublishError } from '../adapters/publisher';
 import { gzipBase64Codec } from '../adapters/fleet/report-codec';
+import type { Finding } from '../core/finding';
 import { hubSettingsFromEnvironment } from '../core/fleet/hub-settings';
-import { SERVICE_NAMES } from '../core/observability';
+import { METRIC_NAMES, runMetricRecords, SERVICE_NAMES } from '../core/observability';
 import { accountOfFunction, createHubWiring } from './hub-wiring';
 import { createTelemetry, emitMetricRecords, observeRun } from './telemetry';
 
@@ -13,64 +15,143 @@ const settings = hubSettingsFromEnvironment(process.env);
 const hub = createHubWiring(settings, process.env);
 const codec = gzipBase64Codec();
 
-/** One "TMC Health Run Report" event from a member account: wiring only; the work is in runFleetIntake. */
-export async function handler(
-  event: EventBridgeEvent<string, unknown>,
-  context: Context,
-): Promise<Record<string, unknown>> {
+/**
+ * A batch of "TMC Health Run Report" events from the intake's queue (each message body is one EventBridge event):
+ * wiring only; the work is in runFleetIntakeBatch. Returns the messages SQS must deliver again (the event source
+ * mapping reports batch item failures); one combined digest per batch.
+ */
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   const callsBefore = hub.counter.total;
   const result = await observeRun(
     telemetry,
     context,
     'fleet intake',
     async () => {
-      const outcome = await runFleetIntake(
+      const batch = await runFleetIntakeBatch(
         {
-          event,
+          records: event.Records.map((record) => ({ messageId: record.messageId, body: record.body })),
           hubAccountId: accountOfFunction(context.invokedFunctionArn),
           homeRegion: hub.region,
           runbookBaseUrl: settings.runbookBaseUrl,
         },
         {
           codec,
-          stageFor: (accountId, family) => hub.lifecycle.stageFor(family, accountId),
+          stageFor: (accountId, family, digest) =>
+            hub.lifecycle.stageFor(family, accountId, digest ? { digest } : {}),
           heartbeats: hub.heartbeats,
           rejections: hub.lifecycle.events,
+          ...(hub.lifecycle.digest ? { digest: hub.lifecycle.digest } : {}),
         },
       );
-      emitMetricRecords(telemetry.metrics, outcome.metrics);
-      return outcome;
+      report(batch);
+      return batch;
     },
-    (outcome) => describe(outcome, event, hub.counter.total - callsBefore),
+    (batch) => describe(batch, hub.counter.total - callsBefore),
   );
-  return summaryOf(result);
+  return { batchItemFailures: [...result.batchItemFailures] };
 }
 
-function describe(outcome: FleetIntakeResult, event: EventBridgeEvent<string, unknown>, apiCalls: number) {
-  switch (outcome.outcome) {
-    case 'accepted':
-      return {
-        runId: outcome.report.runId,
-        findings: outcome.findings,
-        // The member's function logged every problem already: the hub logs what changed.
-        loggedFindings: outcome.lifecycle.transitions,
-        lifecycle: outcome.lifecycle,
-        apiCalls,
-        summary: summaryOf(outcome),
-      };
-    case 'stale':
-      return { runId: outcome.report.runId, findings: [], apiCalls, summary: summaryOf(outcome) };
-    case 'rejected':
-      return {
-        runId: typeof event.id === 'string' ? event.id : '',
-        findings: [outcome.finding],
-        apiCalls: apiCalls + outcome.publishReport.apiCalls,
-        summary: summaryOf(outcome),
-      };
+/** Per-report metrics and failures; the batch's transitions and publish failures as the run's metrics. */
+function report(batch: FleetBatchResult): void {
+  const outcomes = accepted(batch);
+  for (const outcome of outcomes) emitMetricRecords(telemetry.metrics, outcome.metrics);
+  const failed = batch.records.flatMap((record) => (record.ok ? [] : [record]));
+  for (const record of failed) {
+    telemetry.logger.error('fleet intake: report failed, SQS will deliver it again', {
+      messageId: record.messageId,
+      error: record.error instanceof Error ? record.error : String(record.error),
+    });
+  }
+  const transitions = outcomes.flatMap((outcome) =>
+    outcome.outcome === 'accepted' ? outcome.lifecycle.transitions : [],
+  );
+  emitMetricRecords(
+    telemetry.metrics,
+    runMetricRecords({
+      findings: [],
+      transitions,
+      apiCalls: 0,
+      durationMs: 0,
+      completed: false,
+      publishFailed: false,
+    }).filter((record) => record.name === METRIC_NAMES.transitions),
+  );
+  const publishFailures = failed.filter((record) => record.error instanceof PublishError).length;
+  if (publishFailures > 0) {
+    emitMetricRecords(telemetry.metrics, [
+      { name: METRIC_NAMES.publishFailures, unit: 'Count', value: publishFailures },
+    ]);
   }
 }
 
-function summaryOf(outcome: FleetIntakeResult): Record<string, unknown> {
+function accepted(batch: FleetBatchResult): FleetIntakeResult[] {
+  return batch.records.flatMap((record) => (record.ok ? [record.result] : []));
+}
+
+function describe(batch: FleetBatchResult, apiCalls: number) {
+  const outcomes = accepted(batch);
+  return {
+    runId: batch.digest?.runId ?? batch.records[0]?.messageId ?? '',
+    findings: outcomes.flatMap((outcome) =>
+      outcome.outcome === 'accepted'
+        ? outcome.findings
+        : outcome.outcome === 'rejected'
+          ? [outcome.finding]
+          : [],
+    ),
+    // The member's function logged every problem already: the hub logs what changed, and what it rejected.
+    loggedFindings: outcomes.flatMap((outcome): readonly Finding[] =>
+      outcome.outcome === 'accepted'
+        ? outcome.lifecycle.transitions
+        : outcome.outcome === 'rejected'
+          ? [outcome.finding]
+          : [],
+    ),
+    apiCalls:
+      apiCalls +
+      outcomes.reduce(
+        (sum, outcome) =>
+          sum +
+          (outcome.outcome === 'accepted'
+            ? outcome.lifecycle.publishReports.reduce((calls, r) => calls + r.apiCalls, 0)
+            : outcome.outcome === 'rejected'
+              ? outcome.publishReport.apiCalls
+              : 0),
+        0,
+      ),
+    summary: summaryOf(batch),
+  };
+}
+
+function summaryOf(batch: FleetBatchResult): Record<string, unknown> {
+  return {
+    messages: batch.records.length,
+    reports: batch.records.map((record) =>
+      record.ok
+        ? { messageId: record.messageId, ...reportSummary(record.result) }
+        : {
+            messageId: record.messageId,
+            outcome: 'failed',
+            error:
+              record.error instanceof Error
+                ? `${record.error.name}: ${record.error.message}`
+                : String(record.error),
+          },
+    ),
+    digest: batch.digest
+      ? {
+          runId: batch.digest.runId,
+          accounts: batch.digest.accounts,
+          runs: batch.digest.runs,
+          transitions: batch.digest.transitions,
+          sent: batch.digest.report !== undefined && batch.digest.report.delivered > 0,
+        }
+      : null,
+    batchItemFailures: batch.batchItemFailures.map((failure) => failure.itemIdentifier),
+  };
+}
+
+function reportSummary(outcome: FleetIntakeResult): Record<string, unknown> {
   switch (outcome.outcome) {
     case 'accepted':
       return { outcome: outcome.outcome, report: outcome.report, heartbeat: outcome.heartbeat };

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { LifecycleStage } from '../app/lifecycle-stage';
+import { LifecycleStage, type DigestSink } from '../app/lifecycle-stage';
 import {
   attachRequestCounter,
   DEFAULT_MAX_ATTEMPTS,
@@ -36,8 +36,17 @@ export interface LifecycleWiring {
 
 /** The lifecycle's AWS clients, created once per container, and the stages built on them. */
 export interface LifecyclePlumbing {
-  /** A stage whose ledger lists `family`'s open entries; with `accountScope`, that account's only (the hub). */
-  stageFor(family: CheckFamily, accountScope?: string): LifecycleStage;
+  /**
+   * A stage whose ledger lists `family`'s open entries; with `accountScope`, that account's only (the hub).
+   * `digest` replaces the topic's digest publisher (the hub intake's batch collector).
+   */
+  stageFor(
+    family: CheckFamily,
+    accountScope?: string,
+    overrides?: { readonly digest?: DigestSink },
+  ): LifecycleStage;
+  /** The topic's digest publisher; absent without a topic. */
+  readonly digest?: DigestSink;
   /** The DynamoDB client of the ledger (the function's region), for other tables there (the hub's heartbeats). */
   readonly dynamo: DynamoDBClient;
   /** The EventBridge publisher of the stages' bus. */
@@ -88,8 +97,10 @@ export function createLifecyclePlumbing(
     dynamo,
     events,
     tableName,
-    stageFor: (family, accountScope) =>
-      new LifecycleStage(
+    ...(digest ? { digest } : {}),
+    stageFor: (family, accountScope, overrides) => {
+      const digestSink = overrides?.digest ?? digest;
+      return new LifecycleStage(
         {
           settings: wiring.lifecycle,
           tableName,
@@ -105,12 +116,13 @@ export function createLifecyclePlumbing(
             accountScope === undefined ? {} : { accountScope },
           ),
           events,
-          ...(digest ? { digest } : {}),
+          ...(digestSink ? { digest: digestSink } : {}),
           ...(securityHub ? { securityHub } : {}),
           fallback,
           ...(retrigger ? { retrigger } : {}),
         },
-      ),
+      );
+    },
   };
 }
 

@@ -3,24 +3,40 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RUN_REPORT_DETAIL_TYPE, RUN_REPORT_SOURCE } from '../../lambdas/core/fleet/run-report-types';
 
 /** The hub bus: member accounts put their run reports here, the hub its finding events. */
 export const FLEET_BUS_NAME = 'tmc-health-fleet';
 
+/** Reports the intake takes in one invocation (one combined digest per batch). */
+export const INTAKE_BATCH_SIZE = 10;
+/** How long the event source gathers reports before invoking the intake with fewer than a full batch. */
+export const INTAKE_BATCHING_WINDOW = Duration.seconds(60);
+/** Receives of a report before it moves to the dead-letter queue (the first delivery and four retries). */
+export const INTAKE_MAX_RECEIVE_COUNT = 5;
+
 export interface FleetBusProps {
   /** Only principals of this organization may put events on the bus (`aws:PrincipalOrgID`). */
   readonly organizationId: string;
-  /** The fleet intake: invoked for every run report. */
+  /** The fleet intake: consumes the report queue in batches. */
   readonly intake: lambda.IFunction;
-  /** Where run reports EventBridge could not deliver to the intake go (the intake's failure queue). */
+  /** The intake's timeout: the queue's visibility timeout follows from it. */
+  readonly intakeTimeout: Duration;
+  /**
+   * The report queue's dead-letter queue (the intake's failure queue, alarmed): reports the intake failed on
+   * INTAKE_MAX_RECEIVE_COUNT times, and reports EventBridge could not put on the queue.
+   */
   readonly deadLetterQueue: sqs.IQueue;
 }
 
 /**
- * The hub bus `tmc-health-fleet` and the rule that hands each run report to the fleet intake.
+ * The hub bus `tmc-health-fleet`, the rule that puts each run report on the report queue, and the queue's event
+ * source that hands the intake up to INTAKE_BATCH_SIZE reports at once, gathered for up to INTAKE_BATCHING_WINDOW,
+ * so reports arriving around the same time share one digest. The intake reports batch item failures: only the
+ * reports it failed on are delivered again.
  *
  * Resource policy: `events:PutEvents` for any principal of the organization, and only run reports (source
  * `tmc-health`, detail-type `TMC Health Run Report`); nothing else (no rule or target management, no other
@@ -29,6 +45,8 @@ export interface FleetBusProps {
 export class FleetBus extends Construct {
   readonly bus: events.EventBus;
   readonly runReportRule: events.Rule;
+  /** The run reports on their way to the intake (SSE, TLS only, a dead-letter queue). */
+  readonly reportQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: FleetBusProps) {
     super(scope, id);
@@ -53,17 +71,35 @@ export class FleetBus extends Construct {
         },
       }),
     );
+    this.reportQueue = new sqs.Queue(this, 'ReportQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS's advice for a Lambda event source: six times the function timeout, plus the batching window.
+      visibilityTimeout: Duration.seconds(
+        props.intakeTimeout.toSeconds() * 6 + INTAKE_BATCHING_WINDOW.toSeconds(),
+      ),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: props.deadLetterQueue, maxReceiveCount: INTAKE_MAX_RECEIVE_COUNT },
+    });
     this.runReportRule = new events.Rule(this, 'RunReports', {
       eventBus: this.bus,
-      description: 'Each run report of a member account to the fleet intake',
+      description: 'Each run report of a member account to the fleet intake report queue',
       eventPattern: { source: [RUN_REPORT_SOURCE], detailType: [RUN_REPORT_DETAIL_TYPE] },
       targets: [
-        new targets.LambdaFunction(props.intake, {
+        // The target adds the queue policy: events.amazonaws.com may SendMessage, for this rule only.
+        new targets.SqsQueue(this.reportQueue, {
           deadLetterQueue: props.deadLetterQueue,
           retryAttempts: 3,
           maxEventAge: Duration.hours(1),
         }),
       ],
     });
+    props.intake.addEventSource(
+      new SqsEventSource(this.reportQueue, {
+        batchSize: INTAKE_BATCH_SIZE,
+        maxBatchingWindow: INTAKE_BATCHING_WINDOW,
+        reportBatchItemFailures: true,
+      }),
+    );
   }
 }

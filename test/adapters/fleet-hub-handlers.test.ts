@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { toHeartbeatItem } from '../../lambdas/adapters/fleet/heartbeat-store';
@@ -167,8 +167,24 @@ beforeEach(() => {
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
 });
 
+/** An SQS batch of the report queue: each body is one EventBridge event, as the rule puts it there. */
+const sqsBatch = (bodies: unknown[]) =>
+  ({
+    Records: bodies.map((body, index) => ({
+      messageId: `message-${index + 1}`,
+      receiptHandle: `receipt-${index + 1}`,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      attributes: {},
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-central-1:999999999999:reports',
+      awsRegion: 'eu-central-1',
+    })),
+  }) as unknown as SQSEvent;
+const deliverBatch = (bodies: unknown[]) => intake.handler(sqsBatch(bodies), context('fleet-intake'));
 const deliver = (detail: unknown, overrides: Record<string, unknown> = {}) =>
-  intake.handler(reportEvent(detail, overrides), context('fleet-intake'));
+  deliverBatch([reportEvent(detail, overrides)]);
 
 describe('fleet intake handler', () => {
   it("a member report opens its findings in that member's ledger, on the hub bus, in a digest naming it", async () => {
@@ -177,7 +193,7 @@ describe('fleet intake handler', () => {
         findings: [memberFinding(MEMBER_A, 'a', 'FAIL'), memberFinding(MEMBER_A, 'b', 'PASS')],
       })[0],
     );
-    expect(summary).toMatchObject({ outcome: 'accepted', heartbeat: { outcome: 'recorded' } });
+    expect(summary).toEqual({ batchItemFailures: [] });
 
     const opened = findingEvents();
     expect(opened.map((f) => [f.accountId, f.resource.name, f.transition])).toEqual([
@@ -245,8 +261,9 @@ describe('fleet intake handler', () => {
     const [older] = reportDetails({ runId: 'run-1', findings: [memberFinding(MEMBER_A, 'a', 'FAIL')] });
     await deliver(newer);
     events.resetHistory();
-    expect(await deliver(older)).toMatchObject({ outcome: 'stale', newerReport: { runId: 'run-2' } });
+    expect(await deliver(older)).toEqual({ batchItemFailures: [] });
     expect(findingEvents()).toEqual([]);
+    expect(table(FLEET).get(`${MEMBER_A}/credentials`)?.runId).toEqual({ S: 'run-2' });
     expect(table(LEDGER).size).toBe(0);
   });
 
@@ -255,12 +272,80 @@ describe('fleet intake handler', () => {
       { schemaVersion: '1.0', accountId: MEMBER_B, family: 'irsa' },
       { account: MEMBER_B },
     );
-    expect(summary).toMatchObject({ outcome: 'rejected', accountId: MEMBER_B });
+    expect(summary).toEqual({ batchItemFailures: [] });
     const [error] = entries('TMC Health Finding').map((e) => JSON.parse(e.Detail!) as Finding);
     expect(error).toMatchObject({ checkId: 'checker.error', status: 'ERROR', accountId: MEMBER_B });
     expect(entries('TMC Health Finding')[0]!.EventBusName).toBe(BUS);
     expect(table(LEDGER).size + table(FLEET).size).toBe(0);
     expect(emf.find((line) => 'RunReportRejected' in line)).toMatchObject({ RunReportRejected: 1 });
+  });
+});
+
+describe('fleet intake handler: a batch from the report queue', () => {
+  const both = () => [
+    reportEvent(
+      reportDetails({
+        accountId: MEMBER_A,
+        runId: 'a-1',
+        findings: [memberFinding(MEMBER_A, 'a', 'FAIL')],
+      })[0],
+    ),
+    reportEvent(
+      reportDetails({
+        accountId: MEMBER_B,
+        runId: 'b-1',
+        findings: [memberFinding(MEMBER_B, 'b', 'FAIL')],
+      })[0],
+    ),
+  ];
+
+  it('two members in one batch: each opens in its own ledger, ONE digest names both accounts', async () => {
+    expect(await deliverBatch(both())).toEqual({ batchItemFailures: [] });
+
+    expect(
+      findingEvents()
+        .map((f) => `${f.accountId} ${f.transition}`)
+        .sort(),
+    ).toEqual([`${MEMBER_A} OPENED`, `${MEMBER_B} OPENED`]);
+    expect(digests()).toHaveLength(1);
+    const [digest] = digests();
+    expect(digest!.Subject).toContain('TMC health, 2 accounts: 2 new');
+    expect(JSON.parse(digest!.MessageAttributes!.accountId!.StringValue!)).toEqual([MEMBER_A, MEMBER_B]);
+    expect(JSON.parse(digest!.Message!).email).toContain(`Run in account: ${HUB_ACCOUNT}`);
+    expect([...table(LEDGER).values()].map((item) => item.openMarker?.S).sort()).toEqual([
+      `OPEN#${MEMBER_A}#credentials`,
+      `OPEN#${MEMBER_B}#credentials`,
+    ]);
+    expect(emf.filter((line) => 'RunReported' in line).map((line) => line.AccountId)).toEqual(
+      expect.arrayContaining([MEMBER_A, MEMBER_B]),
+    );
+  });
+
+  it('the digest cannot be published: both messages are batch item failures, neither ledger advanced', async () => {
+    sns
+      .on(PublishCommand)
+      .rejects(Object.assign(new Error('not allowed'), { name: 'AuthorizationErrorException' }));
+
+    expect(await deliverBatch(both())).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'message-1' }, { itemIdentifier: 'message-2' }],
+    });
+    expect([...table(LEDGER).values()]).toEqual([]);
+    expect(emf.find((line) => 'PublishFailures' in line && line.PublishFailures !== 0)).toMatchObject({
+      PublishFailures: expect.arrayContaining([2]),
+    });
+
+    // SQS delivers them again once SNS is back: the digest goes out then.
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    expect(await deliverBatch(both())).toEqual({ batchItemFailures: [] });
+    expect(digests().filter((d) => d.Subject?.includes('2 accounts'))).toHaveLength(2);
+    expect(table(LEDGER).size).toBe(2);
+  });
+
+  it('a message that is not JSON is rejected (an ERROR finding), never redelivered', async () => {
+    expect(await deliverBatch(['{not json', both()[0]])).toEqual({ batchItemFailures: [] });
+    const errors = findingEvents().filter((f) => f.checkId === 'checker.error');
+    expect(errors).toHaveLength(1);
+    expect(digests()).toHaveLength(1);
   });
 });
 

@@ -101,9 +101,25 @@ describe('the hub roles hold exactly what their handlers call', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'sns:Publish',
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
       'sqs:SendMessage',
+    ]);
+    // Consuming the report queue (the event source mapping), on that queue only; sending only to its failure queue.
+    const consume = roleAllows(template, 'IntakeRole').filter((s) =>
+      ([] as string[]).concat(s.Action as string | string[]).includes('sqs:ReceiveMessage'),
+    );
+    expect(consume.map((s) => s.Resource)).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^FleetBusReportQueue/), 'Arn'] },
+    ]);
+    const send = roleAllows(template, 'IntakeRole').filter((s) =>
+      ([] as string[]).concat(s.Action as string | string[]).includes('sqs:SendMessage'),
+    );
+    expect(send.map((s) => s.Resource)).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^IntakeFailureQueue/), 'Arn'] },
     ]);
     const heartbeats = roleAllows(template, 'IntakeRole').find((s) => s.Sid === 'RecordMemberHeartbeats');
     expect(heartbeats?.Action).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);

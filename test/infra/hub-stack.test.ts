@@ -76,18 +76,83 @@ describe('the hub bus', () => {
     });
   });
 
-  test('the run report rule hands each report to the fleet intake, failures to its dead-letter queue', () => {
+  test('the run report rule puts each report on the report queue, what it cannot deliver on the failure queue', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: Match.stringLikeRegexp('^FleetBus') },
       EventPattern: { source: [RUN_REPORT_SOURCE], 'detail-type': [RUN_REPORT_DETAIL_TYPE] },
       Targets: [
         Match.objectLike({
-          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IntakeFunction'), 'Arn'] },
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FleetBusReportQueue'), 'Arn'] },
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IntakeFailureQueue'), 'Arn'] } },
           RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 3 },
         }),
       ],
     });
+    // Nothing invokes the intake directly any more: only the queue's event source mapping.
+    expect(
+      template.findResources('AWS::Lambda::Permission', {
+        Properties: { Principal: 'events.amazonaws.com' },
+      }),
+    ).toEqual({});
+  });
+
+  test('the report queue: SSE, TLS only, the intake failure queue as its dead-letter queue after 5 receives', () => {
+    const queue = resourceOf(template, 'AWS::SQS::Queue', 'FleetBusReportQueue').Properties;
+    expect(queue).toMatchObject({
+      SqsManagedSseEnabled: true,
+      // Six times the intake's 2 minute timeout, plus the 60 s batching window.
+      VisibilityTimeout: 780,
+      MessageRetentionPeriod: 4 * 24 * 3600,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^IntakeFailureQueue/), 'Arn'] },
+        maxReceiveCount: 5,
+      },
+    });
+  });
+
+  test('the intake consumes the report queue in batches of 10, gathered up to 60 s, reporting item failures', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FleetBusReportQueue'), 'Arn'] },
+      FunctionName: { Ref: Match.stringLikeRegexp('^IntakeFunction') },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 60,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  test('queue policies: only the run report rule may send (events.amazonaws.com, aws:SourceArn), TLS only', () => {
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as TemplateResource[];
+    const ofQueue = (prefix: string) =>
+      policies.filter((policy) =>
+        (policy.Properties.Queues as { Ref: string }[]).some((queue) => queue.Ref.startsWith(prefix)),
+      );
+    for (const [prefix, actions] of [
+      // The rule's target (CDK's grantSendMessages): SendMessage and the two reads a sender may make.
+      ['FleetBusReportQueue', ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']],
+      // The rule's dead-letter queue.
+      ['IntakeFailureQueue', 'sqs:SendMessage'],
+    ] as const) {
+      const statements = ofQueue(prefix).flatMap(
+        (policy) => (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+      );
+      const sends = statements.filter((statement) => statement.Effect === 'Allow');
+      expect(sends).toEqual([
+        expect.objectContaining({
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: actions,
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${prefix}`)), 'Arn'] },
+          Condition: {
+            ArnEquals: {
+              'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^FleetBusRunReports/), 'Arn'] },
+            },
+          },
+        }),
+      ]);
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
   });
 });
 

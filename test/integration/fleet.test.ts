@@ -1,9 +1,10 @@
 /**
  * Organizations mode end to end on moto (issue 13, docs/organizations.md): two member accounts run the real
  * credential-check handler in member mode (TMC_HEALTH_HUB_EVENT_BUS = the hub bus ARN); their run reports reach the
- * real fleet-intake handler of the hub, which keeps one ledger (scoped per member account), the heartbeats, finding
- * events on the hub bus and the SNS digest naming each change's account; the real fleet-watch handler then flags the
- * member that went silent and resolves it once that member reports again.
+ * real fleet-intake handler of the hub, as one SQS batch of the hub's report queue, which keeps one ledger (scoped
+ * per member account), the heartbeats, finding events on the hub bus and ONE SNS digest per batch naming each
+ * change's account; the real fleet-watch handler then flags the member that went silent and resolves it once that
+ * member reports again.
  *
  * Accounts. moto's multi-account support is real here: requests signed with credentials from STS AssumeRole on
  * `arn:aws:iam::<account>:role/<name>` are served from that account's backends (checked with GetCallerIdentity
@@ -25,8 +26,9 @@
  *    `<aws.events.event.json>` (the whole event) brings it back unchanged.
  *  So each member account gets a stand-in for the hub bus: a bus of the hub bus's name (where moto lands the
  *  member's PutEvents), with the hub's rule (source tmc-health, detail-type "TMC Health Run Report") targeting an SQS
- *  queue in that account. The test drains those queues and hands each event, as EventBridge delivers it (envelope
- *  with the moto-set `account`, `detail-type`, `detail`), to the fleet-intake handler: that hand-over is the relay.
+ *  queue in that account. The test drains those queues and hands the events, as EventBridge puts them on the hub's
+ *  report queue (each message body one envelope with the moto-set `account`, `detail-type`, `detail`), to the
+ *  fleet-intake handler as one SQS batch, as the queue's event source mapping would: that hand-over is the relay.
  *  Everything the hub writes (ledger, heartbeats, finding events on the hub bus, digests) is in the hub account.
  *
  * Time. The fleet watch reads the wall clock (no injectable `now` in the handler) and the threshold is whole
@@ -57,7 +59,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoHeartbeatStore } from '../../lambdas/adapters/fleet/heartbeat-store';
 import { observeFleet } from '../../lambdas/app/fleet-watch';
 import type { Finding } from '../../lambdas/core/finding';
@@ -353,13 +355,30 @@ function hubEnvironment(hub: Hub): Record<string, string> {
   };
 }
 
-async function runIntake(hub: Hub, event: Envelope): Promise<Record<string, unknown>> {
+/** The reports as one batch of the hub's report queue (what the event source mapping hands the intake). */
+function reportBatch(events: readonly Envelope[]): SQSEvent {
+  return {
+    Records: events.map((event, index) => ({
+      messageId: `report-${index + 1}`,
+      receiptHandle: `receipt-${index + 1}`,
+      body: JSON.stringify(event),
+      attributes: {} as SQSEvent['Records'][number]['attributes'],
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:${TEST_REGION}:${HUB}:tmc-health-hub-run-reports`,
+      awsRegion: TEST_REGION,
+    })),
+  };
+}
+
+async function runIntake(hub: Hub, ...events: Envelope[]): Promise<SQSBatchResponse> {
   return withEnvironment(hubEnvironment(hub), async () => {
     let module: IntakeModule | undefined;
     await jest.isolateModulesAsync(async () => {
       module = await import('../../lambdas/handlers/fleet-intake');
     });
-    return module!.handler(event, contextIn(HUB, 'tmc-health-fleet-intake'));
+    return module!.handler(reportBatch(events), contextIn(HUB, 'tmc-health-fleet-intake'));
   });
 }
 
@@ -534,12 +553,9 @@ describe('Organizations hub and two members on moto', () => {
       const [healthyReport, ...moreHealthy] = await reportsOf(healthy);
       expect([moreBroken, moreHealthy]).toEqual([[], []]); // one report per run (small runs are not split)
 
-      // ---- The hub takes both in: one intake run per report, one digest per run that changed something.
-      expect(await runIntake(hub, brokenReport!)).toMatchObject({
-        outcome: 'accepted',
-        report: { accountId: BROKEN, family: 'credentials', part: 1, parts: 1 },
-        heartbeat: { outcome: 'recorded' },
-      });
+      // ---- The hub takes both in as one batch: one digest for the batch, naming the accounts that changed. The
+      // healthy member's first report changes nothing (the hub notifies changes only), so only the broken one.
+      expect(await runIntake(hub, brokenReport!, healthyReport!)).toEqual({ batchItemFailures: [] });
       const afterBroken = await published(hub);
       expect(afterBroken.findings.map((f) => [f.accountId, f.checkId, f.transition, f.status])).toEqual([
         [BROKEN, 'tmc.token.missing', 'OPENED', 'FAIL'],
@@ -554,14 +570,7 @@ describe('Organizations hub and two members on moto', () => {
       expect(openedDigest.Message).toContain(`account ${BROKEN}`);
       expect(openedDigest.Message).toContain(brokenCredential.name);
       expect(openedDigest.MessageAttributes?.transition?.Value).toBe('["OPENED"]');
-
-      expect(await runIntake(hub, healthyReport!)).toMatchObject({
-        outcome: 'accepted',
-        report: { accountId: QUIET, family: 'credentials', failing: 0, errored: 0 },
-        heartbeat: { outcome: 'recorded' },
-      });
-      // A healthy first report changes nothing: no finding event, no digest (the hub notifies changes only).
-      expect(await published(hub)).toEqual({ findings: [], digests: [] });
+      expect(openedDigest.Message).not.toContain(healthyCredential.name);
 
       // The ledger: the broken member's entry is open under its own scope; the healthy member has nothing open and,
       // all PASS, nothing stored (the ledger keeps problems and their resolutions, not PASS).
@@ -586,10 +595,7 @@ describe('Organizations hub and two members on moto', () => {
         // ---- 10 minutes later: only the broken member reports; nothing changed for it.
         await runMember(broken);
         const [again] = await reportsOf(broken);
-        expect(await runIntake(hub, again!)).toMatchObject({
-          outcome: 'accepted',
-          heartbeat: { outcome: 'recorded' },
-        });
+        expect(await runIntake(hub, again!)).toEqual({ batchItemFailures: [] });
         expect(await published(hub)).toEqual({ findings: [], digests: [] });
         expect((await ledgerEntry(hub, brokenFindingId))?.occurrenceCount).toEqual({ N: '2' });
 
@@ -655,11 +661,7 @@ describe('Organizations hub and two members on moto', () => {
         // ---- The silent member reports again: its heartbeat moves, its credentials change nothing.
         await runMember(healthy);
         const [back] = await reportsOf(healthy);
-        expect(await runIntake(hub, back!)).toMatchObject({
-          outcome: 'accepted',
-          report: { accountId: QUIET },
-          heartbeat: { outcome: 'recorded' },
-        });
+        expect(await runIntake(hub, back!)).toEqual({ batchItemFailures: [] });
         expect(await published(hub)).toEqual({ findings: [], digests: [] });
         expect(Date.parse((await heartbeat(hub, QUIET))!.lastReportAt!.S!)).toBeGreaterThan(
           Date.parse(silentSince),
@@ -687,15 +689,65 @@ describe('Organizations hub and two members on moto', () => {
       // Nothing ever went to the hub bus's own run-report queue (moto: see the first test).
       expect(await drain(hubClients, hub.reportQueueUrl)).toEqual([]);
 
-      // The issue asks for "one digest naming both accounts". The design sends one digest per intake run (one
-      // member report) and per watch run, so over this scenario the digests name both accounts, but each names
-      // one: a change-only digest per report, never a combined one across members.
+      // A digest names the accounts that changed in its batch (or watch run): here one at a time, since only one
+      // member changed each time; the next test has both change in one batch.
       expect(everyDigest.map(digestAccounts)).toEqual([[BROKEN], [QUIET], [QUIET]]);
       // The healthy member's credential, all PASS, is in no digest.
       expect(everyDigest.filter((d) => d.Message.includes(healthyCredential.name))).toEqual([]);
     } finally {
       destroyClients(broken.clients);
       destroyClients(healthy.clients);
+    }
+  });
+  test('two members reporting changes around the same time: one SQS batch, ONE digest naming both accounts', async () => {
+    const hub = await createHub();
+    const first = await member(BROKEN);
+    const second = await member(QUIET);
+    try {
+      const firstCredential = await seedTmcCredential(first.clients, uniqueName('cred-a'), {
+        omitParameter: true,
+      });
+      const secondCredential = await seedTmcCredential(second.clients, uniqueName('cred-b'), {
+        omitParameter: true,
+      });
+      await runMember(first);
+      await runMember(second);
+      const reports = [...(await reportsOf(first)), ...(await reportsOf(second))];
+      expect(reports.map((report) => report.account)).toEqual([BROKEN, QUIET]);
+
+      // The event source mapping hands both reports (gathered within its batching window) to one invocation.
+      expect(await runIntake(hub, ...reports)).toEqual({ batchItemFailures: [] });
+
+      const { findings, digests } = await published(hub);
+      // Every transition is still its own finding event on the hub bus, each under its member's account.
+      expect(findings.map((f) => [f.accountId, f.checkId, f.transition]).sort()).toEqual([
+        [BROKEN, 'tmc.token.missing', 'OPENED'],
+        [QUIET, 'tmc.token.missing', 'OPENED'],
+      ]);
+      // One digest for the batch: both accounts in the attribute, the subject, the header and the changes.
+      expect(digests).toHaveLength(1);
+      const [digest] = digests as [SnsEnvelope];
+      expect(digestAccounts(digest)).toEqual([BROKEN, QUIET].sort());
+      expect(digest.Subject).toContain('TMC health, 2 accounts: 2 new');
+      expect(digest.Message).toContain(`account ${BROKEN}`);
+      expect(digest.Message).toContain(`account ${QUIET}`);
+      expect(digest.Message).toContain(firstCredential.name);
+      expect(digest.Message).toContain(secondCredential.name);
+
+      // Each member's ledger part holds its own open finding; both heartbeats recorded.
+      expect((await openFindings(hub, `OPEN#${BROKEN}#credentials`)).map((f) => f.accountId)).toEqual([
+        BROKEN,
+      ]);
+      expect((await openFindings(hub, `OPEN#${QUIET}#credentials`)).map((f) => f.accountId)).toEqual([QUIET]);
+      expect((await heartbeat(hub, BROKEN))?.failing?.N).toBe('1');
+      expect((await heartbeat(hub, QUIET))?.failing?.N).toBe('1');
+
+      // The same batch delivered again (SQS is at least once): nothing new, no second digest.
+      expect(await runIntake(hub, ...reports)).toEqual({ batchItemFailures: [] });
+      expect(await published(hub)).toEqual({ findings: [], digests: [] });
+    } finally {
+      destroyClients(first.clients);
+      destroyClients(second.clients);
     }
   });
 });
