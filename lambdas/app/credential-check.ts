@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { countUncheckedAtDeadline } from '../core/deadline';
+import { evaluateEksConnector } from '../core/eks-connector/evaluate-eks-connector';
+import { completeEksConnectorRegions, withEksConnectorCalls } from '../core/eks-connector/run-summary';
+import type { EksConnectorSnapshot } from '../core/eks-connector/types';
 import { evaluateCredentials } from '../core/evaluate-credentials';
 import type { Finding } from '../core/finding';
 import type { InventorySnapshot } from '../core/inventory';
@@ -7,6 +10,8 @@ import { summarizeRun, type RunSummary } from '../core/run-summary';
 import type { CheckerSettings } from '../core/settings';
 import type { RegionClients } from '../adapters/clients';
 import { RunDeadline } from '../adapters/deadline';
+import type { EksConnectorClients } from '../adapters/eks-connector-clients';
+import { gatherEksConnector } from '../adapters/gather-eks-connector';
 import { gatherInventory } from '../adapters/gather-inventory';
 import type { RunReportForwarder } from '../adapters/fleet/report-forwarder';
 import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
@@ -31,6 +36,8 @@ export interface CredentialCheckInput {
 
 export interface CredentialCheckDependencies {
   readonly clientsFor: (region: string) => RegionClients;
+  /** Required when `settings.eksConnectorEnabled`: the EKS Connector check's clients per region. */
+  readonly eksConnectorClientsFor?: (region: string) => EksConnectorClients;
   /** Absent for a dry run (the CLI without --publish). */
   readonly publisher?: FindingPublisher;
   /** The finding lifecycle: when present it publishes (transitions only) instead of `publisher`. */
@@ -48,12 +55,21 @@ export interface CredentialCheckDependencies {
 export interface CredentialCheckResult {
   readonly run: RunInfo;
   readonly snapshot: InventorySnapshot;
+  /** The EKS Connector reads, when `settings.eksConnectorEnabled`. */
+  readonly eksConnector?: EksConnectorSnapshot;
   readonly findings: readonly Finding[];
   readonly summary: RunSummary;
   readonly publishReport?: PublishReport;
   readonly lifecycle?: LifecycleReport;
   /** ERROR findings the deadline caused (checks, and checker.error per call not made); 0 without a cut. */
   readonly uncheckedAtDeadline: number;
+}
+
+function eksConnectorClientsOf(dependencies: CredentialCheckDependencies) {
+  if (dependencies.eksConnectorClientsFor === undefined) {
+    throw new Error('eksConnectorEnabled: the run needs eksConnectorClientsFor (the EKS Connector clients)');
+  }
+  return dependencies.eksConnectorClientsFor;
 }
 
 export function regionsToCheck(settings: Pick<CheckerSettings, 'regions'>, defaultRegion: string): string[] {
@@ -78,33 +94,56 @@ export async function runCredentialCheck(
     regions,
     startedAt: startedAt.toISOString(),
   };
-  const snapshot = await gatherInventory({
-    accountId: input.accountId,
-    regions,
-    settings: input.settings,
-    now: startedAt,
-    clientsFor: dependencies.clientsFor,
-    deadline: new RunDeadline(input.deadline, now),
-  });
-  const findings = evaluateCredentials(snapshot, input.settings);
+  const deadline = new RunDeadline(input.deadline, now);
+  // The EKS Connector's registered clusters (issue 14) are read alongside the TMC inventory, in the same regions.
+  const [snapshot, eksConnector] = await Promise.all([
+    gatherInventory({
+      accountId: input.accountId,
+      regions,
+      settings: input.settings,
+      now: startedAt,
+      clientsFor: dependencies.clientsFor,
+      deadline,
+    }),
+    input.settings.eksConnectorEnabled
+      ? gatherEksConnector({
+          accountId: input.accountId,
+          regions,
+          now: startedAt,
+          clientsFor: eksConnectorClientsOf(dependencies),
+          deadline,
+        })
+      : undefined,
+  ]);
+  const findings = [
+    ...evaluateCredentials(snapshot, input.settings),
+    ...(eksConnector ? evaluateEksConnector(eksConnector, input.settings) : []),
+  ];
   const uncheckedAtDeadline = countUncheckedAtDeadline(findings);
-  const summary = summarizeRun(snapshot, findings);
+  const summary = eksConnector
+    ? withEksConnectorCalls(summarizeRun(snapshot, findings), eksConnector)
+    : summarizeRun(snapshot, findings);
+  const eksComplete = eksConnector ? completeEksConnectorRegions(eksConnector) : undefined;
+  const eks = eksConnector ? { eksConnector } : {};
   const runInput = () => ({
     family: 'credentials' as const,
     run,
     findings,
-    // Absence counts only where discovery worked: a region that could not be searched proves nothing.
-    coveredRegions: snapshot.regions.filter((region) => region.discovery.ok).map((region) => region.region),
+    // Absence counts only where discovery worked: a region that could not be searched proves nothing. With the
+    // EKS Connector check, that includes its cluster listing and every DescribeCluster of the region.
+    coveredRegions: snapshot.regions
+      .filter((region) => region.discovery.ok && (eksComplete?.has(region.region) ?? true))
+      .map((region) => region.region),
     failedOperations: summary.failedOperations,
     apiCalls: dependencies.apiCalls?.() ?? 0,
   });
   if (dependencies.forwarder) {
     const publishReport = await dependencies.forwarder.forward(runInput());
-    return { run, snapshot, findings, summary, publishReport, uncheckedAtDeadline };
+    return { run, snapshot, ...eks, findings, summary, publishReport, uncheckedAtDeadline };
   }
   if (dependencies.lifecycle) {
     const lifecycle = await dependencies.lifecycle.run(runInput());
-    return { run, snapshot, findings, summary, lifecycle, uncheckedAtDeadline };
+    return { run, snapshot, ...eks, findings, summary, lifecycle, uncheckedAtDeadline };
   }
   const publishReport = dependencies.publisher
     ? await dependencies.publisher.publish(findings, run)
@@ -112,6 +151,7 @@ export async function runCredentialCheck(
   return {
     run,
     snapshot,
+    ...eks,
     findings,
     summary,
     ...(publishReport ? { publishReport } : {}),

@@ -4,6 +4,7 @@ import { runCredentialCheck } from '../app/credential-check';
 import { runIrsaCheck, type IrsaRunSummary } from '../app/irsa-check';
 import { createAssumedIrsaClients, createAssumedRegionClients } from '../adapters/assume-role';
 import { createRegionClients, type RegionClients } from '../adapters/clients';
+import { createEksConnectorClients, type EksConnectorClients } from '../adapters/eks-connector-clients';
 import { createIrsaClients } from '../adapters/irsa/clients';
 import type { FindingPublisher } from '../adapters/publisher';
 import { PublishError, type PublishReport } from '../adapters/publisher';
@@ -207,9 +208,23 @@ async function runTmc(
     }
     return regionClients;
   };
+  // The EKS Connector check's clients (only with TMC_HEALTH_EKS_CONNECTOR_ENABLED=true), signed like the others.
+  const eksClients = new Map<string, EksConnectorClients>();
+  const eksConnectorClientsFor = (region: string): EksConnectorClients => {
+    let created = eksClients.get(region);
+    if (created === undefined) {
+      created = createEksConnectorClients(region, {
+        maxAttempts: options.maxAttempts,
+        ...(access.credentials ? { credentials: access.credentials } : {}),
+      });
+      eksClients.set(region, created);
+      toDestroy.push(created.eks, created.iam);
+    }
+    return created;
+  };
   const result = await runCredentialCheck(
     { accountId: access.accountId, settings, defaultRegion: firstRegion },
-    { clientsFor, ...(publisher ? { publisher } : {}) },
+    { clientsFor, eksConnectorClientsFor, ...(publisher ? { publisher } : {}) },
   );
   return {
     findings: result.findings,

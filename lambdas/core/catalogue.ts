@@ -214,6 +214,78 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
       'Make sure the workload uses an AWS SDK recent enough to support web-identity credentials (see `userAgents` in the evidence), then restart its pods so they pick up fresh tokens.',
     ],
   },
+  'eks.connector.pending': {
+    id: 'eks.connector.pending',
+    name: 'Registered cluster has connected through the EKS Connector',
+    defaultSeverity: 'MEDIUM',
+    verifies:
+      'With `eksConnectorEnabled` (on by default), every cluster registered with EKS through the EKS Connector in the configured regions (`eks:ListClusters` with `include=all`; `eks:DescribeCluster` shows a `connectorConfig`) is not `PENDING` more than `eksConnectorPendingGraceMinutes` (default 30) after its registration (`createdAt`) while its activation is still valid. Registering and starting the connector agent takes minutes: a PENDING cluster registered less than that ago is PASS with `evidence.withinGracePeriod: true`. A PENDING cluster whose activation expired is PASS here (`evidence.supersededBy`) and FAIL under `eks.connector.activation-expired`. A PENDING cluster without a readable `createdAt` is ERROR.',
+    meaning:
+      "For a registered cluster, `PENDING` means the connection is not established: the EKS Connector agent in the Kubernetes cluster has not connected to AWS. The EKS console shows the cluster as Pending and cannot show its workloads, and whatever reads the cluster through EKS (a TMC-attached cluster registered with EKS included) sees nothing. Usual causes: the connector manifest was never applied to the cluster; the `eks-connector` StatefulSet is unhealthy (pods in `Init:CrashLoopBackOff`, often `InvalidActivation` from connector-init, or `ImagePullBackOff` when the nodes cannot pull from the Amazon ECR Public Gallery); or the nodes have no outbound connectivity to the region's AWS endpoints (a private cluster cannot connect). The activation expires 3 days after registration (`evidence.activationExpiry`): after that the cluster must be registered again.",
+    whoCanFix:
+      'The Kubernetes cluster administrator (the connector manifest and pods, egress); the AWS account administrator for the registration itself.',
+    steps: [
+      'Read the evidence: `clusterName`, `createdAt`, `pendingMinutes`, `activationId`, `activationExpiry` and `minutesUntilExpiry`, `provider` and `roleArn`.',
+      "Make sure you look at the right Kubernetes cluster: `kubectl exec eks-connector-0 --container connector-agent -n eks-connector -- cat /var/log/amazon/ssm/amazon-ssm-agent.log | grep -m1 -oE \"eks_c:[a-zA-Z0-9_-]+\"` names the EKS cluster the agent is registered as (`eks_c:<clusterName>_<suffix>`).",
+      'Check the connector runs: `kubectl get pods -n eks-connector`. No pods: apply the connector manifest made for this registration, e.g. the files `eksctl register cluster` wrote: `kubectl apply -f eks-connector.yaml -f eks-connector-clusterrole.yaml -f eks-connector-console-dashboard-full-access-group.yaml`. The activation code is returned only once, by the registration (DescribeCluster never shows it): if the manifest is lost, deregister and register again (`eks.connector.activation-expired`, steps 2 to 4).',
+      'Pods not running: read the logs, `kubectl logs eks-connector-0 --container connector-init -n eks-connector` and `--container connector-proxy` (also for `eks-connector-1`). `failed to initiate eks-connector: InvalidActivation`: the manifest does not hold this registration\'s `activationId` and `activationCode` (the code is a Kubernetes secret: base64-encoded), or the activation expired. `Init:ImagePullBackOff`: the nodes cannot pull from public.ecr.aws; fix that or mirror the images to a private registry. Helm install `403 Forbidden` from public.ecr.aws: `docker logout public.ecr.aws`.',
+      "Pods running but the cluster stays PENDING: read the agent log (`kubectl exec eks-connector-0 --container connector-agent -n eks-connector -- cat /var/log/amazon/ssm/amazon-ssm-agent.log`) and give the nodes outbound HTTPS to the region's endpoints (the connector needs outbound connectivity; a private cluster without it cannot connect).",
+      'Check `eks.connector.role-invalid` for the same cluster: Systems Manager must be able to assume the connector role for the agent to activate.',
+      'If your registrations routinely take longer than the grace period, raise `eksConnectorPendingGraceMinutes`.',
+    ],
+  },
+  'eks.connector.activation-expired': {
+    id: 'eks.connector.activation-expired',
+    name: "Registered cluster's activation has not expired before it connected",
+    defaultSeverity: 'HIGH',
+    verifies:
+      'A registered cluster (see `eks.connector.pending`) that is still `PENDING` has `connectorConfig.activationExpiry` in the future. Clusters in any other status PASS; a PENDING cluster without a readable `activationExpiry` is ERROR.',
+    meaning:
+      'For security reasons the EKS Connector must be activated within 3 days of registering the cluster. This cluster never connected and its activation expired: applying the manifest or repairing the pods can no longer connect it (connector-init fails with `InvalidActivation`), and the registration stays unusable (DescribeCluster can also show it `FAILED`, see `eks.connector.failed`). Deregistering and registering again creates a new activation.',
+    whoCanFix:
+      'The AWS account administrator (deregister and register); the Kubernetes cluster administrator (apply the new manifest before the new activation expires).',
+    steps: [
+      "Confirm the expiry: `aws eks describe-cluster --name <cluster> --region <region> --query 'cluster.[status,connectorConfig]'` shows `PENDING` and an `activationExpiry` in the past (`evidence.activationExpiry`, `evidence.expiredMinutesAgo`). Note `connectorConfig.provider` and `roleArn` for the new registration.",
+      'Deregister the cluster: `aws eks deregister-cluster --name <cluster> --region <region>` (or `eksctl deregister cluster --name <cluster> --region <region>`).',
+      'Register it again, which returns a new activation id and code valid for 3 days: `eksctl register cluster --name <cluster> --provider OTHER --region <region>` (it also writes the manifests), or `aws eks register-cluster --name <cluster> --connector-config roleArn=<roleArn>,provider=OTHER --region <region>` (use the provider noted in step 1 if it was not OTHER; with the AWS CLI, put the returned `activationId` and the base64-encoded `activationCode` into the connector manifest yourself).',
+      'Apply the new manifest to the Kubernetes cluster at once: `kubectl apply -f eks-connector.yaml -f eks-connector-clusterrole.yaml -f eks-connector-console-dashboard-full-access-group.yaml`. If an old connector is still installed, remove it first with its own manifest (`kubectl delete -f <old eks-connector.yaml>`, or `helm uninstall eks-connector -n eks-connector`) so nothing keeps the expired activation.',
+      'Confirm within minutes: `aws eks describe-cluster --name <cluster> --region <region> --query cluster.status` turns `ACTIVE`; the finding resolves on the next run (the new registration keeps the name, so it is the same finding).',
+    ],
+  },
+  'eks.connector.failed': {
+    id: 'eks.connector.failed',
+    name: 'Registered cluster is not FAILED',
+    defaultSeverity: 'HIGH',
+    verifies: "A registered cluster's (see `eks.connector.pending`) `status` is not `FAILED`.",
+    meaning:
+      "EKS shows the registered cluster as FAILED: it cannot reach the cluster through the EKS Connector, so the console shows none of its resources and whatever reads the cluster through EKS sees nothing. The EKS Connector guide's example of an activation that expired unused is FAILED with an `activationExpiry` in the past (`evidence.activationExpired`): such a registration cannot be repaired, only replaced. Otherwise the connector in the cluster is unhealthy or lost its connection to the region.",
+    whoCanFix:
+      'The Kubernetes cluster administrator (connector pods, egress); the AWS account administrator to register the cluster again.',
+    steps: [
+      'Read `evidence.activationExpired`, `activationExpiry` and `createdAt`. If the activation expired, go to step 4: the registration must be replaced.',
+      'Look at the connector in the Kubernetes cluster: `kubectl get pods -n eks-connector`, then `kubectl logs eks-connector-0 --container connector-init -n eks-connector`, `kubectl logs eks-connector-0 --container connector-proxy -n eks-connector` and `kubectl exec eks-connector-0 --container connector-agent -n eks-connector -- cat /var/log/amazon/ssm/amazon-ssm-agent.log` (and the same for `eks-connector-1`).',
+      "`InvalidActivation` in connector-init: the manifest does not hold this registration's activation (or it expired): step 4. Console error `Amazon EKS can't communicate with your Kubernetes cluster API server`: the connector is unhealthy or the connection to the region is poor or interrupted; fix the pods and the nodes' outbound connectivity, then retry after a few minutes (a region closer to the cluster helps with chronic latency). Check `eks.connector.role-invalid` for the same cluster too.",
+      'Deregister: `aws eks deregister-cluster --name <cluster> --region <region>` (or `eksctl deregister cluster --name <cluster> --region <region>`).',
+      'Register again and apply the new manifest at once: `eksctl register cluster --name <cluster> --provider OTHER --region <region>` then `kubectl apply -f eks-connector.yaml -f eks-connector-clusterrole.yaml -f eks-connector-console-dashboard-full-access-group.yaml`; or `aws eks register-cluster --name <cluster> --connector-config roleArn=<roleArn>,provider=OTHER --region <region>` and re-apply the connector manifest with the returned `activationId` and base64-encoded `activationCode`. The activation must be used within 3 days.',
+    ],
+  },
+  'eks.connector.role-invalid': {
+    id: 'eks.connector.role-invalid',
+    name: 'EKS Connector role exists and trusts Systems Manager',
+    defaultSeverity: 'HIGH',
+    verifies:
+      "The IAM role named by a registered cluster's `connectorConfig.roleArn` exists (`iam:GetRole`) and its trust policy has an `Allow` statement for the service principal `ssm.amazonaws.com` (or `*`) and the action `sts:AssumeRole`, and no `Deny` without a condition for them. Conditions are not evaluated: an Allow with a condition (such as the `aws:SourceAccount` / `aws:SourceArn` conditions Systems Manager recommends) counts as trusting, and the evidence lists it. The finding's resource is the role; one finding per cluster. A role of another account, or one that could not be read, is ERROR.",
+    meaning:
+      'The EKS Connector agent runs as a Systems Manager managed instance: Systems Manager assumes the connector role to give the agent its credentials. A deleted role, or one that no longer trusts `ssm.amazonaws.com`, keeps the agent from activating (a new registration stays PENDING until its activation expires) and keeps an already connected agent from getting fresh credentials.',
+    whoCanFix: 'The AWS account administrator (IAM).',
+    steps: [
+      'Read `evidence.cause`: `role-missing` (GetRole answered NoSuchEntity), `ssm-not-trusted` (no Allow for `ssm.amazonaws.com` with `sts:AssumeRole`) or `ssm-denied` (a Deny statement matches it, see `denyingStatements`); `trustPolicy` is the current document, `expectedTrustPolicy` the one the EKS Connector documentation gives.',
+      "Not trusted or denied: restore the trust policy, keeping any other statement the role needs and removing a Deny of `ssm.amazonaws.com`: `aws iam update-assume-role-policy --role-name <role> --policy-document '{\"Version\": \"2012-10-17\", \"Statement\": [{\"Sid\": \"SSMAccess\", \"Effect\": \"Allow\", \"Principal\": {\"Service\": [\"ssm.amazonaws.com\"]}, \"Action\": \"sts:AssumeRole\"}]}'`.",
+      "Missing: recreate it under the same name and path (the registration refers to it by ARN) with that trust policy, `aws iam create-role --role-name <role> --assume-role-policy-document '<the document above>'`, and give it the connector's permissions again (`ssmmessages:CreateControlChannel` on the cluster, `ssmmessages:CreateDataChannel`, `ssmmessages:OpenDataChannel` and `ssmmessages:OpenControlChannel`; see the EKS Connector IAM role in the EKS documentation). Or register the cluster again with `eksctl register cluster --name <cluster> --provider OTHER --region <region>`, which creates a new role (deregister first: `aws eks deregister-cluster --name <cluster> --region <region>`).",
+      'In CloudTrail event history, look for `DeleteRole` or `UpdateAssumeRolePolicy` on the role to learn who changed it, so it does not happen again.',
+      'Then the cluster: a PENDING one whose activation is still valid connects once its pods restart (`kubectl rollout restart statefulset eks-connector -n eks-connector`); one that turned FAILED or whose activation expired must be registered again (`eks.connector.failed`).',
+    ],
+  },
   'fleet.member.silent': {
     id: 'fleet.member.silent',
     name: 'Member account keeps reporting to the hub',

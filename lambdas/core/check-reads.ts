@@ -30,6 +30,11 @@ const RULE_DESCRIBED = read('events:DescribeRule', 'resource');
  */
 const RULE_FOUND_BY_TARGET = read('events:ListRuleNamesByTarget', 'credential');
 const PARAMETER_DESCRIBED = read('ssm:DescribeParameters', 'resource');
+/** Every cluster of the region, registered ones included (`include=all`). */
+const CLUSTERS_LISTED = read('eks:ListClusters', 'region');
+/** Only DescribeCluster tells a registered cluster (it has a connectorConfig) and its status. */
+const CLUSTER_DESCRIBED = read('eks:DescribeCluster', 'resource');
+const EKS_CONNECTOR_READS = [CLUSTERS_LISTED, CLUSTER_DESCRIBED];
 
 /**
  * The AWS reads each check's PASS rests on. The core turns a PASS into ERROR when one of them failed in the run
@@ -62,6 +67,12 @@ export const CHECK_READS: Readonly<Record<CheckId, readonly CheckRead[]>> = {
     read('iam:ListOpenIDConnectProviders', 'region'),
     read('iam:GetOpenIDConnectProvider', 'region'),
   ],
+  'eks.connector.pending': EKS_CONNECTOR_READS,
+  'eks.connector.activation-expired': EKS_CONNECTOR_READS,
+  'eks.connector.failed': EKS_CONNECTOR_READS,
+  // The finding's resource is the connector role: a failed GetRole of it (attributed to the regions whose
+  // clusters use the role) voids exactly the findings of those clusters.
+  'eks.connector.role-invalid': [...EKS_CONNECTOR_READS, read('iam:GetRole', 'resource')],
   // The hub's heartbeat table (one item per member account and family): a silent member is only known from it.
   'fleet.member.silent': [read('dynamodb:Scan', 'region')],
   // Its findings are about the calls themselves: one per operation, ERROR exactly when that operation failed.

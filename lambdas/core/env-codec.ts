@@ -15,14 +15,16 @@ export interface EnvCodec<T> {
 }
 
 /**
- * Maps a settings schema onto environment variables: lists are comma-separated, numbers decimal. One codec per
- * Lambda, so the stack writes exactly what the function reads.
+ * Maps a settings schema onto environment variables: lists are comma-separated, numbers decimal, booleans
+ * `true`/`false`. One codec per Lambda, so the stack writes exactly what the function reads.
  */
 export function envCodec<S extends z.ZodMiniType<Record<string, unknown>>>(options: {
   readonly schema: S;
   readonly variables: Readonly<Record<string, string>>;
   readonly listKeys: readonly string[];
   readonly numberKeys: readonly string[];
+  /** `true` and `false` become booleans; anything else is left for the schema to refuse. */
+  readonly booleanKeys?: readonly string[];
   /** Named in errors, e.g. "checker settings". */
   readonly label: string;
 }): EnvCodec<z.infer<S>> {
@@ -39,7 +41,9 @@ export function envCodec<S extends z.ZodMiniType<Record<string, unknown>>>(optio
             .map((item) => item.trim())
             .filter((item) => item !== '');
         } else if (options.numberKeys.includes(key)) raw[key] = Number(value);
-        else raw[key] = value;
+        else if (options.booleanKeys?.includes(key)) {
+          raw[key] = value === 'true' ? true : value === 'false' ? false : value;
+        } else raw[key] = value;
       }
       const parsed = options.schema.safeParse(raw);
       if (!parsed.success) {

@@ -26,6 +26,10 @@ export const CHECK_IDS = [
   'tmc.token.missing',
   'tmc.token.stale',
   'irsa.assume-role.denied',
+  'eks.connector.pending',
+  'eks.connector.activation-expired',
+  'eks.connector.failed',
+  'eks.connector.role-invalid',
   'fleet.member.silent',
   'checker.error',
 ] as const;
@@ -40,6 +44,8 @@ export const RESOURCE_TYPES = [
   'AWS::API::Operation',
   /** An Organizations member account, as the hub sees it (fleet.member.silent): named `<accountId>/<family>`. */
   'AWS::Organizations::Account',
+  /** A cluster registered with EKS through the EKS Connector (eks.connector.*). */
+  'AWS::EKS::Cluster',
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 

@@ -16,7 +16,16 @@ export const DEFAULT_SETTINGS = {
   resourceRetrieverPattern: 'resource[-_ ]?retriever',
   eventBusName: 'default',
   runbookBaseUrl: 'docs/checks.md',
+  /**
+   * Off when the variable is absent (the CLI, older stacks): the stack writes it from the `eksConnectorEnabled`
+   * key, which is on by default (lib/config/eks-connector-config-schema.ts).
+   */
+  eksConnectorEnabled: false,
+  eksConnectorPendingGraceMinutes: 30,
 } as const;
+
+/** The activation of a registered cluster lasts 3 days: a longer grace could never report it PENDING. */
+export const MAX_EKS_CONNECTOR_PENDING_GRACE_MINUTES = 3 * 24 * 60;
 
 const regexSource = z.string().check(
   z.refine(
@@ -51,6 +60,13 @@ export const checkerSettingsSchema = z.strictObject({
   topicArn: z.optional(nonEmpty()),
   /** Base of the runbook links in findings: each check appends `#<check-anchor>`. */
   runbookBaseUrl: z._default(nonEmpty(), DEFAULT_SETTINGS.runbookBaseUrl),
+  /** EKS Connector registered clusters (eks.connector.*, lambdas/core/eks-connector/), checked in `regions`. */
+  eksConnectorEnabled: z._default(z.boolean(), DEFAULT_SETTINGS.eksConnectorEnabled),
+  /** A registered cluster PENDING for less than this since it was registered is still connecting: PASS. */
+  eksConnectorPendingGraceMinutes: z._default(
+    z.int().check(z.minimum(1), z.maximum(MAX_EKS_CONNECTOR_PENDING_GRACE_MINUTES)),
+    DEFAULT_SETTINGS.eksConnectorPendingGraceMinutes,
+  ),
 });
 
 export type CheckerSettings = z.infer<typeof checkerSettingsSchema>;
@@ -67,13 +83,22 @@ const ENV = {
   eventBusName: 'TMC_HEALTH_EVENT_BUS',
   topicArn: 'TMC_HEALTH_TOPIC_ARN',
   runbookBaseUrl: 'TMC_HEALTH_RUNBOOK_BASE_URL',
+  /** `true` or `false`. */
+  eksConnectorEnabled: 'TMC_HEALTH_EKS_CONNECTOR_ENABLED',
+  eksConnectorPendingGraceMinutes: 'TMC_HEALTH_EKS_CONNECTOR_PENDING_GRACE_MINUTES',
 } as const satisfies Record<keyof CheckerSettings, string>;
 
 const codec = envCodec({
   schema: checkerSettingsSchema,
   variables: ENV,
   listKeys: ['regions', 'credentialNames'],
-  numberKeys: ['metricsWindowMinutes', 'errorThreshold', 'tokenMaxAgeHours'],
+  numberKeys: [
+    'metricsWindowMinutes',
+    'errorThreshold',
+    'tokenMaxAgeHours',
+    'eksConnectorPendingGraceMinutes',
+  ],
+  booleanKeys: ['eksConnectorEnabled'],
   label: 'checker settings',
 });
 

@@ -6,6 +6,11 @@ import {
   RequestCounter,
   type RegionClients,
 } from '../adapters/clients';
+import {
+  attachRequestCounterToEksConnector,
+  eksConnectorClients,
+  type EksConnectorClients,
+} from '../adapters/eks-connector-clients';
 import { createRunReportForwarder } from '../adapters/fleet/report-forwarder';
 import { createSecurityHubPublisher } from '../adapters/publish-security-hub';
 import { createFindingPublisher } from '../adapters/publishers';
@@ -52,6 +57,12 @@ const clientsFor = (name: string): RegionClients => {
   attachRequestCounterToAll(clients, counter);
   return clients;
 };
+/** The EKS Connector check's clients (eksConnectorEnabled), counted the same way. */
+const eksConnectorClientsFor = (name: string): EksConnectorClients => {
+  const clients = eksConnectorClients(name);
+  attachRequestCounterToEksConnector(clients, counter);
+  return clients;
+};
 
 /** Scheduled entry point: wiring only; the work is in runCredentialCheck. */
 export async function handler(
@@ -69,6 +80,7 @@ export async function handler(
         { accountId, settings, defaultRegion: region, deadline: runDeadline(context) },
         {
           clientsFor,
+          eksConnectorClientsFor,
           ...(forwarder ? { forwarder } : { publisher, ...(lifecycle ? { lifecycle } : {}) }),
           apiCalls: () => counter.total - callsBefore,
         },

@@ -138,6 +138,7 @@ export const ASFF_RESOURCE_TYPES: Readonly<Record<ResourceType, string>> = {
   'TMC::Credential': 'Other',
   'AWS::API::Operation': 'Other',
   'AWS::Organizations::Account': 'Other',
+  'AWS::EKS::Cluster': 'AwsEksCluster',
 };
 
 const REGION_SHAPE = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;

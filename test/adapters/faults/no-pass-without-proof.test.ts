@@ -12,8 +12,8 @@
  * - leave every other check (and the same checks of credentials no failed request was about) exactly as in the
  *   healthy run, and every other operation not failed.
  * A new check is covered by declaring its reads; a new operation by adding its fault injector below (a test
- * fails until it has one). The account fixtures are the fault-injection accounts of this folder, and the
- * Organizations hub's fleet watch over its heartbeat table.
+ * fails until it has one). The account fixtures are the fault-injection accounts of this folder, the
+ * Organizations hub's fleet watch over its heartbeat table, and the EKS Connector check's registered clusters.
  */
 import 'aws-sdk-client-mock-jest';
 import { checksReading, declaredReadOperations } from '../../../lambdas/core/check-reads';
@@ -28,6 +28,7 @@ import {
   runAccountCheck,
   type CredentialApi,
 } from './credential-account';
+import * as eksConnectorAccount from './eks-connector-account';
 import { ERROR_FAULT_KINDS, faultError, type ErrorFault } from './fault-kinds';
 import * as fleetAccount from './fleet-account';
 import {
@@ -128,7 +129,20 @@ const fleetFamily: Family = {
   namesResources: ['dynamodb:Scan'],
 };
 
-const FAMILIES = [credentialFamily, irsaFamily, fleetFamily];
+const eksConnectorFamily: Family = {
+  name: 'EKS Connector (credential check)',
+  install: eksConnectorAccount.install,
+  operations: eksConnectorAccount.OPERATIONS,
+  malformed: () => eksConnectorAccount.MALFORMED,
+  run: eksConnectorAccount.run,
+  // Each fault is injected on every call: every cluster's findings rest on it.
+  concernedByFault: () => true,
+  // The listing names the clusters, and only DescribeCluster tells a registered one (its connectorConfig): a
+  // cluster that could not be described has no finding, and its region is not covered (nothing resolves as gone).
+  namesResources: ['eks:ListClusters', 'eks:DescribeCluster'],
+};
+
+const FAMILIES = [credentialFamily, irsaFamily, fleetFamily, eksConnectorFamily];
 type Fault = ErrorFault | 'malformed';
 const FAULTS: readonly Fault[] = [...ERROR_FAULT_KINDS, 'malformed'];
 

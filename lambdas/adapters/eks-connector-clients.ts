@@ -1,0 +1,44 @@
+import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { attachRequestCounter, clientConfig, type ClientOptions, type RequestCounter } from './clients';
+import { reportUnexpectedAnswers } from './unexpected-answer';
+
+/**
+ * The EKS Connector check's clients (issue 14): EKS per region, and IAM for the connector roles. Kept apart from
+ * RegionClients so only the credential checker bundles the EKS client (about 70 KB minified): the IRSA checker
+ * builds region clients too (its lifecycle's re-trigger) and never checks EKS clusters.
+ */
+export interface EksConnectorClients {
+  readonly eks: EKSClient;
+  /** IAM is global: GetRole is sent from the first checked region's client. */
+  readonly iam: IAMClient;
+}
+
+/** Like createRegionClients: region, adaptive retry, timeouts, credentials; AWS_ENDPOINT_URL_EKS/_IAM apply. */
+export function createEksConnectorClients(region: string, options: ClientOptions = {}): EksConnectorClients {
+  const config = clientConfig(region, options);
+  const clients = { eks: new EKSClient(config), iam: new IAMClient(config) };
+  reportUnexpectedAnswers(clients.eks);
+  reportUnexpectedAnswers(clients.iam);
+  return clients;
+}
+
+// Module scope so a warm Lambda container reuses connections and the adaptive retry's rate state.
+const cache = new Map<string, EksConnectorClients>();
+
+export function eksConnectorClients(region: string): EksConnectorClients {
+  let clients = cache.get(region);
+  if (clients === undefined) {
+    clients = createEksConnectorClients(region);
+    cache.set(region, clients);
+  }
+  return clients;
+}
+
+export function attachRequestCounterToEksConnector(
+  clients: EksConnectorClients,
+  counter: RequestCounter,
+): void {
+  attachRequestCounter(clients.eks, counter);
+  attachRequestCounter(clients.iam, counter);
+}
