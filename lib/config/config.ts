@@ -7,6 +7,7 @@ import { memberSettingsToEnvironment } from '../../lambdas/core/fleet/member-set
 import type { CheckerSettingsInput } from '../../lambdas/core/settings';
 import { CONFIG_KEYS, EXAMPLES, configSchema, type ConfigKey } from './config-schema';
 import { orgModeProblems, type DeploymentMode } from './org-config-schema';
+import { irsaRealtimeProblems } from './irsa-config-schema';
 import { securityHubModeProblems } from './security-hub-config-schema';
 import { closestMatch } from './suggest';
 
@@ -85,6 +86,8 @@ export interface TmcHealthConfig {
   readonly irsaCriticalCount: number;
   /** IAM role name patterns (`name`, `path/*`, `*`) the IRSA check may read with iam:GetRole. */
   readonly irsaRoleNamePatterns: readonly string[];
+  /** IRSA denials in near real time: the EventBridge rule feeding the IRSA function (docs/irsa-realtime.md). */
+  readonly irsaRealtime: boolean;
   /** Hours after which a finding still open is announced again (a REMINDER transition). */
   readonly reminderHours: number;
   /** Consecutive runs an open finding must be absent from before it is RESOLVED as gone. */
@@ -164,7 +167,11 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): TmcHealt
   const parsed = configSchema.safeParse(ours);
   // Like zod's cross-key rules, the mode's rules run once every key parsed.
   const modeProblems = parsed.success
-    ? [...orgModeProblems(parsed.data, new Set(Object.keys(ours))), ...securityHubModeProblems(parsed.data)]
+    ? [
+        ...orgModeProblems(parsed.data, new Set(Object.keys(ours))),
+        ...securityHubModeProblems(parsed.data),
+        ...irsaRealtimeProblems(parsed.data),
+      ]
     : [];
   if (parsed.success && problems.length === 0 && modeProblems.length === 0) return parsed.data;
   const messages = new Map<ConfigKey, string[]>();
@@ -243,6 +250,8 @@ export function irsaCheckerSettings(
     eventBusName: config.eventBusName,
     topicArn,
     runbookBaseUrl: config.runbookBaseUrl,
+    // Only when on, so the function's environment is unchanged otherwise.
+    ...(config.irsaRealtime ? { realtime: true } : {}),
   };
 }
 

@@ -69,6 +69,7 @@ export const irsaConfigShape = {
       error: 'must list at least one role name pattern (use * for every role)',
     })
     .default(['*']),
+  irsaRealtime: boolean().default(false),
 };
 
 export interface IrsaBudgetInput {
@@ -110,4 +111,38 @@ export const IRSA_EXAMPLES = {
   irsaMaxPagesPerRegion: String(DEFAULT_IRSA_SETTINGS.maxPagesPerRegion),
   irsaCriticalCount: String(DEFAULT_IRSA_SETTINGS.criticalCount),
   irsaRoleNamePatterns: 'eks/*',
+  irsaRealtime: 'true',
 } as const satisfies Record<keyof typeof irsaConfigShape, string>;
+
+/**
+ * Cross-key rule for `irsaRealtime` (IRSA denials in near real time, docs/irsa-realtime.md), run on the parsed
+ * configuration like the modes' rules: it needs the IRSA check, and a single-account stack.
+ */
+export function irsaRealtimeProblems(config: {
+  readonly mode: 'single' | 'hub' | 'member';
+  readonly irsaEnabled: boolean;
+  readonly irsaRealtime: boolean;
+}): { readonly key: string; readonly message: string; readonly remove: true }[] {
+  if (!config.irsaRealtime) return [];
+  if (config.mode !== 'single') {
+    return [
+      {
+        key: 'irsaRealtime',
+        message:
+          `is not supported with mode=${config.mode}: a member reports each scheduled run to the hub, which ` +
+          'orders reports by run time (docs/organizations.md); real-time denials would be reports of their own',
+        remove: true,
+      },
+    ];
+  }
+  if (!config.irsaEnabled) {
+    return [
+      {
+        key: 'irsaRealtime',
+        message: 'needs the IRSA check (irsaEnabled is false): remove the key, or set irsaEnabled=true',
+        remove: true,
+      },
+    ];
+  }
+  return [];
+}

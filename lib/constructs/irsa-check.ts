@@ -15,13 +15,14 @@ import {
   type TmcHealthConfig,
 } from '../config/config';
 import { hubPublishStatements, publishStatements } from '../permissions/checker-permissions';
-import { irsaReadStatements } from '../permissions/irsa-permissions';
+import { irsaReadStatements, irsaRealtimeStatements } from '../permissions/irsa-permissions';
 import { ledgerStatements } from '../permissions/lifecycle-permissions';
 import { acknowledgeIrsaNagFindings } from '../permissions/nag-acknowledgements';
 import { securityHubImportStatements } from '../permissions/security-hub-permissions';
 import { CheckerFunction } from './checker-function';
 import { CheckerSchedule } from './checker-schedule';
 import type { FindingsLedger } from './findings-ledger';
+import { IrsaRealtimeRule } from './irsa-realtime-rule';
 import { WatermarkTable } from './watermark-table';
 
 /** Where the IRSA check publishes in a single-account deployment: the account's bus, the topic, the ledger. */
@@ -65,6 +66,8 @@ export class IrsaCheck extends Construct {
   readonly checker: CheckerFunction;
   readonly schedule: CheckerSchedule;
   readonly watermarkTable: dynamodb.Table;
+  /** The real-time rule (`irsaRealtime`, single-account mode only); undefined when off. */
+  readonly realtime?: IrsaRealtimeRule;
 
   constructor(scope: Construct, id: string, props: IrsaCheckProps) {
     super(scope, id);
@@ -118,6 +121,17 @@ export class IrsaCheck extends Construct {
       deadLetterQueue: this.checker.failureQueue,
       maxEventAge,
     });
+
+    // IRSA denials in near real time (docs/irsa-realtime.md); the config allows it in single mode only.
+    if (config.irsaRealtime && publishing.kind === 'account') {
+      this.realtime = new IrsaRealtimeRule(this, 'Realtime', {
+        function: this.checker.function,
+        deadLetterQueue: this.checker.failureQueue,
+      });
+      for (const statement of irsaRealtimeStatements({ watermarkTableArn: this.watermarkTable.tableArn })) {
+        this.checker.role.addToPrincipalPolicy(statement);
+      }
+    }
 
     acknowledgeIrsaNagFindings(Stack.of(this), {
       roleNamePatterns: config.irsaRoleNamePatterns,

@@ -79,3 +79,21 @@ export function irsaReadStatements(
     }),
   ];
 }
+
+/**
+ * IRSA real time (`irsaRealtime`, docs/irsa-realtime.md), on the watermark table only: the claim transaction
+ * (ConditionCheckItem on the region's watermark, UpdateItem on its claims item, PutItem of the announcement
+ * marker, which `irsaReadStatements` already grants), the scans' leases and folds (UpdateItem), and freeing an
+ * announcement marker (DeleteItem). Granted only when real time is on.
+ */
+export function irsaRealtimeStatements(
+  props: Pick<IrsaPermissionsProps, 'watermarkTableArn'>,
+): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'ClaimRealtimeDenials',
+      actions: ['dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      resources: [props.watermarkTableArn],
+    }),
+  ];
+}

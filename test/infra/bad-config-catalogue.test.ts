@@ -264,6 +264,7 @@ const CATALOGUE: readonly BadConfig[] = [
     [],
     'must list at least one role name pattern (use * for every role)',
   ),
+  bad('irsaRealtime as "yes"', '-c', 'irsaRealtime', 'yes', 'must be true or false', '-c irsaRealtime=true'),
   // finding lifecycle
   bad('a zero reminder', '-c', 'reminderHours', '0', 'at most 8760 (a year)', '-c reminderHours=24'),
   bad('zero runs before gone', '-c', 'goneAfterRuns', '0', 'from 1 to 1000', '-c goneAfterRuns=3'),

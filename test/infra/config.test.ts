@@ -31,6 +31,7 @@ describe('loadConfig: defaults and accepted forms', () => {
       irsaMaxPagesPerRegion: 50,
       irsaCriticalCount: 100,
       irsaRoleNamePatterns: ['*'],
+      irsaRealtime: false,
       reminderHours: 24,
       goneAfterRuns: 3,
       stormThreshold: 10,
