@@ -22,6 +22,7 @@ import { FindingsLedger } from './constructs/findings-ledger';
 import { IrsaCheck } from './constructs/irsa-check';
 import { alarmTopicOf, Notifications } from './constructs/notifications';
 import { SelfMonitoring, type MonitoredChecker } from './constructs/self-monitoring';
+import { eksConnectorReadStatements } from './permissions/eks-connector-permissions';
 import { autoRemediationStatements, ledgerStatements } from './permissions/lifecycle-permissions';
 import { securityHubImportStatements } from './permissions/security-hub-permissions';
 import { acknowledgeNagFindings, acknowledgeTopicKeyGrant } from './permissions/nag-acknowledgements';
@@ -112,6 +113,8 @@ export class TmcHealthCheckerStack extends Stack {
       ...(config.autoRemediation ? autoRemediationStatements(config.regions) : []),
       // Off by default: without it the template grants no Security Hub action.
       ...(config.securityHubExport ? securityHubImportStatements() : []),
+      // On by default (read-only): the clusters registered through the EKS Connector and their connector roles.
+      ...(config.eksConnectorEnabled ? eksConnectorReadStatements(config.regions) : []),
     ]) {
       this.checker.role.addToPrincipalPolicy(statement);
     }
@@ -126,6 +129,7 @@ export class TmcHealthCheckerStack extends Stack {
     acknowledgeNagFindings(this, {
       regions: config.regions,
       autoRemediation: config.autoRemediation,
+      eksConnector: config.eksConnectorEnabled,
       checkerRole: this.checker.role,
       checkerFunction: this.checker.function,
       failureQueue: this.checker.failureQueue,

@@ -15,6 +15,7 @@ import { CheckerFunction } from './constructs/checker-function';
 import { CheckerSchedule } from './constructs/checker-schedule';
 import { IrsaCheck } from './constructs/irsa-check';
 import { checkerReadStatements, hubPublishStatements } from './permissions/checker-permissions';
+import { eksConnectorReadStatements } from './permissions/eks-connector-permissions';
 import { acknowledgeNagFindings } from './permissions/nag-acknowledgements';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -96,7 +97,11 @@ export class TmcHealthMemberStack extends Stack {
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
-    for (const statement of [...checkerReadStatements(config.regions), ...hubPublishStatements(hubBus)]) {
+    for (const statement of [
+      ...checkerReadStatements(config.regions),
+      ...(config.eksConnectorEnabled ? eksConnectorReadStatements(config.regions) : []),
+      ...hubPublishStatements(hubBus),
+    ]) {
       this.checker.role.addToPrincipalPolicy(statement);
     }
     this.schedule = new CheckerSchedule(this, 'Schedule', {
@@ -108,6 +113,7 @@ export class TmcHealthMemberStack extends Stack {
     acknowledgeNagFindings(this, {
       regions: config.regions,
       autoRemediation: false,
+      eksConnector: config.eksConnectorEnabled,
       checkerRole: this.checker.role,
       checkerFunction: this.checker.function,
       failureQueue: this.checker.failureQueue,

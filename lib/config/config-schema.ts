@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_SETTINGS } from '../../lambdas/core/settings';
 import { list, number, positiveInt, regionList, schedule } from './config-fields';
 import { eventBus, topicArn } from './aws-names';
+import { EKS_CONNECTOR_EXAMPLES, eksConnectorConfigShape } from './eks-connector-config-schema';
 import { IRSA_EXAMPLES, irsaConfigShape, irsaPageBudgetProblem } from './irsa-config-schema';
 import { LIFECYCLE_EXAMPLES, lifecycleConfigShape } from './lifecycle-config-schema';
 import { ORG_EXAMPLES, orgConfigShape } from './org-config-schema';
@@ -85,6 +86,7 @@ export const configSchema = z
     ...lifecycleConfigShape,
     ...orgConfigShape,
     ...securityHubConfigShape,
+    ...eksConnectorConfigShape,
   })
   // Cross-key rule, reported under irsaMaxPagesPerRegion (the usual fix).
   .superRefine((config, ctx) => {
@@ -115,4 +117,5 @@ export const EXAMPLES: Readonly<Record<ConfigKey, string>> = {
   ...LIFECYCLE_EXAMPLES,
   ...ORG_EXAMPLES,
   ...SECURITY_HUB_EXAMPLES,
+  ...EKS_CONNECTOR_EXAMPLES,
 };

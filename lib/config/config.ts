@@ -112,6 +112,10 @@ export interface TmcHealthConfig {
   readonly hubEventBusArn?: string;
   /** Both checkers import their FAIL findings into Security Hub (single mode only, docs/security-hub.md). */
   readonly securityHubExport: boolean;
+  /** The credential checker also checks clusters registered through the EKS Connector (eks.connector.*). */
+  readonly eksConnectorEnabled: boolean;
+  /** Minutes a registered cluster may stay PENDING after its registration before that is a FAIL. */
+  readonly eksConnectorPendingGraceMinutes: number;
 }
 
 /** Thrown for invalid configuration; `message` lists every problem and is meant for humans as is. */
@@ -228,6 +232,8 @@ export function checkerSettings(config: TmcHealthConfig, topicArn: string): Chec
     eventBusName: config.eventBusName,
     topicArn,
     runbookBaseUrl: config.runbookBaseUrl,
+    eksConnectorEnabled: config.eksConnectorEnabled,
+    eksConnectorPendingGraceMinutes: config.eksConnectorPendingGraceMinutes,
   };
 }
 

@@ -8,6 +8,8 @@ export interface NagAcknowledgementProps {
   readonly regions: readonly string[];
   /** Whether the checker role may also invoke (re-trigger) the TMC functions (same wildcard resource). */
   readonly autoRemediation: boolean;
+  /** Whether the checker role also reads EKS clusters and connector roles (eksConnectorEnabled). */
+  readonly eksConnector?: boolean;
   readonly checkerRole: iam.IRole;
   readonly checkerFunction: lambda.IFunction;
   readonly failureQueue: sqs.IQueue;
@@ -40,7 +42,8 @@ export function acknowledgeNagFindings(stack: Stack, props: NagAcknowledgementPr
       reason:
         'Only for tag:GetResources, cloudwatch:GetMetricData, ssm:DescribeParameters and ' +
         'events:ListRuleNamesByTarget, which support no resource-level permissions (resource must be "*"); all ' +
-        'four are read-only and return no secret values.',
+        'four are read-only and return no secret values.' +
+        (props.eksConnector ? ' With eksConnectorEnabled, also eks:ListClusters (read-only, the same).' : ''),
     },
     ...regions.map((region) => ({
       id: wildcardResource('lambda', region, 'function:*'),
@@ -58,8 +61,27 @@ export function acknowledgeNagFindings(stack: Stack, props: NagAcknowledgementPr
         'events:DescribeRule and ListTargetsByRule (read-only) on rules TMC creates ' +
         'under names unknown at deploy time, in this account and the configured regions only.',
     })),
+    ...(props.eksConnector ? eksConnectorAcknowledgements(regions) : []),
   );
   acknowledgeScheduledFunction(stack, props.checkerFunction, props.schedulerRole, props.failureQueue);
+}
+
+/** The EKS Connector check's wildcard resources (lib/permissions/eks-connector-permissions.ts). */
+function eksConnectorAcknowledgements(regions: readonly string[]): { id: string; reason: string }[] {
+  return [
+    ...regions.map((region) => ({
+      id: wildcardResource('eks', region, 'cluster/*'),
+      reason:
+        'eks:DescribeCluster (read-only) on every cluster of this account in the configured regions: which ones ' +
+        'were registered through the EKS Connector is what the check finds out.',
+    })),
+    {
+      id: wildcardResource('iam', '', 'role/*'),
+      reason:
+        "iam:GetRole (read-only: a role's trust policy and metadata) on this account's roles: the connector role " +
+        'of a registered cluster is named at registration (eksctl generates the name), unknown at deploy time.',
+    },
+  ];
 }
 
 /** The IRSA check's role, schedule and dead-letter queue. */

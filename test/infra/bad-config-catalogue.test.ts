@@ -455,6 +455,23 @@ const CATALOGUE: readonly BadConfig[] = [
     'must be true or false',
     '-c securityHubExport=true',
   ),
+  // EKS Connector check
+  bad(
+    'eksConnectorEnabled as "off"',
+    '-c',
+    'eksConnectorEnabled',
+    'off',
+    'must be true or false',
+    '-c eksConnectorEnabled=false',
+  ),
+  bad(
+    'a grace longer than the activation lives',
+    'cdk.json',
+    'eksConnectorPendingGraceMinutes',
+    10_000,
+    "must be a whole number of minutes from 1 to 4320 (3 days, the activation's lifetime)",
+    '-c eksConnectorPendingGraceMinutes=30',
+  ),
   // unknown keys
   bad(
     'a typo in a key',

@@ -41,6 +41,8 @@ describe('loadConfig: defaults and accepted forms', () => {
       memberOrganizationalUnitIds: [],
       memberRegions: [],
       securityHubExport: false,
+      eksConnectorEnabled: true,
+      eksConnectorPendingGraceMinutes: 30,
     });
   });
 

@@ -28,6 +28,7 @@ import {
 
 const CHECKER_STAR_ACTIONS = [
   'cloudwatch:GetMetricData',
+  'eks:ListClusters',
   'events:ListRuleNamesByTarget',
   'ssm:DescribeParameters',
   'tag:GetResources',

@@ -14,10 +14,14 @@ const EXPECTED_CHECKER_ACTIONS = [
   'dynamodb:BatchGetItem',
   'dynamodb:PutItem',
   'dynamodb:Query',
+  // The EKS Connector check (eksConnectorEnabled, on by default): lib/permissions/eks-connector-permissions.ts.
+  'eks:DescribeCluster',
+  'eks:ListClusters',
   'events:DescribeRule',
   'events:ListRuleNamesByTarget',
   'events:ListTargetsByRule',
   'events:PutEvents',
+  'iam:GetRole',
   'kms:Decrypt',
   'kms:GenerateDataKey*',
   'lambda:GetFunctionConfiguration',
@@ -33,6 +37,7 @@ const EXPECTED_CHECKER_ACTIONS = [
 
 const CHECKER_STAR_ACTIONS = [
   'cloudwatch:GetMetricData',
+  'eks:ListClusters',
   'events:ListRuleNamesByTarget',
   'ssm:DescribeParameters',
   'tag:GetResources',

@@ -20,8 +20,9 @@ const EXPECTED_IRSA_ACTIONS = [
   'sqs:GetQueueUrl',
   'sqs:SendMessage',
 ];
-// Both roles use the findings ledger (BatchGetItem, PutItem, Query); only the IRSA one reads watermarks.
-const IRSA_ONLY_SERVICES = ['cloudtrail:', 'dynamodb:GetItem', 'iam:'];
+// Both roles use the findings ledger (BatchGetItem, PutItem, Query); only the IRSA one reads watermarks. The
+// credential checker's EKS Connector check (on by default) reads connector roles with iam:GetRole, nothing else of IAM.
+const IRSA_ONLY_SERVICES = ['cloudtrail:', 'dynamodb:GetItem', 'iam:GetOpenIDConnectProvider', 'iam:List'];
 const CHECKER_ONLY_SERVICES = [
   'tag:',
   'cloudwatch:',
@@ -59,6 +60,7 @@ describe('the IRSA role (default configuration)', () => {
   test('the two roles do not share check permissions: each has only its own', () => {
     const irsaActions = actionSet(irsa);
     const checkerActions = actionSet(checker);
+    expect(checkerActions.filter((action) => action.startsWith('iam:'))).toEqual(['iam:GetRole']);
     for (const prefix of IRSA_ONLY_SERVICES) {
       expect(checkerActions.filter((action) => action.startsWith(prefix))).toEqual([]);
     }
