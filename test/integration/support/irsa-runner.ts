@@ -6,6 +6,8 @@
  */
 import path from 'node:path';
 import type { IrsaRunSummary } from '../../../lambdas/app/irsa-check';
+import type { IrsaRealtimeSummary } from '../../../lambdas/app/irsa-realtime';
+import type { CloudTrailApiCallEvent } from '../../../lambdas/handlers/irsa-check';
 import type { Finding } from '../../../lambdas/core/finding';
 import type { CloudTrailStub } from './cloudtrail-stub';
 import { lambdaContext } from './moto';
@@ -46,6 +48,30 @@ async function importFreshHandler(): Promise<HandlerModule> {
 }
 
 export async function runIrsaHandler(options: IrsaRunOptions): Promise<IrsaRun> {
+  return withHandler(options, async (handlerModule) => {
+    const started = performance.now();
+    const summary = await handlerModule.handler({}, lambdaContext('tmc-health-irsa-checker'));
+    return { summary, handlerMs: performance.now() - started };
+  });
+}
+
+/**
+ * The same handler invoked by the real-time rule (docs/irsa-realtime.md) with one "AWS API Call via CloudTrail"
+ * event: `TMC_HEALTH_IRSA_REALTIME=true` is set unless `env` says otherwise.
+ */
+export async function runIrsaRealtimeHandler(
+  options: IrsaRunOptions & { readonly event: CloudTrailApiCallEvent },
+): Promise<IrsaRealtimeSummary> {
+  return withHandler(
+    { ...options, env: { TMC_HEALTH_IRSA_REALTIME: 'true', ...options.env } },
+    (handlerModule) => handlerModule.handler(options.event, lambdaContext('tmc-health-irsa-checker')),
+  );
+}
+
+async function withHandler<T>(
+  options: IrsaRunOptions,
+  call: (handlerModule: HandlerModule) => Promise<T>,
+): Promise<T> {
   const variables: Record<string, string> = {
     AWS_ENDPOINT_URL_CLOUDTRAIL: options.stub.endpoint,
     TMC_HEALTH_IRSA_REGIONS: options.regions.join(','),
@@ -59,10 +85,7 @@ export async function runIrsaHandler(options: IrsaRunOptions): Promise<IrsaRun> 
   const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
   Object.assign(process.env, variables);
   try {
-    const handlerModule = await importFreshHandler();
-    const started = performance.now();
-    const summary = await handlerModule.handler({}, lambdaContext('tmc-health-irsa-checker'));
-    return { summary, handlerMs: performance.now() - started };
+    return await call(await importFreshHandler());
   } finally {
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name];
