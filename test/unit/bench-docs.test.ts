@@ -50,3 +50,12 @@ describe('the README quotes the same cost', () => {
     expect(readme).toContain(`own ${metrics.replace(' metrics', '')} custom metrics`);
   });
 });
+
+describe('docs/organizations.md quotes the member cost', () => {
+  test('fixed and per credential-region figures match bench/results.json', () => {
+    const page = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'organizations.md'), 'utf8');
+    const cost = results.memberCost!;
+    expect(page).toContain(`**$${cost.fixedUsdPerMonth.toFixed(2)} a month fixed per member account`);
+    expect(page).toContain(`$${cost.perCredentialRegionUsdPerMonth.toFixed(2)} a month per credential and`);
+  });
+});
