@@ -361,7 +361,7 @@ describe('the race: real-time invocations while a scan is in progress (real Dyna
     expect(r.publisher.total()).toBe(1);
   });
 
-  test('a burst of one new group at once: one invocation announces, the scan counts the others; total 3', async () => {
+  test('a burst of one new group at once: one announcement at a time, the scan counts the rest; total 3', async () => {
     const r = await rig();
     const role = await brokenRole('AccessEC2role');
     await r.scan();
@@ -371,14 +371,15 @@ describe('the race: real-time invocations while a scan is in progress (real Dyna
     const outcomes = (await Promise.all(calls.map((call) => r.realtimeRun(call)))).map(
       (result) => result.outcome,
     );
-    expect(outcomes.filter((outcome) => outcome === 'counted')).toHaveLength(1);
-    expect(outcomes.filter((outcome) => outcome === 'counted' || outcome === 'being-announced')).toHaveLength(
-      3,
-    );
+    // While one invocation announces, the others find its marker taken; one that comes after it finished may
+    // claim too (with the ledger, its lifecycle run is then a quiet write: test/adapters/irsa-realtime-run.test.ts).
+    const counted = outcomes.filter((outcome) => outcome === 'counted').length;
+    expect(counted).toBeGreaterThanOrEqual(1);
+    expect(outcomes.every((outcome) => outcome === 'counted' || outcome === 'being-announced')).toBe(true);
 
     stub.seed(TEST_REGION, calls.map(webIdentityEvent));
     const next = await r.scan();
-    expect(next.summary.regions[0]).toMatchObject({ denials: 2, duplicatesDropped: 1 });
+    expect(next.summary.regions[0]).toMatchObject({ denials: 3 - counted, duplicatesDropped: counted });
     expect(r.publisher.total()).toBe(3);
   });
 });
