@@ -105,3 +105,38 @@ async function storedEventIds(rig: IrsaScanRig): Promise<Set<string>> {
   if (!loaded.ok) throw new Error(`cannot read the IRSA watermark: ${loaded.failure.message}`);
   return new Set(loaded.value.watermark?.recentEventIds.map((seen) => seen.id) ?? []);
 }
+
+/** A region nobody calls STS in: the stub holds no event there. */
+export const QUIET_REGION = 'eu-central-1';
+
+/**
+ * One run over a region without denials, with its own watermark: what a quiet account's scheduled run costs (the
+ * cost model's IRSA duration). Its first page comes back empty, so there is nothing to diagnose or publish.
+ */
+export async function runQuiet(
+  rig: IrsaScanRig,
+): Promise<{ readonly handlerMs: number; readonly requests: Record<string, number> }> {
+  await sleep(QUOTA_WINDOW_MS);
+  rig.stub.resetStats();
+  rig.counter.reset();
+  const { summary, handlerMs } = await runIrsaHandler({
+    stub: rig.stub,
+    sinks: rig.world.sinks,
+    regions: [QUIET_REGION],
+    watermarkTable: rig.world.watermarkTable,
+    env: { AWS_ENDPOINT_URL: rig.counter.endpoint, AWS_ENDPOINT_URL_CLOUDTRAIL: rig.recorder.endpoint },
+  });
+  const region = summary.regions.find((candidate) => candidate.region === QUIET_REGION);
+  if (region === undefined || !region.complete || region.eventsScanned !== 0) {
+    throw new Error(`the quiet IRSA run of ${QUIET_REGION} did not read an empty region to the end`);
+  }
+  rig.recorder.take();
+  const lookups = rig.stub.stats().byRegion[QUIET_REGION];
+  return {
+    handlerMs,
+    requests: {
+      ...Object.fromEntries(rig.counter.counts()),
+      'cloudtrail:LookupEvents': lookups?.requests ?? 0,
+    },
+  };
+}

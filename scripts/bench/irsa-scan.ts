@@ -8,7 +8,7 @@ import { startCloudTrailStub } from '../../test/integration/support/cloudtrail-s
 import { startCountingProxy } from '../../test/integration/support/counting-proxy';
 import { dynamoClient } from '../../test/integration/support/irsa-seed';
 import { destroyClients, testClients, useMotoEnvironment } from '../../test/integration/support/moto';
-import { runUntilComplete, type IrsaScanRun } from './irsa-scan-runs';
+import { runQuiet, runUntilComplete, type IrsaScanRun } from './irsa-scan-runs';
 import { tallyIrsaRuns } from './irsa-scan-tally';
 import { seedIrsaScanWorld } from './irsa-scan-world';
 import { startTrailRecorder } from './irsa-trail-recorder';
@@ -54,12 +54,18 @@ export async function measureIrsaScan(ctx: BenchContext): Promise<IrsaScanResult
       { stub, recorder, counter, clients, dynamo, world },
       { pageBudget: PAGE_BUDGET, maxRuns: MAX_RUNS, log: ctx.log },
     );
+    const quiet = await runQuiet({ stub, recorder, counter, clients, dynamo, world });
+    ctx.log(`IRSA scan: quiet run (no denials): ${(quiet.handlerMs / 1000).toFixed(2)} s`);
     const tally = tallyIrsaRuns(
       world.groupOf,
       runs.map((run) => run.observation),
     );
     for (const mismatch of tally.mismatches) ctx.log(`IRSA scan: ${mismatch}`);
-    return result(runs, tally.lost, tally.countedTwice, tally.mismatches.length);
+    return {
+      ...result(runs, tally.lost, tally.countedTwice, tally.mismatches.length),
+      quietRunDurationMs: Math.round(quiet.handlerMs),
+      quietRunRequests: quiet.requests,
+    };
   } finally {
     // Every server closes even when another did not; a failure of the bench itself is what propagates.
     await Promise.allSettled(closers.reverse().map((close) => close()));

@@ -69,6 +69,9 @@ export interface IrsaScanResult {
   readonly throttled: number;
   /** IRSA handler wall time of each run, ms (the cost model's duration). */
   readonly runDurationsMs: readonly number[];
+  /** A run over a region without denials: a quiet account's scheduled run (the cost model's IRSA run). */
+  readonly quietRunDurationMs?: number;
+  readonly quietRunRequests?: Readonly<Record<string, number>>;
   /** Requests per run by `Service:Operation` (the cost model's DynamoDB/PutEvents counts). */
   readonly requestsPerRun: readonly Readonly<Record<string, number>>[];
   /** LookupEvents pages each run read. */
