@@ -10,5 +10,12 @@ const tier = (name, extra = {}) => ({
   ...extra,
 });
 module.exports = {
-  projects: [tier('unit'), tier('adapters'), tier('infra'), tier('cli'), tier('integration')],
+  projects: [
+    tier('unit'),
+    tier('adapters'),
+    tier('infra'),
+    tier('cli'),
+    tier('adversarial'),
+    tier('integration'),
+  ],
 };
