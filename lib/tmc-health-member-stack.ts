@@ -12,6 +12,7 @@ import {
   type TmcHealthConfig,
 } from './config/config';
 import { CheckerFunction } from './constructs/checker-function';
+import { MEMBER_REPORTER_ROLE_PATH } from './fleet/member-role-path';
 import { CheckerSchedule } from './constructs/checker-schedule';
 import { IrsaCheck } from './constructs/irsa-check';
 import { checkerReadStatements, hubPublishStatements } from './permissions/checker-permissions';
@@ -86,6 +87,7 @@ export class TmcHealthMemberStack extends Stack {
       roleDescription:
         'TMC health member checker: read-only inventory of TMC credential resources, send run reports to the hub',
       timeout: Duration.minutes(CHECKER_TIMEOUT_MINUTES),
+      rolePath: MEMBER_REPORTER_ROLE_PATH,
       maxEventAge,
       logRetention: config.logRetentionDays,
       reservedConcurrency: config.reservedConcurrency,

@@ -28,6 +28,12 @@ export interface CheckerFunctionProps {
    * @default 'TMC health checker: read-only inventory of TMC credential resources, publish findings'
    */
   readonly roleDescription?: string;
+  /**
+   * The IAM path of the function's role: a resource policy can then name the role by path without knowing its
+   * generated name (the hub bus names the member checkers' roles so).
+   * @default '/'
+   */
+  readonly rolePath?: string;
   /** Environment variables of the function (runtime settings and Powertools configuration). */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -83,6 +89,7 @@ export class CheckerFunction extends Construct {
       description:
         props.roleDescription ??
         'TMC health checker: read-only inventory of TMC credential resources, publish findings',
+      ...(props.rolePath === undefined ? {} : { path: props.rolePath }),
     });
     this.logGroup.grantWrite(this.role);
     this.failureQueue = new sqs.Queue(this, 'FailureQueue', {

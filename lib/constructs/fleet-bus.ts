@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RUN_REPORT_DETAIL_TYPE, RUN_REPORT_SOURCE } from '../../lambdas/core/fleet/run-report-types';
+import { memberReporterRoleArnPattern } from '../fleet/member-role-path';
 
 /** The hub bus: member accounts put their run reports here, the hub its finding events. */
 export const FLEET_BUS_NAME = 'tmc-health-fleet';
@@ -38,9 +39,12 @@ export interface FleetBusProps {
  * so reports arriving around the same time share one digest. The intake reports batch item failures: only the
  * reports it failed on are delivered again.
  *
- * Resource policy: `events:PutEvents` for any principal of the organization, and only run reports (source
- * `tmc-health`, detail-type `TMC Health Run Report`); nothing else (no rule or target management, no other
- * account). The hub's own functions put their finding events through their identity policies (same account).
+ * Resource policy: `events:PutEvents` only for the member checkers' roles (`aws:PrincipalArn` under the path the
+ * member stack gives them, MEMBER_REPORTER_ROLE_PATH) in accounts of the organization, and only run reports
+ * (source `tmc-health`, detail-type `TMC Health Run Report`); nothing else (no rule or target management, no other
+ * account, no other principal of a member account). The intake still checks that each report names the account
+ * EventBridge says sent it. The hub's own functions put their finding events through their identity policies
+ * (same account).
  */
 export class FleetBus extends Construct {
   readonly bus: events.EventBus;
@@ -56,12 +60,13 @@ export class FleetBus extends Construct {
     });
     this.bus.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'OrganizationMembersSendRunReports',
+        sid: 'MemberCheckersSendRunReports',
         principals: [new iam.AnyPrincipal()],
         actions: ['events:PutEvents'],
         resources: [this.bus.eventBusArn],
         conditions: {
           StringEquals: { 'aws:PrincipalOrgID': props.organizationId },
+          ArnLike: { 'aws:PrincipalArn': memberReporterRoleArnPattern(Stack.of(this).partition) },
           // Multi-valued keys (one value per entry of the call): every entry must be a run report. Both are
           // always present, since every PutEvents entry has a source and a detail-type.
           'ForAllValues:StringEquals': {

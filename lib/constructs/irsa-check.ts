@@ -19,6 +19,7 @@ import { irsaReadStatements, irsaRealtimeStatements } from '../permissions/irsa-
 import { ledgerStatements } from '../permissions/lifecycle-permissions';
 import { acknowledgeIrsaNagFindings } from '../permissions/nag-acknowledgements';
 import { securityHubImportStatements } from '../permissions/security-hub-permissions';
+import { MEMBER_REPORTER_ROLE_PATH } from '../fleet/member-role-path';
 import { CheckerFunction } from './checker-function';
 import { CheckerSchedule } from './checker-schedule';
 import type { FindingsLedger } from './findings-ledger';
@@ -85,6 +86,7 @@ export class IrsaCheck extends Construct {
         'TMC health IRSA check: read CloudTrail web-identity denials, role trust policies and OIDC providers, ' +
         'keep scan watermarks, publish findings',
       timeout: Duration.minutes(IRSA_TIMEOUT_MINUTES),
+      ...(publishing.kind === 'hub' ? { rolePath: MEMBER_REPORTER_ROLE_PATH } : {}),
       maxEventAge,
       logRetention: config.logRetentionDays,
       reservedConcurrency: config.reservedConcurrency,

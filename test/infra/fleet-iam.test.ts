@@ -1,13 +1,11 @@
 /**
  * Least privilege in the Organizations modes: the rules iam.test.ts holds the single stack to (iam-assertions.ts)
  * on every stack of the hub and member modes, the exact grants of the hub's and the member's roles, and the
- * cross-account path that matters most simulated with @cloud-copilot/iam-simulate: a member's checker putting a
- * run report on the hub bus (its identity policy and the bus's resource policy both have to allow it).
+ * cross-account path that matters most simulated (hub-bus-simulation.ts): a member's checker putting a run report
+ * on the hub bus. Other principals of a member account are refused in test/adversarial/hub-open-bus.test.ts.
  */
-import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { RUN_REPORT_DETAIL_TYPE, RUN_REPORT_SOURCE } from '../../lambdas/core/fleet/run-report-types';
 import type { TmcHealthHubStack } from '../../lib/tmc-health-hub-stack';
 import {
   expectExplicitActions,
@@ -17,14 +15,8 @@ import {
   expectNoParameterReads,
   starResourceActions,
 } from './iam-assertions';
-import {
-  actionSet,
-  HUB_BUS_ARN,
-  HUB_CONTEXT,
-  roleAllows,
-  synthApp,
-  type PolicyStatementJson,
-} from './helpers';
+import { HUB_ACCOUNT, hubBusSimulation, MEMBER_ACCOUNT } from './hub-bus-simulation';
+import { actionSet, HUB_BUS_ARN, HUB_CONTEXT, roleAllows, synthApp } from './helpers';
 
 const CHECKER_STAR_ACTIONS = [
   'cloudwatch:GetMetricData',
@@ -164,87 +156,7 @@ describe('the hub roles hold exactly what their handlers call', () => {
 });
 
 describe('a member checker putting a run report on the hub bus, simulated', () => {
-  const HUB_ACCOUNT = '123456789012';
-  const MEMBER_ACCOUNT = '210987654321';
-  const ORG = 'o-a1b2c3d4e5';
-  const member = hubApp.templateOf(hub.memberTemplate);
-  const hubTemplate = hubApp.templateOf(hub);
-
-  /**
-   * The template's values made concrete: HubEventBusArn and the bus's GetAtt are the deployed hub bus, pseudo
-   * parameters the member account's; the member's own resources get placeholder ARNs (no case here touches them).
-   */
-  const PSEUDO: Record<string, string> = {
-    HubEventBusArn: HUB_BUS_ARN,
-    'AWS::Partition': 'aws',
-    'AWS::Region': 'eu-west-1',
-    'AWS::AccountId': MEMBER_ACCOUNT,
-    'AWS::URLSuffix': 'amazonaws.com',
-  };
-  const concrete = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(concrete);
-    if (typeof value !== 'object' || value === null) return value;
-    const record = value as Record<string, unknown>;
-    if (typeof record.Ref === 'string') return PSEUDO[record.Ref] ?? `arn:aws:placeholder:::${record.Ref}`;
-    const getAtt = record['Fn::GetAtt'] as [string, string] | undefined;
-    if (getAtt) return /^FleetBus/.test(getAtt[0]) ? HUB_BUS_ARN : `arn:aws:placeholder:::${getAtt[0]}`;
-    const join = record['Fn::Join'] as [string, unknown[]] | undefined;
-    if (join) return (concrete(join[1]) as unknown[]).map(String).join(join[0]);
-    return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, concrete(item)]));
-  };
-
-  const memberPolicy = {
-    name: 'member-checker',
-    policy: concrete({ Statement: roleAllows(member, 'CheckerRole') }) as {
-      Statement: PolicyStatementJson[];
-    },
-  };
-  const busPolicies = Object.values(hubTemplate.findResources('AWS::Events::EventBusPolicy')) as {
-    Properties: { Statement: PolicyStatementJson };
-  }[];
-  const busPolicy = concrete({ Statement: busPolicies.map((policy) => policy.Properties.Statement) }) as {
-    Statement: PolicyStatementJson[];
-  };
-
-  async function putEvents(options: {
-    readonly orgId?: string;
-    readonly bus?: string;
-    readonly action?: string;
-    readonly source?: string;
-    readonly detailType?: string;
-  }): Promise<string> {
-    const bus = options.bus ?? HUB_BUS_ARN;
-    const result = await runSimulation(
-      {
-        request: {
-          principal: `arn:aws:sts::${MEMBER_ACCOUNT}:assumed-role/StackSet-TmcHealthMember-CheckerRole/session`,
-          action: options.action ?? 'events:PutEvents',
-          resource: { resource: bus, accountId: bus.split(':')[4] ?? HUB_ACCOUNT },
-          contextVariables: {
-            'aws:SecureTransport': 'true',
-            'aws:RequestedRegion': 'eu-west-1',
-            'aws:PrincipalOrgID': options.orgId ?? ORG,
-            'aws:PrincipalAccount': MEMBER_ACCOUNT,
-            ...(options.action === undefined
-              ? {
-                  'events:source': options.source ?? RUN_REPORT_SOURCE,
-                  'events:detail-type': options.detailType ?? RUN_REPORT_DETAIL_TYPE,
-                }
-              : {}),
-          },
-        },
-        identityPolicies: [memberPolicy],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        ...(bus === HUB_BUS_ARN ? { resourcePolicy: busPolicy } : {}),
-      },
-      {},
-    );
-    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
-    // A context key dropped as unknown for the action could make a case pass by accident.
-    if (result.resultType === 'single') expect(result.result.ignoredContextKeys ?? []).toEqual([]);
-    return result.overallResult === 'Allowed' ? 'Allowed' : 'denied';
-  }
+  const { putEvents, busPolicy, memberPolicy, lambdaRoles, memberRolePath } = hubBusSimulation(hubApp);
 
   test('the harness is not vacuous: the bus policy is present and the member role is resolved', () => {
     expect(busPolicy.Statement).toHaveLength(1);
@@ -253,7 +165,13 @@ describe('a member checker putting a run report on the hub bus, simulated', () =
     expect(JSON.stringify([memberPolicy, busPolicy])).not.toMatch(/"(Ref|Fn::[A-Za-z]+)"/);
   });
 
-  test('a run report from an account of the organization is allowed', async () => {
+  test('every member checker role (credential, IRSA) has the one path the bus policy names', () => {
+    expect(lambdaRoles.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(lambdaRoles.map((role) => role.Properties.Path))).toEqual(new Set([memberRolePath]));
+    expect(memberRolePath).not.toBe('/');
+  });
+
+  test('a run report from a member checker role of the organization is allowed', async () => {
     expect(await putEvents({})).toBe('Allowed');
   });
 

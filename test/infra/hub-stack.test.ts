@@ -52,7 +52,7 @@ describe('the hub bus', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'tmc-health-fleet' });
   });
 
-  test('policy: events:PutEvents of run reports by principals of the organization only, nothing broader', () => {
+  test('policy: events:PutEvents of run reports by the member checker roles of the organization only, nothing broader', () => {
     const policies = Object.values(
       template.findResources('AWS::Events::EventBusPolicy'),
     ) as TemplateResource[];
@@ -68,6 +68,11 @@ describe('the hub bus', () => {
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FleetBus/), 'Arn'] },
       Condition: {
         StringEquals: { 'aws:PrincipalOrgID': ORG },
+        ArnLike: {
+          'aws:PrincipalArn': {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/tmc-health-member/*']],
+          },
+        },
         'ForAllValues:StringEquals': {
           'events:source': RUN_REPORT_SOURCE,
           'events:detail-type': RUN_REPORT_DETAIL_TYPE,
