@@ -13,13 +13,22 @@ export interface FleetReadOnlyRoleProps {
    */
   readonly roleName?: string;
   /**
-   * Who may assume the role: 12-digit account ids (any principal of that account whose own policies allow
-   * sts:AssumeRole on the role) or IAM principal ARNs (a role, a user). At least one.
+   * Who may assume the role, by name: IAM role or user ARNs (`arn:aws:iam::<account>:role/<name>`), e.g. the
+   * platform team's audit role in the monitoring account. An account id or an account root ARN is refused: it
+   * would let every principal of that account whose own policies allow `sts:AssumeRole` on `*` read this
+   * account. Trust a whole organization with `trustedOrganizationId` and `externalId` instead.
+   * @default - none; then `trustedOrganizationId` is required
    */
-  readonly trustedPrincipals: readonly string[];
+  readonly trustedPrincipals?: readonly string[];
   /**
-   * Required from whoever assumes the role (an `sts:ExternalId` StringEquals condition; the CLI's
-   * `--external-id`).
+   * Trust any principal of this organization (`aws:PrincipalOrgID`) that presents `externalId`, which is then
+   * required: for a fleet of accounts where naming each caller's role is not practical.
+   * @default - no organization-wide trust
+   */
+  readonly trustedOrganizationId?: string;
+  /**
+   * Required from whoever assumes the role (an `sts:ExternalId` StringEquals condition on every trust statement;
+   * the CLI's `--external-id`). Mandatory with `trustedOrganizationId`.
    * @default - no external id required
    */
   readonly externalId?: string;
@@ -52,7 +61,9 @@ const FORBIDDEN_ACTION =
   /^(ssm:GetParameter|kms:|sts:|events:PutEvents|sns:Publish|dynamodb:|lambda:InvokeFunction)|\*/;
 
 const ACCOUNT_ID = /^\d{12}$/;
-const PRINCIPAL_ARN = /^arn:aws(-[a-z]+)*:(iam|sts)::\d{12}:.+$/;
+/** A named role or user (with its path); not an account root, not a session. */
+const NAMED_PRINCIPAL_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /**
@@ -73,19 +84,7 @@ export class FleetReadOnlyRole extends Construct {
         `FleetReadOnlyRole: roleName '${roleName}' is not an IAM role name (1-64 letters, digits and +=,.@_-)`,
       );
     }
-    if (props.trustedPrincipals.length === 0) {
-      throw new Error(
-        'FleetReadOnlyRole: trustedPrincipals must name at least one account id or principal ARN that may assume the role',
-      );
-    }
-    const principals = props.trustedPrincipals.map((principal): iam.IPrincipal => {
-      if (Token.isUnresolved(principal)) return new iam.ArnPrincipal(principal);
-      if (ACCOUNT_ID.test(principal)) return new iam.AccountPrincipal(principal);
-      if (PRINCIPAL_ARN.test(principal)) return new iam.ArnPrincipal(principal);
-      throw new Error(
-        `FleetReadOnlyRole: trustedPrincipals: '${principal}' is neither a 12-digit account id nor an IAM principal ARN (arn:aws:iam::<account>:role/<name>)`,
-      );
-    });
+    const principals = trustedPrincipalsOf(props);
 
     const regions = props.regions ?? [];
     const statements = [
@@ -110,7 +109,7 @@ export class FleetReadOnlyRole extends Construct {
       description:
         'TMC health read-only: what tmc-health check --accounts reads (TMC credential resources, IRSA denials); ' +
         'no token values, no writes',
-      assumedBy: new iam.CompositePrincipal(...principals),
+      assumedBy: principals.length === 1 ? principals[0]! : new iam.CompositePrincipal(...principals),
       ...(props.externalId === undefined ? {} : { externalIds: [props.externalId] }),
       inlinePolicies: { TmcHealthRead: new iam.PolicyDocument({ statements }) },
     });
@@ -136,6 +135,55 @@ export class FleetReadOnlyRole extends Construct {
         })),
     );
   }
+}
+
+/**
+ * The role's trust: named role and user ARNs, and/or the organization (which requires an external id). Refuses
+ * account ids and roots, naming the prop and the fix.
+ */
+function trustedPrincipalsOf(props: FleetReadOnlyRoleProps): iam.IPrincipal[] {
+  const named = props.trustedPrincipals ?? [];
+  const organization = props.trustedOrganizationId;
+  if (named.length === 0 && organization === undefined) {
+    throw new Error(
+      'FleetReadOnlyRole: trustedPrincipals must name at least one role or user ARN that may assume the role ' +
+        '(or set trustedOrganizationId with externalId)',
+    );
+  }
+  const principals = named.map((principal): iam.IPrincipal => {
+    if (Token.isUnresolved(principal) || NAMED_PRINCIPAL_ARN.test(principal))
+      return new iam.ArnPrincipal(principal);
+    const account = ACCOUNT_ID.test(principal)
+      ? principal
+      : /^arn:[\w-]+:iam::(\d{12}):root$/.exec(principal)?.[1];
+    if (account !== undefined) {
+      throw new Error(
+        `FleetReadOnlyRole: trustedPrincipals: '${principal}' trusts every principal of account ${account}; name ` +
+          `the role that runs tmc-health instead (arn:aws:iam::${account}:role/<name>), or set ` +
+          'trustedOrganizationId with externalId',
+      );
+    }
+    throw new Error(
+      `FleetReadOnlyRole: trustedPrincipals: '${principal}' is not an IAM role or user ARN ` +
+        '(arn:aws:iam::<account>:role/<name>)',
+    );
+  });
+  if (organization !== undefined) {
+    if (!Token.isUnresolved(organization) && !ORGANIZATION_ID.test(organization)) {
+      throw new Error(
+        `FleetReadOnlyRole: trustedOrganizationId '${organization}' is not an Organizations id (o- and 10 to 32 lowercase letters or digits)`,
+      );
+    }
+    if (props.externalId === undefined) {
+      throw new Error(
+        'FleetReadOnlyRole: trustedOrganizationId needs externalId: without it any principal of the ' +
+          'organization allowed sts:AssumeRole on * could read this account; set externalId and pass it to ' +
+          'tmc-health check --external-id',
+      );
+    }
+    principals.push(new iam.OrganizationPrincipal(organization));
+  }
+  return principals;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_READ_ONLY_ROLE_NAME } from '../../lambdas/cli/fleet-options';
 import { FleetReadOnlyRole, type FleetReadOnlyRoleProps } from '../../lib/constructs/fleet-read-only-role';
@@ -8,6 +8,7 @@ import { irsaPolicyStatements } from '../../lib/permissions/irsa-permissions';
 import type { PolicyStatementJson } from './helpers';
 
 const HUB = '123456789012';
+const AUDIT_ROLE = `arn:aws:iam::${HUB}:role/platform-audit`;
 const OPS_ROLE = 'arn:aws:iam::210987654321:role/platform-ops';
 
 function synthRole(props: FleetReadOnlyRoleProps): { stack: Stack; template: Template } {
@@ -40,15 +41,15 @@ const actionsOf = (statements: readonly PolicyStatementJson[]) =>
 
 describe('FleetReadOnlyRole', () => {
   test('named TmcHealthReadOnly by default, the name the CLI assumes without --role-name', () => {
-    const { template } = synthRole({ trustedPrincipals: [HUB] });
+    const { template } = synthRole({ trustedPrincipals: [AUDIT_ROLE] });
     expect(DEFAULT_READ_ONLY_ROLE_NAME).toBe('TmcHealthReadOnly');
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'TmcHealthReadOnly' });
     template.resourceCountIs('AWS::IAM::Policy', 0);
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 
-  test('trusts exactly the given accounts and principal ARNs, without an external id unless given', () => {
-    const { template } = synthRole({ trustedPrincipals: [HUB, OPS_ROLE], roleName: 'AuditRead' });
+  test('trusts exactly the given role ARNs, without an external id unless given', () => {
+    const { template } = synthRole({ trustedPrincipals: [AUDIT_ROLE, OPS_ROLE], roleName: 'AuditRead' });
     template.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'AuditRead',
       AssumeRolePolicyDocument: {
@@ -56,9 +57,7 @@ describe('FleetReadOnlyRole', () => {
           {
             Effect: 'Allow',
             Action: 'sts:AssumeRole',
-            Principal: {
-              AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${HUB}:root`]] },
-            },
+            Principal: { AWS: AUDIT_ROLE },
           },
           { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: OPS_ROLE } },
         ],
@@ -69,7 +68,10 @@ describe('FleetReadOnlyRole', () => {
   });
 
   test('with an external id every trust statement requires it (sts:ExternalId)', () => {
-    const { template } = synthRole({ trustedPrincipals: [HUB, OPS_ROLE], externalId: 'tmc-fleet-7f3a' });
+    const { template } = synthRole({
+      trustedPrincipals: [AUDIT_ROLE, OPS_ROLE],
+      externalId: 'tmc-fleet-7f3a',
+    });
     const trusted = {
       Effect: 'Allow',
       Action: 'sts:AssumeRole',
@@ -78,7 +80,7 @@ describe('FleetReadOnlyRole', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
-          { ...trusted, Principal: { AWS: Match.objectLike({ 'Fn::Join': Match.anyValue() }) } },
+          { ...trusted, Principal: { AWS: AUDIT_ROLE } },
           { ...trusted, Principal: { AWS: OPS_ROLE } },
         ],
       },
@@ -86,7 +88,10 @@ describe('FleetReadOnlyRole', () => {
   });
 
   test("exactly the checkers' read statements: the same functions' statements minus publishing and the watermark table", () => {
-    const { stack, template } = synthRole({ trustedPrincipals: [HUB], regions: ['eu-west-1', 'us-east-1'] });
+    const { stack, template } = synthRole({
+      trustedPrincipals: [AUDIT_ROLE],
+      regions: ['eu-west-1', 'us-east-1'],
+    });
     const policies = roleOf(template).Policies;
     expect(policies.map((policy) => policy.PolicyName)).toEqual(['TmcHealthRead']);
     const granted = policies[0]!.PolicyDocument.Statement;
@@ -134,9 +139,9 @@ describe('FleetReadOnlyRole', () => {
 
   test('no token reading, no decrypting, no writes, no wildcard actions, only Allow', () => {
     for (const props of [
-      { trustedPrincipals: [HUB] },
+      { trustedPrincipals: [AUDIT_ROLE] },
       {
-        trustedPrincipals: [HUB],
+        trustedPrincipals: [AUDIT_ROLE],
         regions: ['us-west-2'],
         irsaRoleNamePatterns: ['eks/*'],
         externalId: 'x-y',
@@ -173,7 +178,7 @@ describe('FleetReadOnlyRole', () => {
   });
 
   test('IRSA role patterns narrow iam:GetRole', () => {
-    const { template } = synthRole({ trustedPrincipals: [HUB], irsaRoleNamePatterns: ['eks/*'] });
+    const { template } = synthRole({ trustedPrincipals: [AUDIT_ROLE], irsaRoleNamePatterns: ['eks/*'] });
     const getRole = roleOf(template).Policies[0]!.PolicyDocument.Statement.find(
       (statement) => statement.Sid === 'ReadRoleTrustPolicies',
     )!;
@@ -185,19 +190,48 @@ describe('FleetReadOnlyRole', () => {
     });
   });
 
+  test('an organization trusted only with an external id, both conditions on its statement', () => {
+    const { template } = synthRole({ trustedOrganizationId: 'o-a1b2c3d4e5', externalId: 'tmc-fleet-7f3a' });
+    const trust = roleOf(template).AssumeRolePolicyDocument.Statement;
+    expect(trust).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Principal: { AWS: '*' },
+        Condition: {
+          StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5', 'sts:ExternalId': 'tmc-fleet-7f3a' },
+        },
+      },
+    ]);
+  });
+
   test.each([
-    [{ trustedPrincipals: [] }, 'trustedPrincipals must name at least one'],
-    [{ trustedPrincipals: ['12345'] }, "'12345' is neither a 12-digit account id nor an IAM principal ARN"],
-    [{ trustedPrincipals: [HUB], roleName: 'bad name' }, "roleName 'bad name' is not an IAM role name"],
+    [{ trustedPrincipals: [] }, 'trustedPrincipals must name at least one role or user ARN'],
+    [{ trustedPrincipals: ['12345'] }, "'12345' is not an IAM role or user ARN"],
+    [{ trustedPrincipals: [HUB] }, `'${HUB}' trusts every principal of account ${HUB}`],
+    [{ trustedPrincipals: [`arn:aws:iam::${HUB}:root`] }, `trusts every principal of account ${HUB}`],
+    [
+      { trustedPrincipals: [`arn:aws:sts::${HUB}:assumed-role/ops/session`] },
+      'is not an IAM role or user ARN',
+    ],
+    [{ trustedOrganizationId: 'o-a1b2c3d4e5' }, 'trustedOrganizationId needs externalId'],
+    [
+      { trustedOrganizationId: 'org-1', externalId: 'x-y' },
+      "trustedOrganizationId 'org-1' is not an Organizations id",
+    ],
+    [
+      { trustedPrincipals: [AUDIT_ROLE], roleName: 'bad name' },
+      "roleName 'bad name' is not an IAM role name",
+    ],
   ])('refuses %j', (props, message) => {
     expect(() => synthRole(props)).toThrow(message);
   });
 
   test('cdk-nag AwsSolutions: no unacknowledged findings, each acknowledgement with a reason', () => {
     for (const props of [
-      { trustedPrincipals: [HUB] },
+      { trustedPrincipals: [AUDIT_ROLE] },
       {
-        trustedPrincipals: [HUB, OPS_ROLE],
+        trustedPrincipals: [AUDIT_ROLE, OPS_ROLE],
         regions: ['eu-west-1', 'us-east-1'],
         irsaRoleNamePatterns: ['eks/*', 'irsa-*'],
       },
