@@ -110,7 +110,8 @@ export function publishStatements(props: {
 
 /**
  * What a member account's checker needs to publish: events:PutEvents on the hub bus and nothing else (no topic, no
- * key, no bus of its own account). The hub bus policy accepts the call from any account of the organization.
+ * key, no bus of its own account). The hub bus policy accepts the call only from roles under the member checkers'
+ * path (lib/fleet/member-role-path.ts) in accounts of the organization.
  */
 export function hubPublishStatements(hubEventBusArn: string): iam.PolicyStatement[] {
   return [
