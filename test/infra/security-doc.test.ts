@@ -1,0 +1,63 @@
+/**
+ * docs/security.md's permission tables are what the templates grant: every action any role of any mode may be
+ * given (identity policies, Allow) appears in the page, so a new grant cannot ship undocumented.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Template } from 'aws-cdk-lib/assertions';
+import {
+  actionsOf,
+  allPolicyStatements,
+  HUB_BUS_ARN,
+  HUB_CONTEXT,
+  IDENTITY_POLICY_TYPES,
+  synth,
+  synthApp,
+} from './helpers';
+
+const page = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'security.md'), 'utf8');
+
+/** Actions the page names, in backticks: `service:Action`, and each `Action` of a list like `ssm:A`, `B`. */
+function documentedActions(): Set<string> {
+  const documented = new Set<string>();
+  for (const line of page.split('\n')) {
+    let service: string | undefined;
+    for (const [, code] of line.matchAll(/`([^`]+)`/g)) {
+      const qualified = /^([a-z0-9-]+):([A-Za-z*]+)$/.exec(code!);
+      if (qualified) {
+        service = qualified[1];
+        documented.add(code!);
+      } else if (service !== undefined && /^[A-Z][A-Za-z*]+$/.test(code!)) {
+        documented.add(`${service}:${code}`);
+      }
+    }
+  }
+  return documented;
+}
+
+function grantedActions(template: Template): string[] {
+  return allPolicyStatements(template)
+    .filter((found) => IDENTITY_POLICY_TYPES.includes(found.type) && found.statement.Effect === 'Allow')
+    .flatMap((found) => actionsOf(found.statement));
+}
+
+const single = synth({
+  autoRemediation: 'true',
+  securityHubExport: 'true',
+  irsaRealtime: 'true',
+}).template;
+const hubApp = synthApp(HUB_CONTEXT);
+const memberApp = synthApp({ mode: 'member', hubEventBusArn: HUB_BUS_ARN });
+const templates: [string, Template][] = [
+  ['the single account, every option on', single],
+  ['the hub', hubApp.templateOf(hubApp.hub!)],
+  ['the StackSet member template', hubApp.templateOf(hubApp.hub!.memberTemplate)],
+  ['a member deployed by hand', memberApp.templateOf(memberApp.member!)],
+];
+
+test.each(templates)('every action granted in %s is in docs/security.md', (_name, template) => {
+  const documented = documentedActions();
+  const granted = [...new Set(grantedActions(template))].sort();
+  expect(granted.length).toBeGreaterThan(0);
+  expect(granted.filter((action) => !documented.has(action))).toEqual([]);
+});
