@@ -316,7 +316,10 @@ export class DynamoClaimStore {
 
   /**
    * The budget's part of the claim: one more announcement in the window, if the stored count is still what the
-   * decision read (this window's and below the budget, or another window's, which starts over at one).
+   * decision read (this window's and below the budget, or another window's, which starts over at one). "Another"
+   * is `<>`, not `<`, so a stored window that cannot be read starts over too; the price is that at a window's edge
+   * invocations whose clocks differ by milliseconds may each start their own window: a few more announcements,
+   * only within that skew.
    */
   private spendBudget(spend: AnnouncementSpend): NonNullable<TransactWriteItem['Update']> {
     const key = { pk: { S: announceBudgetKey(spend.accountId) } };
