@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Finding } from '../core/finding';
 import type { ApiFailure, SkippedRecord } from '../core/inventory';
+import {
+  REALTIME_ANNOUNCEMENT_LIMITS,
+  spendAnnouncement,
+  type AnnouncementLimits,
+} from '../core/irsa/announcement-budget';
 import { denialFindingId, evaluateIrsa } from '../core/irsa/evaluate-irsa';
 import {
   decideClaim,
@@ -58,6 +63,8 @@ export interface IrsaRealtimeDependencies {
   readonly maxWaitMs?: number;
   /** How often to look again meanwhile. Default 2.5 s. */
   readonly pollMs?: number;
+  /** Real-time announcements per account and window. Default REALTIME_ANNOUNCEMENT_LIMITS (tests shorten it). */
+  readonly announcementLimits?: AnnouncementLimits;
 }
 
 export interface IrsaRealtimeResult {
@@ -99,7 +106,9 @@ const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resol
  * record parser, count it by claiming it (core/irsa/realtime.ts: the watermark decides whether the scans already
  * have it), then diagnose it with the scan's pipeline (readTrust, evaluateIrsa) and publish through the same
  * lifecycle stage, which announces only changes. A denial the real-time path does not count is left to the
- * scheduled scan, the backstop, which counts it then: nothing is counted twice, nothing is dropped.
+ * scheduled scan, the backstop, which counts it then: nothing is counted twice, nothing is dropped. That includes
+ * the denials past the account's announcement budget (core/irsa/announcement-budget.ts): a storm of distinct
+ * denials is announced a few times at most here, and the rest in the next scheduled run's one digest.
  *
  * Throws only when publishing failed (after un-claiming the denial, so the next scan counts and re-sends it).
  */
@@ -214,6 +223,9 @@ export async function runIrsaRealtime(
  * Decides on the current state and makes the decision stick with the conditional claim; a lost write means the
  * state changed, so it reads and decides again. A scan in progress over the denial's time is waited for (it
  * usually saves within seconds, and then the watermark says whether it counted the denial), up to `maxWaitMs`.
+ *
+ * Fail safe: whenever the state (the announcement budget included) cannot be read or the claim cannot be written,
+ * the denial is left unclaimed. No email goes out from here, and the next scan counts and reports it.
  */
 async function claimDenial(
   region: string,
@@ -228,11 +240,12 @@ async function claimDenial(
   const sleep = dependencies.sleep ?? sleepFor;
   const maxWaitMs = dependencies.maxWaitMs ?? DEFAULT_REALTIME_WAIT_MS;
   const pollMs = dependencies.pollMs ?? DEFAULT_REALTIME_POLL_MS;
+  const limits = dependencies.announcementLimits ?? REALTIME_ANNOUNCEMENT_LIMITS;
   const announceUntil = input.announceUntil ?? new Date(now().getTime() + DEFAULT_ANNOUNCE_MS);
   let waitedMs = 0;
   let attempts = 0;
   while (attempts < MAX_CLAIM_ATTEMPTS) {
-    const loaded = await store.loadState(region);
+    const loaded = await store.loadState(region, input.accountId);
     if (!loaded.ok) {
       failures.push(loaded.failure);
       return {
@@ -241,7 +254,8 @@ async function claimDenial(
       };
     }
     const state: ClaimState = loaded.state;
-    const decision: ClaimDecision = decideClaim(seen, state, now(), input.settings);
+    const decidedAt = now();
+    const decision: ClaimDecision = decideClaim(seen, state, decidedAt, input.settings, limits);
     if (decision.kind === 'counted') {
       return {
         outcome: 'already-counted',
@@ -253,8 +267,15 @@ async function claimDenial(
       waitedMs += pollMs;
       continue;
     }
+    if (decision.kind === 'budget-spent') {
+      return { outcome: 'budget-spent', reason: leftToScanReason(decision) };
+    }
     if (decision.kind !== 'claim') return { outcome: 'left-to-scan', reason: leftToScanReason(decision) };
-    const result = await store.claim(region, seen, state, { findingId, until: announceUntil });
+    const result = await store.claim(region, seen, state, {
+      findingId,
+      until: announceUntil,
+      budget: spendAnnouncement(input.accountId, state.announcements, decidedAt, limits),
+    });
     if (result.status === 'claimed') return { outcome: 'counted' };
     if (result.status === 'being-announced') {
       return {

@@ -11,8 +11,10 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
+  announceBudgetKey,
   announceKey,
   claimsKey,
+  decodeBudgetItem,
   decodeClaimsItem,
   DynamoClaimStore,
 } from '../../lambdas/adapters/irsa/claim-store';
@@ -30,7 +32,13 @@ const TABLE = 'tmc-health-irsa-watermarks';
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 const store = new DynamoClaimStore(client, TABLE, () => NOW);
 const EVENT = { id: 'e1', eventTime: '2026-11-22T11:59:30.000Z' };
-const ANNOUNCE = { findingId: 'f'.repeat(32), until: new Date('2026-11-22T12:07:00.000Z') };
+const ACCOUNT = '111122223333';
+const WINDOW = '2026-11-22T12:00:00.000Z';
+const ANNOUNCE = {
+  findingId: 'f'.repeat(32),
+  until: new Date('2026-11-22T12:07:00.000Z'),
+  budget: { accountId: ACCOUNT, window: WINDOW, perWindow: 3, continues: true },
+};
 
 beforeEach(() => {
   dynamo.reset();
@@ -85,6 +93,37 @@ describe('DynamoClaimStore', () => {
       },
       ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now',
     });
+    // The account's budget: one more announcement in this window, if it is still this window's and not spent.
+    expect(items[3]!.Update).toEqual({
+      TableName: TABLE,
+      Key: { pk: { S: announceBudgetKey(ACCOUNT) } },
+      UpdateExpression: 'ADD #announced :one',
+      ConditionExpression: '#window = :window AND #announced < :max',
+      ExpressionAttributeNames: { '#window': 'window', '#announced': 'announced' },
+      ExpressionAttributeValues: { ':one': { N: '1' }, ':window': { S: WINDOW }, ':max': { N: '3' } },
+    });
+  });
+
+  it('the first announcement of a window starts its count at one, if the stored count is another window’s', async () => {
+    dynamo.on(TransactWriteItemsCommand).resolves({});
+    await store.claim(
+      'us-west-2',
+      EVENT,
+      { version: 7 },
+      {
+        ...ANNOUNCE,
+        budget: { ...ANNOUNCE.budget, continues: false },
+      },
+    );
+    const items = dynamo.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
+    expect(items[3]!.Update).toMatchObject({
+      Key: { pk: { S: announceBudgetKey(ACCOUNT) } },
+      UpdateExpression: 'SET #window = :window, #announced = :one',
+      ConditionExpression: 'attribute_not_exists(#window) OR #window <> :window',
+      ExpressionAttributeValues: { ':one': { N: '1' }, ':window': { S: WINDOW } },
+    });
+    // The key binds the account: another account's count is another item.
+    expect(announceBudgetKey('444455556666')).not.toBe(announceBudgetKey(ACCOUNT));
   });
 
   it('before the first watermark: the condition is that none was saved', async () => {
@@ -100,6 +139,10 @@ describe('DynamoClaimStore', () => {
     [['None', 'ConditionalCheckFailed', 'None'], 'conflict'],
     [['None', 'ConditionalCheckFailed', 'ConditionalCheckFailed'], 'conflict'],
     [['None', 'None', 'ConditionalCheckFailed'], 'being-announced'],
+    [['None', 'None', 'ConditionalCheckFailed', 'None'], 'being-announced'],
+    // The budget was spent meanwhile: read again (the decision then says so).
+    [['None', 'None', 'None', 'ConditionalCheckFailed'], 'conflict'],
+    [['None', 'None', 'ConditionalCheckFailed', 'ConditionalCheckFailed'], 'being-announced'],
     [['None', 'TransactionConflict', 'None'], 'conflict'],
     [[], 'conflict'],
   ])('a cancelled transaction %j is %s', async (codes, status) => {
@@ -126,7 +169,7 @@ describe('DynamoClaimStore', () => {
     });
   });
 
-  it('reads the watermark and the claims item, both strongly consistent', async () => {
+  it('reads the watermark, the claims item and the account’s announcement count, strongly consistent', async () => {
     dynamo
       .on(GetItemCommand, { Key: { pk: { S: watermarkKey('us-west-2') } } })
       .resolves({
@@ -147,14 +190,17 @@ describe('DynamoClaimStore', () => {
           leaseUntil: { S: '2026-11-22T12:01:00.000Z' },
           leaseVersion: { N: '3' },
         },
-      });
-    expect(await store.loadState('us-west-2')).toEqual({
+      })
+      .on(GetItemCommand, { Key: { pk: { S: announceBudgetKey(ACCOUNT) } } })
+      .resolves({ Item: { window: { S: WINDOW }, announced: { N: '2' } } });
+    expect(await store.loadState('us-west-2', ACCOUNT)).toEqual({
       ok: true,
       state: {
         version: 3,
         watermark: { highWater: '2026-11-22T11:45:00.000Z', gaps: [], recentEventIds: [] },
         claims: [EVENT],
         lease: { scanTo: '2026-11-22T11:55:00.000Z', until: '2026-11-22T12:01:00.000Z', version: 3 },
+        announcements: { window: WINDOW, announced: 2 },
       },
     });
     for (const call of dynamo.commandCalls(GetItemCommand))
@@ -167,10 +213,38 @@ describe('DynamoClaimStore', () => {
       .resolves({ Item: { pk: { S: 'x' }, version: { N: '2' }, highWater: { S: 'soon' } } })
       .on(GetItemCommand, { Key: { pk: { S: claimsKey('us-west-2') } } })
       .resolves({});
-    expect(await store.loadState('us-west-2')).toEqual({
+    expect(await store.loadState('us-west-2', ACCOUNT)).toEqual({
       ok: true,
       state: { version: 2, unreadable: true, claims: [] },
     });
+  });
+
+  it('an announcement count that cannot be read fails the load (the denial is then left to the scan)', async () => {
+    dynamo
+      .on(GetItemCommand)
+      .resolves({})
+      .on(GetItemCommand, { Key: { pk: { S: announceBudgetKey(ACCOUNT) } } })
+      .rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException' }));
+    expect(await store.loadState('us-west-2', ACCOUNT)).toMatchObject({
+      ok: false,
+      failure: { service: 'dynamodb', operation: 'GetItem', errorName: 'AccessDeniedException' },
+    });
+  });
+
+  it('decodes the announcement count; a stored count it cannot read is spent', () => {
+    expect(decodeBudgetItem(undefined)).toBeUndefined();
+    expect(decodeBudgetItem({ window: { S: WINDOW }, announced: { N: '1' } })).toEqual({
+      window: WINDOW,
+      announced: 1,
+    });
+    for (const announced of [{ N: 'x' }, { N: '-1' }, { S: '1' }, undefined]) {
+      expect(decodeBudgetItem({ window: { S: WINDOW }, ...(announced ? { announced } : {}) })).toEqual({
+        window: WINDOW,
+        announced: Number.POSITIVE_INFINITY,
+      });
+    }
+    // No window: another window's count, overwritten by the next announcement.
+    expect(decodeBudgetItem({ announced: { N: '9' } })).toEqual({ window: '', announced: 9 });
   });
 
   it('a scan leases its window and gets the claims made before, in one write', async () => {

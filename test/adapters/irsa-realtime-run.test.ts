@@ -27,6 +27,10 @@ import type { LedgerStore, WriteResult } from '../../lambdas/adapters/lifecycle/
 import type { EventToPut } from '../../lambdas/adapters/publish-eventbridge';
 import { PublishError, type PublishReport } from '../../lambdas/adapters/publisher';
 import type { Finding } from '../../lambdas/core/finding';
+import {
+  REALTIME_ANNOUNCEMENT_LIMITS,
+  type AnnouncementCount,
+} from '../../lambdas/core/irsa/announcement-budget';
 import { denialFindingId } from '../../lambdas/core/irsa/evaluate-irsa';
 import {
   LEASE_MARGIN_MS,
@@ -67,6 +71,8 @@ class MemoryTable implements WatermarkStore, RealtimeClaimStore {
   readonly claims = new Map<string, Map<string, SeenEvent>>();
   readonly leases = new Map<string, ScanLease>();
   readonly markers = new Map<string, { until: Date; eventId: string }>();
+  /** The announcement count per account (its window and the announcements in it). */
+  readonly budgets = new Map<string, AnnouncementCount>();
   readonly log: string[] = [];
   onBeginScan?: () => Promise<void>;
 
@@ -94,9 +100,10 @@ class MemoryTable implements WatermarkStore, RealtimeClaimStore {
     return claims;
   }
 
-  async loadState(region: string): Promise<Outcome<{ readonly state: ClaimState }>> {
+  async loadState(region: string, accountId: string): Promise<Outcome<{ readonly state: ClaimState }>> {
     const item = this.watermarks.get(region);
     const lease = this.leases.get(region);
+    const announcements = this.budgets.get(accountId);
     return Promise.resolve({
       ok: true,
       state: {
@@ -104,6 +111,7 @@ class MemoryTable implements WatermarkStore, RealtimeClaimStore {
         ...(item ? { watermark: item.watermark } : {}),
         claims: [...this.claimsOf(region).values()],
         ...(lease ? { lease } : {}),
+        ...(announcements ? { announcements } : {}),
       },
     });
   }
@@ -142,10 +150,20 @@ class MemoryTable implements WatermarkStore, RealtimeClaimStore {
       !claims.has(event.id) &&
       claims.size < MAX_REALTIME_CLAIMS &&
       !leaseCovers(lease, event.eventTime, state.version, now);
+    const spend = announcement.budget;
+    const count = this.budgets.get(spend.accountId);
+    const budgetOk = spend.continues
+      ? count?.window === spend.window && count.announced < spend.perWindow
+      : count?.window !== spend.window;
     const marker = this.markers.get(announcement.findingId);
     const markerOk = marker === undefined || marker.until.getTime() <= now.getTime();
     if (!claimOk) return Promise.resolve({ status: 'conflict' });
     if (!markerOk) return Promise.resolve({ status: 'being-announced' });
+    if (!budgetOk) return Promise.resolve({ status: 'conflict' });
+    this.budgets.set(spend.accountId, {
+      window: spend.window,
+      announced: spend.continues ? (count?.announced ?? 0) + 1 : 1,
+    });
     claims.set(event.id, event);
     this.markers.set(announcement.findingId, { until: announcement.until, eventId: event.id });
     this.log.push(`claim ${event.id}`);
@@ -642,6 +660,90 @@ describe('publishing: the same lifecycle stage, changes only', () => {
     expect((await realtimeRun(w, other)).outcome).toBe('counted');
     expect(entry()).toMatchObject({ open: true, absentRuns: 0 });
     expect(w.events.transitions.map((t) => t.transition)).toEqual(['OPENED', 'OPENED']);
+  });
+});
+
+describe('the announcement budget: a few real-time announcements per account and window', () => {
+  const BUDGET = REALTIME_ANNOUNCEMENT_LIMITS.perWindow;
+
+  /** A denial of its own group (another service account of the role) at `seconds` after T0. */
+  function groupCall(index: number, seconds: number) {
+    const options = {
+      eventId: `g${index}`,
+      eventTime: iso(seconds),
+      region: REGION,
+      subject: `system:serviceaccount:serverless:sa-${index}`,
+    };
+    const event = cloudTrailApiCallEvent(options);
+    const denial = (parseRealtimeEvent(event, ACCOUNT) as { denial: WebIdentityDenial }).denial;
+    return { event, lookup: lookupEvent(options), findingId: denialFindingId(ACCOUNT, denial) };
+  }
+
+  it('past the budget a new group is left unclaimed, and the next scan opens it in its one run', async () => {
+    const w = world();
+    await scheduledRun(w);
+    w.clock = at(60);
+    const calls = Array.from({ length: BUDGET + 4 }, (_, i) => groupCall(i, 30 + i));
+    const outcomes = [];
+    for (const call of calls) outcomes.push((await realtimeRun(w, call.event)).outcome);
+    expect(outcomes).toEqual([
+      ...Array<string>(BUDGET).fill('counted'),
+      ...Array<string>(4).fill('budget-spent'),
+    ]);
+    expect(w.table.claims.get(REGION)?.size).toBe(BUDGET);
+    expect(w.table.budgets.get(ACCOUNT)).toEqual({ window: iso(0), announced: BUDGET });
+    expect(w.events.transitions).toHaveLength(BUDGET);
+
+    // Nothing lost: the scan over that window counts the four others and opens them together.
+    deliverToLookupEvents(w, ...calls.map((call) => call.lookup));
+    w.clock = at(15 * 60);
+    const scan = await scheduledRun(w);
+    expect(scan.summary.regions[0]).toMatchObject({ denials: 4, duplicatesDropped: BUDGET });
+    expect(scan.lifecycle?.transitions.map((t) => t.findingId).sort()).toEqual(
+      calls
+        .slice(BUDGET)
+        .map((call) => call.findingId)
+        .sort(),
+    );
+    for (const call of calls) expect(totalCount(w, call.findingId)).toBe(1);
+
+    // A new window has its budget again.
+    const later = groupCall(9, 15 * 60 + 30);
+    w.clock = at(15 * 60 + 60);
+    expect((await realtimeRun(w, later.event)).outcome).toBe('counted');
+    expect(w.table.budgets.get(ACCOUNT)).toEqual({ window: iso(15 * 60), announced: 1 });
+  });
+
+  it('invocations at once all decide on the unspent budget; the conditional writes hold it', async () => {
+    const w = world();
+    await scheduledRun(w);
+    w.clock = at(60);
+    const calls = Array.from({ length: BUDGET + 5 }, (_, i) => groupCall(i, 30 + i));
+    const outcomes = (await Promise.all(calls.map((call) => realtimeRun(w, call.event)))).map(
+      (result) => result.outcome,
+    );
+    const counted = outcomes.filter((outcome) => outcome === 'counted').length;
+    expect(counted).toBeGreaterThanOrEqual(1);
+    expect(counted).toBeLessThanOrEqual(BUDGET);
+    // A lost write reads again and finds the budget spent, or gives up after its attempts: left to the scan.
+    expect(outcomes.every((o) => ['counted', 'budget-spent', 'left-to-scan'].includes(o))).toBe(true);
+    expect(w.table.budgets.get(ACCOUNT)?.announced).toBe(counted);
+
+    deliverToLookupEvents(w, ...calls.map((call) => call.lookup));
+    w.clock = at(15 * 60);
+    await scheduledRun(w);
+    for (const call of calls) expect(totalCount(w, call.findingId)).toBe(1);
+  });
+
+  it('a duplicate delivery and an open finding cost no budget', async () => {
+    const w = world();
+    await scheduledRun(w);
+    w.clock = at(60);
+    const first = groupCall(1, 30);
+    expect((await realtimeRun(w, first.event)).outcome).toBe('counted');
+    expect((await realtimeRun(w, first.event)).outcome).toBe('already-open');
+    expect((await realtimeRun(w, first.event, { isOpen: false })).outcome).toBe('already-counted');
+    expect(w.table.budgets.get(ACCOUNT)?.announced).toBe(1);
   });
 });
 

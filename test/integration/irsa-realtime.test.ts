@@ -8,15 +8,21 @@
  * 1. The handler end to end: a denial handled in real time, then the scheduled run over the same window: one
  *    finding, count 1, announced once (findings read back from an SQS queue behind an EventBridge rule).
  * 2. The race, on the app functions with the real stores: real-time invocations while a scan is in progress.
+ * 3. The account's announcement budget, spent in the claim transaction: a storm of new groups is announced a few
+ *    times, the rest left to the scan.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { runIrsaCheck } from '../../lambdas/app/irsa-check';
 import { runIrsaRealtime } from '../../lambdas/app/irsa-realtime';
-import { claimsKey, DynamoClaimStore } from '../../lambdas/adapters/irsa/claim-store';
+import { announceBudgetKey, claimsKey, DynamoClaimStore } from '../../lambdas/adapters/irsa/claim-store';
 import { createIrsaClients } from '../../lambdas/adapters/irsa/clients';
 import type { FindingPublisher, PublishReport } from '../../lambdas/adapters/publisher';
 import type { Finding } from '../../lambdas/core/finding';
+import {
+  announcementWindow,
+  REALTIME_ANNOUNCEMENT_LIMITS,
+} from '../../lambdas/core/irsa/announcement-budget';
 import type { ScanLease } from '../../lambdas/core/irsa/realtime';
 import { irsaSettingsSchema } from '../../lambdas/core/irsa/settings';
 import type { LifecycleFinding } from '../../lambdas/core/lifecycle/types';
@@ -282,7 +288,7 @@ describe('the race: real-time invocations while a scan is in progress (real Dyna
         },
         { clients: clientsWithHook, publisher, ...(now ? { now: () => now } : {}) },
       );
-    const realtimeRun = (call: WebIdentityCall, sleep?: () => Promise<void>) =>
+    const realtimeRun = (call: WebIdentityCall, sleep?: () => Promise<void>, now?: Date) =>
       runIrsaRealtime(
         {
           accountId: MOTO_ACCOUNT_ID,
@@ -294,6 +300,7 @@ describe('the race: real-time invocations while a scan is in progress (real Dyna
           clients: { iam: irsaClients.iam, claimStore: claims },
           publisher,
           ...(sleep ? { sleep, pollMs: 1 } : { maxWaitMs: 0 }),
+          ...(now ? { now: () => now } : {}),
         },
       );
     return { table, claims, publisher, scan, realtimeRun };
@@ -381,5 +388,43 @@ describe('the race: real-time invocations while a scan is in progress (real Dyna
     const next = await r.scan();
     expect(next.summary.regions[0]).toMatchObject({ denials: 3 - counted, duplicatesDropped: counted });
     expect(r.publisher.total()).toBe(3);
+  });
+
+  test('a storm of new groups: the account’s budget is spent in the claim, the rest is left to the scan', async () => {
+    const r = await rig();
+    const role = await brokenRole('AccessEC2role');
+    await r.scan();
+    const budget = REALTIME_ANNOUNCEMENT_LIMITS.perWindow;
+    const start = Date.now();
+    const calls = Array.from({ length: budget + 2 }, (_, i) =>
+      deniedCall(role, new Date(start - 20_000 + i * 1000), `sa-${i}`, i),
+    );
+    const outcomes: string[] = [];
+    // One clock for the storm, so that it cannot straddle two windows.
+    const now = new Date(start);
+    for (const call of calls) outcomes.push((await r.realtimeRun(call, undefined, now)).outcome);
+    expect(outcomes).toEqual([...Array<string>(budget).fill('counted'), 'budget-spent', 'budget-spent']);
+    const count = await dynamo.send(
+      new GetItemCommand({
+        TableName: r.table,
+        Key: { pk: { S: announceBudgetKey(MOTO_ACCOUNT_ID) } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(count.Item).toMatchObject({
+      window: { S: announcementWindow(now, REALTIME_ANNOUNCEMENT_LIMITS).start },
+      announced: { N: String(budget) },
+    });
+
+    // A new window starts its count over (the stored window is overwritten).
+    const next = deniedCall(role, new Date(start - 5_000), 'sa-next', 99);
+    const later = new Date(start + REALTIME_ANNOUNCEMENT_LIMITS.windowMinutes * 60_000);
+    expect((await r.realtimeRun(next, undefined, later)).outcome).toBe('counted');
+
+    // Nothing lost: the scan counts the two left to it.
+    stub.seed(TEST_REGION, [...calls, next].map(webIdentityEvent));
+    const scan = await r.scan();
+    expect(scan.summary.regions[0]).toMatchObject({ denials: 2, duplicatesDropped: budget + 1 });
+    expect(r.publisher.total()).toBe(budget + 3);
   });
 });

@@ -1,3 +1,10 @@
+import {
+  announcementWindow,
+  budgetLeft,
+  REALTIME_ANNOUNCEMENT_LIMITS,
+  spendAnnouncement,
+} from '../../lambdas/core/irsa/announcement-budget';
+import { DEFAULT_IRSA_SCHEDULE } from '../../lib/config/irsa-config-schema';
 import { denialFindingId, evaluateIrsa } from '../../lambdas/core/irsa/evaluate-irsa';
 import { parseTrailEvent } from '../../lambdas/core/irsa/parse-event';
 import {
@@ -276,6 +283,88 @@ describe('decideClaim: the watermark decides who counts a denial', () => {
         settings,
       ),
     ).toEqual({ kind: 'watermark-unreadable' });
+  });
+
+  it('the account’s announcements for the window spent: left to the scan, and no wait for a scan in progress', () => {
+    const limits = { perWindow: 2, windowMinutes: 15 };
+    const spent = state({ announcements: { window: '2026-11-22T12:00:00.000Z', announced: 2 } });
+    const decision = decideClaim(event('e', '2026-11-22T11:59:00.000Z'), spent, NOW, settings, limits);
+    expect(decision).toEqual({ kind: 'budget-spent', perWindow: 2, windowEnd: '2026-11-22T12:15:00.000Z' });
+    expect(leftToScanReason(decision)).toBe(
+      '2 real-time announcements already made in this account until 2026-11-22T12:15:00.000Z: ' +
+        'the next scheduled run reports it in its digest',
+    );
+    // Decided before the lease: waiting for the scan would end in not announcing either way.
+    const lease = { scanTo: '2026-11-22T11:59:30.000Z', until: '2026-11-22T12:06:00.000Z', version: 4 };
+    expect(
+      decideClaim(event('e', '2026-11-22T11:59:00.000Z'), { ...spent, lease }, NOW, settings, limits).kind,
+    ).toBe('budget-spent');
+    // Counted already is still "counted" (a duplicate delivery costs no budget and says what happened).
+    expect(decideClaim(event('scanned', '2026-11-22T11:40:00.000Z'), spent, NOW, settings, limits).kind).toBe(
+      'counted',
+    );
+    // One left, or a count of an earlier window: claim.
+    const oneLeft = state({ announcements: { window: '2026-11-22T12:00:00.000Z', announced: 1 } });
+    expect(decideClaim(event('e', '2026-11-22T11:59:00.000Z'), oneLeft, NOW, settings, limits).kind).toBe(
+      'claim',
+    );
+    const earlier = state({ announcements: { window: '2026-11-22T11:45:00.000Z', announced: 99 } });
+    expect(decideClaim(event('e', '2026-11-22T11:59:00.000Z'), earlier, NOW, settings, limits).kind).toBe(
+      'claim',
+    );
+    // An unreadable count (decoded as Infinity) is spent for its window.
+    const unreadable = state({
+      announcements: { window: '2026-11-22T12:00:00.000Z', announced: Number.POSITIVE_INFINITY },
+    });
+    expect(decideClaim(event('e', '2026-11-22T11:59:00.000Z'), unreadable, NOW, settings).kind).toBe(
+      'budget-spent',
+    );
+  });
+});
+
+describe('the real-time announcement budget, per account and window', () => {
+  const limits = { perWindow: 3, windowMinutes: 15 };
+
+  it('windows start at whole multiples of their length (UTC)', () => {
+    expect(announcementWindow(new Date('2026-11-22T12:14:59.999Z'), limits)).toEqual({
+      start: '2026-11-22T12:00:00.000Z',
+      end: '2026-11-22T12:15:00.000Z',
+    });
+    expect(announcementWindow(new Date('2026-11-22T12:15:00.000Z'), limits).start).toBe(
+      '2026-11-22T12:15:00.000Z',
+    );
+  });
+
+  it('counts only the current window; a new window starts over', () => {
+    const at = new Date('2026-11-22T12:05:00.000Z');
+    expect(budgetLeft(undefined, at, limits)).toBe(3);
+    expect(budgetLeft({ window: '2026-11-22T12:00:00.000Z', announced: 1 }, at, limits)).toBe(2);
+    expect(budgetLeft({ window: '2026-11-22T12:00:00.000Z', announced: 7 }, at, limits)).toBe(0);
+    expect(budgetLeft({ window: '2026-11-22T11:45:00.000Z', announced: 3 }, at, limits)).toBe(3);
+    expect(budgetLeft({ window: 'garbage', announced: 3 }, at, limits)).toBe(3);
+  });
+
+  it('a spend continues this window’s count or starts the window, for the account given', () => {
+    const at = new Date('2026-11-22T12:05:00.000Z');
+    expect(spendAnnouncement(ACCOUNT, undefined, at, limits)).toEqual({
+      accountId: ACCOUNT,
+      window: '2026-11-22T12:00:00.000Z',
+      perWindow: 3,
+      continues: false,
+    });
+    expect(
+      spendAnnouncement(ACCOUNT, { window: '2026-11-22T12:00:00.000Z', announced: 1 }, at, limits).continues,
+    ).toBe(true);
+    expect(
+      spendAnnouncement(ACCOUNT, { window: '2026-11-22T11:45:00.000Z', announced: 1 }, at, limits).continues,
+    ).toBe(false);
+  });
+
+  it('the default: a handful of emails per window at most, over the default schedule’s 15 minutes', () => {
+    expect(REALTIME_ANNOUNCEMENT_LIMITS.perWindow).toBeGreaterThan(0);
+    expect(REALTIME_ANNOUNCEMENT_LIMITS.perWindow).toBeLessThanOrEqual(4);
+    // The window is the default schedule's interval: what is past the budget is in the next digest by then.
+    expect(DEFAULT_IRSA_SCHEDULE).toBe(`rate(${REALTIME_ANNOUNCEMENT_LIMITS.windowMinutes} minutes)`);
   });
 });
 

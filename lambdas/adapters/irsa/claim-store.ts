@@ -5,8 +5,10 @@ import {
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
+  type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import type { ApiFailure } from '../../core/inventory';
+import type { AnnouncementCount, AnnouncementSpend } from '../../core/irsa/announcement-budget';
 import {
   decodeClaim,
   encodeClaim,
@@ -23,6 +25,11 @@ import { DynamoWatermarkStore, watermarkKey } from './watermark-store';
 export const claimsKey = (region: string): string => `irsa-claims#${region}`;
 /** The marker of a real-time invocation announcing a finding (one per finding id, deleted when done). */
 export const announceKey = (findingId: string): string => `irsa-announce#${findingId}`;
+/**
+ * The count of an account's real-time announcements in the current window (core/irsa/announcement-budget.ts). The
+ * account is part of the key: the count is the function's own account's, never one named by an event.
+ */
+export const announceBudgetKey = (accountId: string): string => `irsa-announce-budget#${accountId}`;
 
 export type Outcome<T> = ({ readonly ok: true } & T) | { readonly ok: false; readonly failure: ApiFailure };
 
@@ -35,10 +42,14 @@ export type ClaimResult =
   | { readonly status: 'conflict' }
   | { readonly status: 'failed'; readonly failure: ApiFailure };
 
-/** Who announces a finding, and until when the marker holds (the announcer's Lambda has ended by then). */
+/**
+ * Who announces a finding, until when the marker holds (the announcer's Lambda has ended by then), and the
+ * account's announcement budget it spends.
+ */
 export interface Announcement {
   readonly findingId: string;
   readonly until: Date;
+  readonly budget: AnnouncementSpend;
 }
 
 /**
@@ -51,10 +62,13 @@ export interface Announcement {
  *   PutItem on the version) and a claim never makes a scan's save conflict.
  * - `irsa-announce#<findingId>`: held by the invocation announcing that finding (`until`, `eventId`), so a burst
  *   of denials of one new group is announced once; the others are left to the scan.
+ * - `irsa-announce-budget#<accountId>`: `window` (its start) and `announced`, the real-time announcements made in
+ *   it. One item per account, overwritten when a new window starts, so it never grows.
  *
  * A claim is one transaction: the watermark version it decided on is unchanged (ConditionCheck), the claims item
- * gets the id (if not there, room left, no live lease covering the denial's time), and the announcement marker is
- * free. The conditions mirror `decideClaim`. Never throws.
+ * gets the id (if not there, room left, no live lease covering the denial's time), the announcement marker is
+ * free, and the account's budget for the window is not spent (its count goes up by one). The conditions mirror
+ * `decideClaim`. Never throws.
  */
 export class DynamoClaimStore {
   private readonly watermarks: DynamoWatermarkStore;
@@ -67,19 +81,24 @@ export class DynamoClaimStore {
     this.watermarks = new DynamoWatermarkStore(client, tableName, now);
   }
 
-  /** The watermark, its version, the claims and the lease of a region, read strongly consistent. */
-  async loadState(region: string): Promise<Outcome<{ readonly state: ClaimState }>> {
+  /**
+   * The watermark, its version, the claims and the lease of a region, and the announcement count of the account,
+   * read strongly consistent. Any of them unreadable is a failure: the caller leaves the denial to the scans.
+   */
+  async loadState(region: string, accountId: string): Promise<Outcome<{ readonly state: ClaimState }>> {
     const loaded = await this.watermarks.load(region);
     if (!loaded.ok) return loaded;
-    try {
-      const output = await this.client.send(
-        new GetItemCommand({
-          TableName: this.tableName,
-          Key: { pk: { S: claimsKey(region) } },
-          ConsistentRead: true,
-        }),
+    const read = (pk: string) =>
+      this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: pk } }, ConsistentRead: true }),
       );
-      const { claims, lease } = decodeClaimsItem(output?.Item);
+    try {
+      const [claimsItem, budgetItem] = await Promise.all([
+        read(claimsKey(region)),
+        read(announceBudgetKey(accountId)),
+      ]);
+      const { claims, lease } = decodeClaimsItem(claimsItem?.Item);
+      const announcements = decodeBudgetItem(budgetItem?.Item);
       return {
         ok: true,
         state: {
@@ -88,6 +107,7 @@ export class DynamoClaimStore {
           ...(loaded.value.skipped ? { unreadable: true } : {}),
           claims,
           ...(lease ? { lease } : {}),
+          ...(announcements ? { announcements } : {}),
         },
       };
     } catch (error) {
@@ -156,7 +176,10 @@ export class DynamoClaimStore {
     }
   }
 
-  /** Claims `event` in `region` if `state` still holds, and takes the announcement of its finding. */
+  /**
+   * Claims `event` in `region` if `state` still holds, takes the announcement of its finding and spends one of the
+   * account's announcements for the window.
+   */
   async claim(
     region: string,
     event: SeenEvent,
@@ -221,6 +244,7 @@ export class DynamoClaimStore {
                 ExpressionAttributeValues: { ':now': { S: now.toISOString() } },
               },
             },
+            { Update: this.spendBudget(announcement.budget) },
           ],
         }),
       );
@@ -228,7 +252,9 @@ export class DynamoClaimStore {
     } catch (error) {
       if (isNamed(error, 'TransactionCanceledException')) {
         const codes = cancellationCodes(error);
-        // Only the marker's condition failed: the claim was fine, someone else announces this finding now.
+        // The claim was fine but the marker is taken: someone else announces this finding now, so this
+        // invocation would not announce it whatever the budget (item 3) says. A budget that changed alone is a
+        // conflict below: read again, and `decideClaim` says whether it is spent.
         if (codes[0] === 'None' && codes[1] === 'None' && codes[2] === 'ConditionalCheckFailed') {
           return { status: 'being-announced' };
         }
@@ -288,6 +314,40 @@ export class DynamoClaimStore {
     }
   }
 
+  /**
+   * The budget's part of the claim: one more announcement in the window, if the stored count is still what the
+   * decision read (this window's and below the budget, or another window's, which starts over at one). "Another"
+   * is `<>`, not `<`, so a stored window that cannot be read starts over too; the price is that at a window's edge
+   * invocations whose clocks differ by milliseconds may each start their own window: a few more announcements,
+   * only within that skew.
+   */
+  private spendBudget(spend: AnnouncementSpend): NonNullable<TransactWriteItem['Update']> {
+    const key = { pk: { S: announceBudgetKey(spend.accountId) } };
+    const names = { '#window': 'window', '#announced': 'announced' };
+    if (spend.continues) {
+      return {
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'ADD #announced :one',
+        ConditionExpression: '#window = :window AND #announced < :max',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: {
+          ':one': { N: '1' },
+          ':window': { S: spend.window },
+          ':max': { N: String(spend.perWindow) },
+        },
+      };
+    }
+    return {
+      TableName: this.tableName,
+      Key: key,
+      UpdateExpression: 'SET #window = :window, #announced = :one',
+      ConditionExpression: 'attribute_not_exists(#window) OR #window <> :window',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ':one': { N: '1' }, ':window': { S: spend.window } },
+    };
+  }
+
   private failure(error: unknown, operation: string, region: string): ApiFailure {
     return toApiFailure(error, { service: 'dynamodb', operation, region, resourceArn: this.tableName });
   }
@@ -315,6 +375,22 @@ export function decodeClaimsItem(item: Record<string, AttributeValue> | undefine
       ? { scanTo, until, version }
       : undefined;
   return { claims, ...(lease ? { lease } : {}) };
+}
+
+/**
+ * The account's announcement count; absent item: none. A count that cannot be read is spent (`Infinity`), so
+ * the denials of its window go to the scan rather than out unbounded; the next window overwrites the item.
+ */
+export function decodeBudgetItem(
+  item: Record<string, AttributeValue> | undefined,
+): AnnouncementCount | undefined {
+  if (item === undefined) return undefined;
+  const window = item.window?.S ?? '';
+  const announced = Number(item.announced?.N);
+  return {
+    window,
+    announced: Number.isInteger(announced) && announced >= 0 ? announced : Number.POSITIVE_INFINITY,
+  };
 }
 
 function isNamed(error: unknown, name: string): boolean {

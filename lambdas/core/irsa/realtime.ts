@@ -12,10 +12,20 @@
  * - A scan in progress holds a lease on its window (everything up to its `scanTo`); while it lasts, no denial of
  *   that window can be claimed (the scan may be counting it right now). The lease names the watermark version
  *   the scan started from: once any scan saved a newer one, the holder can no longer save, so its lease is void.
+ * - It claims (and so announces) at most a few denials per account and window (core/irsa/announcement-budget.ts):
+ *   one invocation is one run, and the lifecycle aggregates a storm only within a run. Past the budget the denial
+ *   is left unclaimed, so the next scan counts it and its digest reports it with the others.
  *
  * Everything here is pure; the conditional writes that make the decisions stick are in
  * adapters/irsa/claim-store.ts, and their conditions mirror `decideClaim`.
  */
+import {
+  budgetLeft,
+  announcementWindow,
+  REALTIME_ANNOUNCEMENT_LIMITS,
+  type AnnouncementCount,
+  type AnnouncementLimits,
+} from './announcement-budget';
 import { parseTrailRecord, type ParsedTrailEvent } from './parse-event';
 import type { IrsaSettings } from './settings';
 import type { TrailScan, WebIdentityDenial } from './types';
@@ -127,6 +137,8 @@ export interface ClaimState {
   /** Real-time claims not yet folded into the watermark by a scan. */
   readonly claims: readonly SeenEvent[];
   readonly lease?: ScanLease;
+  /** The account's real-time announcements in their window (absent: none recorded). */
+  readonly announcements?: AnnouncementCount;
 }
 
 export type ClaimDecision =
@@ -136,6 +148,8 @@ export type ClaimDecision =
   | { readonly kind: 'counted'; readonly by: 'scan' | 'realtime' }
   /** Its time is behind the scans for good: they read it already, so it is theirs. */
   | { readonly kind: 'read-by-scan' }
+  /** The account's real-time announcements for this window are spent: leave it to the scan and its digest. */
+  | { readonly kind: 'budget-spent'; readonly perWindow: number; readonly windowEnd: string }
   /** A scan in progress may be counting it: wait for the scan to save, or leave it to the scans. */
   | { readonly kind: 'scan-in-progress'; readonly until: string }
   /** Too many claims wait for the next scan: leave it to the scan. */
@@ -160,14 +174,17 @@ export function leaseCovers(
 
 /**
  * Whether the real-time path may count `event` in this state. Pure; the claim store's write is conditional on
- * the same facts (watermark version unchanged, not claimed, room left, no live lease covering the event), so a
- * decision taken on a state that changed meanwhile fails the write and is taken again.
+ * the same facts (watermark version unchanged, not claimed, room left, no live lease covering the event, budget
+ * left), so a decision taken on a state that changed meanwhile fails the write and is taken again.
+ *
+ * A spent budget is decided before the lease: waiting for a scan would only end in not announcing either way.
  */
 export function decideClaim(
   event: SeenEvent,
   state: ClaimState,
   now: Date,
   settings: Pick<IrsaSettings, 'overlapMinutes'>,
+  limits: AnnouncementLimits = REALTIME_ANNOUNCEMENT_LIMITS,
 ): ClaimDecision {
   if (state.unreadable) return { kind: 'watermark-unreadable' };
   if (state.watermark?.recentEventIds.some((seen) => seen.id === event.id)) {
@@ -176,6 +193,13 @@ export function decideClaim(
   if (state.claims.some((seen) => seen.id === event.id)) return { kind: 'counted', by: 'realtime' };
   if (state.watermark !== undefined && !willBeReadAgain(state.watermark, event.eventTime, settings)) {
     return { kind: 'read-by-scan' };
+  }
+  if (budgetLeft(state.announcements, now, limits) <= 0) {
+    return {
+      kind: 'budget-spent',
+      perWindow: limits.perWindow,
+      windowEnd: announcementWindow(now, limits).end,
+    };
   }
   if (leaseCovers(state.lease, event.eventTime, state.version, now)) {
     return { kind: 'scan-in-progress', until: (state.lease as ScanLease).until };
@@ -214,6 +238,11 @@ export type RealtimeOutcome =
   | 'already-open'
   /** Another real-time invocation is announcing its group right now: the next scan counts this one. */
   | 'being-announced'
+  /**
+   * The account's real-time announcements for the window are spent (a storm, or a stranger minting tokens): left
+   * unclaimed, so the next scheduled scan counts it and its digest reports it with the others.
+   */
+  | 'budget-spent'
   /** Counted before (by a scan or another invocation: EventBridge delivers at least once). */
   | 'already-counted'
   /** Left to the scans: read by them already, a scan in progress, too many claims, or the claim store failed. */
@@ -228,6 +257,11 @@ export function leftToScanReason(decision: ClaimDecision): string {
       return `a scheduled scan in progress covers its time (lease until ${decision.until})`;
     case 'claims-full':
       return `${MAX_REALTIME_CLAIMS} real-time claims already wait for the next scan`;
+    case 'budget-spent':
+      return (
+        `${decision.perWindow} real-time announcements already made in this account until ` +
+        `${decision.windowEnd}: the next scheduled run reports it in its digest`
+      );
     case 'watermark-unreadable':
       return 'the stored watermark is unreadable; the next scan rescans its lookback';
     default:
