@@ -217,13 +217,32 @@ export function renderIrsaSection(irsa: IrsaOutcome, width: number, style: Style
 }
 
 /**
- * `evidence.correctedStatement` (a JSON string) pretty-printed under a heading, every line within `width`. A line
- * too long is first split after its key (still valid JSON: whitespace between tokens), and only a single value
- * longer than the width is broken, with a note that --json has the exact text.
+ * How a statement is introduced, by `evidence.correctedStatementBasis`: the statement is shown only under a basis
+ * listed here, so a finding that does not say where its statement comes from shows none.
+ */
+const STATEMENT_HEADING: Readonly<Record<string, string>> = {
+  'claimed-service-account':
+    'Trust policy statement for the service account the caller claims (UNVERIFIED: confirm it is yours before use):',
+  template: 'Trust policy statement template (fill in the <placeholders> from your cluster):',
+};
+
+/**
+ * The trust statement part of an IRSA problem: `evidence.correctedStatementNote` (how far to trust the statement,
+ * or why there is none and what to check), then `evidence.correctedStatement` (a JSON string) pretty-printed
+ * under its heading, every line within `width`. A line too long is first split after its key (still valid
+ * JSON: whitespace between tokens), and only a single value longer than the width is broken, with a note that
+ * --json has the exact text.
  */
 export function correctedStatementLines(finding: Finding, width: number, indent: string): string[] {
+  const note = finding.evidence.correctedStatementNote;
+  const basis = finding.evidence.correctedStatementBasis;
+  const heading =
+    typeof basis === 'string' && Object.hasOwn(STATEMENT_HEADING, basis)
+      ? STATEMENT_HEADING[basis]
+      : undefined;
   const raw = finding.evidence.correctedStatement;
-  if (typeof raw !== 'string' || raw.trim() === '') return [];
+  const lines = typeof note === 'string' && note.trim() !== '' ? indentWrap(note, width, indent) : [];
+  if (heading === undefined || typeof raw !== 'string' || raw.trim() === '') return lines;
   let pretty: string;
   try {
     pretty = JSON.stringify(JSON.parse(raw), null, 2);
@@ -231,11 +250,7 @@ export function correctedStatementLines(finding: Finding, width: number, indent:
     pretty = raw;
   }
   const inner = `${indent}  `;
-  const lines = indentWrap(
-    "Corrected trust policy statement (replace the role's web-identity statement with it):",
-    width,
-    indent,
-  );
+  lines.push(...indentWrap(heading, width, indent));
   let broken = false;
   const fits = (line: string) => [...line].length <= width;
   for (const jsonLine of pretty.split('\n')) {

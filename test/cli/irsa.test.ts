@@ -192,14 +192,21 @@ describe('IRSA findings in the output', () => {
     expect(out).toContain(
       '2. FAIL HIGH irsa.assume-role.denied (us-west-2 / AccessEC2role / serverless/aws-sdk)',
     );
+    // Each statement is introduced as the caller's unverified claim, with what to check.
     expect(out).toContain(
-      "   Corrected trust policy statement (replace the role's web-identity statement with it):",
+      '   Trust policy statement for the service account the caller claims (UNVERIFIED: confirm it is yours before use):',
+    );
+    expect(out.replace(/\s+/g, ' ')).toContain(
+      "UNVERIFIED: built from the service account the caller's token claims (system:serviceaccount:serverless:aws-sdk)",
+    );
+    expect(out.replace(/\s+/g, ' ')).toContain(
+      'If serverless/aws-sdk is yours (`kubectl get serviceaccount aws-sdk -n serverless`',
     );
     expect(out).toContain('       "Action": "sts:AssumeRoleWithWebIdentity",');
     expect(out).toContain(
       '           "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub":\n             "system:serviceaccount:serverless:aws-sdk",',
     );
-    expect(out.match(/Corrected trust policy statement/g)).toHaveLength(3);
+    expect(out.match(/Trust policy statement for the service account the caller claims/g)).toHaveLength(3);
     expect(out).toContain('Remediation: as for irsa.assume-role.denied above.');
     expect(out.replace(/\n/g, ' ')).toContain(
       `Summary: 4 FAIL, 0 ERROR, ${outcome.findings.length - 4} PASS. 1 credential in us-west-2; IRSA: 3 denied role/service account pairs in us-west-2, us-east-1; account 111122223333.`,
@@ -210,7 +217,7 @@ describe('IRSA findings in the output', () => {
   test('the corrected statement printed is the one in the finding, as JSON, when it fits', () => {
     const finding = irsaRun().findings.find((f) => f.resource.name === 'AccessEC2role')!;
     const lines = correctedStatementLines(finding, 160, '   ');
-    const json = lines.slice(1).join('\n');
+    const json = lines.slice(lines.indexOf('     {')).join('\n');
     expect(JSON.parse(json)).toEqual(JSON.parse(finding.evidence.correctedStatement as string));
   });
 
@@ -237,12 +244,32 @@ describe('IRSA findings in the output', () => {
       // Wide enough for the provider ARN: long `:sub` lines are split after their key, and it is the same JSON.
       if (width >= 130) {
         expect(broken).toBe(false);
-        expect(JSON.parse(statement.slice(1).join('\n'))).toEqual(
+        expect(JSON.parse(statement.slice(statement.indexOf('     {')).join('\n'))).toEqual(
           JSON.parse(finding.evidence.correctedStatement as string),
         );
       } else expect(broken).toBe(true);
     },
   );
+
+  test('a statement whose finding does not say where it comes from is not shown; a withheld one shows why', () => {
+    const finding = irsaRun().findings.find((f) => f.resource.name === 'AccessEC2role')!;
+    const unlabelled = Object.fromEntries(
+      Object.entries(finding.evidence).filter(([key]) => key !== 'correctedStatementBasis'),
+    );
+    expect(unlabelled.correctedStatement).toEqual(expect.any(String));
+    expect(
+      correctedStatementLines({ ...finding, evidence: unlabelled }, 160, '   ').join('\n'),
+    ).not.toContain('sts:AssumeRoleWithWebIdentity');
+    const withheld = {
+      ...finding,
+      evidence: {
+        ...finding.evidence,
+        correctedStatementBasis: 'withheld',
+        correctedStatementNote: 'No corrected statement: why.',
+      },
+    };
+    expect(correctedStatementLines(withheld, 160, '   ')).toEqual(['   No corrected statement: why.']);
+  });
 
   test('a failed CloudTrail read: ERROR row among the problems, no empty-region claim, exit 3 without FAIL', () => {
     const irsa = irsaRun({ lookupFails: true });

@@ -1,9 +1,11 @@
 import type { Observed } from '../../lambdas/core/inventory';
 import { diagnoseGroup, type Diagnosis } from '../../lambdas/core/irsa/diagnose';
+import type { StatementOffer } from '../../lambdas/core/irsa/provenance';
 import { groupDenials } from '../../lambdas/core/irsa/group';
 import {
   DIAGNOSIS_CAUSES,
   type OidcProvider,
+  type PolicyStatement,
   type RoleTrust,
   type WebIdentityDenial,
 } from '../../lambdas/core/irsa/types';
@@ -33,6 +35,12 @@ function diagnose(
 ): Diagnosis {
   const [group] = groupDenials([denial(overrides)]);
   return diagnoseGroup(group!, trust, providers);
+}
+
+/** The statement a diagnosis offers; fails the test when it offers none. */
+function statementOf(offer: StatementOffer): PolicyStatement {
+  if (offer.kind === 'withheld') throw new Error(`no statement: ${offer.reasons.join(', ')}`);
+  return offer.statement;
 }
 
 const correct = role(policy(webIdentityStatement()));
@@ -119,7 +127,7 @@ const CASES: readonly Case[] = [
     event: { identityProvider: UNREGISTERED_ISSUER },
     role: correct,
     cause: 'oidc-provider-missing',
-    detail: ['is not registered in IAM', `https://${UNREGISTERED_ISSUER}`],
+    detail: ['is not registered in IAM', "caller's claim", 'aws eks describe-cluster'],
     actual: `arn:aws:iam::111122223333:oidc-provider/${UNREGISTERED_ISSUER}`,
   },
   {
@@ -222,7 +230,8 @@ describe('diagnoseGroup', () => {
       { identityProvider: ISSUER },
       role(policy(webIdentityStatement({ subject: 'x' }))),
     );
-    expect(diagnosis.correctedStatement).toEqual({
+    expect(diagnosis.offer.kind).toBe('claimed-service-account');
+    expect(statementOf(diagnosis.offer)).toEqual({
       Effect: 'Allow',
       Principal: { Federated: PROVIDER_ARN },
       Action: 'sts:AssumeRoleWithWebIdentity',
@@ -238,7 +247,7 @@ describe('diagnoseGroup', () => {
   it('the corrected statement, pasted into the trust policy, makes the diagnosis "allowed" (unknown)', () => {
     for (const kase of CASES.filter((c) => c.role.ok && c.role.value.exists && !c.event)) {
       const before = diagnose({}, kase.role, kase.providers);
-      const fixed = role(policy(before.correctedStatement));
+      const fixed = role(policy(statementOf(before.offer)));
       const after = diagnose({}, fixed, PROVIDERS);
       expect([kase.name, after.cause]).toEqual([kase.name, 'unknown']);
       expect(after.detail).toContain('trust policy allows');
@@ -252,13 +261,17 @@ describe('diagnoseGroup', () => {
     );
     expect(diagnosis.cause).toBe('sub-mismatch');
     expect(diagnosis.detail).toContain('CloudTrail did not log the identity provider');
-    expect(diagnosis.correctedStatement.Principal).toEqual({ Federated: PROVIDER_ARN });
+    expect(statementOf(diagnosis.offer).Principal).toEqual({ Federated: PROVIDER_ARN });
   });
 
   it('uses a placeholder provider when neither CloudTrail nor the role names one', () => {
     const diagnosis = diagnose({ identityProvider: undefined }, MISSING_ROLE);
     expect(diagnosis.cause).toBe('role-not-found');
-    expect(JSON.stringify(diagnosis.correctedStatement)).toContain('<cluster-oidc-id>');
+    expect(JSON.stringify(statementOf(diagnosis.offer))).toContain('<cluster-oidc-id>');
+    expect(diagnosis.offer).toMatchObject({
+      issuer: { source: 'placeholder' },
+      subject: { source: 'caller' },
+    });
   });
 
   it('does not call a missing provider when the provider list could not be read', () => {
@@ -269,5 +282,67 @@ describe('diagnoseGroup', () => {
     expect(diagnosis.cause).toBe('provider-mismatch');
     expect(diagnosis.evidence.oidcProviderRegistered).toBeNull();
     expect(diagnosis.evidence.providerLookupError).toContain('ListOpenIDConnectProviders');
+    // An issuer that cannot be confirmed as the account's gets no statement.
+    expect(diagnosis.offer).toEqual({ kind: 'withheld', reasons: ['providers-unreadable'] });
+  });
+
+  describe('provenance: a statement only for a service account of a registered EKS issuer', () => {
+    const GITHUB = 'token.actions.githubusercontent.com';
+    const withGithub: Observed<readonly OidcProvider[]> = {
+      ok: true,
+      value: [oidcProvider(), oidcProvider(GITHUB)],
+    };
+    const typo = role(policy(webIdentityStatement({ subject: `${SUBJECT}-v2` })));
+
+    it("marks the subject as the caller's claim and the issuer as the account's", () => {
+      const diagnosis = diagnose({}, typo);
+      expect(diagnosis.offer).toMatchObject({
+        kind: 'claimed-service-account',
+        issuer: { value: ISSUER, source: 'account' },
+        subject: { value: SUBJECT, source: 'caller' },
+        serviceAccount: { namespace: 'serverless', name: 'aws-sdk' },
+      });
+    });
+
+    it('gives a template with a placeholder subject when CloudTrail logged none', () => {
+      const diagnosis = diagnose({ subject: undefined }, typo);
+      expect(diagnosis.offer).toMatchObject({
+        kind: 'template',
+        subject: { value: 'system:serviceaccount:<namespace>:<serviceaccount>', source: 'placeholder' },
+      });
+    });
+
+    it.each([
+      [
+        'a CI subject on a registered CI issuer',
+        { subject: 'repo:attacker/evil:ref:refs/heads/main', identityProvider: GITHUB },
+        ['subject-not-service-account', 'issuer-not-eks'],
+      ],
+      ['a service account subject on a CI issuer', { identityProvider: GITHUB }, ['issuer-not-eks']],
+      ['an unregistered EKS issuer', { identityProvider: UNREGISTERED_ISSUER }, ['issuer-not-registered']],
+      ['a subject with an extra colon', { subject: `${SUBJECT}:x` }, ['subject-not-service-account']],
+      [
+        'an upper-case namespace',
+        { subject: 'system:serviceaccount:Serverless:aws-sdk' },
+        ['subject-not-service-account'],
+      ],
+      [
+        'a namespace over 63 characters',
+        { subject: `system:serviceaccount:${'n'.repeat(64)}:aws-sdk` },
+        ['subject-not-service-account'],
+      ],
+      ['a control character', { subject: `${SUBJECT}\u001b[2J` }, ['subject-not-service-account']],
+    ] as const)('withholds it for %s', (_name, event, reasons) => {
+      const diagnosis = diagnose(event, typo, withGithub);
+      expect(diagnosis.offer).toEqual({ kind: 'withheld', reasons });
+    });
+
+    it('accepts the longest names Kubernetes does', () => {
+      const name = ['a'.repeat(63), 'b'.repeat(63), 'c'.repeat(63), 'd'.repeat(61)].join('.');
+      expect(name).toHaveLength(253);
+      const subject = `system:serviceaccount:${'n'.repeat(63)}:${name}`;
+      expect(diagnose({ subject }, typo).offer.kind).toBe('claimed-service-account');
+      expect(diagnose({ subject: `${subject}x` }, typo).offer.kind).toBe('withheld');
+    });
   });
 });

@@ -79,6 +79,9 @@ describe('evaluateIrsa', () => {
         `${ROLE_ARN}|${SUBJECT}|${PROVIDER_ARN}|AccessDenied`,
       ),
     );
+    // Built from the caller's claimed service account on the account's registered EKS issuer, and marked so.
+    expect(finding!.evidence.correctedStatementBasis).toBe('claimed-service-account');
+    expect(finding!.evidence.correctedStatementNote).toContain('UNVERIFIED');
     const corrected = JSON.parse(finding!.evidence.correctedStatement as string);
     expect(corrected.Condition.StringEquals).toEqual({
       'oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub': SUBJECT,

@@ -24,8 +24,17 @@ const ACCESS_DENIED =
   '`An error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: Not authorized to perform sts:AssumeRoleWithWebIdentity` (boto3; other SDKs: `AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity`)';
 /** STS gives the same answer for every trust-policy mismatch and never says which part. */
 const NOT_AUTHORIZED = `${ACCESS_DENIED}: the same generic refusal for every trust-policy mismatch, STS does not say which part failed`;
+/**
+ * CloudTrail logs what the caller's token claims, and anyone holding a token of an issuer the account registered
+ * (a CI provider's) can be the caller: the statement is a fix only once the engineer confirmed the call is theirs,
+ * and values are taken from their own cluster, never from the denial (see provenance.ts).
+ */
+const VERIFY_CALLER =
+  "The subject and issuer of a denied call are what the caller's token claims, and anyone holding a token of a registered issuer (a CI provider's) can make the call: first check it is yours (`evidence.sourceIps`, `evidence.userAgents`, the CloudTrail events of `irsa.sampleEventIds`)";
+const FROM_YOUR_CLUSTER =
+  "take the issuer from your cluster (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer --output text`) and the subject from the pod's service account (`system:serviceaccount:<namespace>:<serviceaccount>`), never from the denied call";
 const UPDATE_TRUST =
-  'put `evidence.correctedStatement` into a trust.json and run `aws iam update-assume-role-policy --role-name <role> --policy-document file://trust.json`';
+  "put the statement into a trust.json (`evidence.correctedStatement` when given: it names the service account the caller claims, so confirm that service account is yours; otherwise write it with your cluster's values) and run `aws iam update-assume-role-policy --role-name <role> --policy-document file://trust.json`";
 const RESTART =
   'then restart the pods so they pick up fresh credentials: `kubectl rollout restart deployment/<name> -n <namespace>`';
 
@@ -52,7 +61,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
       "The trust policy trusts an OIDC provider (`Principal.Federated`), but not the one of the pod's cluster: typically a role copied from another cluster, or a cluster recreated with a new OIDC issuer.",
     inThePod: NOT_AUTHORIZED,
     whoFixes: 'Role owner.',
-    fix: `Find the cluster's issuer with \`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer --output text\`; the trusted provider must be \`arn:aws:iam::<account>:oidc-provider/<issuer without https://>\` and the condition keys must start with that issuer: ${UPDATE_TRUST}.`,
+    fix: `${VERIFY_CALLER}. If it is, find the cluster's issuer with \`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer --output text\`; the trusted provider must be \`arn:aws:iam::<account>:oidc-provider/<issuer without https://>\` and the condition keys must start with that issuer: ${UPDATE_TRUST}.`,
   },
   'oidc-provider-missing': {
     cause: 'oidc-provider-missing',
@@ -61,16 +70,16 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
     inThePod:
       '`An error occurred (InvalidIdentityToken) when calling the AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found in your account for https://oidc.eks.<region>.amazonaws.com/id/<id>` (other SDKs: `InvalidIdentityToken: No OpenIDConnect provider found in your account for ...`; JavaScript v3 names it `InvalidIdentityTokenException`). The checker also gives this cause to an `AccessDenied` when the provider the role trusts is not registered at the time of the check (deleted since the call).',
     whoFixes: 'Cluster administrator (with IAM rights in the account).',
-    fix: 'Register the issuer: `eksctl utils associate-iam-oidc-provider --cluster <cluster> --approve`, or `aws iam create-open-id-connect-provider --url $(aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer --output text) --client-id-list sts.amazonaws.com`. Check with `aws iam list-open-id-connect-providers`.',
+    fix: `${VERIFY_CALLER}: a call with an issuer the account never registered is logged too, and the checker never suggests registering the issuer it names. If the call came from one of your clusters, register that cluster's issuer as the cluster reports it: \`eksctl utils associate-iam-oidc-provider --cluster <cluster> --approve\`, or \`aws iam create-open-id-connect-provider --url $(aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer --output text) --client-id-list sts.amazonaws.com\`. Check with \`aws iam list-open-id-connect-providers\`.`,
   },
   'sub-mismatch': {
     cause: 'sub-mismatch',
     meaning:
-      "The trust policy's `<issuer>:sub` condition names another service account or namespace than the one the pod runs as (`system:serviceaccount:<namespace>:<serviceaccount>`), or tests the `sub` claim of another cluster's issuer.",
+      "The trust policy's `<issuer>:sub` condition names another service account or namespace than the one the pod runs as (`system:serviceaccount:<namespace>:<serviceaccount>`), or tests the `sub` claim of another cluster's issuer. Or the caller is no pod of yours at all: anyone with a token of a registered issuer (a CI provider's) can call, with a `sub` of their choosing.",
     inThePod: NOT_AUTHORIZED,
     whoFixes:
       'Role owner for the trust policy; application team if the pod runs under the wrong service account.',
-    fix: `Compare \`evidence.expected\` (what the role allows) with \`evidence.actual\` (what the pod presented). If the pod's service account is right, set the condition to \`"<issuer>:sub": "system:serviceaccount:<namespace>:<serviceaccount>"\`: ${UPDATE_TRUST}. If not, fix \`serviceAccountName\` in the pod spec; ${RESTART}.`,
+    fix: `Compare \`evidence.expected\` (what the role allows) with \`evidence.actual\` (what the call presented). ${VERIFY_CALLER}; a subject that is not \`system:serviceaccount:...\` (such as a CI provider's \`repo:<owner>/<repo>:...\`) is not a pod's, and the checker gives no statement for it. If the call is your pod's and its service account is right, ${FROM_YOUR_CLUSTER}, and set the condition to \`"<issuer>:sub": "system:serviceaccount:<namespace>:<serviceaccount>"\`: ${UPDATE_TRUST}. If the pod runs under the wrong service account, fix \`serviceAccountName\` in the pod spec; ${RESTART}.`,
   },
   'wildcard-under-string-equals': {
     cause: 'wildcard-under-string-equals',
@@ -78,7 +87,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
       'The `sub` condition uses a wildcard (`system:serviceaccount:<namespace>:*`) under `StringEquals`, which compares literally: the `*` matches only a service account actually named `*`.',
     inThePod: NOT_AUTHORIZED,
     whoFixes: 'Role owner.',
-    fix: `Either keep the wildcard and move the \`sub\` key under \`StringLike\` (keep \`<issuer>:aud\` under \`StringEquals\`), or trust exactly this service account: \`evidence.correctedStatement\` does the latter, the narrowest fix; ${UPDATE_TRUST}.`,
+    fix: `Either keep the wildcard and move the \`sub\` key under \`StringLike\` (keep \`<issuer>:aud\` under \`StringEquals\`), or trust exactly this service account: \`evidence.correctedStatement\` (the service account the caller claims: confirm it is yours) does the latter, the narrowest fix; ${UPDATE_TRUST}.`,
   },
   'aud-mismatch': {
     cause: 'aud-mismatch',
@@ -122,7 +131,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
     inThePod: NOT_AUTHORIZED,
     whoFixes:
       'Role owner first; the AWS Organizations administrator when an organization policy denies `sts:AssumeRoleWithWebIdentity`.',
-    fix: "Read `evidence.detail`. If the role could not be read, fix the checker's `iam:GetRole` access and wait for the next run. Otherwise look up the call by `irsa.sampleEventIds` in CloudTrail (`aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventId,AttributeValue=<id>`), check service control and resource control policies for a Deny on `sts:AssumeRoleWithWebIdentity`, and compare the trust policy with `evidence.correctedStatement`.",
+    fix: "Read `evidence.detail`. If the role could not be read, fix the checker's `iam:GetRole` access and wait for the next run. Otherwise look up the call by `irsa.sampleEventIds` in CloudTrail (`aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventId,AttributeValue=<id>`), check service control and resource control policies for a Deny on `sts:AssumeRoleWithWebIdentity`, and compare the trust policy with `evidence.correctedStatement` when there is one (see `evidence.correctedStatementNote`).",
   },
 };
 

@@ -23,6 +23,7 @@ import {
   type StatementEvaluation,
 } from './condition-evaluator';
 import type { DenialGroup } from './group';
+import { offerFor, type IssuerStanding, type StatementOffer } from './provenance';
 import { issuerOfProviderArn, parseArn, providerArnFor, type ProviderRef } from './provider';
 import type { DiagnosisCause, OidcProvider, PolicyDocument, PolicyStatement, RoleTrust } from './types';
 
@@ -47,16 +48,20 @@ export interface Diagnosis {
   readonly detail: string;
   /** What the trust policy or IAM allows (or would need). */
   readonly expected: readonly string[];
-  /** What the denied calls presented; null when not known. */
+  /** What the denied calls presented (the caller's claim, as CloudTrail logged it); null when not known. */
   readonly actual: string | null;
-  /** The web-identity statement to put in the role's trust policy for this provider and service account. */
-  readonly correctedStatement: PolicyStatement;
+  /**
+   * The web-identity statement to put in the role's trust policy, with where each of its values comes from; or
+   * none, when they would be the caller's alone (see provenance.ts).
+   */
+  readonly offer: StatementOffer;
   /** Extra facts behind the diagnosis (statement label, trusted providers, lookup errors...). */
   readonly evidence: Evidence;
 }
 
 const PLACEHOLDER_SUBJECT = 'system:serviceaccount:<namespace>:<serviceaccount>';
 
+/** A provider for the engineer to fill in: neither CloudTrail nor the role names one. */
 function placeholderProvider(roleArn: string, region: string): ProviderRef {
   const role = parseArn(roleArn);
   const issuer = `oidc.eks.${region}.amazonaws.com/id/<cluster-oidc-id>`;
@@ -71,7 +76,7 @@ export function correctedStatement(provider: ProviderRef, subject: string): Poli
     Action: WEB_IDENTITY_ACTION,
     Condition: {
       StringEquals: {
-        [`${provider.issuer}:sub`]: subject || PLACEHOLDER_SUBJECT,
+        [`${provider.issuer}:sub`]: subject,
         [`${provider.issuer}:aud`]: ASSUMED_AUDIENCE,
       },
     },
@@ -113,7 +118,15 @@ interface Case {
   readonly provider: ProviderRef;
   /** True when CloudTrail did not log the provider and it was inferred from the trust policy. */
   readonly inferred: boolean;
+  /** True when neither CloudTrail nor the trust policy names a provider: `provider` is a placeholder. */
+  readonly placeholder: boolean;
   readonly registration: Registration;
+}
+
+function standingOf(kase: Case): IssuerStanding {
+  if (kase.placeholder) return 'placeholder';
+  const state = kase.registration.state;
+  return state === 'missing' ? 'not-registered' : state;
 }
 
 function build(
@@ -132,7 +145,13 @@ function build(
     detail: `${detail}${note}`,
     expected,
     actual,
-    correctedStatement: correctedStatement(kase.provider, kase.group.subject),
+    offer: offerFor(
+      kase.provider.issuer,
+      standingOf(kase),
+      kase.group.subject,
+      PLACEHOLDER_SUBJECT,
+      (subject) => correctedStatement(kase.provider, subject),
+    ),
     evidence: {
       ...evidence,
       oidcProviderRegistered:
@@ -149,7 +168,8 @@ function missingProviderDiagnosis(kase: Case, providers: Observed<readonly OidcP
   return build(
     kase,
     'oidc-provider-missing',
-    `the OIDC provider ${kase.provider.arn} is not registered in IAM, so STS cannot validate ${kase.who}'s tokens for role ${kase.role}: associate the cluster's OIDC issuer https://${kase.provider.issuer} with IAM`,
+    // The issuer is only what the caller's token claims: never advise registering it (see provenance.ts).
+    `the call presented a token of the OIDC provider ${kase.provider.arn}, which is not registered in IAM (evidence.expected lists the registered ones), so STS cannot validate ${kase.who}'s tokens for role ${kase.role}. That issuer is the caller's claim, and anyone can present a token of any issuer: if the call came from one of your clusters, register the issuer that cluster reports (aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer), never the value in the denial`,
     registered,
     kase.provider.arn,
   );
@@ -328,7 +348,7 @@ function trustAttempt(
       diagnosis: build(
         kase,
         'provider-mismatch',
-        `role ${kase.role} does not trust the OIDC provider ${kase.provider.arn} of ${kase.who}'s cluster: its web-identity statements trust ${list(trusted)}`,
+        `role ${kase.role} does not trust the OIDC provider ${kase.provider.arn} that ${kase.who}'s token names: its web-identity statements trust ${list(trusted)}`,
         trusted,
         kase.provider.arn,
         { trustedProviders: trusted },
@@ -410,6 +430,7 @@ export function diagnoseGroup(
     who,
     provider,
     inferred: !group.provider && candidates.length > 0,
+    placeholder: candidates.length === 0,
     registration: registrationOf(providers, provider),
   }));
   const first = cases[0] as Case;

@@ -5,6 +5,7 @@ import { GLOBAL_REGION, type ApiFailure, type Observed } from '../inventory';
 import { requireProof } from '../proof';
 import { diagnoseGroup, type Diagnosis } from './diagnose';
 import { compareText, groupDenials, type DenialGroup } from './group';
+import { offerNote } from './provenance';
 import { roleNameOf, serviceAccountOf } from './provider';
 import type { IrsaSettings } from './settings';
 import type { DiagnosisCause, IrsaSnapshot, RoleTrust, TrailScan, WebIdentityDenial } from './types';
@@ -109,7 +110,12 @@ function groupFinding(
       detail: diagnosis.detail,
       expected: diagnosis.expected,
       actual: diagnosis.actual,
-      correctedStatement: JSON.stringify(diagnosis.correctedStatement, null, 2),
+      // The basis and its note come first, so every reader (email, CLI) sees how far to trust the statement.
+      correctedStatementBasis: diagnosis.offer.kind,
+      correctedStatementNote: offerNote(diagnosis.offer),
+      ...(diagnosis.offer.kind === 'withheld'
+        ? {}
+        : { correctedStatement: JSON.stringify(diagnosis.offer.statement, null, 2) }),
       errorMessage: group.errorMessages[0] ?? null,
       sourceIps: group.sourceIps,
       userAgents: group.userAgents,
