@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SEVERITIES, type Finding, type Severity } from '../core/finding';
+import type { ApiFailure } from '../core/inventory';
 import { countUncheckedAtDeadline, DEADLINE_ERROR_NAME } from '../core/deadline';
 import { evaluateIrsa } from '../core/irsa/evaluate-irsa';
 import { irsaRegionsToScan, type IrsaSettings } from '../core/irsa/settings';
@@ -201,6 +202,33 @@ export async function runIrsaCheck(
     watermarkCommits,
     uncheckedAtDeadline: countUncheckedAtDeadline(findings),
   };
+}
+
+/**
+ * A run whose watermark could not be saved (dynamodb:PutItem failed). Its findings were published, but the next
+ * run reads the same range again, and a save that keeps failing would keep every later run on that range: so the
+ * invocation fails for it (the Lambda errors and dead-letter queue alarms see it), and the next run reports it as
+ * the ERROR finding naming dynamodb:PutItem (the store marks the unchanged item, DynamoWatermarkStore).
+ */
+export class WatermarkSaveError extends Error {
+  override readonly name = 'WatermarkSaveError';
+
+  constructor(readonly failures: readonly ApiFailure[]) {
+    super(
+      `dynamodb:PutItem failed: the IRSA watermark of ${failures
+        .map((failure) => `${failure.region} (${failure.errorName}: ${failure.message.slice(0, 200)})`)
+        .join(', ')} was not saved; the next run reads the same range again`,
+    );
+  }
+}
+
+/** The run's result if every watermark it had to commit was saved (or lost to a newer run), else throws. */
+export function requireWatermarksSaved(result: IrsaCheckResult): IrsaCheckResult {
+  const failures = result.watermarkCommits.flatMap((commit) =>
+    commit.status === 'failed' ? [commit.failure] : [],
+  );
+  if (failures.length > 0) throw new WatermarkSaveError(failures);
+  return result;
 }
 
 export function summarizeIrsaRun(

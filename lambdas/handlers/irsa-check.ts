@@ -1,5 +1,5 @@
 import type { Context, EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
-import { runIrsaCheck, type IrsaRunSummary } from '../app/irsa-check';
+import { requireWatermarksSaved, runIrsaCheck, type IrsaRunSummary } from '../app/irsa-check';
 import { runIrsaRealtime, summarizeIrsaRealtime, type IrsaRealtimeSummary } from '../app/irsa-realtime';
 import { attachRequestCounter, RequestCounter } from '../adapters/clients';
 import { createIrsaClients } from '../adapters/irsa/clients';
@@ -89,24 +89,27 @@ async function scheduled(context: Context): Promise<IrsaRunSummary> {
     telemetry,
     context,
     'IRSA check',
-    () =>
-      runIrsaCheck(
-        {
-          accountId,
-          settings,
-          defaultRegion: region,
-          deadline: runDeadline(context),
-          leaseUntil: certainlyEnded(context),
-        },
-        {
-          clients: countedClients,
-          ...(forwarder ? { forwarder } : { publisher, ...(lifecycle ? { lifecycle } : {}) }),
-          apiCalls: () => counter.total - callsBefore,
-        },
+    // A watermark not saved fails the invocation (WatermarkSaveError): the alarms see it, not only the log.
+    async () =>
+      requireWatermarksSaved(
+        await runIrsaCheck(
+          {
+            accountId,
+            settings,
+            defaultRegion: region,
+            deadline: runDeadline(context),
+            leaseUntil: certainlyEnded(context),
+          },
+          {
+            clients: countedClients,
+            ...(forwarder ? { forwarder } : { publisher, ...(lifecycle ? { lifecycle } : {}) }),
+            apiCalls: () => counter.total - callsBefore,
+          },
+        ),
       ),
     (run) => {
-      for (const commit of run.watermarkCommits.filter((c) => c.status !== 'saved')) {
-        // A conflict means an overlapping run advanced first; its watermark stands and nothing is lost.
+      for (const commit of run.watermarkCommits.filter((c) => c.status === 'conflict')) {
+        // An overlapping run advanced first; its watermark stands and nothing is lost.
         telemetry.logger.warn('IRSA watermark not saved', { commit });
       }
       return {

@@ -156,6 +156,53 @@ describe('scanRegion', () => {
     expect(result.scan.ok && result.scan.value.complete).toBe(false);
   });
 
+  it('reads the window first, within half the budget while gaps are pending, so a backlog cannot starve it', async () => {
+    const WINDOW_START = '2025-03-01T11:35:00.000Z';
+    cloudtrail.on(LookupEventsCommand).callsFake((input: { StartTime: Date }) =>
+      input.StartTime.toISOString() === WINDOW_START
+        ? // A flood: the window never ends within the budget.
+          { Events: newestFirst(50, '2025-03-01T11:59:00.000Z', 'w'), NextToken: 'more' }
+        : { Events: newestFirst(3, new Date(input.StartTime.getTime() + 60_000).toISOString(), 'g') },
+    );
+    const planned = planScan(
+      {
+        highWater: '2025-03-01T11:50:00.000Z',
+        gaps: [
+          { from: '2025-03-01T10:00:00.000Z', to: '2025-03-01T10:10:00.000Z' },
+          { from: '2025-03-01T10:20:00.000Z', to: '2025-03-01T10:30:00.000Z' },
+        ],
+        recentEventIds: [],
+      },
+      NOW,
+      SETTINGS,
+    );
+
+    const result = await scanRegion(client, REGION, planned, options(7));
+
+    // The newest denials come first; the gaps take one page each; the window gets the pages they left.
+    expect(cloudtrail.commandCalls(LookupEventsCommand)[0]!.args[0].input.StartTime).toEqual(
+      new Date(WINDOW_START),
+    );
+    expect(result.ranges.map((range) => [range.kind, range.pages, range.complete])).toEqual([
+      ['gap', 1, true],
+      ['gap', 1, true],
+      ['window', 5, false],
+    ]);
+
+    // Gaps that take every page they can get still leave the window its half.
+    cloudtrail.reset();
+    cloudtrail.on(LookupEventsCommand).callsFake((input: { StartTime: Date }) => ({
+      Events: newestFirst(50, new Date(input.StartTime.getTime() + 60_000).toISOString(), 'x'),
+      NextToken: 'more',
+    }));
+    const starved = await scanRegion(client, REGION, planned, options(7));
+    expect(starved.ranges.map((range) => [range.kind, range.pages])).toEqual([
+      ['gap', 4],
+      ['gap', 0],
+      ['window', 3],
+    ]);
+  });
+
   it('retries a ThrottlingException that outlasted the SDK, spaced out, and completes', async () => {
     cloudtrail
       .on(LookupEventsCommand)

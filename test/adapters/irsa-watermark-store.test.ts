@@ -7,7 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { DynamoWatermarkStore, watermarkKey } from '../../lambdas/adapters/irsa/watermark-store';
-import type { Watermark } from '../../lambdas/core/irsa/watermark';
+import { MAX_WATERMARK_BYTES, type Watermark } from '../../lambdas/core/irsa/watermark';
 
 const dynamo = mockClient(DynamoDBClient);
 const client = new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 });
@@ -96,7 +96,7 @@ describe('DynamoWatermarkStore', () => {
         recentEventIds: { S: JSON.stringify(WATERMARK.recentEventIds) },
         updatedAt: { S: NOW.toISOString() },
       },
-      ConditionExpression: 'attribute_not_exists(pk) OR #version = :expected',
+      ConditionExpression: 'attribute_not_exists(#version) OR #version = :expected',
       ExpressionAttributeNames: { '#version': 'version' },
       ExpressionAttributeValues: { ':expected': { N: '7' } },
     });
@@ -132,5 +132,87 @@ describe('DynamoWatermarkStore', () => {
       status: 'failed',
       failure: { operation: 'PutItem', errorName: 'ValidationException' },
     });
+  });
+
+  it('marks the item it read, unchanged and at the same version, when a save fails; the next load reports it', async () => {
+    const stored = {
+      pk: { S: watermarkKey('us-west-2') },
+      version: { N: '7' },
+      highWater: { S: WATERMARK.highWater },
+      gaps: { S: JSON.stringify(WATERMARK.gaps) },
+      recentEventIds: { S: JSON.stringify(WATERMARK.recentEventIds) },
+    };
+    dynamo.on(GetItemCommand).resolves({ Item: stored });
+    const marking = new DynamoWatermarkStore(client, TABLE, () => NOW);
+    await marking.load('us-west-2');
+    const throttled = Object.assign(new Error('slow down'), {
+      name: 'ProvisionedThroughputExceededException',
+    });
+    dynamo.on(PutItemCommand).rejectsOnce(throttled).resolves({});
+
+    expect(await marking.save('us-west-2', WATERMARK, 7)).toMatchObject({ status: 'failed' });
+
+    const mark = dynamo.commandCalls(PutItemCommand)[1]!.args[0].input;
+    expect(mark).toMatchObject({
+      Item: {
+        ...stored,
+        lastSaveFailure: { S: expect.stringContaining('ProvisionedThroughputExceededException') },
+      },
+      ConditionExpression: 'attribute_not_exists(#version) OR #version = :expected',
+      ExpressionAttributeValues: { ':expected': { N: '7' } },
+    });
+    dynamo.on(GetItemCommand).resolves({ Item: mark.Item });
+    expect(await marking.load('us-west-2')).toEqual({
+      ok: true,
+      value: {
+        region: 'us-west-2',
+        version: 7,
+        watermark: WATERMARK,
+        lastSaveFailure: expect.objectContaining({
+          service: 'dynamodb',
+          operation: 'PutItem',
+          region: 'us-west-2',
+          errorName: 'ProvisionedThroughputExceededException',
+          resourceArn: TABLE,
+        }),
+      },
+    });
+  });
+
+  it('a first save that fails leaves only its mark: still no watermark and version 0', async () => {
+    dynamo.on(GetItemCommand).resolves({});
+    const marking = new DynamoWatermarkStore(client, TABLE, () => NOW);
+    await marking.load('us-east-1');
+    dynamo
+      .on(PutItemCommand)
+      .rejectsOnce(Object.assign(new Error('no'), { name: 'AccessDeniedException' }))
+      .resolves({});
+    await marking.save('us-east-1', WATERMARK, 0);
+    const mark = dynamo.commandCalls(PutItemCommand)[1]!.args[0].input.Item!;
+    expect(Object.keys(mark).sort()).toEqual(['lastSaveFailure', 'pk']);
+    dynamo.on(GetItemCommand).resolves({ Item: mark });
+    expect(await marking.load('us-east-1')).toMatchObject({
+      ok: true,
+      value: { region: 'us-east-1', version: 0, lastSaveFailure: { errorName: 'AccessDeniedException' } },
+    });
+  });
+
+  it(`refuses to write a watermark over ${MAX_WATERMARK_BYTES} bytes (the core keeps it far below)`, async () => {
+    dynamo.on(PutItemCommand).resolves({});
+    const huge: Watermark = {
+      ...WATERMARK,
+      recentEventIds: Array.from({ length: 2000 }, (_, index) => ({
+        id: `d3b1e6f2-0000-4000-8000-${String(index).padStart(12, '0')}`,
+        eventTime: '2025-03-01T11:50:00.000Z',
+      })),
+    };
+    expect(await store.save('us-west-2', huge, 1)).toMatchObject({
+      status: 'failed',
+      failure: { operation: 'PutItem', errorName: 'WatermarkTooLarge' },
+    });
+    // Only the mark was written, not the oversized state.
+    for (const call of dynamo.commandCalls(PutItemCommand)) {
+      expect(call.args[0].input.Item!.recentEventIds).toBeUndefined();
+    }
   });
 });

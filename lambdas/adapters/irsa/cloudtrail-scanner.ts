@@ -36,59 +36,84 @@ export interface PagedRanges {
 }
 
 /**
- * Reads the planned ranges in order within a page budget shared by all of them. A range cut by the budget (or by
- * an error) records the oldest event time read, so the watermark keeps [from, oldestSeen] for the next run;
- * ranges the budget never reached are reported with 0 pages.
+ * How many of a run's pages the window may take before the gaps get theirs, while gaps are pending: half. The
+ * window (the newest denials) is read first and never starved by a backlog; the backlog always gets the other
+ * half, so it still shrinks while a flood fills every window. Pages a part leaves unused go to the other.
+ */
+export function windowShare(maxPages: number): number {
+  return Math.floor(maxPages / 2);
+}
+
+interface RangeProgress {
+  readonly range: PlannedRange;
+  pages: number;
+  oldest: number;
+  nextToken?: string;
+  complete: boolean;
+}
+
+/**
+ * Reads the planned ranges within one page budget: the window first, up to `windowShare` pages while gaps are
+ * pending (all of the budget otherwise), then the gaps oldest first, then the rest of the window if pages remain.
+ * A range cut by the budget (or by an error) records the oldest event time read, so the watermark keeps
+ * [from, oldestSeen] for the next run; ranges the budget never reached are reported with 0 pages.
  */
 export async function pageThroughRanges(
   planned: readonly PlannedRange[],
   maxPages: number,
   fetchPage: FetchTrailPage,
 ): Promise<PagedRanges> {
-  const ranges: ScannedRange[] = [];
+  const progress: RangeProgress[] = planned.map((range) => ({
+    range,
+    pages: 0,
+    oldest: Number.POSITIVE_INFINITY,
+    complete: false,
+  }));
+  const windows = progress.filter((item) => item.range.kind === 'window');
+  const gaps = progress.filter((item) => item.range.kind !== 'window');
   const events: TrailEventRef[] = [];
   let pages = 0;
   let error: unknown;
   let stopped = false;
-  for (const range of planned) {
-    if (stopped || pages >= maxPages) {
-      ranges.push({ ...range, pages: 0, complete: false });
-      continue;
-    }
-    let rangePages = 0;
-    let oldest = Number.POSITIVE_INFINITY;
-    let nextToken: string | undefined;
-    let complete = false;
-    for (;;) {
+
+  /** Reads `item` until it is complete, `limit` more pages were read, or the run's budget is spent. */
+  const read = async (item: RangeProgress, limit: number): Promise<void> => {
+    let read = 0;
+    while (!stopped && !item.complete && read < limit && pages < maxPages) {
       let page: TrailPage;
       try {
-        page = await fetchPage(range, nextToken);
+        page = await fetchPage(item.range, item.nextToken);
       } catch (caught) {
         error = caught;
         stopped = true;
-        break;
+        return;
       }
       pages += 1;
-      rangePages += 1;
+      read += 1;
+      item.pages += 1;
       for (const event of page.events) {
         events.push(event);
         const time = event.eventTime === undefined ? Number.NaN : Date.parse(event.eventTime);
-        if (!Number.isNaN(time)) oldest = Math.min(oldest, time);
+        if (!Number.isNaN(time)) item.oldest = Math.min(item.oldest, time);
       }
-      nextToken = page.nextToken === '' ? undefined : page.nextToken;
-      if (nextToken === undefined) {
-        complete = true;
-        break;
-      }
-      if (pages >= maxPages) break;
+      item.nextToken = page.nextToken === '' ? undefined : page.nextToken;
+      if (item.nextToken === undefined) item.complete = true;
     }
-    ranges.push({
-      ...range,
-      pages: rangePages,
-      complete,
-      ...(!complete && Number.isFinite(oldest) ? { oldestSeen: new Date(oldest).toISOString() } : {}),
-    });
-  }
+  };
+
+  const share = gaps.length > 0 ? windowShare(maxPages) : maxPages;
+  for (const item of windows) await read(item, share);
+  for (const item of gaps) await read(item, maxPages);
+  for (const item of windows) await read(item, maxPages);
+
+  const ranges: ScannedRange[] = progress.map((item) => ({
+    ...item.range,
+    pages: item.pages,
+    complete: item.complete,
+    ...(!item.complete && item.pages > 0 && Number.isFinite(item.oldest)
+      ? { oldestSeen: new Date(item.oldest).toISOString() }
+      : {}),
+  }));
   return { ranges, events, pages, ...(stopped ? { error } : {}) };
 }
 

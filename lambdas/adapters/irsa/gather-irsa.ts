@@ -12,9 +12,8 @@ import type {
   TrailScan,
 } from '../../core/irsa/types';
 import {
-  advance,
-  dedupe,
   planScan,
+  settle,
   unreadWatermark,
   type PlannedRange,
   type SeenEvent,
@@ -80,7 +79,10 @@ export interface WatermarkToSave {
 /** A region whose scan holds a lease: released after the commit, with the claims folded if its save succeeded. */
 export interface ScanLeaseHeld {
   readonly region: string;
-  /** The real-time claims the scan dropped and folded into `watermark`. */
+  /**
+   * The real-time claims `watermark` accounts for (folded in, or at a time no scan reads again): dropped from the
+   * claims item once it is saved. Claims beyond the watermark's id budget stay claimed for the next scan.
+   */
   readonly claims: readonly SeenEvent[];
 }
 
@@ -218,6 +220,8 @@ async function gatherRegion(region: string, input: GatherIrsaInput): Promise<Reg
       version = loaded.value.version;
       unreadable = loaded.value.skipped;
       watermarkState = watermark ? 'loaded' : unreadable ? 'unreadable' : 'none';
+      // The last run could not save (its invocation failed for it): an ERROR finding until a save succeeds.
+      if (loaded.value.lastSaveFailure) failures.push(loaded.value.lastSaveFailure);
     } else {
       // Without the stored version a write could clobber another run's progress: scan, but do not commit.
       failures.push(loaded.failure);
@@ -256,25 +260,31 @@ async function gatherRegion(region: string, input: GatherIrsaInput): Promise<Reg
   });
   if (result.failure) failures.push(result.failure);
 
+  // Count by time (core/irsa/watermark.ts): what no later run reads again now, the rest when it settles. Claims
+  // are counted already: the watermark remembers them like this run's own denials, while they can be read again.
+  const settled = settle(
+    watermark,
+    { ranges: result.ranges, read: result.scan.ok ? result.scan.value.denials : [], claimed },
+    settings,
+  );
+  const next = settled.watermark;
   let scan = result.scan;
-  let counted: { id: string; eventTime: string }[] = [];
   if (scan.ok) {
     succeeded.push('cloudtrail:LookupEvents');
-    const { fresh, duplicates } = dedupe(scan.value.denials, watermark, claimed);
-    counted = fresh.map((denial) => ({ id: denial.eventId, eventTime: denial.eventTime }));
     scan = {
       ok: true,
       value: {
         ...scan.value,
-        denials: fresh,
-        duplicatesDropped: duplicates,
+        denials: settled.counted,
+        duplicatesDropped: settled.duplicates,
+        ...(settled.deferred > 0 ? { deferred: settled.deferred } : {}),
+        // Denials left for a later run: nothing may be resolved for being absent from this one.
+        complete: scan.value.complete && settled.deferred === 0,
         skipped: unreadable ? [...scan.value.skipped, unreadable] : scan.value.skipped,
       },
     };
   }
 
-  // Claims are counted: the watermark remembers them like this run's own denials, while they can be read again.
-  const next = advance(watermark, { ranges: result.ranges, counted: [...counted, ...claimed] }, settings);
   const pagesRead = result.ranges.some((range) => range.pages > 0);
   const willCommit = canSave && pagesRead;
   return {
@@ -300,7 +310,7 @@ async function gatherRegion(region: string, input: GatherIrsaInput): Promise<Reg
       willCommit,
       cutByDeadline: result.failure?.errorName === DEADLINE_ERROR_NAME,
     },
-    ...(leased ? { lease: { region, claims: claimed } } : {}),
+    ...(leased ? { lease: { region, claims: settled.settledClaims } } : {}),
   };
 }
 

@@ -58,6 +58,12 @@ export interface TrailScan {
   readonly ranges?: readonly ScannedRange[];
   /** Denials already counted by an earlier run (overlap re-reads) or read twice in this one, left out. */
   readonly duplicatesDropped?: number;
+  /**
+   * Denials read at a time a later run reads again and left for it (core/irsa/watermark.ts `settle`): the cut
+   * second of a range, or overlap denials beyond what the watermark may remember. A scan that left any is not
+   * complete: they are counted by a later run.
+   */
+  readonly deferred?: number;
 }
 
 export interface PolicyStatement {
