@@ -1,7 +1,8 @@
 /**
  * The shape of a JSON array's text, measured before JSON.parse allocates anything: how many elements, how many
  * items (every object and array, and every member or element after a container's first, i.e. its commas), how
- * deep, and how long the longest element is. One pass over the characters, constant memory, never throws.
+ * deep, and how many UTF-8 bytes its longest element takes. One pass over the characters, constant memory, never
+ * throws.
  *
  * JSON.parse of a few megabytes of `{},{},...` builds millions of objects, tens of bytes each: counting first is
  * what keeps untrusted JSON (a member's run report) from costing more heap than its size allows. The scan does not
@@ -13,8 +14,8 @@ export interface JsonArrayLimits {
   readonly maxItems: number;
   /** The array itself is depth 1. */
   readonly maxDepth: number;
-  /** Most characters one element of the top-level array may take. */
-  readonly maxElementChars: number;
+  /** Most UTF-8 bytes one element of the top-level array may take. */
+  readonly maxElementBytes: number;
 }
 
 export type JsonArrayShape =
@@ -39,12 +40,20 @@ function isWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 }
 
+/** UTF-8 bytes of one UTF-16 code unit: a surrogate pair's two units take 4 together. */
+function utf8Length(code: number): number {
+  if (code < 0x80) return 1;
+  if (code < 0x800 || (code >= 0xd800 && code <= 0xdfff)) return 2;
+  return 3;
+}
+
 export function scanJsonArray(text: string, limits: JsonArrayLimits): JsonArrayShape {
   let depth = 0;
   let items = 0;
   let elements = 0;
-  /** Where the top-level element being read began; -1 between elements. */
-  let elementStart = -1;
+  /** Whether a top-level element is being read, and its UTF-8 bytes so far. */
+  let inElement = false;
+  let elementBytes = 0;
   let inString = false;
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
@@ -57,25 +66,26 @@ export function scanJsonArray(text: string, limits: JsonArrayLimits): JsonArrayS
       items = 1;
       continue;
     }
-    if (
-      depth === 1 &&
-      elementStart === -1 &&
-      !isWhitespace(code) &&
-      code !== COMMA &&
-      code !== CLOSE_BRACKET
-    ) {
-      elementStart = index;
+    const separator = !inString && depth === 1 && (code === COMMA || code === CLOSE_BRACKET);
+    if (!inElement && depth === 1 && !separator && !isWhitespace(code)) {
+      inElement = true;
+      elementBytes = 0;
     }
-    const endsElement = !inString && depth === 1 && (code === COMMA || code === CLOSE_BRACKET);
-    if (elementStart !== -1 && !endsElement && index - elementStart >= limits.maxElementChars) {
-      return {
-        ok: false,
-        problem: `has an element (index ${elements}) longer than ${limits.maxElementChars} characters`,
-      };
+    if (inElement && !separator) {
+      elementBytes += utf8Length(code);
+      if (elementBytes > limits.maxElementBytes) {
+        return {
+          ok: false,
+          problem: `has an element (index ${elements}) of more than ${limits.maxElementBytes} bytes`,
+        };
+      }
     }
     if (inString) {
-      if (code === BACKSLASH) index++;
-      else if (code === QUOTE) inString = false;
+      if (code === BACKSLASH) {
+        // The escaped character is ASCII in JSON (`\n`, `\"`, the `u` of `\u00e9`): one byte, never a delimiter.
+        index++;
+        elementBytes++;
+      } else if (code === QUOTE) inString = false;
       continue;
     }
     switch (code) {
@@ -93,16 +103,16 @@ export function scanJsonArray(text: string, limits: JsonArrayLimits): JsonArrayS
       case CLOSE_BRACE:
       case CLOSE_BRACKET:
         depth--;
-        if (depth === 0 && elementStart !== -1) {
+        if (depth === 0 && inElement) {
           elements++;
-          elementStart = -1;
+          inElement = false;
         }
         break;
       case COMMA:
         items++;
-        if (depth === 1 && elementStart !== -1) {
+        if (depth === 1 && inElement) {
           elements++;
-          elementStart = -1;
+          inElement = false;
         }
         break;
     }

@@ -16,7 +16,7 @@ import {
 import {
   RUN_REPORT_MAX_DECODED_BYTES,
   RUN_REPORT_MAX_DETAIL_BYTES,
-  RUN_REPORT_MAX_FINDING_CHARS,
+  RUN_REPORT_MAX_FINDING_BYTES,
   RUN_REPORT_MAX_FINDINGS,
   RUN_REPORT_SCHEMA_VERSION,
   type EncodedRunReportDetail,
@@ -451,9 +451,12 @@ describe('parseRunReportDetail', () => {
       /^detail\.findings: the decoded JSON is nested deeper than 8 levels$/,
     ],
     [
-      'one finding longer than an EventBridge entry',
-      { ...good(), ...withFinding(2, (f) => ({ ...f, message: 'm'.repeat(RUN_REPORT_MAX_FINDING_CHARS) })) },
-      /^detail\.findings: the decoded JSON has an element \(index 2\) longer than 262144 characters$/,
+      'one finding of more UTF-8 bytes than the hub can put on its bus again',
+      {
+        ...good(),
+        ...withFinding(2, (f) => ({ ...f, message: 'é'.repeat(RUN_REPORT_MAX_FINDING_BYTES / 2) })),
+      },
+      /^detail\.findings: the decoded JSON has an element \(index 2\) of more than 204800 bytes$/,
     ],
     [
       'an evidence list of more than 1000 values',

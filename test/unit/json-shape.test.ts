@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { scanJsonArray, type JsonArrayLimits } from '../../lambdas/core/json-shape';
 
-const roomy: JsonArrayLimits = { maxItems: 1_000_000, maxDepth: 64, maxElementChars: 1_000_000 };
+const roomy: JsonArrayLimits = { maxItems: 1_000_000, maxDepth: 64, maxElementBytes: 1_000_000 };
 
 describe('scanJsonArray', () => {
   it.each([
@@ -32,13 +32,18 @@ describe('scanJsonArray', () => {
       ok: false,
       problem: 'is nested deeper than 3 levels',
     });
-    expect(scanJsonArray('[1, "abcdefghij", 2]', { ...roomy, maxElementChars: 10 })).toEqual({
+    expect(scanJsonArray('[1, "abcdefghij", 2]', { ...roomy, maxElementBytes: 10 })).toEqual({
       ok: false,
-      problem: 'has an element (index 1) longer than 10 characters',
+      problem: 'has an element (index 1) of more than 10 bytes',
     });
-    expect(scanJsonArray('[1, "abcdefgh", 2]', { ...roomy, maxElementChars: 10 })).toMatchObject({
+    expect(scanJsonArray('[1, "abcdefgh", 2]', { ...roomy, maxElementBytes: 10 })).toMatchObject({
       ok: true,
     });
+    // UTF-8 bytes, as EventBridge counts them: é takes 2, an emoji 4, an escape as written.
+    const fits = (text: string) => scanJsonArray(text, { ...roomy, maxElementBytes: 10 }).ok;
+    expect([fits('["éééé"]'), fits('["ééééé"]')]).toEqual([true, false]);
+    expect([fits('["😀😀"]'), fits('["😀😀😀"]')]).toEqual([true, false]);
+    expect([fits('["\\n\\n\\n\\n"]'), fits('["\\n\\n\\n\\n\\n"]')]).toEqual([true, false]);
   });
 
   it('agrees with JSON.parse on any JSON array: its length, never fewer items than values past the first', () => {
@@ -50,6 +55,20 @@ describe('scanJsonArray', () => {
         const parsed = JSON.parse(text) as unknown[];
         // Every container and every comma: at least half of the values JSON.parse creates.
         return shape.complete && shape.elements === parsed.length && 2 * shape.items >= countValues(parsed);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('scanJsonArray: element sizes', () => {
+  it("measures each element's UTF-8 bytes exactly as Buffer.byteLength does (compact JSON)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue({ maxDepth: 3 }), { minLength: 1 }), (values) => {
+        const largest = Math.max(...values.map((value) => Buffer.byteLength(JSON.stringify(value))));
+        const text = JSON.stringify(values);
+        const at = (maxElementBytes: number) => scanJsonArray(text, { ...roomy, maxElementBytes }).ok;
+        return at(largest) && !at(largest - 1);
       }),
       { numRuns: 300 },
     );

@@ -31,10 +31,11 @@ export const RUN_REPORT_MAX_DECODED_ITEMS = RUN_REPORT_MAX_DECODED_BYTES / 16;
 /** Deepest nesting of the decoded findings (the array is 1, a finding 2, its evidence 3, an evidence list 4). */
 export const RUN_REPORT_MAX_DECODED_DEPTH = 8;
 /**
- * Most characters one finding may take in the decoded JSON: it travels again as one EventBridge entry (256 KB)
- * from the hub, and from the member before that, so a bigger one could never be delivered.
+ * Most UTF-8 bytes one finding may take in the decoded JSON: the hub puts it on its bus again as one event (256 KB
+ * an entry), with its lifecycle fields and the envelope; a bigger one could never be delivered and would be
+ * retried until it reached the dead-letter queue.
  */
-export const RUN_REPORT_MAX_FINDING_CHARS = 256 * 1024;
+export const RUN_REPORT_MAX_FINDING_BYTES = 200 * 1024;
 
 /** The member families: the hub's own `fleet` family never travels in a report. */
 export type ReportedFamily = Extract<CheckFamily, 'credentials' | 'irsa'>;

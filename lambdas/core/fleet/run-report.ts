@@ -36,7 +36,7 @@ import {
   RUN_REPORT_MAX_DECODED_DEPTH,
   RUN_REPORT_MAX_DECODED_ITEMS,
   RUN_REPORT_MAX_DETAIL_BYTES,
-  RUN_REPORT_MAX_FINDING_CHARS,
+  RUN_REPORT_MAX_FINDING_BYTES,
   RUN_REPORT_MAX_FINDINGS,
   RUN_REPORT_SCHEMA_VERSION,
   type EncodedRunReportDetail,
@@ -112,8 +112,10 @@ export function detailBytes(detail: EncodedRunReportDetail): number {
 
 /** The size the hub decodes a part's findings to: their JSON text in UTF-8 bytes. */
 function decodedBytes(findings: readonly Finding[]): number {
-  return new TextEncoder().encode(JSON.stringify(findings)).length;
+  return utf8Bytes(JSON.stringify(findings));
 }
+
+const utf8Bytes = (text: string): number => new TextEncoder().encode(text).length;
 
 /**
  * Whether the hub takes the part: its detail within `maxDetailBytes`, and within the limits parseRunReportDetail
@@ -125,7 +127,7 @@ function fits(findings: readonly Finding[], detail: EncodedRunReportDetail, maxD
     findings.length <= RUN_REPORT_MAX_FINDINGS &&
     detailBytes(detail) <= maxDetailBytes &&
     decodedBytes(findings) <= RUN_REPORT_MAX_DECODED_BYTES &&
-    findings.every((finding) => JSON.stringify(finding).length <= RUN_REPORT_MAX_FINDING_CHARS)
+    findings.every((finding) => utf8Bytes(JSON.stringify(finding)) <= RUN_REPORT_MAX_FINDING_BYTES)
   );
 }
 
@@ -142,7 +144,7 @@ function overLimits(lost: OversizedRegion, maxDetailBytes: number): string {
       lost.findingCount > RUN_REPORT_MAX_FINDINGS ? `over the ${RUN_REPORT_MAX_FINDINGS}-finding limit` : '',
     ]
       .filter(Boolean)
-      .join(', ') || `a finding over the ${RUN_REPORT_MAX_FINDING_CHARS}-character limit`
+      .join(', ') || `a finding over the ${RUN_REPORT_MAX_FINDING_BYTES}-byte limit`
   );
 }
 
@@ -417,7 +419,7 @@ export function parseRunReportDetail(detail: unknown, codec: ReportCodec): Parse
   const shape = scanJsonArray(text, {
     maxItems: RUN_REPORT_MAX_DECODED_ITEMS,
     maxDepth: RUN_REPORT_MAX_DECODED_DEPTH,
-    maxElementChars: RUN_REPORT_MAX_FINDING_CHARS,
+    maxElementBytes: RUN_REPORT_MAX_FINDING_BYTES,
   });
   if (!shape.ok) return { ok: false, problem: `detail.findings: the decoded JSON ${shape.problem}` };
   if (shape.complete && shape.elements !== value.findingCount) {
