@@ -4,7 +4,9 @@ import { rejectedReportFinding, reportAccountOf, type ReportEnvelope } from '../
 import { parseRunReportDetail } from '../core/fleet/run-report';
 import {
   RUN_REPORT_DETAIL_TYPE,
+  RUN_REPORT_MAX_DECODED_BYTES,
   RUN_REPORT_SOURCE,
+  type ParsedRunReport,
   type ReportCodec,
   type ReportedFamily,
   type RunReport,
@@ -105,10 +107,16 @@ export async function runFleetIntake(
   input: FleetIntakeInput,
   dependencies: FleetIntakeDependencies,
 ): Promise<FleetIntakeResult> {
-  const now = dependencies.now ?? (() => new Date());
   const accepted = acceptReport(input.event, dependencies.codec);
-  if (!accepted.ok) return reject(input, dependencies, accepted.problem, now());
-  const report = accepted.report;
+  if (!accepted.ok) return reject(input, dependencies, accepted.problem, now(dependencies));
+  return processReport(accepted.report, dependencies);
+}
+
+/** An accepted report: stale or not, then the member's lifecycle and heartbeat. */
+async function processReport(
+  report: RunReport,
+  dependencies: FleetIntakeDependencies,
+): Promise<FleetIntakeResult> {
   const summary = summarize(report);
 
   const latest = await dependencies.heartbeats.latestReport(report.accountId, report.family);
@@ -168,7 +176,15 @@ export interface FleetBatchRecord {
 
 export interface FleetBatchInput extends Omit<FleetIntakeInput, 'event'> {
   readonly records: readonly FleetBatchRecord[];
+  /** Decoded report JSON (characters) processed at once; BATCH_DECODED_CHARS_IN_FLIGHT unless lowered in tests. */
+  readonly maxDecodedCharsInFlight?: number;
 }
+
+/**
+ * How much decoded report JSON a batch works on at once: two reports of the largest size the hub decodes (about
+ * 5 MB of heap each once parsed, more while their lifecycles run), so ten of them never share a 256 MB function.
+ */
+export const BATCH_DECODED_CHARS_IN_FLIGHT = 2 * RUN_REPORT_MAX_DECODED_BYTES;
 
 export interface FleetBatchDependencies extends FleetIntakeDependencies {
   /** The hub topic's digest publisher; absent without a topic (then no digest at all). */
@@ -183,67 +199,137 @@ export interface FleetBatchResult {
   readonly records: readonly FleetRecordResult[];
   /** The messages SQS must deliver again (SQSBatchResponse): those whose processing failed. */
   readonly batchItemFailures: readonly { readonly itemIdentifier: string }[];
-  /** The batch's one digest; undefined when no report of the batch changed anything. */
-  readonly digest?: BatchDigestOutcome;
+  /** The batch's digests, one per wave that changed anything: usually one, none when nothing changed. */
+  readonly digests: readonly BatchDigestOutcome[];
 }
 
 /**
  * A batch of run reports from the intake's queue (issue 13: one digest naming every account that changed).
  *
- * Every report runs through runFleetIntake at the same time, each stage with the batch's digest collector as its
- * digest sink (DigestBatch): the stages publish their finding events to the hub bus as before, hand their digest
- * to the collector and wait; once every report has handed one in or finished without one, ONE digest of all the
- * batch's transitions, naming every account, is published, and only then do the stages commit their ledgers.
- * If that digest fails, every report in it fails, commits nothing, and is listed in `batchItemFailures`: SQS
- * delivers it again and the retry plans and sends the same transitions (finding events included, with the same
- * idempotency keys) in a new digest. A report that fails on its own (ledger, EventBridge) is listed alone.
+ * Memory first. Reports are decoded one at a time, in order (parseRunReportDetail's limits bound each), and join
+ * the current wave until the wave holds `maxDecodedCharsInFlight` of decoded JSON; the next report then waits
+ * until that wave finished and was let go. A batch of ordinary reports is one wave; ten of the largest are a few.
  *
- * A message that is not JSON, or not a run report, is rejected like a malformed report (one ERROR finding, never
- * retried: it would fail the same way every time); it is listed only if that ERROR could not be published.
+ * Within a wave every report runs through the lifecycle at the same time, each stage with the wave's digest
+ * collector as its digest sink (DigestBatch): the stages publish their finding events to the hub bus as before,
+ * hand their digest to the collector and wait; once every report has handed one in or finished without one, ONE
+ * digest of all the wave's transitions, naming every account, is published, and only then do the stages commit
+ * their ledgers. If that digest fails, every report in it fails, commits nothing, and is listed in
+ * `batchItemFailures`: SQS delivers it again and the retry plans and sends the same transitions (finding events
+ * included, with the same idempotency keys) in a new digest. A report that fails on its own (ledger, EventBridge)
+ * is listed alone.
+ *
+ * One bad message never fails its batch: a message that is not JSON, not a run report, malformed, over a limit
+ * or of another account is rejected alone (one ERROR finding for its sender, never retried: it would fail the same
+ * way every time); it is listed only if that ERROR could not be published.
  */
 export async function runFleetIntakeBatch(
   input: FleetBatchInput,
   dependencies: FleetBatchDependencies,
 ): Promise<FleetBatchResult> {
-  const { records, ...common } = input;
+  const { records, maxDecodedCharsInFlight = BATCH_DECODED_CHARS_IN_FLIGHT, ...common } = input;
+  const results: FleetRecordResult[] = [];
+  const digests: BatchDigestOutcome[] = [];
+  let wave: Prepared[] = [];
+  let waveChars = 0;
+  const flush = async (): Promise<void> => {
+    if (wave.length === 0) return;
+    const done = await runWave(wave, common, dependencies);
+    results.push(...done.results);
+    if (done.digest) digests.push(done.digest);
+    wave = [];
+    waveChars = 0;
+  };
+  for (const record of records) {
+    const prepared = prepare(record, dependencies);
+    if (wave.length > 0 && waveChars + prepared.decodedChars > maxDecodedCharsInFlight) await flush();
+    wave.push(prepared);
+    waveChars += prepared.decodedChars;
+  }
+  await flush();
+  return {
+    records: results,
+    batchItemFailures: results.filter((r) => !r.ok).map((r) => ({ itemIdentifier: r.messageId })),
+    digests,
+  };
+}
+
+/** One message, decoded (or refused) before its wave runs. */
+type Prepared = { readonly messageId: string; readonly decodedChars: number } & (
+  | { readonly kind: 'report'; readonly report: RunReport }
+  | { readonly kind: 'rejected'; readonly event: ReportEnvelope; readonly problem: string }
+  | { readonly kind: 'failed'; readonly error: unknown }
+);
+
+function prepare(record: FleetBatchRecord, dependencies: FleetIntakeDependencies): Prepared {
+  const { messageId } = record;
+  try {
+    const parsed = parseBody(record.body);
+    if (!parsed.ok) {
+      return {
+        messageId,
+        decodedChars: 0,
+        kind: 'rejected',
+        event: { id: messageId },
+        problem: parsed.problem,
+      };
+    }
+    const accepted = acceptReport(parsed.event, dependencies.codec);
+    if (!accepted.ok) {
+      return { messageId, decodedChars: 0, kind: 'rejected', event: parsed.event, problem: accepted.problem };
+    }
+    return { messageId, decodedChars: accepted.decodedChars, kind: 'report', report: accepted.report };
+  } catch (error) {
+    // Not expected (parsing never throws): retried, like any failure of its own.
+    return { messageId, decodedChars: 0, kind: 'failed', error };
+  }
+}
+
+/** One wave: every report at once, their digests combined into one. */
+async function runWave(
+  wave: readonly Prepared[],
+  common: Omit<FleetIntakeInput, 'event'>,
+  dependencies: FleetBatchDependencies,
+): Promise<{ readonly results: FleetRecordResult[]; readonly digest?: BatchDigestOutcome }> {
   const batch = dependencies.digest
-    ? new DigestBatch(dependencies.digest, { accountId: input.hubAccountId })
+    ? new DigestBatch(dependencies.digest, { accountId: common.hubAccountId })
     : undefined;
   // Everyone joins before anyone runs: the collector waits for all of them.
-  const participants = records.map(() => batch?.join());
+  const participants = wave.map(() => batch?.join());
   const results = await Promise.all(
-    records.map(async (record, index): Promise<FleetRecordResult> => {
+    wave.map(async (item, index): Promise<FleetRecordResult> => {
       const participant = participants[index];
       try {
-        const parsed = parseBody(record.body);
-        const result = parsed.ok
-          ? await runFleetIntake(
-              { ...common, event: parsed.event },
-              {
-                ...dependencies,
-                stageFor: (accountId, family) => dependencies.stageFor(accountId, family, participant?.sink),
-              },
-            )
-          : await reject(
-              { ...common, event: { id: record.messageId } },
+        switch (item.kind) {
+          case 'failed':
+            return { messageId: item.messageId, ok: false, error: item.error };
+          case 'rejected': {
+            participant?.leave();
+            const result = await reject(
+              { ...common, event: item.event },
               dependencies,
-              parsed.problem,
+              item.problem,
               now(dependencies),
             );
-        return { messageId: record.messageId, ok: true, result };
+            return { messageId: item.messageId, ok: true, result };
+          }
+          case 'report': {
+            const result = await processReport(item.report, {
+              ...dependencies,
+              stageFor: (accountId, family) => dependencies.stageFor(accountId, family, participant?.sink),
+            });
+            return { messageId: item.messageId, ok: true, result };
+          }
+        }
       } catch (error) {
-        return { messageId: record.messageId, ok: false, error };
+        return { messageId: item.messageId, ok: false, error };
       } finally {
         participant?.leave();
       }
     }),
   );
   const digest = await batch?.outcome();
-  return {
-    records: results,
-    batchItemFailures: results.filter((r) => !r.ok).map((r) => ({ itemIdentifier: r.messageId })),
-    ...(digest ? { digest } : {}),
-  };
+  return { results, ...(digest ? { digest } : {}) };
 }
 
 function now(dependencies: FleetIntakeDependencies): Date {
@@ -271,8 +357,7 @@ function parseBody(
   return { ok: true, event };
 }
 
-type Accepted =
-  { readonly ok: true; readonly report: RunReport } | { readonly ok: false; readonly problem: string };
+type Accepted = ParsedRunReport;
 
 /** The envelope must be a run report from the account it names; then the detail must parse (A1's contract). */
 export function acceptReport(event: ReportEnvelope, codec: ReportCodec): Accepted {

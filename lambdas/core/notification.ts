@@ -192,7 +192,9 @@ export function toSubjectText(text: string): string {
 /** For SNS subscription filter policies, e.g. route only CRITICAL, or only one credential, to a pager. */
 export function notificationAttributes(problems: readonly Finding[]): NotificationAttributes {
   const sorted = sortProblems(problems);
-  const credentials = distinct(sorted.flatMap((p) => (p.tmc ? [p.tmc.credentialName] : [])));
+  const credentials = boundedAttributeList(
+    distinct(sorted.flatMap((p) => (p.tmc ? [p.tmc.credentialName] : []))),
+  );
   return {
     severity: worstSeverity(sorted.map((p) => p.severity)) ?? 'INFORMATIONAL',
     checkId: distinct(sorted.map((p) => p.checkId)),
@@ -214,6 +216,38 @@ export function toSnsMessageAttributes(
     ...(attributes.credentialName ? { credentialName: list(attributes.credentialName) } : {}),
     status: list(attributes.status),
   };
+}
+
+/** A credential name longer than this is left out of the `credentialName` attribute: no TMC name is this long. */
+export const MAX_ATTRIBUTE_VALUE_CHARS = 256;
+/** Most bytes the names of one `credentialName` attribute may take; the names past it are left out. */
+export const MAX_ATTRIBUTE_LIST_BYTES = 16 * 1024;
+
+/**
+ * The names a list attribute carries, in the order given (worst first), within MAX_ATTRIBUTE_VALUE_CHARS each and
+ * MAX_ATTRIBUTE_LIST_BYTES in all. The names come from tags and member reports: unbounded, they would make the
+ * message too large for SNS. A name left out matches no filter policy; the email still shows it.
+ */
+export function boundedAttributeList(values: readonly string[]): string[] {
+  const kept: string[] = [];
+  let bytes = 2;
+  for (const value of values) {
+    if (value.length > MAX_ATTRIBUTE_VALUE_CHARS) continue;
+    const cost = utf8Bytes(JSON.stringify(value)) + 1;
+    if (bytes + cost > MAX_ATTRIBUTE_LIST_BYTES) break;
+    kept.push(value);
+    bytes += cost;
+  }
+  return kept;
+}
+
+/** What SNS counts against its 256 KB limit for one Publish: the message, the subject and every attribute. */
+export function snsPublishBytes(message: {
+  readonly subject: string;
+  readonly message: string;
+  readonly messageAttributes: Readonly<Record<string, SnsStringAttribute>>;
+}): number {
+  return utf8Bytes(message.message) + utf8Bytes(message.subject) + attributeBytes(message.messageAttributes);
 }
 
 export function attributeBytes(attributes: Readonly<Record<string, SnsStringAttribute>>): number {

@@ -109,3 +109,17 @@ export function fitSections(input: {
   parts.push(input.footer);
   return { text: parts.join(''), omitted };
 }
+
+/**
+ * At most `maxChars` characters of a multi-line block: cut at the last line break that keeps at least half of it
+ * (else inside the line), then `note` on a line of its own. For a section built from untrusted fields, so that one
+ * oversized field cannot crowd everything else out of a message.
+ */
+export function capText(text: string, maxChars: number, note: string): string {
+  if (text.length <= maxChars) return text;
+  const room = Math.max(0, maxChars - note.length - 1);
+  const head = text.slice(0, room);
+  const lineEnd = head.lastIndexOf('\n');
+  const kept = lineEnd >= room / 2 ? head.slice(0, lineEnd) : truncate(head, room);
+  return `${kept}\n${note}`;
+}

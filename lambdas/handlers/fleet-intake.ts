@@ -18,7 +18,7 @@ const codec = gzipBase64Codec();
 /**
  * A batch of "TMC Health Run Report" events from the intake's queue (each message body is one EventBridge event):
  * wiring only; the work is in runFleetIntakeBatch. Returns the messages SQS must deliver again (the event source
- * mapping reports batch item failures); one combined digest per batch.
+ * mapping reports batch item failures); one combined digest per wave of the batch (usually the whole batch).
  */
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   const callsBefore = hub.counter.total;
@@ -91,7 +91,7 @@ function accepted(batch: FleetBatchResult): FleetIntakeResult[] {
 function describe(batch: FleetBatchResult, apiCalls: number) {
   const outcomes = accepted(batch);
   return {
-    runId: batch.digest?.runId ?? batch.records[0]?.messageId ?? '',
+    runId: batch.digests[0]?.runId ?? batch.records[0]?.messageId ?? '',
     findings: outcomes.flatMap((outcome) =>
       outcome.outcome === 'accepted'
         ? outcome.findings
@@ -138,15 +138,13 @@ function summaryOf(batch: FleetBatchResult): Record<string, unknown> {
                 : String(record.error),
           },
     ),
-    digest: batch.digest
-      ? {
-          runId: batch.digest.runId,
-          accounts: batch.digest.accounts,
-          runs: batch.digest.runs,
-          transitions: batch.digest.transitions,
-          sent: batch.digest.report !== undefined && batch.digest.report.delivered > 0,
-        }
-      : null,
+    digests: batch.digests.map((digest) => ({
+      runId: digest.runId,
+      accounts: digest.accounts,
+      runs: digest.runs,
+      transitions: digest.transitions,
+      sent: digest.report !== undefined && digest.report.delivered > 0,
+    })),
     batchItemFailures: batch.batchItemFailures.map((failure) => failure.itemIdentifier),
   };
 }

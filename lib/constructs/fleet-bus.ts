@@ -12,7 +12,7 @@ import { memberReporterRoleArnPattern } from '../fleet/member-role-path';
 /** The hub bus: member accounts put their run reports here, the hub its finding events. */
 export const FLEET_BUS_NAME = 'tmc-health-fleet';
 
-/** Reports the intake takes in one invocation (one combined digest per batch). */
+/** Reports the intake takes in one invocation (one combined digest per batch, or per wave of a batch of large reports). */
 export const INTAKE_BATCH_SIZE = 10;
 /** How long the event source gathers reports before invoking the intake with fewer than a full batch. */
 export const INTAKE_BATCHING_WINDOW = Duration.seconds(60);

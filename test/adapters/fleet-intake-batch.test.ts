@@ -171,9 +171,15 @@ function harness() {
     digest: topic,
     now: () => NOW,
   };
-  const run = (records: { messageId: string; body: string }[]) =>
+  const run = (records: { messageId: string; body: string }[], maxDecodedCharsInFlight?: number) =>
     runFleetIntakeBatch(
-      { records, hubAccountId: HUB_ACCOUNT, homeRegion: 'eu-central-1', runbookBaseUrl: 'docs/checks.md' },
+      {
+        records,
+        hubAccountId: HUB_ACCOUNT,
+        homeRegion: 'eu-central-1',
+        runbookBaseUrl: 'docs/checks.md',
+        ...(maxDecodedCharsInFlight === undefined ? {} : { maxDecodedCharsInFlight }),
+      },
       deps,
     );
   return { log, ledgers, events, topic, rejections, deps, run };
@@ -242,7 +248,9 @@ describe('runFleetIntakeBatch', () => {
       ),
     );
     expect(run.runId).toMatch(/^batch-[0-9a-f]{16}$/);
-    expect(result.digest).toMatchObject({ accounts: [MEMBER_A, MEMBER_B], runs: 2, transitions: 3 });
+    expect(result.digests).toEqual([
+      expect.objectContaining({ accounts: [MEMBER_A, MEMBER_B], runs: 2, transitions: 3 }),
+    ]);
     // Each stage reports the digest that carried its transitions as sent.
     for (const record of result.records) {
       if (record.ok && record.result.outcome === 'accepted')
@@ -268,7 +276,7 @@ describe('runFleetIntakeBatch', () => {
     h.topic.sent.length = 0;
     const result = await h.run([message('m-a2', MEMBER_A, ['a1'], 'again')]);
     expect(result).toMatchObject({ batchItemFailures: [] });
-    expect(result.digest).toBeUndefined();
+    expect(result.digests).toEqual([]);
     expect(h.topic.sent).toEqual([]);
   });
 
@@ -281,7 +289,7 @@ describe('runFleetIntakeBatch', () => {
 
     expect(failed.batchItemFailures).toEqual([{ itemIdentifier: 'm-a' }, { itemIdentifier: 'm-b' }]);
     expect(failed.records.every((r) => !r.ok && r.error instanceof PublishError)).toBe(true);
-    expect(failed.digest?.error).toBeInstanceOf(PublishError);
+    expect(failed.digests[0]?.error).toBeInstanceOf(PublishError);
     expect(h.log.filter((line) => line.startsWith('commit'))).toEqual([]);
     expect([open(h, MEMBER_A), open(h, MEMBER_B)]).toEqual([0, 0]);
 
@@ -324,6 +332,53 @@ describe('runFleetIntakeBatch', () => {
     expect(h.topic.sent[0]!.digest.transitionCount).toBe(2);
   });
 
+  it('within a memory budget: reports decoded past it wait for the wave before them; one digest per wave', async () => {
+    const h = harness();
+    const stageFor = h.deps.stageFor;
+    let running = 0;
+    let mostAtOnce = 0;
+    (h.deps as { stageFor: FleetBatchDependencies['stageFor'] }).stageFor = (accountId, family, digest) => {
+      const stage = stageFor(accountId, family, digest);
+      return {
+        run: async (input) => {
+          mostAtOnce = Math.max(mostAtOnce, ++running);
+          try {
+            return await stage.run(input);
+          } finally {
+            running--;
+          }
+        },
+      };
+    };
+    const batch = [
+      message('m-a', MEMBER_A, ['a1', 'a2']),
+      message('m-b', MEMBER_B, ['b1', 'b2']),
+      message('m-c', MEMBER_A, ['c1', 'c2'], 'other-run'),
+    ];
+    const oneReport = JSON.stringify([
+      memberFinding(MEMBER_A, 'a1', 'FAIL'),
+      memberFinding(MEMBER_A, 'a2', 'FAIL'),
+    ]).length;
+
+    const result = await h.run(batch, oneReport + 10);
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(result.records.map((r) => r.messageId)).toEqual(['m-a', 'm-b', 'm-c']);
+    expect(mostAtOnce).toBe(1);
+    expect(h.topic.sent.map((sent) => sent.digest.attributes.accountId)).toEqual([
+      [MEMBER_A],
+      [MEMBER_B],
+      [MEMBER_A],
+    ]);
+    expect(result.digests).toHaveLength(3);
+    expect([open(h, MEMBER_A), open(h, MEMBER_B)]).toEqual([4, 2]);
+
+    // Within the default budget the same batch is one wave, one digest.
+    const again = harness();
+    await again.run(batch);
+    expect(again.topic.sent).toHaveLength(1);
+  });
+
   it('a message that is not a run report: a published ERROR finding, never retried', async () => {
     const h = harness();
     const result = await h.run([
@@ -362,7 +417,7 @@ describe('runFleetIntakeBatch', () => {
       withoutTopic,
     );
     expect(result.batchItemFailures).toEqual([]);
-    expect(result.digest).toBeUndefined();
+    expect(result.digests).toEqual([]);
     expect(open(h, MEMBER_A)).toBe(1);
   });
 });

@@ -234,7 +234,7 @@ describe('EventBridgeReportForwarder', () => {
       partialReports: [{ publisher: FORWARDER_PUBLISHER, findingCount: 34, delivered: 2, apiCalls: 1 }],
     });
     expect((error as Error).message).toMatch(
-      /^Run report \(irsa run run-7\) sent in 2 part\(s\) to .*, but irsa run report: us-west-2 \(32 findings, \d+ bytes\) over the 2000-byte limit even alone/,
+      /^Run report \(irsa run run-7\) sent in 2 part\(s\) to .*, but irsa run report: us-west-2 \(32 findings, \d+ bytes over the 2000-byte limit\) even alone/,
     );
     const reports = sentReports();
     expect(reports[0]!.findings).toHaveLength(2);
@@ -284,7 +284,17 @@ describe('gzipBase64Codec', () => {
     expect(() => codec.decode('not base64!')).toThrow('not base64');
     expect(() => codec.decode(Buffer.from('plain').toString('base64'))).toThrow(/incorrect header check/);
     const bomb = codec.encode('0'.repeat(2_000));
-    expect(() => gzipBase64Codec(1_000).decode(bomb)).toThrow(/larger than 1000 bytes/);
-    expect(MAX_DECODED_BYTES).toBe(32 * 1024 * 1024);
+    expect(() => gzipBase64Codec(1_000).decode(bomb)).toThrow(/inflates to more than 1000 bytes/);
+    expect(() => gzipBase64Codec(2_000).decode(bomb)).not.toThrow();
+    expect(MAX_DECODED_BYTES).toBe(4 * 1024 * 1024);
+  });
+
+  it('stops inflating at the limit: a 32 MiB bomb costs about the limit, not 32 MiB', () => {
+    const bomb = codec.encode('[' + '{},'.repeat(11 * 1024 * 1024) + '{}]');
+    expect(bomb.length).toBeLessThan(200_000);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(() => codec.decode(bomb)).toThrow(RangeError);
+    // What zlib had inflated when it stopped, at most the limit plus one chunk, is all that was ever allocated.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 * MAX_DECODED_BYTES);
   });
 });

@@ -14,7 +14,10 @@ import {
   type RunReportInput,
 } from '../../lambdas/core/fleet/run-report';
 import {
+  RUN_REPORT_MAX_DECODED_BYTES,
   RUN_REPORT_MAX_DETAIL_BYTES,
+  RUN_REPORT_MAX_FINDING_BYTES,
+  RUN_REPORT_MAX_FINDINGS,
   RUN_REPORT_SCHEMA_VERSION,
   type EncodedRunReportDetail,
   type RunReport,
@@ -248,12 +251,13 @@ describe('buildRunReports', () => {
         region: 'us-west-2',
         findingCount: usWest2.length,
         detailBytes: expect.any(Number),
+        decodedBytes: expect.any(Number),
         findingIds: usWest2.map((f) => f.findingId),
       },
     ]);
     expect(built.oversized[0]!.detailBytes).toBeGreaterThan(2_500);
     expect(built.problem).toMatch(
-      /^credentials run report: us-west-2 \(42 findings, \d+ bytes\) over the 2500-byte limit even alone; 42 findings not sent to the hub/,
+      /^credentials run report: us-west-2 \(42 findings, \d+ bytes over the 2500-byte limit\) even alone; 42 findings not sent to the hub/,
     );
     const reports = built.details.map(parsed);
     expect(reports).toHaveLength(4);
@@ -283,6 +287,27 @@ describe('buildRunReports', () => {
     // The other regions are complete.
     expect(reports[0]!.findings).toEqual(input.findings.filter((f) => f.region === 'us-east-1'));
     expect(reports[3]!.findings).toEqual(input.findings.filter((f) => f.region === GLOBAL_REGION));
+  });
+
+  it("a region that compresses under the detail limit but decodes past the hub's limit is split, then replaced", () => {
+    // Each finding alone fits everywhere; together they decode to more than the hub accepts from one part.
+    const huge = (name: string): Finding => ({
+      ...finding('us-west-2', name),
+      evidence: { log: 'x'.repeat(230_000) },
+    });
+    const big = Array.from({ length: 20 }, (_, i) => huge(`fn${i}-data-sync`));
+    const input = runInput({ findings: [...runInput().findings, ...big] });
+    const built = buildRunReports(input, codec);
+    expect(Math.max(...built.details.map(detailBytes))).toBeLessThan(RUN_REPORT_MAX_DETAIL_BYTES);
+    expect(built.ok).toBe(false);
+    if (built.ok) return;
+    expect(built.oversized.map((r) => [r.region, r.findingCount])).toEqual([['us-west-2', 22]]);
+    expect(built.oversized[0]!.decodedBytes).toBeGreaterThan(RUN_REPORT_MAX_DECODED_BYTES);
+    expect(built.problem).toMatch(
+      /us-west-2 \(22 findings, \d+ bytes decoded, over the 4194304-byte limit\)/,
+    );
+    // The hub accepts every part that was sent.
+    expect(built.details.map(parsed)).toHaveLength(4);
   });
 
   it('regionOfOperation: the prefix before the first space, global without one', () => {
@@ -393,6 +418,50 @@ describe('parseRunReportDetail', () => {
       'the same finding twice',
       { ...good(), ...withFinding(1, () => JSON.parse(JSON.stringify(input.findings[0]))) },
       /^detail\.findings\[1\]: finding [0-9a-f]{32} twice$/,
+    ],
+    // The limits that bound what one report costs the hub (any account of the organization may send one).
+    [
+      'findingCount over the limit',
+      { ...good(), findingCount: RUN_REPORT_MAX_FINDINGS + 1 },
+      /^detail\.findingCount: /,
+    ],
+    [
+      'more regions than AWS has',
+      { ...good(), regions: Array.from({ length: 65 }, (_, i) => `r-${i}`), coveredRegions: [] },
+      /^detail\.regions: /,
+    ],
+    [
+      'findings longer than any detail',
+      { ...good(), findings: 'A'.repeat(256 * 1024 + 4) },
+      /^detail\.findings: /,
+    ],
+    [
+      'findings that inflate past the decode limit (a gzip bomb)',
+      { ...good(), findings: codec.encode(' '.repeat(RUN_REPORT_MAX_DECODED_BYTES + 1)) },
+      /^detail\.findings: not gzip\+base64 JSON \(RangeError: inflates to more than 4194304 bytes\)$/,
+    ],
+    [
+      'millions of tiny objects under the decode limit, counted before parsing',
+      { ...good(), findingCount: 1, findings: codec.encode(`[${'{},'.repeat(300_000)}{}]`) },
+      /^detail\.findings: the decoded JSON has more than 262144 items$/,
+    ],
+    [
+      'nesting deeper than a finding has',
+      { ...good(), findingCount: 1, findings: codec.encode(`[${'['.repeat(9)}${']'.repeat(9)}]`) },
+      /^detail\.findings: the decoded JSON is nested deeper than 8 levels$/,
+    ],
+    [
+      'one finding of more UTF-8 bytes than the hub can put on its bus again',
+      {
+        ...good(),
+        ...withFinding(2, (f) => ({ ...f, message: 'é'.repeat(RUN_REPORT_MAX_FINDING_BYTES / 2) })),
+      },
+      /^detail\.findings: the decoded JSON has an element \(index 2\) of more than 204800 bytes$/,
+    ],
+    [
+      'an evidence list of more than 1000 values',
+      { ...good(), ...withFinding(0, (f) => ({ ...f, evidence: { ids: Array(1_001).fill('i') } })) },
+      /^detail\.findings\[0\]\.evidence/,
     ],
   ])('%s: ok false with the problem named, never a throw', (_name, detail, problem) => {
     let result: ReturnType<typeof parseRunReportDetail> | undefined;

@@ -3,7 +3,9 @@ import { formatTransitionDigest, type TransitionDigest } from '../../lambdas/cor
 import { DEFAULT_STORM_SETTINGS, detectStorm, type Storm } from '../../lambdas/core/lifecycle/storm';
 import type { LifecycleFinding, Transition } from '../../lambdas/core/lifecycle/types';
 import {
+  SIZE_MARGIN_BYTES,
   SNS_MAX_MESSAGE_BYTES,
+  snsPublishBytes,
   SUBJECT_MAX_LENGTH,
   type NotificationRun,
 } from '../../lambdas/core/notification';
@@ -391,6 +393,74 @@ describe('formatTransitionDigest: size cap', () => {
     );
     expect(digest.shortText.split('\n').filter((line) => line.startsWith('- [NEW HIGH]'))).toHaveLength(20);
     expect(digest.shortText).toContain('... and 5 more');
+  });
+});
+
+describe('formatTransitionDigest: hostile fields (member reports, tags) never push it past SNS', () => {
+  const huge = (what: string, chars: number): string => `${what}-`.padEnd(chars, what[0]);
+  const hostile = (): LifecycleFinding =>
+    event('OPENED', {
+      severity: 'CRITICAL',
+      accountId: '333333333333',
+      title: huge('title', 300_000),
+      message: huge('message', 300_000),
+      region: huge('region', 50_000),
+      resource: {
+        type: 'AWS::Lambda::Function',
+        arn: huge('arn:aws:x', 100_000),
+        name: huge('name', 100_000),
+      },
+      tmc: { credentialName: huge('credential', 300_000), component: 'data-sync' },
+      evidence: Object.fromEntries(
+        Array.from({ length: 60 }, (_, i) => [`key${i}`, huge('evidence', 5_000)]),
+      ),
+    });
+  const hostileRun: NotificationRun = {
+    ...run,
+    runId: huge('run', 100_000),
+    regions: Array.from({ length: 500 }, (_, i) => huge(`region${i}`, 300)),
+  };
+
+  it('very long fields: within the limit (message, subject, attributes), every change still shown, the long one cut', () => {
+    const honest = [event('OPENED'), event('RESOLVED', { title: huge('resolved title', 10_000) })];
+    const digest = digestOf([hostile(), ...honest], hostileRun, { namesAccounts: true });
+
+    expect(snsPublishBytes(digest)).toBeLessThanOrEqual(SNS_MAX_MESSAGE_BYTES - SIZE_MARGIN_BYTES);
+    expect(digest.omittedCount).toBe(0);
+    expect(digest.body.match(/^\d+\. \[/gm)).toHaveLength(3);
+    // Each field cut for display, the section cut as a whole (its evidence), the header's lists counted.
+    expect(digest.body).toContain('[cut here: the full finding is in its EventBridge event]');
+    expect(digest.body).not.toContain('t'.repeat(300));
+    expect(digest.body).not.toContain('c'.repeat(300));
+    expect(digest.body.length).toBeLessThan(20_000);
+    expect(digest.body).toContain('+480 more');
+    // A name no TMC credential could have is left out of the filter attribute; the honest one stays.
+    expect(attribute(digest, 'credentialName')).toEqual(['prod-eks']);
+    expect(digest.subject.length).toBeLessThanOrEqual(SUBJECT_MAX_LENGTH);
+    expect(digest.shortText.split('\n').every((line) => line.length <= 200)).toBe(true);
+  });
+
+  it('thousands of distinct names of ordinary length: the attribute keeps a bounded share, the rest not shown', () => {
+    const events = Array.from({ length: 3_000 }, (_, i) =>
+      event('OPENED', { tmc: { credentialName: huge(`credential-${i}`, 200), component: 'data-sync' } }),
+    );
+    const digest = digestOf(events, hostileRun, {
+      namesAccounts: true,
+      storm: detectStorm(events, DEFAULT_STORM_SETTINGS),
+    });
+    expect(snsPublishBytes(digest)).toBeLessThanOrEqual(SNS_MAX_MESSAGE_BYTES - SIZE_MARGIN_BYTES);
+    expect(digest.messageAttributes.credentialName!.StringValue.length).toBeLessThanOrEqual(16 * 1024);
+    expect(digest.omittedCount).toBeGreaterThan(0);
+    expect(digest.body).toContain(`... and ${digest.omittedCount} more changes not shown`);
+  });
+
+  it('a limit lowered below what the changes need: the counts and the pointer to EventBridge, still within it', () => {
+    const digest = digestOf([hostile(), event('OPENED')], hostileRun, {
+      namesAccounts: true,
+      maxMessageBytes: 10_000,
+    });
+    expect(snsPublishBytes(digest)).toBeLessThanOrEqual(10_000);
+    expect(digest.omittedCount).toBe(2);
   });
 });
 

@@ -13,6 +13,30 @@ export const RUN_REPORT_SCHEMA_VERSION = '1.0';
 /** EventBridge refuses entries over 256 KB: a detail is split by region before it passes this. */
 export const RUN_REPORT_MAX_DETAIL_BYTES = 200_000;
 
+/**
+ * Most a detail's `findings` may inflate to (JSON text, UTF-8 bytes), enforced while inflating. Honest findings
+ * compress about 25x, so a 200 KB detail stays under it; a member splits by region before passing it. Any
+ * principal of the organization may put a report on the hub bus: this bounds what one report can make the hub
+ * hold, whatever it compresses like.
+ */
+export const RUN_REPORT_MAX_DECODED_BYTES = 4 * 1024 * 1024;
+/** Most findings one report part may carry (`findingCount`): checked before decoding. */
+export const RUN_REPORT_MAX_FINDINGS = 5_000;
+/**
+ * Most JSON items (objects, arrays, and members or elements after a container's first) the decoded findings may
+ * hold, counted before JSON.parse: what bounds the objects parsing allocates. Honest findings average about 38
+ * bytes per item; 16 bytes per item of the decoded limit leaves room for terse ones.
+ */
+export const RUN_REPORT_MAX_DECODED_ITEMS = RUN_REPORT_MAX_DECODED_BYTES / 16;
+/** Deepest nesting of the decoded findings (the array is 1, a finding 2, its evidence 3, an evidence list 4). */
+export const RUN_REPORT_MAX_DECODED_DEPTH = 8;
+/**
+ * Most UTF-8 bytes one finding may take in the decoded JSON: the hub puts it on its bus again as one event (256 KB
+ * an entry), with its lifecycle fields and the envelope; a bigger one could never be delivered and would be
+ * retried until it reached the dead-letter queue.
+ */
+export const RUN_REPORT_MAX_FINDING_BYTES = 200 * 1024;
+
 /** The member families: the hub's own `fleet` family never travels in a report. */
 export type ReportedFamily = Extract<CheckFamily, 'credentials' | 'irsa'>;
 
@@ -55,4 +79,10 @@ export interface ReportCodec {
 }
 
 export type ParsedRunReport =
-  { readonly ok: true; readonly report: RunReport } | { readonly ok: false; readonly problem: string };
+  | {
+      readonly ok: true;
+      readonly report: RunReport;
+      /** The decoded findings' JSON length, in characters: what holding the report costs, for memory budgets. */
+      readonly decodedChars: number;
+    }
+  | { readonly ok: false; readonly problem: string };

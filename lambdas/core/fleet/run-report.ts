@@ -30,8 +30,14 @@ import { buildFinding } from '../finding-factory';
 import { GLOBAL_REGION } from '../inventory';
 import type { NotificationRun } from '../notification';
 import * as z from '../zod';
+import { scanJsonArray } from '../json-shape';
 import {
+  RUN_REPORT_MAX_DECODED_BYTES,
+  RUN_REPORT_MAX_DECODED_DEPTH,
+  RUN_REPORT_MAX_DECODED_ITEMS,
   RUN_REPORT_MAX_DETAIL_BYTES,
+  RUN_REPORT_MAX_FINDING_BYTES,
+  RUN_REPORT_MAX_FINDINGS,
   RUN_REPORT_SCHEMA_VERSION,
   type EncodedRunReportDetail,
   type ParsedRunReport,
@@ -65,6 +71,8 @@ export interface OversizedRegion {
   readonly findingCount: number;
   /** The encoded detail's size for that region alone, in UTF-8 bytes. */
   readonly detailBytes: number;
+  /** Its findings' JSON, as the hub decodes it, in UTF-8 bytes. */
+  readonly decodedBytes: number;
   /** The findings that did not reach the hub (the ERROR finding travelled in their place). */
   readonly findingIds: readonly string[];
 }
@@ -102,14 +110,52 @@ export function detailBytes(detail: EncodedRunReportDetail): number {
   return new TextEncoder().encode(JSON.stringify(detail)).length;
 }
 
-/** Builds the report's event details: one when it fits `maxDetailBytes`, else one per region. */
+/** The size the hub decodes a part's findings to: their JSON text in UTF-8 bytes. */
+function decodedBytes(findings: readonly Finding[]): number {
+  return utf8Bytes(JSON.stringify(findings));
+}
+
+const utf8Bytes = (text: string): number => new TextEncoder().encode(text).length;
+
+/**
+ * Whether the hub takes the part: its detail within `maxDetailBytes`, and within the limits parseRunReportDetail
+ * applies to the decoded findings (their count, their size, one finding's length). Findings can compress far
+ * better than 8x, so the encoded size alone does not bound the decoded one.
+ */
+function fits(findings: readonly Finding[], detail: EncodedRunReportDetail, maxDetailBytes: number): boolean {
+  return (
+    findings.length <= RUN_REPORT_MAX_FINDINGS &&
+    detailBytes(detail) <= maxDetailBytes &&
+    decodedBytes(findings) <= RUN_REPORT_MAX_DECODED_BYTES &&
+    findings.every((finding) => utf8Bytes(JSON.stringify(finding)) <= RUN_REPORT_MAX_FINDING_BYTES)
+  );
+}
+
+/** The limits a region too big alone exceeds, in words. */
+function overLimits(lost: OversizedRegion, maxDetailBytes: number): string {
+  return (
+    [
+      lost.detailBytes > maxDetailBytes
+        ? `${lost.detailBytes} bytes over the ${maxDetailBytes}-byte limit`
+        : '',
+      lost.decodedBytes > RUN_REPORT_MAX_DECODED_BYTES
+        ? `${lost.decodedBytes} bytes decoded, over the ${RUN_REPORT_MAX_DECODED_BYTES}-byte limit`
+        : '',
+      lost.findingCount > RUN_REPORT_MAX_FINDINGS ? `over the ${RUN_REPORT_MAX_FINDINGS}-finding limit` : '',
+    ]
+      .filter(Boolean)
+      .join(', ') || `a finding over the ${RUN_REPORT_MAX_FINDING_BYTES}-byte limit`
+  );
+}
+
+/** Builds the report's event details: one when it fits `maxDetailBytes` (and the hub's limits), else one per region. */
 export function buildRunReports(
   input: RunReportInput,
   codec: ReportCodec,
   maxDetailBytes: number = RUN_REPORT_MAX_DETAIL_BYTES,
 ): RunReportBuild {
   const whole = encode(input, input.findings, input.coveredRegions, input.failedOperations, 1, 1, codec);
-  if (detailBytes(whole) <= maxDetailBytes) {
+  if (fits(input.findings, whole, maxDetailBytes)) {
     return { ok: true, details: [whole], partFindingIds: [idsOf(input.findings)] };
   }
 
@@ -124,15 +170,15 @@ export function buildRunReports(
       (operation) => regionOfOperation(operation) === region,
     );
     const detail = encode(input, findings, coveredRegions, failedOperations, index + 1, parts, codec);
-    const size = detailBytes(detail);
-    if (size <= maxDetailBytes) {
+    if (fits(findings, detail, maxDetailBytes)) {
       partFindingIds.push(idsOf(findings));
       return detail;
     }
     const lost: OversizedRegion = {
       region,
       findingCount: findings.length,
-      detailBytes: size,
+      detailBytes: detailBytes(detail),
+      decodedBytes: decodedBytes(findings),
       findingIds: idsOf(findings),
     };
     oversized.push(lost);
@@ -156,8 +202,11 @@ export function buildRunReports(
     oversized,
     problem:
       `${input.family} run report: ${oversized
-        .map((region) => `${region.region} (${region.findingCount} findings, ${region.detailBytes} bytes)`)
-        .join(', ')} over the ${maxDetailBytes}-byte limit even alone; ` +
+        .map(
+          (region) =>
+            `${region.region} (${region.findingCount} findings, ${overLimits(region, maxDetailBytes)})`,
+        )
+        .join(', ')} even alone; ` +
       `${oversized.reduce((sum, region) => sum + region.findingCount, 0)} findings not sent to the hub, ` +
       'an ERROR finding sent in their place',
   };
@@ -225,8 +274,9 @@ function oversizedFinding(
       title: `The ${input.family} run report for ${lost.region} is too large to send to the hub`,
       message:
         `The ${input.family} check found ${lost.findingCount} findings in ${lost.region} (${failing} FAIL, ` +
-        `${erroring} ERROR); compressed they take ${lost.detailBytes} bytes, over the ${maxDetailBytes}-byte ` +
-        'limit of one run report event, so they were not sent. Until a run of this region fits, the hub keeps ' +
+        `${erroring} ERROR): ${overLimits(lost, maxDetailBytes)} of one run report event (compressed ` +
+        `${lost.detailBytes} bytes, decoded ${lost.decodedBytes}), so they were not sent. Until a run of this ` +
+        'region fits, the hub keeps ' +
         'its previous view of it (nothing there resolves) and the member run fails; look at the findings in ' +
         "the member function's log.",
       resource: { type: 'AWS::API::Operation', name: OVERSIZED_OPERATION },
@@ -240,6 +290,8 @@ function oversizedFinding(
         erroring,
         detailBytes: lost.detailBytes,
         maxDetailBytes,
+        decodedBytes: lost.decodedBytes,
+        maxDecodedBytes: RUN_REPORT_MAX_DECODED_BYTES,
       },
     },
   );
@@ -247,6 +299,14 @@ function oversizedFinding(
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 const count = z.int().check(z.nonnegative());
+/** More regions than AWS has, with room for the global pseudo-region and new ones. */
+const MAX_REPORT_REGIONS = 64;
+/** A run's failed operations: a few per region and service at most. */
+const MAX_FAILED_OPERATIONS = 1_000;
+/** Values of one evidence list (a finding's sample event ids, denied actions...). */
+const MAX_EVIDENCE_LIST = 1_000;
+/** The base64 of a detail's findings: EventBridge refuses a detail over 256 KB anyway. */
+const MAX_ENCODED_CHARS = 256 * 1024;
 const position = z.int().check(z.positive());
 const timestamp = z.iso.datetime({ offset: true });
 
@@ -285,7 +345,13 @@ export const reportedFindingSchema = z.looseObject({
   ),
   evidence: z.record(
     z.string(),
-    z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]),
+    z.union([
+      z.string(),
+      z.number(),
+      z.boolean(),
+      z.null(),
+      z.array(z.string()).check(z.maxLength(MAX_EVIDENCE_LIST)),
+    ]),
   ),
   remediation: z.looseObject({ text: nonEmpty(), whoCanFix: nonEmpty(), runbookUrl: nonEmpty() }),
   observedAt: z.iso.datetime(),
@@ -298,17 +364,17 @@ export const runReportDetailSchema = z
     family: z.enum(REPORTED_FAMILIES),
     accountId: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
     runId: nonEmpty(),
-    regions: z.array(nonEmpty()).check(z.minLength(1)),
-    coveredRegions: z.array(nonEmpty()),
-    failedOperations: z.array(nonEmpty()),
+    regions: z.array(nonEmpty()).check(z.minLength(1), z.maxLength(MAX_REPORT_REGIONS)),
+    coveredRegions: z.array(nonEmpty()).check(z.maxLength(MAX_REPORT_REGIONS)),
+    failedOperations: z.array(nonEmpty()).check(z.maxLength(MAX_FAILED_OPERATIONS)),
     apiCalls: count,
     startedAt: timestamp,
     finishedAt: timestamp,
     part: position,
     parts: position,
-    findingCount: count,
+    findingCount: count.check(z.maximum(RUN_REPORT_MAX_FINDINGS)),
     encoding: z.literal('gzip+base64'),
-    findings: z.string(),
+    findings: z.string().check(z.maxLength(MAX_ENCODED_CHARS)),
   })
   .check(
     z.refine((detail) => detail.part <= detail.parts, {
@@ -330,15 +396,41 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: string, lim
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 
-/** Validates and decodes a run report detail. Never throws: anything malformed is `ok: false` with the reason. */
+/**
+ * Validates and decodes a run report detail. Never throws: anything malformed is `ok: false` with the reason.
+ *
+ * Cheapest first, so a hostile report costs the hub no more than its limits: the header (its `findingCount` and
+ * lists capped), then decoding (the codec stops inflating at RUN_REPORT_MAX_DECODED_BYTES), then the decoded
+ * text's shape counted without parsing (findings, items, depth, one finding's length), and only then JSON.parse
+ * and the findings' schema.
+ */
 export function parseRunReportDetail(detail: unknown, codec: ReportCodec): ParsedRunReport {
   const header = runReportDetailSchema.safeParse(detail);
   if (!header.success) return { ok: false, problem: describeIssues(header.error.issues, 'detail') };
   const value = header.data;
 
+  let text: string;
+  try {
+    text = codec.decode(value.findings);
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { ok: false, problem: `detail.findings: not ${value.encoding} JSON (${reason})` };
+  }
+  const shape = scanJsonArray(text, {
+    maxItems: RUN_REPORT_MAX_DECODED_ITEMS,
+    maxDepth: RUN_REPORT_MAX_DECODED_DEPTH,
+    maxElementBytes: RUN_REPORT_MAX_FINDING_BYTES,
+  });
+  if (!shape.ok) return { ok: false, problem: `detail.findings: the decoded JSON ${shape.problem}` };
+  if (shape.complete && shape.elements !== value.findingCount) {
+    return {
+      ok: false,
+      problem: `detail.findingCount: says ${value.findingCount}, findings holds ${shape.elements}`,
+    };
+  }
   let decoded: unknown;
   try {
-    decoded = JSON.parse(codec.decode(value.findings));
+    decoded = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return { ok: false, problem: `detail.findings: not ${value.encoding} JSON (${reason})` };
@@ -384,5 +476,5 @@ export function parseRunReportDetail(detail: unknown, codec: ReportCodec): Parse
     // Validated above, field by field; the loose schema kept every field as sent.
     findings: decoded as Finding[],
   };
-  return { ok: true, report };
+  return { ok: true, report, decodedChars: text.length };
 }

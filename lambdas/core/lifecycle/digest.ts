@@ -1,6 +1,7 @@
 import { severityRank, STATUSES, worstSeverity } from '../finding';
 import {
   attributeBytes,
+  boundedAttributeList,
   formatFindingSection,
   sanitizeSubject,
   SHORT_TEXT_MAX_LINE_CHARS,
@@ -8,6 +9,7 @@ import {
   SIZE_MARGIN_BYTES,
   toSubjectText,
   SNS_MAX_MESSAGE_BYTES,
+  snsPublishBytes,
   SUBJECT_MAX_LENGTH,
   toSnsMessageAttributes,
   type NotificationAttributes,
@@ -17,6 +19,7 @@ import {
 import {
   alignedLines,
   banner,
+  capText,
   cleanLine,
   compare,
   distinct,
@@ -40,6 +43,23 @@ import { TRANSITIONS, type LifecycleFinding, type Transition } from './types';
 const MAX_STORM_CREDENTIALS = 25;
 /** The worst item's title is left out of the subject rather than cut below this many characters. */
 const MIN_SUBJECT_TITLE_CHARS = 15;
+
+/*
+ * Every field of a change may come from a member account (its report) or a tag: each is cut for display, so the
+ * digest fits SNS's limit (message, subject and attributes) whatever they hold, and one oversized change cannot
+ * push every other one out of the email.
+ */
+/** One change's section in the email; longer is cut, with a pointer to its EventBridge event. */
+export const MAX_SECTION_CHARS = 6_000;
+/** A run id, region, credential or title as shown in a header, a list or a one-line change. */
+const MAX_NAME_CHARS = 128;
+const MAX_TITLE_CHARS = 200;
+/** Regions named in the header; the rest are counted. */
+const MAX_HEADER_REGIONS = 20;
+const SECTION_CUT_NOTE = '   ... [cut here: the full finding is in its EventBridge event]\n';
+
+/** An untrusted name on one line, at most `max` characters. */
+const shown = (text: string, max = MAX_NAME_CHARS): string => truncate(cleanLine(text), max);
 
 export interface DigestAttributes extends NotificationAttributes {
   /** Transition kinds present, in TRANSITIONS order, for filter policies such as "only OPENED". */
@@ -168,17 +188,34 @@ export function formatTransitionDigest(
   const subject = formatDigestSubject(kept, run, storm, view.namesAccounts);
   const shortText = formatShortText(subject, ordered, counts, run, storm, view);
 
-  const maxBytes = (options.maxMessageBytes ?? SNS_MAX_MESSAGE_BYTES) - SIZE_MARGIN_BYTES;
+  // SNS counts the message, the subject and the attributes against its limit.
+  const limit = options.maxMessageBytes ?? SNS_MAX_MESSAGE_BYTES;
   const fixedBytes =
-    attributeBytes(messageAttributes) + utf8Bytes(JSON.stringify({ default: shortText, email: '' }));
-  const { text: body, omitted } = formatBody(groups, counts, run, storm, maxBytes - fixedBytes, view);
+    utf8Bytes(subject) +
+    attributeBytes(messageAttributes) +
+    utf8Bytes(JSON.stringify({ default: shortText, email: '' }));
+  let { text: body, omitted } = formatBody(
+    groups,
+    counts,
+    run,
+    storm,
+    limit - SIZE_MARGIN_BYTES - fixedBytes,
+    view,
+  );
+  let message = JSON.stringify({ default: shortText, email: body });
+  if (snsPublishBytes({ subject, message, messageAttributes }) > limit) {
+    // Only for a limit lowered below what the bounded header needs: the counts and the pointer to EventBridge.
+    body = formatBody(groups, counts, run, storm, 0, view).text;
+    omitted = kept.length;
+    message = JSON.stringify({ default: shortText, email: body });
+  }
   return {
     subject,
     shortText,
     body,
     attributes,
     messageAttributes,
-    message: JSON.stringify({ default: shortText, email: body }),
+    message,
     counts,
     transitionCount: kept.length,
     omittedCount: omitted,
@@ -262,7 +299,9 @@ function countsPhrase(counts: TransitionCounts): string {
 export function digestAttributes(events: readonly LifecycleFinding[]): DigestAttributes {
   const sorted = sortEvents(events);
   const open = sorted.filter((event) => event.transition !== 'RESOLVED');
-  const credentials = distinct(sorted.flatMap((event) => (event.tmc ? [event.tmc.credentialName] : [])));
+  const credentials = boundedAttributeList(
+    distinct(sorted.flatMap((event) => (event.tmc ? [event.tmc.credentialName] : []))),
+  );
   return {
     severity: worstSeverity(open.map((event) => event.severity)) ?? 'INFORMATIONAL',
     checkId: distinct(sorted.map((event) => event.checkId)),
@@ -284,11 +323,15 @@ function formatShortText(
 ): string {
   const lines = ordered.slice(0, SHORT_TEXT_MAX_LINES).map((event) => {
     const account = view.showAccount(event) ? `account ${event.accountId}` : undefined;
-    const where = [account, event.tmc?.credentialName, event.region].filter(Boolean).join(', ');
+    const credential = event.tmc ? shown(event.tmc.credentialName, 60) : undefined;
+    const where = [account, credential, shown(event.region, 40)].filter(Boolean).join(', ');
+    // The place is cut first, so the title cannot push it out of the line.
+    const label =
+      event.transition === 'RESOLVED' ? 'RESOLVED' : `${SHORT_LABELS[event.transition]} ${event.severity}`;
+    const head = `- [${label}] `;
+    const tail = ` (${where})`;
     return truncate(
-      cleanLine(
-        `- [${event.transition === 'RESOLVED' ? 'RESOLVED' : `${SHORT_LABELS[event.transition]} ${event.severity}`}] ${event.title} (${where})`,
-      ),
+      head + shown(event.title, SHORT_TEXT_MAX_LINE_CHARS - head.length - tail.length) + tail,
       SHORT_TEXT_MAX_LINE_CHARS,
     );
   });
@@ -296,7 +339,7 @@ function formatShortText(
   return [
     subject,
     ...(storm ? [truncate(cleanLine(`INCIDENT: ${storm.reason}.`), SHORT_TEXT_MAX_LINE_CHARS)] : []),
-    `${accountsPhrase(view, run, 'Account')}, run ${run.runId} started ${run.startedAt}: ${countsPhrase(counts)}.`,
+    `${accountsPhrase(view, run, 'Account')}, run ${shown(run.runId)} started ${shown(run.startedAt, 40)}: ${countsPhrase(counts)}.`,
     ...lines,
     ...(more > 0 ? [`... and ${more} more`] : []),
     'Details: the email notification, or the "TMC Health Finding" events on EventBridge.',
@@ -315,7 +358,7 @@ function formatBody(
 ): { text: string; omitted: number } {
   const total = groups.reduce((sum, group) => sum + group.events.length, 0);
   const header = formatHeader(groups, counts, run, view) + (storm ? formatIncident(storm) : '');
-  const footer = `\n--\nSent by tmc-health-checker, run ${run.runId}. Only changes are emailed; every finding, PASS and suppressed included, is also published to EventBridge (source tmc-health, detail-type "TMC Health Finding").\n`;
+  const footer = `\n--\nSent by tmc-health-checker, run ${shown(run.runId)}. Only changes are emailed; every finding, PASS and suppressed included, is also published to EventBridge (source tmc-health, detail-type "TMC Health Finding").\n`;
   const omissionLine = (count: number): string =>
     `\n... and ${plural(count, 'more change')} not shown (see the EventBridge events)\n`;
   const sections = bodySections(groups, view);
@@ -363,9 +406,9 @@ function formatHeader(
     '',
     ...alignedLines([
       ...headerAccounts(view, run),
-      ['Regions', run.regions.length > 0 ? run.regions.join(', ') : '(none)'],
-      ['Run started', run.startedAt],
-      ['Run id', run.runId],
+      ['Regions', regionsList(run.regions)],
+      ['Run started', shown(run.startedAt, 40)],
+      ['Run id', shown(run.runId)],
       ['New', String(counts.opened)],
       ['Escalated', String(counts.escalated)],
       ['Resolved', String(counts.resolved)],
@@ -380,7 +423,7 @@ function formatHeader(
 export function formatIncident(storm: Storm): string {
   const spreading = Object.entries(storm.spreadingChecks).sort(([a], [b]) => compare(a, b));
   const spreadLines = spreading.flatMap(([checkId, who]) => {
-    const listed = who.slice(0, MAX_STORM_CREDENTIALS).map(cleanLine);
+    const listed = who.slice(0, MAX_STORM_CREDENTIALS).map((name) => shown(name, 64));
     const more = who.length - listed.length;
     return [
       `  - ${cleanLine(checkId)} (${plural(who.length, 'credential or role', 'credentials or roles')}):`,
@@ -419,11 +462,54 @@ function bodySections(groups: readonly Group[], view: AccountView): TextSection[
       const text =
         group.transition === 'RESOLVED'
           ? formatResolvedLine(event, counter, showAccount)
-          : formatFindingSection(event, counter, { showAccount }) + lifecycleLine(event);
+          : capText(
+              formatFindingSection(forDisplay(event), counter, { showAccount }),
+              MAX_SECTION_CHARS,
+              SECTION_CUT_NOTE,
+            ) + lifecycleLine(event);
       sections.push({ text: prefix + text, items: 1 });
     });
   }
   return sections;
+}
+
+/** Longest message or remediation text shown in a change's section. */
+const MAX_TEXT_CHARS = 2_000;
+
+/**
+ * The change with its free-text fields cut for the email (the EventBridge event keeps them whole), so a long
+ * title or name leaves room in its section for the rest of it. Line breaks stay: the section cleans each field.
+ */
+function forDisplay(event: LifecycleFinding): LifecycleFinding {
+  const cut = (text: string, max: number): string => truncate(text, max);
+  return {
+    ...event,
+    title: cut(event.title, MAX_TITLE_CHARS),
+    message: cut(event.message, MAX_TEXT_CHARS),
+    region: cut(event.region, MAX_NAME_CHARS),
+    resource: {
+      ...event.resource,
+      name: cut(event.resource.name, MAX_NAME_CHARS * 2),
+      ...(event.resource.arn === undefined ? {} : { arn: cut(event.resource.arn, MAX_NAME_CHARS * 4) }),
+    },
+    ...(event.tmc
+      ? { tmc: { ...event.tmc, credentialName: cut(event.tmc.credentialName, MAX_NAME_CHARS) } }
+      : {}),
+    remediation: {
+      ...event.remediation,
+      text: cut(event.remediation.text, MAX_TEXT_CHARS),
+      whoCanFix: cut(event.remediation.whoCanFix, MAX_TITLE_CHARS),
+      runbookUrl: cut(event.remediation.runbookUrl, MAX_NAME_CHARS * 4),
+    },
+  };
+}
+
+/** The header's regions: each cut, at most MAX_HEADER_REGIONS named, the rest counted. */
+function regionsList(regions: readonly string[]): string {
+  if (regions.length === 0) return '(none)';
+  const listed = regions.slice(0, MAX_HEADER_REGIONS).map((region) => shown(region, 40));
+  const more = regions.length - listed.length;
+  return `${listed.join(', ')}${more > 0 ? `, +${more} more` : ''}`;
 }
 
 /** After the finding section: where the finding stands in its lifecycle. */
@@ -445,14 +531,14 @@ function lifecycleLine(event: LifecycleFinding): string {
 export function formatResolvedLine(event: LifecycleFinding, number: number, showAccount = false): string {
   const where = [
     showAccount ? `account ${event.accountId}` : undefined,
-    event.tmc?.credentialName,
+    event.tmc ? shown(event.tmc.credentialName) : undefined,
     event.tmc?.component,
-    event.region,
+    shown(event.region, 40),
   ]
     .filter(Boolean)
     .join(', ');
   return (
-    `${number}. [RESOLVED] ${cleanLine(event.title)} (${where}): ${truncate(cleanLine(event.message), 240)} ` +
+    `${number}. [RESOLVED] ${shown(event.title, MAX_TITLE_CHARS)} (${where}): ${truncate(cleanLine(event.message), 240)} ` +
     `(open since ${event.firstObservedAt}, seen ${plural(event.occurrenceCount, 'time')}; finding ${event.findingId})\n`
   );
 }
