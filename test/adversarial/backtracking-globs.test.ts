@@ -14,19 +14,35 @@
  * rung it is slow on, within about a second, instead of running for minutes at 10,000 characters: a jest
  * timeout cannot interrupt a synchronous RegExp.
  */
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  GetOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListOpenIDConnectProvidersCommand,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
+import { runIrsaCheck } from '../../lambdas/app/irsa-check';
+import { TokenBucket } from '../../lambdas/adapters/irsa/rate-limiter';
+import type { LoadResult, SaveResult, WatermarkStore } from '../../lambdas/adapters/irsa/watermark-store';
 import type { Finding } from '../../lambdas/core/finding';
 import { evaluateCondition, likeMatches } from '../../lambdas/core/irsa/condition-evaluator';
 import { evaluateIrsa } from '../../lambdas/core/irsa/evaluate-irsa';
 import { parseTrailEvent } from '../../lambdas/core/irsa/parse-event';
-import { DEFAULT_IRSA_SETTINGS } from '../../lambdas/core/irsa/settings';
+import { DEFAULT_IRSA_SETTINGS, irsaSettingsSchema } from '../../lambdas/core/irsa/settings';
 import type { WebIdentityDenial } from '../../lambdas/core/irsa/types';
+import type { Watermark } from '../../lambdas/core/irsa/watermark';
 import { prepareRun } from '../../lambdas/core/lifecycle/prepare';
 import { lifecycleSettingsFromEnvironment } from '../../lambdas/core/lifecycle/settings';
 import { matchingSuppression, type Suppression } from '../../lambdas/core/lifecycle/suppressions';
 import {
   ACCOUNT,
   ISSUER,
+  PROVIDER_ARN,
+  acceptingPublisher,
+  instantLimiterClock,
+  lookupEvent,
   REGION,
   ROLE_ARN,
   irsaSnapshot,
@@ -181,6 +197,94 @@ describe('the attacks through a CloudTrail record', () => {
       const prepared = expectWithin(`lifecycle of a ${length}-character role ARN`, plan, END_TO_END_BOUND_MS);
       expect(prepared.events.some((event) => event.resource.arn === denial.roleArn)).toBe(true);
       expect(prepared.suppressedIds.size).toBe(0);
+    }
+  });
+});
+
+/** What a run saves: the watermark is committed only after publishing, so a stalled run commits nothing. */
+class MemoryWatermarks implements WatermarkStore {
+  readonly saved = new Map<string, Watermark>();
+
+  load(region: string): Promise<LoadResult> {
+    return Promise.resolve({ ok: true, value: { region, version: 0 } });
+  }
+
+  save(region: string, watermark: Watermark): Promise<SaveResult> {
+    this.saved.set(region, watermark);
+    return Promise.resolve({ region, status: 'saved', version: 1 });
+  }
+}
+
+describe('a whole IRSA run on LookupEvents answers carrying the attack', () => {
+  const cloudtrail = new CloudTrailClient({ region: REGION, maxAttempts: 1 });
+  const iam = new IAMClient({ region: 'us-east-1', maxAttempts: 1 });
+  const trailMock = mockClient(cloudtrail);
+  const iamMock = mockClient(iam);
+  const trust = JSON.stringify(
+    policy(webIdentityStatement({ subject: `${SA_PREFIX}*-*-*-*x`, operator: 'StringLike' })),
+  );
+  const RUN_BOUND_MS = 1000;
+
+  afterAll(() => {
+    trailMock.restore();
+    iamMock.restore();
+  });
+
+  it('publishes and commits its watermark at once, however long the subjects', async () => {
+    iamMock.on(GetRoleCommand).resolves({
+      Role: {
+        RoleName: 'AccessEC2role',
+        Arn: ROLE_ARN,
+        Path: '/',
+        RoleId: 'AROAEXAMPLE',
+        CreateDate: new Date(NOW),
+        AssumeRolePolicyDocument: encodeURIComponent(trust),
+      },
+    });
+    iamMock
+      .on(ListOpenIDConnectProvidersCommand)
+      .resolves({ OpenIDConnectProviderList: [{ Arn: PROVIDER_ARN }] });
+    iamMock
+      .on(GetOpenIDConnectProviderCommand)
+      .resolves({ Url: ISSUER, ClientIDList: ['sts.amazonaws.com'] });
+    const settings = irsaSettingsSchema.parse({ regions: [REGION], watermarkTableName: 'wm' });
+    // The last rung: a flood of distinct long subjects, one denial group (and one diagnosis) each.
+    const rungs = [...LADDER.map((length) => [length]), Array.from({ length: 50 }, () => 10_000)];
+    for (const lengths of rungs) {
+      trailMock.on(LookupEventsCommand).resolves({
+        Events: lengths.map((length, index) =>
+          lookupEvent({
+            subject: `${SA_PREFIX}${index}${subOf(length).slice(SA_PREFIX.length + String(index).length)}`,
+            identityProvider: ISSUER,
+            eventTime: '2026-11-22T11:30:00Z',
+          }),
+        ),
+      });
+      const watermarks = new MemoryWatermarks();
+      const start = process.hrtime.bigint();
+      const result = await runIrsaCheck(
+        { accountId: ACCOUNT, settings, defaultRegion: REGION },
+        {
+          clients: {
+            cloudTrailFor: () => cloudtrail,
+            iam,
+            watermarkStore: watermarks,
+            limiterFor: () => new TokenBucket({ clock: instantLimiterClock() }),
+            retry: { sleep: () => Promise.resolve() },
+          },
+          publisher: acceptingPublisher,
+          now: () => NOW,
+        },
+      );
+      const took = elapsedMs(start);
+      const label = `a run with ${lengths.length} subject(s) of ${lengths[0] ?? 0} characters`;
+      if (took > RUN_BOUND_MS)
+        throw new Error(`${label} took ${took.toFixed(0)} ms (bound ${RUN_BOUND_MS} ms)`);
+      const denied = result.findings.filter((finding) => finding.checkId === 'irsa.assume-role.denied');
+      expect(denied).toHaveLength(lengths.length);
+      for (const finding of denied) expect(finding.evidence).toMatchObject({ cause: 'sub-mismatch' });
+      expect(result.watermarkCommits).toEqual([{ region: REGION, status: 'saved', version: 1 }]);
+      expect(watermarks.saved.get(REGION)).toMatchObject({ highWater: NOW.toISOString() });
     }
   });
 });
