@@ -27,6 +27,11 @@ export const DEFAULT_SETTINGS = {
 /** The activation of a registered cluster lasts 3 days: a longer grace could never report it PENDING. */
 export const MAX_EKS_CONNECTOR_PENDING_GRACE_MINUTES = 3 * 24 * 60;
 
+/**
+ * The classification patterns are configuration, written by the team (trusted), and stay regular expressions;
+ * the function names and descriptions they are tested against come from the account, so classify.ts tests
+ * only as many characters of each as Lambda allows.
+ */
 const regexSource = z.string().check(
   z.refine(
     (source) => {

@@ -20,6 +20,7 @@
  * it is not granted, a Deny that depends on it is not applied. Policy variables (`${...}`) are not
  * substituted; IRSA trust policies do not use them.
  */
+import { globMatches, IAM_GLOB } from '../glob';
 import type { PolicyDocument, PolicyStatement } from './types';
 
 export type RequestContext = Readonly<Record<string, string | readonly string[]>>;
@@ -54,12 +55,13 @@ interface BaseOperator {
   readonly negated: boolean;
 }
 
-/** Glob with `*` (any run of characters) and `?` (one character), case-sensitive, over the whole value. */
+/**
+ * StringLike: a glob with `*` (any run of characters) and `?` (one character), case-sensitive, over the whole
+ * value. The value is often untrusted (a `sub` from CloudTrail), so it is matched by the linear-time glob
+ * matcher, never by a RegExp built from the pattern.
+ */
 export function likeMatches(value: string, pattern: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\*?]/g, (char) =>
-    char === '*' ? '.*' : char === '?' ? '.' : `\\${char}`,
-  );
-  return new RegExp(`^${source}$`, 's').test(value);
+  return globMatches(value, pattern, IAM_GLOB);
 }
 
 const equals: Matcher = (actual, expected) => actual === expected;

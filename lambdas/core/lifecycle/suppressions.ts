@@ -1,4 +1,5 @@
 import { CHECK_IDS, type Finding } from '../finding';
+import { globMatches, STAR_GLOB } from '../glob';
 import * as z from '../zod';
 
 /**
@@ -8,18 +9,17 @@ import * as z from '../zod';
 export const suppressionSchema = z.strictObject({
   checkId: z.optional(z.enum(CHECK_IDS)),
   credentialName: z.optional(z.string().check(z.minLength(1))),
-  /** Glob over the finding's resource ARN (`*` matches any run of characters), e.g. `arn:aws:iam::*:role/legacy-*`. */
+  /**
+   * Glob over the finding's resource ARN (`*` matches any run of characters, `?` only itself), e.g.
+   * `arn:aws:iam::*:role/legacy-*`. The ARN may come from CloudTrail (a denied caller names any role ARN), so it
+   * is matched in linear time (../glob.ts).
+   */
   roleArnPattern: z.optional(z.string().check(z.minLength(1))),
   expires: z.union([z.iso.datetime({ offset: true }), z.iso.date()]),
   reason: z.string().check(z.minLength(3)),
 });
 
 export type Suppression = z.infer<typeof suppressionSchema>;
-
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`);
-}
 
 /** When the suppression stops muting, in epoch milliseconds (also used by the stack to warn about expired ones). */
 export function suppressionExpiresAt(suppression: Suppression): number {
@@ -43,6 +43,6 @@ export function matchingSuppression(
         suppression.credentialName === finding.tmc?.credentialName) &&
       (suppression.roleArnPattern === undefined ||
         (finding.resource.arn !== undefined &&
-          globToRegExp(suppression.roleArnPattern).test(finding.resource.arn))),
+          globMatches(finding.resource.arn, suppression.roleArnPattern, STAR_GLOB))),
   );
 }
