@@ -8,6 +8,9 @@
 import { HUB_CONTEXT, synthApp } from '../infra/helpers';
 import { hubBusSimulation, MEMBER_ACCOUNT } from '../infra/hub-bus-simulation';
 
+// The simulator loads its IAM data on first use: seconds on a busy 2-core machine.
+jest.setTimeout(60_000);
+
 const { putEvents, memberRolePath } = hubBusSimulation(synthApp(HUB_CONTEXT));
 
 describe('a forged run report on the hub bus from a member account', () => {

@@ -11,6 +11,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FleetReadOnlyRole, type FleetReadOnlyRoleProps } from '../../lib/constructs/fleet-read-only-role';
 
+// The simulator loads its IAM data on first use: seconds on a busy 2-core machine.
+jest.setTimeout(60_000);
+
 const MONITORING = '123456789012';
 const MEMBER = '444455556666';
 const ORG = 'o-a1b2c3d4e5';
