@@ -37,7 +37,7 @@ import {
   type MemberHeartbeat,
   type UnreadableHeartbeat,
 } from '../../core/fleet/heartbeat';
-import { REPORT_TEXT_LIMITS, REPORTED_FAMILIES } from '../../core/fleet/run-report';
+import { MAX_REPORT_REGIONS, REPORT_TEXT_LIMITS, REPORTED_FAMILIES } from '../../core/fleet/run-report';
 import {
   CLOCK_SKEW_TOLERANCE_MS,
   type ReportedFamily,
@@ -284,15 +284,15 @@ class Malformed extends Error {}
 const ACCOUNT_ID = /^\d{12}$/;
 
 /**
- * What one stored heartbeat may hold: the intake's caps on a report (REPORT_TEXT_LIMITS, 64 regions). The watch
- * puts these values into its findings, one EventBridge entry each (256 KB at most); an item over them (written
- * before the intake capped reports, or by hand) is unreadable, an ERROR of its own with a short reason, and every
- * other member's finding still goes out.
+ * What one stored heartbeat may hold: the intake's caps on a report (REPORT_TEXT_LIMITS, MAX_REPORT_REGIONS).
+ * The watch puts these values into its findings, one EventBridge entry each (256 KB at most); an item over them
+ * (written before the intake capped reports, or by hand) is unreadable, an ERROR of its own with a short reason,
+ * and every other member's finding still goes out.
  */
 export const HEARTBEAT_LIMITS = {
   runId: REPORT_TEXT_LIMITS.runId,
   region: REPORT_TEXT_LIMITS.region,
-  regions: 64,
+  regions: MAX_REPORT_REGIONS,
   timestamp: REPORT_TEXT_LIMITS.timestamp,
   /** A key as shown in an unreadable item's finding. */
   shownKey: 64,

@@ -359,7 +359,7 @@ const text = (max: number, empty = false) =>
   empty ? z.string().check(z.maxLength(max)) : z.string().check(z.minLength(1), z.maxLength(max));
 const count = z.int().check(z.nonnegative());
 /** More regions than AWS has, with room for the global pseudo-region and new ones. */
-const MAX_REPORT_REGIONS = 64;
+export const MAX_REPORT_REGIONS = 64;
 /** A run's failed operations: a few per region and service at most. */
 const MAX_FAILED_OPERATIONS = 1_000;
 /** The base64 of a detail's findings: EventBridge refuses a detail over 256 KB anyway. */
