@@ -484,7 +484,12 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: string, lim
  * Cheapest first, so a hostile report costs the hub no more than its limits: the header (its `findingCount` and
  * lists capped), then decoding (the codec stops inflating at RUN_REPORT_MAX_DECODED_BYTES), then the decoded
  * text's shape counted without parsing (findings, items, depth, one finding's length), and only then JSON.parse
- * and the findings' schema.
+ * and the findings' schema (its length caps included).
+ *
+ * Every finding must be of the report's account (which the intake checks is the sender's), never of the hub's own
+ * check, and its id is recomputed from its check, that account, its region and the `resourceKey` it travels with:
+ * an id that is not that one is refused, since any member can compute another member's ids. The resource key is
+ * stripped: the findings returned are the published shape.
  */
 export function parseRunReportDetail(detail: unknown, codec: ReportCodec): ParsedRunReport {
   const header = runReportDetailSchema.safeParse(detail);
