@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Finding } from '../core/finding';
 import { rejectedReportFinding, reportAccountOf, type ReportEnvelope } from '../core/fleet/rejected-report';
-import { parseRunReportDetail } from '../core/fleet/run-report';
+import { parseRunReportDetail, reportClockProblem } from '../core/fleet/run-report';
 import {
+  CLOCK_SKEW_TOLERANCE_MS,
   RUN_REPORT_DETAIL_TYPE,
   RUN_REPORT_MAX_DECODED_BYTES,
   RUN_REPORT_SOURCE,
@@ -21,15 +22,19 @@ import type { DigestSink, LifecycleReport, LifecycleStage } from './lifecycle-st
  * The hub's fleet intake (issue 13, docs/organizations.md): one EventBridge event, one member run report (or one
  * region part of it).
  *
- * - Malformed, of another schema version, or naming another account than the one EventBridge says sent it: the
- *   event is rejected, never retried (it would fail the same way every time). One `checker.error` ERROR finding
- *   naming the member account goes to the hub bus, RunReportRejected counts it, and the function returns normally.
+ * - Malformed, over a length cap, of another schema version, naming another account than the one EventBridge
+ *   says sent it (the report's or any finding's `accountId`), or dated more than a few minutes ahead of the hub's
+ *   clock: the event is rejected, never retried (it would fail the same way every time). One `checker.error`
+ *   ERROR finding naming the member account goes to the hub bus, RunReportRejected counts it, and the function
+ *   returns normally.
  * - Older than the member's last recorded report (EventBridge does not keep order; a Lambda retry may come hours
  *   late): 'stale', left out of the ledger, where it would reopen what a newer run resolved.
- * - Otherwise the existing lifecycle runs on it exactly as in the member, with the ledger scoped to the member
- *   account (finding events to the hub bus, the digest to the hub topic), then the member's heartbeat is recorded;
- *   the heartbeat is recorded even when the lifecycle failed (the member did report), and that failure is then
- *   rethrown so Lambda retries the event (the ledger's conditional writes make the retry send nothing twice).
+ * - Otherwise the existing lifecycle runs on it exactly as in the member, with the ledger scoped to the account
+ *   that sent it: its keys and open index are bound to that account, so a finding id another member sends too is
+ *   another entry. Finding events go to the hub bus, the digest to the hub topic; then the member's heartbeat is
+ *   recorded. The heartbeat is recorded even when the lifecycle failed (the member did report), and that failure
+ *   is then rethrown so Lambda retries the event (the ledger's conditional writes make the retry send nothing
+ *   twice).
  */
 
 export interface FleetIntakeInput {
@@ -107,7 +112,7 @@ export async function runFleetIntake(
   input: FleetIntakeInput,
   dependencies: FleetIntakeDependencies,
 ): Promise<FleetIntakeResult> {
-  const accepted = acceptReport(input.event, dependencies.codec);
+  const accepted = acceptReport(input.event, dependencies.codec, now(dependencies));
   if (!accepted.ok) return reject(input, dependencies, accepted.problem, now(dependencies));
   return processReport(accepted.report, dependencies);
 }
@@ -123,7 +128,10 @@ async function processReport(
   if (
     latest !== undefined &&
     latest.runId !== report.runId &&
-    isOlder(report.finishedAt, latest.lastReportAt)
+    isOlder(report.finishedAt, latest.lastReportAt) &&
+    // A stored report dated beyond the hub's clock (recorded before reports were bounded by it) proves nothing
+    // newer: taking it as newer would leave every genuine report out until that date.
+    !isFuture(latest.lastReportAt, now(dependencies))
   ) {
     return { outcome: 'stale', report: summary, latest, metrics: [rejectedMetric(0)] };
   }
@@ -274,7 +282,7 @@ function prepare(record: FleetBatchRecord, dependencies: FleetIntakeDependencies
         problem: parsed.problem,
       };
     }
-    const accepted = acceptReport(parsed.event, dependencies.codec);
+    const accepted = acceptReport(parsed.event, dependencies.codec, now(dependencies));
     if (!accepted.ok) {
       return { messageId, decodedChars: 0, kind: 'rejected', event: parsed.event, problem: accepted.problem };
     }
@@ -359,8 +367,11 @@ function parseBody(
 
 type Accepted = ParsedRunReport;
 
-/** The envelope must be a run report from the account it names; then the detail must parse (A1's contract). */
-export function acceptReport(event: ReportEnvelope, codec: ReportCodec): Accepted {
+/**
+ * The envelope must be a run report from the account it names; then the detail must parse (A1's contract), and
+ * its dates must not be ahead of the hub's clock (`now`).
+ */
+export function acceptReport(event: ReportEnvelope, codec: ReportCodec, now: Date): Accepted {
   if (event.source !== RUN_REPORT_SOURCE || event['detail-type'] !== RUN_REPORT_DETAIL_TYPE) {
     return {
       ok: false,
@@ -379,6 +390,8 @@ export function acceptReport(event: ReportEnvelope, codec: ReportCodec): Accepte
           : `the event has no sending account; the report names ${parsed.report.accountId}`,
     };
   }
+  const clock = reportClockProblem(parsed.report, now);
+  if (clock !== undefined) return { ok: false, problem: clock };
   return parsed;
 }
 
@@ -411,6 +424,10 @@ async function reject(
     publishReport,
     metrics: [rejectedMetric(1)],
   };
+}
+
+function isFuture(at: string, now: Date): boolean {
+  return Date.parse(at) > now.getTime() + CLOCK_SKEW_TOLERANCE_MS;
 }
 
 function isOlder(finishedAt: string, than: string): boolean {

@@ -35,10 +35,30 @@ export interface FindingSpec {
   readonly evidence: Evidence;
 }
 
+/**
+ * The resource key each finding was built with: what, with its check, account and region, its id is the hash of
+ * (makeFindingId). Not part of the published finding; a member's run report carries it so the hub can recompute
+ * every reported id against the account that sent it (lambdas/core/fleet/run-report.ts). Weak: it lives as long as
+ * the finding object.
+ */
+const resourceKeys = new WeakMap<Finding, string>();
+
+/** The resource key `finding` was built with, when it came from buildFinding (or carryResourceKey). */
+export function resourceKeyOf(finding: Finding): string | undefined {
+  return resourceKeys.get(finding);
+}
+
+/** `derived`, a copy of `original` with other fields (same id), keeps the original's resource key. */
+export function carryResourceKey(original: Finding, derived: Finding): Finding {
+  const key = resourceKeys.get(original);
+  if (key !== undefined && derived.findingId === original.findingId) resourceKeys.set(derived, key);
+  return derived;
+}
+
 export function buildFinding(scope: FindingScope, spec: FindingSpec): Finding {
   const definition = CATALOGUE[spec.checkId];
   const severity = spec.severity ?? (spec.status === 'PASS' ? 'INFORMATIONAL' : definition.defaultSeverity);
-  return {
+  const finding: Finding = {
     schemaVersion: FINDING_SCHEMA_VERSION,
     findingId: makeFindingId(spec.checkId, scope.accountId, scope.region, spec.resourceKey),
     checkId: spec.checkId,
@@ -59,6 +79,8 @@ export function buildFinding(scope: FindingScope, spec: FindingSpec): Finding {
     },
     observedAt: scope.observedAt,
   };
+  resourceKeys.set(finding, spec.resourceKey);
+  return finding;
 }
 
 /** Stable key for checks about whether a credential's component exists at all. */

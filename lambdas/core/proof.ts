@@ -2,6 +2,7 @@ import { remediationText, CATALOGUE } from './catalogue';
 import { CHECK_READS, type CheckRead } from './check-reads';
 import { describeFailure } from './credential-view';
 import type { Finding } from './finding';
+import { carryResourceKey } from './finding-factory';
 import { GLOBAL_REGION, type ApiFailure } from './inventory';
 
 /** What the run's reads came to: every failed call, and who owns the resources the calls were about. */
@@ -59,7 +60,7 @@ function unconfirmed(finding: Finding, failures: readonly ApiFailure[]): Finding
   const first = failures[0] as ApiFailure;
   const error = describeFailure(first);
   const operations = [...new Set(failures.map(operationOf))];
-  return {
+  return carryResourceKey(finding, {
     ...finding,
     status: 'ERROR',
     severity: CATALOGUE[finding.checkId].defaultSeverity,
@@ -67,5 +68,5 @@ function unconfirmed(finding: Finding, failures: readonly ApiFailure[]): Finding
     message: `Not confirmed, so not reported as healthy: ${error}, and this check rests on that read. The other reads showed: ${finding.message}`,
     evidence: { ...finding.evidence, error, unconfirmedBy: operations },
     remediation: { ...finding.remediation, text: remediationText(finding.checkId) },
-  };
+  });
 }

@@ -79,12 +79,14 @@ describe('record', () => {
       partsSeen: { NS: ['1'] },
       updatedAt: { S: NOW.toISOString() },
     });
+    // A stored report dated beyond the hub's clock (and its tolerance) is replaced, never kept as newer.
     expect(input.ConditionExpression).toBe(
-      'attribute_not_exists(#accountId) OR NOT attribute_type(#epoch, :number) OR #epoch < :at',
+      'attribute_not_exists(#accountId) OR NOT attribute_type(#epoch, :number) OR #epoch < :at OR #epoch > :future',
     );
     expect(input.ExpressionAttributeValues).toEqual({
       ':number': { S: 'N' },
       ':at': { N: String(Date.parse('2026-05-01T11:50:00.000Z')) },
+      ':future': { N: String(NOW.getTime() + 5 * 60_000) },
     });
     expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
   });
@@ -299,5 +301,37 @@ describe('item codec', () => {
       ok: true,
       heartbeat: expect.objectContaining({ family: 'irsa', parts: 3, partsReceived: 1 }) as unknown,
     });
+  });
+
+  it.each([
+    [
+      'a run id over the cap',
+      { runId: { S: 'r'.repeat(150_000) } },
+      /^runId is 150000 characters, over the 128/,
+    ],
+    [
+      'more regions than the cap',
+      { regions: { L: Array.from({ length: 65 }, () => ({ S: 'us-east-1' })) } },
+      /^regions holds 65 values, over the 64/,
+    ],
+    ['a region name over the cap', { regions: { L: [{ S: 'x'.repeat(10_000) }] } }, /^regions holds a value/],
+    [
+      'a timestamp of 10,000 digits',
+      { lastReportAt: { S: `2026-05-01T11:50:00.${'1'.repeat(10_000)}Z` } },
+      /^lastReportAt is not a timestamp: .{0,80}\.\.\. \(10021 characters\)$/,
+    ],
+    [
+      'a key of 100,000 characters',
+      { accountId: { S: '1'.repeat(100_000) } },
+      /^accountId is not a 12-digit account id: 1{64}\.\.\. \(100000 characters\)$/,
+    ],
+  ])('%s: unreadable, with a short reason (the watch puts it in one event)', (_name, change, reason) => {
+    const parsed = fromHeartbeatItem({ ...itemOf(report()), ...change });
+    expect(parsed).toMatchObject({
+      ok: false,
+      unreadable: { reason: expect.stringMatching(reason) as unknown },
+    });
+    if (parsed.ok) return;
+    expect(JSON.stringify(parsed.unreadable).length).toBeLessThan(1_024);
   });
 });

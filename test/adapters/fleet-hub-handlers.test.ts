@@ -247,9 +247,10 @@ describe('fleet intake handler', () => {
       .flatMap((call) =>
         Object.values(call.args[0].input.RequestItems!)[0]!.Keys!.map((k) => k.findingId!.S),
       );
-    expect(requested).toEqual([memberFinding(MEMBER_A, 'a', 'PASS').findingId]);
-    expect(requested).not.toContain(bId);
-    expect(table(LEDGER).get(bId)?.openMarker?.S).toBe(`OPEN#${MEMBER_B}#credentials`);
+    // Keys bind the member account in: `<accountId>#<findingId>`.
+    expect(requested).toEqual([`${MEMBER_A}#${memberFinding(MEMBER_A, 'a', 'PASS').findingId}`]);
+    expect(requested).not.toContain(`${MEMBER_B}#${bId}`);
+    expect(table(LEDGER).get(`${MEMBER_B}#${bId}`)?.openMarker?.S).toBe(`OPEN#${MEMBER_B}#credentials`);
   });
 
   it('a report delivered late, after a newer run, leaves the ledger alone', async () => {

@@ -162,13 +162,43 @@ describe('runFleetIntake: a valid report', () => {
 
   it('an older report than the recorded one is stale: no lifecycle (it would reopen what a newer run resolved)', async () => {
     const h = harness();
-    h.heartbeats.latest = { runId: 'run-9', lastReportAt: '2026-05-01T12:05:00.000Z' };
+    // Newer than the report, and ahead of the hub's clock by less than the tolerance.
+    h.heartbeats.latest = { runId: 'run-9', lastReportAt: '2026-05-01T11:55:00.000Z' };
     const [detail] = reportDetails({ findings, runId: 'run-8' });
     const result = await runFleetIntake(input(reportEvent(detail)), h.deps);
     expect(result.outcome).toBe('stale');
     expect(h.stages).toEqual([]);
     expect(h.heartbeats.recorded).toEqual([]);
   });
+
+  it('a recorded report dated beyond the hub clock proves nothing newer: the report is accepted', async () => {
+    const h = harness();
+    h.heartbeats.latest = { runId: 'run-9', lastReportAt: '2099-01-01T00:00:00.000Z' };
+    const [detail] = reportDetails({ findings, runId: 'run-8' });
+    const result = await runFleetIntake(input(reportEvent(detail)), h.deps);
+    expect(result.outcome).toBe('accepted');
+    expect(h.heartbeats.recorded).toHaveLength(1);
+  });
+
+  it.each([
+    ['finishedAt', { finishedAt: '2026-05-01T11:57:00.000Z' }],
+    ['startedAt', { startedAt: '2099-01-01T00:00:00.000Z', finishedAt: '2026-05-01T11:50:00.000Z' }],
+  ])(
+    'a report whose %s is ahead of the hub clock by more than the tolerance is rejected',
+    async (field, dates) => {
+      const h = harness();
+      const [detail] = reportDetails({ findings, ...dates });
+      const result = await runFleetIntake(input(reportEvent(detail)), h.deps);
+      expect(result).toMatchObject({
+        outcome: 'rejected',
+        problem: expect.stringMatching(
+          new RegExp(`^detail\\.${field}: .* ahead of the hub's clock`),
+        ) as unknown,
+      });
+      expect(h.stages).toEqual([]);
+      expect(h.heartbeats.recorded).toEqual([]);
+    },
+  );
 
   it('a failing lifecycle still records the heartbeat (the member did report), then fails for a retry', async () => {
     const h = harness();

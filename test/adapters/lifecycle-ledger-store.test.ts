@@ -4,6 +4,7 @@ import {
   DynamoDBClient,
   PutItemCommand,
   QueryCommand,
+  TransactWriteItemsCommand,
   type AttributeValue,
   type BatchGetItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -396,6 +397,99 @@ describe('account scope (Organizations hub: one table, every member account)', (
     await scoped(MEMBER_A).commit(plannedFor(entry('a-1', { open: false, status: 'PASS', sequence: 2 }), 1));
     expect([...(await scoped(MEMBER_A).load([])).keys()]).toEqual(['a-2']);
     expect([...(await scoped(MEMBER_B).load([])).keys()]).toEqual(['b-1']);
+  });
+
+  it('binds the account into the item key: the same finding id in two accounts is two entries', async () => {
+    const items = emulateTable();
+    await scoped(MEMBER_B).commit(plannedFor(entry('same', { sequence: 1 }), undefined));
+    // A commits an entry under the very id B's entry has: it lands in A's ledger, B's is untouched.
+    expect(await scoped(MEMBER_A).commit(plannedFor(entry('same', { sequence: 1 }), undefined))).toBe(
+      'saved',
+    );
+    expect([...items.keys()].sort()).toEqual([`${MEMBER_A}#same`, `${MEMBER_B}#same`]);
+    await scoped(MEMBER_A).commit(plannedFor(entry('same', { open: false, status: 'PASS', sequence: 2 }), 1));
+    expect(items.get(`${MEMBER_B}#same`)?.openMarker).toEqual({ S: `OPEN#${MEMBER_B}#credentials` });
+    expect((await scoped(MEMBER_B).load(['same'])).get('same')).toMatchObject({ open: true, sequence: 1 });
+    expect(requestedIds(dynamo.commandCalls(BatchGetItemCommand).at(-1)!.args[0].input)).toEqual([
+      `${MEMBER_B}#same`,
+    ]);
+    expect(toLedgerItem(entry('x'), NOW, 30, 'irsa', MEMBER_A).findingId).toEqual({ S: `${MEMBER_A}#x` });
+    expect(toLedgerItem(entry('x'), NOW, 30, 'irsa').findingId).toEqual({ S: 'x' });
+  });
+
+  it('lists only its own keys under its marker, and refuses an item keyed for another account', async () => {
+    const items = emulateTable();
+    await scoped(MEMBER_A).commit(plannedFor(entry('a-1', { sequence: 1 }), undefined));
+    // Listed under A's marker but keyed for B: not A's, never read.
+    const foreign = toLedgerItem(entry('b-1'), NOW, 30, 'credentials', MEMBER_B);
+    items.set(foreign.findingId!.S!, { ...foreign, openMarker: { S: `OPEN#${MEMBER_A}#credentials` } });
+    expect([...(await scoped(MEMBER_A).load([])).keys()]).toEqual(['a-1']);
+    expect(fromLedgerItem(foreign, MEMBER_A)).toEqual({
+      ok: false,
+      findingId: `${MEMBER_B}#b-1`,
+      reason: `findingId is not a key of account ${MEMBER_A}`,
+    });
+    expect(fromLedgerItem(foreign, MEMBER_B)).toMatchObject({ ok: true, entry: { findingId: 'b-1' } });
+  });
+
+  describe('an open item keyed by the bare finding id (a hub before keys were bound to the account)', () => {
+    const LEGACY = 'a'.repeat(32);
+    const legacyItem = (sequence = 3) =>
+      toLedgerItem(entry(LEGACY, { sequence }), NOW, 30, 'credentials', MEMBER_A);
+
+    it('is read as the entry, and its next write moves it to the bound key in one transaction', async () => {
+      const items = emulateTable();
+      items.set(LEGACY, { ...legacyItem(), findingId: { S: LEGACY } });
+      dynamo.on(TransactWriteItemsCommand).resolves({});
+      const ledger = scoped(MEMBER_A);
+      expect((await ledger.load([])).get(LEGACY)).toMatchObject({ open: true, sequence: 3 });
+      // B's store never sees it: it is listed under A's marker only.
+      expect((await scoped(MEMBER_B).load([LEGACY])).size).toBe(0);
+
+      expect(await ledger.saveQuiet(entry(LEGACY, { sequence: 3 }), 3)).toBe('saved');
+      const [call] = dynamo.commandCalls(TransactWriteItemsCommand);
+      const [put, retire] = call!.args[0].input.TransactItems!;
+      expect(put!.Put).toMatchObject({
+        Item: {
+          findingId: { S: `${MEMBER_A}#${LEGACY}` },
+          openMarker: { S: `OPEN#${MEMBER_A}#credentials` },
+        },
+        ConditionExpression: 'attribute_not_exists(findingId)',
+      });
+      expect(retire!.Put).toMatchObject({
+        Item: { findingId: { S: LEGACY }, open: { BOOL: false }, expiresAt: expect.anything() as unknown },
+        ConditionExpression: '#sequence = :previousSequence',
+        ExpressionAttributeValues: { ':previousSequence': { N: '3' } },
+      });
+      expect(retire!.Put!.Item!.openMarker).toBeUndefined();
+      // Moved: the next write is an ordinary conditional PutItem on the bound key.
+      dynamo.resetHistory();
+      await ledger.commit(plannedFor(entry(LEGACY, { sequence: 4 }), 3));
+      expect(dynamo.commandCalls(TransactWriteItemsCommand)).toHaveLength(0);
+      expect(putInput(0).Item!.findingId).toEqual({ S: `${MEMBER_A}#${LEGACY}` });
+    });
+
+    it('a cancelled transaction (another run moved or advanced it) is a conflict', async () => {
+      const items = emulateTable();
+      items.set(LEGACY, { ...legacyItem(), findingId: { S: LEGACY } });
+      dynamo.on(TransactWriteItemsCommand).rejects(
+        Object.assign(new Error('Transaction cancelled'), {
+          name: 'TransactionCanceledException',
+          CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+        }),
+      );
+      const ledger = scoped(MEMBER_A);
+      await ledger.load([]);
+      expect(await ledger.commit(plannedFor(entry(LEGACY, { sequence: 4 }), 3))).toBe('conflict');
+    });
+
+    it('an item under the bound key wins over it', async () => {
+      const items = emulateTable();
+      items.set(LEGACY, { ...legacyItem(3), findingId: { S: LEGACY } });
+      const bound = toLedgerItem(entry(LEGACY, { sequence: 7 }), NOW, 30, 'credentials', MEMBER_A);
+      items.set(bound.findingId!.S!, bound);
+      expect((await scoped(MEMBER_A).load([])).get(LEGACY)).toMatchObject({ sequence: 7 });
+    });
   });
 
   it('refuses a scope that is not an account id (it would silently list nothing)', () => {

@@ -1,9 +1,10 @@
 /**
  * The hub's intake handler as deployed, for attacks that arrive as run reports on the hub bus: module-scope wiring
  * from the environment, the real codec, lifecycle, ledger and heartbeat store against an emulated DynamoDB,
- * EventBridge mocked, and SNS mocked the way SNS behaves at its size limit (a Publish whose message, subject and
- * attributes exceed 256 KB is refused). Messages reach the handler as the report queue delivers them: an SQS batch
- * whose bodies are the EventBridge events.
+ * EventBridge and SNS mocked the way they behave at their size limits (a PutEvents entry over 256 KB fails with
+ * EntryTooLarge; a Publish whose message, subject and attributes exceed 256 KB is refused). Messages reach the
+ * handler as the report queue delivers them: an SQS batch whose bodies are the EventBridge events. The hub's fleet
+ * watch handler runs against the same tables (`runWatch`).
  *
  * Call `useIntakeHandler()` at the top of a test file: it sets the environment, loads the handler once and resets
  * the emulation before each test.
@@ -24,6 +25,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput } from '@aws-sdk/client-eventbridge';
+import { putEventsEntrySize } from '../../lambdas/adapters/publish-eventbridge';
 import {
   InvalidParameterException,
   PublishCommand,
@@ -41,6 +43,8 @@ const BUS = 'tmc-health-fleet';
 const TOPIC = `arn:aws:sns:eu-central-1:${HUB_ACCOUNT}:tmc-health-hub`;
 /** SNS's limit for one Publish: the message, the subject and the message attributes together. */
 export const SNS_LIMIT_BYTES = 256 * 1024;
+/** EventBridge's limit for one PutEvents entry, counted as EventBridge documents it. */
+export const ENTRY_LIMIT_BYTES = 256 * 1024;
 const ENV = {
   AWS_REGION: 'eu-central-1',
   TMC_HEALTH_LEDGER_TABLE: LEDGER,
@@ -85,6 +89,8 @@ export function useIntakeHandler() {
     );
   /** Every Publish SNS received, accepted or refused, with its size as SNS counts it. */
   const publishes: { input: PublishCommandInput; bytes: number }[] = [];
+  /** The size of every PutEvents entry EventBridge received, accepted or refused. */
+  const entrySizes: number[] = [];
 
   function emulate(): void {
     dynamo.on(PutItemCommand).callsFake((input: PutItemCommandInput) => {
@@ -97,7 +103,11 @@ export function useIntakeHandler() {
       else if (input.ConditionExpression === '#sequence = :previousSequence')
         allowed = current?.sequence?.N === values[':previousSequence']?.N;
       else if (input.TableName === FLEET)
-        allowed = current === undefined || Number(current.lastReportEpochMs?.N) < Number(values[':at']?.N);
+        allowed =
+          current === undefined ||
+          Number(current.lastReportEpochMs?.N) < Number(values[':at']?.N) ||
+          (values[':future'] !== undefined &&
+            Number(current.lastReportEpochMs?.N) > Number(values[':future'].N));
       if (!allowed)
         throw conditionFailed(input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? current : undefined);
       rows.set(key, input.Item!);
@@ -127,10 +137,16 @@ export function useIntakeHandler() {
       };
     });
     dynamo.on(ScanCommand).callsFake(() => ({ Items: [...table(FLEET).values()] }));
-    events.on(PutEventsCommand).callsFake((input: PutEventsCommandInput) => ({
-      FailedEntryCount: 0,
-      Entries: (input.Entries ?? []).map((_, i) => ({ EventId: `id-${i}` })),
-    }));
+    events.on(PutEventsCommand).callsFake((input: PutEventsCommandInput) => {
+      const entries = (input.Entries ?? []).map((entry, i) => {
+        const bytes = putEventsEntrySize(entry);
+        entrySizes.push(bytes);
+        return bytes > ENTRY_LIMIT_BYTES
+          ? { ErrorCode: 'EntryTooLarge', ErrorMessage: 'Entry too large' }
+          : { EventId: `id-${i}` };
+      });
+      return { FailedEntryCount: entries.filter((e) => 'ErrorCode' in e).length, Entries: entries };
+    });
     sns.on(PublishCommand).callsFake((input: PublishCommandInput) => {
       const bytes = publishBytes(input);
       publishes.push({ input, bytes });
@@ -145,10 +161,12 @@ export function useIntakeHandler() {
   }
 
   let intake: typeof import('../../lambdas/handlers/fleet-intake');
+  let watch: typeof import('../../lambdas/handlers/fleet-watch');
   const saved = { ...process.env };
   beforeAll(async () => {
     Object.assign(process.env, ENV);
     intake = await import('../../lambdas/handlers/fleet-intake');
+    watch = await import('../../lambdas/handlers/fleet-watch');
   });
   afterAll(() => {
     process.env = { ...saved };
@@ -159,6 +177,7 @@ export function useIntakeHandler() {
     sns.reset();
     tables.clear();
     publishes.length = 0;
+    entrySizes.length = 0;
     emulate();
   });
 
@@ -202,5 +221,32 @@ export function useIntakeHandler() {
   const openIn = (accountId: string): number =>
     [...table(LEDGER).values()].filter((item) => item.openMarker?.S?.startsWith(`OPEN#${accountId}#`)).length;
 
-  return { deliverBatch, findingEvents, openIn, publishes, sns };
+  /** Every ledger item, decoded: its key, open marker, sequence and the finding it stores. */
+  const ledger = () =>
+    [...table(LEDGER).entries()].map(([key, item]) => ({
+      key,
+      openMarker: item.openMarker?.S,
+      sequence: Number(item.sequence?.N),
+      finding: JSON.parse(item.finding?.S ?? '{}') as Finding,
+    }));
+
+  /** Stores a heartbeat item as it is, as an older intake (or a person) could have written it. */
+  const putHeartbeat = (item: Item): void => {
+    table(FLEET).set(keyOf(FLEET, item), item);
+  };
+
+  /** One scheduled run of the fleet watch. */
+  const runWatch = () => watch.handler({}, context);
+
+  return {
+    deliverBatch,
+    entrySizes,
+    findingEvents,
+    ledger,
+    openIn,
+    publishes,
+    putHeartbeat,
+    runWatch,
+    sns,
+  };
 }

@@ -417,17 +417,22 @@ async function openFindings(hub: Hub, marker: string): Promise<Finding[]> {
   );
   const findings: Finding[] = [];
   for (const key of keys.Items ?? []) {
-    const item = await ledgerEntry(hub, key.findingId!.S!);
+    const item = await ledgerItem(hub, key.findingId!.S!);
     findings.push(JSON.parse(item!.finding!.S!) as Finding);
   }
   return findings;
 }
 
-async function ledgerEntry(hub: Hub, findingId: string): Promise<Record<string, AttributeValue> | undefined> {
+/** A member's entry: the hub's keys bind the account in, `<accountId>#<findingId>`. */
+function ledgerEntry(hub: Hub, accountId: string, findingId: string) {
+  return ledgerItem(hub, `${accountId}#${findingId}`);
+}
+
+async function ledgerItem(hub: Hub, key: string): Promise<Record<string, AttributeValue> | undefined> {
   const output = await dynamo.send(
     new GetItemCommand({
       TableName: hub.ledgerTable,
-      Key: { findingId: { S: findingId } },
+      Key: { findingId: { S: key } },
       ConsistentRead: true,
     }),
   );
@@ -597,7 +602,7 @@ describe('Organizations hub and two members on moto', () => {
         const [again] = await reportsOf(broken);
         expect(await runIntake(hub, again!)).toEqual({ batchItemFailures: [] });
         expect(await published(hub)).toEqual({ findings: [], digests: [] });
-        expect((await ledgerEntry(hub, brokenFindingId))?.occurrenceCount).toEqual({ N: '2' });
+        expect((await ledgerEntry(hub, BROKEN, brokenFindingId))?.occurrenceCount).toEqual({ N: '2' });
 
         // ---- The fleet watch: the healthy member has been silent for 10 minutes (threshold 5).
         expect(await runWatch(hub)).toMatchObject({

@@ -323,8 +323,10 @@ describe('parseRunReportDetail', () => {
     JSON.parse(JSON.stringify(buildRunReports(input, codec).details[0])) as EncodedRunReportDetail &
       Record<string, unknown>;
   const encode = (value: unknown): string => codec.encode(JSON.stringify(value));
+  /** The findings as they travel in the good detail: each with its resource key. */
+  const travelled = () => JSON.parse(codec.decode(good().findings)) as Record<string, unknown>[];
   const withFinding = (index: number, change: (f: Record<string, unknown>) => unknown) => {
-    const findings = input.findings.map((f) => JSON.parse(JSON.stringify(f)) as Record<string, unknown>);
+    const findings = travelled();
     findings[index] = change(findings[index]!) as Record<string, unknown>;
     return { findings: encode(findings) };
   };
@@ -416,7 +418,7 @@ describe('parseRunReportDetail', () => {
     ],
     [
       'the same finding twice',
-      { ...good(), ...withFinding(1, () => JSON.parse(JSON.stringify(input.findings[0]))) },
+      { ...good(), ...withFinding(1, () => travelled()[0]) },
       /^detail\.findings\[1\]: finding [0-9a-f]{32} twice$/,
     ],
     // The limits that bound what one report costs the hub (any account of the organization may send one).
@@ -463,6 +465,74 @@ describe('parseRunReportDetail', () => {
       { ...good(), ...withFinding(0, (f) => ({ ...f, evidence: { ids: Array(1_001).fill('i') } })) },
       /^detail\.findings\[0\]\.evidence/,
     ],
+    // The id is recomputed against the account: any member can compute another's finding ids.
+    [
+      "a finding carrying another resource's id (another member's, say)",
+      { ...good(), ...withFinding(1, (f) => ({ ...f, findingId: travelled()[0]!.findingId })) },
+      /^detail\.findings\[1\]\.findingId: [0-9a-f]{32} is not the id of tmc\.lambda\.unhealthy on that resource in us-east-1 of account 111122223333 \([0-9a-f]{32}\)$/,
+    ],
+    [
+      'a finding whose resource key is of another resource than its id',
+      {
+        ...good(),
+        ...withFinding(0, (f) => ({ ...f, resourceKey: 'arn:aws:lambda:us-east-1:222233334444:function:x' })),
+      },
+      /^detail\.findings\[0\]\.findingId: /,
+    ],
+    [
+      'a finding without its resource key (a member older than the hub)',
+      { ...good(), ...withFinding(0, ({ resourceKey: _, ...rest }) => rest) },
+      /^detail\.findings\[0\]\.resourceKey: missing/,
+    ],
+    [
+      "the hub's own check",
+      { ...good(), ...withFinding(0, (f) => ({ ...f, checkId: 'fleet.member.silent' })) },
+      /^detail\.findings\[0\]\.checkId: fleet\.member\.silent is the hub's own check/,
+    ],
+    // Length caps, each rejection naming the field.
+    ['a run id over its cap', { ...good(), runId: 'r'.repeat(129) }, /^detail\.runId: Too big/],
+    [
+      'a finishedAt of a thousand fractional digits',
+      { ...good(), finishedAt: `2026-11-22T12:00:00.${'1'.repeat(1_000)}Z` },
+      /^detail\.finishedAt: Too big/,
+    ],
+    [
+      'a region name over its cap',
+      { ...good(), regions: ['r'.repeat(33)], coveredRegions: [] },
+      /^detail\.regions\.0: Too big/,
+    ],
+    [
+      'a failed operation over its cap',
+      { ...good(), failedOperations: [`us-east-1 ${'x'.repeat(300)}`] },
+      /^detail\.failedOperations\.0: Too big/,
+    ],
+    ...(
+      [
+        ['title', (f) => ({ ...f, title: 't'.repeat(4_097) })],
+        ['message', (f) => ({ ...f, message: 'm'.repeat(16_385) })],
+        [
+          'resource.arn',
+          (f) => ({ ...f, resource: { ...(f.resource as object), arn: `arn:${'a'.repeat(2_045)}` } }),
+        ],
+        [
+          'resource.name',
+          (f) => ({ ...f, resource: { ...(f.resource as object), name: 'n'.repeat(2_049) } }),
+        ],
+        ['tmc.credentialName', (f) => ({ ...f, tmc: { credentialName: 'c'.repeat(513) } })],
+        ['evidence.note', (f) => ({ ...f, evidence: { note: 'e'.repeat(8_193) } })],
+        [
+          'remediation.text',
+          (f) => ({ ...f, remediation: { ...(f.remediation as object), text: 'x'.repeat(8_193) } }),
+        ],
+      ] as const satisfies readonly [string, (f: Record<string, unknown>) => unknown][]
+    ).map(
+      ([field, change]) =>
+        [
+          `a finding's ${field} over its cap`,
+          { ...good(), ...withFinding(0, change) },
+          new RegExp(`^detail\\.findings\\[0\\]\\.${field.replace('.', '\\.')}: Too big`),
+        ] as [string, unknown, RegExp],
+    ),
   ])('%s: ok false with the problem named, never a throw', (_name, detail, problem) => {
     let result: ReturnType<typeof parseRunReportDetail> | undefined;
     expect(() => (result = parseRunReportDetail(detail, codec))).not.toThrow();
@@ -490,9 +560,12 @@ describe('parseRunReportDetail', () => {
   });
 
   it('fields added later (detail or finding) pass through', () => {
-    const findings = input.findings.map((f) => ({ ...f, addedLater: { x: 1 } }));
+    const findings = travelled().map((f) => ({ ...f, addedLater: { x: 1 } }));
     const result = parseRunReportDetail({ ...good(), findings: encode(findings), extra: true }, codec);
-    expect(result.ok && result.report.findings).toEqual(findings);
+    // Every field passes through but the resource key, which only travels for the hub to check the id.
+    expect(result.ok && result.report.findings).toEqual(
+      input.findings.map((f) => ({ ...f, addedLater: { x: 1 } })),
+    );
   });
 });
 

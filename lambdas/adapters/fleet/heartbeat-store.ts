@@ -11,7 +11,8 @@
  *     `updatedAt` (S, the hub's clock at the write).
  *
  * `record` never moves `lastReportAt` backwards: a report older than the stored one (a late or re-delivered event)
- * is 'stale' and leaves the item alone; another part of the stored run adds its counts once ('part-added'; the same
+ * is 'stale' and leaves the item alone, unless the stored one is dated beyond the hub's clock (the intake rejects
+ * such reports; an item written before it did must not hold the member's heartbeat until that date); another part of the stored run adds its counts once ('part-added'; the same
  * part again is a 'duplicate'). An item without a readable `lastReportEpochMs` is replaced, so one bad write cannot
  * block a member's heartbeat for good. Other AWS errors propagate as thrown, the SDK's `name` intact.
  *
@@ -36,8 +37,12 @@ import {
   type MemberHeartbeat,
   type UnreadableHeartbeat,
 } from '../../core/fleet/heartbeat';
-import { REPORTED_FAMILIES } from '../../core/fleet/run-report';
-import type { ReportedFamily, RunReport } from '../../core/fleet/run-report-types';
+import { MAX_REPORT_REGIONS, REPORT_TEXT_LIMITS, REPORTED_FAMILIES } from '../../core/fleet/run-report';
+import {
+  CLOCK_SKEW_TOLERANCE_MS,
+  type ReportedFamily,
+  type RunReport,
+} from '../../core/fleet/run-report-types';
 import { forEachPage, MAX_PAGES_PER_CALL, requiredList } from '../pagination';
 
 export type HeartbeatItem = Record<string, AttributeValue>;
@@ -130,9 +135,13 @@ export class DynamoHeartbeatStore implements HeartbeatStore {
             TableName: this.tableName,
             Item: toHeartbeatItem(update, this.now()),
             ConditionExpression:
-              'attribute_not_exists(#accountId) OR NOT attribute_type(#epoch, :number) OR #epoch < :at',
+              'attribute_not_exists(#accountId) OR NOT attribute_type(#epoch, :number) OR #epoch < :at OR #epoch > :future',
             ExpressionAttributeNames: { '#accountId': 'accountId', '#epoch': 'lastReportEpochMs' },
-            ExpressionAttributeValues: { ':number': { S: 'N' }, ':at': { N: at } },
+            ExpressionAttributeValues: {
+              ':number': { S: 'N' },
+              ':at': { N: at },
+              ':future': { N: String(this.now().getTime() + CLOCK_SKEW_TOLERANCE_MS) },
+            },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
@@ -274,10 +283,30 @@ class Malformed extends Error {}
 
 const ACCOUNT_ID = /^\d{12}$/;
 
+/**
+ * What one stored heartbeat may hold: the intake's caps on a report (REPORT_TEXT_LIMITS, MAX_REPORT_REGIONS).
+ * The watch puts these values into its findings, one EventBridge entry each (256 KB at most); an item over them
+ * (written before the intake capped reports, or by hand) is unreadable, an ERROR of its own with a short reason,
+ * and every other member's finding still goes out.
+ */
+export const HEARTBEAT_LIMITS = {
+  runId: REPORT_TEXT_LIMITS.runId,
+  region: REPORT_TEXT_LIMITS.region,
+  regions: MAX_REPORT_REGIONS,
+  timestamp: REPORT_TEXT_LIMITS.timestamp,
+  /** A key as shown in an unreadable item's finding. */
+  shownKey: 64,
+} as const;
+
+/** A stored value quoted in a reason or a finding: cut to `max` characters. */
+function clip(value: string, max: number): string {
+  return value.length > max ? `${value.slice(0, max)}... (${value.length} characters)` : value;
+}
+
 /** Parses an item back, checking every field; any defect is `ok: false` with the first reason found. */
 export function fromHeartbeatItem(item: HeartbeatItem): ParsedHeartbeatItem {
-  const accountId = item.accountId?.S ?? '<no accountId>';
-  const family = item.family?.S ?? '<no family>';
+  const accountId = clip(item.accountId?.S ?? '<no accountId>', HEARTBEAT_LIMITS.shownKey);
+  const family = clip(item.family?.S ?? '<no family>', HEARTBEAT_LIMITS.shownKey);
   try {
     return { ok: true, heartbeat: parseItem(item) };
   } catch (error) {
@@ -290,23 +319,42 @@ export function fromHeartbeatItem(item: HeartbeatItem): ParsedHeartbeatItem {
 function parseItem(item: HeartbeatItem): MemberHeartbeat {
   const accountId = str(item, 'accountId');
   if (!ACCOUNT_ID.test(accountId))
-    throw new Malformed(`accountId is not a 12-digit account id: ${accountId}`);
+    throw new Malformed(
+      `accountId is not a 12-digit account id: ${clip(accountId, HEARTBEAT_LIMITS.shownKey)}`,
+    );
   const family = str(item, 'family');
   if (!(REPORTED_FAMILIES as readonly string[]).includes(family)) {
-    throw new Malformed(`family is not one of ${REPORTED_FAMILIES.join(', ')}: ${family}`);
+    throw new Malformed(
+      `family is not one of ${REPORTED_FAMILIES.join(', ')}: ${clip(family, HEARTBEAT_LIMITS.shownKey)}`,
+    );
   }
   const lastReportAt = str(item, 'lastReportAt');
   const epoch = Date.parse(lastReportAt);
-  if (Number.isNaN(epoch)) throw new Malformed(`lastReportAt is not a timestamp: ${lastReportAt}`);
+  if (lastReportAt.length > HEARTBEAT_LIMITS.timestamp || Number.isNaN(epoch)) {
+    throw new Malformed(`lastReportAt is not a timestamp: ${clip(lastReportAt, HEARTBEAT_LIMITS.timestamp)}`);
+  }
   if (count(item, 'lastReportEpochMs') !== epoch) {
     throw new Malformed('lastReportEpochMs differs from lastReportAt');
   }
   const runId = str(item, 'runId');
   if (runId === '') throw new Malformed('runId is empty');
+  if (runId.length > HEARTBEAT_LIMITS.runId) {
+    throw new Malformed(`runId is ${runId.length} characters, over the ${HEARTBEAT_LIMITS.runId} allowed`);
+  }
   const regions = item.regions?.L;
   if (!Array.isArray(regions)) throw new Malformed('regions is missing or not a list (L)');
+  if (regions.length > HEARTBEAT_LIMITS.regions) {
+    throw new Malformed(
+      `regions holds ${regions.length} values, over the ${HEARTBEAT_LIMITS.regions} allowed`,
+    );
+  }
   const regionNames = regions.map((region) => region.S);
-  if (!regionNames.every((region): region is string => typeof region === 'string' && region !== '')) {
+  if (
+    !regionNames.every(
+      (region): region is string =>
+        typeof region === 'string' && region !== '' && region.length <= HEARTBEAT_LIMITS.region,
+    )
+  ) {
     throw new Malformed('regions holds a value that is not a region name (S)');
   }
   const parts = count(item, 'parts');

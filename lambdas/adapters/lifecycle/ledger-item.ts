@@ -20,6 +20,24 @@ export function openMarker(family: CheckFamily, accountScope?: string): string {
   return accountScope === undefined ? `OPEN#${family}` : `OPEN#${accountScope}#${family}`;
 }
 
+/**
+ * The item key of a finding's entry. In a hub (`accountScope`: the account whose ledger it is, for the intake the
+ * account EventBridge says sent the report) the key is `<accountId>#<findingId>`: a finding id is only a hash a
+ * member computes and sends, and any member can compute another's, so the key binds the account in and one
+ * member's report can neither read, resolve nor pre-create another member's entry. Single-account mode keeps the
+ * bare finding id, so existing tables keep working unchanged.
+ */
+export function ledgerKey(findingId: string, accountScope?: string): string {
+  return accountScope === undefined ? findingId : `${accountScope}#${findingId}`;
+}
+
+/** The finding id of a key of `accountScope`'s entries; undefined for a key of another scope (or another shape). */
+export function findingIdOfKey(key: string, accountScope?: string): string | undefined {
+  if (accountScope === undefined) return key;
+  const prefix = `${accountScope}#`;
+  return key.startsWith(prefix) && key.length > prefix.length ? key.slice(prefix.length) : undefined;
+}
+
 const DAY_SECONDS = 86_400;
 
 /**
@@ -35,7 +53,7 @@ export function toLedgerItem(
   accountScope?: string,
 ): LedgerItem {
   const item: LedgerItem = {
-    findingId: { S: entry.findingId },
+    findingId: { S: ledgerKey(entry.findingId, accountScope) },
     open: { BOOL: entry.open },
     status: { S: entry.status },
     severity: { S: entry.severity },
@@ -61,20 +79,31 @@ export type ParsedLedgerItem =
 
 class Malformed extends Error {}
 
-/** Parses an item back, checking every field; any defect yields `ok: false` with the first reason found. */
-export function fromLedgerItem(item: LedgerItem): ParsedLedgerItem {
+/**
+ * Parses an item of `accountScope`'s ledger back (see ledgerKey), checking every field; any defect yields
+ * `ok: false` with the first reason found, `findingId` then being the item's key as stored.
+ */
+export function fromLedgerItem(item: LedgerItem, accountScope?: string): ParsedLedgerItem {
   const findingId = item.findingId?.S ?? '<no findingId>';
   try {
-    return { ok: true, entry: parseItem(item) };
+    return { ok: true, entry: parseItem(item, accountScope) };
   } catch (error) {
     if (error instanceof Malformed) return { ok: false, findingId, reason: error.message };
     throw error;
   }
 }
 
-function parseItem(item: LedgerItem): LedgerEntry {
-  const findingId = str(item, 'findingId');
-  if (findingId === '') throw new Malformed('findingId is empty');
+function parseItem(item: LedgerItem, accountScope: string | undefined): LedgerEntry {
+  const key = str(item, 'findingId');
+  if (key === '') throw new Malformed('findingId is empty');
+  const findingId = findingIdOfKey(key, accountScope);
+  if (findingId === undefined) {
+    throw new Malformed(
+      accountScope === undefined
+        ? 'findingId is not a bare finding id'
+        : `findingId is not a key of account ${accountScope}`,
+    );
+  }
   const open = item.open?.BOOL;
   if (typeof open !== 'boolean') throw new Malformed('open is not a BOOL');
   const lastNotifiedAt = item.lastNotifiedAt === undefined ? undefined : timestamp(item, 'lastNotifiedAt');

@@ -3,7 +3,10 @@
  * its findings against the previous runs (core/lifecycle/plan-transitions.ts) and publish transitions only.
  *
  * Table shape this store expects (the stack creates it in a later change):
- *   - partition key `findingId` (S); no sort key; on-demand billing; point-in-time recovery on.
+ *   - partition key `findingId` (S): the finding id, or in an Organizations hub `<accountId>#<findingId>` (see
+ *     `ledgerKey` in ledger-item.ts: the key binds in the account whose ledger it is); no sort key; on-demand
+ *     billing; point-in-time recovery on. A hub's open item keyed by the bare id (written before keys were
+ *     bound) is read through its account's open marker and moved to the bound key at its next write (`migrate`).
  *   - attributes: `open` (BOOL), `status` (S), `severity` (S), `firstObservedAt` / `lastObservedAt` (S, ISO-8601),
  *     `occurrenceCount` (N), `sequence` (N), `absentRuns` (N), `lastNotifiedAt` (S, optional), `finding` (S: the
  *     last Finding as JSON), plus the two housekeeping attributes below.
@@ -30,12 +33,20 @@ import {
   ConditionalCheckFailedException,
   PutItemCommand,
   QueryCommand,
+  TransactWriteItemsCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { CheckFamily, LedgerEntry, PlannedTransition } from '../../core/lifecycle/types';
 import { backoffDelayMs, resolveRetry, type RetryOptions } from '../retry';
-import { fromLedgerItem, openMarker, toLedgerItem, type LedgerItem } from './ledger-item';
+import {
+  findingIdOfKey,
+  fromLedgerItem,
+  ledgerKey,
+  openMarker,
+  toLedgerItem,
+  type LedgerItem,
+} from './ledger-item';
 
 export const OPEN_INDEX = 'open-index';
 export const DEFAULT_RESOLVED_TTL_DAYS = 30;
@@ -82,8 +93,9 @@ export interface LedgerStoreOptions {
   readonly retry?: RetryOptions;
   /**
    * The account whose entries this store lists as open (an Organizations hub: one table, every member account).
-   * Open markers become `OPEN#<accountId>#<family>`. Item keys need no scope: finding ids hash the account in.
-   * Absent (single-account mode): `OPEN#<family>`, as before.
+   * Open markers become `OPEN#<accountId>#<family>` and item keys `<accountId>#<findingId>`: a finding id is a
+   * hash any member can compute for another, so only the key's account says whose entry it is.
+   * Absent (single-account mode): `OPEN#<family>` and bare finding ids, as before.
    */
   readonly accountScope?: string;
 }
@@ -128,6 +140,8 @@ export class DynamoLedgerStore implements LedgerStore {
   private readonly now: () => Date;
   private readonly retry: RetryOptions;
   private readonly accountScope: string | undefined;
+  /** Ids this store read from items keyed by the bare finding id (hub mode): their next write moves them. */
+  private readonly legacy = new Set<string>();
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -154,18 +168,28 @@ export class DynamoLedgerStore implements LedgerStore {
    * run moments ago may be missing from the index; the conditional writes cover that race.
    */
   async load(findingIds: readonly string[]): Promise<Map<string, LedgerEntry>> {
-    const openIds = await this.queryOpenIds();
-    const ids = [...new Set([...findingIds, ...openIds])];
+    const open = await this.queryOpenIds();
+    const ids = [...new Set([...findingIds, ...open.ids])];
+    const keys = [...ids.map((id) => ledgerKey(id, this.accountScope)), ...new Set(open.legacyIds)];
     const items: LedgerItem[] = [];
-    for (let start = 0; start < ids.length; start += BATCH_GET_LIMIT) {
-      items.push(...(await this.batchGet(ids.slice(start, start + BATCH_GET_LIMIT))));
+    for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+      items.push(...(await this.batchGet(keys.slice(start, start + BATCH_GET_LIMIT))));
     }
     const entries = new Map<string, LedgerEntry>();
+    const legacy = new Map<string, LedgerEntry>();
     const malformed: MalformedLedgerItem[] = [];
     for (const item of items) {
-      const parsed = fromLedgerItem(item);
-      if (parsed.ok) entries.set(parsed.entry.findingId, parsed.entry);
-      else malformed.push({ findingId: parsed.findingId, reason: parsed.reason });
+      const isLegacy = this.accountScope !== undefined && isLegacyKey(item.findingId?.S ?? '');
+      const parsed = fromLedgerItem(item, isLegacy ? undefined : this.accountScope);
+      if (!parsed.ok) malformed.push({ findingId: parsed.findingId, reason: parsed.reason });
+      else (isLegacy ? legacy : entries).set(parsed.entry.findingId, parsed.entry);
+    }
+    // An open entry written before keys were bound to the account is this account's (its open marker says so):
+    // it is read as the entry, unless one under the new key exists, and its next write moves it (see migrate).
+    for (const [id, entry] of legacy) {
+      if (entries.has(id)) continue;
+      entries.set(id, entry);
+      this.legacy.add(id);
     }
     if (malformed.length > 0) {
       const error = new MalformedLedgerError(this.tableName, malformed);
@@ -202,6 +226,9 @@ export class DynamoLedgerStore implements LedgerStore {
     condition: string,
     previousSequence: number | undefined,
   ): Promise<WriteResult> {
+    if (previousSequence !== undefined && this.legacy.has(entry.findingId)) {
+      return this.migrate(entry, previousSequence);
+    }
     try {
       await tagged('PutItem', () =>
         this.client.send(
@@ -225,8 +252,54 @@ export class DynamoLedgerStore implements LedgerStore {
     }
   }
 
-  private async queryOpenIds(): Promise<string[]> {
+  /**
+   * Writes the next entry of one read from an item keyed by the bare finding id (a hub's item from before keys
+   * were bound to the account) under its account-bound key, and in the same transaction retires the old item:
+   * rewritten resolved, out of the open index, expiring like any resolved entry. Two Puts (PutItem's permission
+   * only), conditional on the new key being free and the old item's sequence unchanged: either both or neither.
+   */
+  private async migrate(entry: LedgerEntry, previousSequence: number): Promise<WriteResult> {
+    const now = this.now();
+    try {
+      await tagged('TransactWriteItems', () =>
+        this.client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: toLedgerItem(entry, now, this.resolvedTtlDays, this.family, this.accountScope),
+                  ConditionExpression: 'attribute_not_exists(findingId)',
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: toLedgerItem({ ...entry, open: false }, now, this.resolvedTtlDays, this.family),
+                  ConditionExpression: '#sequence = :previousSequence',
+                  ExpressionAttributeNames: { '#sequence': 'sequence' },
+                  ExpressionAttributeValues: { ':previousSequence': { N: String(previousSequence) } },
+                },
+              },
+            ],
+          }),
+        ),
+      );
+    } catch (error) {
+      if (isTransactionConditionFailure(error)) return 'conflict';
+      throw error;
+    }
+    this.legacy.delete(entry.findingId);
+    return 'saved';
+  }
+
+  /**
+   * The finding ids listed open under this store's marker: those of its own keys, and (hub mode) those keyed by
+   * the bare finding id, written before keys were bound to the account. A key of any other shape is not read.
+   */
+  private async queryOpenIds(): Promise<{ ids: string[]; legacyIds: string[] }> {
     const ids: string[] = [];
+    const legacyIds: string[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const output = await tagged('Query', () =>
@@ -243,19 +316,21 @@ export class DynamoLedgerStore implements LedgerStore {
         ),
       );
       for (const item of output.Items ?? []) {
-        const id = item.findingId?.S;
+        const key = item.findingId?.S ?? '';
+        const id = findingIdOfKey(key, this.accountScope);
         if (id !== undefined && id !== '') ids.push(id);
+        else if (this.accountScope !== undefined && isLegacyKey(key)) legacyIds.push(key);
       }
       startKey = output.LastEvaluatedKey;
     } while (startKey !== undefined);
-    return ids;
+    return { ids, legacyIds };
   }
 
-  /** One chunk of at most 100 ids; UnprocessedKeys are re-requested with backoff until none remain. */
-  private async batchGet(ids: readonly string[]): Promise<LedgerItem[]> {
+  /** One chunk of at most 100 item keys; UnprocessedKeys are re-requested with backoff until none remain. */
+  private async batchGet(itemKeys: readonly string[]): Promise<LedgerItem[]> {
     const policy = resolveRetry(this.retry);
     const items: LedgerItem[] = [];
-    let keys: Record<string, AttributeValue>[] = ids.map((id) => ({ findingId: { S: id } }));
+    let keys: Record<string, AttributeValue>[] = itemKeys.map((key) => ({ findingId: { S: key } }));
     for (let attempt = 1; ; attempt++) {
       const output = await tagged('BatchGetItem', () =>
         this.client.send(
@@ -275,6 +350,18 @@ export class DynamoLedgerStore implements LedgerStore {
       await policy.sleep(backoffDelayMs(attempt, policy));
     }
   }
+}
+
+/** A key of the shape every item had before hub keys were bound to the account: a bare finding id. */
+function isLegacyKey(key: string): boolean {
+  return /^[0-9a-f]{32}$/.test(key);
+}
+
+/** A transaction cancelled because one of its conditions failed (another run wrote first). */
+function isTransactionConditionFailure(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return false;
+  const reasons = (error as { CancellationReasons?: readonly { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.some((reason) => reason.Code === 'ConditionalCheckFailed');
 }
 
 function isConditionalCheckFailed(error: unknown): boolean {

@@ -17,12 +17,12 @@ import { DEFAULT_SETTINGS } from '../settings';
 import type { CheckId, Finding } from '../finding';
 import { buildFinding, type FindingScope, type FindingSpec } from '../finding-factory';
 import { GLOBAL_REGION } from '../inventory';
-import type { ReportedFamily } from './run-report-types';
+import { CLOCK_SKEW_TOLERANCE_MINUTES, type ReportedFamily } from './run-report-types';
 import type { MemberHeartbeat, UnreadableHeartbeat } from './heartbeat';
 
 export const FLEET_CHECK_ID = 'fleet.member.silent' satisfies CheckId;
 /** A last report dated up to this far ahead of the hub's clock is taken as now (clocks drift a little). */
-export const CLOCK_SKEW_TOLERANCE_MINUTES = 5;
+export { CLOCK_SKEW_TOLERANCE_MINUTES };
 
 const MINUTE_MS = 60_000;
 const ACCOUNT_ID = /^\d{12}$/;

@@ -37,6 +37,14 @@ export const RUN_REPORT_MAX_DECODED_DEPTH = 8;
  */
 export const RUN_REPORT_MAX_FINDING_BYTES = 200 * 1024;
 
+/**
+ * How far ahead of the hub's clock a member's report may be dated (clocks drift a little). A report dated further
+ * ahead is rejected at the intake (never clamped: a clamped date would say the member ran at a time it did not),
+ * and a last report dated further ahead is clock skew to the fleet watch.
+ */
+export const CLOCK_SKEW_TOLERANCE_MINUTES = 5;
+export const CLOCK_SKEW_TOLERANCE_MS = CLOCK_SKEW_TOLERANCE_MINUTES * 60_000;
+
 /** The member families: the hub's own `fleet` family never travels in a report. */
 export type ReportedFamily = Extract<CheckFamily, 'credentials' | 'irsa'>;
 

@@ -25,13 +25,15 @@ import {
   SEVERITIES,
   STATUSES,
 } from '../finding';
-import type { Finding } from '../finding';
-import { buildFinding } from '../finding-factory';
+import { makeFindingId, type CheckId, type Finding } from '../finding';
+import { buildFinding, resourceKeyOf } from '../finding-factory';
 import { GLOBAL_REGION } from '../inventory';
 import type { NotificationRun } from '../notification';
 import * as z from '../zod';
 import { scanJsonArray } from '../json-shape';
 import {
+  CLOCK_SKEW_TOLERANCE_MINUTES,
+  CLOCK_SKEW_TOLERANCE_MS,
   RUN_REPORT_MAX_DECODED_BYTES,
   RUN_REPORT_MAX_DECODED_DEPTH,
   RUN_REPORT_MAX_DECODED_ITEMS,
@@ -110,9 +112,24 @@ export function detailBytes(detail: EncodedRunReportDetail): number {
   return new TextEncoder().encode(JSON.stringify(detail)).length;
 }
 
+/**
+ * A finding as it travels in a report: with the resource key it was built with (`resourceKey`), from which the
+ * hub recomputes its id against the account that sent it. Omitted when unknown: the hub then rejects the part,
+ * naming the finding, rather than take an id it cannot verify.
+ */
+export type TravellingFinding = Finding & { readonly resourceKey?: string };
+
+function travelling(finding: Finding): TravellingFinding {
+  const resourceKey = resourceKeyOf(finding);
+  return resourceKey === undefined ? finding : { ...finding, resourceKey };
+}
+
+/** The JSON a part's findings are encoded from. */
+const findingsJson = (findings: readonly Finding[]): string => JSON.stringify(findings.map(travelling));
+
 /** The size the hub decodes a part's findings to: their JSON text in UTF-8 bytes. */
 function decodedBytes(findings: readonly Finding[]): number {
-  return utf8Bytes(JSON.stringify(findings));
+  return utf8Bytes(findingsJson(findings));
 }
 
 const utf8Bytes = (text: string): number => new TextEncoder().encode(text).length;
@@ -127,7 +144,9 @@ function fits(findings: readonly Finding[], detail: EncodedRunReportDetail, maxD
     findings.length <= RUN_REPORT_MAX_FINDINGS &&
     detailBytes(detail) <= maxDetailBytes &&
     decodedBytes(findings) <= RUN_REPORT_MAX_DECODED_BYTES &&
-    findings.every((finding) => utf8Bytes(JSON.stringify(finding)) <= RUN_REPORT_MAX_FINDING_BYTES)
+    findings.every(
+      (finding) => utf8Bytes(JSON.stringify(travelling(finding))) <= RUN_REPORT_MAX_FINDING_BYTES,
+    )
   );
 }
 
@@ -249,7 +268,7 @@ function encode(
     parts,
     findingCount: findings.length,
     encoding: 'gzip+base64',
-    findings: codec.encode(JSON.stringify(findings)),
+    findings: codec.encode(findingsJson(findings)),
   };
 }
 
@@ -297,23 +316,69 @@ function oversizedFinding(
   );
 }
 
-const nonEmpty = () => z.string().check(z.minLength(1));
-const count = z.int().check(z.nonnegative());
-/** More regions than AWS has, with room for the global pseudo-region and new ones. */
-const MAX_REPORT_REGIONS = 64;
-/** A run's failed operations: a few per region and service at most. */
-const MAX_FAILED_OPERATIONS = 1_000;
+/**
+ * Length caps (UTF-16 code units, as zod counts) on every free-text field of a report, so what one member sends
+ * is bounded field by field, not only as a whole: the hub puts these strings into its own events, digests and
+ * heartbeats (each under a 256 KB limit), and a report over a cap is rejected naming the field. Each cap sits well
+ * above what an honest member produces: the member bounds what it reads from CloudTrail before it builds a finding
+ * (lambdas/core/irsa/parse-event.ts: 512 for a subject or provider, 1,024 for free text, 2,048 for an ARN), and
+ * a title or message joins a few of those.
+ */
+export const REPORT_TEXT_LIMITS = {
+  /** A member's run id is a UUID. */
+  runId: 128,
+  /** An AWS region name, or the global pseudo-region. */
+  region: 32,
+  /** `region service:Operation`. */
+  failedOperation: 256,
+  /** ISO-8601 with an offset and at most nanoseconds. */
+  timestamp: 40,
+  /** A finding's resource key: an IRSA group's joins a role ARN, a subject, a provider ARN and an error code. */
+  resourceKey: 8_192,
+  title: 4_096,
+  message: 16_384,
+  /** IAM's own limit on an ARN. */
+  arn: 2_048,
+  resourceName: 2_048,
+  credentialName: 512,
+  /** A `system:serviceaccount:<ns>:<sa>` subject, a namespace, an error code, a CloudTrail event id. */
+  name: 1_024,
+  evidenceKey: 256,
+  evidenceValue: 8_192,
+  remediation: 8_192,
+  url: 2_048,
+} as const;
+
 /** Values of one evidence list (a finding's sample event ids, denied actions...). */
 const MAX_EVIDENCE_LIST = 1_000;
+/** Keys of one finding's evidence. */
+const MAX_EVIDENCE_KEYS = 200;
+
+/** A string of at most `max` characters (and at least one unless `empty`). */
+const text = (max: number, empty = false) =>
+  empty ? z.string().check(z.maxLength(max)) : z.string().check(z.minLength(1), z.maxLength(max));
+const count = z.int().check(z.nonnegative());
+/** More regions than AWS has, with room for the global pseudo-region and new ones. */
+export const MAX_REPORT_REGIONS = 64;
+/** A run's failed operations: a few per region and service at most. */
+const MAX_FAILED_OPERATIONS = 1_000;
 /** The base64 of a detail's findings: EventBridge refuses a detail over 256 KB anyway. */
 const MAX_ENCODED_CHARS = 256 * 1024;
 const position = z.int().check(z.positive());
-const timestamp = z.iso.datetime({ offset: true });
+const timestamp = z.iso.datetime({ offset: true }).check(z.maxLength(REPORT_TEXT_LIMITS.timestamp));
+const utcTimestamp = z.iso.datetime().check(z.maxLength(REPORT_TEXT_LIMITS.timestamp));
+const region = text(REPORT_TEXT_LIMITS.region);
+
+/**
+ * Checks only the hub itself runs: a member's report carrying one is rejected, so a member cannot speak for the
+ * hub's own findings (`fleet.member.silent` is about a member, judged by the hub).
+ */
+export const HUB_ONLY_CHECK_IDS: readonly CheckId[] = ['fleet.member.silent'];
 
 /**
  * A finding as the hub's lifecycle uses it: the published finding schema (lambdas/core/finding-schema.ts, full
- * zod, not for Lambda bundles) restated in zod/mini. Loose objects: a field added later passes through untouched.
- * test/unit/fleet-run-report.test.ts checks both agree.
+ * zod, not for Lambda bundles) restated in zod/mini, with the report's length caps. Loose objects: a field added
+ * later passes through untouched. test/unit/fleet-run-report.test.ts checks both agree.
  */
 export const reportedFindingSchema = z.looseObject({
   schemaVersion: z.literal(FINDING_SCHEMA_VERSION),
@@ -321,40 +386,55 @@ export const reportedFindingSchema = z.looseObject({
   checkId: z.enum(CHECK_IDS),
   status: z.enum(STATUSES),
   severity: z.enum(SEVERITIES),
-  title: nonEmpty(),
-  message: nonEmpty(),
+  title: text(REPORT_TEXT_LIMITS.title),
+  message: text(REPORT_TEXT_LIMITS.message),
   accountId: z.string().check(z.regex(/^\d{12}$/)),
-  region: nonEmpty(),
+  region,
   resource: z.looseObject({
     type: z.enum(RESOURCE_TYPES),
-    arn: z.optional(z.string().check(z.regex(/^arn:/))),
-    name: nonEmpty(),
+    arn: z.optional(z.string().check(z.maxLength(REPORT_TEXT_LIMITS.arn), z.regex(/^arn:/))),
+    name: text(REPORT_TEXT_LIMITS.resourceName),
   }),
-  tmc: z.optional(z.looseObject({ credentialName: nonEmpty(), component: z.optional(z.enum(COMPONENTS)) })),
-  irsa: z.optional(
+  tmc: z.optional(
     z.looseObject({
-      serviceAccount: z.string(),
-      namespace: z.string(),
-      oidcProvider: z.string(),
-      errorCode: nonEmpty(),
-      count: position,
-      firstSeen: z.iso.datetime(),
-      lastSeen: z.iso.datetime(),
-      sampleEventIds: z.array(z.string()).check(z.maxLength(5)),
+      credentialName: text(REPORT_TEXT_LIMITS.credentialName),
+      component: z.optional(z.enum(COMPONENTS)),
     }),
   ),
-  evidence: z.record(
-    z.string(),
-    z.union([
-      z.string(),
-      z.number(),
-      z.boolean(),
-      z.null(),
-      z.array(z.string()).check(z.maxLength(MAX_EVIDENCE_LIST)),
-    ]),
+  irsa: z.optional(
+    z.looseObject({
+      serviceAccount: text(REPORT_TEXT_LIMITS.name, true),
+      namespace: text(REPORT_TEXT_LIMITS.name, true),
+      oidcProvider: text(REPORT_TEXT_LIMITS.arn, true),
+      errorCode: text(REPORT_TEXT_LIMITS.name),
+      count: position,
+      firstSeen: utcTimestamp,
+      lastSeen: utcTimestamp,
+      sampleEventIds: z.array(text(REPORT_TEXT_LIMITS.name, true)).check(z.maxLength(5)),
+    }),
   ),
-  remediation: z.looseObject({ text: nonEmpty(), whoCanFix: nonEmpty(), runbookUrl: nonEmpty() }),
-  observedAt: z.iso.datetime(),
+  evidence: z
+    .record(
+      text(REPORT_TEXT_LIMITS.evidenceKey),
+      z.union([
+        text(REPORT_TEXT_LIMITS.evidenceValue, true),
+        z.number(),
+        z.boolean(),
+        z.null(),
+        z.array(text(REPORT_TEXT_LIMITS.evidenceValue, true)).check(z.maxLength(MAX_EVIDENCE_LIST)),
+      ]),
+    )
+    .check(
+      z.refine((evidence) => Object.keys(evidence).length <= MAX_EVIDENCE_KEYS, {
+        message: `must have at most ${MAX_EVIDENCE_KEYS} keys`,
+      }),
+    ),
+  remediation: z.looseObject({
+    text: text(REPORT_TEXT_LIMITS.remediation),
+    whoCanFix: text(REPORT_TEXT_LIMITS.name),
+    runbookUrl: text(REPORT_TEXT_LIMITS.url),
+  }),
+  observedAt: utcTimestamp,
 });
 
 /** The detail around the encoded findings. Loose: fields added by a later minor version are ignored. */
@@ -363,10 +443,12 @@ export const runReportDetailSchema = z
     schemaVersion: z.literal(RUN_REPORT_SCHEMA_VERSION),
     family: z.enum(REPORTED_FAMILIES),
     accountId: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
-    runId: nonEmpty(),
-    regions: z.array(nonEmpty()).check(z.minLength(1), z.maxLength(MAX_REPORT_REGIONS)),
-    coveredRegions: z.array(nonEmpty()).check(z.maxLength(MAX_REPORT_REGIONS)),
-    failedOperations: z.array(nonEmpty()).check(z.maxLength(MAX_FAILED_OPERATIONS)),
+    runId: text(REPORT_TEXT_LIMITS.runId),
+    regions: z.array(region).check(z.minLength(1), z.maxLength(MAX_REPORT_REGIONS)),
+    coveredRegions: z.array(region).check(z.maxLength(MAX_REPORT_REGIONS)),
+    failedOperations: z
+      .array(text(REPORT_TEXT_LIMITS.failedOperation))
+      .check(z.maxLength(MAX_FAILED_OPERATIONS)),
     apiCalls: count,
     startedAt: timestamp,
     finishedAt: timestamp,
@@ -402,7 +484,12 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: string, lim
  * Cheapest first, so a hostile report costs the hub no more than its limits: the header (its `findingCount` and
  * lists capped), then decoding (the codec stops inflating at RUN_REPORT_MAX_DECODED_BYTES), then the decoded
  * text's shape counted without parsing (findings, items, depth, one finding's length), and only then JSON.parse
- * and the findings' schema.
+ * and the findings' schema (its length caps included).
+ *
+ * Every finding must be of the report's account (which the intake checks is the sender's), never of the hub's own
+ * check, and its id is recomputed from its check, that account, its region and the `resourceKey` it travels with:
+ * an id that is not that one is refused, since any member can compute another member's ids. The resource key is
+ * stripped: the findings returned are the published shape.
  */
 export function parseRunReportDetail(detail: unknown, codec: ReportCodec): ParsedRunReport {
   const header = runReportDetailSchema.safeParse(detail);
@@ -444,21 +531,55 @@ export function parseRunReportDetail(detail: unknown, codec: ReportCodec): Parse
     };
   }
   const seen = new Set<string>();
+  const findings: Finding[] = [];
   for (const [index, item] of decoded.entries()) {
     const finding = reportedFindingSchema.safeParse(item);
     if (!finding.success) {
       return { ok: false, problem: describeIssues(finding.error.issues, `detail.findings[${index}]`) };
     }
+    const where = `detail.findings[${index}]`;
+    if (HUB_ONLY_CHECK_IDS.includes(finding.data.checkId)) {
+      return {
+        ok: false,
+        problem: `${where}.checkId: ${finding.data.checkId} is the hub's own check, never a member's`,
+      };
+    }
     if (finding.data.accountId !== value.accountId) {
       return {
         ok: false,
-        problem: `detail.findings[${index}]: of account ${finding.data.accountId}, the report is of ${value.accountId}`,
+        problem: `${where}: of account ${finding.data.accountId}, the report is of ${value.accountId}`,
+      };
+    }
+    const { resourceKey, ...published } = finding.data;
+    if (
+      typeof resourceKey !== 'string' ||
+      resourceKey === '' ||
+      resourceKey.length > REPORT_TEXT_LIMITS.resourceKey
+    ) {
+      return {
+        ok: false,
+        problem:
+          `${where}.resourceKey: ${typeof resourceKey === 'string' && resourceKey !== '' ? `over ${REPORT_TEXT_LIMITS.resourceKey} characters` : 'missing'}` +
+          " (the key the finding's id is computed from; a member older than the hub does not send it)",
+      };
+    }
+    // The id is recomputed, not trusted: any member can compute another's ids (they hash check, account, region
+    // and resource), so only the id of this check and resource in the sending account is taken.
+    const expected = makeFindingId(finding.data.checkId, value.accountId, finding.data.region, resourceKey);
+    if (finding.data.findingId !== expected) {
+      return {
+        ok: false,
+        problem:
+          `${where}.findingId: ${finding.data.findingId} is not the id of ${finding.data.checkId} on that ` +
+          `resource in ${finding.data.region} of account ${value.accountId} (${expected})`,
       };
     }
     if (seen.has(finding.data.findingId)) {
-      return { ok: false, problem: `detail.findings[${index}]: finding ${finding.data.findingId} twice` };
+      return { ok: false, problem: `${where}: finding ${finding.data.findingId} twice` };
     }
     seen.add(finding.data.findingId);
+    // Validated above, field by field; the loose schema kept every other field as sent.
+    findings.push(published);
   }
 
   const report: RunReport = {
@@ -473,8 +594,29 @@ export function parseRunReportDetail(detail: unknown, codec: ReportCodec): Parse
     finishedAt: value.finishedAt,
     part: value.part,
     parts: value.parts,
-    // Validated above, field by field; the loose schema kept every field as sent.
-    findings: decoded as Finding[],
+    findings,
   };
   return { ok: true, report, decodedChars: text.length };
+}
+
+/**
+ * Whether a report's dates are possible by the hub's clock: neither `startedAt` nor `finishedAt` more than
+ * CLOCK_SKEW_TOLERANCE_MINUTES ahead of `now`. A report dated later is rejected, never clamped nor recorded: its
+ * date would become the member's heartbeat, and every genuine report dated before it would be taken as stale.
+ */
+export function reportClockProblem(
+  report: Pick<RunReport, 'startedAt' | 'finishedAt'>,
+  now: Date,
+): string | undefined {
+  const latest = now.getTime() + CLOCK_SKEW_TOLERANCE_MS;
+  for (const field of ['startedAt', 'finishedAt'] as const) {
+    const at = Date.parse(report[field]);
+    if (at > latest) {
+      return (
+        `detail.${field}: ${report[field]} is ${Math.floor((at - now.getTime()) / 60_000)} minutes ahead of the ` +
+        `hub's clock (${now.toISOString()}; at most ${CLOCK_SKEW_TOLERANCE_MINUTES} allowed)`
+      );
+    }
+  }
+  return undefined;
 }
