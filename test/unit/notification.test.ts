@@ -268,11 +268,11 @@ describe('body', () => {
     expect(text.split('Who can fix it:').length - 1).toBe(1);
   });
 
-  it('keeps line breaks of multi-line remediation inside the indented block and strips control characters', () => {
+  it('keeps line breaks of multi-line remediation inside the indented block and escapes control characters', () => {
     const text = notify([
       finding({ remediation: { ...problem.remediation, text: 'step 1\r\nstep 2\u0007' } }),
     ]).body;
-    expect(text).toContain('     step 1\n     step 2 \n');
+    expect(text).toContain('     step 1\n     step 2\\u0007\n');
     expect(text).not.toContain('\r');
     expect(text).not.toContain('\u0007');
   });
