@@ -1,6 +1,7 @@
 import type { IrsaRegionSummary } from '../app/irsa-check';
 import { severityRank, type Finding } from '../core/finding';
 import { IRSA_CHECK_ID } from '../core/irsa/evaluate-irsa';
+import { cleanLine } from '../core/untrusted-text';
 import {
   GAP,
   headerLine,
@@ -253,7 +254,8 @@ export function correctedStatementLines(finding: Finding, width: number, indent:
   lines.push(...indentWrap(heading, width, indent));
   let broken = false;
   const fits = (line: string) => [...line].length <= width;
-  for (const jsonLine of pretty.split('\n')) {
+  // Each line cleaned again: parsing turns a value's `\u202e` escape back into the character itself.
+  for (const jsonLine of pretty.split('\n').map((line) => cleanLine(line))) {
     const line = `${inner}${jsonLine}`;
     if (fits(line)) {
       lines.push(line);

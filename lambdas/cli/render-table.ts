@@ -1,4 +1,6 @@
 import { CHECK_IDS, COMPONENTS, type Finding } from '../core/finding';
+import { cleanLine } from '../core/untrusted-text';
+import { forDisplay } from './display';
 import { correctedStatementLines, irsaWhere, orderIrsaFindings, renderIrsaSection } from './render-irsa';
 import type { IrsaOutcome } from './run-check';
 import { createStyle, type Style } from './style';
@@ -45,15 +47,23 @@ function shortValue(value: string): string {
   return /^arn:[^:]*:[^:]*:[^:]*:[^:]*:.+/.test(value) ? value.split(':').slice(5).join(':') : value;
 }
 
-/** `key=value` pairs, skipping empty values: a glimpse of the figures behind the verdict. */
+/**
+ * `key=value` pairs, skipping empty values: a glimpse of the figures behind the verdict. Each value on one line
+ * (a multi-line one, such as a corrected statement, would otherwise wrap into lines of its own).
+ */
 export function formatEvidence(evidence: Finding['evidence']): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(evidence)) {
     if (value === null || value === '') continue;
     if (Array.isArray(value)) {
       if (value.length === 0) continue;
-      parts.push(`${key}=${value.map(shortValue).join(',')}`);
-    } else parts.push(`${key}=${typeof value === 'string' ? shortValue(value) : String(value)}`);
+      parts.push(
+        `${cleanLine(key)}=${(value as readonly string[]).map((item) => cleanLine(shortValue(item))).join(',')}`,
+      );
+    } else {
+      const text = typeof value === 'string' ? shortValue(value) : String(value);
+      parts.push(`${cleanLine(key)}=${cleanLine(text)}`);
+    }
   }
   return parts.join(' ');
 }
@@ -251,12 +261,19 @@ function collapseCheckerPasses(findings: readonly Finding[]): Finding[] {
   return [...findings.filter((f) => !passes.includes(f)), merged];
 }
 
-/** The human report: a table per credential, the remediation of each problem, then a one-line summary. */
+/**
+ * The human report: a table per credential, the remediation of each problem, then a one-line summary. Every
+ * string of the findings and summaries is cleaned first (display.ts): no value reaches the terminal raw.
+ */
 export function renderTable(
-  findings: readonly Finding[],
-  summary: CliSummary,
-  options: TableOptions,
+  rawFindings: readonly Finding[],
+  rawSummary: CliSummary,
+  rawOptions: TableOptions,
 ): string {
+  // One pass over everything shown, so the IRSA outcome's findings stay the very objects listed in `findings`.
+  const shown = forDisplay({ findings: rawFindings, summary: rawSummary, irsa: rawOptions.irsa });
+  const { findings, summary } = shown;
+  const options: TableOptions = { ...rawOptions, ...(shown.irsa ? { irsa: shown.irsa } : {}) };
   const { width, style } = options;
   const out = renderReportBody(findings, summary, options);
   const plain = summaryLine(summary, createStyle(false));
@@ -271,7 +288,8 @@ export const explainHint = (width: number): string[] =>
 
 /**
  * One account's report without its summary line: the tables per credential, the IRSA section, the remediation
- * of each problem. `check` prints one; `check --accounts` one per account (render-fleet.ts).
+ * of each problem. `check` prints one; `check --accounts` one per account (render-fleet.ts). Its inputs have been
+ * through forDisplay (display.ts) in renderTable or renderFleetTable.
  */
 export function renderReportBody(
   findings: readonly Finding[],
