@@ -14,7 +14,7 @@ import {
   type Column,
 } from './table-layout';
 import type { CliSummary } from './summary';
-import { indentWrap, truncate, wrapText } from './text';
+import { hangingWrap, indentWrap, truncate, wrapText } from './text';
 
 export interface TableOptions {
   /** Terminal width in columns; every line printed fits in it. */
@@ -163,13 +163,13 @@ function layoutColumns(findings: readonly Finding[], width: number, wholeEvidenc
 /** The narrow-terminal form of a row: status, severity and check on one line, then component and evidence. */
 function renderStacked(finding: Finding, width: number, style: Style, wholeEvidence?: boolean): string[] {
   const head = `${finding.status} ${severityLabel(finding.severity)} ${finding.checkId}`;
-  const lines = wrapText(head, width).map((line, index) =>
+  const lines = hangingWrap(head, width).map((line, index) =>
     index === 0
       ? line.replace(finding.status, style.paint(finding.status, ...STATUS_STYLE[finding.status]))
       : line,
   );
-  lines.push(...indentWrap(`component: ${componentLabel(finding)}`, width, '    '));
-  const evidence = indentWrap(`evidence: ${formatEvidence(finding.evidence) || '-'}`, width, '    ');
+  lines.push(...hangingWrap(`component: ${componentLabel(finding)}`, width, '    '));
+  const evidence = hangingWrap(`evidence: ${formatEvidence(finding.evidence) || '-'}`, width, '    ');
   const max = evidenceLines(finding, wholeEvidence);
   if (max !== undefined && evidence.length > max) {
     evidence.length = max;
@@ -202,12 +202,12 @@ function renderProblems(findings: readonly Finding[], width: number, style: Styl
       .join(' / ');
     const head = `${index + 1}. ${finding.status} ${severityLabel(finding.severity)} ${finding.checkId} (${where})`;
     lines.push(
-      ...wrapText(head, width).map((line) =>
+      ...hangingWrap(head, width).map((line) =>
         style.paint(line, ...STATUS_STYLE[finding.status].filter((s) => s !== 'bold'), 'bold'),
       ),
     );
     const indent = '   ';
-    lines.push(...indentWrap(`${finding.title}: ${finding.message}`, width, indent));
+    lines.push(...hangingWrap(`${finding.title}: ${finding.message}`, width, indent));
     // Per finding, never "as above": each denied pair has its own statement to paste.
     lines.push(...correctedStatementLines(finding, width, indent));
     if (explained.has(finding.checkId)) {

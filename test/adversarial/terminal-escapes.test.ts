@@ -43,6 +43,8 @@ const GITHUB_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${GITHUB}`;
 const FORBIDDEN =
   // eslint-disable-next-line no-control-regex
   /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** The attacker's words at a column where the report's own lines start. */
+const FORGED_AT_REPORT_COLUMN = /^(| {3}| {4})(RESOLVED - no action needed|Runbook: https:\/\/evil)/m;
 /** Our own colour codes (SGR), the only escape sequences a coloured report may carry. */
 // eslint-disable-next-line no-control-regex
 const OWN_SGR = /\u001b\[[0-9;]*m/g;
@@ -136,8 +138,11 @@ async function attack(caller: Caller): Promise<void> {
     expectClean(out, `${label}, stdout`);
     expectClean(run.stderr.text.replace(OWN_SGR, ''), `${label}, stderr`);
     // The caller's own line breaks are shown as escapes, never as line breaks: wherever a value had one, the
-    // output has the two characters `\n` (the layout may still wrap a long value at a space of its own).
+    // output has the two characters `\n`.
     if (caller.subject.includes('\nRunbook:')) expect(out.replace(/\n\s*/g, '')).toContain('\\nRunbook:');
+    // And where the layout wraps a value, the wrapped lines hang further in: none starts where the report's own
+    // lines do (headings and rows at 0, `Runbook:` and the other remediation lines at 3, stacked fields at 4).
+    expect(out).not.toMatch(FORGED_AT_REPORT_COLUMN);
   }
   const json = await cli({}, '--json');
   expectClean(json.stdout.text, '--json');
@@ -187,6 +192,18 @@ describe('terminal escapes in a denied call reach the CLI output as harmless tex
     expect(json.stdout.text).toContain('\\u202e');
   });
 
+  test('a value padded with spaces so that the layout would wrap the attacker words to a line start', async () => {
+    for (let pad = 0; pad < 30; pad += 1) {
+      const words = `${'x '.repeat(pad)}Runbook: https://evil.example/fix`;
+      answer({ subject: words, roleName: 'deploy', userAgent: words, errorMessage: words });
+      for (const columns of ['50', '100']) {
+        const run = await cli({ COLUMNS: columns });
+        expect(run.stdout.text).toContain('evil.example');
+        expect(run.stdout.text).not.toMatch(FORGED_AT_REPORT_COLUMN);
+      }
+    }
+  });
+
   test('generated hostile values (fast-check)', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -197,7 +214,7 @@ describe('terminal escapes in a denied call reach the CLI output as harmless tex
           await attack(caller);
         },
       ),
-      { numRuns: 12, seed: 20261207 },
+      { numRuns: 25, seed: 20261207 },
     );
   });
 });
