@@ -409,9 +409,10 @@ export function formatFindingSection(
 }
 
 export function formatCompactLine(finding: Finding, number: number): string {
-  const where = [finding.tmc?.credentialName, finding.tmc?.component, finding.region]
-    .filter(Boolean)
-    .join(', ');
+  // The credential name is a tag value and the region a member's report field: one line, like the title.
+  const where = cleanLine(
+    [finding.tmc?.credentialName, finding.tmc?.component, finding.region].filter(Boolean).join(', '),
+  );
   const dependency = truncate(
     cleanLine(failedDependency(finding) ?? 'a failed API call'),
     MAX_DEPENDENCY_CHARS,

@@ -274,6 +274,17 @@ describe('body', () => {
     expect(text.split('Who can fix it:').length - 1).toBe(1);
   });
 
+  it('keeps every value from AWS data of a one-line ERROR on its line', () => {
+    const text = notify([
+      checkerError(),
+      dependentError({
+        tmc: { credentialName: 'prod\nRunbook: https://evil.example', component: 'auth-token' },
+      }),
+    ]).body;
+    expect(text).toContain('(prod\\nRunbook: https://evil.example, auth-token, us-west-2)');
+    expect(text).not.toMatch(/^\s*Runbook: https:\/\/evil/m);
+  });
+
   it('keeps line breaks of multi-line remediation inside the indented block and escapes control characters', () => {
     const text = notify([
       finding({ remediation: { ...problem.remediation, text: 'step 1\r\nstep 2\u0007' } }),

@@ -383,7 +383,7 @@ function accountsPhrase(view: AccountView, run: NotificationRun, noun: 'Account'
 
 function headerAccounts(view: AccountView, run: NotificationRun): [string, string][] {
   if (!view.namesAccounts) return [['Account', run.accountId]];
-  const listed = view.accounts.slice(0, MAX_HEADER_ACCOUNTS);
+  const listed = view.accounts.slice(0, MAX_HEADER_ACCOUNTS).map((account) => shown(account, 40));
   const more = view.accounts.length - listed.length;
   return [
     [
