@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isCheckId } from '../core/explain';
+import { cleanLine, cleanText } from '../core/untrusted-text';
 import { isDiagnosisCause } from '../core/irsa/cause-catalogue';
 import { version } from '../../package.json';
 import {
@@ -72,7 +73,8 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
     .option('--debug', 'print stack traces of unexpected errors')
     .configureOutput({
       writeOut: (text) => stdout.write(text),
-      writeErr: (text) => stderr.write(text),
+      // Commander's errors quote the arguments given: cleaned like any other text not written here.
+      writeErr: (text) => stderr.write(cleanText(text)),
       getOutHelpWidth: () => outputWidth(stdout, env),
       getErrHelpWidth: () => outputWidth(stderr, env),
     })
@@ -241,8 +243,10 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
       if (outcome.publishReport) {
         const report = outcome.publishReport;
         stderr.write(
-          `Published ${report.findingCount} findings (${report.delivered} delivered) to event bus ${settings.eventBusName}` +
-            `${settings.topicArn ? ` and topic ${settings.topicArn}` : ''}.\n`,
+          `${cleanLine(
+            `Published ${report.findingCount} findings (${report.delivered} delivered) to event bus ${settings.eventBusName}` +
+              `${settings.topicArn ? ` and topic ${settings.topicArn}` : ''}.`,
+          )}\n`,
         );
       }
       state.exitCode = exitCodeFor(outcome.findings);
@@ -302,15 +306,16 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
       // Help and --version exit 0; every parse error (already printed by commander) is a usage error.
       return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
+    // Error messages quote AWS answers and arguments (a role ARN, an account's error text): cleaned like data.
     if (error instanceof CliError) {
-      deps.stderr.write(`tmc-health: error: ${error.message}\n`);
-      if (debug && error.cause !== undefined) deps.stderr.write(`${describeError(error.cause)}\n`);
+      deps.stderr.write(`tmc-health: error: ${cleanLine(error.message)}\n`);
+      if (debug && error.cause !== undefined) deps.stderr.write(`${cleanText(describeError(error.cause))}\n`);
       return error.exitCode;
     }
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     deps.stderr.write(
-      `tmc-health: error: the check could not run: ${message}` +
-        `${debug ? `\n${describeError(error)}` : ' (run with --debug for details)'}\n`,
+      `tmc-health: error: the check could not run: ${cleanLine(message)}` +
+        `${debug ? `\n${cleanText(describeError(error))}` : ' (run with --debug for details)'}\n`,
     );
     return EXIT.ERROR;
   }

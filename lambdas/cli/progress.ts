@@ -1,3 +1,4 @@
+import { cleanLine } from '../core/untrusted-text';
 import type { ProgressEvent } from './run-check';
 
 export interface Writer {
@@ -47,7 +48,8 @@ export function createProgress(stderr: Writer, isTTY: boolean): Progress {
   };
   return {
     update(event) {
-      text = describe(event);
+      // Region names and account ids come from flags and config: still one clean line, between our own codes.
+      text = cleanLine(describe(event), 200);
       if (timer === undefined) {
         timer = setInterval(draw, INTERVAL_MS);
         timer.unref();

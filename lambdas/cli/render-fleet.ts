@@ -1,3 +1,4 @@
+import { forDisplay } from './display';
 import type { AccountResult, FleetOutcome } from './fleet';
 import { explainHint, renderReportBody, summaryLine, type TableOptions } from './render-table';
 import { createStyle, type Style } from './style';
@@ -84,7 +85,9 @@ function fleetSummary(fleet: FleetOutcome, width: number, style: Style): string[
   return lines;
 }
 
-export function renderFleetTable(fleet: FleetOutcome, options: FleetTableOptions): string {
+/** Every string of the fleet's outcome is cleaned first (display.ts): no value reaches the terminal raw. */
+export function renderFleetTable(rawFleet: FleetOutcome, options: FleetTableOptions): string {
+  const fleet = forDisplay(rawFleet);
   const { width, style } = options;
   const out: string[] = [];
   for (const account of fleet.accounts) {

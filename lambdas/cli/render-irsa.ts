@@ -1,6 +1,7 @@
 import type { IrsaRegionSummary } from '../app/irsa-check';
 import { severityRank, type Finding } from '../core/finding';
 import { IRSA_CHECK_ID } from '../core/irsa/evaluate-irsa';
+import { cleanLine } from '../core/untrusted-text';
 import {
   GAP,
   headerLine,
@@ -12,7 +13,7 @@ import {
 } from './table-layout';
 import type { IrsaOutcome } from './run-check';
 import type { Style } from './style';
-import { indentWrap, wrapText } from './text';
+import { hangingWrap, indentWrap, wrapText } from './text';
 
 /** Below this width the IRSA table's seven columns would be unreadable: each denial is stacked instead. */
 export const IRSA_TABLE_MIN_WIDTH = 80;
@@ -116,15 +117,15 @@ function denialColumns(denials: readonly Finding[], width: number): Column[] {
 /** The narrow-terminal form of a denial row. */
 function renderStackedDenial(finding: Finding, width: number, style: Style): string[] {
   const head = `${finding.status} ${severityLabel(finding.severity)} ${finding.resource.name}`;
-  const lines = wrapText(head, width).map((line, index) =>
+  const lines = hangingWrap(head, width).map((line, index) =>
     index === 0
       ? line.replace(finding.status, style.paint(finding.status, ...STATUS_STYLE[finding.status]))
       : line,
   );
   const calls = finding.irsa?.count === 1 ? '1 call' : `${finding.irsa?.count ?? 0} calls`;
-  lines.push(...indentWrap(`service account: ${serviceAccountLabel(finding)}`, width, '    '));
+  lines.push(...hangingWrap(`service account: ${serviceAccountLabel(finding)}`, width, '    '));
   lines.push(
-    ...indentWrap(
+    ...hangingWrap(
       `cause: ${causeOf(finding)}; ${calls}, last ${shortTime(finding.irsa?.lastSeen)}`,
       width,
       '    ',
@@ -253,7 +254,8 @@ export function correctedStatementLines(finding: Finding, width: number, indent:
   lines.push(...indentWrap(heading, width, indent));
   let broken = false;
   const fits = (line: string) => [...line].length <= width;
-  for (const jsonLine of pretty.split('\n')) {
+  // Each line cleaned again: parsing turns a value's `\u202e` escape back into the character itself.
+  for (const jsonLine of pretty.split('\n').map((line) => cleanLine(line))) {
     const line = `${inner}${jsonLine}`;
     if (fits(line)) {
       lines.push(line);

@@ -1,4 +1,6 @@
 import { CHECK_IDS, COMPONENTS, type Finding } from '../core/finding';
+import { cleanLine } from '../core/untrusted-text';
+import { forDisplay } from './display';
 import { correctedStatementLines, irsaWhere, orderIrsaFindings, renderIrsaSection } from './render-irsa';
 import type { IrsaOutcome } from './run-check';
 import { createStyle, type Style } from './style';
@@ -12,7 +14,7 @@ import {
   type Column,
 } from './table-layout';
 import type { CliSummary } from './summary';
-import { indentWrap, truncate, wrapText } from './text';
+import { hangingWrap, indentWrap, truncate, wrapText } from './text';
 
 export interface TableOptions {
   /** Terminal width in columns; every line printed fits in it. */
@@ -45,15 +47,23 @@ function shortValue(value: string): string {
   return /^arn:[^:]*:[^:]*:[^:]*:[^:]*:.+/.test(value) ? value.split(':').slice(5).join(':') : value;
 }
 
-/** `key=value` pairs, skipping empty values: a glimpse of the figures behind the verdict. */
+/**
+ * `key=value` pairs, skipping empty values: a glimpse of the figures behind the verdict. Each value on one line
+ * (a multi-line one, such as a corrected statement, would otherwise wrap into lines of its own).
+ */
 export function formatEvidence(evidence: Finding['evidence']): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(evidence)) {
     if (value === null || value === '') continue;
     if (Array.isArray(value)) {
       if (value.length === 0) continue;
-      parts.push(`${key}=${value.map(shortValue).join(',')}`);
-    } else parts.push(`${key}=${typeof value === 'string' ? shortValue(value) : String(value)}`);
+      parts.push(
+        `${cleanLine(key)}=${(value as readonly string[]).map((item) => cleanLine(shortValue(item))).join(',')}`,
+      );
+    } else {
+      const text = typeof value === 'string' ? shortValue(value) : String(value);
+      parts.push(`${cleanLine(key)}=${cleanLine(text)}`);
+    }
   }
   return parts.join(' ');
 }
@@ -153,13 +163,13 @@ function layoutColumns(findings: readonly Finding[], width: number, wholeEvidenc
 /** The narrow-terminal form of a row: status, severity and check on one line, then component and evidence. */
 function renderStacked(finding: Finding, width: number, style: Style, wholeEvidence?: boolean): string[] {
   const head = `${finding.status} ${severityLabel(finding.severity)} ${finding.checkId}`;
-  const lines = wrapText(head, width).map((line, index) =>
+  const lines = hangingWrap(head, width).map((line, index) =>
     index === 0
       ? line.replace(finding.status, style.paint(finding.status, ...STATUS_STYLE[finding.status]))
       : line,
   );
-  lines.push(...indentWrap(`component: ${componentLabel(finding)}`, width, '    '));
-  const evidence = indentWrap(`evidence: ${formatEvidence(finding.evidence) || '-'}`, width, '    ');
+  lines.push(...hangingWrap(`component: ${componentLabel(finding)}`, width, '    '));
+  const evidence = hangingWrap(`evidence: ${formatEvidence(finding.evidence) || '-'}`, width, '    ');
   const max = evidenceLines(finding, wholeEvidence);
   if (max !== undefined && evidence.length > max) {
     evidence.length = max;
@@ -192,12 +202,12 @@ function renderProblems(findings: readonly Finding[], width: number, style: Styl
       .join(' / ');
     const head = `${index + 1}. ${finding.status} ${severityLabel(finding.severity)} ${finding.checkId} (${where})`;
     lines.push(
-      ...wrapText(head, width).map((line) =>
+      ...hangingWrap(head, width).map((line) =>
         style.paint(line, ...STATUS_STYLE[finding.status].filter((s) => s !== 'bold'), 'bold'),
       ),
     );
     const indent = '   ';
-    lines.push(...indentWrap(`${finding.title}: ${finding.message}`, width, indent));
+    lines.push(...hangingWrap(`${finding.title}: ${finding.message}`, width, indent));
     // Per finding, never "as above": each denied pair has its own statement to paste.
     lines.push(...correctedStatementLines(finding, width, indent));
     if (explained.has(finding.checkId)) {
@@ -251,12 +261,19 @@ function collapseCheckerPasses(findings: readonly Finding[]): Finding[] {
   return [...findings.filter((f) => !passes.includes(f)), merged];
 }
 
-/** The human report: a table per credential, the remediation of each problem, then a one-line summary. */
+/**
+ * The human report: a table per credential, the remediation of each problem, then a one-line summary. Every
+ * string of the findings and summaries is cleaned first (display.ts): no value reaches the terminal raw.
+ */
 export function renderTable(
-  findings: readonly Finding[],
-  summary: CliSummary,
-  options: TableOptions,
+  rawFindings: readonly Finding[],
+  rawSummary: CliSummary,
+  rawOptions: TableOptions,
 ): string {
+  // One pass over everything shown, so the IRSA outcome's findings stay the very objects listed in `findings`.
+  const shown = forDisplay({ findings: rawFindings, summary: rawSummary, irsa: rawOptions.irsa });
+  const { findings, summary } = shown;
+  const options: TableOptions = { ...rawOptions, ...(shown.irsa ? { irsa: shown.irsa } : {}) };
   const { width, style } = options;
   const out = renderReportBody(findings, summary, options);
   const plain = summaryLine(summary, createStyle(false));
@@ -271,7 +288,8 @@ export const explainHint = (width: number): string[] =>
 
 /**
  * One account's report without its summary line: the tables per credential, the IRSA section, the remediation
- * of each problem. `check` prints one; `check --accounts` one per account (render-fleet.ts).
+ * of each problem. `check` prints one; `check --accounts` one per account (render-fleet.ts). Its inputs have been
+ * through forDisplay (display.ts) in renderTable or renderFleetTable.
  */
 export function renderReportBody(
   findings: readonly Finding[],

@@ -1,6 +1,6 @@
 import type { Finding, Severity, Status } from '../core/finding';
 import type { Style, StyleName } from './style';
-import { padEnd, truncate, wrapText } from './text';
+import { hangingWrap, padEnd, truncate } from './text';
 
 /**
  * The pieces every table of the CLI is laid out with (the credential tables and the IRSA table), in a module of
@@ -35,7 +35,8 @@ export interface Column {
 
 export function renderRow(columns: readonly Column[], finding: Finding, style: Style): string[] {
   const cells = columns.map((column) => {
-    let lines = wrapText(column.cell(finding), column.width);
+    // Hanging, like every paragraph that embeds data (text.ts): a value cannot start a line at the column edge.
+    let lines = hangingWrap(column.cell(finding), column.width);
     const maxLines = column.maxLines?.(finding);
     if (maxLines !== undefined && lines.length > maxLines) {
       const kept = lines.slice(0, maxLines);

@@ -1,30 +1,37 @@
 /** Plain-text layout helpers shared by the table and the explain renderer. Inputs carry no ANSI codes. */
 
-/** Splits one paragraph into lines of at most `width` characters, breaking long words when needed. */
-export function wrapText(text: string, width: number): string[] {
-  const max = Math.max(1, width);
+/**
+ * Splits one paragraph into lines of at most `width` characters (`firstWidth` for the first line), breaking long
+ * words when needed.
+ */
+export function wrapText(text: string, width: number, firstWidth = width): string[] {
+  const rest = Math.max(1, width);
+  const first = Math.max(1, firstWidth);
   const lines: string[] = [];
+  const maxNow = () => (lines.length === 0 ? first : rest);
   for (const paragraph of text.split('\n')) {
     let line = '';
     for (const word of paragraph.split(/\s+/).filter((w) => w !== '')) {
-      let rest = word;
-      while ([...rest].length > max) {
-        // A word longer than the column (an ARN, a URL): flush the line, then hard-break the word.
+      let remaining = word;
+      for (;;) {
+        if (line !== '' && [...line].length + 1 + [...remaining].length <= maxNow()) {
+          line = `${line} ${remaining}`;
+          break;
+        }
         if (line !== '') {
           lines.push(line);
           line = '';
         }
-        const chars = [...rest];
-        const cut = breakPoint(chars, max);
+        if ([...remaining].length <= maxNow()) {
+          line = remaining;
+          break;
+        }
+        // A word longer than the column (an ARN, a URL): hard-break it.
+        const chars = [...remaining];
+        const cut = breakPoint(chars, maxNow());
         lines.push(chars.slice(0, cut).join(''));
-        rest = chars.slice(cut).join('');
-      }
-      if (rest === '') continue;
-      if (line === '') line = rest;
-      else if ([...line].length + 1 + [...rest].length <= max) line = `${line} ${rest}`;
-      else {
-        lines.push(line);
-        line = rest;
+        remaining = chars.slice(cut).join('');
+        if (remaining === '') break;
       }
     }
     lines.push(line);
@@ -58,3 +65,15 @@ export function indentWrap(text: string, width: number, indent: string, firstPre
   const lines = wrapText(text, width - indent.length);
   return lines.map((line, index) => `${index === 0 ? firstPrefix : indent}${line}`.trimEnd());
 }
+
+/**
+ * A paragraph that embeds values from AWS data, with a hanging indent: its first line at `indent`, the lines it
+ * wraps onto two columns further in. Wherever a value's spaces make the text wrap, no wrapped line starts at a
+ * column where the report's own lines (a heading, `Runbook:`) do, so a value cannot pass for one of them.
+ */
+export function hangingWrap(text: string, width: number, indent = ''): string[] {
+  const lines = wrapText(text, width - indent.length - HANG.length, width - indent.length);
+  return lines.map((line, index) => `${index === 0 ? indent : indent + HANG}${line}`.trimEnd());
+}
+
+const HANG = '  ';

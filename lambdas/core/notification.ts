@@ -21,6 +21,7 @@ import {
   type Severity,
   type Status,
 } from './finding';
+import { quoteUntrusted } from './untrusted-text';
 
 /**
  * Turns one run's findings into the human notification (SNS email and friends). Pure: no AWS SDK, no clock, so
@@ -141,39 +142,45 @@ export function sanitizeSubject(text: string): string {
   return truncate(toSubjectText(text), SUBJECT_MAX_LENGTH) || 'TMC health notification';
 }
 
+/**
+ * `[HIGH] TMC health: tmc.event-rule.disabled (us-west-2)`, or `[HIGH] TMC health: 3 problems in 2 credentials
+ * (us-west-2, eu-west-1)`. Only what the checker owns: severity, check id, counts, region names. Never a title,
+ * credential name or other text from AWS data: a subject is what people triage on before opening anything, and a
+ * caller's `sub` or a tag value there could pass for the checker's own verdict ("RESOLVED - no action needed").
+ */
 export function formatSubject(problems: readonly Finding[], run: NotificationRun): string {
   const [first] = problems;
   if (!first) return sanitizeSubject('TMC health: no problems');
   const tag = `[${worstSeverity(problems.map((p) => p.severity)) ?? first.severity}]`;
-  if (problems.length === 1) {
-    const who = first.tmc ? `TMC credential ${first.tmc.credentialName}` : 'TMC health';
-    // The title is the part that may give way; the severity, credential and region are what people triage on.
-    return fitSubject(
-      `${tag} ${toSubjectText(who)}: `,
-      toSubjectText(first.title),
-      ` (${toSubjectText(first.region)})`,
-    );
-  }
   const credentials = distinct(problems.flatMap((p) => (p.tmc ? [p.tmc.credentialName] : [])));
   const scope = credentials.length > 0 ? ` in ${plural(credentials.length, 'credential')}` : '';
-  const head = toSubjectText(`${tag} TMC health: ${plural(problems.length, 'problem')}${scope}`);
-  const regions = orderRegions(
-    problems.map((p) => p.region),
-    run.regions,
-  ).map(toSubjectText);
-  for (let shown = regions.length; shown >= 1; shown--) {
-    const more = regions.length - shown;
-    const list = regions.slice(0, shown).join(', ') + (more > 0 ? `, +${more} more` : '');
+  const what = problems.length === 1 ? first.checkId : `${plural(problems.length, 'problem')}${scope}`;
+  const head = toSubjectText(`${tag} TMC health: ${what}`);
+  const regions = subjectRegions(
+    orderRegions(
+      problems.map((p) => p.region),
+      run.regions,
+    ),
+  );
+  for (let shown = regions.named.length; shown >= 1; shown--) {
+    const more = regions.named.length - shown + regions.others;
+    const list = regions.named.slice(0, shown).join(', ') + (more > 0 ? `, +${more} more` : '');
     const candidate = `${head} (${list})`;
     if (candidate.length <= SUBJECT_MAX_LENGTH) return candidate;
   }
   return sanitizeSubject(head);
 }
 
-function fitSubject(prefix: string, middle: string, suffix: string): string {
-  const room = SUBJECT_MAX_LENGTH - prefix.length - suffix.length;
-  if (room < 10) return sanitizeSubject(prefix + middle + suffix);
-  return prefix + truncate(middle, room) + suffix;
+/** What an AWS region name (or the global pseudo-region) looks like: anything else is counted, not named. */
+const REGION_NAME = /^(?:[a-z]{2}(?:-[a-z]{1,10}){1,3}-\d{1,2}|global)$/;
+
+/**
+ * The regions a subject may name: those shaped like AWS region names, in the order given; the others (a member
+ * report's region field is free text) only counted.
+ */
+export function subjectRegions(regions: readonly string[]): { named: string[]; others: number } {
+  const named = regions.filter((region) => region.length <= 32 && REGION_NAME.test(region));
+  return { named, others: regions.length - named.length };
 }
 
 export function toSubjectText(text: string): string {
@@ -363,10 +370,13 @@ export function formatFindingSection(
   const component = finding.tmc?.component ? ` (${finding.tmc.component})` : '';
   const context: [string, string][] = [
     ...(options.showAccount ? [['Account', finding.accountId] as [string, string]] : []),
-    ...(finding.tmc ? [['Credential', `${finding.tmc.credentialName}${component}`] as [string, string]] : []),
+    // Names from AWS data (a tag value, a role ARN as a caller requested it) are quoted: data, not prose.
+    ...(finding.tmc
+      ? [['Credential', `${quoteUntrusted(finding.tmc.credentialName)}${component}`] as [string, string]]
+      : []),
     ['Region', finding.region],
-    ['Resource', `${finding.resource.type} ${finding.resource.name}`],
-    ...(finding.resource.arn ? [['ARN', finding.resource.arn] as [string, string]] : []),
+    ['Resource', `${finding.resource.type} ${quoteUntrusted(finding.resource.name)}`],
+    ...(finding.resource.arn ? [['ARN', quoteUntrusted(finding.resource.arn)] as [string, string]] : []),
     ['Check', finding.checkId],
     ['Finding id', finding.findingId],
     ['Observed', finding.observedAt],
@@ -399,9 +409,10 @@ export function formatFindingSection(
 }
 
 export function formatCompactLine(finding: Finding, number: number): string {
-  const where = [finding.tmc?.credentialName, finding.tmc?.component, finding.region]
-    .filter(Boolean)
-    .join(', ');
+  // The credential name is a tag value and the region a member's report field: one line, like the title.
+  const where = cleanLine(
+    [finding.tmc?.credentialName, finding.tmc?.component, finding.region].filter(Boolean).join(', '),
+  );
   const dependency = truncate(
     cleanLine(failedDependency(finding) ?? 'a failed API call'),
     MAX_DEPENDENCY_CHARS,
@@ -423,15 +434,32 @@ export function failedDependency(finding: Finding): string | undefined {
   return undefined;
 }
 
+/**
+ * One evidence value on one line, delimited as data: strings as quoted literals (quotes, backslashes, line breaks
+ * and control or format characters escaped, quoteUntrusted), so a value can neither start a line of its own nor
+ * read as the checker's words; numbers and booleans bare. A value longer than MAX_EVIDENCE_VALUE_CHARS is cut
+ * with a pointer to the EventBridge event, which keeps it whole.
+ */
 export function formatEvidenceValue(value: Finding['evidence'][string]): string {
-  let text: string;
-  if (value === null) text = '(null)';
-  else if (Array.isArray(value)) text = value.length === 0 ? '(empty list)' : value.join(', ');
-  else text = String(value);
-  text = cleanText(text);
-  if (text.length <= MAX_EVIDENCE_VALUE_CHARS) return text;
+  if (value === null) return '(null)';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return quotedEvidence(value);
+  if (value.length === 0) return '(empty list)';
+  let text = '';
+  for (const [index, item] of value.entries()) {
+    const next = `${index === 0 ? '' : ', '}${quotedEvidence(item)}`;
+    if (text.length + next.length > MAX_EVIDENCE_VALUE_CHARS) {
+      return `${text}, ... [${value.length - index} more in the EventBridge event]`;
+    }
+    text += next;
+  }
+  return text;
+}
+
+function quotedEvidence(text: string): string {
+  if (text.length <= MAX_EVIDENCE_VALUE_CHARS) return quoteUntrusted(text);
   const cut = text.length - MAX_EVIDENCE_VALUE_CHARS;
-  return `${text.slice(0, MAX_EVIDENCE_VALUE_CHARS)}... [${cut} more characters in the EventBridge event]`;
+  return `${quoteUntrusted(text.slice(0, MAX_EVIDENCE_VALUE_CHARS), MAX_EVIDENCE_VALUE_CHARS + 3)}... [${cut} more characters in the EventBridge event]`;
 }
 
 // ------------------------------------------------------------------------------------------------ helpers

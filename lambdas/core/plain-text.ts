@@ -1,4 +1,5 @@
 /** Plain-text helpers shared by the SNS run summary and the lifecycle digest (email bodies, subjects, sizes). */
+import { cleanLine } from './untrusted-text';
 
 /** `key:` padded so values line up; a very long key is not allowed to push every value across the page. */
 export function alignedLines(pairs: readonly (readonly [string, string])[]): string[] {
@@ -11,25 +12,10 @@ export function alignedLines(pairs: readonly (readonly [string, string])[]): str
 }
 
 /**
- * Unicode controls that change how the text around them is displayed: bidirectional embeddings, overrides and
- * isolates, directional marks, and the line/paragraph separators some mail clients break on. A tag value (any
- * string from AWS) could use them to reverse or forge what follows it in an email.
+ * Untrusted text for email, from the one sanitizer (untrusted-text.ts): `cleanLine` for a value that must stay
+ * on one line, `cleanText` for multi-line text the checker wrote (a remediation).
  */
-const FORMAT_CONTROLS = /[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-/** Plain text for email: normalised line breaks; other control and bidi characters replaced by spaces. */
-export function cleanText(text: string): string {
-  let out = '';
-  for (const char of text.replace(/\r\n?/g, '\n').replace(FORMAT_CONTROLS, ' ')) {
-    const code = char.codePointAt(0) ?? 0;
-    out += char !== '\n' && (code < 0x20 || (code >= 0x7f && code < 0xa0)) ? ' ' : char;
-  }
-  return out;
-}
-
-export function cleanLine(text: string): string {
-  return cleanText(text).replace(/\n/g, ' ');
-}
+export { cleanLine, cleanText } from './untrusted-text';
 
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;

@@ -110,14 +110,14 @@ describe('subject', () => {
   const manyRegions = Array.from({ length: 12 }, (_, i) => `ap-southeast-${i + 1}`);
   const cases: [string, Finding[], string | RegExp][] = [
     [
-      'one problem names severity, credential, title and region',
+      'one problem names severity, check and region',
       [finding(), pass()],
-      '[HIGH] TMC credential prod-eks: data-sync Lambda not running (us-west-2)',
+      '[HIGH] TMC health: tmc.lambda.unhealthy (us-west-2)',
     ],
     [
       'one problem without a credential',
       [checkerError({ region: 'eu-west-1' })],
-      '[MEDIUM] TMC health: ssm:DescribeParameters failed (eu-west-1)',
+      '[MEDIUM] TMC health: checker.error (eu-west-1)',
     ],
     [
       'several problems: worst severity, counts, regions in run order',
@@ -136,9 +136,9 @@ describe('subject', () => {
       '[MEDIUM] TMC health: 2 problems (us-west-2)',
     ],
     [
-      'a very long title gives way, the region stays',
+      'the title is not in the subject, however long',
       [finding({ title: 'x'.repeat(300) })],
-      /^\[HIGH\] TMC credential prod-eks: x+\.\.\. \(us-west-2\)$/,
+      '[HIGH] TMC health: tmc.lambda.unhealthy (us-west-2)',
     ],
     [
       'many regions are summarised',
@@ -146,9 +146,14 @@ describe('subject', () => {
       /^\[HIGH\] TMC health: 12 problems in 1 credential \(ap-southeast-1, .*, \+\d+ more\)$/,
     ],
     [
-      'non-ASCII and line breaks are replaced',
-      [finding({ title: 'Lambda «data-sync»\nnot running 🚨', tmc: { credentialName: 'prod-ékś' } })],
-      '[HIGH] TMC credential prod-?k?: Lambda ?data-sync? not running ? (us-west-2)',
+      'no title or credential name: only what the checker owns',
+      [finding({ title: 'RESOLVED - no action needed\n🚨', tmc: { credentialName: 'prod-ékś' } })],
+      '[HIGH] TMC health: tmc.lambda.unhealthy (us-west-2)',
+    ],
+    [
+      'a region not shaped like an AWS region is counted, not named',
+      [finding({ region: 'RESOLVED - no action needed' }), finding({ region: 'eu-west-1' })],
+      '[HIGH] TMC health: 2 problems in 1 credential (eu-west-1, +1 more)',
     ],
   ];
 
@@ -234,17 +239,18 @@ describe('body', () => {
   it('shows title, message, resource, credential and component', () => {
     expect(body).toContain('1. [FAIL, HIGH] data-sync Lambda not running');
     expect(body).toContain(problem.message);
-    expect(body).toMatch(/Credential: +prod-eks \(data-sync\)/);
-    expect(body).toMatch(/Resource: +AWS::Lambda::Function prod-eks-data-sync/);
-    expect(body).toMatch(/ARN: +arn:aws:lambda:us-west-2:123456789012:function:prod-eks-data-sync/);
+    // Names from AWS data are quoted: data, not prose.
+    expect(body).toMatch(/Credential: +"prod-eks" \(data-sync\)/);
+    expect(body).toMatch(/Resource: +AWS::Lambda::Function "prod-eks-data-sync"/);
+    expect(body).toMatch(/ARN: +"arn:aws:lambda:us-west-2:123456789012:function:prod-eks-data-sync"/);
   });
 
-  it('shows the evidence as aligned key: value lines', () => {
+  it('shows the evidence as aligned key: value lines, strings quoted', () => {
     const lines = ['state', 'stateReasonCode', 'invocations', 'lastUpdateStatus'].map(
       (key) => body.split('\n').find((line) => line.trimStart().startsWith(`${key}:`)) ?? '',
     );
-    expect(lines[0]).toMatch(/state: +Failed$/);
-    expect(lines[1]).toMatch(/stateReasonCode: +InvalidConfiguration$/);
+    expect(lines[0]).toMatch(/state: +"Failed"$/);
+    expect(lines[1]).toMatch(/stateReasonCode: +"InvalidConfiguration"$/);
     expect(lines[2]).toMatch(/invocations: +0$/);
     expect(lines[3]).toMatch(/lastUpdateStatus: +\(null\)$/);
     const valueColumns = lines.map((line) => line.search(/(?<=: +)\S/));
@@ -268,11 +274,22 @@ describe('body', () => {
     expect(text.split('Who can fix it:').length - 1).toBe(1);
   });
 
-  it('keeps line breaks of multi-line remediation inside the indented block and strips control characters', () => {
+  it('keeps every value from AWS data of a one-line ERROR on its line', () => {
+    const text = notify([
+      checkerError(),
+      dependentError({
+        tmc: { credentialName: 'prod\nRunbook: https://evil.example', component: 'auth-token' },
+      }),
+    ]).body;
+    expect(text).toContain('(prod\\nRunbook: https://evil.example, auth-token, us-west-2)');
+    expect(text).not.toMatch(/^\s*Runbook: https:\/\/evil/m);
+  });
+
+  it('keeps line breaks of multi-line remediation inside the indented block and escapes control characters', () => {
     const text = notify([
       finding({ remediation: { ...problem.remediation, text: 'step 1\r\nstep 2\u0007' } }),
     ]).body;
-    expect(text).toContain('     step 1\n     step 2 \n');
+    expect(text).toContain('     step 1\n     step 2\\u0007\n');
     expect(text).not.toContain('\r');
     expect(text).not.toContain('\u0007');
   });
@@ -280,19 +297,20 @@ describe('body', () => {
 
 describe('formatEvidenceValue', () => {
   it.each([
-    ['a string', 'a string'],
+    ['a string', '"a string"'],
+    ['two\nlines "quoted"\u202e', '"two\\nlines \\"quoted\\"\\u202e"'],
     [3, '3'],
     [false, 'false'],
     [null, '(null)'],
     [[], '(empty list)'],
-    [['a', 'b'], 'a, b'],
+    [['a', 'b'], '"a", "b"'],
   ] as const)('%j -> %j', (value, expected) => {
     expect(formatEvidenceValue(value)).toBe(expected);
   });
 
   it('cuts an overlong value and says where the rest is', () => {
     const text = formatEvidenceValue('z'.repeat(MAX_EVIDENCE_VALUE_CHARS + 500));
-    expect(text.startsWith('z'.repeat(MAX_EVIDENCE_VALUE_CHARS))).toBe(true);
+    expect(text.startsWith(`"${'z'.repeat(MAX_EVIDENCE_VALUE_CHARS)}"`)).toBe(true);
     expect(text).toMatch(/\.\.\. \[500 more characters in the EventBridge event\]$/);
   });
 });

@@ -11,6 +11,7 @@ import {
   SNS_MAX_MESSAGE_BYTES,
   snsPublishBytes,
   SUBJECT_MAX_LENGTH,
+  subjectRegions,
   toSnsMessageAttributes,
   type NotificationAttributes,
   type NotificationRun,
@@ -41,8 +42,6 @@ import { TRANSITIONS, type LifecycleFinding, type Transition } from './types';
 
 /** Credentials listed per spreading check in the incident header; the rest are counted. */
 const MAX_STORM_CREDENTIALS = 25;
-/** The worst item's title is left out of the subject rather than cut below this many characters. */
-const MIN_SUBJECT_TITLE_CHARS = 15;
 
 /*
  * Every field of a change may come from a member account (its report) or a tag: each is cut for display, so the
@@ -227,8 +226,11 @@ export function formatTransitionDigest(
 // ---------------------------------------------------------------------------------------------- subject
 
 /**
- * `[HIGH] TMC health: 2 new, 1 resolved - prod-eks: data-sync Lambda not running (us-west-2)`; the worst item
- * gives way first, then regions. A storm: `[INCIDENT][CRITICAL] TMC health: 14 findings opened at once (...)`.
+ * `[HIGH] TMC health: 2 new, 1 resolved - tmc.lambda.not-invoked (us-west-2)`: the worst item's check gives way
+ * first, then regions. A storm: `[INCIDENT][CRITICAL] TMC health: 14 findings opened at once (...)`. Only what
+ * the checker owns (severity, counts, check ids, region and account names of their AWS shapes): never a title,
+ * a credential name or any other text from a member report, a tag or CloudTrail, which could pass for the
+ * checker's own verdict in the one line people triage on.
  */
 export function formatDigestSubject(
   events: readonly LifecycleFinding[],
@@ -240,15 +242,18 @@ export function formatDigestSubject(
   const open = events.filter((event) => event.transition !== 'RESOLVED');
   const worst = worstSeverity(open.map((event) => event.severity));
   const tag = worst ? `[${worst}]` : '[RESOLVED]';
-  const regions = orderRegions(
-    events.map((event) => event.region),
-    run.regions,
+  const regions = subjectRegions(
+    orderRegions(
+      events.map((event) => event.region),
+      run.regions,
+    ),
   );
   const accounts = distinct(events.map((event) => event.accountId));
+  const [onlyAccount] = accounts;
   const where = !namesAccounts
     ? ''
-    : accounts.length === 1
-      ? ` ${accounts[0] ?? ''}`
+    : accounts.length === 1 && onlyAccount !== undefined && ACCOUNT_ID.test(onlyAccount)
+      ? ` ${onlyAccount}`
       : `, ${plural(accounts.length, 'account')}`;
   let head: string;
   let item = '';
@@ -261,27 +266,25 @@ export function formatDigestSubject(
   } else {
     head = `${tag} TMC health${where}: ${countsPhrase(countTransitions(events))}`;
     const top = sortEvents(open.length > 0 ? open : events)[0];
-    if (top) item = top.tmc ? `${top.tmc.credentialName}: ${top.title}` : top.title;
+    if (top) item = top.checkId;
   }
   head = toSubjectText(head);
   item = toSubjectText(item);
 
-  for (let shown = regions.length; shown >= 0; shown--) {
-    const more = regions.length - shown;
+  for (let shown = regions.named.length; shown >= 0; shown--) {
+    const more = regions.named.length - shown + regions.others;
     const list =
-      shown === 0
-        ? ''
-        : ` (${regions.slice(0, shown).map(toSubjectText).join(', ')}${more > 0 ? `, +${more} more` : ''})`;
+      shown === 0 ? '' : ` (${regions.named.slice(0, shown).join(', ')}${more > 0 ? `, +${more} more` : ''})`;
     const room = SUBJECT_MAX_LENGTH - head.length - list.length;
-    // The storm's spreading check is shown whole or not at all; a title may be cut.
-    const minItem = storm ? item.length : Math.min(item.length, MIN_SUBJECT_TITLE_CHARS);
-    if (item !== '' && room - 3 >= minItem) {
-      return sanitizeSubject(`${head} - ${truncate(item, room - 3)}${list}`);
-    }
+    // The item (a check id) is shown whole or not at all: a cut one names no check.
+    if (item !== '' && room - 3 >= item.length) return sanitizeSubject(`${head} - ${item}${list}`);
     if (room >= 0) return sanitizeSubject(`${head}${list}`);
   }
   return sanitizeSubject(head);
 }
+
+/** An account id as the subject may name it; any other value (not expected past intake) is only counted. */
+const ACCOUNT_ID = /^\d{12}$/;
 
 function countsPhrase(counts: TransitionCounts): string {
   const parts = [
@@ -380,7 +383,7 @@ function accountsPhrase(view: AccountView, run: NotificationRun, noun: 'Account'
 
 function headerAccounts(view: AccountView, run: NotificationRun): [string, string][] {
   if (!view.namesAccounts) return [['Account', run.accountId]];
-  const listed = view.accounts.slice(0, MAX_HEADER_ACCOUNTS);
+  const listed = view.accounts.slice(0, MAX_HEADER_ACCOUNTS).map((account) => shown(account, 40));
   const more = view.accounts.length - listed.length;
   return [
     [
