@@ -61,3 +61,17 @@ test.each(templates)('every action granted in %s is in docs/security.md', (_name
   expect(granted.length).toBeGreaterThan(0);
   expect(granted.filter((action) => !documented.has(action))).toEqual([]);
 });
+
+test('every attack in the threat model names an adversarial test that exists, and every such test is named', () => {
+  const section = page.slice(
+    page.indexOf('### The attacks, and what stops each'),
+    page.indexOf('### Other threats'),
+  );
+  const rows = section.split('\n').filter((line) => /^\|\s*\d+\s*\|/.test(line));
+  expect(rows).toHaveLength(12);
+  const named = rows.map((row) => /`([a-z0-9-]+\.test\.ts)`/.exec(row)?.[1]);
+  expect(named.every((name) => name !== undefined)).toBe(true);
+  const adversarial = path.join(__dirname, '..', 'adversarial');
+  const files = fs.readdirSync(adversarial).filter((file) => file.endsWith('.test.ts'));
+  expect([...new Set(named)].sort()).toEqual(files.sort());
+});
