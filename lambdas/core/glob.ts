@@ -4,14 +4,13 @@
  *
  * Why not a RegExp built from the glob: the values are untrusted (a token's `sub` and a role ARN come from
  * CloudTrail, written by whoever called STS), and a glob's `*` becomes `.*`, which backtracks: `a*-*-*-*x`
- * against a run of `-` tries every way to place the stars, O(n^stars) — minutes for a 512-character `sub`.
+ * against a run of `-` tries every way to place the stars, O(value^stars): minutes for a 512-character `sub`.
  *
- * How instead: the pattern is split at its stars into segments, S0*S1*...*Sk. The value must start with S0 and
- * end with Sk; each middle segment is taken at its leftmost occurrence after the previous one. Leftmost is
- * always right: a later occurrence only leaves less room for the segments after it, and a star absorbs whatever
- * lies between. Each segment is searched once, from where the previous one ended, so the cost is
- * O(value × pattern) at worst (a segment with `?` is compared at every position), O(value) for a segment
- * without `?` (String.prototype.indexOf), and never exponential.
+ * How instead: two pointers, one in the value and one in the pattern, and on a mismatch a return to the LAST
+ * star seen, which then absorbs one more character. Earlier stars never need to be revisited: the text
+ * between two stars has a fixed length, so its leftmost match is always the best one (a later one only leaves
+ * less room for what follows, and the next star absorbs whatever lies between). The value pointer's restart
+ * point only moves forward, so the cost is O(value × pattern) at worst, never exponential in the stars.
  *
  * Semantics, the same as the RegExps this replaced: the whole value must match; `*` matches any run of
  * characters, none included; `?` (where enabled) matches exactly one; every other character, `$`, `{`, `}` and
@@ -29,50 +28,36 @@ export const IAM_GLOB: GlobSyntax = { singleCharacterWildcard: true };
 /** Suppressions' `roleArnPattern` syntax: `*` only (a `?` in an ARN pattern is literal). */
 export const STAR_GLOB: GlobSyntax = { singleCharacterWildcard: false };
 
+const STAR = '*'.charCodeAt(0);
+const QUESTION_MARK = '?'.charCodeAt(0);
+
 /** Whether `value` as a whole matches `pattern`. */
 export function globMatches(value: string, pattern: string, syntax: GlobSyntax): boolean {
   const anyOne = syntax.singleCharacterWildcard;
-  const segments = pattern.split('*');
-  const first = segments[0] ?? '';
-  if (segments.length === 1) return value.length === first.length && segmentAt(value, 0, first, anyOne);
-  const last = segments[segments.length - 1] ?? '';
-  // The middle segments must fit between the first and the last.
-  const end = value.length - last.length;
-  if (end < first.length) return false;
-  if (!segmentAt(value, 0, first, anyOne) || !segmentAt(value, end, last, anyOne)) return false;
-  let position = first.length;
-  for (let index = 1; index < segments.length - 1; index += 1) {
-    const segment = segments[index] ?? '';
-    if (segment === '') continue;
-    const found = leftmost(value, segment, position, end, anyOne);
-    if (found < 0) return false;
-    position = found + segment.length;
-  }
-  return true;
-}
-
-/** Whether `segment` matches `value` at `start` (the caller has checked that it fits). */
-function segmentAt(value: string, start: number, segment: string, anyOne: boolean): boolean {
-  for (let offset = 0; offset < segment.length; offset += 1) {
-    const wanted = segment.charCodeAt(offset);
-    if (wanted !== QUESTION_MARK || !anyOne) {
-      if (value.charCodeAt(start + offset) !== wanted) return false;
+  let at = 0; // in value
+  let next = 0; // in pattern
+  // The last star seen (its index in the pattern), and where in the value what follows it was last tried.
+  let star = -1;
+  let resume = 0;
+  while (at < value.length) {
+    const wanted = next < pattern.length ? pattern.charCodeAt(next) : -1;
+    if (wanted === STAR) {
+      star = next;
+      resume = at;
+      next += 1;
+    } else if (wanted >= 0 && (wanted === value.charCodeAt(at) || (anyOne && wanted === QUESTION_MARK))) {
+      at += 1;
+      next += 1;
+    } else if (star >= 0) {
+      // What follows the last star does not match here: the star takes one more character, and it is retried.
+      resume += 1;
+      at = resume;
+      next = star + 1;
+    } else {
+      return false;
     }
   }
-  return true;
-}
-
-const QUESTION_MARK = '?'.charCodeAt(0);
-
-/** The first index ≥ `from` where `segment` matches and ends by `end`; -1 if none. */
-function leftmost(value: string, segment: string, from: number, end: number, anyOne: boolean): number {
-  const lastStart = end - segment.length;
-  if (!anyOne || !segment.includes('?')) {
-    const found = value.indexOf(segment, from);
-    return found >= 0 && found <= lastStart ? found : -1;
-  }
-  for (let start = from; start <= lastStart; start += 1) {
-    if (segmentAt(value, start, segment, anyOne)) return start;
-  }
-  return -1;
+  // The value is used up: only stars (matching nothing) may remain of the pattern.
+  while (next < pattern.length && pattern.charCodeAt(next) === STAR) next += 1;
+  return next === pattern.length;
 }

@@ -6,43 +6,30 @@
  * (minutes for a 512-character `sub`), in the pure evaluation, which no run deadline covers: the run never got
  * to publish and commit, and the next one read the same events again.
  *
- * Asserted: the matcher stays within 10 ms on adversarial values up to 10,000 characters, the same attacks
- * through a LookupEvents record (the diagnosis of the denial; a suppression from the lifecycle's configuration)
- * stay far below a second, and the matcher agrees with a reference matcher written here on generated cases.
+ * Asserted: the matcher stays within 10 ms (median) on adversarial values up to 10,000 characters; the same
+ * attacks through a LookupEvents record (the diagnosis of the denial; a suppression from the lifecycle's
+ * configuration) stay within 50 ms a run (the record's `sub` is cut to 512 characters and its role ARN to 2048
+ * where it is parsed, so the longest rungs also cover those caps); and the matcher agrees with a reference
+ * matcher written here on generated cases.
  *
- * Sizes climb in a ladder (each rung asserted before the next), so a backtracking matcher fails at the first
- * rung it is slow on, within about a second, instead of running for minutes at 10,000 characters: a jest
- * timeout cannot interrupt a synchronous RegExp.
+ * Sizes climb in a fine ladder (each rung asserted before the next), so a backtracking matcher fails at the
+ * first rung it is slow on, within about a second, instead of running for hours at 10,000 characters: a jest
+ * timeout cannot interrupt a synchronous RegExp (it is only checked once the test returns), so the ladder is what
+ * makes the old code fail fast: in about 8 s for the whole file, against 132 s for one 512-character `sub`.
  */
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import {
-  GetOpenIDConnectProviderCommand,
-  GetRoleCommand,
-  IAMClient,
-  ListOpenIDConnectProvidersCommand,
-} from '@aws-sdk/client-iam';
-import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { runIrsaCheck } from '../../lambdas/app/irsa-check';
-import { TokenBucket } from '../../lambdas/adapters/irsa/rate-limiter';
-import type { LoadResult, SaveResult, WatermarkStore } from '../../lambdas/adapters/irsa/watermark-store';
 import type { Finding } from '../../lambdas/core/finding';
 import { evaluateCondition, likeMatches } from '../../lambdas/core/irsa/condition-evaluator';
 import { evaluateIrsa } from '../../lambdas/core/irsa/evaluate-irsa';
 import { parseTrailEvent } from '../../lambdas/core/irsa/parse-event';
-import { DEFAULT_IRSA_SETTINGS, irsaSettingsSchema } from '../../lambdas/core/irsa/settings';
+import { DEFAULT_IRSA_SETTINGS } from '../../lambdas/core/irsa/settings';
 import type { WebIdentityDenial } from '../../lambdas/core/irsa/types';
-import type { Watermark } from '../../lambdas/core/irsa/watermark';
 import { prepareRun } from '../../lambdas/core/lifecycle/prepare';
 import { lifecycleSettingsFromEnvironment } from '../../lambdas/core/lifecycle/settings';
 import { matchingSuppression, type Suppression } from '../../lambdas/core/lifecycle/suppressions';
 import {
   ACCOUNT,
   ISSUER,
-  PROVIDER_ARN,
-  acceptingPublisher,
-  instantLimiterClock,
-  lookupEvent,
   REGION,
   ROLE_ARN,
   irsaSnapshot,
@@ -53,42 +40,55 @@ import {
   webIdentityStatement,
 } from '../fixtures/irsa';
 
-jest.setTimeout(20_000);
-
 const MATCHER_BOUND_MS = 10;
 /** A whole evaluation (parse, group, diagnose, build the finding; plan the lifecycle) on a loaded 2-core machine. */
-const END_TO_END_BOUND_MS = 250;
-const LADDER = [16, 32, 64, 128, 256, 512, 1024, 4096, 10_000];
+const END_TO_END_BOUND_MS = 50;
+/**
+ * Value lengths from 8 to 10,000 characters, each a quarter longer than the one before: a matcher that
+ * backtracks in O(length^stars) is still fast on one rung and at most 1.25^stars times slower on the next,
+ * so it fails there (about ten times the bound for ten stars) rather than on a rung that would run for hours.
+ */
+const LADDER: readonly number[] = (() => {
+  const lengths: number[] = [];
+  for (let length = 8; length < 10_000; length = Math.ceil(length * 1.25)) lengths.push(length);
+  return [...lengths, 10_000];
+})();
 const RUNS = 7;
 
-const elapsedMs = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
-
 /**
- * Runs `run` several times and asserts that the median run took at most `boundMs` (stable on a shared machine;
- * the worst run, which may pay for a GC pause, gets ten times that). A first run already over ten times the
- * bound fails at once, so a backtracking matcher is not run again. Returns the first run's result.
+ * Median and worst of several runs, after one warm-up run (JIT), in milliseconds. A run slower than ten times
+ * the bound ends the measurement at once (a backtracking matcher is slow on every run: no need to wait for 7).
  */
-function expectWithin<T>(label: string, run: () => T, boundMs: number): T {
-  let start = process.hrtime.bigint();
-  const result = run();
-  const first = elapsedMs(start);
-  if (first > boundMs * 10)
-    throw new Error(`${label}: the first run took ${first.toFixed(1)} ms (bound ${boundMs} ms)`);
+function timed(run: () => unknown, boundMs: number): { median: number; worst: number } {
+  const once = () => {
+    const start = process.hrtime.bigint();
+    run();
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const warmUp = once();
+  if (warmUp > boundMs * 10) return { median: warmUp, worst: warmUp };
   const times: number[] = [];
   for (let index = 0; index < RUNS; index += 1) {
-    start = process.hrtime.bigint();
-    run();
-    times.push(elapsedMs(start));
+    const time = once();
+    if (time > boundMs * 10) return { median: time, worst: time };
+    times.push(time);
   }
   times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)] ?? Infinity;
-  const worst = times[times.length - 1] ?? Infinity;
-  if (median > boundMs)
+  return {
+    median: times[Math.floor(times.length / 2)] ?? Infinity,
+    worst: times[times.length - 1] ?? Infinity,
+  };
+}
+
+function expectWithin(label: string, run: () => unknown, boundMs: number): void {
+  const { median, worst } = timed(run, boundMs);
+  // The median is the bound (stable on a shared machine); the worst run may pay for a GC pause, not for a
+  // backtracking matcher, which is slow on every run.
+  if (median > boundMs || worst > boundMs * 10) {
     throw new Error(
-      `${label}: median ${median.toFixed(1)} ms, worst ${worst.toFixed(1)} ms (bound ${boundMs} ms)`,
+      `${label}: median ${median.toFixed(1)} ms, worst ${worst.toFixed(1)} ms (bound: a median of ${boundMs} ms)`,
     );
-  expect(worst).toBeLessThan(boundMs * 10);
-  return result;
+  }
 }
 
 const SA_PREFIX = 'system:serviceaccount:';
@@ -112,20 +112,24 @@ describe('the glob matcher on adversarial values', () => {
   const iamAttacks: readonly { pattern: string; value: (length: number) => string }[] = [
     { pattern: `${SA_PREFIX}*-*-*-*x`, value: subOf },
     { pattern: `${SA_PREFIX}*-?-*-?-*-?x`, value: subOf },
-    { pattern: '*a*a*a*a*a*a*b', value: (length) => 'a'.repeat(length) },
+    { pattern: '*a*a*a*a*a*a*a*a*a*a*b', value: (length) => 'a'.repeat(length) },
     { pattern: '*?-*?-*?-*?x*', value: (length) => '-'.repeat(length) },
-    { pattern: `*${'?'.repeat(40)}x*`, value: (length) => '-'.repeat(length) },
+    // The linear matcher's own worst case, O(value × pattern): after the last star, a run the value nearly
+    // matches at every position, failing only at its end. Only the pattern (trusted) can offer that (a run of
+    // `?` or of one repeated character); 16 of them cost 10,000 × 17 steps.
+    { pattern: `*${'?'.repeat(16)}x*`, value: (length) => '-'.repeat(length) },
+    { pattern: `*${'-'.repeat(16)}x`, value: (length) => '-'.repeat(length) },
   ];
 
   it.each(iamAttacks)('StringLike $pattern', ({ pattern, value }) => {
     for (const length of LADDER) {
       const subject = value(length);
-      const matched = expectWithin(
+      expect(likeMatches(subject, pattern)).toBe(false);
+      expectWithin(
         `${pattern} on ${length} characters`,
         () => likeMatches(subject, pattern),
         MATCHER_BOUND_MS,
       );
-      expect(matched).toBe(false);
     }
   });
 
@@ -133,12 +137,12 @@ describe('the glob matcher on adversarial values', () => {
     const suppressions = [mute('arn:aws:iam::*:role/*-*-*-*-x')];
     for (const length of LADDER) {
       const finding = roleFinding(roleArnOf(length));
-      const matched = expectWithin(
+      expect(matchingSuppression(finding, suppressions, NOW)).toBeUndefined();
+      expectWithin(
         `suppression on ${length} characters`,
         () => matchingSuppression(finding, suppressions, NOW),
         MATCHER_BOUND_MS,
       );
-      expect(matched).toBeUndefined();
     }
     // The same glob still mutes the ARNs it describes.
     expect(matchingSuppression(roleFinding(`${roleArnOf(400)}x`), suppressions, NOW)).toBeDefined();
@@ -165,9 +169,9 @@ describe('the attacks through a CloudTrail record', () => {
         roles: new Map([[ROLE_ARN, trust]]),
       });
       const evaluate = () => evaluateIrsa(snapshot, settings);
-      const findings = expectWithin(`diagnosis of a ${length}-character sub`, evaluate, END_TO_END_BOUND_MS);
-      const finding = findings.find((item) => item.checkId === 'irsa.assume-role.denied');
+      const finding = evaluate().find((item) => item.checkId === 'irsa.assume-role.denied');
       expect(finding).toMatchObject({ status: 'FAIL', evidence: { cause: 'sub-mismatch' } });
+      expectWithin(`diagnosis of a ${length}-character sub`, evaluate, END_TO_END_BOUND_MS);
     }
   });
 
@@ -194,97 +198,10 @@ describe('the attacks through a CloudTrail record', () => {
           suppressions,
           coveredRegions: [REGION],
         });
-      const prepared = expectWithin(`lifecycle of a ${length}-character role ARN`, plan, END_TO_END_BOUND_MS);
+      const prepared = plan();
       expect(prepared.events.some((event) => event.resource.arn === denial.roleArn)).toBe(true);
       expect(prepared.suppressedIds.size).toBe(0);
-    }
-  });
-});
-
-/** What a run saves: the watermark is committed only after publishing, so a stalled run commits nothing. */
-class MemoryWatermarks implements WatermarkStore {
-  readonly saved = new Map<string, Watermark>();
-
-  load(region: string): Promise<LoadResult> {
-    return Promise.resolve({ ok: true, value: { region, version: 0 } });
-  }
-
-  save(region: string, watermark: Watermark): Promise<SaveResult> {
-    this.saved.set(region, watermark);
-    return Promise.resolve({ region, status: 'saved', version: 1 });
-  }
-}
-
-describe('a whole IRSA run on LookupEvents answers carrying the attack', () => {
-  const cloudtrail = new CloudTrailClient({ region: REGION, maxAttempts: 1 });
-  const iam = new IAMClient({ region: 'us-east-1', maxAttempts: 1 });
-  const trailMock = mockClient(cloudtrail);
-  const iamMock = mockClient(iam);
-  const trust = JSON.stringify(
-    policy(webIdentityStatement({ subject: `${SA_PREFIX}*-*-*-*x`, operator: 'StringLike' })),
-  );
-  const RUN_BOUND_MS = 1000;
-
-  afterAll(() => {
-    trailMock.restore();
-    iamMock.restore();
-  });
-
-  it('publishes and commits its watermark at once, however long the subjects', async () => {
-    iamMock.on(GetRoleCommand).resolves({
-      Role: {
-        RoleName: 'AccessEC2role',
-        Arn: ROLE_ARN,
-        Path: '/',
-        RoleId: 'AROAEXAMPLE',
-        CreateDate: new Date(NOW),
-        AssumeRolePolicyDocument: encodeURIComponent(trust),
-      },
-    });
-    iamMock
-      .on(ListOpenIDConnectProvidersCommand)
-      .resolves({ OpenIDConnectProviderList: [{ Arn: PROVIDER_ARN }] });
-    iamMock
-      .on(GetOpenIDConnectProviderCommand)
-      .resolves({ Url: ISSUER, ClientIDList: ['sts.amazonaws.com'] });
-    const settings = irsaSettingsSchema.parse({ regions: [REGION], watermarkTableName: 'wm' });
-    // The last rung: a flood of distinct long subjects, one denial group (and one diagnosis) each.
-    const rungs = [...LADDER.map((length) => [length]), Array.from({ length: 50 }, () => 10_000)];
-    for (const lengths of rungs) {
-      trailMock.on(LookupEventsCommand).resolves({
-        Events: lengths.map((length, index) =>
-          lookupEvent({
-            subject: `${SA_PREFIX}${index}${subOf(length).slice(SA_PREFIX.length + String(index).length)}`,
-            identityProvider: ISSUER,
-            eventTime: '2026-11-22T11:30:00Z',
-          }),
-        ),
-      });
-      const watermarks = new MemoryWatermarks();
-      const start = process.hrtime.bigint();
-      const result = await runIrsaCheck(
-        { accountId: ACCOUNT, settings, defaultRegion: REGION },
-        {
-          clients: {
-            cloudTrailFor: () => cloudtrail,
-            iam,
-            watermarkStore: watermarks,
-            limiterFor: () => new TokenBucket({ clock: instantLimiterClock() }),
-            retry: { sleep: () => Promise.resolve() },
-          },
-          publisher: acceptingPublisher,
-          now: () => NOW,
-        },
-      );
-      const took = elapsedMs(start);
-      const label = `a run with ${lengths.length} subject(s) of ${lengths[0] ?? 0} characters`;
-      if (took > RUN_BOUND_MS)
-        throw new Error(`${label} took ${took.toFixed(0)} ms (bound ${RUN_BOUND_MS} ms)`);
-      const denied = result.findings.filter((finding) => finding.checkId === 'irsa.assume-role.denied');
-      expect(denied).toHaveLength(lengths.length);
-      for (const finding of denied) expect(finding.evidence).toMatchObject({ cause: 'sub-mismatch' });
-      expect(result.watermarkCommits).toEqual([{ region: REGION, status: 'saved', version: 1 }]);
-      expect(watermarks.saved.get(REGION)).toMatchObject({ highWater: NOW.toISOString() });
+      expectWithin(`lifecycle of a ${length}-character role ARN`, plan, END_TO_END_BOUND_MS);
     }
   });
 });
