@@ -1,19 +1,15 @@
 import { runCli } from './program';
+import { nodeNotice } from './node-notice';
 import { createAwsRunCheck } from './run-check';
 import { createAwsRunFleetCheck } from './run-fleet';
-
-/** package.json's engines floor. */
-const MIN_NODE_MAJOR = 22;
 
 /** The `tmc-health` entry point, bundled to dist/tmc-health.js (npm run build:cli) and started by bin/. */
 async function main(): Promise<void> {
   const env = process.env;
-  // Below the floor, say so in one line instead of the SDK's 7-line notice on every command.
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major < MIN_NODE_MAJOR) {
-    process.stderr.write(
-      `tmc-health: Node.js ${process.version} is older than the supported ${MIN_NODE_MAJOR}; the AWS SDK stops supporting it in January 2027. Install Node.js ${MIN_NODE_MAJOR} or later (24 recommended).\n`,
-    );
+  // Below the floor, say so once instead of the SDK's 7-line notice on every command.
+  const notice = nodeNotice(process.version);
+  if (notice !== undefined) {
+    process.stderr.write(notice);
     env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   }
   const maxAttempts = Number(env.AWS_MAX_ATTEMPTS);
