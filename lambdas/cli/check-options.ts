@@ -9,6 +9,8 @@ import type { z } from 'zod';
 import { eventBus, partitionOf, region, topicArn } from '../../lib/config/aws-names';
 import { parseMetricsWindow, parseTokenMaxAgeHours } from './durations';
 import { usageError } from './exit-codes';
+import { fleetTargetFromFlags, type FleetFlags, type FleetTarget } from './fleet-options';
+import { Problems } from './usage-problems';
 
 /** What commander hands the `check` action: raw strings, validated here so every message names its flag. */
 export interface CheckFlags {
@@ -54,28 +56,54 @@ export function collectList(value: string, previous: string[] | undefined): stri
   ];
 }
 
+/** The families `--checks` names, each once; every unknown or unavailable one is reported. */
 export function parseCheckFamilies(values: readonly string[] | undefined): CheckFamily[] {
   if (values === undefined) return availableFamilies();
-  if (values.length === 0)
-    throw usageError(`--checks: give at least one of ${availableFamilies().join(', ')}`);
+  const available = availableFamilies().join(', ');
+  if (values.length === 0) throw usageError(`--checks: give at least one of ${available}`);
+  const problems = new Problems();
   const families: CheckFamily[] = [];
   for (const raw of values) {
     const value = raw.toLowerCase();
     if (!(value in CHECK_FAMILIES)) {
-      throw usageError(
-        `--checks: unknown check family '${raw}'; available: ${availableFamilies().join(', ')}`,
-      );
+      problems.add(`--checks: unknown check family '${raw}'; available: ${available}`);
+      continue;
     }
     const family = value as CheckFamily;
     if (!CHECK_FAMILIES[family].available) {
-      throw usageError(
-        `--checks: '${family}' (${CHECK_FAMILIES[family].description}) is not available yet; available: ${availableFamilies().join(', ')}`,
+      problems.add(
+        `--checks: '${family}' (${CHECK_FAMILIES[family].description}) is not available yet; available: ${available}`,
       );
-    }
-    if (!families.includes(family)) families.push(family);
+    } else if (!families.includes(family)) families.push(family);
   }
+  problems.throwIfAny();
   return families;
 }
+
+/** Where a region list came from, named in its errors: a flag, or the variable that gave it. */
+type RegionSource = '--region' | 'TMC_HEALTH_REGIONS' | 'AWS_REGION' | 'AWS_DEFAULT_REGION';
+
+/**
+ * Known regions, all in one partition (one set of credentials cannot cross partitions), each once. Every
+ * unknown name is reported, each naming where it came from.
+ */
+export function validateRegions(source: RegionSource, regions: readonly string[]): string[] {
+  const problems = new Problems();
+  for (const name of regions) {
+    const checked = region.safeParse(name);
+    if (!checked.success) problems.add(`${source}: ${checked.error.issues[0]?.message ?? 'not a region'}`);
+  }
+  problems.throwIfAny();
+  if (new Set(regions.map(partitionOf)).size > 1) {
+    throw usageError(
+      `${source}: all regions must be in the same AWS partition (one set of credentials cannot cross partitions)`,
+    );
+  }
+  return [...new Set(regions)];
+}
+
+export const NO_REGION_MESSAGE =
+  'no region to check: pass --region (e.g. --region us-east-1,eu-west-1) or set AWS_REGION';
 
 /** Regions: --region, else TMC_HEALTH_REGIONS, else AWS_REGION / AWS_DEFAULT_REGION; none is a usage error. */
 export function resolveRegions(
@@ -83,28 +111,11 @@ export function resolveRegions(
   fromSettings: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): string[] {
-  let regions: string[];
-  if (flag !== undefined) regions = [...flag];
-  else if (fromSettings.length > 0) regions = [...fromSettings];
-  else {
-    const fallback = env.AWS_REGION || env.AWS_DEFAULT_REGION;
-    regions = fallback ? [fallback] : [];
-  }
-  if (regions.length === 0) {
-    throw usageError(
-      'no region to check: pass --region (e.g. --region us-east-1,eu-west-1) or set AWS_REGION',
-    );
-  }
-  for (const name of regions) {
-    const checked = region.safeParse(name);
-    if (!checked.success) throw usageError(`--region: ${checked.error.issues[0]?.message ?? 'not a region'}`);
-  }
-  if (new Set(regions.map(partitionOf)).size > 1) {
-    throw usageError(
-      '--region: all regions must be in the same AWS partition (one set of credentials cannot cross partitions)',
-    );
-  }
-  return [...new Set(regions)];
+  if (flag !== undefined) return validateRegions('--region', flag);
+  if (fromSettings.length > 0) return validateRegions('TMC_HEALTH_REGIONS', fromSettings);
+  if (env.AWS_REGION) return validateRegions('AWS_REGION', [env.AWS_REGION]);
+  if (env.AWS_DEFAULT_REGION) return validateRegions('AWS_DEFAULT_REGION', [env.AWS_DEFAULT_REGION]);
+  throw usageError(NO_REGION_MESSAGE);
 }
 
 function validateFlag(flag: string, schema: z.ZodType<string>, value: string | undefined): void {
@@ -123,49 +134,130 @@ const FLAG_OF: Partial<Record<keyof CheckerSettings, string>> = {
   topicArn: '--topic-arn',
 };
 
-/**
- * Flags over TMC_HEALTH_* environment variables (the Lambda's own configuration, see settingsFromEnvironment)
- * over defaults, validated by the same schema the Lambda uses.
- */
-export function settingsFromFlags(
-  flags: CheckFlags,
-  env: Readonly<Record<string, string | undefined>>,
-): CheckerSettings {
+/** The settings the flags set, each flag validated on its own: what it holds never depends on the environment. */
+type FlagSettings = Partial<
+  Pick<
+    CheckerSettings,
+    'regions' | 'credentialNames' | 'metricsWindowMinutes' | 'tokenMaxAgeHours' | 'eventBusName' | 'topicArn'
+  >
+>;
+
+/** Every settings flag checked on its own; each bad one is recorded in `problems`, naming its flag. */
+function settingsFlags(flags: CheckFlags, problems: Problems): FlagSettings {
+  const regions =
+    flags.region === undefined
+      ? undefined
+      : problems.attempt(() => validateRegions('--region', flags.region!));
+  if (flags.credential !== undefined && flags.credential.length === 0) {
+    problems.add('--credential: give at least one credential name');
+  }
+  const since =
+    flags.since === undefined
+      ? undefined
+      : problems.attempt(() => parseMetricsWindow('--since', flags.since!));
+  const tokenMaxAge =
+    flags.tokenMaxAge === undefined
+      ? undefined
+      : problems.attempt(() => parseTokenMaxAgeHours('--token-max-age', flags.tokenMaxAge!));
   // The same rules and messages as `cdk synth` (lib/config/aws-names.ts): what the CLI accepts also deploys.
-  validateFlag('--topic-arn', topicArn, flags.topicArn);
-  validateFlag('--event-bus', eventBus, flags.eventBus);
-  let base: CheckerSettings;
+  problems.attempt(() => validateFlag('--event-bus', eventBus, flags.eventBus));
+  problems.attempt(() => validateFlag('--topic-arn', topicArn, flags.topicArn));
+  return {
+    ...(regions !== undefined ? { regions } : {}),
+    ...(flags.credential !== undefined ? { credentialNames: [...new Set(flags.credential)] } : {}),
+    ...(since !== undefined ? { metricsWindowMinutes: since } : {}),
+    ...(tokenMaxAge !== undefined ? { tokenMaxAgeHours: tokenMaxAge } : {}),
+    ...(flags.eventBus !== undefined ? { eventBusName: flags.eventBus } : {}),
+    ...(flags.topicArn !== undefined ? { topicArn: flags.topicArn } : {}),
+  };
+}
+
+function fromEnvironment<T>(parse: () => T): T {
   try {
-    base = settingsFromEnvironment(env);
+    return parse();
   } catch (error) {
     if (error instanceof SettingsError) throw usageError(error.message);
     throw error;
   }
-  const raw = {
-    ...base,
-    regions: resolveRegions(flags.region, base.regions, env),
-    ...(flags.credential !== undefined ? { credentialNames: [...new Set(flags.credential)] } : {}),
-    ...(flags.since !== undefined
-      ? { metricsWindowMinutes: parseMetricsWindow('--since', flags.since) }
-      : {}),
-    ...(flags.tokenMaxAge !== undefined
-      ? { tokenMaxAgeHours: parseTokenMaxAgeHours('--token-max-age', flags.tokenMaxAge) }
-      : {}),
-    ...(flags.eventBus !== undefined ? { eventBusName: flags.eventBus } : {}),
-    ...(flags.topicArn !== undefined ? { topicArn: flags.topicArn } : {}),
-  };
-  if (flags.credential !== undefined && flags.credential.length === 0) {
-    throw usageError('--credential: give at least one credential name');
-  }
-  const parsed = checkerSettingsSchema.safeParse(raw);
+}
+
+/**
+ * Flags over TMC_HEALTH_* environment variables (the Lambda's own configuration, see settingsFromEnvironment)
+ * over defaults, validated by the same schema the Lambda uses. What depends on the environment (a bad variable,
+ * no region anywhere) is recorded in `problems` after the flags' own; undefined if anything is wrong.
+ */
+function checkerSettings(
+  flags: CheckFlags,
+  fromFlags: FlagSettings,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: Problems,
+): CheckerSettings | undefined {
+  const base = problems.attempt(() => fromEnvironment(() => settingsFromEnvironment(env)));
+  // Without --region the regions come from the environment; when TMC_HEALTH_* could not be read they are
+  // unknown (its error is already recorded), not missing.
+  const regions =
+    flags.region !== undefined
+      ? fromFlags.regions
+      : base !== undefined || !env.TMC_HEALTH_REGIONS
+        ? problems.attempt(() => resolveRegions(undefined, base?.regions ?? [], env))
+        : undefined;
+  if (base === undefined || regions === undefined || problems.count > 0) return undefined;
+  const parsed = checkerSettingsSchema.safeParse({ ...base, ...fromFlags, regions });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+    for (const issue of parsed.error.issues) {
       const key = issue.path[0] as keyof CheckerSettings | undefined;
-      return `${(key && FLAG_OF[key]) ?? key ?? 'settings'}: ${issue.message}`;
-    });
-    throw usageError(problems.join('; '));
+      problems.add(`${(key && FLAG_OF[key]) ?? key ?? 'settings'}: ${issue.message}`);
+    }
+    return undefined;
   }
   return parsed.data;
+}
+
+/** Everything `check` runs with, validated. */
+export interface CheckOptions {
+  readonly families: readonly CheckFamily[];
+  /** With `--accounts`: the accounts and the role to assume in each. */
+  readonly fleet?: FleetTarget;
+  readonly settings: CheckerSettings;
+  /** When the IRSA family runs. */
+  readonly irsaSettings?: IrsaSettings;
+}
+
+/**
+ * Every `check` flag validated before anything is resolved (regions, AWS credentials, accounts), and every
+ * problem reported at once: first each bad flag, naming it and what it accepts, then what depends on the
+ * environment (a bad TMC_HEALTH_* variable, no region anywhere). Pure: reads `env`, writes nothing.
+ */
+export function checkOptionsFromFlags(
+  flags: CheckFlags & FleetFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): CheckOptions {
+  const problems = new Problems();
+  const fromFlags = settingsFlags(flags, problems);
+  const families = problems.attempt(() => parseCheckFamilies(flags.checks));
+  if (flags.profile !== undefined && flags.profile.trim() === '') {
+    problems.add('--profile: give a profile name');
+  }
+  const fleet = problems.attempt(() => fleetTargetFromFlags(flags));
+  if (flags.accounts !== undefined && (flags.publish === true || flags.publishAll === true)) {
+    problems.add(
+      '--publish: not with --accounts (reading through a read-only role; each account publishes with its own checker, or to the hub)',
+    );
+  }
+  const settings = checkerSettings(flags, fromFlags, env, problems);
+  const irsaBase =
+    families?.includes('irsa') === true
+      ? problems.attempt(() => fromEnvironment(() => irsaSettingsFromEnvironment(env)))
+      : undefined;
+  problems.throwIfAny();
+  // No problem recorded: every value above is defined.
+  const homeRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION || settings!.regions[0]!;
+  return {
+    families: families!,
+    ...(fleet ? { fleet } : {}),
+    settings: settings!,
+    ...(irsaBase ? { irsaSettings: irsaSettingsFromFlags(flags, irsaBase, settings!, homeRegion) } : {}),
+  };
 }
 
 /** Where the global STS endpoint's calls are logged: scanned by default alongside the home region. */
@@ -177,19 +269,12 @@ const GLOBAL_STS_REGION = 'us-east-1';
  * window, which `--since` sets. Regions: exactly `--region` when given, else TMC_HEALTH_IRSA_REGIONS, else
  * `homeRegion` plus us-east-1 (irsaRegionsToScan's default), always resolved here so progress knows the total.
  */
-export function irsaSettingsFromFlags(
+function irsaSettingsFromFlags(
   flags: CheckFlags,
-  env: Readonly<Record<string, string | undefined>>,
+  base: IrsaSettings,
   checker: CheckerSettings,
   homeRegion: string,
 ): IrsaSettings {
-  let base: IrsaSettings;
-  try {
-    base = irsaSettingsFromEnvironment(env);
-  } catch (error) {
-    if (error instanceof SettingsError) throw usageError(error.message);
-    throw error;
-  }
   const regions =
     flags.region !== undefined
       ? checker.regions

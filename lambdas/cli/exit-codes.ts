@@ -40,5 +40,5 @@ export const EXIT_CODES_HELP = [
   '  0  every check passed',
   '  1  at least one check failed (FAIL findings)',
   '  2  usage or configuration error',
-  '  3  a check could not run (ERROR findings and no FAIL, AWS unreachable, or publishing failed)',
+  '  3  a check could not run (ERROR and no FAIL, AWS unreachable, publish failed)',
 ].join('\n');

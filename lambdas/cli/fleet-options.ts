@@ -1,8 +1,9 @@
 import { usageError } from './exit-codes';
+import { Problems } from './usage-problems';
 
 /**
  * `tmc-health check --accounts`: the flags that name the accounts and the role lent in each. Kept free of
- * imports beyond the CLI's error type: lib/constructs/fleet-read-only-role.ts takes its default role name from
+ * imports beyond the CLI's error types: lib/constructs/fleet-read-only-role.ts takes its default role name from
  * here, so the role the construct deploys and the role the CLI assumes are named by one constant.
  */
 
@@ -36,65 +37,78 @@ const ROLE_NAME = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
+/** What each fleet flag accepts, worded once for `check --help` and for the error a bad value gets. */
+export const FLEET_FORMAT = {
+  accounts: '12 digits, e.g. 111122223333; leading zeros count',
+  roleName: 'up to 64 letters, digits and +=,.@_-, optionally after a path/',
+  externalId: '2 to 1224 letters, digits and +=,.@:/_-',
+  sessionName: '2 to 64 letters, digits and +=,.@_-',
+} as const;
+
 /**
  * `--accounts` values as commander collects them (one per word after the flag, or repeated flags), each split
  * on commas and whitespace, so `--accounts 111122223333,444455556666`, `--accounts 111122223333 444455556666`
- * and `--accounts "111122223333 444455556666"` all give the same two ids.
+ * and `--accounts "111122223333 444455556666"` all give the same two ids. Every bad id is named in one error.
  */
 export function parseAccountIds(values: readonly string[]): string[] {
   const ids = values.flatMap((value) => value.split(/[\s,]+/)).filter((id) => id !== '');
   if (ids.length === 0) throw usageError('--accounts: give at least one 12-digit AWS account id');
-  for (const id of ids) {
-    if (id.startsWith('-')) {
-      throw usageError(`--accounts: give the account ids right after the flag (got the flag ${id} instead)`);
-    }
-    if (!ACCOUNT_ID.test(id)) {
-      throw usageError(
-        `--accounts: '${id}' is not an AWS account id (12 digits, e.g. 111122223333; leading zeros count)`,
-      );
-    }
+  const problems = new Problems();
+  const flag = ids.find((id) => id.startsWith('-'));
+  if (flag !== undefined) {
+    problems.add(`--accounts: give the account ids right after the flag (got the flag ${flag} instead)`);
   }
+  const bad = ids.filter((id) => !id.startsWith('-') && !ACCOUNT_ID.test(id));
+  if (bad.length > 0) {
+    const quoted = bad.map((id) => `'${id}'`).join(', ');
+    problems.add(
+      `--accounts: ${quoted} ${bad.length === 1 ? 'is not an AWS account id' : 'are not AWS account ids'} (${FLEET_FORMAT.accounts})`,
+    );
+  }
+  problems.throwIfAny();
   return [...new Set(ids)];
 }
 
-/** The fleet target, or undefined without `--accounts`; the other fleet flags are refused without it. */
+/**
+ * The fleet target, or undefined without `--accounts`; the other fleet flags are refused without it. Every
+ * problem with these flags is reported at once.
+ */
 export function fleetTargetFromFlags(flags: FleetFlags): FleetTarget | undefined {
+  const problems = new Problems();
   if (flags.accounts === undefined) {
-    const stray = (
-      [
-        ['--role-name', flags.roleName],
-        ['--external-id', flags.externalId],
-        ['--role-session-name', flags.roleSessionName],
-      ] as const
-    ).find(([, value]) => value !== undefined);
-    if (stray) throw usageError(`${stray[0]} only applies with --accounts <ids...>`);
+    for (const [flag, value] of [
+      ['--role-name', flags.roleName],
+      ['--external-id', flags.externalId],
+      ['--role-session-name', flags.roleSessionName],
+    ] as const) {
+      if (value !== undefined) problems.add(`${flag} only applies with --accounts <ids...>`);
+    }
+    problems.throwIfAny();
     return undefined;
   }
-  const accountIds = parseAccountIds(flags.accounts);
+  const accountIds = problems.attempt(() => parseAccountIds(flags.accounts!));
   const roleName = flags.roleName ?? DEFAULT_READ_ONLY_ROLE_NAME;
   if (roleName.trim() === '') {
-    throw usageError(
+    problems.add(
       `--role-name: give the name of the read-only role to assume in each account (default ${DEFAULT_READ_ONLY_ROLE_NAME})`,
     );
-  }
-  if (!ROLE_NAME.test(roleName)) {
-    throw usageError(
-      `--role-name: '${roleName}' is not an IAM role name (up to 64 letters, digits and +=,.@_-, optionally after a path/)`,
-    );
+  } else if (!ROLE_NAME.test(roleName)) {
+    problems.add(`--role-name: '${roleName}' is not an IAM role name (${FLEET_FORMAT.roleName})`);
   }
   if (flags.externalId !== undefined && !EXTERNAL_ID.test(flags.externalId)) {
-    throw usageError(
-      '--external-id: must be 2 to 1224 letters, digits and +=,.@:/_- (as the role trust policy sts:ExternalId condition has it)',
+    problems.add(
+      `--external-id: must be ${FLEET_FORMAT.externalId} (as the role trust policy sts:ExternalId condition has it)`,
     );
   }
   const sessionName = flags.roleSessionName ?? DEFAULT_ROLE_SESSION_NAME;
   if (!SESSION_NAME.test(sessionName)) {
-    throw usageError(
-      `--role-session-name: '${sessionName}' must be 2 to 64 letters, digits and +=,.@_- (an STS role session name)`,
+    problems.add(
+      `--role-session-name: '${sessionName}' must be ${FLEET_FORMAT.sessionName} (an STS role session name)`,
     );
   }
+  problems.throwIfAny();
   return {
-    accountIds,
+    accountIds: accountIds!,
     roleName,
     ...(flags.externalId === undefined ? {} : { externalId: flags.externalId }),
     sessionName,

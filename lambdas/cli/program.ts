@@ -3,18 +3,13 @@ import { isCheckId } from '../core/explain';
 import { cleanLine, cleanText } from '../core/untrusted-text';
 import { isDiagnosisCause } from '../core/irsa/cause-catalogue';
 import { version } from '../../package.json';
-import {
-  collectList,
-  irsaSettingsFromFlags,
-  parseCheckFamilies,
-  settingsFromFlags,
-  type CheckFlags,
-} from './check-options';
+import { checkOptionsFromFlags, collectList, type CheckFlags } from './check-options';
+import { DURATION_FORMAT } from './durations';
 import { CliError, EXIT, EXIT_CODES_HELP, exitCodeFor, usageError, type ExitCode } from './exit-codes';
 import {
   DEFAULT_READ_ONLY_ROLE_NAME,
   DEFAULT_ROLE_SESSION_NAME,
-  fleetTargetFromFlags,
+  FLEET_FORMAT,
   type FleetFlags,
 } from './fleet-options';
 import { createProgress, type Writer } from './progress';
@@ -25,6 +20,8 @@ import { renderTable } from './render-table';
 import type { RunCheck } from './run-check';
 import type { RunFleetCheck } from './run-fleet';
 import { createStyle, shouldUseColour } from './style';
+import { wrapText } from './text';
+import { UsageErrors } from './usage-problems';
 
 export interface OutputStream extends Writer {
   readonly isTTY?: boolean;
@@ -50,6 +47,17 @@ export function outputWidth(stdout: OutputStream, env: Readonly<Record<string, s
   const fromEnv = Number(env.COLUMNS);
   const width = fromTty ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_WIDTH);
   return Math.max(MIN_WIDTH, width);
+}
+
+/**
+ * Help text after the options: prose paragraphs wrapped at spaces to the help width like commander's own, and
+ * blocks of lines (examples, commands to copy) kept as written, overflowing rather than broken.
+ */
+function helpParagraphs(blocks: readonly (string | readonly string[])[], width: number): string {
+  const rendered = blocks.map((block) =>
+    (typeof block === 'string' ? wrapText(block, width) : block).join('\n'),
+  );
+  return `\n${rendered.join('\n\n')}`;
 }
 
 interface GlobalFlags {
@@ -96,12 +104,12 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
     )
     .option(
       '-r, --region <regions>',
-      'regions to check, comma-separated or repeated (default: AWS_REGION; IRSA also scans us-east-1, where the global STS endpoint logs)',
+      'AWS regions to check, e.g. us-east-1, comma-separated or repeated, all in one partition (default: AWS_REGION; IRSA also scans us-east-1, where the global STS endpoint logs)',
       collectList,
     )
     .option(
       '-c, --credential <names...>',
-      'only these credentials; each one absent from a region is a finding',
+      'only these TMC credentials, by name, space or comma separated; each one absent from a region is a finding',
       (value: string, previous?: string[]) => collectList(value, previous),
     )
     .option(
@@ -111,10 +119,16 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
     )
     .option(
       '--since <duration>',
-      'how far back to look, e.g. 30m or 2h: the "has it run?" metrics window (default: 30m) and the IRSA CloudTrail lookback (default: 60m)',
+      `how far back to look, ${DURATION_FORMAT.since}: the "has it run?" metrics window (default: 30m) and the IRSA CloudTrail lookback (default: 60m)`,
     )
-    .option('--token-max-age <duration>', 'token age that counts as stale, e.g. 720h or 30d (default: 720h)')
-    .option('-p, --profile <profile>', 'AWS profile to use (sets AWS_PROFILE for the SDK)')
+    .option(
+      '--token-max-age <duration>',
+      `token age that counts as stale, ${DURATION_FORMAT.tokenMaxAge} (default: 720h)`,
+    )
+    .option(
+      '-p, --profile <profile>',
+      'AWS profile to use, a profile name from ~/.aws/config (sets AWS_PROFILE for the SDK)',
+    )
     .option('--json', 'print one JSON document {findings, summary} on stdout and nothing else')
     .option(
       '--publish',
@@ -122,71 +136,58 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
     )
     .option('--publish-all', 'with --publish, PASS findings too (implies --publish)')
     .option('--failing', 'show only FAIL and ERROR rows in the tables')
-    .option('--event-bus <nameOrArn>', 'bus for --publish (default: TMC_HEALTH_EVENT_BUS or "default")')
-    .option('--topic-arn <arn>', 'SNS topic for --publish summaries (default: TMC_HEALTH_TOPIC_ARN)')
+    .option(
+      '--event-bus <nameOrArn>',
+      'bus for --publish: a name or an event bus ARN, arn:aws:events:<region>:<id>:event-bus/<name> (default: TMC_HEALTH_EVENT_BUS or "default")',
+    )
+    .option(
+      '--topic-arn <arn>',
+      'SNS topic for --publish summaries: arn:aws:sns:<region>:<id>:<name>, not a FIFO topic (default: TMC_HEALTH_TOPIC_ARN)',
+    )
     .option(
       '--accounts <ids...>',
-      'check these accounts instead of your own (12-digit ids, comma or space separated), each through the read-only role --role-name names in it',
+      'check these accounts instead of your own: 12-digit ids, e.g. 111122223333 (leading zeros count), comma or space separated; each through the read-only role --role-name names in it',
       (value: string, previous?: string[]) => [...(previous ?? []), value],
     )
     .option(
       '--role-name <name>',
-      `with --accounts: the role to assume in each account, arn:<partition>:iam::<id>:role/<name> (default: ${DEFAULT_READ_ONLY_ROLE_NAME}, the role FleetReadOnlyRole deploys)`,
+      `with --accounts: the role to assume in each account, arn:<partition>:iam::<id>:role/<name>: ${FLEET_FORMAT.roleName} (default: ${DEFAULT_READ_ONLY_ROLE_NAME}, the role FleetReadOnlyRole deploys)`,
     )
-    .option('--external-id <id>', "with --accounts: the external id the role's trust policy requires")
+    .option(
+      '--external-id <id>',
+      `with --accounts: the external id the role's trust policy requires, ${FLEET_FORMAT.externalId}`,
+    )
     .option(
       '--role-session-name <name>',
-      `with --accounts: the session name each account's CloudTrail shows (default: ${DEFAULT_ROLE_SESSION_NAME})`,
+      `with --accounts: the session name each account's CloudTrail shows, ${FLEET_FORMAT.sessionName} (default: ${DEFAULT_ROLE_SESSION_NAME})`,
     )
-    .addHelpText(
-      'after',
-      [
-        '',
-        'AWS access uses the standard SDK credential chain and environment: AWS_PROFILE, AWS_REGION,',
-        'AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, AWS_MAX_ATTEMPTS. The TMC_HEALTH_* variables the',
-        'Lambdas are configured with give defaults (for example TMC_HEALTH_EVENT_BUS, TMC_HEALTH_TOPIC_ARN,',
-        'TMC_HEALTH_IRSA_MAX_PAGES_PER_REGION).',
-        '',
-        'IRSA: each run reads the whole --since window of CloudTrail (LookupEvents, 2 requests/s per region) and',
-        "keeps no watermark, so it never moves the Lambda's. It needs cloudtrail:LookupEvents, iam:GetRole,",
-        'iam:ListOpenIDConnectProviders and iam:GetOpenIDConnectProvider; without them its findings are ERROR',
-        '(exit 3). Use --checks tmc to leave IRSA out.',
-        '',
-        'Several accounts without the hub: --accounts assumes the read-only role (sts:AssumeRole with your own',
-        'credentials) in each account, 4 accounts at a time, and runs the same checks there. Read-only: not with',
-        '--publish. An account whose role cannot be assumed gives one ERROR finding (checker.error) naming the',
-        'account, the role ARN and the STS error; the other accounts are still checked. The tables come in a',
-        'section per account, then a line of counts per account; with --json every finding carries its accountId',
-        "and summary.accounts holds each account's summary.",
-        '',
-        'Examples:',
-        '  tmc-health check --region us-east-1,eu-west-1',
-        '  tmc-health check --credential acme-prod --since 2h --json | jq .summary',
-        '  tmc-health check --checks irsa --region us-west-2,us-east-1 --since 6h',
-        '  tmc-health check --failing',
-        '  tmc-health check --accounts 111122223333,444455556666 --role-name TmcHealthReadOnly --region us-west-2',
-        '  # a local emulator without CloudTrail LookupEvents (moto): leave IRSA out; `npm run demo` has both',
-        '  AWS_ENDPOINT_URL=http://localhost:5000 tmc-health check --checks tmc --region us-west-2',
-      ].join('\n'),
+    .addHelpText('after', () =>
+      helpParagraphs(
+        [
+          'AWS access uses the standard SDK credential chain and environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, AWS_MAX_ATTEMPTS. The TMC_HEALTH_* variables the Lambdas are configured with give defaults (for example TMC_HEALTH_EVENT_BUS, TMC_HEALTH_TOPIC_ARN, TMC_HEALTH_IRSA_MAX_PAGES_PER_REGION).',
+          "IRSA: each run reads the whole --since window of CloudTrail (LookupEvents, 2 requests/s per region) and keeps no watermark, so it never moves the Lambda's. It needs cloudtrail:LookupEvents, iam:GetRole, iam:ListOpenIDConnectProviders and iam:GetOpenIDConnectProvider; without them its findings are ERROR (exit 3). Use --checks tmc to leave IRSA out.",
+          "Several accounts without the hub: --accounts assumes the read-only role (sts:AssumeRole with your own credentials) in each account, 4 accounts at a time, and runs the same checks there. Read-only: not with --publish. An account whose role cannot be assumed gives one ERROR finding (checker.error) naming the account, the role ARN and the STS error; the other accounts are still checked. The tables come in a section per account, then a line of counts per account; with --json every finding carries its accountId and summary.accounts holds each account's summary.",
+          [
+            'Examples:',
+            '  tmc-health check --region us-east-1,eu-west-1',
+            '  tmc-health check --credential acme-prod --since 2h --json | jq .summary',
+            '  tmc-health check --checks irsa --region us-west-2,us-east-1 --since 6h',
+            '  tmc-health check --failing',
+            '  tmc-health check --accounts 111122223333,444455556666 --role-name ReadOnly',
+            '  # moto lacks CloudTrail LookupEvents: leave IRSA out (npm run demo has both)',
+            '  AWS_ENDPOINT_URL=http://localhost:5000 \\',
+            '    tmc-health check --checks tmc --region us-west-2',
+          ],
+        ],
+        outputWidth(stdout, env),
+      ),
     )
     .action(async (_options: CheckFlags, command: Command) => {
       const flags = globals(command);
-      const families = parseCheckFamilies(flags.checks);
-      if (flags.profile !== undefined) {
-        if (flags.profile.trim() === '') throw usageError('--profile: give a profile name');
-        env.AWS_PROFILE = flags.profile;
-      }
-      const fleet = fleetTargetFromFlags(flags);
-      if (fleet && (flags.publish === true || flags.publishAll === true)) {
-        throw usageError(
-          '--publish: not with --accounts (reading through a read-only role; each account publishes with its own checker, or to the hub)',
-        );
-      }
-      const settings = settingsFromFlags(flags, env);
-      const homeRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION || settings.regions[0]!;
-      const irsaSettings = families.includes('irsa')
-        ? irsaSettingsFromFlags(flags, env, settings, homeRegion)
-        : undefined;
+      // Every flag error at once, before anything is resolved: no region, credential or account is looked up
+      // until the whole command line is valid.
+      const { families, fleet, settings, irsaSettings } = checkOptionsFromFlags(flags, env);
+      if (flags.profile !== undefined) env.AWS_PROFILE = flags.profile;
       const progress = createProgress(stderr, stderr.isTTY === true);
       if (fleet) {
         let fleetOutcome;
@@ -307,6 +308,11 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
       return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
     // Error messages quote AWS answers and arguments (a role ARN, an account's error text): cleaned like data.
+    if (error instanceof UsageErrors) {
+      // One line per problem, each as a single error would be printed: nothing to fix is hidden behind another.
+      for (const problem of error.problems) deps.stderr.write(`tmc-health: error: ${cleanLine(problem)}\n`);
+      return error.exitCode;
+    }
     if (error instanceof CliError) {
       deps.stderr.write(`tmc-health: error: ${cleanLine(error.message)}\n`);
       if (debug && error.cause !== undefined) deps.stderr.write(`${cleanText(describeError(error.cause))}\n`);

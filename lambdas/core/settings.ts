@@ -24,6 +24,9 @@ export const DEFAULT_SETTINGS = {
   eksConnectorPendingGraceMinutes: 30,
 } as const;
 
+/** The metrics window the checker supports, in whole minutes: the CLI's --since states and enforces the same. */
+export const METRICS_WINDOW_MINUTES = { min: 5, max: 24 * 60 } as const;
+
 /** The activation of a registered cluster lasts 3 days: a longer grace could never report it PENDING. */
 export const MAX_EKS_CONNECTOR_PENDING_GRACE_MINUTES = 3 * 24 * 60;
 
@@ -53,7 +56,7 @@ export const checkerSettingsSchema = z.strictObject({
   /** When set, only these credentials are checked, and each one missing from a region is a finding. */
   credentialNames: z.optional(z.array(nonEmpty())),
   metricsWindowMinutes: z._default(
-    z.int().check(z.minimum(5), z.maximum(1440)),
+    z.int().check(z.minimum(METRICS_WINDOW_MINUTES.min), z.maximum(METRICS_WINDOW_MINUTES.max)),
     DEFAULT_SETTINGS.metricsWindowMinutes,
   ),
   errorThreshold: z._default(z.int().check(z.positive()), DEFAULT_SETTINGS.errorThreshold),

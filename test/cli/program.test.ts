@@ -245,7 +245,7 @@ describe('tmc-health check: argument parsing', () => {
     const check = harness();
     await check.run('check', '--help');
     // The emulator example must run as printed: moto has no CloudTrail LookupEvents, so IRSA is left out.
-    expect(check.stdout.text).toMatch(/AWS_ENDPOINT_URL=\S+ tmc-health check --checks tmc /);
+    expect(check.stdout.text).toMatch(/AWS_ENDPOINT_URL=\S+ \\\n\s+tmc-health check --checks tmc --region /);
     for (const flag of [
       '--region',
       '--credential',
@@ -267,5 +267,65 @@ describe('tmc-health check: argument parsing', () => {
     const cli = harness();
     expect(await cli.run('--version')).toBe(EXIT.OK);
     expect(cli.stdout.text.trim()).toBe(version);
+  });
+});
+
+describe('tmc-health check: every flag error at once, before the environment is resolved', () => {
+  test('several bad flags are all named, one line each, and nothing runs', async () => {
+    const cli = harness();
+    const code = await cli.run(
+      'check',
+      '--since',
+      '99x',
+      '--token-max-age',
+      '0h',
+      '--checks',
+      'tmc,nope',
+      '--region',
+      'us-east-9',
+      '--topic-arn',
+      'x',
+      '--profile',
+      '',
+    );
+    expect(code).toBe(EXIT.USAGE);
+    const lines = cli.stderr.text.trimEnd().split('\n');
+    for (const flag of ['--region', '--since', '--token-max-age', '--topic-arn', '--checks', '--profile']) {
+      expect(lines.some((line) => line.startsWith(`tmc-health: error: ${flag}`))).toBe(true);
+    }
+    expect(lines).toHaveLength(6);
+    expect(cli.stderr.text).toContain('between 5m and 24h, e.g. 30m, 2h or 1d');
+    expect(cli.requests).toHaveLength(0);
+  });
+
+  test('a bad flag and no region: both, the flag first', async () => {
+    const cli = harness({ env: { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined } });
+    expect(await cli.run('check', '--since', '99x')).toBe(EXIT.USAGE);
+    const lines = cli.stderr.text.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^tmc-health: error: --since: '99x' is not a duration/);
+    expect(lines[1]).toMatch(/^tmc-health: error: no region to check: pass --region/);
+  });
+
+  test('check --help states each flag range or format, within 80 columns', async () => {
+    const cli = harness({ env: { COLUMNS: '80' } });
+    await cli.run('check', '--help');
+    const help = cli.stdout.text;
+    const options = help.slice(help.indexOf('Options:'), help.indexOf('AWS access uses'));
+    const flat = options.replace(/\s+/g, ' ');
+    expect(flat).toContain(
+      '--since <duration> how far back to look, whole minutes between 5m and 24h, e.g. 30m, 2h or 1d',
+    );
+    expect(flat).toMatch(/--token-max-age <duration> .*longer than zero, e\.g\. 720h or 30d/);
+    expect(flat).toMatch(/--region <regions> AWS regions to check, e\.g\. us-east-1/);
+    expect(flat).toMatch(/--topic-arn <arn> .*arn:aws:sns:<region>:<id>:<name>/);
+    expect(flat).toMatch(/--event-bus <nameOrArn> .*arn:aws:events:<region>:<id>:event-bus\/<name>/);
+    expect(flat).toMatch(/--accounts <ids\.\.\.> .*12-digit ids/);
+    expect(flat).toMatch(/--role-name <name> .*up to 64 letters/);
+    expect(flat).toMatch(/--external-id <id> .*2 to 1224/);
+    expect(flat).toMatch(/--role-session-name <name> .*2 to 64/);
+    // The whole help, prose after the options and examples included, fits the 80 columns it was given.
+    const wide = help.split('\n').filter((line) => line.length > 80);
+    expect(wide).toEqual([]);
   });
 });
