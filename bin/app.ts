@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { addStacks } from '../lib/app-stacks';
 import { ConfigError, loadConfigFromContext, type TmcHealthConfig } from '../lib/config/config';
+import { AwsSolutionsChecksWithoutDeprecationNoise } from '../lib/aws-solutions-checks';
 
 const app = new App();
 
@@ -19,4 +19,4 @@ try {
 // TmcHealthChecker. Environment-agnostic: account and region are deploy-time tokens, so synth needs no AWS
 // credentials (the hub's asset bucket stacks are pinned to their region only).
 addStacks(app, config);
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+Validations.of(app).addPlugins(new AwsSolutionsChecksWithoutDeprecationNoise(app, { verbose: true }));

@@ -126,6 +126,8 @@ export class CheckerFunction extends Construct {
         mainFields: [...BUNDLE_MAIN_FIELDS],
         externalModules: [...LAMBDA_UNUSED_CREDENTIAL_PROVIDERS],
         forceDockerBundling: false,
+        // Without it esbuild runs at its own default (info) and prints each bundle's size into `cdk synth --quiet`.
+        logLevel: nodejs.LogLevel.WARNING,
       },
     });
   }

@@ -7,6 +7,16 @@ import { addStacks, type AppStacks } from '../../lib/app-stacks';
 import { loadConfigFromContext } from '../../lib/config/config';
 import { TmcHealthCheckerStack } from '../../lib/tmc-health-checker-stack';
 
+/**
+ * cdk.json's context (the feature flags and defaults): `cdk synth` reads it, so the tests do too and check the
+ * templates a user deploys.
+ */
+const CDK_JSON_CONTEXT = (
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
+
 export interface SynthOptions {
   /** Run esbuild for real (slow); by default bundling is skipped. */
   readonly bundle?: boolean;
@@ -21,7 +31,11 @@ export interface Synthesized {
 /** Builds the stack the way bin/app.ts does, from CDK context (values as -c would pass them, or JSON types). */
 export function synth(context: Record<string, unknown> = {}, options: SynthOptions = {}): Synthesized {
   const app = new App({
-    context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
+    context: {
+      ...CDK_JSON_CONTEXT,
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...context,
+    },
   });
   const stack = new TmcHealthCheckerStack(app, 'TmcHealthChecker', { config: loadConfigFromContext(app) });
   return { app, stack, template: Template.fromStack(stack) };
@@ -47,7 +61,11 @@ export interface SynthesizedApp extends AppStacks {
 /** Builds every stack of the configured mode the way bin/app.ts does, and synthesizes the app. */
 export function synthApp(context: Record<string, unknown> = {}, options: SynthOptions = {}): SynthesizedApp {
   const app = new App({
-    context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
+    context: {
+      ...CDK_JSON_CONTEXT,
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...context,
+    },
   });
   const stacks = addStacks(app, loadConfigFromContext(app));
   const assembly = app.synth();

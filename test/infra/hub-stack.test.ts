@@ -134,7 +134,7 @@ describe('the hub bus', () => {
       );
     for (const [prefix, actions] of [
       // The rule's target (CDK's grantSendMessages): SendMessage and the two reads a sender may make.
-      ['FleetBusReportQueue', ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']],
+      ['FleetBusReportQueue', ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']],
       // The rule's dead-letter queue.
       ['IntakeFailureQueue', 'sqs:SendMessage'],
     ] as const) {

@@ -152,8 +152,8 @@ describe('IRSA role scoping follows the configuration', () => {
     const getRole = bySid(roleAllows(template, 'IrsaCheckerRole'), 'ReadRoleTrustPolicies');
     const resources = (Array.isArray(getRole.Resource) ? getRole.Resource : [getRole.Resource]).map(render);
     expect(resources).toEqual([
-      'arn:aws:iam::123456789012:role/eks/*',
       'arn:aws:iam::123456789012:role/AccessEC2role',
+      'arn:aws:iam::123456789012:role/eks/*',
       'arn:aws:iam::123456789012:role/team-?-irsa',
     ]);
   });

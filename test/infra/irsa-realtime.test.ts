@@ -151,7 +151,7 @@ describe('irsaRealtime on', () => {
         {
           Sid: 'ClaimRealtimeDenials',
           Effect: 'Allow',
-          Action: ['dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          Action: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
           Resource: { 'Fn::GetAtt': [expect.stringMatching(/^IrsaWatermarksTable/) as unknown, 'Arn'] },
         },
       ],
