@@ -3,7 +3,8 @@ import { SEVERITIES, type Finding, type Severity } from '../core/finding';
 import type { ApiFailure } from '../core/inventory';
 import { countUncheckedAtDeadline, DEADLINE_ERROR_NAME } from '../core/deadline';
 import { evaluateIrsa } from '../core/irsa/evaluate-irsa';
-import { irsaRegionsToScan, type IrsaSettings } from '../core/irsa/settings';
+import { describeRegionReasons, type IrsaRegionPlan, type IrsaRegionReason } from '../core/irsa/scan-regions';
+import type { IrsaSettings } from '../core/irsa/settings';
 import type { IrsaSnapshot, TimeRange } from '../core/irsa/types';
 import {
   commitWatermarks,
@@ -21,7 +22,10 @@ import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
 export interface IrsaCheckInput {
   readonly accountId: string;
   readonly settings: IrsaSettings;
-  /** The region the code runs in: with `settings.regions` empty, scanned together with us-east-1. */
+  /**
+   * The region the code runs in. With `settings.regions` empty the run reads it, us-east-1 (the global STS
+   * endpoint) and every region the account's EKS OIDC providers name; otherwise exactly `settings.regions`.
+   */
   readonly defaultRegion: string;
   /**
    * When gathering must stop (read on `dependencies.now`). No region scan, CloudTrail page (or retry) or IAM
@@ -60,12 +64,18 @@ export interface IrsaCheckDependencies {
   /** AWS calls made so far this run, for the run summary event. */
   readonly apiCalls?: () => number;
   readonly now?: () => Date;
+  /** Told which regions will be read, before any is (the CLI's progress). */
+  readonly onRegionPlan?: (plan: readonly IrsaRegionPlan[]) => void;
 }
 
 export type WatermarkCommit = SaveResult['status'] | 'not-committed';
 
 export interface IrsaRegionSummary {
   readonly region: string;
+  /** Why this region was read: configured, where the checker runs, the global STS endpoint, EKS OIDC providers. */
+  readonly reasons: readonly IrsaRegionReason[];
+  /** The same in words, e.g. `the checker runs here, EKS OIDC provider`. */
+  readonly why: string;
   /** From the watermark (or lookback) to now, gaps included. */
   readonly planned: TimeRange;
   /** What was actually read; narrower than `planned` when the page budget ran out. */
@@ -126,17 +136,11 @@ export async function runIrsaCheck(
 ): Promise<IrsaCheckResult> {
   const now = dependencies.now ?? (() => new Date());
   const startedAt = now();
-  const regions = irsaRegionsToScan(input.settings, input.defaultRegion);
-  const run: RunInfo = {
-    runId: randomUUID(),
-    accountId: input.accountId,
-    regions,
-    startedAt: startedAt.toISOString(),
-  };
   const publishing = dependencies.forwarder ?? dependencies.lifecycle ?? dependencies.publisher;
   const gathered = await gatherIrsa({
     accountId: input.accountId,
-    regions,
+    defaultRegion: input.defaultRegion,
+    ...(dependencies.onRegionPlan ? { onRegionPlan: dependencies.onRegionPlan } : {}),
     settings: input.settings,
     now: startedAt,
     clients: dependencies.clients,
@@ -146,6 +150,12 @@ export async function runIrsaCheck(
       ? { leaseUntil: input.leaseUntil ?? new Date(startedAt.getTime() + DEFAULT_LEASE_MS) }
       : {}),
   });
+  const run: RunInfo = {
+    runId: randomUUID(),
+    accountId: input.accountId,
+    regions: gathered.regionPlan.map((plan) => plan.region),
+    startedAt: startedAt.toISOString(),
+  };
   const findings = evaluateIrsa(gathered.snapshot, input.settings);
   let publishReport: PublishReport | undefined;
   let lifecycle: LifecycleReport | undefined;
@@ -188,6 +198,7 @@ export async function runIrsaCheck(
   const summary = summarizeIrsaRun(
     gathered.snapshot,
     gathered.regionReports,
+    gathered.regionPlan,
     findings,
     watermarkCommits,
     resumable,
@@ -234,6 +245,8 @@ export function requireWatermarksSaved(result: IrsaCheckResult): IrsaCheckResult
 export function summarizeIrsaRun(
   snapshot: IrsaSnapshot,
   reports: readonly RegionScanReport[],
+  /** Why each region was read, in the reports' order. */
+  plan: readonly IrsaRegionPlan[],
   findings: readonly Finding[],
   commits: readonly SaveResult[],
   /** Whether unread ranges are saved for the next run (a watermark table and a publishing run). */
@@ -250,8 +263,11 @@ export function summarizeIrsaRun(
     const scan = observed?.ok ? observed.value : undefined;
     const commit = commits.find((item) => item.region === report.region);
     const complete = scan?.complete ?? false;
+    const why = plan.find((item) => item.region === report.region) ?? { region: report.region, reasons: [] };
     return {
       region: report.region,
+      reasons: why.reasons,
+      why: describeRegionReasons(why),
       planned: {
         from: report.planned[0]?.from ?? snapshot.observedAt,
         to: report.planned[report.planned.length - 1]?.to ?? snapshot.observedAt,

@@ -16,11 +16,13 @@ import {
   type ClaimState,
   type RealtimeOutcome,
 } from '../core/irsa/realtime';
-import { irsaRegionsToScan, type IrsaSettings } from '../core/irsa/settings';
+import { planIrsaRegions } from '../core/irsa/scan-regions';
+import type { IrsaSettings } from '../core/irsa/settings';
 import type { IrsaSnapshot, WebIdentityDenial } from '../core/irsa/types';
 import type { SeenEvent } from '../core/irsa/watermark';
 import type { DynamoClaimStore } from '../adapters/irsa/claim-store';
 import { readTrust, type IrsaClients } from '../adapters/irsa/gather-irsa';
+import { IamReader } from '../adapters/irsa/iam-reader';
 import { RunDeadline } from '../adapters/deadline';
 import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
 import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
@@ -135,10 +137,21 @@ export async function runIrsaRealtime(
   if (!input.settings.realtime || claimStore === undefined) {
     return done('realtime-off', { denial, reason: 'TMC_HEALTH_IRSA_REALTIME is not on: the scans count it' });
   }
-  if (!irsaRegionsToScan(input.settings, input.defaultRegion).includes(denial.region)) {
+  // The scans' own rule (core/irsa/scan-regions.ts): a region they read has a watermark to count against. The
+  // OIDC providers are listed only for a region outside the defaults, and the listing serves the diagnosis too.
+  const deadline = new RunDeadline(input.deadline, now);
+  const iam = new IamReader(dependencies.clients.iam, input.accountId, deadline);
+  const scanned = (providers?: Parameters<typeof planIrsaRegions>[2]) =>
+    planIrsaRegions(input.settings.regions, input.defaultRegion, providers).some(
+      (plan) => plan.region === denial.region,
+    );
+  if (!scanned() && (input.settings.regions.length > 0 || !scanned(await iam.oidcProviders()))) {
     return done('region-not-scanned', {
       denial,
-      reason: `${denial.region} is not among the scanned regions (irsaRegions)`,
+      reason:
+        input.settings.regions.length > 0
+          ? `${denial.region} is not among the scanned regions (irsaRegions)`
+          : `${denial.region} is neither this region, us-east-1 nor the region of an EKS OIDC provider the account lists`,
     });
   }
 
@@ -163,7 +176,8 @@ export async function runIrsaRealtime(
     dependencies.clients,
     input.accountId,
     [{ ok: true, value: scan }],
-    new RunDeadline(input.deadline, now),
+    deadline,
+    iam,
   );
   const snapshot: IrsaSnapshot = {
     accountId: input.accountId,

@@ -251,36 +251,27 @@ export function checkOptionsFromFlags(
       : undefined;
   problems.throwIfAny();
   // No problem recorded: every value above is defined.
-  const homeRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION || settings!.regions[0]!;
   return {
     families: families!,
     ...(fleet ? { fleet } : {}),
     settings: settings!,
-    ...(irsaBase ? { irsaSettings: irsaSettingsFromFlags(flags, irsaBase, settings!, homeRegion) } : {}),
+    ...(irsaBase ? { irsaSettings: irsaSettingsFromFlags(flags, irsaBase, settings!) } : {}),
   };
 }
-
-/** Where the global STS endpoint's calls are logged: scanned by default alongside the home region. */
-const GLOBAL_STS_REGION = 'us-east-1';
 
 /**
  * The IRSA check's settings: flags over TMC_HEALTH_IRSA_* (and the shared TMC_HEALTH_*) variables over defaults,
  * validated by the Lambda's schema. The CLI never uses a watermark table: every run is a dry scan of the lookback
- * window, which `--since` sets. Regions: exactly `--region` when given, else TMC_HEALTH_IRSA_REGIONS, else
- * `homeRegion` plus us-east-1 (irsaRegionsToScan's default), always resolved here so progress knows the total.
+ * window, which `--since` sets. Regions: exactly `--region` when given, else TMC_HEALTH_IRSA_REGIONS, else none
+ * configured: the run reads the home region, us-east-1 and every region the account's EKS OIDC providers name,
+ * as the Lambda does (core/irsa/scan-regions.ts).
  */
 function irsaSettingsFromFlags(
   flags: CheckFlags,
   base: IrsaSettings,
   checker: CheckerSettings,
-  homeRegion: string,
 ): IrsaSettings {
-  const regions =
-    flags.region !== undefined
-      ? checker.regions
-      : base.regions.length > 0
-        ? base.regions
-        : [...new Set([homeRegion, GLOBAL_STS_REGION])];
+  const regions = flags.region !== undefined ? checker.regions : base.regions;
   const raw: Record<string, unknown> = {
     ...base,
     regions: [...regions],

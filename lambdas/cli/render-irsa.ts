@@ -136,6 +136,12 @@ function renderStackedDenial(finding: Finding, width: number, style: Style): str
 
 /** What was read in a region: the window, how much, and whether the scan reached the window's start. */
 export function scanLine(region: IrsaRegionSummary): string {
+  // Why the region was read: a region nobody configured is said to be one, never a silent guess.
+  const why = region.why ? ` Read for: ${region.why}.` : '';
+  return `${scanOutcome(region)}${why}`;
+}
+
+function scanOutcome(region: IrsaRegionSummary): string {
   if (region.progress === 'failed') return 'CloudTrail could not be read: see the problems below.';
   const window = region.covered ?? region.planned;
   const parts = [

@@ -253,18 +253,24 @@ async function runIrsa(
     : createIrsaClients({}, homeRegion);
   toDestroy.push(base.iam);
   const started = new Set<string>();
+  // Known once the run has planned its regions (with none configured, after listing the OIDC providers).
+  let total = settings.regions.length;
   const cloudTrailFor = (region: string): CloudTrailClient => {
     const client = base.cloudTrailFor(region);
     if (!started.has(region)) {
       started.add(region);
       toDestroy.push(client);
-      onProgress?.({ kind: 'irsa-region', region, index: started.size, total: settings.regions.length });
+      onProgress?.({ kind: 'irsa-region', region, index: started.size, total });
     }
     return client;
   };
   const result = await runIrsaCheck(
     { accountId: access.accountId, settings, defaultRegion: homeRegion },
-    { clients: { ...base, cloudTrailFor }, ...(publisher ? { publisher } : {}) },
+    {
+      clients: { ...base, cloudTrailFor },
+      onRegionPlan: (plan) => (total = plan.length),
+      ...(publisher ? { publisher } : {}),
+    },
   );
   return {
     findings: result.findings,

@@ -30,9 +30,14 @@ export function oidcProviderArns(): string {
   return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/*`;
 }
 
-/** The regions the IRSA function scans, for the aws:RequestedRegion condition. */
-export function irsaScanRegions(regions: readonly string[]): string[] {
-  return regions.length > 0 ? [...regions] : [Aws.REGION, 'us-east-1'];
+/**
+ * The aws:RequestedRegion condition on LookupEvents: exactly the configured `irsaRegions`. With none configured
+ * the function reads its own region, us-east-1 and every region the account's EKS OIDC providers name, known only
+ * at run time (a cluster created next week adds its region), so no region condition: LookupEvents is read-only
+ * in every region, and a region it may not read would be an ERROR finding rather than a silent gap.
+ */
+export function irsaScanRegionCondition(regions: readonly string[]): Record<string, unknown> | undefined {
+  return regions.length > 0 ? { StringEquals: { 'aws:RequestedRegion': [...regions] } } : undefined;
 }
 
 /**
@@ -52,9 +57,11 @@ export function irsaReadStatements(
     new iam.PolicyStatement({
       sid: 'ScanWebIdentityDenials',
       actions: ['cloudtrail:LookupEvents'],
-      // LookupEvents has no resource-level permissions; the region condition keeps it to the scanned regions.
+      // LookupEvents has no resource-level permissions; configured regions are kept to by a region condition.
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:RequestedRegion': irsaScanRegions(props.regions) } },
+      ...(irsaScanRegionCondition(props.regions)
+        ? { conditions: irsaScanRegionCondition(props.regions) }
+        : {}),
     }),
     new iam.PolicyStatement({
       sid: 'ReadRoleTrustPolicies',

@@ -91,8 +91,9 @@ export function acknowledgeIrsaNagFindings(stack: Stack, props: IrsaNagAcknowled
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Only for cloudtrail:LookupEvents and iam:ListOpenIDConnectProviders, which support no resource-level ' +
-        'permissions (resource must be "*"); both are read-only, and LookupEvents is limited to the scanned ' +
-        'regions by an aws:RequestedRegion condition.',
+        'permissions (resource must be "*"); both are read-only. LookupEvents is limited to irsaRegions by an ' +
+        'aws:RequestedRegion condition when they are configured; by default the regions come from the ' +
+        "account's EKS OIDC providers at run time, so it may read any region's management events (read-only).",
     },
     {
       id: wildcardResource('iam', '', 'oidc-provider/*'),

@@ -313,7 +313,7 @@ describe('a scan with real time on', () => {
       .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
     const gathered = await gatherIrsa({
       accountId: '111122223333',
-      regions: ['us-west-2'],
+      defaultRegion: 'us-west-2',
       settings,
       now: NOW,
       clients: {

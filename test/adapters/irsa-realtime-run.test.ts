@@ -45,7 +45,16 @@ import type { WebIdentityDenial } from '../../lambdas/core/irsa/types';
 import type { SeenEvent, Watermark } from '../../lambdas/core/irsa/watermark';
 import { lifecycleSettingsSchema } from '../../lambdas/core/lifecycle/settings';
 import type { LedgerEntry, LifecycleFinding, PlannedTransition } from '../../lambdas/core/lifecycle/types';
-import { ACCOUNT, ISSUER, PROVIDER_ARN, ROLE_ARN, instantLimiterClock, lookupEvent } from '../fixtures/irsa';
+import {
+  ACCOUNT,
+  ISSUER,
+  OTHER_ISSUER,
+  OTHER_PROVIDER_ARN,
+  PROVIDER_ARN,
+  ROLE_ARN,
+  instantLimiterClock,
+  lookupEvent,
+} from '../fixtures/irsa';
 import { cloudTrailApiCallEvent } from '../fixtures/irsa-realtime';
 
 const cloudtrail = mockClient(CloudTrailClient);
@@ -370,10 +379,20 @@ async function scheduledRun(w: World) {
 async function realtimeRun(
   w: World,
   event: unknown,
-  options: { sleep?: (ms: number) => Promise<void>; maxWaitMs?: number; isOpen?: boolean } = {},
+  options: {
+    sleep?: (ms: number) => Promise<void>;
+    maxWaitMs?: number;
+    isOpen?: boolean;
+    regions?: string[];
+  } = {},
 ) {
   const result = await runIrsaRealtime(
-    { accountId: ACCOUNT, settings, defaultRegion: REGION, event },
+    {
+      accountId: ACCOUNT,
+      settings: options.regions ? { ...settings, regions: options.regions } : settings,
+      defaultRegion: REGION,
+      event,
+    },
     {
       clients: { iam: new IAMClient({ region: 'us-east-1', maxAttempts: 1 }), claimStore: w.table },
       lifecycle: w.lifecycle,
@@ -763,6 +782,32 @@ describe('events that are not counted here', () => {
         outcome: 'skipped',
       },
     );
+  });
+
+  it("no irsaRegions: a denial in an EKS OIDC provider's region is counted, one in no scanned region is not", async () => {
+    const w = world();
+    // The account's providers: this region's cluster and one in eu-west-1 (OTHER_ISSUER).
+    iam.on(ListOpenIDConnectProvidersCommand).resolves({
+      OpenIDConnectProviderList: [{ Arn: PROVIDER_ARN }, { Arn: OTHER_PROVIDER_ARN }],
+    });
+    iam
+      .on(GetOpenIDConnectProviderCommand, { OpenIDConnectProviderArn: OTHER_PROVIDER_ARN })
+      .resolves({ Url: OTHER_ISSUER, ClientIDList: ['sts.amazonaws.com'] });
+    const inCluster = cloudTrailApiCallEvent({ eventId: 'c1', region: 'eu-west-1', eventTime: iso(1) });
+    expect((await realtimeRun(w, inCluster, { regions: [] })).outcome).toBe('counted');
+    const nowhere = await realtimeRun(
+      w,
+      cloudTrailApiCallEvent({ eventId: 'c2', region: 'sa-east-1', eventTime: iso(2) }),
+      { regions: [] },
+    );
+    expect(nowhere).toMatchObject({
+      outcome: 'region-not-scanned',
+      reason: expect.stringContaining('EKS OIDC provider'),
+    });
+    // The home region needs no listing to be accepted; us-east-1 neither.
+    iam.resetHistory();
+    const home = cloudTrailApiCallEvent({ eventId: 'c3', region: 'us-east-1', eventTime: iso(3) });
+    expect((await realtimeRun(w, home, { regions: [] })).outcome).not.toBe('region-not-scanned');
   });
 
   it('a region the check does not scan, a successful call, real time off', async () => {

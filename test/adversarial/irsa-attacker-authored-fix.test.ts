@@ -127,7 +127,20 @@ function check(calls: readonly Call[], roles: Map<string, Observed<RoleTrust>>, 
       willCommit: false,
     },
   ];
-  return { findings, irsa: { findings, summary: summarizeIrsaRun(snapshot, reports, findings, [], false) } };
+  return {
+    findings,
+    irsa: {
+      findings,
+      summary: summarizeIrsaRun(
+        snapshot,
+        reports,
+        [{ region: REGION, reasons: ['home'] }],
+        findings,
+        [],
+        false,
+      ),
+    },
+  };
 }
 
 /** Every trust statement a finding carries among its evidence values (JSON strings), whatever the key. */

@@ -18,14 +18,15 @@ const IRSA_HEADER = /^ROLE\s+SERVICE ACCOUNT\s+CAUSE\s+COUNT\s+LAST SEEN\s+STATU
 const problemsOf = (findings: readonly Finding[]) => findings.filter((f) => f.status !== 'PASS');
 
 describe('tmc-health check --checks', () => {
-  test('default: both families, IRSA regions AWS_REGION + us-east-1, its own 60-minute lookback, no watermark', async () => {
+  test('default: both families, IRSA regions left to the run (home, us-east-1, OIDC providers), its own 60-minute lookback, no watermark', async () => {
     const cli = harness({ env: { TMC_HEALTH_IRSA_WATERMARK_TABLE: 'the-lambdas-table' } });
     expect(await cli.run('check')).toBe(EXIT.OK);
     const [request] = cli.requests;
     expect(request!.families).toEqual(['tmc', 'irsa']);
     expect(request!.settings.regions).toEqual(['us-west-2']);
+    // None configured: the run plans them from the home region and the account's OIDC providers.
     expect(request!.irsaSettings).toMatchObject({
-      regions: ['us-west-2', 'us-east-1'],
+      regions: [],
       lookbackMinutes: 60,
       eventBusName: 'default',
     });
@@ -279,7 +280,9 @@ describe('IRSA findings in the output', () => {
       style: createStyle(false),
       irsa,
     });
-    expect(out).toContain('IRSA  us-east-1\nCloudTrail could not be read: see the problems below.\n\n');
+    expect(out).toContain(
+      'IRSA  us-east-1\nCloudTrail could not be read: see the problems below. Read for: global STS endpoint.\n\n',
+    );
     expect(out).toContain('failed: us-east-1 cloudtrail:LookupEvents (see the problems below)');
     expect(out).toMatch(/ERROR HIGH checker\.error \(us-east-1\)/);
     expect(out).not.toContain('Credential ');

@@ -194,7 +194,11 @@ export function irsaRun(options: { lookupFails?: boolean; incomplete?: boolean }
     pendingGaps: [],
     willCommit: false,
   }));
-  return { findings, summary: summarizeIrsaRun(snapshot, reports, findings, [], false) };
+  const plan = IRSA_SCAN_REGIONS.map((region) => ({
+    region,
+    reasons: [region === IRSA_REGION ? ('home' as const) : ('global-sts' as const)],
+  }));
+  return { findings, summary: summarizeIrsaRun(snapshot, reports, plan, findings, [], false) };
 }
 
 /** A whole outcome: the credential check's findings (a scenario) and an IRSA run, combined as run-check does. */

@@ -99,12 +99,11 @@ describe('the IRSA role (default configuration)', () => {
     );
   });
 
-  test('LookupEvents: Resource "*" (no resource-level support), limited to the scanned regions', () => {
+  test('LookupEvents: Resource "*" (no resource-level support), in any region by default (they come from the OIDC providers at run time)', () => {
     const lookup = bySid(irsa, 'ScanWebIdentityDenials');
     expect(lookup.Resource).toBe('*');
-    expect(lookup.Condition).toEqual({
-      StringEquals: { 'aws:RequestedRegion': [{ Ref: 'AWS::Region' }, 'us-east-1'] },
-    });
+    expect(lookup.Action).toBe('cloudtrail:LookupEvents');
+    expect(lookup.Condition).toBeUndefined();
   });
 
   test('iam:GetRole defaults to every role of the account; OIDC provider reads are account-scoped', () => {

@@ -26,14 +26,18 @@ import {
 } from './support';
 import { startCloudTrailStub, type CloudTrailStub } from './support/cloudtrail-stub';
 import { correctedStatementOf } from './support/irsa-runner';
+import { eksIssuer, serviceAccountSubject, spreadCalls } from './support/irsa-fixtures';
 import {
   CLUSTER_ISSUER,
   CLUSTER_PROVIDER_ARN,
+  createOidcProvider,
+  createTrustRole,
   GLOBAL_STS_REGION,
   PAIR_SPECS,
   roleArn,
   seedIrsaScenario,
   seedScenarioEvents,
+  webIdentityStatement,
   type IrsaScenario,
 } from './support/irsa-seed';
 
@@ -164,7 +168,8 @@ describe('tmc-health check --checks irsa against moto and the CloudTrail stub', 
       },
     });
 
-    // No credential check ran; the IRSA run scanned AWS_REGION and us-east-1 to the end, with no watermark.
+    // No credential check ran; the IRSA run scanned AWS_REGION, us-east-1 and the scenario's second cluster's
+    // region (its OIDC provider is in eu-west-1) to the end, with no watermark.
     expect(document.summary).toMatchObject({
       accountId: MOTO_ACCOUNT_ID,
       credentials: 0,
@@ -176,6 +181,7 @@ describe('tmc-health check --checks irsa against moto and the CloudTrail stub', 
     expect(document.summary.irsa!.regions.map((region) => region.region)).toEqual([
       TEST_REGION,
       GLOBAL_STS_REGION,
+      'eu-west-1',
     ]);
     for (const region of document.summary.irsa!.regions) {
       expect(region).toMatchObject({ complete: true, watermark: 'not-committed' });
@@ -224,5 +230,51 @@ describe('tmc-health check --checks irsa against moto and the CloudTrail stub', 
       byStatus: { FAIL: 1, ERROR: 0 },
       irsa: { denialGroups: 1 },
     });
+  });
+
+  test("cli-irsa: with no --region, a denial in the region of a cluster's OIDC provider is found, and the output says why each region was read", async () => {
+    const clusterRegion = 'ap-northeast-1';
+    const issuer = eksIssuer(clusterRegion, 'TOKY0C1U5TER00000000000000000000');
+    await createOidcProvider(clients, issuer);
+    await createTrustRole(clients, 'tokyo-orders-api', [
+      webIdentityStatement({ issuer, sub: serviceAccountSubject('orders', 'api') }),
+    ]);
+    const now = Date.now();
+    stub.seed(
+      clusterRegion,
+      spreadCalls(
+        {
+          roleArn: roleArn('tokyo-orders-api'),
+          namespace: 'orders',
+          serviceAccount: 'api-v2',
+          issuer,
+          providerAccount: MOTO_ACCOUNT_ID,
+          region: clusterRegion,
+          eventTime: new Date(now - 20 * MINUTE),
+          errorCode: 'AccessDenied',
+        },
+        2,
+        new Date(now - 30 * MINUTE),
+        new Date(now - 5 * MINUTE),
+      ),
+    );
+    const json = await runCli(['check', '--checks', 'irsa', '--json']);
+    expect(json.code).toBe(1);
+    const document = JSON.parse(json.stdout) as { findings: Finding[]; summary: CliSummary };
+    expect(problems(document.findings)).toEqual([
+      expect.objectContaining({
+        region: clusterRegion,
+        evidence: expect.objectContaining({ cause: 'sub-mismatch' }),
+      }),
+    ]);
+    expect(document.summary.irsa!.regions.map((region) => [region.region, region.why])).toEqual([
+      [TEST_REGION, 'the checker runs here'],
+      [GLOBAL_STS_REGION, 'global STS endpoint'],
+      [clusterRegion, 'EKS OIDC provider'],
+    ]);
+    const human = await runCli(['check', '--checks', 'irsa', '--no-color']);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toContain(`IRSA  ${clusterRegion}`);
+    expect(human.stdout.replace(/\s+/g, ' ')).toContain('Read for: EKS OIDC provider.');
   });
 });

@@ -2,6 +2,7 @@ import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { ApiFailure, Observed } from '../../core/inventory';
 import { rolesToDiagnose } from '../../core/irsa/evaluate-irsa';
+import { planIrsaRegions, type IrsaRegionPlan } from '../../core/irsa/scan-regions';
 import type { IrsaSettings } from '../../core/irsa/settings';
 import type {
   IrsaSnapshot,
@@ -48,7 +49,13 @@ export interface IrsaClients {
 
 export interface GatherIrsaInput {
   readonly accountId: string;
-  readonly regions: readonly string[];
+  /**
+   * The region the code runs in. With `settings.regions` empty the scan reads it, us-east-1 and every region
+   * the account's EKS OIDC providers name (listed first for that); otherwise exactly `settings.regions`.
+   */
+  readonly defaultRegion: string;
+  /** Told the plan before any region is read (the CLI's progress counts regions from it). */
+  readonly onRegionPlan?: (plan: readonly IrsaRegionPlan[]) => void;
   readonly settings: IrsaSettings;
   readonly now: Date;
   readonly clients: IrsaClients;
@@ -102,6 +109,8 @@ export interface RegionScanReport {
 }
 
 export interface GatherIrsaResult {
+  /** The regions read, in order, each with why (`snapshot.scans` and `regionReports` follow it). */
+  readonly regionPlan: readonly IrsaRegionPlan[];
   readonly snapshot: IrsaSnapshot;
   readonly watermarksToSave: readonly WatermarkToSave[];
   readonly regionReports: readonly RegionScanReport[];
@@ -127,9 +136,18 @@ interface RegionOutcome {
  * crash in between re-sends findings rather than losing them.
  */
 export async function gatherIrsa(input: GatherIrsaInput): Promise<GatherIrsaResult> {
-  const outcomes = await Promise.all(input.regions.map((region) => gatherRegion(region, input)));
+  const iam = new IamReader(input.clients.iam, input.accountId, input.deadline);
+  // Which regions to read depends on the providers only when none are configured.
+  const configured = input.settings.regions;
+  const regionPlan = planIrsaRegions(
+    configured,
+    input.defaultRegion,
+    configured.length > 0 ? undefined : await iam.oidcProviders(),
+  );
+  input.onRegionPlan?.(regionPlan);
+  const outcomes = await Promise.all(regionPlan.map((plan) => gatherRegion(plan.region, input)));
   const scans = outcomes.map((outcome) => outcome.scan);
-  const trust = await readTrust(input.clients, input.accountId, scans, input.deadline);
+  const trust = await readTrust(input.clients, input.accountId, scans, input.deadline, iam);
 
   const snapshot: IrsaSnapshot = {
     accountId: input.accountId,
@@ -143,6 +161,7 @@ export async function gatherIrsa(input: GatherIrsaInput): Promise<GatherIrsaResu
     ].sort(),
   };
   return {
+    regionPlan,
     snapshot,
     watermarksToSave: outcomes.flatMap((outcome) => (outcome.toSave ? [outcome.toSave] : [])),
     regionReports: outcomes.map((outcome) => outcome.report),
@@ -167,15 +186,20 @@ export async function readTrust(
   accountId: string,
   scans: readonly Observed<TrailScan>[],
   deadline?: RunDeadline,
+  /** The run's reader when it already listed the providers (to plan the regions): they are not listed again. */
+  iam: IamReader = new IamReader(clients.iam, accountId, deadline),
 ): Promise<TrustReads> {
-  const iam = new IamReader(clients.iam, accountId, deadline);
   const roleArns = rolesToDiagnose(scans);
   const roleResults = await mapWithConcurrency(roleArns, ROLE_CONCURRENCY, (arn) => iam.role(arn));
   const roles = new Map<string, Observed<RoleTrust>>(
     roleArns.map((arn, index) => [arn, roleResults[index]!]),
   );
-  // Without denials there is nothing to diagnose: the providers are not listed (and not needed).
-  const providers = roleArns.length > 0 ? await iam.oidcProviders() : ({ ok: true, value: [] } as const);
+  // Without denials there is nothing to diagnose: the providers are not listed for that alone (they may have been
+  // listed to plan the regions, and are then kept, failure included).
+  const providers =
+    roleArns.length > 0 || iam.providersListed
+      ? await iam.oidcProviders()
+      : ({ ok: true, value: [] } as const);
   return { roles, providers, failures: iam.failures, succeededOperations: iam.succeededOperations };
 }
 

@@ -57,6 +57,11 @@ export class IamReader {
     return cached;
   }
 
+  /** Whether `oidcProviders()` was asked for (its answer, or failure, is cached). */
+  get providersListed(): boolean {
+    return this.providers !== undefined;
+  }
+
   oidcProviders(): Promise<Observed<readonly OidcProvider[]>> {
     this.providers ??= this.readProviders();
     return this.providers;

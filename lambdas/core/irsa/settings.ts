@@ -20,7 +20,10 @@ const nonEmpty = () => z.string().check(z.minLength(1));
 const intBetween = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 
 export const irsaSettingsSchema = z.strictObject({
-  /** Regions whose CloudTrail to scan; empty means the region the code runs in plus us-east-1 (global STS). */
+  /**
+   * Regions whose CloudTrail to scan, exactly. Empty: the region the code runs in, us-east-1 (global STS) and every
+   * region the account's EKS OIDC providers name (core/irsa/scan-regions.ts).
+   */
   regions: z._default(z.array(nonEmpty()), []),
   lookbackMinutes: z._default(intBetween(1, 7 * 24 * 60), DEFAULT_IRSA_SETTINGS.lookbackMinutes),
   overlapMinutes: z._default(intBetween(0, 24 * 60), DEFAULT_IRSA_SETTINGS.overlapMinutes),
@@ -75,9 +78,4 @@ export function irsaSettingsFromEnvironment(env: Readonly<Record<string, string 
 
 export function irsaSettingsToEnvironment(settings: IrsaSettingsInput): Record<string, string> {
   return codec.toEnvironment(settings);
-}
-
-/** Default regions: where the code runs, plus us-east-1 where the global STS endpoint logs. */
-export function irsaRegionsToScan(settings: Pick<IrsaSettings, 'regions'>, defaultRegion: string): string[] {
-  return settings.regions.length > 0 ? [...settings.regions] : [...new Set([defaultRegion, 'us-east-1'])];
 }

@@ -78,7 +78,12 @@ export interface CloudTrailStub {
   readonly endpoint: string;
   /** Adds events to a region (kept alongside earlier seeds). */
   seed(region: string, events: readonly StubEvent[]): void;
-  /** Removes every event and resets the statistics and the rate windows. */
+  /**
+   * Every LookupEvents in `region` answers this error (HTTP 400), as a region the caller may not read does
+   * (an SCP or a missing permission: AccessDeniedException). Until `clear()`.
+   */
+  denyRegion(region: string, code?: string): void;
+  /** Removes every event, every denied region, and resets the statistics and the rate windows. */
   clear(): void;
   /** Resets the statistics and the rate windows, keeping the events. */
   resetStats(): void;
@@ -292,6 +297,7 @@ export async function startCloudTrailStub(options: CloudTrailStubOptions = {}): 
   const fail = (response: http.ServerResponse, code: string, message: string) =>
     reply(response, 400, { __type: code, message });
 
+  const deniedRegions = new Map<string, string>();
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -309,6 +315,12 @@ export async function startCloudTrailStub(options: CloudTrailStubOptions = {}): 
       const region = regionOf(request.headers);
       if (!region) {
         fail(response, 'MissingAuthenticationTokenException', 'no SigV4 credential scope for cloudtrail');
+        return;
+      }
+      const denied = deniedRegions.get(region);
+      if (denied !== undefined) {
+        statsFor(region).rejected++;
+        fail(response, denied, `User is not authorized to perform: cloudtrail:LookupEvents in ${region}`);
         return;
       }
       const stats = statsFor(region);
@@ -353,8 +365,12 @@ export async function startCloudTrailStub(options: CloudTrailStubOptions = {}): 
       );
       events.set(region, merged);
     },
+    denyRegion(region, code = 'AccessDeniedException') {
+      deniedRegions.set(region, code);
+    },
     clear() {
       events = new Map();
+      deniedRegions.clear();
       resetStats();
     },
     resetStats,
