@@ -32,6 +32,11 @@ export interface CredentialCheckInput {
    * 30_000 (60_000 leaves room for a slow call retried to its limit). Absent: no deadline (the CLI).
    */
   readonly deadline?: Date;
+  /**
+   * Whether the TMC credential checks run (`tmc-health check --checks eks-connector` leaves them out). Off, nothing
+   * of the TMC inventory is read and the run holds the EKS Connector's findings alone. Default true.
+   */
+  readonly tmc?: boolean;
 }
 
 export interface CredentialCheckDependencies {
@@ -96,15 +101,19 @@ export async function runCredentialCheck(
   };
   const deadline = new RunDeadline(input.deadline, now);
   // The EKS Connector's registered clusters (issue 14) are read alongside the TMC inventory, in the same regions.
+  const tmc = input.tmc ?? true;
   const [snapshot, eksConnector] = await Promise.all([
-    gatherInventory({
-      accountId: input.accountId,
-      regions,
-      settings: input.settings,
-      now: startedAt,
-      clientsFor: dependencies.clientsFor,
-      deadline,
-    }),
+    tmc
+      ? gatherInventory({
+          accountId: input.accountId,
+          regions,
+          settings: input.settings,
+          now: startedAt,
+          clientsFor: dependencies.clientsFor,
+          deadline,
+        })
+      : // Nothing read: no region of it counts as covered (below), so nothing is resolved for being absent.
+        { accountId: input.accountId, observedAt: startedAt.toISOString(), regions: [] },
     input.settings.eksConnectorEnabled
       ? gatherEksConnector({
           accountId: input.accountId,
@@ -116,7 +125,7 @@ export async function runCredentialCheck(
       : undefined,
   ]);
   const findings = [
-    ...evaluateCredentials(snapshot, input.settings),
+    ...(tmc ? evaluateCredentials(snapshot, input.settings) : []),
     ...(eksConnector ? evaluateEksConnector(eksConnector, input.settings) : []),
   ];
   const uncheckedAtDeadline = countUncheckedAtDeadline(findings);

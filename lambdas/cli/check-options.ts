@@ -32,15 +32,32 @@ export interface CheckFlags {
  * Check families the command knows; only those with `available: true` can run. Without --checks every available
  * family runs (the same checks the deployed Lambdas run).
  */
-export const CHECK_FAMILIES: Readonly<Record<'tmc' | 'irsa', { available: boolean; description: string }>> = {
+export const CHECK_FAMILIES: Readonly<
+  Record<'tmc' | 'irsa' | 'eks-connector', { available: boolean; description: string }>
+> = {
   tmc: { available: true, description: 'TMC credential resources (Lambdas, event rule, auth token)' },
   irsa: {
     available: true,
     description: 'EKS IAM roles for service accounts (denied AssumeRoleWithWebIdentity)',
   },
+  'eks-connector': {
+    available: true,
+    description: 'clusters registered through the EKS Connector (pending, expired, failed, role)',
+  },
 };
 
 export type CheckFamily = keyof typeof CHECK_FAMILIES;
+
+/** Each family's name and a few words, for `check --help`: `tmc (TMC credentials), irsa (...), ...`. */
+const FAMILY_WORDS: Readonly<Record<CheckFamily, string>> = {
+  tmc: 'TMC credentials',
+  irsa: 'denied AssumeRoleWithWebIdentity calls in CloudTrail',
+  'eks-connector': 'EKS Connector clusters',
+};
+export const CHECK_FAMILY_HELP = (Object.keys(CHECK_FAMILIES) as CheckFamily[])
+  .filter((family) => CHECK_FAMILIES[family].available)
+  .map((family) => `${family} (${FAMILY_WORDS[family]})`)
+  .join(', ');
 
 const availableFamilies = () =>
   (Object.keys(CHECK_FAMILIES) as CheckFamily[]).filter((family) => CHECK_FAMILIES[family].available);

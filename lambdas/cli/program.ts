@@ -3,7 +3,7 @@ import { isCheckId } from '../core/explain';
 import { cleanLine, cleanText } from '../core/untrusted-text';
 import { isDiagnosisCause } from '../core/irsa/cause-catalogue';
 import { version } from '../../package.json';
-import { checkOptionsFromFlags, collectList, type CheckFlags } from './check-options';
+import { CHECK_FAMILY_HELP, checkOptionsFromFlags, collectList, type CheckFlags } from './check-options';
 import { DURATION_FORMAT } from './durations';
 import { CliError, EXIT, EXIT_CODES_HELP, exitCodeFor, usageError, type ExitCode } from './exit-codes';
 import {
@@ -104,7 +104,7 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
     )
     .option(
       '-r, --region <regions>',
-      'AWS regions to check, e.g. us-east-1, comma-separated or repeated, all in one partition (default: AWS_REGION; IRSA also scans us-east-1, where the global STS endpoint logs)',
+      'AWS regions to check, e.g. us-east-1, comma-separated or repeated, all in one partition (default: AWS_REGION; IRSA also reads us-east-1, where the global STS endpoint logs, and the region of each EKS OIDC provider)',
       collectList,
     )
     .option(
@@ -114,7 +114,7 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
     )
     .option(
       '--checks <families>',
-      'check families, comma-separated: tmc (TMC credentials), irsa (denied AssumeRoleWithWebIdentity calls in CloudTrail) (default: tmc,irsa)',
+      `check families, comma-separated: ${CHECK_FAMILY_HELP} (default: all of them, as the default stack runs)`,
       collectList,
     )
     .option(

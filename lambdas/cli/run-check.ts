@@ -130,8 +130,21 @@ export async function runAccountCheck(
 
   const toDestroy: { destroy(): void }[] = [];
   const runs = await Promise.allSettled([
-    families.includes('tmc')
-      ? runTmc(settings, access, firstRegion, publisher, options, onProgress, toDestroy)
+    // The EKS Connector checks run inside the credential check, as in the Lambda; either family starts it.
+    families.includes('tmc') || families.includes('eks-connector')
+      ? runTmc(
+          {
+            ...settings,
+            eksConnectorEnabled: families.includes('eks-connector'),
+          },
+          families.includes('tmc'),
+          access,
+          firstRegion,
+          publisher,
+          options,
+          onProgress,
+          toDestroy,
+        )
       : Promise.resolve(undefined),
     families.includes('irsa') && irsaSettings !== undefined
       ? runIrsa(irsaSettings, access, homeRegion, publisher, options, onProgress, toDestroy)
@@ -178,9 +191,13 @@ interface IrsaRun {
   readonly publishReport?: PublishReport;
 }
 
-/** The TMC credential check: the Lambda's runCredentialCheck with per-region clients created on first use. */
+/**
+ * The credential check: the Lambda's runCredentialCheck with per-region clients created on first use; the TMC
+ * family when `tmc`, the EKS Connector's when `settings.eksConnectorEnabled`.
+ */
 async function runTmc(
   settings: CheckerSettings,
+  tmc: boolean,
   access: AccountAccess,
   firstRegion: string,
   publisher: FindingPublisher | undefined,
@@ -208,7 +225,7 @@ async function runTmc(
     }
     return regionClients;
   };
-  // The EKS Connector check's clients (only with TMC_HEALTH_EKS_CONNECTOR_ENABLED=true), signed like the others.
+  // The EKS Connector check's clients (with --checks eks-connector, a default), signed like the others.
   const eksClients = new Map<string, EksConnectorClients>();
   const eksConnectorClientsFor = (region: string): EksConnectorClients => {
     let created = eksClients.get(region);
@@ -223,7 +240,7 @@ async function runTmc(
     return created;
   };
   const result = await runCredentialCheck(
-    { accountId: access.accountId, settings, defaultRegion: firstRegion },
+    { accountId: access.accountId, settings, defaultRegion: firstRegion, tmc },
     { clientsFor, eksConnectorClientsFor, ...(publisher ? { publisher } : {}) },
   );
   return {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_READ_ONLY_ROLE_NAME } from '../../lambdas/cli/fleet-options';
 import { checkerPolicyStatements } from '../permissions/checker-permissions';
 import { irsaPolicyStatements } from '../permissions/irsa-permissions';
+import { eksConnectorReadStatements } from '../permissions/eks-connector-permissions';
 
 export interface FleetReadOnlyRoleProps {
   /**
@@ -94,6 +95,8 @@ export class FleetReadOnlyRole extends Construct {
         roleNamePatterns: props.irsaRoleNamePatterns ?? ['*'],
         ...NOT_GRANTED,
       }),
+      // `check --accounts` runs the EKS Connector family by default, as the deployed checker does.
+      ...eksConnectorReadStatements(regions),
     ].filter((statement) => !statement.resources.some((arn) => NOT_GRANTED_ARNS.has(arn)));
     const forbidden = statements.flatMap((statement) =>
       statement.actions.filter((action) => FORBIDDEN_ACTION.test(action)),
@@ -107,7 +110,8 @@ export class FleetReadOnlyRole extends Construct {
     this.role = new iam.Role(this, 'Role', {
       roleName,
       description:
-        'TMC health read-only: what tmc-health check --accounts reads (TMC credential resources, IRSA denials); ' +
+        'TMC health read-only: what tmc-health check --accounts reads (TMC credential resources, IRSA denials, ' +
+        'EKS Connector clusters); ' +
         'no token values, no writes',
       assumedBy: principals.length === 1 ? principals[0]! : new iam.CompositePrincipal(...principals),
       ...(props.externalId === undefined ? {} : { externalIds: [props.externalId] }),
@@ -119,9 +123,10 @@ export class FleetReadOnlyRole extends Construct {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
           'Only for tag:GetResources, cloudwatch:GetMetricData, ssm:DescribeParameters, ' +
-          'events:ListRuleNamesByTarget, cloudtrail:LookupEvents and iam:ListOpenIDConnectProviders, which ' +
+          'events:ListRuleNamesByTarget, cloudtrail:LookupEvents, iam:ListOpenIDConnectProviders and ' +
+          'eks:ListClusters, which ' +
           'support no resource-level permissions; all read-only and return no secret values (LookupEvents is ' +
-          'limited to the listed regions by aws:RequestedRegion).',
+          'limited to the listed regions by aws:RequestedRegion when regions are given).',
       },
       ...statements
         .flatMap((statement) => statement.resources)

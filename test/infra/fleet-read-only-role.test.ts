@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_READ_ONLY_ROLE_NAME } from '../../lambdas/cli/fleet-options';
 import { FleetReadOnlyRole, type FleetReadOnlyRoleProps } from '../../lib/constructs/fleet-read-only-role';
 import { checkerPolicyStatements } from '../../lib/permissions/checker-permissions';
+import { eksConnectorReadStatements } from '../../lib/permissions/eks-connector-permissions';
 import { irsaPolicyStatements } from '../../lib/permissions/irsa-permissions';
 import type { PolicyStatementJson } from './helpers';
 
@@ -110,6 +111,7 @@ describe('FleetReadOnlyRole', () => {
         eventBusArn: 'arn:aws:events:eu-west-1:444455556666:event-bus/default',
         topicArn: 'arn:aws:sns:eu-west-1:444455556666:alerts',
       }),
+      ...eksConnectorReadStatements(['eu-west-1', 'us-east-1']),
     ]
       .map((statement) => stack.resolve(statement.toStatementJson()) as PolicyStatementJson)
       .filter(
@@ -130,6 +132,9 @@ describe('FleetReadOnlyRole', () => {
       'ReadRoleTrustPolicies',
       'ListOidcProviders',
       'ReadOidcProviders',
+      'ListEksClusters',
+      'DescribeEksClusters',
+      'ReadEksConnectorRoles',
     ]);
     // The IRSA scan stays in the listed regions.
     expect(granted.find((statement) => statement.Sid === 'ScanWebIdentityDenials')!.Condition).toEqual({
@@ -153,10 +158,14 @@ describe('FleetReadOnlyRole', () => {
       expect(actions.sort()).toEqual([
         'cloudtrail:LookupEvents',
         'cloudwatch:GetMetricData',
+        'eks:DescribeCluster',
+        'eks:ListClusters',
         'events:DescribeRule',
         'events:ListRuleNamesByTarget',
         'events:ListTargetsByRule',
         'iam:GetOpenIDConnectProvider',
+        // The IRSA trust policies (irsaRoleNamePatterns) and the EKS Connector roles (any role).
+        'iam:GetRole',
         'iam:GetRole',
         'iam:ListOpenIDConnectProviders',
         'lambda:GetFunctionConfiguration',

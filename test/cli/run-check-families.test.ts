@@ -1,0 +1,82 @@
+/**
+ * Which AWS reads each `--checks` family makes, through the real RunCheck (createAwsRunCheck) with every client
+ * mocked: the EKS Connector family runs the credential check's EKS part alone, the TMC family never reads EKS, and
+ * an EKS read the caller may not make is an ERROR naming it.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetResourcesCommand,
+  ResourceGroupsTaggingAPIClient,
+} from '@aws-sdk/client-resource-groups-tagging-api';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createAwsRunCheck } from '../../lambdas/cli/run-check';
+import { checkerSettingsSchema } from '../../lambdas/core/settings';
+
+const ACCOUNT = '111122223333';
+const REGION = 'us-west-2';
+const sts = mockClient(STSClient);
+const tagging = mockClient(ResourceGroupsTaggingAPIClient);
+const eks = mockClient(EKSClient);
+const others = [
+  mockClient(LambdaClient),
+  mockClient(CloudWatchClient),
+  mockClient(EventBridgeClient),
+  mockClient(SSMClient),
+  mockClient(IAMClient),
+];
+
+beforeEach(() => {
+  for (const mock of [sts, tagging, eks, ...others]) mock.reset();
+  sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
+  tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+  eks.on(ListClustersCommand).resolves({ clusters: [] });
+});
+
+const settings = checkerSettingsSchema.parse({ regions: [REGION] });
+const run = (families: ('tmc' | 'eks-connector')[]) =>
+  createAwsRunCheck({ homeRegion: REGION })({ families, settings, publish: false });
+
+test('eks-connector alone: EKS is read, the TMC inventory is not', async () => {
+  const outcome = await run(['eks-connector']);
+  expect(eks.commandCalls(ListClustersCommand)).toHaveLength(1);
+  expect(eks.commandCalls(ListClustersCommand)[0]!.args[0].input).toMatchObject({ include: ['all'] });
+  expect(tagging.commandCalls(GetResourcesCommand)).toHaveLength(0);
+  expect(outcome.findings.some((finding) => finding.checkId.startsWith('tmc.'))).toBe(false);
+  expect(outcome.findings.filter((finding) => finding.status !== 'PASS')).toEqual([]);
+});
+
+test('tmc alone: the TMC inventory is read, EKS is not', async () => {
+  await run(['tmc']);
+  expect(tagging.commandCalls(GetResourcesCommand).length).toBeGreaterThan(0);
+  expect(eks.commandCalls(ListClustersCommand)).toHaveLength(0);
+});
+
+test('both: one credential check reads both', async () => {
+  await run(['tmc', 'eks-connector']);
+  expect(tagging.commandCalls(GetResourcesCommand).length).toBeGreaterThan(0);
+  expect(eks.commandCalls(ListClustersCommand)).toHaveLength(1);
+  expect(eks.commandCalls(DescribeClusterCommand)).toHaveLength(0);
+});
+
+test('eks:ListClusters denied: an ERROR finding naming the call, never a silent PASS', async () => {
+  eks.on(ListClustersCommand).rejects(
+    Object.assign(new Error('User is not authorized to perform: eks:ListClusters'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 403 },
+    }),
+  );
+  const outcome = await run(['eks-connector']);
+  const errors = outcome.findings.filter((finding) => finding.status === 'ERROR');
+  expect(errors.length).toBeGreaterThan(0);
+  expect(JSON.stringify(errors)).toContain('ListClusters');
+  expect(JSON.stringify(errors)).toContain('AccessDeniedException');
+  expect(
+    outcome.findings.filter((finding) => finding.status === 'PASS' && finding.checkId.startsWith('eks.')),
+  ).toEqual([]);
+});
