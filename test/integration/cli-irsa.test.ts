@@ -26,18 +26,16 @@ import {
 } from './support';
 import { startCloudTrailStub, type CloudTrailStub } from './support/cloudtrail-stub';
 import { correctedStatementOf } from './support/irsa-runner';
-import { eksIssuer, serviceAccountSubject, spreadCalls } from './support/irsa-fixtures';
 import {
   CLUSTER_ISSUER,
   CLUSTER_PROVIDER_ARN,
-  createOidcProvider,
-  createTrustRole,
   GLOBAL_STS_REGION,
   PAIR_SPECS,
   roleArn,
   seedIrsaScenario,
   seedScenarioEvents,
-  webIdentityStatement,
+  seedTokyoCluster,
+  TOKYO_CLUSTER,
   type IrsaScenario,
 } from './support/irsa-seed';
 
@@ -233,31 +231,8 @@ describe('tmc-health check --checks irsa against moto and the CloudTrail stub', 
   });
 
   test("cli-irsa: with no --region, a denial in the region of a cluster's OIDC provider is found, and the output says why each region was read", async () => {
-    const clusterRegion = 'ap-northeast-1';
-    const issuer = eksIssuer(clusterRegion, 'TOKY0C1U5TER00000000000000000000');
-    await createOidcProvider(clients, issuer);
-    await createTrustRole(clients, 'tokyo-orders-api', [
-      webIdentityStatement({ issuer, sub: serviceAccountSubject('orders', 'api') }),
-    ]);
-    const now = Date.now();
-    stub.seed(
-      clusterRegion,
-      spreadCalls(
-        {
-          roleArn: roleArn('tokyo-orders-api'),
-          namespace: 'orders',
-          serviceAccount: 'api-v2',
-          issuer,
-          providerAccount: MOTO_ACCOUNT_ID,
-          region: clusterRegion,
-          eventTime: new Date(now - 20 * MINUTE),
-          errorCode: 'AccessDenied',
-        },
-        2,
-        new Date(now - 30 * MINUTE),
-        new Date(now - 5 * MINUTE),
-      ),
-    );
+    const clusterRegion = TOKYO_CLUSTER.region;
+    await seedTokyoCluster(clients, stub, 2);
     const json = await runCli(['check', '--checks', 'irsa', '--json']);
     expect(json.code).toBe(1);
     const document = JSON.parse(json.stdout) as { findings: Finding[]; summary: CliSummary };

@@ -9,7 +9,6 @@ import type { Finding } from '../../lambdas/core/finding';
 import {
   destroyClients,
   drainEvents,
-  MOTO_ACCOUNT_ID,
   publishingSinks,
   resetMoto,
   TEST_REGION,
@@ -19,23 +18,13 @@ import {
   type TestClients,
 } from './support';
 import { startCloudTrailStub, type CloudTrailStub } from './support/cloudtrail-stub';
-import { eksIssuer, serviceAccountSubject, spreadCalls } from './support/irsa-fixtures';
 import { IRSA_RULE_PATTERN, runIrsaHandler } from './support/irsa-runner';
-import {
-  createOidcProvider,
-  createTrustRole,
-  createWatermarkTable,
-  dynamoClient,
-  roleArn,
-  webIdentityStatement,
-} from './support/irsa-seed';
+import { createWatermarkTable, dynamoClient, seedTokyoCluster, TOKYO_CLUSTER } from './support/irsa-seed';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 jest.setTimeout(120_000);
 
-const CLUSTER_REGION = 'ap-northeast-1';
-const ISSUER = eksIssuer(CLUSTER_REGION, 'TOKY0C1U5TER00000000000000000000');
-const MINUTE = 60_000;
+const CLUSTER_REGION = TOKYO_CLUSTER.region;
 
 let clients: TestClients;
 let dynamo: DynamoDBClient;
@@ -57,35 +46,6 @@ beforeEach(async () => {
   stub.clear();
 });
 
-async function seedTokyoCluster() {
-  await createOidcProvider(clients, ISSUER);
-  const role = 'tokyo-orders-api';
-  await createTrustRole(clients, role, [
-    webIdentityStatement({ issuer: ISSUER, sub: serviceAccountSubject('orders', 'api') }),
-  ]);
-  // The pod runs as orders/api-v2: a sub mismatch, logged in the cluster's own region only.
-  const now = Date.now();
-  stub.seed(
-    CLUSTER_REGION,
-    spreadCalls(
-      {
-        roleArn: roleArn(role),
-        namespace: 'orders',
-        serviceAccount: 'api-v2',
-        issuer: ISSUER,
-        providerAccount: MOTO_ACCOUNT_ID,
-        region: CLUSTER_REGION,
-        eventTime: new Date(now - 20 * MINUTE),
-        errorCode: 'AccessDenied',
-      },
-      3,
-      new Date(now - 30 * MINUTE),
-      new Date(now - 5 * MINUTE),
-    ),
-  );
-  return roleArn(role);
-}
-
 async function sinksAndTable() {
   const sinks = await publishingSinks(clients, {
     prefix: uniqueName('irsa-regions'),
@@ -99,7 +59,7 @@ async function sinksAndTable() {
 }
 
 test("default settings: a denial in the region of a cluster's OIDC provider is found, and the summary says why each region was read", async () => {
-  const arn = await seedTokyoCluster();
+  const arn = await seedTokyoCluster(clients, stub, 3);
   const { sinks, table } = await sinksAndTable();
 
   // No TMC_HEALTH_IRSA_REGIONS: the stack's defaults.
@@ -125,7 +85,7 @@ test("default settings: a denial in the region of a cluster's OIDC provider is f
     status: 'FAIL',
     region: CLUSTER_REGION,
     resource: { arn },
-    irsa: { serviceAccount: serviceAccountSubject('orders', 'api-v2'), count: 3 },
+    irsa: { serviceAccount: TOKYO_CLUSTER.denied, count: 3 },
     evidence: { cause: 'sub-mismatch' },
   });
   // The stub was asked for each of the three regions.
@@ -135,7 +95,7 @@ test("default settings: a denial in the region of a cluster's OIDC provider is f
 });
 
 test('irsaRegions still overrides: the same denial is not looked for outside the configured regions', async () => {
-  await seedTokyoCluster();
+  await seedTokyoCluster(clients, stub, 3);
   const { sinks, table } = await sinksAndTable();
   const { summary } = await runIrsaHandler({ stub, sinks, regions: [TEST_REGION], watermarkTable: table });
   expect(summary.regions.map((region) => [region.region, region.reasons])).toEqual([
@@ -145,7 +105,7 @@ test('irsaRegions still overrides: the same denial is not looked for outside the
 });
 
 test('a cluster region that cannot be read is an ERROR naming the call and the region, never silence', async () => {
-  await seedTokyoCluster();
+  await seedTokyoCluster(clients, stub, 3);
   const { sinks, table } = await sinksAndTable();
   stub.denyRegion(CLUSTER_REGION);
   const { summary } = await runIrsaHandler({ stub, sinks, regions: [], watermarkTable: table });

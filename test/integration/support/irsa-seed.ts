@@ -350,3 +350,42 @@ export function seedScenarioEvents(stub: CloudTrailStub, scenario: IrsaScenario)
   add(TEST_REGION, [unrelatedEvent(TEST_REGION, scenario.from)]);
   for (const [region, events] of byRegion) stub.seed(region, events);
 }
+
+// ------------------------------------------------------------------------------------- a cluster elsewhere
+
+/** A cluster of another region: its OIDC provider, a role trusting `orders/api`, and `count` denials of `orders/api-v2`. */
+export const TOKYO_CLUSTER = {
+  region: 'ap-northeast-1',
+  issuer: eksIssuer('ap-northeast-1', 'TOKY0C1U5TER00000000000000000000'),
+  roleName: 'tokyo-orders-api',
+  denied: serviceAccountSubject('orders', 'api-v2'),
+} as const;
+
+/**
+ * Seeds TOKYO_CLUSTER: a sub mismatch logged only in the cluster's own region (pods call their regional STS
+ * endpoint), over the last half hour. Returns the role's ARN.
+ */
+export async function seedTokyoCluster(
+  clients: TestClients,
+  stub: CloudTrailStub,
+  count: number,
+): Promise<string> {
+  const { region, issuer, roleName } = TOKYO_CLUSTER;
+  await createOidcProvider(clients, issuer);
+  await createTrustRole(clients, roleName, [
+    webIdentityStatement({ issuer, sub: serviceAccountSubject('orders', 'api') }),
+  ]);
+  const now = Date.now();
+  const call: WebIdentityCall = {
+    roleArn: roleArn(roleName),
+    namespace: 'orders',
+    serviceAccount: 'api-v2',
+    issuer,
+    providerAccount: MOTO_ACCOUNT_ID,
+    region,
+    eventTime: new Date(now - 20 * 60_000),
+    errorCode: 'AccessDenied',
+  };
+  stub.seed(region, spreadCalls(call, count, new Date(now - 30 * 60_000), new Date(now - 5 * 60_000)));
+  return roleArn(roleName);
+}
