@@ -50,7 +50,7 @@ export interface TmcHealthHubStackProps extends StackProps {
 }
 
 /**
- * The hub of an organization (issue 13, docs/organizations.md), in a monitoring or StackSets delegated-admin
+ * The hub of an organization (docs/organizations.md), in a monitoring or StackSets delegated-admin
  * account: the bus `tmc-health-fleet` that accepts run reports from the organization, the fleet intake (each
  * report through the finding lifecycle against that member's part of the findings ledger, then a heartbeat), the
  * fleet watch (members gone silent are findings), the topic and its key, alarms on its own two functions, the

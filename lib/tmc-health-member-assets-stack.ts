@@ -8,7 +8,7 @@ export interface TmcHealthMemberAssetsStackProps extends StackProps {
 }
 
 /**
- * The organization-readable bucket of one member region, in the hub account (issue 13, docs/organizations.md).
+ * The organization-readable bucket of one member region, in the hub account (docs/organizations.md).
  * One per `memberRegions` entry, deployed before the hub: `cdk deploy TmcHealthHub` publishes the member Lambda
  * code into each of them, and the StackSet's member stacks read it from the bucket of their region.
  */

@@ -47,7 +47,7 @@ export interface TmcHealthMemberStackProps extends StackProps {
 }
 
 /**
- * One member account of an organization (issue 13, docs/organizations.md): the two scheduled checkers with their
+ * One member account of an organization (docs/organizations.md): the two scheduled checkers with their
  * roles, log groups and failure queues (and the IRSA check's watermark table), sending one run report per run to
  * the hub bus. No topic, key, findings ledger, dashboard, alarms or custom metrics: the hub keeps those for the
  * whole organization. Deployed by the hub's StackSet (the template then reads its Lambda code from the hub's

@@ -4,7 +4,7 @@ import { attachRequestCounter, clientConfig, type ClientOptions, type RequestCou
 import { reportUnexpectedAnswers } from './unexpected-answer';
 
 /**
- * The EKS Connector check's clients (issue 14): EKS per region, and IAM for the connector roles. Kept apart from
+ * The EKS Connector check's clients: EKS per region, and IAM for the connector roles. Kept apart from
  * RegionClients so only the credential checker bundles the EKS client (about 70 KB minified): the IRSA checker
  * builds region clients too (its lifecycle's re-trigger) and never checks EKS clusters.
  */

@@ -22,7 +22,7 @@ import { decodeTrustPolicy, roleNameInAccount } from './irsa/iam-reader';
 import { forEachPage, MalformedResponseError, requiredList } from './pagination';
 
 /**
- * The EKS Connector check's reads (issue 14), read-only: per region ListClusters with `include=all` (EKS's own
+ * The EKS Connector check's reads, read-only: per region ListClusters with `include=all` (EKS's own
  * clusters and the ones registered through the EKS Connector), DescribeCluster of each (only its answer tells a
  * registered cluster, by its `connectorConfig`), and GetRole of each distinct connector role once per run. Nothing
  * here changes a cluster or a role. Never throws for an AWS error: failures are data in the snapshot.

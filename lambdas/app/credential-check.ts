@@ -48,7 +48,7 @@ export interface CredentialCheckDependencies {
   /** The finding lifecycle: when present it publishes (transitions only) instead of `publisher`. */
   readonly lifecycle?: LifecycleStage;
   /**
-   * Member mode (issue 13): when present, the run's report goes to the hub instead of `lifecycle` and
+   * Member mode: when present, the run's report goes to the hub instead of `lifecycle` and
    * `publisher`, with exactly what the lifecycle would receive; its PublishReport is the result's.
    */
   readonly forwarder?: RunReportForwarder;
@@ -100,7 +100,7 @@ export async function runCredentialCheck(
     startedAt: startedAt.toISOString(),
   };
   const deadline = new RunDeadline(input.deadline, now);
-  // The EKS Connector's registered clusters (issue 14) are read alongside the TMC inventory, in the same regions.
+  // The EKS Connector's registered clusters are read alongside the TMC inventory, in the same regions.
   const tmc = input.tmc ?? true;
   const [snapshot, eksConnector] = await Promise.all([
     tmc

@@ -6,7 +6,7 @@ import { PublishError, type PublishReport, type RunInfo } from '../adapters/publ
 import type { DigestSink, DigestSource } from './lifecycle-stage';
 
 /**
- * One digest for a batch of runs (the hub intake, issue 13): every run of the batch gets its own DigestSink
+ * One digest for a batch of runs (the hub intake): every run of the batch gets its own DigestSink
  * (`join()` before any run starts); the runs' digests are held until every run has either handed its digest in or
  * finished without one, then ONE digest of all their transitions, naming every account, goes to the real sink.
  *

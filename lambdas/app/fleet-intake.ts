@@ -19,7 +19,7 @@ import { DigestBatch, type BatchDigestOutcome } from './digest-batch';
 import type { DigestSink, LifecycleReport, LifecycleStage } from './lifecycle-stage';
 
 /**
- * The hub's fleet intake (issue 13, docs/organizations.md): one EventBridge event, one member run report (or one
+ * The hub's fleet intake (docs/organizations.md): one EventBridge event, one member run report (or one
  * region part of it).
  *
  * - Malformed, over a length cap, of another schema version, naming another account than the one EventBridge
@@ -212,7 +212,7 @@ export interface FleetBatchResult {
 }
 
 /**
- * A batch of run reports from the intake's queue (issue 13: one digest naming every account that changed).
+ * A batch of run reports from the intake's queue (one digest naming every account that changed).
  *
  * Memory first. Reports are decoded one at a time, in order (parseRunReportDetail's limits bound each), and join
  * the current wave until the wave holds `maxDecodedCharsInFlight` of decoded JSON; the next report then waits

@@ -10,7 +10,7 @@ import type { RunInfo } from '../adapters/publisher';
 import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
 
 /**
- * The fleet watch (issue 13, docs/organizations.md): on a schedule in the hub, list every member's heartbeat, turn
+ * The fleet watch (docs/organizations.md): on a schedule in the hub, list every member's heartbeat, turn
  * silence into `fleet.member.silent` findings (pure, lambdas/core/fleet/evaluate-fleet.ts), and run them through
  * the lifecycle as the `fleet` family with the ledger scoped to the hub's own account, so a silent member is
  * announced once, reminded, and resolved when it reports again.

@@ -56,7 +56,7 @@ export interface IrsaCheckDependencies {
   /** The finding lifecycle: when present it publishes (transitions only) instead of `publisher`. */
   readonly lifecycle?: LifecycleStage;
   /**
-   * Member mode (issue 13): when present, the run's report goes to the hub instead of `lifecycle` and
+   * Member mode: when present, the run's report goes to the hub instead of `lifecycle` and
    * `publisher`, with exactly what the lifecycle would receive. It publishes like them: watermarks are committed
    * only once it succeeded.
    */

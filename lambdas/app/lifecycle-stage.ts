@@ -26,7 +26,7 @@ import {
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 
 /**
- * The finding lifecycle in front of the publishers (issue 5): load the ledger, plan transitions (pure), publish
+ * The finding lifecycle in front of the publishers: load the ledger, plan transitions (pure), publish
  * them to EventBridge and the digest to SNS, and only then advance the ledger. Delivery is at least once: a
  * crash or failure anywhere before a commit leaves the ledger where it was, so the next run plans and sends the
  * same transition again, with the same idempotency key.

@@ -1,5 +1,5 @@
 /**
- * The checker's own telemetry contract (issue 6): metric names and dimensions the handlers emit in Embedded
+ * The checker's own telemetry contract: metric names and dimensions the handlers emit in Embedded
  * Metric Format (Powertools Metrics), and the stack's alarms and dashboard read. Dimensions are low-cardinality
  * only: the function's service name, status, severity, transition kind; in an Organizations hub also the member
  * account and check family (bounded by the organization). Never a credential, role or ARN.

@@ -23,11 +23,11 @@ const region = process.env.AWS_REGION ?? 'us-east-1';
 const settings = irsaSettingsFromEnvironment(process.env);
 const clients = createIrsaClients(settings, region);
 const { hubEventBusArn } = memberSettingsFromEnvironment(process.env);
-// Member mode (issue 13): each run's report goes to the hub bus; no lifecycle, ledger, topic or own events.
+// Member mode: each run's report goes to the hub bus; no lifecycle, ledger, topic or own events.
 const forwarder = hubEventBusArn
   ? createRunReportForwarder(hubEventBusArn, region, { runbookBaseUrl: settings.runbookBaseUrl })
   : undefined;
-// Security Hub export (issue 14): FAIL findings imported into this region's Security Hub, when on.
+// Security Hub export: FAIL findings imported into this region's Security Hub, when on.
 const { securityHubExport } = securityHubSettingsFromEnvironment(process.env);
 const securityHub = !forwarder && securityHubExport ? [createSecurityHubPublisher(region)] : [];
 const publisher = forwarder ? undefined : createFindingPublisher(settings, region, securityHub);

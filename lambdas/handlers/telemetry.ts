@@ -7,7 +7,7 @@ import type { Finding } from '../core/finding';
 import { METRICS_NAMESPACE, runMetricRecords, type MetricRecord } from '../core/observability';
 
 /**
- * The Powertools wiring both handlers share: a JSON logger and EMF metrics per function, and one `observeRun`
+ * The Powertools wiring every handler shares: a JSON logger and EMF metrics per function, and one `observeRun`
  * that times a run, logs its problems with `runId`, `checkId` and `credentialName` as keys, and emits the run's
  * metrics whether it succeeded or failed.
  */

@@ -2,7 +2,7 @@ import { DEFAULT_SETTINGS, MAX_EKS_CONNECTOR_PENDING_GRACE_MINUTES } from '../..
 import { boolean, intBetween, number } from './config-fields';
 
 /**
- * The EKS Connector check's configuration keys (issue 14, docs/configuration.md "EKS Connector"): the credential
+ * The EKS Connector check's configuration keys (docs/configuration.md "EKS Connector"): the credential
  * checker also checks the clusters registered with EKS through the EKS Connector in `regions`. On by default: its
  * reads (eks:ListClusters, eks:DescribeCluster, iam:GetRole) change nothing and cost nothing.
  */

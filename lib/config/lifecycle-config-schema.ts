@@ -8,7 +8,7 @@ import {
 import { boolean, intBetween, number } from './config-fields';
 
 /**
- * The finding lifecycle's configuration keys (issue 5, see docs/configuration.md "Finding lifecycle"), shared by
+ * The finding lifecycle's configuration keys (see docs/configuration.md "Finding lifecycle"), shared by
  * both checks. Limits match `lifecycleSettingsSchema`, so whatever passes synth also passes the functions' parse.
  */
 

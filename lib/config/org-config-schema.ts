@@ -5,7 +5,7 @@ import { list, number, regionList } from './config-fields';
 import { parseScheduleExpression } from './schedule-expression';
 
 /**
- * The deployment mode and the AWS Organizations keys (issue 13, docs/organizations.md): `single` (the default,
+ * The deployment mode and the AWS Organizations keys (docs/organizations.md): `single` (the default,
  * one account, unchanged), `hub` (the monitoring account: fleet bus, ledger, topic, dashboard and the StackSet
  * that rolls the member stack out) or `member` (the two checkers only, reporting to a hub's bus).
  */

@@ -2,7 +2,7 @@ import { boolean } from './config-fields';
 import type { DeploymentMode } from './org-config-schema';
 
 /**
- * The Security Hub export's configuration key (issue 14, docs/security-hub.md): `securityHubExport` imports both
+ * The Security Hub export's configuration key (docs/security-hub.md): `securityHubExport` imports both
  * checkers' FAIL findings into Security Hub (the stack's region, the account's default product). Off by default:
  * Security Hub must be enabled in the region, and every import is a billed finding ingestion.
  */

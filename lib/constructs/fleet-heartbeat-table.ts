@@ -7,7 +7,7 @@ export const HEARTBEAT_PARTITION_KEY = 'accountId';
 export const HEARTBEAT_SORT_KEY = 'family';
 
 /**
- * The hub's heartbeats (issue 13): when each member account last reported, per check family, and what that run
+ * The hub's heartbeats: when each member account last reported, per check family, and what that run
  * found. The fleet intake writes one per run report, the fleet watch reads them all to find silent members.
  * On-demand (a write per report, one read of the table per watch run), AWS-owned encryption (no KMS grant
  * needed), point-in-time recovery. Removed with the stack: after a redeploy the hub knows each member again

@@ -1,5 +1,5 @@
 /**
- * Where member accounts read the member stack's Lambda code (issue 13, docs/organizations.md "How member accounts
+ * Where member accounts read the member stack's Lambda code (docs/organizations.md "How member accounts
  * get the code"): one bucket per member region in the hub account, readable by the organization, named after
  * the hub account and the region so that the member template, deployed in any account and region by the
  * StackSet, can name the bucket of its own region.

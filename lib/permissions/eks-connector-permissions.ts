@@ -2,7 +2,7 @@ import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 
 /**
- * Only with eksConnectorEnabled (issue 14, on by default): what the credential checker needs to check the clusters
+ * Only with eksConnectorEnabled (on by default): what the credential checker needs to check the clusters
  * registered through the EKS Connector (lambdas/adapters/gather-eks-connector.ts), all read-only, nothing that
  * could change a cluster or a role:
  * - eks:ListClusters, which supports no resource-level permissions (IAM evaluates it against "*"; granted on a

@@ -7,7 +7,7 @@ export function securityHubProductArn(): string {
 }
 
 /**
- * Only with securityHubExport (issue 14): BatchImportFindings into that product (lambdas/core/security-hub/asff.ts
+ * Only with securityHubExport: BatchImportFindings into that product (lambdas/core/security-hub/asff.ts
  * `defaultProductArn`). The action supports the product resource type, so no other product, account or region is
  * granted; nothing that reads or changes findings another way (GetFindings, BatchUpdateFindings) is granted.
  */

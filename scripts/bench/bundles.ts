@@ -23,7 +23,7 @@ import type { Goal } from './types';
 const ROOT = path.join(__dirname, '..', '..');
 const OUT_DIR = path.join(ROOT, '.cache', 'bench', 'bundles');
 
-/** Issue 12's goals per handler bundle (minified code, the source map apart) and its module init. */
+/** The goals per handler bundle (minified code, the source map apart) and its module init. */
 export const BUNDLE_GOAL_BYTES = 250_000;
 export const INIT_GOAL_MS = 150;
 const INIT_RUNS = 10;

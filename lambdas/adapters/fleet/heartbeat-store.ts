@@ -1,5 +1,5 @@
 /**
- * The hub's heartbeat table (issue 13, docs/organizations.md): one item per member account and check family, saying
+ * The hub's heartbeat table (docs/organizations.md): one item per member account and check family, saying
  * when that member's checker last reported. The fleet intake records every report part; the fleet watch lists them
  * all (lambdas/core/fleet/evaluate-fleet.ts).
  *

@@ -15,7 +15,7 @@ import type { RetryOptions } from '../retry';
 import { gzipBase64Codec } from './report-codec';
 
 /**
- * Member mode (issue 13): what a checker hands over instead of the lifecycle stage, exactly the lifecycle's
+ * Member mode: what a checker hands over instead of the lifecycle stage, exactly the lifecycle's
  * input (`LifecycleRunInput` of the credentials or irsa family). The hub runs the lifecycle on it.
  */
 export type RunReportForwardInput = Omit<RunReportInput, 'finishedAt' | 'runbookBaseUrl'>;

@@ -2,7 +2,7 @@
  * The findings ledger in DynamoDB: one item per finding id holding where the finding stands, so each run can diff
  * its findings against the previous runs (core/lifecycle/plan-transitions.ts) and publish transitions only.
  *
- * Table shape this store expects (the stack creates it in a later change):
+ * Table shape this store expects (lib/constructs/findings-ledger.ts creates it):
  *   - partition key `findingId` (S): the finding id, or in an Organizations hub `<accountId>#<findingId>` (see
  *     `ledgerKey` in ledger-item.ts: the key binds in the account whose ledger it is); no sort key; on-demand
  *     billing; point-in-time recovery on. A hub's open item keyed by the bare id (written before keys were

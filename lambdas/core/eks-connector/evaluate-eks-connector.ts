@@ -1,5 +1,5 @@
 /**
- * The EKS Connector checks (issue 14): clusters registered with EKS through the EKS Connector, as TMC-attached
+ * The EKS Connector checks: clusters registered with EKS through the EKS Connector, as TMC-attached
  * clusters often are. Pure: the snapshot (lambdas/adapters/gather-eks-connector.ts) and the settings come in,
  * findings go out. Four findings per registered cluster and region, each about one way the registration can be
  * stuck (docs/checks.md):

@@ -1,5 +1,5 @@
 /**
- * The EKS Connector check's data contract (issue 14): what the adapter observed about the clusters registered with
+ * The EKS Connector check's data contract: what the adapter observed about the clusters registered with
  * EKS through the EKS Connector (ListClusters `include=all`, DescribeCluster, GetRole of the connector role), as
  * plain data. The pure evaluation (evaluate-eks-connector.ts) turns it into eks.connector.* findings.
  */

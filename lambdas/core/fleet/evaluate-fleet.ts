@@ -1,5 +1,5 @@
 /**
- * The fleet watch's check, `fleet.member.silent` (issue 13, docs/organizations.md): one finding per member account
+ * The fleet watch's check, `fleet.member.silent` (docs/organizations.md): one finding per member account
  * and check family that ever reported to the hub. Pure: the heartbeats and the clock come in, findings go out.
  *
  * - FAIL (catalogue severity, HIGH) when the last report is more than `silentAfterMinutes` old;

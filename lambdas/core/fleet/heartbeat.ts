@@ -1,5 +1,5 @@
 /**
- * The hub's heartbeat per member account and check family (issue 13, docs/organizations.md): when the member last
+ * The hub's heartbeat per member account and check family (docs/organizations.md): when the member last
  * reported, and what its last run found. The fleet intake writes one per run report (lambdas/adapters/fleet/
  * heartbeat-store.ts), the fleet watch reads them all and turns silence into `fleet.member.silent` findings
  * (evaluate-fleet.ts). Plain data only.

@@ -3,7 +3,7 @@ import { DEFAULT_SETTINGS } from '../settings';
 import * as z from '../zod';
 
 /**
- * Runtime settings of the Organizations hub's two functions (issue 13, docs/organizations.md), the fleet intake and
+ * Runtime settings of the Organizations hub's two functions (docs/organizations.md), the fleet intake and
  * the fleet watch, besides the lifecycle settings both read with `lifecycleSettingsFromEnvironment` (the ledger
  * table among them: in the hub it is required). The hub stack writes them with `hubSettingsToEnvironment`; the
  * functions read them back with `hubSettingsFromEnvironment` (intake) or `hubWatchSettingsFromEnvironment`

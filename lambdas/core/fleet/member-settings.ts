@@ -4,7 +4,7 @@ import * as z from '../zod';
 export { SettingsError };
 
 /**
- * Member mode (issue 13, docs/organizations.md): with a hub event bus in the environment, the checkers send each
+ * Member mode (docs/organizations.md): with a hub event bus in the environment, the checkers send each
  * run's report there and keep no ledger, topic or finding events of their own. The stack writes it with
  * `memberSettingsToEnvironment` (from the template parameter `HubEventBusArn`); absent, the function runs as
  * before (single mode, or the hub's own checkers).

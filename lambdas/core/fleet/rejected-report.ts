@@ -1,5 +1,5 @@
 /**
- * The ERROR finding the hub's fleet intake publishes for a run report event it cannot accept (issue 13): malformed,
+ * The ERROR finding the hub's fleet intake publishes for a run report event it cannot accept: malformed,
  * of an unknown schema version, or naming another account than the one that sent it. The member's run is then
  * unknown at the hub (its ledger and heartbeat are left alone), so this says so on the hub bus, naming the member
  * account whenever the event tells it. Pure.

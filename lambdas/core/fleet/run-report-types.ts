@@ -1,6 +1,6 @@
 /**
- * The run report: the one event a member account's checker sends to the hub per run and check family (issue 13,
- * docs/organizations.md). It carries what the hub's lifecycle stage needs to diff the run against that account's
+ * The run report: the one event a member account's checker sends to the hub per run and check family
+ * (docs/organizations.md). It carries what the hub's lifecycle stage needs to diff the run against that account's
  * ledger, exactly the fields of `LifecycleRunInput`, so the hub decides what changed, not the member.
  */
 import type { Finding } from '../finding';

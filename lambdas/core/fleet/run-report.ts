@@ -1,5 +1,5 @@
 /**
- * Building, splitting and parsing the run report a member account sends the hub (issue 13, docs/organizations.md).
+ * Building, splitting and parsing the run report a member account sends the hub (docs/organizations.md).
  * Pure: compression comes in as a `ReportCodec` (node:zlib lives in the adapters), nothing here calls AWS.
  *
  * Splitting. One detail per run when the encoded detail fits `maxDetailBytes`; otherwise one part per region,

@@ -1,5 +1,5 @@
 /**
- * IRSA denials in near real time (issue 14, docs/irsa-realtime.md): an EventBridge rule on the default bus sends
+ * IRSA denials in near real time (docs/irsa-realtime.md): an EventBridge rule on the default bus sends
  * each denied `AssumeRoleWithWebIdentity` call ("AWS API Call via CloudTrail", the CloudTrail record in `detail`)
  * to the IRSA function, which diagnoses and publishes it within a minute instead of at the next scheduled scan.
  * The scan stays the backstop and the watermark decides who counts a denial, so none is counted twice:

@@ -35,7 +35,7 @@ import type { Storm } from './storm';
 import { TRANSITIONS, type LifecycleFinding, type Transition } from './types';
 
 /**
- * The email digest of issue 5 (items 5, 6 and 8): one SNS message per run that has transitions, grouped as
+ * The email digest: one SNS message per run that has transitions, grouped as
  * New / Escalated / Resolved / Still open; one aggregated incident when the run is a storm; suppressed findings
  * left out. Pure: no AWS SDK, no clock. EventBridge still receives every finding; this is only the human view.
  */

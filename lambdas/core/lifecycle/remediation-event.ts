@@ -1,7 +1,7 @@
 import * as z from '../zod';
 
 /**
- * The finding update the built-in remediation publishes (issue 5, item 7): what it did about a finding that just
+ * The finding update the built-in remediation publishes: what it did about a finding that just
  * opened. One event per action, on the same bus and source as the findings, so a rule can follow up on it.
  */
 

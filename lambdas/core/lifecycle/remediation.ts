@@ -7,7 +7,7 @@ import {
 import type { LifecycleFinding } from './types';
 
 /**
- * The optional built-in remediation (issue 5): when `tmc.lambda.not-invoked` opens for a data-sync function,
+ * The optional built-in remediation: when `tmc.lambda.not-invoked` opens for a data-sync function,
  * invoke that function once, asynchronously, but only when this run shows the usual causes fixed. Pure: the
  * decision is made from this run's findings alone, so every precondition is tested with plain data.
  *

@@ -4,7 +4,7 @@ import * as z from '../zod';
 import { CHECK_FAMILIES, TRANSITIONS, type CheckFamily, type LifecycleFinding } from './types';
 
 /**
- * The run summary event (issue 5, item 4): one per run, whatever happened, so it doubles as a heartbeat that
+ * The run summary event: one per run, whatever happened, so it doubles as a heartbeat that
  * downstream monitoring can alarm on when it stops arriving. Pure: the publisher puts it on EventBridge.
  */
 

@@ -5,7 +5,7 @@ import { DEFAULT_STORM_SETTINGS } from './storm';
 import { suppressionSchema } from './suppressions';
 
 /**
- * Runtime settings of the finding lifecycle (issue 5), shared by both checker functions. The stack validates the
+ * Runtime settings of the finding lifecycle, shared by both checker functions. The stack validates the
  * deploy-time keys (lib/config/lifecycle-config-schema.ts) and writes them with `lifecycleSettingsToEnvironment`; the
  * function reads them back with `lifecycleSettingsFromEnvironment`.
  *

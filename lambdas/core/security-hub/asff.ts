@@ -2,7 +2,7 @@ import type { Finding, ResourceType, Severity } from '../finding';
 import type { LifecycleFinding } from '../lifecycle/types';
 
 /**
- * Findings in the AWS Security Finding Format (issue 14, docs/security-hub.md), for BatchImportFindings with the
+ * Findings in the AWS Security Finding Format (docs/security-hub.md), for BatchImportFindings with the
  * account's default product. Pure: the adapter (lambdas/adapters/publish-security-hub.ts) only sends what this
  * returns. The types below are the subset of the SDK's AwsSecurityFinding this module fills in, so the core
  * stays free of the SDK; the adapter's assignment to the SDK type checks that they agree.

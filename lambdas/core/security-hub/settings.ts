@@ -3,7 +3,7 @@ import { SettingsError } from '../env-codec';
 export { SettingsError };
 
 /**
- * The Security Hub export (issue 14, docs/security-hub.md): with `TMC_HEALTH_SECURITY_HUB_EXPORT=true` both
+ * The Security Hub export (docs/security-hub.md): with `TMC_HEALTH_SECURITY_HUB_EXPORT=true` both
  * checkers also import their FAIL findings into Security Hub (the function's region, the account's default
  * product). The stack validates the `securityHubExport` context key (lib/config/security-hub-config-schema.ts)
  * and writes the variable with `securityHubSettingsToEnvironment`; absent or `false`, nothing is exported.
