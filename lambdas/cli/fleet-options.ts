@@ -1,14 +1,13 @@
+/**
+ * `tmc-health check --accounts`: the flags that name the accounts and the role lent in each. The default role
+ * name is core's (core/fleet/read-only-role.ts), shared with the FleetReadOnlyRole construct.
+ */
+import { DEFAULT_READ_ONLY_ROLE_NAME } from '../core/fleet/read-only-role';
 import { usageError } from './exit-codes';
 import { Problems } from './usage-problems';
 
-/**
- * `tmc-health check --accounts`: the flags that name the accounts and the role lent in each. Kept free of
- * imports beyond the CLI's error types: lib/constructs/fleet-read-only-role.ts takes its default role name from
- * here, so the role the construct deploys and the role the CLI assumes are named by one constant.
- */
+export { DEFAULT_READ_ONLY_ROLE_NAME };
 
-/** The role `--accounts` assumes without `--role-name`, and the name FleetReadOnlyRole gives its role. */
-export const DEFAULT_READ_ONLY_ROLE_NAME = 'TmcHealthReadOnly';
 /** The session name without `--role-session-name`: CloudTrail in each account shows it on every call. */
 export const DEFAULT_ROLE_SESSION_NAME = 'tmc-health-cli';
 

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { OPEN_INDEX } from '../../lambdas/adapters/lifecycle/ledger-store';
+import { OPEN_INDEX } from '../../lambdas/core/lifecycle/ledger-table';
 
 /** The attributes of the table shape `DynamoLedgerStore` expects (see its header comment). */
 export const LEDGER_PARTITION_KEY = 'findingId';

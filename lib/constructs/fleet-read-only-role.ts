@@ -1,7 +1,7 @@
 import { Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DEFAULT_READ_ONLY_ROLE_NAME } from '../../lambdas/cli/fleet-options';
+import { DEFAULT_READ_ONLY_ROLE_NAME } from '../../lambdas/core/fleet/read-only-role';
 import { checkerPolicyStatements } from '../permissions/checker-permissions';
 import { irsaPolicyStatements } from '../permissions/irsa-permissions';
 import { eksConnectorReadStatements } from '../permissions/eks-connector-permissions';

@@ -1,5 +1,5 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { OPEN_INDEX } from '../../lambdas/adapters/lifecycle/ledger-store';
+import { OPEN_INDEX } from '../../lambdas/core/lifecycle/ledger-table';
 import { lifecycleSettingsFromEnvironment } from '../../lambdas/core/lifecycle/settings';
 import {
   actionSet,

@@ -1,7 +1,7 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DEFAULT_READ_ONLY_ROLE_NAME } from '../../lambdas/cli/fleet-options';
+import { DEFAULT_READ_ONLY_ROLE_NAME } from '../../lambdas/core/fleet/read-only-role';
 import { FleetReadOnlyRole, type FleetReadOnlyRoleProps } from '../../lib/constructs/fleet-read-only-role';
 import { checkerPolicyStatements } from '../../lib/permissions/checker-permissions';
 import { eksConnectorReadStatements } from '../../lib/permissions/eks-connector-permissions';

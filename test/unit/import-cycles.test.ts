@@ -3,35 +3,10 @@
  * and two files that can only be understood together. Relative imports only; type-only imports count too, since a
  * type cycle is still two files that know each other.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-
-const ROOT = resolve(__dirname, '..', '..');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
-  });
-}
-
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/^(?:import|export)\b[^;]*?from\s+'(\.[^']+)'/gms)].map((m) => m[1]!);
-  return specifiers.flatMap((specifier) => {
-    const base = resolve(dirname(file), specifier);
-    const candidate = [`${base}.ts`, join(base, 'index.ts')].find((path) => {
-      try {
-        return statSync(path).isFile();
-      } catch {
-        return false;
-      }
-    });
-    return candidate ? [candidate] : [];
-  });
-}
+import { join, relative } from 'node:path';
+import { importsOf, ROOT, sourceFiles } from '../fixtures/import-graph';
 
 function findCycles(files: readonly string[]): string[][] {
   const graph = new Map(files.map((file) => [file, importsOf(file)]));

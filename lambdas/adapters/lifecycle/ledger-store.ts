@@ -47,8 +47,8 @@ import {
   toLedgerItem,
   type LedgerItem,
 } from './ledger-item';
+import { OPEN_INDEX } from '../../core/lifecycle/ledger-table';
 
-export const OPEN_INDEX = 'open-index';
 export const DEFAULT_RESOLVED_TTL_DAYS = 30;
 /** BatchGetItem's limit on keys per request. */
 export const BATCH_GET_LIMIT = 100;
