@@ -4,22 +4,14 @@
  * the order that keeps delivery at least once (digest accepted, then the ledgers commit) and the batch item
  * failures SQS redelivers.
  */
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { batchRun } from '../../lambdas/app/digest-batch';
 import { runFleetIntakeBatch, type FleetBatchDependencies } from '../../lambdas/app/fleet-intake';
-import {
-  LifecycleStage,
-  type DigestSink,
-  type DigestSource,
-  type EventSink,
-} from '../../lambdas/app/lifecycle-stage';
+import { LifecycleStage, type DigestSink, type DigestSource } from '../../lambdas/app/lifecycle-stage';
 import type {
   HeartbeatStore,
   LatestReport,
   RecordResult,
 } from '../../lambdas/adapters/fleet/heartbeat-store';
-import type { LedgerStore, WriteResult } from '../../lambdas/adapters/lifecycle/ledger-store';
-import type { EventToPut } from '../../lambdas/adapters/publish-eventbridge';
 import {
   PublishError,
   type FindingPublisher,
@@ -29,7 +21,6 @@ import {
 import type { Finding } from '../../lambdas/core/finding';
 import type { TransitionDigest } from '../../lambdas/core/lifecycle/digest';
 import { lifecycleSettingsSchema } from '../../lambdas/core/lifecycle/settings';
-import type { LedgerEntry, LifecycleFinding, PlannedTransition } from '../../lambdas/core/lifecycle/types';
 import {
   codec,
   HUB_ACCOUNT,
@@ -39,53 +30,9 @@ import {
   reportDetails,
   reportEvent,
 } from '../fixtures/fleet';
+import { MemoryLedger, RecordingEvents } from '../fixtures/lifecycle-fakes';
 
 const NOW = new Date('2026-05-01T11:51:00.000Z');
-
-/** One member's part of the ledger: conditional on the sequence, as the DynamoDB store. */
-class MemoryLedger implements LedgerStore {
-  readonly entries = new Map<string, LedgerEntry>();
-  constructor(private readonly log: string[]) {}
-  load(findingIds: readonly string[]): Promise<Map<string, LedgerEntry>> {
-    const result = new Map<string, LedgerEntry>();
-    for (const [id, entry] of this.entries) if (entry.open || findingIds.includes(id)) result.set(id, entry);
-    return Promise.resolve(result);
-  }
-  commit(planned: PlannedTransition): Promise<WriteResult> {
-    this.log.push(`commit ${planned.nextEntry.findingId}`);
-    return Promise.resolve(this.write(planned.nextEntry, planned.previousSequence));
-  }
-  saveQuiet(entry: LedgerEntry, expectedSequence: number): Promise<WriteResult> {
-    return Promise.resolve(this.write(entry, expectedSequence));
-  }
-  private write(entry: LedgerEntry, expected: number | undefined): WriteResult {
-    if (this.entries.get(entry.findingId)?.sequence !== expected) return 'conflict';
-    this.entries.set(entry.findingId, entry);
-    return 'saved';
-  }
-}
-
-class RecordingEvents implements EventSink {
-  readonly busName = 'tmc-health-fleet';
-  readonly puts: EventToPut[] = [];
-  putEvents(events: readonly EventToPut[]): Promise<PublishReport> {
-    this.puts.push(...events);
-    return Promise.resolve({
-      publisher: 'eventbridge',
-      findingCount: events.length,
-      delivered: events.length,
-      apiCalls: 1,
-    });
-  }
-  detailEntry(detailType: string, detail: object, time: Date): PutEventsRequestEntry {
-    return { Source: 'tmc-health', DetailType: detailType, Detail: JSON.stringify(detail), Time: time };
-  }
-  findings(): LifecycleFinding[] {
-    return this.puts
-      .filter((event) => event.entry.DetailType === 'TMC Health Finding')
-      .map((event) => JSON.parse(event.entry.Detail!) as LifecycleFinding);
-  }
-}
 
 /** The hub topic: records what it publishes; `fail` makes every publish fail as SNS past its retries would. */
 class Topic implements DigestSink {

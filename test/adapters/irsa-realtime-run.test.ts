@@ -7,7 +7,6 @@
  * announced again; malformed events are counted as skipped, never retried.
  */
 import { CloudTrailClient, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import {
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
@@ -18,14 +17,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { runIrsaCheck } from '../../lambdas/app/irsa-check';
 import { runIrsaRealtime, type RealtimeClaimStore } from '../../lambdas/app/irsa-realtime';
-import { LifecycleStage, type EventSink } from '../../lambdas/app/lifecycle-stage';
+import { LifecycleStage } from '../../lambdas/app/lifecycle-stage';
 import type { Announcement, ClaimResult, Outcome } from '../../lambdas/adapters/irsa/claim-store';
 import type { IrsaClients } from '../../lambdas/adapters/irsa/gather-irsa';
 import { TokenBucket } from '../../lambdas/adapters/irsa/rate-limiter';
 import type { LoadResult, SaveResult, WatermarkStore } from '../../lambdas/adapters/irsa/watermark-store';
-import type { LedgerStore, WriteResult } from '../../lambdas/adapters/lifecycle/ledger-store';
-import type { EventToPut } from '../../lambdas/adapters/publish-eventbridge';
-import { PublishError, type PublishReport } from '../../lambdas/adapters/publisher';
 import type { Finding } from '../../lambdas/core/finding';
 import {
   REALTIME_ANNOUNCEMENT_LIMITS,
@@ -44,7 +40,6 @@ import { irsaSettingsSchema } from '../../lambdas/core/irsa/settings';
 import type { WebIdentityDenial } from '../../lambdas/core/irsa/types';
 import type { SeenEvent, Watermark } from '../../lambdas/core/irsa/watermark';
 import { lifecycleSettingsSchema } from '../../lambdas/core/lifecycle/settings';
-import type { LedgerEntry, LifecycleFinding, PlannedTransition } from '../../lambdas/core/lifecycle/types';
 import {
   ACCOUNT,
   ISSUER,
@@ -56,6 +51,8 @@ import {
   lookupEvent,
 } from '../fixtures/irsa';
 import { cloudTrailApiCallEvent } from '../fixtures/irsa-realtime';
+import { PublishError } from '../../lambdas/adapters/publisher';
+import { MemoryLedger, RecordingEvents } from '../fixtures/lifecycle-fakes';
 
 const cloudtrail = mockClient(CloudTrailClient);
 const iam = mockClient(IAMClient);
@@ -192,64 +189,6 @@ class MemoryTable implements WatermarkStore, RealtimeClaimStore {
 }
 
 // ------------------------------------------------------------------------------------- the lifecycle, in memory
-
-class MemoryLedger implements LedgerStore {
-  readonly entries = new Map<string, LedgerEntry>();
-
-  load(findingIds: readonly string[]): Promise<Map<string, LedgerEntry>> {
-    const result = new Map<string, LedgerEntry>();
-    for (const [id, entry] of this.entries) if (entry.open || findingIds.includes(id)) result.set(id, entry);
-    return Promise.resolve(result);
-  }
-
-  commit(planned: PlannedTransition): Promise<WriteResult> {
-    return Promise.resolve(this.write(planned.nextEntry, planned.previousSequence));
-  }
-
-  saveQuiet(entry: LedgerEntry, expectedSequence: number): Promise<WriteResult> {
-    return Promise.resolve(this.write(entry, expectedSequence));
-  }
-
-  private write(entry: LedgerEntry, expected: number | undefined): WriteResult {
-    if (this.entries.get(entry.findingId)?.sequence !== expected) return 'conflict';
-    this.entries.set(entry.findingId, entry);
-    return 'saved';
-  }
-}
-
-/** Where the transitions go: EventBridge stand-in; `fail` makes the next put fail. */
-class RecordingEvents implements EventSink {
-  readonly busName = 'default';
-  readonly transitions: LifecycleFinding[] = [];
-  fail = false;
-
-  putEvents(events: readonly EventToPut[], noun?: string): Promise<PublishReport> {
-    if (this.fail && noun === 'transitions') {
-      this.fail = false;
-      return Promise.reject(
-        new PublishError('bus down', {
-          publisher: 'eventbridge',
-          failedCount: 1,
-          errorCodes: {},
-          findingIds: [],
-        }),
-      );
-    }
-    if (noun === 'transitions') {
-      for (const event of events) this.transitions.push(JSON.parse(event.entry.Detail!) as LifecycleFinding);
-    }
-    return Promise.resolve({
-      publisher: 'eventbridge',
-      findingCount: events.length,
-      delivered: events.length,
-      apiCalls: 1,
-    });
-  }
-
-  detailEntry(detailType: string, detail: object, time: Date): PutEventsRequestEntry {
-    return { Source: 'tmc-health', DetailType: detailType, Detail: JSON.stringify(detail), Time: time };
-  }
-}
 
 // ---------------------------------------------------------------------------------------------- the world
 
@@ -647,7 +586,13 @@ describe('publishing: the same lifecycle stage, changes only', () => {
     const w = world();
     await scheduledRun(w);
     const call = deniedCall('p1', 60);
-    w.events.fail = true;
+    w.events.failNext = new PublishError('bus down', {
+      publisher: 'eventbridge',
+      failedCount: 1,
+      errorCodes: {},
+      findingIds: [],
+    });
+    w.events.failNextNoun = 'transitions';
     await expect(realtimeRun(w, call.event)).rejects.toThrow('bus down');
     expect(w.table.claims.get(REGION)?.has('p1') ?? false).toBe(false);
     expect(w.table.markers.size).toBe(0);

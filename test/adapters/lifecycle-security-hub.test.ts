@@ -13,7 +13,6 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { LifecycleStage, type EventSink } from '../../lambdas/app/lifecycle-stage';
-import type { LedgerStore, WriteResult } from '../../lambdas/adapters/lifecycle/ledger-store';
 import type { EventToPut } from '../../lambdas/adapters/publish-eventbridge';
 import {
   SecurityHubFindingPublisher,
@@ -22,7 +21,7 @@ import {
 import { PublishError, type PublishReport, type RunInfo } from '../../lambdas/adapters/publisher';
 import type { Finding, Status } from '../../lambdas/core/finding';
 import { lifecycleSettingsSchema } from '../../lambdas/core/lifecycle/settings';
-import type { LedgerEntry, PlannedTransition } from '../../lambdas/core/lifecycle/types';
+import { MemoryLedger } from '../fixtures/lifecycle-fakes';
 
 const ACCOUNT = '111122223333';
 const REGION = 'us-west-2';
@@ -47,26 +46,6 @@ function finding(status: Status, at: number): Finding {
     remediation: { text: 'Enable it.', whoCanFix: 'admin', runbookUrl: 'docs/checks.md#x' },
     observedAt: new Date(at).toISOString(),
   };
-}
-
-class MemoryLedger implements LedgerStore {
-  readonly entries = new Map<string, LedgerEntry>();
-  load(findingIds: readonly string[]): Promise<Map<string, LedgerEntry>> {
-    const result = new Map<string, LedgerEntry>();
-    for (const [id, entry] of this.entries) if (entry.open || findingIds.includes(id)) result.set(id, entry);
-    return Promise.resolve(result);
-  }
-  commit(planned: PlannedTransition): Promise<WriteResult> {
-    return Promise.resolve(this.write(planned.nextEntry, planned.previousSequence));
-  }
-  saveQuiet(entry: LedgerEntry, expectedSequence: number): Promise<WriteResult> {
-    return Promise.resolve(this.write(entry, expectedSequence));
-  }
-  private write(entry: LedgerEntry, expected: number | undefined): WriteResult {
-    if (this.entries.get(entry.findingId)?.sequence !== expected) return 'conflict';
-    this.entries.set(entry.findingId, entry);
-    return 'saved';
-  }
 }
 
 class AcceptingEvents implements EventSink {

@@ -1,14 +1,10 @@
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import {
   LedgerCommitError,
   LedgerUnavailableError,
   LifecycleStage,
   type DigestSink,
-  type EventSink,
   type RetriggerRunner,
 } from '../../lambdas/app/lifecycle-stage';
-import type { LedgerStore, WriteResult } from '../../lambdas/adapters/lifecycle/ledger-store';
-import type { EventToPut } from '../../lambdas/adapters/publish-eventbridge';
 import {
   PublishError,
   type FindingPublisher,
@@ -21,7 +17,8 @@ import type { RetriggerDecision } from '../../lambdas/core/lifecycle/remediation
 import { remediationDetail } from '../../lambdas/core/lifecycle/remediation';
 import { runSummaryDetailSchema } from '../../lambdas/core/lifecycle/run-event';
 import { lifecycleSettingsSchema, type LifecycleConfigInput } from '../../lambdas/core/lifecycle/settings';
-import type { LedgerEntry, LifecycleFinding, PlannedTransition } from '../../lambdas/core/lifecycle/types';
+import type { LifecycleFinding } from '../../lambdas/core/lifecycle/types';
+import { MemoryLedger, RecordingEvents } from '../fixtures/lifecycle-fakes';
 
 const ACCOUNT = '111122223333';
 const START = Date.parse('2026-11-22T00:00:00.000Z');
@@ -52,90 +49,6 @@ function finding(
     remediation: { text: 'steps', whoCanFix: 'platform team', runbookUrl: 'docs/checks.md#x' },
     observedAt: new Date(START).toISOString(),
   };
-}
-
-/** The DynamoDB store's semantics in memory: conditional on the sequence, 'conflict' on a lost race. */
-class MemoryLedger implements LedgerStore {
-  readonly entries = new Map<string, LedgerEntry>();
-  loadError?: Error;
-  /** Makes the next N commits throw, as a crash or an outage between publish and commit would. */
-  failCommits = 0;
-  commits = 0;
-
-  load(findingIds: readonly string[]): Promise<Map<string, LedgerEntry>> {
-    if (this.loadError) return Promise.reject(this.loadError);
-    const result = new Map<string, LedgerEntry>();
-    for (const [id, entry] of this.entries) if (entry.open || findingIds.includes(id)) result.set(id, entry);
-    return Promise.resolve(result);
-  }
-
-  commit(planned: PlannedTransition): Promise<WriteResult> {
-    this.commits += 1;
-    if (this.failCommits > 0) {
-      this.failCommits -= 1;
-      return Promise.reject(Object.assign(new Error('connection reset'), { name: 'TimeoutError' }));
-    }
-    return Promise.resolve(this.write(planned.nextEntry, planned.previousSequence));
-  }
-
-  saveQuiet(entry: LedgerEntry, expectedSequence: number): Promise<WriteResult> {
-    return Promise.resolve(this.write(entry, expectedSequence));
-  }
-
-  private write(entry: LedgerEntry, expected: number | undefined): WriteResult {
-    const current = this.entries.get(entry.findingId);
-    if (current?.sequence !== expected) return 'conflict';
-    this.entries.set(entry.findingId, entry);
-    return 'saved';
-  }
-}
-
-class RecordingEvents implements EventSink {
-  readonly busName = 'tmc-health-test';
-  readonly puts: EventToPut[][] = [];
-  failNext?: Error;
-
-  putEvents(events: readonly EventToPut[]): Promise<PublishReport> {
-    if (this.failNext) {
-      const error = this.failNext;
-      this.failNext = undefined;
-      return Promise.reject(error);
-    }
-    this.puts.push([...events]);
-    return Promise.resolve({
-      publisher: 'eventbridge',
-      findingCount: events.length,
-      delivered: events.length,
-      apiCalls: 1,
-    });
-  }
-
-  detailEntry(
-    detailType: string,
-    detail: object,
-    time: Date,
-    resources: readonly string[] = [],
-  ): PutEventsRequestEntry {
-    return {
-      Source: 'tmc-health',
-      DetailType: detailType,
-      Detail: JSON.stringify(detail),
-      Time: time,
-      Resources: [...resources],
-    };
-  }
-
-  /** Every entry put so far, of one detail-type, parsed. */
-  details<T>(detailType: string): T[] {
-    return this.puts
-      .flat()
-      .filter((event) => event.entry.DetailType === detailType)
-      .map((event) => JSON.parse(event.entry.Detail!) as T);
-  }
-
-  clear(): void {
-    this.puts.length = 0;
-  }
 }
 
 class RecordingDigest implements DigestSink {
