@@ -27,17 +27,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { runIrsaCheck } from '../../lambdas/app/irsa-check';
 import { LifecycleStage, type EventSink } from '../../lambdas/app/lifecycle-stage';
 import { TokenBucket } from '../../lambdas/adapters/irsa/rate-limiter';
-import type { LedgerStore, WriteResult } from '../../lambdas/adapters/lifecycle/ledger-store';
 import type { EventToPut } from '../../lambdas/adapters/publish-eventbridge';
 import type { PublishReport } from '../../lambdas/adapters/publisher';
 import { SnsDigestPublisher, SnsSummaryPublisher } from '../../lambdas/adapters/publish-sns';
 import { buildFinding } from '../../lambdas/core/finding-factory';
 import { irsaSettingsSchema } from '../../lambdas/core/irsa/settings';
 import { lifecycleSettingsSchema } from '../../lambdas/core/lifecycle/settings';
-import type { LedgerEntry, PlannedTransition } from '../../lambdas/core/lifecycle/types';
 import { MEMBER_A, reportDetails, reportEvent } from '../fixtures/fleet';
 import { ACCOUNT, instantLimiterClock, lookupEvent } from '../fixtures/irsa';
 import { useIntakeHandler } from './hub-intake-harness';
+import { MemoryLedger } from '../fixtures/lifecycle-fakes';
 
 const cloudtrail = mockClient(CloudTrailClient);
 const iam = mockClient(IAMClient);
@@ -81,26 +80,6 @@ const clients = {
   limiterFor: () => new TokenBucket({ clock: instantLimiterClock() }),
   retry: { sleep: () => Promise.resolve() },
 };
-
-/** The findings ledger, in memory, with its sequence conditions. */
-class Ledger implements LedgerStore {
-  readonly entries = new Map<string, LedgerEntry>();
-  load(findingIds: readonly string[]): Promise<Map<string, LedgerEntry>> {
-    const wanted = new Set(findingIds);
-    return Promise.resolve(new Map([...this.entries].filter(([id, entry]) => entry.open || wanted.has(id))));
-  }
-  commit(planned: PlannedTransition): Promise<WriteResult> {
-    return Promise.resolve(this.write(planned.nextEntry, planned.previousSequence));
-  }
-  saveQuiet(entry: LedgerEntry, expectedSequence: number): Promise<WriteResult> {
-    return Promise.resolve(this.write(entry, expectedSequence));
-  }
-  private write(entry: LedgerEntry, expected: number | undefined): WriteResult {
-    if (this.entries.get(entry.findingId)?.sequence !== expected) return 'conflict';
-    this.entries.set(entry.findingId, entry);
-    return 'saved';
-  }
-}
 
 const bus: EventSink = {
   busName: 'default',
@@ -165,7 +144,7 @@ describe('a stranger’s denied call in the email', () => {
         runbookBaseUrl: 'docs/checks.md',
       },
       {
-        ledger: new Ledger(),
+        ledger: new MemoryLedger(),
         events: bus,
         digest: new SnsDigestPublisher(snsClient(), { topicArn: TOPIC, ...noSleep }),
         fallback: { publish: () => Promise.reject(new Error('the ledger is in memory: no fallback')) },

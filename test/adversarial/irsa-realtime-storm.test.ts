@@ -34,7 +34,6 @@ import type { Announcement, ClaimResult, Outcome } from '../../lambdas/adapters/
 import type { IrsaClients } from '../../lambdas/adapters/irsa/gather-irsa';
 import { TokenBucket } from '../../lambdas/adapters/irsa/rate-limiter';
 import type { LoadResult, SaveResult, WatermarkStore } from '../../lambdas/adapters/irsa/watermark-store';
-import type { LedgerStore, WriteResult } from '../../lambdas/adapters/lifecycle/ledger-store';
 import type { EventToPut } from '../../lambdas/adapters/publish-eventbridge';
 import type { PublishReport } from '../../lambdas/adapters/publisher';
 import { SnsDigestPublisher } from '../../lambdas/adapters/publish-sns';
@@ -50,9 +49,9 @@ import { irsaSettingsSchema } from '../../lambdas/core/irsa/settings';
 import type { WebIdentityDenial } from '../../lambdas/core/irsa/types';
 import type { SeenEvent, Watermark } from '../../lambdas/core/irsa/watermark';
 import { lifecycleSettingsSchema } from '../../lambdas/core/lifecycle/settings';
-import type { LedgerEntry, PlannedTransition } from '../../lambdas/core/lifecycle/types';
 import { ACCOUNT, instantLimiterClock, ISSUER, lookupEvent, PROVIDER_ARN, ROLE_ARN } from '../fixtures/irsa';
 import { cloudTrailApiCallEvent } from '../fixtures/irsa-realtime';
+import { MemoryLedger } from '../fixtures/lifecycle-fakes';
 
 const cloudtrail = mockClient(CloudTrailClient);
 const iam = mockClient(IAMClient);
@@ -174,30 +173,6 @@ class Table implements WatermarkStore, RealtimeClaimStore {
   }
 }
 
-/** The findings ledger, in memory, with its sequence conditions. */
-class Ledger implements LedgerStore {
-  readonly entries = new Map<string, LedgerEntry>();
-
-  load(findingIds: readonly string[]): Promise<Map<string, LedgerEntry>> {
-    const wanted = new Set(findingIds);
-    return Promise.resolve(new Map([...this.entries].filter(([id, entry]) => entry.open || wanted.has(id))));
-  }
-
-  commit(planned: PlannedTransition): Promise<WriteResult> {
-    return Promise.resolve(this.write(planned.nextEntry, planned.previousSequence));
-  }
-
-  saveQuiet(entry: LedgerEntry, expectedSequence: number): Promise<WriteResult> {
-    return Promise.resolve(this.write(entry, expectedSequence));
-  }
-
-  private write(entry: LedgerEntry, expected: number | undefined): WriteResult {
-    if (this.entries.get(entry.findingId)?.sequence !== expected) return 'conflict';
-    this.entries.set(entry.findingId, entry);
-    return 'saved';
-  }
-}
-
 /** EventBridge: accepts every entry (the transitions are not what this test counts). */
 const bus: EventSink = {
   busName: 'default',
@@ -219,7 +194,7 @@ const bus: EventSink = {
 interface World {
   clock: Date;
   readonly table: Table;
-  readonly ledger: Ledger;
+  readonly ledger: MemoryLedger;
   readonly lifecycle: LifecycleStage;
   readonly trail: Event[];
 }
@@ -227,7 +202,7 @@ interface World {
 function world(): World {
   const w = { clock: at(0), trail: [] } as unknown as World;
   const now = () => w.clock;
-  const ledger = new Ledger();
+  const ledger = new MemoryLedger();
   Object.assign(w, {
     table: new Table(now),
     ledger,
