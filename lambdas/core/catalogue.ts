@@ -309,7 +309,7 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'checker.error': {
     id: 'checker.error',
-    name: 'The checker could look',
+    name: 'Every AWS call succeeded',
     defaultSeverity: 'HIGH',
     verifies: "Every AWS call the checker needs succeeded (after the SDK's retries).",
     meaning:

@@ -108,14 +108,29 @@ function notFoundFinding(
       evidence: { error: describeFailure(region.discovery.failure) },
     });
   }
+  // Counted for this credential and apart from the others': the region's total alone (`taggedResourceCount=5`
+  // under "credential not found") reads as if this credential's resources had been found.
+  const view = credentialView(region, name);
+  const own = found
+    ? view.functions.length +
+      view.rules.length +
+      view.parameters.length +
+      view.vanished.length +
+      view.unread.length
+    : 0;
+  const others = Math.max(0, region.discovery.value.taggedResourceCount - own);
+  const elsewhere =
+    others > 0
+      ? ` (the ${others} TMC-tagged resource${others === 1 ? '' : 's'} there belong${others === 1 ? 's' : ''} to other credentials)`
+      : '';
   return buildFinding(scope, {
     ...base,
     status: found ? 'PASS' : 'FAIL',
     title: found ? 'credential found' : 'credential not found',
     message: found
-      ? `Credential ${name} has tagged resources in ${scope.region}.`
-      : `No resource tagged account.tmc.cloud.vmware.com=${name} exists in ${scope.region}: TMC's stack for this credential is absent from this region.`,
-    evidence: { taggedResourceCount: region.discovery.value.taggedResourceCount },
+      ? `Credential ${name} has ${own} tagged resource${own === 1 ? '' : 's'} in ${scope.region}.`
+      : `No resource tagged account.tmc.cloud.vmware.com=${name} exists in ${scope.region}${elsewhere}: TMC's stack for this credential is absent from this region.`,
+    evidence: { resourcesOfThisCredential: own, resourcesOfOtherCredentials: others },
   });
 }
 

@@ -216,6 +216,28 @@ describe('evaluateCredentials', () => {
     ]);
   });
 
+  it("a configured credential's presence counts its own resources apart from the other credentials'", () => {
+    // healthyRegion tags 4 resources per credential; `--credential nope` must not read `taggedResourceCount=8`
+    // under "credential not found", as if nope's resources had been found.
+    const region = healthyRegion([CRED, 'dev-eks']);
+    const notFound = (names: string[]) =>
+      evaluate(region, { credentialNames: names }).filter(
+        (finding) => finding.checkId === 'tmc.credential.not-found',
+      );
+    const [missing] = notFound(['nope']);
+    expect(missing).toMatchObject({ status: 'FAIL', tmc: { credentialName: 'nope' } });
+    expect(missing!.evidence).toEqual({ resourcesOfThisCredential: 0, resourcesOfOtherCredentials: 8 });
+    expect(missing!.message).toContain('(the 8 TMC-tagged resources there belong to other credentials)');
+    const [present] = notFound([CRED]);
+    expect(present).toMatchObject({ status: 'PASS', title: 'credential found' });
+    expect(present!.evidence).toEqual({ resourcesOfThisCredential: 4, resourcesOfOtherCredentials: 4 });
+    expect(present!.message).toBe(`Credential ${CRED} has 4 tagged resources in us-west-2.`);
+    // No evidence key of any finding reads as a count found for the credential when it is about others.
+    for (const finding of [...notFound(['nope']), ...notFound([CRED])]) {
+      expect(Object.keys(finding.evidence)).not.toContain('taggedResourceCount');
+    }
+  });
+
   it('flags an account with nothing tagged, once, without configured names', () => {
     const empty = broken(() => ({
       functions: [],
