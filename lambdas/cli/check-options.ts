@@ -24,6 +24,7 @@ export interface CheckFlags {
   readonly publish?: boolean;
   readonly publishAll?: boolean;
   readonly failing?: boolean;
+  readonly all?: boolean;
   readonly eventBus?: string;
   readonly topicArn?: string;
 }
@@ -254,6 +255,9 @@ export function checkOptionsFromFlags(
   const families = problems.attempt(() => parseCheckFamilies(flags.checks));
   if (flags.profile !== undefined && flags.profile.trim() === '') {
     problems.add('--profile: give a profile name');
+  }
+  if (flags.all === true && flags.failing === true) {
+    problems.add('--all: not with --failing (--all lists every check, --failing only FAIL and ERROR)');
   }
   const fleet = problems.attempt(() => fleetTargetFromFlags(flags));
   if (flags.accounts !== undefined && (flags.publish === true || flags.publishAll === true)) {

@@ -135,7 +135,11 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
       'also publish the FAIL and ERROR findings to EventBridge (and the SNS topic) like the Lambdas',
     )
     .option('--publish-all', 'with --publish, PASS findings too (implies --publish)')
-    .option('--failing', 'show only FAIL and ERROR rows in the tables')
+    .option('--failing', 'show only FAIL and ERROR, none of what passed')
+    .option(
+      '--all',
+      'list every check, PASS included, instead of one "passed" line per credential, region and IRSA scan',
+    )
     .option(
       '--event-bus <nameOrArn>',
       'bus for --publish: a name or an event bus ARN, arn:aws:events:<region>:<id>:event-bus/<name> (default: TMC_HEALTH_EVENT_BUS or "default")',
@@ -173,6 +177,7 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
             '  tmc-health check --credential acme-prod --since 2h --json | jq .summary',
             '  tmc-health check --checks irsa --region us-west-2,us-east-1 --since 6h',
             '  tmc-health check --failing',
+            '  tmc-health check --all --credential acme-prod',
             '  tmc-health check --accounts 111122223333,444455556666 --role-name ReadOnly',
             '  # moto lacks CloudTrail LookupEvents: leave IRSA out (npm run demo has both)',
             '  AWS_ENDPOINT_URL=http://localhost:5000 \\',
@@ -209,6 +214,7 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
                 width: outputWidth(stdout, env),
                 style: styleFor(command),
                 failingOnly: flags.failing === true,
+                all: flags.all === true,
                 wholeEvidence: stdout.isTTY !== true,
               }),
         );
@@ -236,6 +242,7 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
             style: styleFor(command),
             ...(outcome.irsa ? { irsa: outcome.irsa } : {}),
             failingOnly: flags.failing === true,
+            all: flags.all === true,
             // Piped or redirected: keep every evidence value whole (wrapped), nobody scrolls a cut one back.
             wholeEvidence: stdout.isTTY !== true,
           }),

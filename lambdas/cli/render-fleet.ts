@@ -1,9 +1,8 @@
 import { forDisplay } from './display';
 import type { AccountResult, FleetOutcome } from './fleet';
-import { explainHint, renderReportBody, summaryLine, type TableOptions } from './render-table';
+import { explainHint, fittedLine, renderReportBody, summaryLine, type TableOptions } from './render-table';
 import { createStyle, type Style } from './style';
 import { STATUS_STYLE } from './table-layout';
-import { wrapText } from './text';
 
 /**
  * `check --accounts` for people: a section per account (a heading naming the account and the role, then the
@@ -14,9 +13,7 @@ import { wrapText } from './text';
 export type FleetTableOptions = Omit<TableOptions, 'irsa'>;
 
 /** A line that may be coloured: coloured when its plain text fits the width, wrapped plain otherwise. */
-function fitted(plain: string, coloured: string, width: number): string[] {
-  return [...plain].length <= width ? [coloured] : wrapText(plain, width);
-}
+const fitted = fittedLine;
 
 function heading(account: AccountResult, width: number, style: Style): string[] {
   const status = account.failure
@@ -93,19 +90,18 @@ export function renderFleetTable(rawFleet: FleetOutcome, options: FleetTableOpti
   for (const account of fleet.accounts) {
     out.push(...heading(account, width, style));
     const { outcome } = account;
-    out.push(
-      ...renderReportBody(outcome.findings, outcome.summary, {
-        ...options,
-        ...(outcome.irsa ? { irsa: outcome.irsa } : {}),
-      }),
-    );
+    const body = renderReportBody(outcome.findings, outcome.summary, {
+      ...options,
+      ...(outcome.irsa ? { irsa: outcome.irsa } : {}),
+    });
+    out.push(...body.lines);
     if (account.failure) {
       out.push(...fitted(notCheckedLine(account, createStyle(false)), notCheckedLine(account, style), width));
     } else {
       out.push(
         ...fitted(
-          summaryLine(outcome.summary, createStyle(false)),
-          summaryLine(outcome.summary, style),
+          summaryLine(outcome.summary, createStyle(false), body.passes),
+          summaryLine(outcome.summary, style, body.passes),
           width,
         ),
       );

@@ -13,9 +13,9 @@ import {
 } from './table-layout';
 import type { IrsaOutcome } from './run-check';
 import type { Style } from './style';
-import { hangingWrap, indentWrap, wrapText } from './text';
+import { hangingWrap, indentWrap, NO_BREAK } from './text';
 
-/** Below this width the IRSA table's seven columns would be unreadable: each denial is stacked instead. */
+/** Below this width the IRSA table's six columns would be unreadable: each denial is stacked instead. */
 export const IRSA_TABLE_MIN_WIDTH = 80;
 
 /** `system:serviceaccount:<namespace>:<name>` -> `<namespace>/<name>`; anything else as logged. */
@@ -30,11 +30,23 @@ export function irsaWhere(finding: Finding): string[] {
   return [finding.region, finding.resource.name, serviceAccountLabel(finding)];
 }
 
-/** `2026-11-22T11:58:07.000Z` -> `2026-11-22 11:58Z` (UTC, to the minute). */
+/**
+ * `2026-11-22T11:58:07.000Z` -> `2026-11-22 11:58Z` (UTC, to the minute), its space one that never breaks
+ * (NO_BREAK): a wrapped line never separates the date from the time.
+ */
 export function shortTime(iso: string | undefined): string {
   if (iso === undefined) return '-';
   const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
-  return match ? `${match[1]!} ${match[2]!}Z` : iso;
+  return match ? `${match[1]!}${NO_BREAK}${match[2]!}Z` : iso;
+}
+
+/** `2026-11-22 11:00Z to 12:00Z`: the end's date only when it is another day. */
+export function windowText(from: string, to: string): string {
+  const start = shortTime(from);
+  const end = shortTime(to);
+  const [startDay] = start.split(NO_BREAK);
+  const [endDay, endTime] = end.split(NO_BREAK);
+  return `${start} to ${endTime !== undefined && startDay === endDay ? endTime : end}`;
 }
 
 const causeOf = (finding: Finding) => String(finding.evidence.cause ?? '-');
@@ -46,75 +58,46 @@ export function tableTime(iso: string | undefined): string {
   return match ? `${match[1]!} ${match[2]!}Z` : iso;
 }
 
-/**
- * Sizes the free-text columns to the room left: each starts at its minimum (its header, or less for ROLE, whose
- * names wrap), then the widest remaining wish gets the next column.
- */
-function fitFlexible(wishes: readonly number[], minimums: readonly number[], room: number): number[] {
-  const widths = wishes.map((wish, index) => Math.min(wish, minimums[index]!));
-  let left = room - widths.reduce((sum, w) => sum + w, 0);
-  while (left > 0) {
-    let best = -1;
-    for (let index = 0; index < wishes.length; index += 1) {
-      const deficit = wishes[index]! - widths[index]!;
-      if (deficit > 0 && (best === -1 || deficit > wishes[best]! - widths[best]!)) best = index;
-    }
-    if (best === -1) break;
-    widths[best]! += 1;
-    left -= 1;
-  }
-  return widths;
-}
+/** The STATUS column of the IRSA table: status and severity in one cell (`FAIL HIGH`), to leave room for names. */
+const statusCell = (finding: Finding) => `${finding.status} ${severityLabel(finding.severity)}`;
 
-function denialColumns(denials: readonly Finding[], width: number): Column[] {
+/**
+ * The denial table's columns, or undefined when they do not fit in `width`: every column holds one identifier (a
+ * role, a service account, a cause, a count, a time), each as wide as its longest value so that none is ever
+ * wrapped; when they do not all fit, the rows are stacked instead (renderStackedDenial).
+ */
+function denialColumns(denials: readonly Finding[], width: number): Column[] | undefined {
   const fit = (header: string, values: readonly string[]) =>
     Math.max(header.length, ...values.map((value) => [...value].length));
-  const count = fit(
-    'COUNT',
-    denials.map((f) => String(f.irsa?.count ?? '')),
-  );
-  const lastSeen = fit(
-    'LAST SEEN',
-    denials.map((f) => tableTime(f.irsa?.lastSeen)),
-  );
-  const status = fit(
-    'STATUS',
-    denials.map((f) => f.status),
-  );
-  const severity = fit(
-    'SEVERITY',
-    denials.map((f) => severityLabel(f.severity)),
-  );
-  const fixed = count + lastSeen + status + severity + GAP.length * 6;
-  const [role, account, cause] = fitFlexible(
-    [
-      fit(
-        'ROLE',
-        denials.map((f) => f.resource.name),
-      ),
-      fit('SERVICE ACCOUNT', denials.map(serviceAccountLabel)),
-      fit('CAUSE', denials.map(causeOf)),
-    ],
-    [10, 'SERVICE ACCOUNT'.length, 12],
-    width - fixed,
-  ) as [number, number, number];
-  return [
-    { header: 'ROLE', width: role, cell: (f) => f.resource.name },
-    { header: 'SERVICE ACCOUNT', width: account, cell: serviceAccountLabel },
-    { header: 'CAUSE', width: cause, cell: causeOf },
-    { header: 'COUNT', width: count, cell: (f) => String(f.irsa?.count ?? '-').padStart(count) },
-    { header: 'LAST SEEN', width: lastSeen, cell: (f) => tableTime(f.irsa?.lastSeen) },
-    { header: 'STATUS', width: status, cell: (f) => f.status, style: (f) => STATUS_STYLE[f.status] },
+  const count = (f: Finding) => String(f.irsa?.count ?? '-');
+  const unsized: Column[] = [
+    { header: 'ROLE', width: 0, cell: (f) => f.resource.name },
+    { header: 'SERVICE ACCOUNT', width: 0, cell: serviceAccountLabel },
+    { header: 'CAUSE', width: 0, cell: causeOf },
+    { header: 'COUNT', width: 0, cell: count, align: 'right' },
+    { header: 'LAST SEEN', width: 0, cell: (f) => tableTime(f.irsa?.lastSeen) },
     {
-      header: 'SEVERITY',
-      width: severity,
-      cell: (f) => severityLabel(f.severity),
-      style: (f) => SEVERITY_STYLE[f.severity],
+      header: 'STATUS',
+      width: 0,
+      cell: statusCell,
+      paint: (f, text, style) =>
+        text.replace(/^(\S+) (\S+)/, (_all, status: string, severity: string) =>
+          [
+            style.paint(status, ...STATUS_STYLE[f.status]),
+            style.paint(severity, ...SEVERITY_STYLE[f.severity]),
+          ].join(' '),
+        ),
     },
   ];
+  const columns = unsized.map((column) => ({
+    ...column,
+    width: fit(column.header, denials.map(column.cell)),
+  }));
+  const total = columns.reduce((sum, column) => sum + column.width, 0) + GAP.length * (columns.length - 1);
+  return width >= IRSA_TABLE_MIN_WIDTH && total <= width ? columns : undefined;
 }
 
-/** The narrow-terminal form of a denial row. */
+/** The stacked form of a denial row: each identifier on a line of its own, with its label. */
 function renderStackedDenial(finding: Finding, width: number, style: Style): string[] {
   const head = `${finding.status} ${severityLabel(finding.severity)} ${finding.resource.name}`;
   const lines = hangingWrap(head, width).map((line, index) =>
@@ -145,7 +128,7 @@ function scanOutcome(region: IrsaRegionSummary): string {
   if (region.progress === 'failed') return 'CloudTrail could not be read: see the problems below.';
   const window = region.covered ?? region.planned;
   const parts = [
-    `CloudTrail ${shortTime(window.from)} to ${shortTime(window.to)}`,
+    `CloudTrail ${windowText(window.from, window.to)}`,
     `${region.eventsScanned} AssumeRoleWithWebIdentity event${region.eventsScanned === 1 ? '' : 's'} read`,
     `${region.denials} denied`,
   ];
@@ -168,59 +151,97 @@ function byConcern(a: Finding, b: Finding): number {
   );
 }
 
-/** IRSA findings in the order the section shows them: by scanned region, then most concerning first. */
-export function orderIrsaFindings(irsa: IrsaOutcome): Finding[] {
-  const order = irsa.summary.regions.map((region) => region.region);
-  const rank = (finding: Finding) => {
-    const index = order.indexOf(finding.region);
-    return index === -1 ? order.length : index;
-  };
-  return [...irsa.findings].sort((a, b) => rank(a) - rank(b) || byConcern(a, b));
+/** One scanned region of the IRSA check as the report shows it. */
+export interface IrsaRegionView {
+  readonly region: string;
+  /** Absent for a region with denials that the summary does not list (not expected): shown rather than lost. */
+  readonly scan?: IrsaRegionSummary;
+  /** Its denied (role, service account) pairs, most concerning first. */
+  readonly denials: readonly Finding[];
 }
 
-/**
- * The IRSA part of the human report: per scanned region, what was read and a table of the denied (role,
- * service account) pairs; then one line on the checker's own AWS calls (their failures are among the problems).
- */
-export function renderIrsaSection(irsa: IrsaOutcome, width: number, style: Style): string[] {
-  const out: string[] = [];
+/** The regions in the summary's order, each with its denials. */
+export function irsaRegionViews(irsa: IrsaOutcome): IrsaRegionView[] {
   const denials = irsa.findings.filter((f) => f.checkId === IRSA_CHECK_ID);
   const regions: { readonly region: string; readonly scan?: IrsaRegionSummary }[] = [
     ...irsa.summary.regions.map((scan) => ({ region: scan.region, scan })),
-    // Denials in a region the summary does not list (not expected): shown rather than lost.
     ...[...new Set(denials.map((f) => f.region))]
       .filter((region) => !irsa.summary.regions.some((r) => r.region === region))
       .map((region) => ({ region })),
   ];
-  for (const { region, scan } of regions) {
-    out.push(`IRSA  ${style.paint(region, 'cyan')}`);
-    if (scan) out.push(...wrapText(scanLine(scan), width).map((line) => style.paint(line, 'dim')));
-    const rows = denials.filter((f) => f.region === region).sort(byConcern);
-    if (rows.length === 0) {
-      if (scan?.progress !== 'failed')
-        out.push(...wrapText('No denied AssumeRoleWithWebIdentity calls.', width));
-    } else if (width < IRSA_TABLE_MIN_WIDTH) {
-      for (const finding of rows) out.push(...renderStackedDenial(finding, width, style));
-    } else {
-      const columns = denialColumns(rows, width);
-      out.push(headerLine(columns, style));
-      for (const finding of rows) out.push(...renderRow(columns, finding, style));
-    }
-    out.push('');
+  return regions.map((view) => ({
+    ...view,
+    denials: denials.filter((f) => f.region === view.region).sort(byConcern),
+  }));
+}
+
+/** Whether a region needs its own section: denials, a failed or an incomplete scan. Otherwise it folds. */
+export function irsaRegionNeedsSection(view: IrsaRegionView): boolean {
+  return (
+    view.denials.length > 0 ||
+    view.scan === undefined ||
+    view.scan.progress === 'failed' ||
+    !view.scan.complete
+  );
+}
+
+/** A region's section: its heading, what was read, then its denials as a table (or stacked when too narrow). */
+export function renderIrsaRegion(view: IrsaRegionView, width: number, style: Style): string[] {
+  const out = [`IRSA  ${style.paint(view.region, 'cyan')}`];
+  if (view.scan) out.push(...hangingWrap(scanLine(view.scan), width).map((line) => style.paint(line, 'dim')));
+  if (view.denials.length === 0) {
+    if (view.scan?.progress !== 'failed') out.push('No denied AssumeRoleWithWebIdentity calls.');
+    return out;
   }
-  const checker = irsa.findings.filter((f) => f.checkId === 'checker.error');
-  const succeeded = [
-    ...new Set(checker.filter((f) => f.status === 'PASS').map((f) => f.resource.name)),
-  ].sort();
-  const failed = checker.filter((f) => f.status !== 'PASS').map((f) => `${f.region} ${f.resource.name}`);
-  if (checker.length > 0) {
-    const parts = [
-      ...(succeeded.length > 0 ? [`succeeded: ${succeeded.join(', ')}`] : []),
-      ...(failed.length > 0 ? [`failed: ${failed.join(', ')} (see the problems below)`] : []),
-    ];
-    out.push(...wrapText(`IRSA checker calls ${parts.join('; ')}.`, width), '');
+  const columns = denialColumns(view.denials, width);
+  if (columns === undefined) {
+    for (const finding of view.denials) out.push(...renderStackedDenial(finding, width, style));
+  } else {
+    out.push(headerLine(columns, style));
+    for (const finding of view.denials) out.push(...renderRow(columns, finding, style, width));
   }
   return out;
+}
+
+/** A region without denials, folded to one line: what was read, and that nothing was denied. */
+export function irsaCleanRegionText(view: IrsaRegionView): string {
+  const scan = view.scan;
+  if (scan === undefined) return 'no denied calls';
+  const window = scan.covered ?? scan.planned;
+  const events = `${scan.eventsScanned} AssumeRoleWithWebIdentity event${scan.eventsScanned === 1 ? '' : 's'}`;
+  return `no denied call among ${events} read (CloudTrail ${windowText(window.from, window.to)})`;
+}
+
+/** The IRSA check's own AWS calls (`checker.error` findings): the reads that succeeded and those that failed. */
+export function irsaReads(irsa: IrsaOutcome): { readonly passed: Finding[]; readonly failed: Finding[] } {
+  const checker = irsa.findings.filter((f) => f.checkId === 'checker.error');
+  return {
+    passed: checker.filter((f) => f.status === 'PASS'),
+    failed: checker.filter((f) => f.status !== 'PASS'),
+  };
+}
+
+/** The line naming the IRSA reads that failed (their findings are among the problems). */
+export function irsaFailedReadsLines(failed: readonly Finding[], width: number): string[] {
+  const names = failed.map((f) => `${f.region} ${f.resource.name}`).join(', ');
+  return hangingWrap(`IRSA reads failed: ${names} (see the problems below).`, width);
+}
+
+/** `--all`: the IRSA reads that succeeded, by name. */
+export function irsaPassedReadsLines(
+  passed: readonly Finding[],
+  someFailed: boolean,
+  width: number,
+): string[] {
+  const names = [...new Set(passed.map((f) => f.resource.name))].sort();
+  return hangingWrap(`IRSA: ${readsPhrase(passed.length, someFailed)}: ${names.join(', ')}.`, width);
+}
+
+/** `all 7 AWS reads succeeded`, or `7 other AWS reads succeeded` when some failed (those are problems). */
+export function readsPhrase(count: number, someFailed: boolean): string {
+  const reads = `AWS read${count === 1 ? '' : 's'} succeeded`;
+  if (someFailed) return `${count} other ${reads}`;
+  return count === 1 ? `1 ${reads}` : `all ${count} ${reads}`;
 }
 
 /**

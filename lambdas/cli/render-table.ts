@@ -1,7 +1,18 @@
-import { CHECK_IDS, COMPONENTS, type Finding } from '../core/finding';
+import { CHECK_IDS, COMPONENTS, severityRank, type Finding } from '../core/finding';
 import { cleanLine } from '../core/untrusted-text';
 import { forDisplay } from './display';
-import { correctedStatementLines, irsaWhere, orderIrsaFindings, renderIrsaSection } from './render-irsa';
+import {
+  correctedStatementLines,
+  irsaCleanRegionText,
+  irsaFailedReadsLines,
+  irsaPassedReadsLines,
+  irsaReads,
+  irsaRegionNeedsSection,
+  irsaRegionViews,
+  irsaWhere,
+  readsPhrase,
+  renderIrsaRegion,
+} from './render-irsa';
 import type { IrsaOutcome } from './run-check';
 import { createStyle, type Style } from './style';
 import {
@@ -11,19 +22,22 @@ import {
   SEVERITY_STYLE,
   severityLabel,
   STATUS_STYLE,
+  wrapCut,
   type Column,
 } from './table-layout';
 import type { CliSummary } from './summary';
-import { hangingWrap, indentWrap, truncate, wrapText } from './text';
+import { hangingWrap, indentWrap, NO_BREAK, padEnd, SOFT_BREAK } from './text';
 
 export interface TableOptions {
-  /** Terminal width in columns; every line printed fits in it. */
+  /** Terminal width in columns; every line printed fits in it, but for a single token wider than its line. */
   readonly width: number;
   readonly style: Style;
-  /** When the IRSA check ran: its findings (also among the findings rendered) get their own section. */
+  /** When the IRSA check ran: its findings (also among the findings rendered) get their own sections. */
   readonly irsa?: IrsaOutcome;
-  /** Only FAIL and ERROR rows in the credential tables (`--failing`); a table with none says how many passed. */
+  /** Only FAIL and ERROR (`--failing`): the sections with problems, nothing of what passed. */
   readonly failingOnly?: boolean;
+  /** Every row (`--all`), PASS included, instead of one "passed" line per credential, region and IRSA scan. */
+  readonly all?: boolean;
   /**
    * Evidence wrapped whole instead of cut to a few lines: for output that is piped or redirected, where nobody
    * scrolls and a cut value is lost. The width is still respected.
@@ -47,26 +61,50 @@ function shortValue(value: string): string {
   return /^arn:[^:]*:[^:]*:[^:]*:[^:]*:.+/.test(value) ? value.split(':').slice(5).join(':') : value;
 }
 
+/** Evidence as `key` and its values (one for a scalar), skipping empty ones, each value cleaned to one line. */
+function evidencePairs(evidence: Finding['evidence']): { key: string; values: string[] }[] {
+  const pairs: { key: string; values: string[] }[] = [];
+  for (const [key, value] of Object.entries(evidence)) {
+    if (value === null || value === '') continue;
+    if (Array.isArray(value)) {
+      if (value.length === 0) continue;
+      pairs.push({
+        key: cleanLine(key),
+        values: (value as readonly string[]).map((item) => cleanLine(shortValue(item))),
+      });
+    } else {
+      const text = typeof value === 'string' ? shortValue(value) : String(value);
+      pairs.push({ key: cleanLine(key), values: [cleanLine(text)] });
+    }
+  }
+  return pairs;
+}
+
 /**
  * `key=value` pairs, skipping empty values: a glimpse of the figures behind the verdict. Each value on one line
  * (a multi-line one, such as a corrected statement, would otherwise wrap into lines of its own).
  */
 export function formatEvidence(evidence: Finding['evidence']): string {
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(evidence)) {
-    if (value === null || value === '') continue;
-    if (Array.isArray(value)) {
-      if (value.length === 0) continue;
-      parts.push(
-        `${cleanLine(key)}=${(value as readonly string[]).map((item) => cleanLine(shortValue(item))).join(',')}`,
-      );
-    } else {
-      const text = typeof value === 'string' ? shortValue(value) : String(value);
-      parts.push(`${cleanLine(key)}=${cleanLine(text)}`);
-    }
-  }
-  return parts.join(' ');
+  return evidencePairs(evidence)
+    .map(({ key, values }) => `${key}=${values.join(',')}`)
+    .join(' ');
 }
+
+/**
+ * formatEvidence with the places a line may break between tokens marked (text.ts SOFT_BREAK): after `key=` and
+ * after each comma of a list. Never inside a value: a function name, an ARN, a number or a timestamp stays whole.
+ */
+function evidenceCell(evidence: Finding['evidence']): string {
+  const text = evidencePairs(evidence)
+    .map(({ key, values }) => `${key}=${SOFT_BREAK}${values.map(glued).join(`,${SOFT_BREAK}`)}`)
+    .join(' ');
+  return text === '' ? '-' : text;
+}
+
+/** A short value with spaces (`rate(5 minutes)`) is one token: never broken at its spaces. Longer is prose. */
+const GLUED_VALUE_MAX = 24;
+const glued = (value: string) =>
+  [...value].length <= GLUED_VALUE_MAX ? value.replaceAll(' ', NO_BREAK) : value;
 
 interface Group {
   readonly region: string;
@@ -114,33 +152,52 @@ export function groupFindings(findings: readonly Finding[], regions: readonly st
   return sorted;
 }
 
+/**
+ * How pressing a finding is, lower first: by severity, a FAIL (a confirmed problem) before an ERROR (unknown) of
+ * the same severity, and every PASS last.
+ */
+function concern(finding: Finding): number {
+  if (finding.status === 'PASS') return LAST;
+  return severityRank(finding.severity) * 2 + (finding.status === 'ERROR' ? 1 : 0);
+}
+const LAST = 1_000;
+
+/** Problems first, most pressing first (in component order when equal), then what passed. */
+function problemsFirst(findings: readonly Finding[]): Finding[] {
+  const order = new Map(findings.map((finding, index) => [finding, index]));
+  return [...findings].sort((a, b) => concern(a) - concern(b) || order.get(a)! - order.get(b)!);
+}
+
 /** Below this width the table would squeeze its columns unreadably: each finding is stacked instead. */
 export const TABLE_MIN_WIDTH = 76;
 
-function layoutColumns(findings: readonly Finding[], width: number, wholeEvidence?: boolean): Column[] {
-  const fit = (header: string, values: string[], cap: number) =>
-    Math.min(cap, Math.max(header.length, ...values.map((v) => [...v].length)));
-  const component = fit('COMPONENT', findings.map(componentLabel), 18);
+/**
+ * The credential table's columns, or undefined when they do not fit: the identifier columns (component, check
+ * id, status, severity) are as wide as their longest value, never wrapped, and the evidence takes the rest; when
+ * that leaves it less than MIN_EVIDENCE_WIDTH, the rows are stacked instead.
+ */
+function layoutColumns(
+  findings: readonly Finding[],
+  width: number,
+  wholeEvidence?: boolean,
+): Column[] | undefined {
+  const fit = (header: string, values: string[]) =>
+    Math.max(header.length, ...values.map((v) => [...v].length));
+  const component = fit('COMPONENT', findings.map(componentLabel));
+  const check = fit(
+    'CHECK',
+    findings.map((f) => f.checkId),
+  );
   const status = fit(
     'STATUS',
     findings.map((f) => f.status),
-    6,
   );
   const severity = fit(
     'SEVERITY',
     findings.map((f) => severityLabel(f.severity)),
-    8,
   );
-  let check = fit(
-    'CHECK',
-    findings.map((f) => f.checkId),
-    28,
-  );
-  const fixed = () => component + check + status + severity + GAP.length * 4;
-  // The evidence column takes what is left; when short of room the check id wraps before evidence vanishes.
-  if (width - fixed() < MIN_EVIDENCE_WIDTH)
-    check = Math.max(20, check - (MIN_EVIDENCE_WIDTH - (width - fixed())));
-  const evidence = Math.max(MIN_EVIDENCE_WIDTH, width - fixed());
+  const evidence = width - (component + check + status + severity + GAP.length * 4);
+  if (width < TABLE_MIN_WIDTH || evidence < MIN_EVIDENCE_WIDTH) return undefined;
   return [
     { header: 'COMPONENT', width: component, cell: componentLabel },
     { header: 'CHECK', width: check, cell: (f) => f.checkId },
@@ -154,7 +211,8 @@ function layoutColumns(findings: readonly Finding[], width: number, wholeEvidenc
     {
       header: 'EVIDENCE',
       width: evidence,
-      cell: (f) => formatEvidence(f.evidence) || '-',
+      cell: (f) => evidenceCell(f.evidence),
+      wraps: true,
       maxLines: (f) => evidenceLines(f, wholeEvidence),
     },
   ];
@@ -169,26 +227,186 @@ function renderStacked(finding: Finding, width: number, style: Style, wholeEvide
       : line,
   );
   lines.push(...hangingWrap(`component: ${componentLabel(finding)}`, width, '    '));
-  const evidence = hangingWrap(`evidence: ${formatEvidence(finding.evidence) || '-'}`, width, '    ');
-  const max = evidenceLines(finding, wholeEvidence);
-  if (max !== undefined && evidence.length > max) {
-    evidence.length = max;
-    evidence[max - 1] = truncate(`${evidence[max - 1]!} ...`, width);
-  }
-  lines.push(...evidence);
+  lines.push(
+    ...wrapCut(
+      `evidence: ${evidenceCell(finding.evidence)}`,
+      width,
+      '    ',
+      evidenceLines(finding, wholeEvidence),
+    ),
+  );
   return lines;
 }
 
 function groupTitle(group: Group, accountId: string, style: Style): string {
-  const who =
-    group.credentialName === undefined
-      ? `Account ${accountId}`
-      : `Credential ${style.paint(group.credentialName, 'bold')}`;
-  return `${who}  ${style.paint(`${group.region}`, 'cyan')}`;
+  return `${groupLabel(group, accountId, style)}  ${style.paint(group.region, 'cyan')}`;
 }
 
-function renderProblems(findings: readonly Finding[], width: number, style: Style): string[] {
-  const problems = findings.filter((f) => f.status !== 'PASS');
+function groupLabel(group: Group, accountId: string, style: Style): string {
+  return group.credentialName === undefined
+    ? `Account ${accountId}`
+    : `Credential ${style.paint(group.credentialName, 'bold')}`;
+}
+
+/** The rows of a credential table (or their stacked form), evidence wrapped at token boundaries only. */
+function renderFindingRows(
+  rows: readonly Finding[],
+  width: number,
+  style: Style,
+  wholeEvidence?: boolean,
+): string[] {
+  if (rows.length === 0) return [];
+  const columns = layoutColumns(rows, width, wholeEvidence);
+  if (columns === undefined)
+    return rows.flatMap((finding) => renderStacked(finding, width, style, wholeEvidence));
+  return [
+    headerLine(columns, style),
+    ...rows.flatMap((finding) => renderRow(columns, finding, style, width)),
+  ];
+}
+
+/** One line of the Passed block: who, where, and how many checks passed there. */
+interface FoldLine {
+  readonly label: string;
+  readonly region: string;
+  /** The PASS findings this line stands for (undefined: a line that folds no finding, e.g. a clean IRSA region). */
+  readonly passed?: number;
+  readonly text: string;
+}
+
+/**
+ * A part of the report: a credential (or the account's own checks) in a region, an IRSA region, the IRSA reads.
+ * Its problems are listed where it is shown, its PASS findings (unless --all) on one line of the Passed block.
+ */
+interface Section {
+  /** The FAIL and ERROR findings it shows, in its order: the remediation list numbers them so. */
+  readonly problems: readonly Finding[];
+  /** The most severe of what makes it a problem section (lower is more severe), undefined for none. */
+  readonly rank?: number;
+  /** Shown as a section even without problems (an IRSA scan that failed or ran out of pages). */
+  readonly notable?: boolean;
+  /** Its lines: problems only, or (`all`) everything. */
+  render(all: boolean): string[];
+  readonly fold?: FoldLine;
+}
+
+const worstRank = (findings: readonly Finding[]) =>
+  findings.length === 0 ? undefined : Math.min(...findings.map(concern));
+const checksPassed = (count: number) => `${count} check${count === 1 ? '' : 's'} passed`;
+const isCheckerPass = (finding: Finding) => finding.checkId === 'checker.error' && finding.status === 'PASS';
+
+/** The AWS reads of the credential check in a region that succeeded, in one line (`--all`). */
+function readsLine(passes: readonly Finding[], someFailed: boolean, width: number): string[] {
+  const names = passes.map((f) => String(f.evidence.operation ?? f.resource.name));
+  return hangingWrap(`${capitalise(readsPhrase(passes.length, someFailed))}: ${names.join(', ')}.`, width);
+}
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+function credentialSection(group: Group, accountId: string, options: TableOptions): Section {
+  const { width, style, wholeEvidence } = options;
+  const ordered = problemsFirst(group.findings);
+  const problems = ordered.filter((f) => f.status !== 'PASS');
+  const passes = ordered.filter((f) => f.status === 'PASS');
+  const readsPassed = passes.filter(isCheckerPass);
+  const readsFailed = problems.some((f) => f.checkId === 'checker.error');
+  const otherPasses = passes.filter((f) => !isCheckerPass(f));
+  // The account's own checks say what passed (few, and each says something different); a credential's count.
+  const titles = [...new Set(otherPasses.map((f) => f.title))];
+  const detail =
+    group.credentialName === undefined
+      ? [
+          ...(titles.length <= 2 ? titles : []),
+          ...(readsPassed.length > 0 ? [readsPhrase(readsPassed.length, readsFailed)] : []),
+        ]
+      : [];
+  return {
+    problems,
+    rank: worstRank(problems),
+    render: (all) => {
+      const rows = all ? ordered.filter((f) => !isCheckerPass(f)) : problems;
+      return [
+        groupTitle(group, accountId, style),
+        ...renderFindingRows(rows, width, style, wholeEvidence),
+        ...(all && readsPassed.length > 0 ? readsLine(readsPassed, readsFailed, width) : []),
+      ];
+    },
+    ...(passes.length > 0
+      ? {
+          fold: {
+            // A credential by its name alone (`acme-prod  us-west-2  15 checks passed`), the account's own
+            // checks as `Account`: the block stays narrow enough for its counts and what they were.
+            label: group.credentialName ?? 'Account',
+            region: group.region,
+            passed: passes.length,
+            text: `${checksPassed(passes.length)}${detail.length > 0 ? `: ${detail.join('; ')}` : ''}`,
+          },
+        }
+      : {}),
+  };
+}
+
+function irsaSections(irsa: IrsaOutcome, options: TableOptions): Section[] {
+  const { width, style } = options;
+  const reads = irsaReads(irsa);
+  const regions = irsaRegionViews(irsa).map((view): Section => {
+    const needed = irsaRegionNeedsSection(view);
+    const failedHere = reads.failed.filter((f) => f.region === view.region);
+    return {
+      problems: view.denials,
+      rank: worstRank([...view.denials, ...failedHere]),
+      notable: needed,
+      render: () => renderIrsaRegion(view, width, style),
+      ...(needed ? {} : { fold: { label: 'IRSA', region: view.region, text: irsaCleanRegionText(view) } }),
+    };
+  });
+  const { passed, failed } = reads;
+  const readsSection: Section = {
+    problems: failed,
+    rank: worstRank(failed),
+    render: (all) => [
+      ...(failed.length > 0 ? irsaFailedReadsLines(failed, width) : []),
+      ...(all && passed.length > 0 ? irsaPassedReadsLines(passed, failed.length > 0, width) : []),
+    ],
+    ...(passed.length > 0
+      ? {
+          fold: {
+            label: 'IRSA scan',
+            region: '',
+            passed: passed.length,
+            text: `${checksPassed(passed.length)}: ${readsPhrase(passed.length, failed.length > 0)}`,
+          },
+        }
+      : {}),
+  };
+  return [...regions, readsSection];
+}
+
+/**
+ * The Passed block: one line per credential, region and IRSA scan, its label and region aligned in columns; a
+ * text too long for its line wraps under itself (hanging), never back to the label's column.
+ */
+function renderPassed(folds: readonly FoldLine[], width: number, style: Style): string[] {
+  if (folds.length === 0) return [];
+  const labelWidth = Math.max(...folds.map((fold) => [...fold.label].length));
+  const regionWidth = Math.max(...folds.map((fold) => [...fold.region].length));
+  const digits = Math.max(...folds.map((fold) => String(fold.passed ?? '').length));
+  const lines = [`${style.paint('Passed', 'bold')} (--all lists every check)`];
+  for (const fold of folds) {
+    const region = regionWidth > 0 ? `${padEnd(fold.region, regionWidth)}${GAP}` : '';
+    const prefix = `  ${padEnd(fold.label, labelWidth)}${GAP}${region}`;
+    // Counts right-aligned, so the column of numbers reads down.
+    const pad = ' '.repeat(fold.passed === undefined ? 0 : digits - String(fold.passed).length);
+    const room = width - [...prefix].length - pad.length;
+    if (room >= MIN_EVIDENCE_WIDTH) {
+      const [first = '', ...rest] = hangingWrap(fold.text, room);
+      const under = ' '.repeat([...prefix].length + pad.length);
+      lines.push(`${prefix}${pad}${first}`, ...rest.map((line) => `${under}${line}`));
+    } else lines.push(...hangingWrap(`${fold.label}  ${fold.region}  ${fold.text}`, width, '  ', '    '));
+  }
+  return lines;
+}
+
+function renderProblems(problems: readonly Finding[], width: number, style: Style): string[] {
   if (problems.length === 0) return [];
   const lines: string[] = [style.paint(`Problems and remediation (${problems.length})`, 'bold'), ''];
   const explained = new Set<string>();
@@ -200,9 +418,12 @@ function renderProblems(findings: readonly Finding[], width: number, style: Styl
     )
       .filter((part) => part !== undefined)
       .join(' / ');
-    const head = `${index + 1}. ${finding.status} ${severityLabel(finding.severity)} ${finding.checkId} (${where})`;
+    const number = `${index + 1}. `;
+    const head = `${number}${finding.status} ${severityLabel(finding.severity)} ${finding.checkId} (${where})`;
+    // Hanging under the heading's text, two further in than its number: never at 0, 3 or 4, where the report's
+    // own lines start.
     lines.push(
-      ...hangingWrap(head, width).map((line) =>
+      ...hangingWrap(head, width, '', ' '.repeat(number.length + 2)).map((line) =>
         style.paint(line, ...STATUS_STYLE[finding.status].filter((s) => s !== 'bold'), 'bold'),
       ),
     );
@@ -232,12 +453,24 @@ function renderProblems(findings: readonly Finding[], width: number, style: Styl
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
-export function summaryLine(summary: CliSummary, style: Style): string {
+/** How the report showed the PASS findings, for the summary line to say so. */
+export type PassDisplay =
+  | { readonly mode: 'folded'; readonly lines: number }
+  | { readonly mode: 'failing' }
+  | { readonly mode: 'all' };
+
+function passNote(display: PassDisplay | undefined, passed: number): string {
+  if (display === undefined || passed === 0 || display.mode === 'all') return '';
+  if (display.mode === 'failing') return ' (not listed: --failing)';
+  return ` (folded into ${plural(display.lines, 'line')} above)`;
+}
+
+export function summaryLine(summary: CliSummary, style: Style, display?: PassDisplay): string {
   const { FAIL, ERROR, PASS } = summary.byStatus;
   const counts = [
     style.paint(`${FAIL} FAIL`, ...(FAIL > 0 ? STATUS_STYLE.FAIL : [])),
     style.paint(`${ERROR} ERROR`, ...(ERROR > 0 ? STATUS_STYLE.ERROR : [])),
-    style.paint(`${PASS} PASS`, ...(PASS > 0 ? STATUS_STYLE.PASS : [])),
+    style.paint(`${PASS} PASS`, ...(PASS > 0 ? STATUS_STYLE.PASS : [])) + passNote(display, PASS),
   ].join(', ');
   const credentials = `${plural(summary.credentials, 'credential')} in ${summary.regions.join(', ')}`;
   if (summary.irsa === undefined) return `Summary: ${counts}. ${credentials}, account ${summary.accountId}.`;
@@ -249,21 +482,15 @@ export function summaryLine(summary: CliSummary, style: Style): string {
   return `Summary: ${counts}. ${parts.join('; ')}; account ${summary.accountId}.`;
 }
 
-/**
- * One row for all the API operations that succeeded (one PASS `checker.error` finding each in the data): they
- * matter to machines correlating resolutions, but a row apiece would bury the problems. --json has them all.
- */
-function collapseCheckerPasses(findings: readonly Finding[]): Finding[] {
-  const passes = findings.filter((f) => f.checkId === 'checker.error' && f.status === 'PASS');
-  if (passes.length < 2) return [...findings];
-  const operations = passes.map((f) => String(f.evidence.operation ?? f.resource.name));
-  const merged: Finding = { ...passes[0]!, evidence: { operationsSucceeded: operations } };
-  return [...findings.filter((f) => !passes.includes(f)), merged];
+/** A line that may be coloured: coloured when its plain text fits the width, else wrapped plain with a hang. */
+export function fittedLine(plain: string, coloured: string, width: number): string[] {
+  return [...plain].length <= width ? [coloured] : hangingWrap(plain, width);
 }
 
 /**
- * The human report: a table per credential, the remediation of each problem, then a one-line summary. Every
- * string of the findings and summaries is cleaned first (display.ts): no value reaches the terminal raw.
+ * The human report: the sections with problems (most severe first), one line per credential, region and IRSA
+ * scan for what passed, the remediation of each problem, then a one-line summary. Every string of the findings
+ * and summaries is cleaned first (display.ts): no value reaches the terminal raw.
  */
 export function renderTable(
   rawFindings: readonly Finding[],
@@ -275,59 +502,86 @@ export function renderTable(
   const { findings, summary } = shown;
   const options: TableOptions = { ...rawOptions, ...(shown.irsa ? { irsa: shown.irsa } : {}) };
   const { width, style } = options;
-  const out = renderReportBody(findings, summary, options);
-  const plain = summaryLine(summary, createStyle(false));
-  // Coloured when it fits on one line; wrapped plain otherwise (wrapping must not split escape codes).
-  out.push(...([...plain].length <= width ? [summaryLine(summary, style)] : wrapText(plain, width)));
+  const body = renderReportBody(findings, summary, options);
+  const out = [...body.lines];
+  out.push(
+    ...fittedLine(
+      summaryLine(summary, createStyle(false), body.passes),
+      summaryLine(summary, style, body.passes),
+      width,
+    ),
+  );
   if (findings.some((f) => f.status !== 'PASS')) out.push(...explainHint(width));
   return `${out.join('\n')}\n`;
 }
 
 export const explainHint = (width: number): string[] =>
-  wrapText('More on any check: tmc-health explain <checkId>', width);
+  hangingWrap('More on any check: tmc-health explain <checkId>', width);
+
+export interface ReportBody {
+  readonly lines: string[];
+  /** How the PASS findings were shown (for the summary line). */
+  readonly passes: PassDisplay;
+}
 
 /**
- * One account's report without its summary line: the tables per credential, the IRSA section, the remediation
- * of each problem. `check` prints one; `check --accounts` one per account (render-fleet.ts). Its inputs have been
- * through forDisplay (display.ts) in renderTable or renderFleetTable.
+ * One account's report without its summary line. `check` prints one; `check --accounts` one per account
+ * (render-fleet.ts). Its inputs have been through forDisplay (display.ts) in renderTable or renderFleetTable.
+ *
+ * 1. The sections with a FAIL or ERROR (a credential in a region, the account's own checks, an IRSA region, the
+ *    IRSA reads), the most severe first, each listing its problems, most severe first.
+ * 2. Passed: one line per credential, region and IRSA scan with how many of its checks passed (`--all` lists
+ *    every row in the sections instead, `--failing` leaves this out).
+ * 3. The remediation of each problem, in the order they were listed.
  */
 export function renderReportBody(
   findings: readonly Finding[],
   summary: CliSummary,
   options: TableOptions,
-): string[] {
+): ReportBody {
   const { width, style } = options;
   const irsaFindings = new Set(options.irsa?.findings ?? []);
   const credentialFindings = findings.filter((finding) => !irsaFindings.has(finding));
+  const sections: Section[] = [
+    ...groupFindings(credentialFindings, summary.regions).map((group) =>
+      credentialSection(group, summary.accountId, options),
+    ),
+    ...(options.irsa ? irsaSections(options.irsa, options) : []),
+  ];
+  const all = options.all === true && options.failingOnly !== true;
+  const passes: PassDisplay = all
+    ? { mode: 'all' }
+    : options.failingOnly
+      ? { mode: 'failing' }
+      : { mode: 'folded', lines: 0 };
+  const withProblems = sections
+    .filter((section) => section.problems.length > 0 || section.notable === true)
+    .map((section, index) => ({ section, index }))
+    .sort((a, b) => (a.section.rank ?? LAST) - (b.section.rank ?? LAST) || a.index - b.index)
+    .map(({ section }) => section);
+  const shown = all
+    ? [...withProblems, ...sections.filter((section) => !withProblems.includes(section))]
+    : withProblems;
   const out: string[] = [];
-  for (const group of groupFindings(credentialFindings, summary.regions)) {
-    out.push(groupTitle(group, summary.accountId, style));
-    const all = collapseCheckerPasses(group.findings);
-    const rows = options.failingOnly ? all.filter((finding) => finding.status !== 'PASS') : all;
-    if (rows.length === 0) {
-      const passed = group.findings.filter((finding) => finding.status === 'PASS').length;
-      out.push(`  no FAIL or ERROR (${passed} passed)`, '');
-      continue;
-    }
-    if (width < TABLE_MIN_WIDTH) {
-      for (const finding of rows) out.push(...renderStacked(finding, width, style, options.wholeEvidence));
-      out.push('');
-      continue;
-    }
-    const columns = layoutColumns(rows, width, options.wholeEvidence);
-    out.push(headerLine(columns, style));
-    for (const finding of rows) out.push(...renderRow(columns, finding, style));
-    out.push('');
+  for (const section of shown) {
+    const lines = section.render(all);
+    if (lines.length > 0) out.push(...lines, '');
   }
-  if (options.irsa) out.push(...renderIrsaSection(options.irsa, width, style));
   if (findings.length === 0 && !options.irsa) out.push('No findings: nothing was checked.', '');
-  // Problems in the order of the tables: the credentials', then IRSA's.
+  else if (!all && withProblems.length === 0) out.push('No FAIL or ERROR.', '');
+  let folded = 0;
+  if (passes.mode === 'folded') {
+    const folds = sections.flatMap((section) => (section.fold ? [section.fold] : []));
+    folded = folds.filter((fold) => fold.passed !== undefined).length;
+    const block = renderPassed(folds, width, style);
+    if (block.length > 0) out.push(...block, '');
+  }
   out.push(
     ...renderProblems(
-      [...credentialFindings, ...(options.irsa ? orderIrsaFindings(options.irsa) : [])],
+      shown.flatMap((section) => section.problems),
       width,
       style,
     ),
   );
-  return out;
+  return { lines: out, passes: passes.mode === 'folded' ? { mode: 'folded', lines: folded } : passes };
 }

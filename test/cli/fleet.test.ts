@@ -303,7 +303,14 @@ describe('tmc-health check --accounts', () => {
     expect(denied).toContain(
       `Summary: 0 FAIL, 1 ERROR, 0 PASS. Account ${DENIED} not checked (sts:AssumeRole AccessDenied).`,
     );
-    expect(section(HEALTHY, FAILING).join('\n')).toContain(`account ${HEALTHY}.`);
+    // --failing: the healthy account says so in one line, and its summary that nothing passed is listed.
+    const healthy = section(HEALTHY, FAILING).join('\n');
+    expect(healthy).toContain('\nNo FAIL or ERROR.\n');
+    expect(healthy.replace(/\s+/g, ' ')).toMatch(
+      new RegExp(
+        `Summary: 0 FAIL, 0 ERROR, \\d+ PASS \\(not listed: --failing\\)\\. .*account ${HEALTHY}\\.`,
+      ),
+    );
 
     const tail = lines.slice(lines.findIndex((line) => line.startsWith('Accounts (role TmcHealthReadOnly)')));
     expect(tail[1]).toMatch(new RegExp(`^  ${HEALTHY}  0 FAIL  0 ERROR  \\d+ PASS  healthy$`));

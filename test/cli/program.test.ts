@@ -257,6 +257,7 @@ describe('tmc-health check: argument parsing', () => {
       '--publish',
       '--publish-all',
       '--failing',
+      '--all',
       '--no-color',
     ]) {
       expect(check.stdout.text).toContain(flag);
@@ -324,6 +325,10 @@ describe('tmc-health check: every flag error at once, before the environment is 
     expect(flat).toMatch(/--role-name <name> .*up to 64 letters/);
     expect(flat).toMatch(/--external-id <id> .*2 to 1224/);
     expect(flat).toMatch(/--role-session-name <name> .*2 to 64/);
+    expect(flat).toContain(
+      '--all list every check, PASS included, instead of one "passed" line per credential, region and IRSA scan',
+    );
+    expect(flat).toContain('--failing show only FAIL and ERROR, none of what passed');
     // The whole help, prose after the options and examples included, fits the 80 columns it was given.
     const wide = help.split('\n').filter((line) => line.length > 80);
     expect(wide).toEqual([]);

@@ -4,6 +4,7 @@ import { summarizeRun } from '../../lambdas/core/run-summary';
 import { runCli, type CliDependencies } from '../../lambdas/cli/program';
 import type { CheckOutcome, CheckRequest, IrsaOutcome, RunCheck } from '../../lambdas/cli/run-check';
 import type { FleetRequest, RunFleetCheck } from '../../lambdas/cli/run-fleet';
+import { stripAnsi } from '../../lambdas/cli/style';
 import { combineSummaries } from '../../lambdas/cli/summary';
 import { summarizeIrsaRun } from '../../lambdas/app/irsa-check';
 import { evaluateIrsa } from '../../lambdas/core/irsa/evaluate-irsa';
@@ -21,7 +22,16 @@ import {
   SUBJECT,
   webIdentityStatement,
 } from '../fixtures/irsa';
-import { ACCOUNT, failure, fn, healthyRegion, rule, settings, snapshot } from '../fixtures/inventory';
+import {
+  ACCOUNT,
+  failure,
+  fn,
+  healthyRegion,
+  parameter,
+  rule,
+  settings,
+  snapshot,
+} from '../fixtures/inventory';
 
 /** Findings for each status mix, produced by the real evaluation from inventory fixtures. */
 export const SCENARIOS = {
@@ -29,6 +39,14 @@ export const SCENARIOS = {
   failing: () => {
     const region = healthyRegion(['prod-eks']);
     return evaluate({ ...region, rules: [rule('prod-eks', { state: 'DISABLED' })] });
+  },
+  /** One MEDIUM FAIL: the token last updated long ago. */
+  staleToken: () => {
+    const region = healthyRegion(['prod-eks']);
+    return evaluate({
+      ...region,
+      parameters: [parameter('prod-eks', { lastModifiedDate: '2026-09-01T00:00:00.000Z' })],
+    });
   },
   erroring: () => {
     const region = healthyRegion(['prod-eks']);
@@ -219,4 +237,31 @@ export function combinedOutcome(
     }),
     irsa,
   };
+}
+
+// ------------------------------------------------------------------------------------------------ layout checks
+
+/**
+ * The lines of `text` wider than `width` that are not a single token on a line of its own: every line the CLI
+ * prints fits, but for a token (a role, an ARN, a timestamp) longer than its line, which runs past the end rather
+ * than being broken. Escape codes are not counted.
+ */
+export function linesTooWide(text: string, width: number): string[] {
+  return text
+    .split('\n')
+    .map(stripAnsi)
+    .filter((line) => [...line].length > width && line.trim().includes(' '));
+}
+
+/** The PASS counts of the Passed block's lines (`... 13 checks passed`), in order. */
+export function foldCounts(text: string): number[] {
+  const lines = text.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('Passed'));
+  if (start < 0) return [];
+  const end = lines.indexOf('', start);
+  return lines
+    .slice(start + 1, end < 0 ? undefined : end)
+    .map((line) => /\b(\d+) checks? passed\b/.exec(line)?.[1])
+    .filter((count): count is string => count !== undefined)
+    .map(Number);
 }

@@ -199,8 +199,11 @@ describe('tmc-health check --checks irsa against moto and the CloudTrail stub', 
     const out = run.stdout;
     expect(out).toContain(`IRSA  ${TEST_REGION}`);
     expect(out).not.toContain(`IRSA  ${GLOBAL_STS_REGION}`); // --region is used exactly
-    expect(out).toMatch(/^ROLE\s+SERVICE ACCOUNT\s+CAUSE\s+COUNT\s+LAST SEEN\s+STATUS\s+SEVERITY$/m);
-    expect(out).toMatch(/^AccessEC2role\s+serverless\/aws-sdk\s+sub-mismatch\s+7\s+\S+ \S+Z\s+FAIL\s+HIGH$/m);
+    expect(out).toMatch(/^ROLE\s+SERVICE ACCOUNT\s+CAUSE\s+COUNT\s+LAST SEEN\s+STATUS$/m);
+    expect(out).toMatch(/^AccessEC2role\s+serverless\/aws-sdk\s+sub-mismatch\s+7\s+\S+ \S+Z\s+FAIL HIGH$/m);
+    // The IRSA check's own reads: one line under Passed, never a checker.error PASS row.
+    expect(out).toMatch(/^ {2}IRSA scan +\d+ checks passed: all \d+ AWS reads succeeded$/m);
+    expect(out).not.toMatch(/checker\.error\s+PASS/);
     // Introduced as the caller's unverified claim (the heading wraps at 100 columns).
     expect(out.replace(/\s+/g, ' ')).toContain(
       'Trust policy statement for the service account the caller claims (UNVERIFIED: confirm it is yours before use):',
