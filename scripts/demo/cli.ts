@@ -31,7 +31,8 @@ export function ensureCliBuilt(log: (line: string) => void): void {
   const reason = bundleOutdated();
   if (reason === undefined) return;
   log(`Building the CLI (${reason}): npm run build:cli`);
-  const build = spawnSync('npm', ['run', '--silent', 'build:cli'], { cwd: ROOT, stdio: 'inherit' });
+  // Whatever the build prints goes to stderr: stdout is the CLI's (one JSON document with --json).
+  const build = spawnSync('npm', ['run', '--silent', 'build:cli'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
   if (build.error) throw new DemoSetupError(`npm run build:cli could not start: ${build.error.message}`);
   if (build.status !== 0)
     throw new DemoSetupError(

@@ -20,9 +20,17 @@ const DAY = 24 * 60 * 60_000;
 /** The command the demo runs, as a user would type it (AWS_REGION=us-west-2 picks the region). */
 export const CLI_ARGS = ['check'] as const;
 
+/** `check` and the flags given to the demo (`npm run demo -- --json`), passed through unchanged. */
+export const cliArgs = (flags: readonly string[] = []): string[] => [...CLI_ARGS, ...flags];
+
 export interface DemoOptions {
   readonly motoEndpoint: string;
-  /** Where the demo's own lines go (and the CLI's report, when captured). */
+  /** Flags for `tmc-health check` (`npm run demo -- --failing`); none: the report the demo was written for. */
+  readonly flags?: readonly string[];
+  /**
+   * Where the demo's own lines go (and, in the tests, the CLI's report too, when captured). main.ts sends them to
+   * stderr when the CLI's stdout must stay one JSON document (--json).
+   */
   readonly write: (text: string) => void;
   /** The width the demo's own lines are wrapped to. */
   readonly width: number;
@@ -45,8 +53,9 @@ const causeOf = (error: Error): string => (error.cause instanceof Error ? `: ${e
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const line = (text = '') => options.write(`${text}\n`);
   const { width } = options;
+  const args = cliArgs(options.flags);
   ensureCliBuilt(line);
-  for (const text of header(CLI_ARGS, width)) line(text);
+  for (const text of header(args, width)) line(text);
   line();
   // The demo owns this moto (scripts/with-moto.sh started it for this run): start from an empty account.
   await resetMoto(options.motoEndpoint).catch((error: unknown) => {
@@ -67,7 +76,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
       const cliStarted = performance.now();
       const cli = await runCli(
-        CLI_ARGS,
+        args,
         { aws: proxy.endpoint, cloudTrail: stub.endpoint, region: REGION },
         options.cli,
       );

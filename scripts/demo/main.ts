@@ -1,10 +1,15 @@
 /**
  * `npm run demo`: bash scripts/with-moto.sh ts-node --transpile-only scripts/demo/main.ts (npm puts ts-node on PATH)
  *
- * Exits 0 when the CLI ran and reported the seeded faults (the CLI itself exits 1 because of them), 1 otherwise.
+ * `npm run demo -- <flags>` passes the flags to `tmc-health check` (--json, --failing, --all, --credential, --since,
+ * ...). With --json the demo's own lines go to stderr, so stdout is the CLI's JSON document alone (`npm run -s`
+ * keeps npm's own banner out of stdout too).
+ *
+ * Exits 0 when the CLI ran and reported the seeded faults (the CLI itself exits 1 because of them; with flags, exit
+ * 0 counts as well), 1 otherwise.
  */
 import { runDemo } from './demo';
-import { unexpectedRun } from './messages';
+import { jsonRequested, unexpectedRun } from './messages';
 import { DemoSetupError } from './setup-error';
 
 /** The CLI's own width when it has neither a terminal nor COLUMNS. */
@@ -21,11 +26,15 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  // The CLI writes to this very stdout (a terminal: its width, colour and progress line, as for any user).
+  const flags = process.argv.slice(2);
+  // The CLI writes to this very stdout (a terminal: its width, colour and progress line, as for any user). The
+  // demo's own lines share it, unless stdout is to hold the CLI's JSON alone.
+  const narration = narrationStream(flags);
   const columns = process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS ?? 0);
   const result = await runDemo({
     motoEndpoint,
-    write: (text) => process.stdout.write(text),
+    flags,
+    write: (text) => narration.write(text),
     width: columns > 0 ? columns : DEFAULT_COLUMNS,
     cli: { mode: 'inherit' },
   });
@@ -35,6 +44,11 @@ async function main(): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** stderr when the CLI prints JSON (--json), else stdout. */
+function narrationStream(flags: readonly string[]): NodeJS.WriteStream {
+  return jsonRequested(flags) ? process.stderr : process.stdout;
 }
 
 main().then(
