@@ -5,8 +5,8 @@ import {
   type CheckerSettings,
 } from '../core/settings';
 import { irsaSettingsFromEnvironment, irsaSettingsSchema, type IrsaSettings } from '../core/irsa/settings';
-import type { z } from 'zod';
-import { eventBus, partitionOf, region, topicArn } from '../../lib/config/aws-names';
+import { eventBus, partitionOf, region, topicArn } from '../core/aws-names';
+import type * as z from '../core/zod';
 import { parseMetricsWindow, parseTokenMaxAgeHours } from './durations';
 import { usageError } from './exit-codes';
 import { fleetTargetFromFlags, type FleetFlags, type FleetTarget } from './fleet-options';
@@ -136,7 +136,7 @@ export function resolveRegions(
   throw usageError(NO_REGION_MESSAGE);
 }
 
-function validateFlag(flag: string, schema: z.ZodType<string>, value: string | undefined): void {
+function validateFlag(flag: string, schema: z.ZodMiniType<string>, value: string | undefined): void {
   if (value === undefined) return;
   const checked = schema.safeParse(value);
   if (!checked.success)

@@ -1,8 +1,8 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import { partitionOf } from '../../lib/config/aws-names';
 import { AssumeRoleError, assumeRoleCredentials } from '../adapters/assume-role';
 import { errorMessage, errorName } from '../adapters/aws-error';
 import { clientConfig } from '../adapters/clients';
+import { partitionOf } from '../core/aws-names';
 import { reportUnexpectedAnswers } from '../adapters/unexpected-answer';
 import { resolveCallerIdentity } from './account';
 import { CliError, EXIT } from './exit-codes';

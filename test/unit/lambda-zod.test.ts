@@ -1,10 +1,11 @@
 /**
- * The Lambda handlers use zod/mini, never the full `zod` build (issue 12): `zod` re-exports every locale and adds
- * about 455 KB (minified) to each bundle, zod/mini with the English locale about 30 KB. Code in a handler's import
- * graph takes zod from lambdas/core/zod.ts (which imports 'zod/mini' and 'zod/locales'); lib/ and the CLI, which do
- * not run in Lambda, may keep the full build.
+ * The Lambda handlers and the CLI use zod/mini, never the full `zod` build (issue 12): `zod` re-exports every locale
+ * and adds about 455 KB (minified) to each bundle, zod/mini with the English locale about 30 KB; for the CLI, which
+ * loads it on every command, that is start-up time too. Code in a handler's or the CLI's import graph takes zod
+ * from lambdas/core/zod.ts (which imports 'zod/mini' and 'zod/locales'); only lib/ (the CDK app) keeps the full
+ * build.
  *
- * The graph is followed from lambdas/handlers/*.ts through relative imports, found with a regex (comments
+ * The graph is followed from lambdas/handlers/*.ts and lambdas/cli/main.ts through relative imports, found with a regex (comments
  * stripped), like import-cycles.test.ts. Type-only imports count too: they cost nothing in the bundle, but a
  * classic type on a mini schema is a mistake waiting to happen. zod/mini's own `z` object is refused as well:
  * importing it by name keeps every locale in the bundle (esbuild cannot tree-shake an object that escapes), so
@@ -13,7 +14,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import {
   BUNDLE_MAIN_FIELDS,
   BUNDLE_TARGET,
@@ -22,6 +23,7 @@ import {
 
 const ROOT = resolve(__dirname, '..', '..');
 const HANDLERS = join(ROOT, 'lambdas', 'handlers');
+const CLI_MAIN = join(ROOT, 'lambdas', 'cli', 'main.ts');
 const ZOD_MODULE = join(ROOT, 'lambdas', 'core', 'zod.ts');
 /** The only zod entry points a Lambda may import. */
 const ALLOWED_ZOD = new Set(['zod/mini', 'zod/locales']);
@@ -125,6 +127,22 @@ it('no file a Lambda handler imports uses the full zod build', () => {
   expect(problems).toEqual([]);
 });
 
+it('no file the CLI imports uses the full zod build, nor anything of the CDK app (lib/)', () => {
+  const { files, problems } = scan([CLI_MAIN]);
+  // The walk reached the flag checks and the settings they validate with, through the one zod module.
+  expect(files).toEqual(
+    expect.arrayContaining([
+      'lambdas/cli/check-options.ts',
+      'lambdas/core/aws-names.ts',
+      'lambdas/core/zod.ts',
+      'lambdas/core/settings.ts',
+    ]),
+  );
+  expect(problems).toEqual([]);
+  // lib/config/aws-names.ts once brought all of aws-cdk-lib (1.5 MB minified) in for its region list.
+  expect(files.filter((file) => file.startsWith('lib/'))).toEqual([]);
+});
+
 it('lambdas/core/zod.ts builds on zod/mini with the English locale', () => {
   expect([...new Set(specifiersOf(ZOD_MODULE))].sort()).toEqual(['zod/locales', 'zod/mini']);
   expect(namedZImportsOf(ZOD_MODULE)).toEqual([]);
@@ -154,6 +172,27 @@ it('the scan finds a classic zod import and a named z import anywhere in the gra
   }
 });
 
+/** The zod files esbuild kept (bytes > 0) in every output of a build: paths under node_modules/zod/. */
+function zodFilesOf(metafile: Metafile): { path: string; bytes: number }[] {
+  return Object.values(metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([path, input]) => path.includes('node_modules/zod/') && input.bytesInOutput > 0)
+      .map(([path, input]) => ({
+        path: path.slice(path.indexOf('node_modules/zod/') + 17),
+        bytes: input.bytesInOutput,
+      })),
+  );
+}
+
+function expectMiniWithEnglishOnly(zod: readonly { path: string; bytes: number }[]): void {
+  const paths = zod.map((file) => file.path);
+  expect(paths).toContain('v4/locales/en.js');
+  expect(paths.filter((path) => path.startsWith('v4/locales/') && path !== 'v4/locales/en.js')).toEqual([]);
+  expect(paths.filter((path) => path.startsWith('v4/classic/') || path.startsWith('v3/'))).toEqual([]);
+  // About 30 KB minified when measured (the full build was about 455 KB).
+  expect(zod.reduce((sum, file) => sum + file.bytes, 0)).toBeLessThan(40_000);
+}
+
 it.each(['credential-check.ts', 'irsa-check.ts'])(
   'the %s bundle keeps zod/mini with its English locale only: no other locale, no classic zod',
   async (handler) => {
@@ -172,19 +211,7 @@ it.each(['credential-check.ts', 'irsa-check.ts'])(
       outfile: join(tmpdir(), 'lambda-zod-bundle.js'),
       logLevel: 'silent',
     });
-    const output = Object.values(result.metafile.outputs)[0]!;
-    const zod = Object.entries(output.inputs)
-      .filter(([path, input]) => path.includes('node_modules/zod/') && input.bytesInOutput > 0)
-      .map(([path, input]) => ({
-        path: path.slice(path.indexOf('node_modules/zod/') + 17),
-        bytes: input.bytesInOutput,
-      }));
-    const paths = zod.map((file) => file.path);
-    expect(paths).toContain('v4/locales/en.js');
-    expect(paths.filter((path) => path.startsWith('v4/locales/') && path !== 'v4/locales/en.js')).toEqual([]);
-    expect(paths.filter((path) => path.startsWith('v4/classic/') || path.startsWith('v3/'))).toEqual([]);
-    // About 30 KB minified when measured (the full build was about 455 KB).
-    expect(zod.reduce((sum, file) => sum + file.bytes, 0)).toBeLessThan(40_000);
+    expectMiniWithEnglishOnly(zodFilesOf(result.metafile));
   },
   30_000,
 );
