@@ -2,8 +2,6 @@ import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { errorMessage, errorName } from './aws-error';
 import { createRegionClients, type ClientOptions, type RegionClients } from './clients';
-import { createIrsaClients } from './irsa/clients';
-import type { IrsaClients } from './irsa/gather-irsa';
 
 /**
  * Reading another account through a role it lends: STS AssumeRole with the caller's own credentials (the SDK's
@@ -122,23 +120,14 @@ export function assumeRoleCredentials(
   };
 }
 
-/** The checker's region clients (createRegionClients) signed with `credentials` instead of the default chain. */
+/**
+ * The checker's region clients (createRegionClients) signed with `credentials` instead of the default chain. The
+ * IRSA check's are createAssumedIrsaClients (./irsa/clients.ts), apart so the CLI loads them only for IRSA.
+ */
 export function createAssumedRegionClients(
   region: string,
   credentials: AwsCredentialIdentityProvider,
   options: ClientOptions = {},
 ): RegionClients {
   return createRegionClients(region, { ...options, credentials });
-}
-
-/**
- * The IRSA check's clients (createIrsaClients without a watermark store: the CLI never keeps one) signed with
- * `credentials`.
- */
-export function createAssumedIrsaClients(
-  homeRegion: string,
-  credentials: AwsCredentialIdentityProvider,
-  options: ClientOptions = {},
-): IrsaClients {
-  return createIrsaClients({ watermarkTableName: undefined }, homeRegion, { ...options, credentials });
 }

@@ -11,7 +11,7 @@ import type { CheckerSettings } from '../core/settings';
 import type { RegionClients } from '../adapters/clients';
 import { RunDeadline } from '../adapters/deadline';
 import type { EksConnectorClients } from '../adapters/eks-connector-clients';
-import { gatherEksConnector } from '../adapters/gather-eks-connector';
+import type { EksConnectorGatherInput } from '../adapters/gather-eks-connector';
 import { gatherInventory } from '../adapters/gather-inventory';
 import type { RunReportForwarder } from '../adapters/fleet/report-forwarder';
 import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
@@ -43,6 +43,12 @@ export interface CredentialCheckDependencies {
   readonly clientsFor: (region: string) => RegionClients;
   /** Required when `settings.eksConnectorEnabled`: the EKS Connector check's clients per region. */
   readonly eksConnectorClientsFor?: (region: string) => EksConnectorClients;
+  /**
+   * Required when `settings.eksConnectorEnabled`: the EKS Connector check's reads, gatherEksConnector
+   * (lambdas/adapters/gather-eks-connector.ts). Passed in rather than imported so the CLI loads it, and the EKS
+   * and IAM clients it imports, only when the check is on (about 30 ms of its start-up otherwise).
+   */
+  readonly gatherEksConnector?: (input: EksConnectorGatherInput) => Promise<EksConnectorSnapshot>;
   /** Absent for a dry run (the CLI without --publish). */
   readonly publisher?: FindingPublisher;
   /** The finding lifecycle: when present it publishes (transitions only) instead of `publisher`. */
@@ -70,11 +76,14 @@ export interface CredentialCheckResult {
   readonly uncheckedAtDeadline: number;
 }
 
-function eksConnectorClientsOf(dependencies: CredentialCheckDependencies) {
+function eksConnectorOf(dependencies: CredentialCheckDependencies) {
   if (dependencies.eksConnectorClientsFor === undefined) {
     throw new Error('eksConnectorEnabled: the run needs eksConnectorClientsFor (the EKS Connector clients)');
   }
-  return dependencies.eksConnectorClientsFor;
+  if (dependencies.gatherEksConnector === undefined) {
+    throw new Error('eksConnectorEnabled: the run needs gatherEksConnector (the EKS Connector reads)');
+  }
+  return { clientsFor: dependencies.eksConnectorClientsFor, gather: dependencies.gatherEksConnector };
 }
 
 export function regionsToCheck(settings: Pick<CheckerSettings, 'regions'>, defaultRegion: string): string[] {
@@ -100,6 +109,7 @@ export async function runCredentialCheck(
     startedAt: startedAt.toISOString(),
   };
   const deadline = new RunDeadline(input.deadline, now);
+  const eksConnectorReads = input.settings.eksConnectorEnabled ? eksConnectorOf(dependencies) : undefined;
   // The EKS Connector's registered clusters are read alongside the TMC inventory, in the same regions.
   const tmc = input.tmc ?? true;
   const [snapshot, eksConnector] = await Promise.all([
@@ -114,12 +124,12 @@ export async function runCredentialCheck(
         })
       : // Nothing read: no region of it counts as covered (below), so nothing is resolved for being absent.
         { accountId: input.accountId, observedAt: startedAt.toISOString(), regions: [] },
-    input.settings.eksConnectorEnabled
-      ? gatherEksConnector({
+    eksConnectorReads
+      ? eksConnectorReads.gather({
           accountId: input.accountId,
           regions,
           now: startedAt,
-          clientsFor: eksConnectorClientsOf(dependencies),
+          clientsFor: eksConnectorReads.clientsFor,
           deadline,
         })
       : undefined,

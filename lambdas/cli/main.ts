@@ -1,9 +1,21 @@
 import { runCli } from './program';
 import { nodeNotice } from './node-notice';
-import { createAwsRunCheck } from './run-check';
-import { createAwsRunFleetCheck } from './run-fleet';
+import type { AwsRunCheckOptions, RunCheck } from './run-check';
+import type { RunFleetCheck } from './run-fleet';
 
-/** The `tmc-health` entry point, bundled to dist/tmc-health.js (npm run build:cli) and started by bin/. */
+/**
+ * The real checks, loaded when a command runs them: the AWS SDK clients are most of the bundle, and `explain`,
+ * `--help` or a usage error should not pay for loading them (esbuild puts them in chunks of their own, which
+ * test/infra/cli-bundle.test.ts keeps out of what every command loads). Each is created once, for the one run.
+ */
+function lazyAwsChecks(options: AwsRunCheckOptions): { runCheck: RunCheck; runFleetCheck: RunFleetCheck } {
+  return {
+    runCheck: async (request) => (await import('./run-check')).createAwsRunCheck(options)(request),
+    runFleetCheck: async (request) => (await import('./run-fleet')).createAwsRunFleetCheck(options)(request),
+  };
+}
+
+/** The `tmc-health` entry point, bundled to dist/tmc-health.mjs (npm run build:cli) and started by bin/. */
 async function main(): Promise<void> {
   const env = process.env;
   // Below the floor, say so once instead of the SDK's 7-line notice on every command.
@@ -17,14 +29,11 @@ async function main(): Promise<void> {
     ...(Number.isInteger(maxAttempts) && maxAttempts > 0 ? { maxAttempts } : {}),
     ...(env.AWS_REGION ? { homeRegion: env.AWS_REGION } : {}),
   };
-  const runCheck = createAwsRunCheck(awsOptions);
-  const runFleetCheck = createAwsRunFleetCheck(awsOptions);
   process.exitCode = await runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
     env,
-    runCheck,
-    runFleetCheck,
+    ...lazyAwsChecks(awsOptions),
   });
 }
 

@@ -1,14 +1,11 @@
-import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { runCredentialCheck } from '../app/credential-check';
-import { runIrsaCheck, type IrsaRunSummary } from '../app/irsa-check';
-import { createAssumedIrsaClients, createAssumedRegionClients } from '../adapters/assume-role';
+import type { IrsaRunSummary } from '../app/irsa-check';
+import { createAssumedRegionClients } from '../adapters/assume-role';
 import { createRegionClients, type RegionClients } from '../adapters/clients';
-import { createEksConnectorClients, type EksConnectorClients } from '../adapters/eks-connector-clients';
-import { createIrsaClients } from '../adapters/irsa/clients';
+import type { EksConnectorClients } from '../adapters/eks-connector-clients';
 import type { FindingPublisher } from '../adapters/publisher';
 import { PublishError, type PublishReport } from '../adapters/publisher';
-import { createFindingPublisher } from '../adapters/publishers';
 import { isProblem, type Finding } from '../core/finding';
 import type { IrsaSettings } from '../core/irsa/settings';
 import type { RunSummary } from '../core/run-summary';
@@ -16,13 +13,21 @@ import type { CheckerSettings } from '../core/settings';
 import { resolveAccountId } from './account';
 import type { CheckFamily } from './check-options';
 import { CliError, EXIT } from './exit-codes';
+import type { IrsaRegionProgress, IrsaRun } from './run-irsa';
 import { combineSummaries, type CliSummary } from './summary';
+
+/*
+ * Loaded when used, with import(): the IRSA check (./run-irsa.ts: CloudTrail, IAM, DynamoDB), the EKS Connector
+ * reads (EKS, IAM) and the publishers (SNS). `check --checks tmc`, the common case, then loads only the clients it
+ * calls (STS, tagging, Lambda, CloudWatch, EventBridge, SSM); esbuild puts each in a chunk of its own
+ * (scripts/build-cli.ts), and test/infra/cli-bundle.test.ts checks which clients each path loads.
+ */
 
 export type ProgressEvent =
   | { readonly kind: 'account' }
   | { readonly kind: 'region'; readonly region: string; readonly index: number; readonly total: number }
   /** The IRSA check started reading a region's CloudTrail (LookupEvents, at most 2 requests/s). */
-  | { readonly kind: 'irsa-region'; readonly region: string; readonly index: number; readonly total: number }
+  | IrsaRegionProgress
   | { readonly kind: 'publish' }
   /** `--accounts`: how many accounts are done, and which are being checked now. */
   | {
@@ -117,7 +122,9 @@ export async function runAccountCheck(
   const firstRegion = checkedFirstRegion({ settings, families, ...(irsaSettings ? { irsaSettings } : {}) });
   const { accountId } = access;
   const homeRegion = options.homeRegion ?? firstRegion;
-  const created = publish ? createFindingPublisher(settings, homeRegion) : undefined;
+  const created = publish
+    ? (await import('../adapters/publishers')).createFindingPublisher(settings, homeRegion)
+    : undefined;
   const publisher: FindingPublisher | undefined = created
     ? {
         publish: (findings, run) => {
@@ -147,7 +154,18 @@ export async function runAccountCheck(
         )
       : Promise.resolve(undefined),
     families.includes('irsa') && irsaSettings !== undefined
-      ? runIrsa(irsaSettings, access, homeRegion, publisher, options, onProgress, toDestroy)
+      ? import('./run-irsa').then(({ runIrsa }) =>
+          runIrsa({
+            settings: irsaSettings,
+            accountId,
+            ...(access.credentials ? { credentials: access.credentials } : {}),
+            homeRegion,
+            ...(publisher ? { publisher } : {}),
+            ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+            ...(onProgress ? { onProgress } : {}),
+            toDestroy,
+          }),
+        )
       : Promise.resolve(undefined),
   ]);
   for (const client of toDestroy) client.destroy();
@@ -185,12 +203,6 @@ interface TmcRun {
   readonly publishReport?: PublishReport;
 }
 
-interface IrsaRun {
-  readonly findings: readonly Finding[];
-  readonly summary: IrsaRunSummary;
-  readonly publishReport?: PublishReport;
-}
-
 /**
  * The credential check: the Lambda's runCredentialCheck with per-region clients created on first use; the TMC
  * family when `tmc`, the EKS Connector's when `settings.eksConnectorEnabled`.
@@ -225,7 +237,34 @@ async function runTmc(
     }
     return regionClients;
   };
-  // The EKS Connector check's clients (with --checks eks-connector, a default), signed like the others.
+  const result = await runCredentialCheck(
+    { accountId: access.accountId, settings, defaultRegion: firstRegion, tmc },
+    {
+      clientsFor,
+      ...(settings.eksConnectorEnabled ? await eksConnectorReads(access, options, toDestroy) : {}),
+      ...(publisher ? { publisher } : {}),
+    },
+  );
+  return {
+    findings: result.findings,
+    summary: result.summary,
+    ...(result.publishReport ? { publishReport: result.publishReport } : {}),
+  };
+}
+
+/**
+ * The EKS Connector check's clients and reads (with --checks eks-connector, a default), loaded then:
+ * clients per region, created once and signed like the others.
+ */
+async function eksConnectorReads(
+  access: AccountAccess,
+  options: AwsRunCheckOptions,
+  toDestroy: { destroy(): void }[],
+) {
+  const [{ createEksConnectorClients }, { gatherEksConnector }] = await Promise.all([
+    import('../adapters/eks-connector-clients'),
+    import('../adapters/gather-eks-connector'),
+  ]);
   const eksClients = new Map<string, EksConnectorClients>();
   const eksConnectorClientsFor = (region: string): EksConnectorClients => {
     let created = eksClients.get(region);
@@ -239,61 +278,7 @@ async function runTmc(
     }
     return created;
   };
-  const result = await runCredentialCheck(
-    { accountId: access.accountId, settings, defaultRegion: firstRegion, tmc },
-    { clientsFor, eksConnectorClientsFor, ...(publisher ? { publisher } : {}) },
-  );
-  return {
-    findings: result.findings,
-    summary: result.summary,
-    ...(result.publishReport ? { publishReport: result.publishReport } : {}),
-  };
-}
-
-/**
- * The IRSA check: the Lambda's runIrsaCheck and adapters, without a watermark table (a dry scan of the lookback
- * window: nothing is committed, with or without --publish).
- */
-async function runIrsa(
-  settings: IrsaSettings,
-  access: AccountAccess,
-  homeRegion: string,
-  publisher: FindingPublisher | undefined,
-  options: AwsRunCheckOptions,
-  onProgress: CheckRequest['onProgress'],
-  toDestroy: { destroy(): void }[],
-): Promise<IrsaRun> {
-  // The caller's own account keeps its clients exactly as before (no options); another account's are signed
-  // with its role's credentials and honour AWS_MAX_ATTEMPTS like the credential check's.
-  const base = access.credentials
-    ? createAssumedIrsaClients(homeRegion, access.credentials, { maxAttempts: options.maxAttempts })
-    : createIrsaClients({}, homeRegion);
-  toDestroy.push(base.iam);
-  const started = new Set<string>();
-  // Known once the run has planned its regions (with none configured, after listing the OIDC providers).
-  let total = settings.regions.length;
-  const cloudTrailFor = (region: string): CloudTrailClient => {
-    const client = base.cloudTrailFor(region);
-    if (!started.has(region)) {
-      started.add(region);
-      toDestroy.push(client);
-      onProgress?.({ kind: 'irsa-region', region, index: started.size, total });
-    }
-    return client;
-  };
-  const result = await runIrsaCheck(
-    { accountId: access.accountId, settings, defaultRegion: homeRegion },
-    {
-      clients: { ...base, cloudTrailFor },
-      onRegionPlan: (plan) => (total = plan.length),
-      ...(publisher ? { publisher } : {}),
-    },
-  );
-  return {
-    findings: result.findings,
-    summary: result.summary,
-    ...(result.publishReport ? { publishReport: result.publishReport } : {}),
-  };
+  return { eksConnectorClientsFor, gatherEksConnector };
 }
 
 /** One report for the command's stderr line: the families publish separately, as their Lambdas do. */

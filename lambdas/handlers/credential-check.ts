@@ -12,6 +12,7 @@ import {
   type EksConnectorClients,
 } from '../adapters/eks-connector-clients';
 import { createRunReportForwarder } from '../adapters/fleet/report-forwarder';
+import { gatherEksConnector } from '../adapters/gather-eks-connector';
 import { createSecurityHubPublisher } from '../adapters/publish-security-hub';
 import { createFindingPublisher } from '../adapters/publishers';
 import { memberSettingsFromEnvironment } from '../core/fleet/member-settings';
@@ -81,6 +82,7 @@ export async function handler(
         {
           clientsFor,
           eksConnectorClientsFor,
+          gatherEksConnector,
           ...(forwarder ? { forwarder } : { publisher, ...(lifecycle ? { lifecycle } : {}) }),
           apiCalls: () => counter.total - callsBefore,
         },

@@ -1,6 +1,6 @@
 /**
  * The real `tmc-health` command, as a user runs it (`npx tmc-health` is `node bin/tmc-health.js`, which loads the
- * bundle dist/tmc-health.js): built first when the bundle is missing or older than its sources, then run as a
+ * bundle dist/tmc-health.mjs and its chunks): built first when the bundle is missing or older than its sources, then run as a
  * child process configured only through the standard AWS environment.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { DemoSetupError } from './setup-error';
 
 export const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'tmc-health.js');
-const BUNDLE = join(ROOT, 'dist', 'tmc-health.js');
+const BUNDLE = join(ROOT, 'dist', 'tmc-health.mjs');
 
 function newestMtime(path: string): number {
   const stat = statSync(path);
@@ -19,11 +19,18 @@ function newestMtime(path: string): number {
   return Math.max(0, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
 }
 
-/** Why the bundle needs building, or undefined when it is up to date with lambdas/ and package-lock.json. */
+/**
+ * Why the bundle needs building, or undefined when it is up to date with lambdas/, package-lock.json and the build
+ * script.
+ */
 export function bundleOutdated(): string | undefined {
-  if (!existsSync(BUNDLE)) return 'dist/tmc-health.js is missing';
-  const sources = Math.max(newestMtime(join(ROOT, 'lambdas')), newestMtime(join(ROOT, 'package-lock.json')));
-  return sources > statSync(BUNDLE).mtimeMs ? 'dist/tmc-health.js is older than its sources' : undefined;
+  if (!existsSync(BUNDLE)) return 'dist/tmc-health.mjs is missing';
+  const sources = Math.max(
+    newestMtime(join(ROOT, 'lambdas')),
+    newestMtime(join(ROOT, 'package-lock.json')),
+    newestMtime(join(ROOT, 'scripts', 'build-cli.ts')),
+  );
+  return sources > statSync(BUNDLE).mtimeMs ? 'dist/tmc-health.mjs is older than its sources' : undefined;
 }
 
 /** Runs package.json's `build:cli` (the esbuild bundle) when needed; says so on `log`. */

@@ -4,12 +4,12 @@ import 'aws-sdk-client-mock-jest';
 import {
   AssumeRoleError,
   assumeRoleCredentials,
-  createAssumedIrsaClients,
   createAssumedRegionClients,
   DEFAULT_SESSION_SECONDS,
   REFRESH_BEFORE_EXPIRY_MS,
 } from '../../lambdas/adapters/assume-role';
 import { createRegionClients, DEFAULT_MAX_ATTEMPTS } from '../../lambdas/adapters/clients';
+import { createAssumedIrsaClients } from '../../lambdas/adapters/irsa/clients';
 
 const ROLE_ARN = 'arn:aws:iam::444455556666:role/TmcHealthReadOnly';
 const T0 = new Date('2026-11-22T12:00:00.000Z');

@@ -363,6 +363,7 @@ describe('in the credential check run', () => {
       {
         clientsFor,
         eksConnectorClientsFor,
+        gatherEksConnector,
         now: () => NOW,
         forwarder: {
           forward: (input) => {

@@ -28,6 +28,7 @@ import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import type { Context } from 'aws-lambda';
 import { runCredentialCheck } from '../../lambdas/app/credential-check';
 import { createRegionClients, RequestCounter } from '../../lambdas/adapters/clients';
+import { gatherEksConnector } from '../../lambdas/adapters/gather-eks-connector';
 import {
   attachRequestCounterToEksConnector,
   createEksConnectorClients,
@@ -183,6 +184,7 @@ async function runCheck(
     {
       clientsFor: (region) => createRegionClients(region, { maxAttempts: 2 }),
       eksConnectorClientsFor: eksConnectorClientsFor(registrations, counter),
+      gatherEksConnector,
       now: () => now,
     },
   );

@@ -9,7 +9,7 @@
  * stripped), like import-cycles.test.ts. Type-only imports count too: they cost nothing in the bundle, but a
  * classic type on a mini schema is a mistake waiting to happen. zod/mini's own `z` object is refused as well:
  * importing it by name keeps every locale in the bundle (esbuild cannot tree-shake an object that escapes), so
- * the last tests bundle each checker and look at what esbuild kept.
+ * the last tests bundle each checker, and the CLI, and look at what esbuild kept.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import {
   BUNDLE_TARGET,
   LAMBDA_UNUSED_CREDENTIAL_PROVIDERS,
 } from '../../lib/constructs/bundling';
+import { CLI_BUILD_OPTIONS } from '../../scripts/build-cli';
 
 const ROOT = resolve(__dirname, '..', '..');
 const HANDLERS = join(ROOT, 'lambdas', 'handlers');
@@ -192,6 +193,22 @@ function expectMiniWithEnglishOnly(zod: readonly { path: string; bytes: number }
   // About 30 KB minified when measured (the full build was about 455 KB).
   expect(zod.reduce((sum, file) => sum + file.bytes, 0)).toBeLessThan(40_000);
 }
+
+it('the CLI bundle keeps zod/mini with its English locale only: no other locale, no classic zod', async () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'cli-zod-'));
+  try {
+    const result = await build({
+      ...CLI_BUILD_OPTIONS,
+      outdir,
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    expectMiniWithEnglishOnly(zodFilesOf(result.metafile));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}, 30_000);
 
 it.each(['credential-check.ts', 'irsa-check.ts'])(
   'the %s bundle keeps zod/mini with its English locale only: no other locale, no classic zod',

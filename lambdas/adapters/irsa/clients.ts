@@ -1,6 +1,7 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { IrsaSettings } from '../../core/irsa/settings';
 import { clientConfig, type ClientOptions } from '../clients';
 import { reportUnexpectedAnswers } from '../unexpected-answer';
@@ -50,4 +51,16 @@ export function createIrsaClients(
       ? { claimStore: new DynamoClaimStore(dynamodb, settings.watermarkTableName) }
       : {}),
   };
+}
+
+/**
+ * The IRSA check's clients (createIrsaClients without a watermark store: the CLI never keeps one) signed with
+ * `credentials`: another account's, through its role (lambdas/adapters/assume-role.ts).
+ */
+export function createAssumedIrsaClients(
+  homeRegion: string,
+  credentials: AwsCredentialIdentityProvider,
+  options: ClientOptions = {},
+): IrsaClients {
+  return createIrsaClients({ watermarkTableName: undefined }, homeRegion, { ...options, credentials });
 }
