@@ -50,7 +50,32 @@ export function renderBenchMarkdown(results: BenchResults): string {
     );
   }
   if (results.cliWallTime) {
-    const { rows, addedLatencyMs, goal } = results.cliWallTime;
+    const { rows, addedLatencyMs, goals, startup, bundle } = results.cliWallTime;
+    lines.push('### `tmc-health` start-up', '');
+    lines.push(
+      ...table(
+        ['Command', 'Median', 'Runs'],
+        [
+          [
+            `\`tmc-health ${startup.args.join(' ')}\``,
+            `${startup.cliMedianMs} ms`,
+            startup.cliRunsMs.map((run) => `${run}`).join(', ') + ' ms',
+          ],
+          [
+            '`node -e 0`',
+            `${startup.nodeMedianMs} ms`,
+            startup.nodeRunsMs.map((run) => `${run}`).join(', ') + ' ms',
+          ],
+        ],
+      ),
+      '',
+      `Run in turn, ${startup.pairs} pairs; the median of the ratios pair by pair: ${startup.ratio.toFixed(2)}×. ` +
+        `${verdict(goals.startup)}.`,
+      '',
+      `The bundle (minified, source maps apart): ${kb(bundle.totalBytes)} in ${bundle.chunks} chunks; every command ` +
+        `loads ${kb(bundle.startupBytes)} of it, \`check --checks tmc\` ${kb(bundle.checkTmcBytes)}.`,
+      '',
+    );
     lines.push(`### \`tmc-health check\` wall time, ${addedLatencyMs} ms added to every AWS answer`, '');
     lines.push(
       ...table(
@@ -63,7 +88,7 @@ export function renderBenchMarkdown(results: BenchResults): string {
         ]),
       ),
       '',
-      `${verdict(goal)}.`,
+      `${verdict(goals.oneByOne)}. ${verdict(goals.twentyByThree)}.`,
       '',
     );
   }

@@ -45,10 +45,40 @@ export interface CliWallTimeRow {
   readonly requests: number;
 }
 
+/**
+ * `tmc-health explain <id>` against `node -e 0`, run in turn (one of each, then again) in the same bench run: what
+ * the CLI adds to Node's own start, whatever the machine's speed that minute.
+ */
+export interface CliStartupResult {
+  /** The CLI's arguments, run as `node bin/tmc-health.js <args>` (a user's `tmc-health <args>`). */
+  readonly args: readonly string[];
+  /** Pairs counted, after the warm-ups. */
+  readonly pairs: number;
+  readonly cliMedianMs: number;
+  readonly nodeMedianMs: number;
+  /** Median of the ratios pair by pair (CLI ÷ node, run back to back). */
+  readonly ratio: number;
+  readonly cliRunsMs: readonly number[];
+  readonly nodeRunsMs: readonly number[];
+}
+
+/** The CLI bundle the runs loaded (scripts/build-cli.ts), minified code without the source maps. */
+export interface CliBundleMeasure {
+  readonly totalBytes: number;
+  /** What every command loads: the entry chunk and the chunks it imports. */
+  readonly startupBytes: number;
+  /** What `check --checks tmc` loads. */
+  readonly checkTmcBytes: number;
+  readonly chunks: number;
+}
+
 export interface CliWallTimeResult {
   readonly addedLatencyMs: number;
+  readonly bundle: CliBundleMeasure;
+  readonly startup: CliStartupResult;
   readonly rows: readonly CliWallTimeRow[];
-  readonly goal: Goal;
+  /** The issue's three goals: start-up against Node's, 1 × 1 and 20 × 3 with the added latency. */
+  readonly goals: { readonly startup: Goal; readonly oneByOne: Goal; readonly twentyByThree: Goal };
 }
 
 export interface IrsaScanResult {
