@@ -61,6 +61,11 @@ export async function measureIrsaScan(ctx: BenchContext): Promise<IrsaScanResult
       runs.map((run) => run.observation),
     );
     for (const mismatch of tally.mismatches) ctx.log(`IRSA scan: ${mismatch}`);
+    // Both views, since the figure kept is the larger of the two.
+    ctx.log(
+      `IRSA scan: by group (what the findings report) ${tally.byGroup.lost} lost / ${tally.byGroup.countedTwice} counted twice; ` +
+        `by event id ${tally.byEventId.lost} / ${tally.byEventId.countedTwice}`,
+    );
     return {
       ...result(runs, tally.lost, tally.countedTwice, tally.mismatches.length),
       quietRunDurationMs: Math.round(quiet.handlerMs),
