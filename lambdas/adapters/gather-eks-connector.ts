@@ -4,22 +4,20 @@ import {
   type Cluster,
   type EKSClient,
 } from '@aws-sdk/client-eks';
-import { GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 import type {
   EksConnectorRegion,
   EksConnectorSnapshot,
   RegisteredCluster,
   UndescribedCluster,
 } from '../core/eks-connector/types';
-import type { ApiFailure, Observed, SkippedRecord } from '../core/inventory';
-import type { RoleTrust } from '../core/irsa/types';
+import type { Observed, SkippedRecord } from '../core/inventory';
 import { toApiFailure } from './aws-error';
 import type { EksConnectorClients } from './eks-connector-clients';
 import { CallLog } from './gather-call-log';
 import { mapWithConcurrency } from './gather-concurrency';
 import type { RunDeadline } from './deadline';
-import { decodeTrustPolicy, roleNameInAccount } from './irsa/iam-reader';
 import { forEachPage, MalformedResponseError, requiredList } from './pagination';
+import { RoleCache } from './role-cache';
 
 /**
  * The EKS Connector check's reads, read-only: per region ListClusters with `include=all` (EKS's own
@@ -251,66 +249,4 @@ export function partitionOfRegion(region: string): string {
 /** A cluster's ARN from its name, for failures about it (DescribeCluster answers with the real one). */
 export function clusterArn(region: string, accountId: string, name: string): string {
   return `arn:${partitionOfRegion(region)}:eks:${region}:${accountId}:cluster/${name}`;
-}
-
-/**
- * GetRole once per connector role and run. The cached promise settles once; each region's CallLog awaits it and
- * records the outcome as its own (a failure in the region's name), so a role used in two regions costs one call.
- */
-class RoleCache {
-  private readonly reads = new Map<string, Promise<RoleTrust>>();
-  private readonly settled = new Map<string, Observed<RoleTrust>>();
-
-  constructor(
-    private readonly iam: IAMClient | undefined,
-    private readonly accountId: string,
-  ) {}
-
-  read(roleArn: string): Promise<RoleTrust> {
-    let pending = this.reads.get(roleArn);
-    if (pending === undefined) {
-      pending = this.fetch(roleArn).then(
-        (value) => {
-          this.settled.set(roleArn, { ok: true, value });
-          return value;
-        },
-        (error: unknown) => {
-          this.settled.set(roleArn, { ok: false, failure: roleFailure(error, roleArn) });
-          throw error;
-        },
-      );
-      this.reads.set(roleArn, pending);
-    }
-    return pending;
-  }
-
-  /** What each read role came to; a role the deadline kept from being read is absent (its findings ERROR). */
-  observations(): Record<string, Observed<RoleTrust>> {
-    return Object.fromEntries([...this.settled.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
-  }
-
-  private async fetch(roleArn: string): Promise<RoleTrust> {
-    const name = roleNameInAccount(roleArn, this.accountId);
-    if (typeof name !== 'string') throw name;
-    if (this.iam === undefined) throw new Error('no IAM client');
-    let document: string | undefined;
-    try {
-      const output = await this.iam.send(new GetRoleCommand({ RoleName: name }));
-      document = output.Role?.AssumeRolePolicyDocument;
-    } catch (error) {
-      if (error instanceof Error && error.name === 'NoSuchEntityException') return { roleArn, exists: false };
-      throw error;
-    }
-    return { roleArn, exists: true, trustPolicy: decodeTrustPolicy(document) };
-  }
-}
-
-/** The role's failure as the core reads it: IAM is global, the regions record their own copies. */
-function roleFailure(error: unknown, roleArn: string): ApiFailure {
-  return toApiFailure(error, {
-    service: 'iam',
-    operation: 'GetRole',
-    region: 'global',
-    resourceArn: roleArn,
-  });
 }

@@ -3,6 +3,10 @@ import { countUncheckedAtDeadline } from '../core/deadline';
 import { evaluateEksConnector } from '../core/eks-connector/evaluate-eks-connector';
 import { completeEksConnectorRegions, withEksConnectorCalls } from '../core/eks-connector/run-summary';
 import type { EksConnectorSnapshot } from '../core/eks-connector/types';
+import { mergeCheckerFindings } from '../core/checks/merge-checker-findings';
+import { evaluatePodIdentity } from '../core/pod-identity/evaluate-pod-identity';
+import { completePodIdentityRegions, withPodIdentityCalls } from '../core/pod-identity/run-summary';
+import type { PodIdentitySnapshot } from '../core/pod-identity/types';
 import { evaluateCredentials } from '../core/evaluate-credentials';
 import type { Finding } from '../core/finding';
 import type { InventorySnapshot } from '../core/inventory';
@@ -12,6 +16,7 @@ import type { RegionClients } from '../adapters/clients';
 import { RunDeadline } from '../adapters/deadline';
 import type { EksConnectorClients } from '../adapters/eks-connector-clients';
 import type { EksConnectorGatherInput } from '../adapters/gather-eks-connector';
+import type { PodIdentityGatherInput } from '../adapters/gather-pod-identity';
 import { gatherInventory } from '../adapters/gather-inventory';
 import type { RunReportForwarder } from '../adapters/fleet/report-forwarder';
 import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
@@ -34,14 +39,17 @@ export interface CredentialCheckInput {
   readonly deadline?: Date;
   /**
    * Whether the TMC credential checks run (`tmc-health check --checks eks-connector` leaves them out). Off, nothing
-   * of the TMC inventory is read and the run holds the EKS Connector's findings alone. Default true.
+   * of the TMC inventory is read and the run holds the EKS families' findings alone. Default true.
    */
   readonly tmc?: boolean;
 }
 
 export interface CredentialCheckDependencies {
   readonly clientsFor: (region: string) => RegionClients;
-  /** Required when `settings.eksConnectorEnabled`: the EKS Connector check's clients per region. */
+  /**
+   * Required when `settings.eksConnectorEnabled` or `settings.podIdentityEnabled`: the EKS and IAM clients per
+   * region, which both families read with.
+   */
   readonly eksConnectorClientsFor?: (region: string) => EksConnectorClients;
   /**
    * Required when `settings.eksConnectorEnabled`: the EKS Connector check's reads, gatherEksConnector
@@ -49,6 +57,11 @@ export interface CredentialCheckDependencies {
    * and IAM clients it imports, only when the check is on (about 30 ms of its start-up otherwise).
    */
   readonly gatherEksConnector?: (input: EksConnectorGatherInput) => Promise<EksConnectorSnapshot>;
+  /**
+   * Required when `settings.podIdentityEnabled`: the EKS Pod Identity check's reads, gatherPodIdentity
+   * (lambdas/adapters/gather-pod-identity.ts), passed in for the same reason as gatherEksConnector.
+   */
+  readonly gatherPodIdentity?: (input: PodIdentityGatherInput) => Promise<PodIdentitySnapshot>;
   /** Absent for a dry run (the CLI without --publish). */
   readonly publisher?: FindingPublisher;
   /** The finding lifecycle: when present it publishes (transitions only) instead of `publisher`. */
@@ -68,6 +81,8 @@ export interface CredentialCheckResult {
   readonly snapshot: InventorySnapshot;
   /** The EKS Connector reads, when `settings.eksConnectorEnabled`. */
   readonly eksConnector?: EksConnectorSnapshot;
+  /** The EKS Pod Identity reads, when `settings.podIdentityEnabled`. */
+  readonly podIdentity?: PodIdentitySnapshot;
   readonly findings: readonly Finding[];
   readonly summary: RunSummary;
   readonly publishReport?: PublishReport;
@@ -76,14 +91,29 @@ export interface CredentialCheckResult {
   readonly uncheckedAtDeadline: number;
 }
 
-function eksConnectorOf(dependencies: CredentialCheckDependencies) {
+function eksClientsOf(dependencies: CredentialCheckDependencies) {
   if (dependencies.eksConnectorClientsFor === undefined) {
-    throw new Error('eksConnectorEnabled: the run needs eksConnectorClientsFor (the EKS Connector clients)');
+    throw new Error(
+      'eksConnectorEnabled or podIdentityEnabled: the run needs eksConnectorClientsFor (the EKS and IAM clients)',
+    );
   }
+  return dependencies.eksConnectorClientsFor;
+}
+
+function eksConnectorOf(dependencies: CredentialCheckDependencies) {
+  const clientsFor = eksClientsOf(dependencies);
   if (dependencies.gatherEksConnector === undefined) {
     throw new Error('eksConnectorEnabled: the run needs gatherEksConnector (the EKS Connector reads)');
   }
-  return { clientsFor: dependencies.eksConnectorClientsFor, gather: dependencies.gatherEksConnector };
+  return { clientsFor, gather: dependencies.gatherEksConnector };
+}
+
+function podIdentityOf(dependencies: CredentialCheckDependencies) {
+  const clientsFor = eksClientsOf(dependencies);
+  if (dependencies.gatherPodIdentity === undefined) {
+    throw new Error('podIdentityEnabled: the run needs gatherPodIdentity (the EKS Pod Identity reads)');
+  }
+  return { clientsFor, gather: dependencies.gatherPodIdentity };
 }
 
 export function regionsToCheck(settings: Pick<CheckerSettings, 'regions'>, defaultRegion: string): string[] {
@@ -110,9 +140,11 @@ export async function runCredentialCheck(
   };
   const deadline = new RunDeadline(input.deadline, now);
   const eksConnectorReads = input.settings.eksConnectorEnabled ? eksConnectorOf(dependencies) : undefined;
-  // The EKS Connector's registered clusters are read alongside the TMC inventory, in the same regions.
+  const podIdentityReads = input.settings.podIdentityEnabled ? podIdentityOf(dependencies) : undefined;
+  // The EKS Connector's registered clusters and the EKS Pod Identity associations are read alongside the TMC
+  // inventory, in the same regions.
   const tmc = input.tmc ?? true;
-  const [snapshot, eksConnector] = await Promise.all([
+  const [snapshot, eksConnector, podIdentity] = await Promise.all([
     tmc
       ? gatherInventory({
           accountId: input.accountId,
@@ -133,25 +165,44 @@ export async function runCredentialCheck(
           deadline,
         })
       : undefined,
+    podIdentityReads
+      ? podIdentityReads.gather({
+          accountId: input.accountId,
+          regions,
+          now: startedAt,
+          clientsFor: podIdentityReads.clientsFor,
+          deadline,
+        })
+      : undefined,
   ]);
-  const findings = [
+  // Both EKS families report eks:ListClusters and iam:GetRole of a region: one checker.error finding each.
+  const findings = mergeCheckerFindings([
     ...(tmc ? evaluateCredentials(snapshot, input.settings) : []),
     ...(eksConnector ? evaluateEksConnector(eksConnector, input.settings) : []),
-  ];
+    ...(podIdentity ? evaluatePodIdentity(podIdentity, input.settings) : []),
+  ]);
   const uncheckedAtDeadline = countUncheckedAtDeadline(findings);
-  const summary = eksConnector
+  const withEks = eksConnector
     ? withEksConnectorCalls(summarizeRun(snapshot, findings), eksConnector)
     : summarizeRun(snapshot, findings);
+  const summary = podIdentity ? withPodIdentityCalls(withEks, podIdentity) : withEks;
   const eksComplete = eksConnector ? completeEksConnectorRegions(eksConnector) : undefined;
-  const eks = eksConnector ? { eksConnector } : {};
+  const podComplete = podIdentity ? completePodIdentityRegions(podIdentity) : undefined;
+  const eks = { ...(eksConnector ? { eksConnector } : {}), ...(podIdentity ? { podIdentity } : {}) };
   const runInput = () => ({
     family: 'credentials' as const,
     run,
     findings,
     // Absence counts only where discovery worked: a region that could not be searched proves nothing. With the
-    // EKS Connector check, that includes its cluster listing and every DescribeCluster of the region.
+    // EKS Connector check, that includes its cluster listing and every DescribeCluster of the region; with Pod
+    // Identity, its cluster listing and every cluster's association listing.
     coveredRegions: snapshot.regions
-      .filter((region) => region.discovery.ok && (eksComplete?.has(region.region) ?? true))
+      .filter(
+        (region) =>
+          region.discovery.ok &&
+          (eksComplete?.has(region.region) ?? true) &&
+          (podComplete?.has(region.region) ?? true),
+      )
       .map((region) => region.region),
     failedOperations: summary.failedOperations,
     apiCalls: dependencies.apiCalls?.() ?? 0,

@@ -1,23 +1,14 @@
-import type { CheckId, Component, Severity } from './finding';
+import type { CheckId } from './finding';
+import type { CheckDefinition } from './check-definition';
+import { POD_IDENTITY_CATALOGUE } from './pod-identity/catalogue';
+
+export type { CheckDefinition } from './check-definition';
 
 /**
  * The check catalogue: one entry per check id, carrying what the TMC and AWS documentation says a failure
  * means, who can fix it and how. Findings take their remediation from here, `docs/checks.md` is generated from
  * here, and the CLI's `explain` reads it, so the three can never disagree.
  */
-export interface CheckDefinition {
-  readonly id: CheckId;
-  readonly name: string;
-  readonly component?: Component;
-  /** Severity of a FAIL unless the evaluation has a reason to raise or lower it for one resource. */
-  readonly defaultSeverity: Severity;
-  readonly verifies: string;
-  /** What a failure means for the credential (its TMC phase) or for the checker. */
-  readonly meaning: string;
-  readonly whoCanFix: string;
-  readonly steps: readonly string[];
-}
-
 const RECREATE_CREDENTIAL =
   'If the resource cannot be restored, delete the credential in TMC and create a new one with a different name (the bad state of the original can disturb its deletion); TMC then deploys a fresh CloudFormation stack.';
 
@@ -287,6 +278,8 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
       'Then the cluster: a PENDING one whose activation is still valid connects once its pods restart (`kubectl rollout restart statefulset eks-connector -n eks-connector`); one that turned FAILED or whose activation expired must be registered again (`eks.connector.failed`).',
     ],
   },
+  // EKS Pod Identity (pod-identity.*): its entries live with the family.
+  ...POD_IDENTITY_CATALOGUE,
   'fleet.member.silent': {
     id: 'fleet.member.silent',
     name: 'Member account keeps reporting to the hub',

@@ -35,6 +35,25 @@ const CLUSTERS_LISTED = read('eks:ListClusters', 'region');
 /** Only DescribeCluster tells a registered cluster (it has a connectorConfig) and its status. */
 const CLUSTER_DESCRIBED = read('eks:DescribeCluster', 'resource');
 const EKS_CONNECTOR_READS = [CLUSTERS_LISTED, CLUSTER_DESCRIBED];
+/**
+ * EKS Pod Identity: the clusters, each one's associations (a failed listing is about its cluster), and each
+ * association's description (only it names the roles).
+ */
+const ASSOCIATIONS_LISTED = read('eks:ListPodIdentityAssociations', 'resource');
+const POD_IDENTITY_ASSOCIATION_READS = [
+  CLUSTERS_LISTED,
+  ASSOCIATIONS_LISTED,
+  read('eks:DescribePodIdentityAssociation', 'resource'),
+  // The finding's resource is the role checked (the association's, or its target): a failed GetRole of it voids
+  // exactly the findings about that role.
+  read('iam:GetRole', 'resource'),
+];
+/** The agent is looked for only on clusters that have associations. */
+const POD_IDENTITY_AGENT_READS = [
+  CLUSTERS_LISTED,
+  ASSOCIATIONS_LISTED,
+  read('eks:DescribeAddon', 'resource'),
+];
 
 /**
  * The AWS reads each check's PASS rests on. The core turns a PASS into ERROR when one of them failed in the run
@@ -73,6 +92,11 @@ export const CHECK_READS: Readonly<Record<CheckId, readonly CheckRead[]>> = {
   // The finding's resource is the connector role: a failed GetRole of it (attributed to the regions whose
   // clusters use the role) voids exactly the findings of those clusters.
   'eks.connector.role-invalid': [...EKS_CONNECTOR_READS, read('iam:GetRole', 'resource')],
+  'pod-identity.role-invalid': POD_IDENTITY_ASSOCIATION_READS,
+  'pod-identity.target-role-invalid': POD_IDENTITY_ASSOCIATION_READS,
+  // Without the add-on, only DescribeCluster tells an EKS Auto Mode cluster, which runs the agent itself.
+  'pod-identity.agent-not-installed': [...POD_IDENTITY_AGENT_READS, CLUSTER_DESCRIBED],
+  'pod-identity.agent-unhealthy': POD_IDENTITY_AGENT_READS,
   // The hub's heartbeat table (one item per member account and family): a silent member is only known from it.
   'fleet.member.silent': [read('dynamodb:Scan', 'region')],
   // Its findings are about the calls themselves: one per operation, ERROR exactly when that operation failed.

@@ -30,6 +30,10 @@ export const CHECK_IDS = [
   'eks.connector.activation-expired',
   'eks.connector.failed',
   'eks.connector.role-invalid',
+  'pod-identity.role-invalid',
+  'pod-identity.target-role-invalid',
+  'pod-identity.agent-not-installed',
+  'pod-identity.agent-unhealthy',
   'fleet.member.silent',
   'checker.error',
 ] as const;
@@ -44,8 +48,10 @@ export const RESOURCE_TYPES = [
   'AWS::API::Operation',
   /** An Organizations member account, as the hub sees it (fleet.member.silent): named `<accountId>/<family>`. */
   'AWS::Organizations::Account',
-  /** A cluster registered with EKS through the EKS Connector (eks.connector.*). */
+  /** A cluster registered with EKS through the EKS Connector (eks.connector.*), or an EKS cluster (pod-identity.*). */
   'AWS::EKS::Cluster',
+  /** An EKS Pod Identity association whose role is not known (its DescribePodIdentityAssociation failed). */
+  'AWS::EKS::PodIdentityAssociation',
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 

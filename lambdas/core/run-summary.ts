@@ -1,5 +1,5 @@
 import { SEVERITIES, STATUSES, type Finding, type Severity, type Status } from './finding';
-import type { InventorySnapshot } from './inventory';
+import type { ApiFailure, InventorySnapshot, SkippedRecord } from './inventory';
 
 export interface RunSummary {
   readonly accountId: string;
@@ -43,5 +43,27 @@ export function summarizeRun(snapshot: InventorySnapshot, findings: readonly Fin
         ),
       ),
     ],
+  };
+}
+
+/** One region's reads of a family that runs inside the credential check (the EKS Connector, Pod Identity). */
+export interface FamilyRegionCalls {
+  readonly region: string;
+  readonly failures: readonly ApiFailure[];
+  readonly skipped: readonly SkippedRecord[];
+}
+
+/**
+ * The run summary with a family's reads added: their skipped records and their failed operations
+ * (`<region> service:Operation`, as summarizeRun lists the inventory's), each once.
+ */
+export function withFamilyCalls(summary: RunSummary, regions: readonly FamilyRegionCalls[]): RunSummary {
+  const failed = regions.flatMap((region) =>
+    region.failures.map((failure) => `${region.region} ${failure.service}:${failure.operation}`),
+  );
+  return {
+    ...summary,
+    skippedRecords: summary.skippedRecords + regions.reduce((sum, region) => sum + region.skipped.length, 0),
+    failedOperations: [...new Set([...summary.failedOperations, ...failed])],
   };
 }

@@ -22,6 +22,11 @@ export const DEFAULT_SETTINGS = {
    */
   eksConnectorEnabled: false,
   eksConnectorPendingGraceMinutes: 30,
+  /**
+   * Off when the variable is absent, like eksConnectorEnabled: the stack writes it from the `podIdentityEnabled`
+   * key, on by default (lib/config/pod-identity-config-schema.ts).
+   */
+  podIdentityEnabled: false,
 } as const;
 
 /** The metrics window the checker supports, in whole minutes: the CLI's --since states and enforces the same. */
@@ -75,6 +80,8 @@ export const checkerSettingsSchema = z.strictObject({
     z.int().check(z.minimum(1), z.maximum(MAX_EKS_CONNECTOR_PENDING_GRACE_MINUTES)),
     DEFAULT_SETTINGS.eksConnectorPendingGraceMinutes,
   ),
+  /** EKS Pod Identity associations and agents (pod-identity.*, lambdas/core/pod-identity/), checked in `regions`. */
+  podIdentityEnabled: z._default(z.boolean(), DEFAULT_SETTINGS.podIdentityEnabled),
 });
 
 export type CheckerSettings = z.infer<typeof checkerSettingsSchema>;
@@ -94,6 +101,8 @@ const ENV = {
   /** `true` or `false`. */
   eksConnectorEnabled: 'TMC_HEALTH_EKS_CONNECTOR_ENABLED',
   eksConnectorPendingGraceMinutes: 'TMC_HEALTH_EKS_CONNECTOR_PENDING_GRACE_MINUTES',
+  /** `true` or `false`. */
+  podIdentityEnabled: 'TMC_HEALTH_POD_IDENTITY_ENABLED',
 } as const satisfies Record<keyof CheckerSettings, string>;
 
 const codec = envCodec({
@@ -106,7 +115,7 @@ const codec = envCodec({
     'tokenMaxAgeHours',
     'eksConnectorPendingGraceMinutes',
   ],
-  booleanKeys: ['eksConnectorEnabled'],
+  booleanKeys: ['eksConnectorEnabled', 'podIdentityEnabled'],
   label: 'checker settings',
 });
 

@@ -13,6 +13,7 @@ import {
 } from '../adapters/eks-connector-clients';
 import { createRunReportForwarder } from '../adapters/fleet/report-forwarder';
 import { gatherEksConnector } from '../adapters/gather-eks-connector';
+import { gatherPodIdentity } from '../adapters/gather-pod-identity';
 import { createSecurityHubPublisher } from '../adapters/publish-security-hub';
 import { createFindingPublisher } from '../adapters/publishers';
 import { memberSettingsFromEnvironment } from '../core/fleet/member-settings';
@@ -83,6 +84,7 @@ export async function handler(
           clientsFor,
           eksConnectorClientsFor,
           gatherEksConnector,
+          gatherPodIdentity,
           ...(forwarder ? { forwarder } : { publisher, ...(lifecycle ? { lifecycle } : {}) }),
           apiCalls: () => counter.total - callsBefore,
         },

@@ -10,6 +10,16 @@ export interface RegionCalls {
   readonly succeededOperations: readonly string[];
 }
 
+/** The message of a failing operation's checker.error finding. */
+export function checkerErrorMessage(
+  operation: string,
+  region: string,
+  first: Pick<ApiFailure, 'errorName' | 'message'>,
+  failedCalls: number,
+): string {
+  return `The checker could not call ${operation} in ${region} (${first.errorName}: ${first.message}); ${failedCalls} call(s) failed, so the checks that depend on it are unknown.`;
+}
+
 /**
  * One `checker.error` per failing `service:Operation` in the region (many failed calls of one kind are one
  * problem), and a PASS for each operation that only succeeded, so a resolved failure is visible.
@@ -30,7 +40,7 @@ export function checkerFindings(scope: FindingScope, region: RegionCalls): Findi
       checkId: 'checker.error',
       status: 'ERROR',
       title: `${operation} failed`,
-      message: `The checker could not call ${operation} in ${scope.region} (${first.errorName}: ${first.message}); ${failures.length} call(s) failed, so the checks that depend on it are unknown.`,
+      message: checkerErrorMessage(operation, scope.region, first, failures.length),
       resource: { type: 'AWS::API::Operation', name: operation },
       resourceKey: operation,
       evidence: {

@@ -1,4 +1,4 @@
-import type { RunSummary } from '../run-summary';
+import { withFamilyCalls, type RunSummary } from '../run-summary';
 import { isRegionComplete, type EksConnectorSnapshot } from './types';
 
 /**
@@ -6,15 +6,7 @@ import { isRegionComplete, type EksConnectorSnapshot } from './types';
  * operations (`<region> service:Operation`, as summarizeRun lists the inventory's), each once.
  */
 export function withEksConnectorCalls(summary: RunSummary, snapshot: EksConnectorSnapshot): RunSummary {
-  const failed = snapshot.regions.flatMap((region) =>
-    region.failures.map((failure) => `${region.region} ${failure.service}:${failure.operation}`),
-  );
-  return {
-    ...summary,
-    skippedRecords:
-      summary.skippedRecords + snapshot.regions.reduce((sum, region) => sum + region.skipped.length, 0),
-    failedOperations: [...new Set([...summary.failedOperations, ...failed])],
-  };
+  return withFamilyCalls(summary, snapshot.regions);
 }
 
 /**

@@ -12,11 +12,13 @@
  * (test/unit/irsa-condition-differential.test.ts), so the two cannot drift unnoticed.
  *
  * Supported: StringEquals, StringNotEquals, StringEqualsIgnoreCase, StringNotEqualsIgnoreCase, StringLike,
- * StringNotLike, Bool, Null; the `ForAnyValue:` / `ForAllValues:` qualifiers; the `IfExists` suffix.
+ * StringNotLike, Bool, Null, and ArnEquals, ArnLike, ArnNotEquals, ArnNotLike (EKS Pod Identity trust policies
+ * condition `aws:SourceArn` on the cluster ARN with them); the `ForAnyValue:` / `ForAllValues:` qualifiers; the
+ * `IfExists` suffix.
  * Condition key names are case-insensitive (as in IAM), values are case-sensitive unless the operator says
  * otherwise. Several keys under one operator, and several operators, must all match (AND); several values for
  * one key match if any does (OR; for negated operators: if none does). Any other operator (Numeric*, Date*,
- * Arn*, IpAddress...) is reported in `unknownOperators` and treated as not matching: an Allow that depends on
+ * IpAddress...) is reported in `unknownOperators` and treated as not matching: an Allow that depends on
  * it is not granted, a Deny that depends on it is not applied. Policy variables (`${...}`) are not
  * substituted; IRSA trust policies do not use them.
  */
@@ -64,6 +66,24 @@ export function likeMatches(value: string, pattern: string): boolean {
   return globMatches(value, pattern, IAM_GLOB);
 }
 
+/**
+ * ArnEquals and ArnLike (the same in IAM): each of the six colon-separated parts of the ARN is matched on its own,
+ * with `*` and `?`, case-sensitively; the sixth part (the resource) keeps any further colons. A value that is not
+ * an ARN matches nothing.
+ */
+export function arnMatches(value: string, pattern: string): boolean {
+  const actual = arnParts(value);
+  const wanted = arnParts(pattern);
+  if (actual === undefined || wanted === undefined) return false;
+  return actual.every((part, index) => likeMatches(part, wanted[index] as string));
+}
+
+function arnParts(arn: string): string[] | undefined {
+  const parts = arn.split(':');
+  if (parts.length < 6) return undefined;
+  return [...parts.slice(0, 5), parts.slice(5).join(':')];
+}
+
 const equals: Matcher = (actual, expected) => actual === expected;
 const equalsIgnoreCase: Matcher = (actual, expected) => actual.toLowerCase() === expected.toLowerCase();
 const boolEquals: Matcher = (actual, expected) => actual.toLowerCase() === expected.toLowerCase();
@@ -76,6 +96,10 @@ const BASE_OPERATORS: Readonly<Record<string, BaseOperator>> = {
   stringlike: { match: likeMatches, negated: false },
   stringnotlike: { match: likeMatches, negated: true },
   bool: { match: boolEquals, negated: false },
+  arnequals: { match: arnMatches, negated: false },
+  arnlike: { match: arnMatches, negated: false },
+  arnnotequals: { match: arnMatches, negated: true },
+  arnnotlike: { match: arnMatches, negated: true },
 };
 
 interface ParsedOperator {

@@ -139,6 +139,7 @@ export const ASFF_RESOURCE_TYPES: Readonly<Record<ResourceType, string>> = {
   'AWS::API::Operation': 'Other',
   'AWS::Organizations::Account': 'Other',
   'AWS::EKS::Cluster': 'AwsEksCluster',
+  'AWS::EKS::PodIdentityAssociation': 'Other',
 };
 
 const REGION_SHAPE = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;

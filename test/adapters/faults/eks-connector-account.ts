@@ -22,7 +22,8 @@ const hoursAgo = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000);
 /** Every read the check makes. */
 export const OPERATIONS = ['eks:ListClusters', 'eks:DescribeCluster', 'iam:GetRole'] as const;
 
-const eks = mockClient(EKSClient);
+/** Shared with the Pod Identity fixture (pod-identity-account.ts): one mock per client class per test file. */
+export const eks = mockClient(EKSClient);
 const iam = COMMAND.GetRole[0];
 
 function registered(region: string, name: string, status: string, createdHoursAgo: number): Cluster {

@@ -13,7 +13,8 @@
  *   healthy run, and every other operation not failed.
  * A new check is covered by declaring its reads; a new operation by adding its fault injector below (a test
  * fails until it has one). The account fixtures are the fault-injection accounts of this folder, the
- * Organizations hub's fleet watch over its heartbeat table, and the EKS Connector check's registered clusters.
+ * Organizations hub's fleet watch over its heartbeat table, the EKS Connector check's registered clusters, and the
+ * EKS Pod Identity check's associations, roles and agent add-ons.
  */
 import 'aws-sdk-client-mock-jest';
 import { checksReading, declaredReadOperations } from '../../../lambdas/core/check-reads';
@@ -31,6 +32,7 @@ import {
 import * as eksConnectorAccount from './eks-connector-account';
 import { ERROR_FAULT_KINDS, faultError, type ErrorFault } from './fault-kinds';
 import * as fleetAccount from './fleet-account';
+import * as podIdentityAccount from './pod-identity-account';
 import {
   install as installIrsaAccount,
   MALFORMED as IRSA_MALFORMED,
@@ -142,7 +144,20 @@ const eksConnectorFamily: Family = {
   namesResources: ['eks:ListClusters', 'eks:DescribeCluster'],
 };
 
-const FAMILIES = [credentialFamily, irsaFamily, fleetFamily, eksConnectorFamily];
+const podIdentityFamily: Family = {
+  name: 'EKS Pod Identity (credential check)',
+  install: podIdentityAccount.install,
+  operations: podIdentityAccount.OPERATIONS,
+  malformed: () => podIdentityAccount.MALFORMED,
+  run: podIdentityAccount.run,
+  // The findings about the cluster, association or role a faulted request named (an association without a
+  // target role rests on no GetRole; a cluster with the add-on on no DescribeCluster).
+  concernedByFault: podIdentityAccount.concernedByFault,
+  // The clusters, then each cluster's associations, are only known from their listings.
+  namesResources: ['eks:ListClusters', 'eks:ListPodIdentityAssociations'],
+};
+
+const FAMILIES = [credentialFamily, irsaFamily, fleetFamily, eksConnectorFamily, podIdentityFamily];
 type Fault = ErrorFault | 'malformed';
 const FAULTS: readonly Fault[] = [...ERROR_FAULT_KINDS, 'malformed'];
 
