@@ -23,6 +23,7 @@ import { IrsaCheck } from './constructs/irsa-check';
 import { alarmTopicOf, Notifications } from './constructs/notifications';
 import { SelfMonitoring, type MonitoredChecker } from './constructs/self-monitoring';
 import { eksConnectorReadStatements } from './permissions/eks-connector-permissions';
+import { podIdentityReadStatements } from './permissions/pod-identity-permissions';
 import { autoRemediationStatements, ledgerStatements } from './permissions/lifecycle-permissions';
 import { securityHubImportStatements } from './permissions/security-hub-permissions';
 import { acknowledgeNagFindings, acknowledgeTopicKeyGrant } from './permissions/nag-acknowledgements';
@@ -115,6 +116,10 @@ export class TmcHealthCheckerStack extends Stack {
       ...(config.securityHubExport ? securityHubImportStatements() : []),
       // On by default (read-only): the clusters registered through the EKS Connector and their connector roles.
       ...(config.eksConnectorEnabled ? eksConnectorReadStatements(config.regions) : []),
+      // On by default (read-only): the EKS Pod Identity associations, their roles and the agent add-on.
+      ...(config.podIdentityEnabled
+        ? podIdentityReadStatements(config.regions, { eksConnectorGrants: config.eksConnectorEnabled })
+        : []),
     ]) {
       this.checker.role.addToPrincipalPolicy(statement);
     }
@@ -130,6 +135,7 @@ export class TmcHealthCheckerStack extends Stack {
       regions: config.regions,
       autoRemediation: config.autoRemediation,
       eksConnector: config.eksConnectorEnabled,
+      podIdentity: config.podIdentityEnabled,
       checkerRole: this.checker.role,
       checkerFunction: this.checker.function,
       failureQueue: this.checker.failureQueue,

@@ -17,6 +17,7 @@ import { CheckerSchedule } from './constructs/checker-schedule';
 import { IrsaCheck } from './constructs/irsa-check';
 import { checkerReadStatements, hubPublishStatements } from './permissions/checker-permissions';
 import { eksConnectorReadStatements } from './permissions/eks-connector-permissions';
+import { podIdentityReadStatements } from './permissions/pod-identity-permissions';
 import { acknowledgeNagFindings } from './permissions/nag-acknowledgements';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -102,6 +103,10 @@ export class TmcHealthMemberStack extends Stack {
     for (const statement of [
       ...checkerReadStatements(config.regions),
       ...(config.eksConnectorEnabled ? eksConnectorReadStatements(config.regions) : []),
+      // On by default (read-only): the EKS Pod Identity associations, their roles and the agent add-on.
+      ...(config.podIdentityEnabled
+        ? podIdentityReadStatements(config.regions, { eksConnectorGrants: config.eksConnectorEnabled })
+        : []),
       ...hubPublishStatements(hubBus),
     ]) {
       this.checker.role.addToPrincipalPolicy(statement);
@@ -116,6 +121,7 @@ export class TmcHealthMemberStack extends Stack {
       regions: config.regions,
       autoRemediation: false,
       eksConnector: config.eksConnectorEnabled,
+      podIdentity: config.podIdentityEnabled,
       checkerRole: this.checker.role,
       checkerFunction: this.checker.function,
       failureQueue: this.checker.failureQueue,

@@ -7,6 +7,7 @@ import { EKS_CONNECTOR_EXAMPLES, eksConnectorConfigShape } from './eks-connector
 import { IRSA_EXAMPLES, irsaConfigShape, irsaPageBudgetProblem } from './irsa-config-schema';
 import { LIFECYCLE_EXAMPLES, lifecycleConfigShape } from './lifecycle-config-schema';
 import { ORG_EXAMPLES, orgConfigShape } from './org-config-schema';
+import { POD_IDENTITY_EXAMPLES, podIdentityConfigShape } from './pod-identity-config-schema';
 import { SECURITY_HUB_EXAMPLES, securityHubConfigShape } from './security-hub-config-schema';
 
 /**
@@ -87,6 +88,7 @@ export const configSchema = z
     ...orgConfigShape,
     ...securityHubConfigShape,
     ...eksConnectorConfigShape,
+    ...podIdentityConfigShape,
   })
   // Cross-key rule, reported under irsaMaxPagesPerRegion (the usual fix).
   .superRefine((config, ctx) => {
@@ -118,4 +120,5 @@ export const EXAMPLES: Readonly<Record<ConfigKey, string>> = {
   ...ORG_EXAMPLES,
   ...SECURITY_HUB_EXAMPLES,
   ...EKS_CONNECTOR_EXAMPLES,
+  ...POD_IDENTITY_EXAMPLES,
 };

@@ -116,6 +116,8 @@ export interface TmcHealthConfig {
   readonly eksConnectorEnabled: boolean;
   /** Minutes a registered cluster may stay PENDING after its registration before that is a FAIL. */
   readonly eksConnectorPendingGraceMinutes: number;
+  /** The credential checker also checks the EKS Pod Identity associations and agents (pod-identity.*). */
+  readonly podIdentityEnabled: boolean;
 }
 
 /** Thrown for invalid configuration; `message` lists every problem and is meant for humans as is. */
@@ -234,6 +236,7 @@ export function checkerSettings(config: TmcHealthConfig, topicArn: string): Chec
     runbookBaseUrl: config.runbookBaseUrl,
     eksConnectorEnabled: config.eksConnectorEnabled,
     eksConnectorPendingGraceMinutes: config.eksConnectorPendingGraceMinutes,
+    podIdentityEnabled: config.podIdentityEnabled,
   };
 }
 

@@ -5,6 +5,7 @@ import { DEFAULT_READ_ONLY_ROLE_NAME } from '../../lambdas/core/fleet/read-only-
 import { checkerPolicyStatements } from '../permissions/checker-permissions';
 import { irsaPolicyStatements } from '../permissions/irsa-permissions';
 import { eksConnectorReadStatements } from '../permissions/eks-connector-permissions';
+import { podIdentityReadStatements } from '../permissions/pod-identity-permissions';
 
 export interface FleetReadOnlyRoleProps {
   /**
@@ -95,8 +96,10 @@ export class FleetReadOnlyRole extends Construct {
         roleNamePatterns: props.irsaRoleNamePatterns ?? ['*'],
         ...NOT_GRANTED,
       }),
-      // `check --accounts` runs the EKS Connector family by default, as the deployed checker does.
+      // `check --accounts` runs the EKS Connector and Pod Identity families by default, as the deployed checker
+      // does (the EKS Connector's statements already grant the clusters and roles both read).
       ...eksConnectorReadStatements(regions),
+      ...podIdentityReadStatements(regions, { eksConnectorGrants: true }),
     ].filter((statement) => !statement.resources.some((arn) => NOT_GRANTED_ARNS.has(arn)));
     const forbidden = statements.flatMap((statement) =>
       statement.actions.filter((action) => FORBIDDEN_ACTION.test(action)),
@@ -111,7 +114,7 @@ export class FleetReadOnlyRole extends Construct {
       roleName,
       description:
         'TMC health read-only: what tmc-health check --accounts reads (TMC credential resources, IRSA denials, ' +
-        'EKS Connector clusters); ' +
+        'EKS Connector clusters, EKS Pod Identity associations); ' +
         'no token values, no writes',
       assumedBy: principals.length === 1 ? principals[0]! : new iam.CompositePrincipal(...principals),
       ...(props.externalId === undefined ? {} : { externalIds: [props.externalId] }),
@@ -134,8 +137,9 @@ export class FleetReadOnlyRole extends Construct {
         .map((arn) => ({
           id: `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`,
           reason:
-            'The read-only checker grants on resources named at run time (TMC functions and rules, IRSA roles ' +
-            'and OIDC providers), in this account only, exactly as the checker roles have them ' +
+            'The read-only checker grants on resources named at run time (TMC functions and rules, IRSA roles, ' +
+            'OIDC providers, EKS clusters, Pod Identity associations and agent add-ons), in this account only, ' +
+            'exactly as the checker roles have them ' +
             '(lib/permissions/nag-acknowledgements.ts gives each reason).',
         })),
     );

@@ -10,6 +10,8 @@ export interface NagAcknowledgementProps {
   readonly autoRemediation: boolean;
   /** Whether the checker role also reads EKS clusters and connector roles (eksConnectorEnabled). */
   readonly eksConnector?: boolean;
+  /** Whether the checker role also reads EKS Pod Identity associations, roles and add-ons (podIdentityEnabled). */
+  readonly podIdentity?: boolean;
   readonly checkerRole: iam.IRole;
   readonly checkerFunction: lambda.IFunction;
   readonly failureQueue: sqs.IQueue;
@@ -43,7 +45,9 @@ export function acknowledgeNagFindings(stack: Stack, props: NagAcknowledgementPr
         'Only for tag:GetResources, cloudwatch:GetMetricData, ssm:DescribeParameters and ' +
         'events:ListRuleNamesByTarget, which support no resource-level permissions (resource must be "*"); all ' +
         'four are read-only and return no secret values.' +
-        (props.eksConnector ? ' With eksConnectorEnabled, also eks:ListClusters (read-only, the same).' : ''),
+        (props.eksConnector || props.podIdentity
+          ? ' With eksConnectorEnabled or podIdentityEnabled, also eks:ListClusters (read-only, the same).'
+          : ''),
     },
     ...regions.map((region) => ({
       id: wildcardResource('lambda', region, 'function:*'),
@@ -61,26 +65,72 @@ export function acknowledgeNagFindings(stack: Stack, props: NagAcknowledgementPr
         'events:DescribeRule and ListTargetsByRule (read-only) on rules TMC creates ' +
         'under names unknown at deploy time, in this account and the configured regions only.',
     })),
-    ...(props.eksConnector ? eksConnectorAcknowledgements(regions) : []),
+    ...(props.eksConnector ? eksConnectorAcknowledgements(regions, props.podIdentity === true) : []),
+    ...(props.podIdentity ? podIdentityAcknowledgements(regions, props.eksConnector === true) : []),
   );
   acknowledgeScheduledFunction(stack, props.checkerFunction, props.schedulerRole, props.failureQueue);
 }
 
 /** The EKS Connector check's wildcard resources (lib/permissions/eks-connector-permissions.ts). */
-function eksConnectorAcknowledgements(regions: readonly string[]): { id: string; reason: string }[] {
+function eksConnectorAcknowledgements(
+  regions: readonly string[],
+  podIdentity: boolean,
+): { id: string; reason: string }[] {
   return [
     ...regions.map((region) => ({
       id: wildcardResource('eks', region, 'cluster/*'),
       reason:
         'eks:DescribeCluster (read-only) on every cluster of this account in the configured regions: which ones ' +
-        'were registered through the EKS Connector is what the check finds out.',
+        'were registered through the EKS Connector is what the check finds out.' +
+        (podIdentity
+          ? ' With podIdentityEnabled, also eks:ListPodIdentityAssociations of each cluster.'
+          : ''),
     })),
     {
       id: wildcardResource('iam', '', 'role/*'),
       reason:
         "iam:GetRole (read-only: a role's trust policy and metadata) on this account's roles: the connector role " +
-        'of a registered cluster is named at registration (eksctl generates the name), unknown at deploy time.',
+        'of a registered cluster is named at registration (eksctl generates the name), unknown at deploy time.' +
+        (podIdentity ? ' With podIdentityEnabled, also the roles Pod Identity associations name.' : ''),
     },
+  ];
+}
+
+/** The EKS Pod Identity check's wildcard resources (lib/permissions/pod-identity-permissions.ts). */
+function podIdentityAcknowledgements(
+  regions: readonly string[],
+  eksConnector: boolean,
+): { id: string; reason: string }[] {
+  return [
+    // Without the EKS Connector, its cluster and role grants are Pod Identity's own.
+    ...(eksConnector
+      ? []
+      : [
+          ...regions.map((region) => ({
+            id: wildcardResource('eks', region, 'cluster/*'),
+            reason:
+              'eks:DescribeCluster and eks:ListPodIdentityAssociations (read-only) on every cluster of this ' +
+              "account in the configured regions: the check lists each cluster's associations.",
+          })),
+          {
+            id: wildcardResource('iam', '', 'role/*'),
+            reason:
+              "iam:GetRole (read-only: a role's trust policy and metadata) on this account's roles: each Pod " +
+              'Identity association names its role (and a target role), chosen per association.',
+          },
+        ]),
+    ...regions.map((region) => ({
+      id: wildcardResource('eks', region, 'podidentityassociation/*/*'),
+      reason:
+        'eks:DescribePodIdentityAssociation (read-only) on the associations of this account in the configured ' +
+        'regions: which associations exist is what the check lists.',
+    })),
+    ...regions.map((region) => ({
+      id: wildcardResource('eks', region, 'addon/*/eks-pod-identity-agent/*'),
+      reason:
+        'eks:DescribeAddon (read-only) on the eks-pod-identity-agent add-on of each cluster of this account in ' +
+        'the configured regions, and on no other add-on.',
+    })),
   ];
 }
 

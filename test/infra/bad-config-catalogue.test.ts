@@ -472,6 +472,15 @@ const CATALOGUE: readonly BadConfig[] = [
     "must be a whole number of minutes from 1 to 4320 (3 days, the activation's lifetime)",
     '-c eksConnectorPendingGraceMinutes=30',
   ),
+  // EKS Pod Identity check
+  bad(
+    'podIdentityEnabled as "no"',
+    '-c',
+    'podIdentityEnabled',
+    'no',
+    'must be true or false',
+    '-c podIdentityEnabled=false',
+  ),
   // unknown keys
   bad(
     'a typo in a key',

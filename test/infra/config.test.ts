@@ -43,6 +43,7 @@ describe('loadConfig: defaults and accepted forms', () => {
       securityHubExport: false,
       eksConnectorEnabled: true,
       eksConnectorPendingGraceMinutes: 30,
+      podIdentityEnabled: true,
     });
   });
 

@@ -24,6 +24,8 @@ const ACCOUNT = '123456789012';
 const REGIONS = ['us-west-2', 'eu-west-1'];
 const EKS_ACTIONS = ['eks:DescribeCluster', 'eks:ListClusters', 'iam:GetRole'];
 const ENABLED = 'TMC_HEALTH_EKS_CONNECTOR_ENABLED';
+/** The Pod Identity check (on by default) reads EKS and IAM too: its grants are test/infra/pod-identity.test.ts's. */
+const NO_POD_IDENTITY = { podIdentityEnabled: 'false' };
 const GRACE = 'TMC_HEALTH_EKS_CONNECTOR_PENDING_GRACE_MINUTES';
 
 describe('the configuration keys', () => {
@@ -76,7 +78,7 @@ function environmentOf(template: ReturnType<typeof synth>['template']): Record<s
 }
 
 describe('on (the default)', () => {
-  const { stack, template } = synth({ regions: REGIONS.join(',') });
+  const { stack, template } = synth({ regions: REGIONS.join(','), ...NO_POD_IDENTITY });
 
   it('the checker reads EKS clusters and connector roles: exactly these three grants', () => {
     const statements = roleAllows(template, 'CheckerRole').filter((statement) =>
@@ -184,7 +186,11 @@ function flattenJoin(value: unknown): unknown {
 }
 
 describe('off', () => {
-  const { template } = synth({ regions: REGIONS.join(','), eksConnectorEnabled: 'false' });
+  const { template } = synth({
+    regions: REGIONS.join(','),
+    eksConnectorEnabled: 'false',
+    ...NO_POD_IDENTITY,
+  });
 
   it('the checker holds no EKS action and no iam:GetRole', () => {
     const actions = roleAllows(template, 'CheckerRole').flatMap(actionsOf);
@@ -200,7 +206,7 @@ describe('off', () => {
 
 describe('in a member account (mode=member)', () => {
   const grantsOf = (context: Record<string, unknown>) => {
-    const app = synthApp({ mode: 'member', hubEventBusArn: HUB_BUS_ARN, ...context });
+    const app = synthApp({ mode: 'member', hubEventBusArn: HUB_BUS_ARN, ...NO_POD_IDENTITY, ...context });
     const template = app.templateOf(app.member as Stack);
     return {
       actions: roleAllows(template, 'CheckerRole').flatMap(actionsOf),

@@ -5,6 +5,7 @@ import { DEFAULT_READ_ONLY_ROLE_NAME } from '../../lambdas/core/fleet/read-only-
 import { FleetReadOnlyRole, type FleetReadOnlyRoleProps } from '../../lib/constructs/fleet-read-only-role';
 import { checkerPolicyStatements } from '../../lib/permissions/checker-permissions';
 import { eksConnectorReadStatements } from '../../lib/permissions/eks-connector-permissions';
+import { podIdentityReadStatements } from '../../lib/permissions/pod-identity-permissions';
 import { irsaPolicyStatements } from '../../lib/permissions/irsa-permissions';
 import type { PolicyStatementJson } from './helpers';
 
@@ -112,6 +113,7 @@ describe('FleetReadOnlyRole', () => {
         topicArn: 'arn:aws:sns:eu-west-1:444455556666:alerts',
       }),
       ...eksConnectorReadStatements(['eu-west-1', 'us-east-1']),
+      ...podIdentityReadStatements(['eu-west-1', 'us-east-1'], { eksConnectorGrants: true }),
     ]
       .map((statement) => stack.resolve(statement.toStatementJson()) as PolicyStatementJson)
       .filter(
@@ -135,6 +137,9 @@ describe('FleetReadOnlyRole', () => {
       'ListEksClusters',
       'DescribeEksClusters',
       'ReadEksConnectorRoles',
+      'ListPodIdentityAssociations',
+      'DescribePodIdentityAssociations',
+      'DescribePodIdentityAgentAddon',
     ]);
     // The IRSA scan stays in the listed regions.
     expect(granted.find((statement) => statement.Sid === 'ScanWebIdentityDenials')!.Condition).toEqual({
@@ -158,8 +163,11 @@ describe('FleetReadOnlyRole', () => {
       expect(actions.sort()).toEqual([
         'cloudtrail:LookupEvents',
         'cloudwatch:GetMetricData',
+        'eks:DescribeAddon',
         'eks:DescribeCluster',
+        'eks:DescribePodIdentityAssociation',
         'eks:ListClusters',
+        'eks:ListPodIdentityAssociations',
         'events:DescribeRule',
         'events:ListRuleNamesByTarget',
         'events:ListTargetsByRule',

@@ -14,9 +14,13 @@ const EXPECTED_CHECKER_ACTIONS = [
   'dynamodb:BatchGetItem',
   'dynamodb:PutItem',
   'dynamodb:Query',
-  // The EKS Connector check (eksConnectorEnabled, on by default): lib/permissions/eks-connector-permissions.ts.
+  // The EKS Connector check (eksConnectorEnabled, on by default): lib/permissions/eks-connector-permissions.ts;
+  // the Pod Identity check (podIdentityEnabled, on by default): lib/permissions/pod-identity-permissions.ts.
+  'eks:DescribeAddon',
   'eks:DescribeCluster',
+  'eks:DescribePodIdentityAssociation',
   'eks:ListClusters',
+  'eks:ListPodIdentityAssociations',
   'events:DescribeRule',
   'events:ListRuleNamesByTarget',
   'events:ListTargetsByRule',
