@@ -34,7 +34,7 @@ export interface CheckFlags {
  * family runs (the same checks the deployed Lambdas run).
  */
 export const CHECK_FAMILIES: Readonly<
-  Record<'tmc' | 'irsa' | 'eks-connector', { available: boolean; description: string }>
+  Record<'tmc' | 'irsa' | 'eks-connector' | 'pod-identity', { available: boolean; description: string }>
 > = {
   tmc: { available: true, description: 'TMC credential resources (Lambdas, event rule, auth token)' },
   irsa: {
@@ -45,6 +45,10 @@ export const CHECK_FAMILIES: Readonly<
     available: true,
     description: 'clusters registered through the EKS Connector (pending, expired, failed, role)',
   },
+  'pod-identity': {
+    available: true,
+    description: 'EKS Pod Identity associations (role, trust policy, target role, agent add-on)',
+  },
 };
 
 export type CheckFamily = keyof typeof CHECK_FAMILIES;
@@ -54,6 +58,7 @@ const FAMILY_WORDS: Readonly<Record<CheckFamily, string>> = {
   tmc: 'TMC credentials',
   irsa: 'denied AssumeRoleWithWebIdentity calls in CloudTrail',
   'eks-connector': 'EKS Connector clusters',
+  'pod-identity': 'EKS Pod Identity associations',
 };
 export const CHECK_FAMILY_HELP = (Object.keys(CHECK_FAMILIES) as CheckFamily[])
   .filter((family) => CHECK_FAMILIES[family].available)

@@ -137,12 +137,14 @@ export async function runAccountCheck(
 
   const toDestroy: { destroy(): void }[] = [];
   const runs = await Promise.allSettled([
-    // The EKS Connector checks run inside the credential check, as in the Lambda; either family starts it.
-    families.includes('tmc') || families.includes('eks-connector')
+    // The EKS Connector and Pod Identity checks run inside the credential check, as in the Lambda; any of the
+    // three families starts it.
+    families.includes('tmc') || families.includes('eks-connector') || families.includes('pod-identity')
       ? runTmc(
           {
             ...settings,
             eksConnectorEnabled: families.includes('eks-connector'),
+            podIdentityEnabled: families.includes('pod-identity'),
           },
           families.includes('tmc'),
           access,
@@ -205,7 +207,8 @@ interface TmcRun {
 
 /**
  * The credential check: the Lambda's runCredentialCheck with per-region clients created on first use; the TMC
- * family when `tmc`, the EKS Connector's when `settings.eksConnectorEnabled`.
+ * family when `tmc`, the EKS Connector's when `settings.eksConnectorEnabled`, Pod Identity's when
+ * `settings.podIdentityEnabled`.
  */
 async function runTmc(
   settings: CheckerSettings,
@@ -241,7 +244,9 @@ async function runTmc(
     { accountId: access.accountId, settings, defaultRegion: firstRegion, tmc },
     {
       clientsFor,
-      ...(settings.eksConnectorEnabled ? await eksConnectorReads(access, options, toDestroy) : {}),
+      ...(settings.eksConnectorEnabled || settings.podIdentityEnabled
+        ? await eksReads(settings, access, options, toDestroy)
+        : {}),
       ...(publisher ? { publisher } : {}),
     },
   );
@@ -253,17 +258,20 @@ async function runTmc(
 }
 
 /**
- * The EKS Connector check's clients and reads (with --checks eks-connector, a default), loaded then:
- * clients per region, created once and signed like the others.
+ * The EKS and IAM clients and the reads of the EKS Connector and Pod Identity checks (with --checks eks-connector or
+ * pod-identity, both defaults), loaded then: clients per region, created once, shared by both families and signed
+ * like the others; each family's reads only when it runs.
  */
-async function eksConnectorReads(
+async function eksReads(
+  settings: Pick<CheckerSettings, 'eksConnectorEnabled' | 'podIdentityEnabled'>,
   access: AccountAccess,
   options: AwsRunCheckOptions,
   toDestroy: { destroy(): void }[],
 ) {
-  const [{ createEksConnectorClients }, { gatherEksConnector }] = await Promise.all([
+  const [{ createEksConnectorClients }, eksConnector, podIdentity] = await Promise.all([
     import('../adapters/eks-connector-clients'),
-    import('../adapters/gather-eks-connector'),
+    settings.eksConnectorEnabled ? import('../adapters/gather-eks-connector') : undefined,
+    settings.podIdentityEnabled ? import('../adapters/gather-pod-identity') : undefined,
   ]);
   const eksClients = new Map<string, EksConnectorClients>();
   const eksConnectorClientsFor = (region: string): EksConnectorClients => {
@@ -278,7 +286,11 @@ async function eksConnectorReads(
     }
     return created;
   };
-  return { eksConnectorClientsFor, gatherEksConnector };
+  return {
+    eksConnectorClientsFor,
+    ...(eksConnector ? { gatherEksConnector: eksConnector.gatherEksConnector } : {}),
+    ...(podIdentity ? { gatherPodIdentity: podIdentity.gatherPodIdentity } : {}),
+  };
 }
 
 /** One report for the command's stderr line: the families publish separately, as their Lambdas do. */

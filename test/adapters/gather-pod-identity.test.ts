@@ -395,7 +395,7 @@ describe('reading', () => {
     expect(agent.value.issues).toHaveLength(10);
     for (const issue of agent.value.issues) {
       expect(issue.message.length).toBeLessThanOrEqual(512);
-      expect(issue.resourceIds.length).toBeLessThanOrEqual(5);
+      expect(issue.resourceIds.length).toBeLessThanOrEqual(3);
       // eslint-disable-next-line no-control-regex
       expect(`${issue.message}${issue.resourceIds.join('')}`).not.toMatch(/[\u0000-\u001f\u007f]/);
       expect(issue.message).toContain('\\u001b]52;c;');

@@ -22,7 +22,7 @@ describe('tmc-health check --checks', () => {
     const cli = harness({ env: { TMC_HEALTH_IRSA_WATERMARK_TABLE: 'the-lambdas-table' } });
     expect(await cli.run('check')).toBe(EXIT.OK);
     const [request] = cli.requests;
-    expect(request!.families).toEqual(['tmc', 'irsa', 'eks-connector']);
+    expect(request!.families).toEqual(['tmc', 'irsa', 'eks-connector', 'pod-identity']);
     expect(request!.settings.regions).toEqual(['us-west-2']);
     // None configured: the run plans them from the home region and the account's OIDC providers.
     expect(request!.irsaSettings).toMatchObject({
@@ -97,7 +97,7 @@ describe('tmc-health check --checks', () => {
     await cli.run('check', '--help');
     const help = cli.stdout.text.replace(/\s+/g, ' ');
     expect(help).toContain(
-      'tmc (TMC credentials), irsa (denied AssumeRoleWithWebIdentity calls in CloudTrail), eks-connector (EKS Connector clusters) (default: all of them, as the default stack runs)',
+      'tmc (TMC credentials), irsa (denied AssumeRoleWithWebIdentity calls in CloudTrail), eks-connector (EKS Connector clusters), pod-identity (EKS Pod Identity associations) (default: all of them, as the default stack runs)',
     );
     expect(help).toContain('the IRSA CloudTrail lookback (default: 60m)');
     expect(help).toContain('cloudtrail:LookupEvents, iam:GetRole, iam:ListOpenIDConnectProviders');

@@ -1,10 +1,15 @@
 /**
  * Which AWS reads each `--checks` family makes, through the real RunCheck (createAwsRunCheck) with every client
- * mocked: the EKS Connector family runs the credential check's EKS part alone, the TMC family never reads EKS, and
- * an EKS read the caller may not make is an ERROR naming it.
+ * mocked: the EKS Connector and Pod Identity families run the credential check's EKS parts alone, the TMC family
+ * never reads EKS, and an EKS read the caller may not make is an ERROR naming it.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
+import {
+  DescribeClusterCommand,
+  EKSClient,
+  ListClustersCommand,
+  ListPodIdentityAssociationsCommand,
+} from '@aws-sdk/client-eks';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -15,6 +20,7 @@ import {
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { CheckFamily } from '../../lambdas/cli/check-options';
 import { createAwsRunCheck } from '../../lambdas/cli/run-check';
 import { checkerSettingsSchema } from '../../lambdas/core/settings';
 
@@ -39,7 +45,7 @@ beforeEach(() => {
 });
 
 const settings = checkerSettingsSchema.parse({ regions: [REGION] });
-const run = (families: ('tmc' | 'eks-connector')[]) =>
+const run = (families: CheckFamily[]) =>
   createAwsRunCheck({ homeRegion: REGION })({ families, settings, publish: false });
 
 test('eks-connector alone: EKS is read, the TMC inventory is not', async () => {
@@ -79,4 +85,43 @@ test('eks:ListClusters denied: an ERROR finding naming the call, never a silent 
   expect(
     outcome.findings.filter((finding) => finding.status === 'PASS' && finding.checkId.startsWith('eks.')),
   ).toEqual([]);
+});
+
+test('pod-identity alone: the EKS clusters and their associations are read, neither the TMC inventory nor registrations', async () => {
+  eks.on(ListClustersCommand).resolves({ clusters: ['prod'] });
+  eks.on(ListPodIdentityAssociationsCommand).resolves({ associations: [] });
+  const outcome = await run(['pod-identity']);
+  expect(eks.commandCalls(ListClustersCommand).map((call) => call.args[0].input)).toEqual([
+    { maxResults: 100 },
+  ]);
+  expect(eks.commandCalls(ListPodIdentityAssociationsCommand)[0]!.args[0].input).toMatchObject({
+    clusterName: 'prod',
+  });
+  expect(tagging.commandCalls(GetResourcesCommand)).toHaveLength(0);
+  expect(outcome.findings.some((finding) => /^(tmc|eks)\./.test(finding.checkId))).toBe(false);
+  expect(outcome.findings.filter((finding) => finding.status !== 'PASS')).toEqual([]);
+});
+
+test('every family: both EKS families list the clusters, and each finding id is reported once', async () => {
+  eks.on(ListClustersCommand).resolves({ clusters: [] });
+  const outcome = await run(['tmc', 'eks-connector', 'pod-identity']);
+  expect(eks.commandCalls(ListClustersCommand).map((call) => call.args[0].input.include)).toEqual(
+    expect.arrayContaining([['all'], undefined]),
+  );
+  const ids = outcome.findings.map((finding) => finding.findingId);
+  expect(new Set(ids).size).toBe(ids.length);
+});
+
+test('eks:ListPodIdentityAssociations denied: an ERROR finding naming the call, never a silent PASS', async () => {
+  eks.on(ListClustersCommand).resolves({ clusters: ['prod'] });
+  eks.on(ListPodIdentityAssociationsCommand).rejects(
+    Object.assign(new Error('User is not authorized to perform: eks:ListPodIdentityAssociations'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 403 },
+    }),
+  );
+  const outcome = await run(['pod-identity']);
+  const errors = outcome.findings.filter((finding) => finding.status === 'ERROR');
+  expect(errors.map((finding) => finding.resource.name)).toEqual(['eks:ListPodIdentityAssociations']);
+  expect(JSON.stringify(errors)).toContain('AccessDeniedException');
 });

@@ -18,8 +18,8 @@ import { MalformedResponseError } from '../pagination';
 import { ANY_ARN, shaped, skip } from './answer-shapes';
 
 /** An add-on issue names a few Kubernetes objects; more are cut. */
-const MAX_RESOURCE_IDS = 5;
-const MAX_SHORT_CHARS = 256;
+const MAX_RESOURCE_IDS = 3;
+const MAX_SHORT_CHARS = 128;
 const SOURCE = 'eks:DescribeAddon';
 
 /**

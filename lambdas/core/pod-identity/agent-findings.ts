@@ -13,6 +13,12 @@ import { POD_IDENTITY_AGENT_ADDON, type AgentAddon, type PodIdentityCluster } fr
 
 /** Still being created or updated: EKS is at work, so a lower severity than a failed state. */
 const IN_PROGRESS: readonly string[] = ['CREATING', 'UPDATING'];
+/**
+ * The message quotes the first few issues, shortly: it is a sentence for a person (and a run report caps it at
+ * 16,384 characters); the evidence keeps every kept issue whole.
+ */
+const ISSUES_IN_MESSAGE = 3;
+const ISSUE_CHARS_IN_MESSAGE = 200;
 
 interface Result {
   readonly status: Status;
@@ -158,10 +164,13 @@ function healthFinding(
       evidence,
     });
   }
+  const quoted = addon.issues
+    .slice(0, ISSUES_IN_MESSAGE)
+    .map((issue) => `${issue.code}: ${cut(issue.message, ISSUE_CHARS_IN_MESSAGE)}`);
   const issues =
     addon.issueCount === 0
       ? ''
-      : ` Health issues (${addon.issueCount}): ${(evidence.healthIssues as readonly string[]).join('; ')}${addon.issueCount > addon.issues.length ? '; ...' : ''}.`;
+      : ` Health issues (${addon.issueCount}): ${sentence(`${quoted.join('; ')}${addon.issueCount > quoted.length ? '; ...' : ''}`)}`;
   const inProgress = IN_PROGRESS.includes(addon.status);
   return finding('pod-identity.agent-unhealthy', cluster, context, {
     status: 'FAIL',
@@ -172,4 +181,13 @@ function healthFinding(
       : `The ${POD_IDENTITY_AGENT_ADDON} add-on of ${on} is ${addon.status}, not ACTIVE: pods of its ${count} may get no credentials.${issues}`,
     evidence,
   });
+}
+
+/** The text with one full stop at its end, whether or not the quoted issue brought its own. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }

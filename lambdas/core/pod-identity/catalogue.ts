@@ -8,11 +8,32 @@ import { POD_IDENTITY_TRUST_POLICY } from './trust';
  * put in come from the finding's evidence, which the reader compares with their own cluster first.
  */
 
-const TRUST_JSON = JSON.stringify(POD_IDENTITY_TRUST_POLICY);
+/** One line with a space after each `:` and `,`, so a terminal can wrap it (identifiers are never broken). */
+function spacedJson(value: unknown): string {
+  return JSON.stringify(value, null, 1)
+    .replace(/\n\s*/g, ' ')
+    .replace(/([[{]) /g, '$1')
+    .replace(/ ([\]}])/g, '$1');
+}
+
+const TRUST_JSON = spacedJson(POD_IDENTITY_TRUST_POLICY);
+const TARGET_TRUST_JSON = spacedJson({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { AWS: '<role-arn>' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { StringEquals: { 'sts:ExternalId': '<external-id>' } },
+    },
+  ],
+});
 const AGENT = 'eks-pod-identity-agent';
 
 const RESTART_PODS =
   'Pods that failed to get credentials while it was broken may need a restart to recover: `kubectl rollout restart deployment <deployment> -n <namespace>` (the workloads running as `evidence.serviceAccount`).';
+const RESTART_AGENT_PODS =
+  "Pods that failed to get credentials while the agent was missing or unhealthy may need a restart to recover: `kubectl rollout restart deployment <deployment> -n <namespace>` for the workloads of the cluster's associations (`aws eks list-pod-identity-associations --cluster-name <cluster>` lists their namespaces and service accounts).";
 
 export const POD_IDENTITY_CATALOGUE: Readonly<Record<PodIdentityCheckId, CheckDefinition>> = {
   'pod-identity.role-invalid': {
@@ -47,7 +68,7 @@ export const POD_IDENTITY_CATALOGUE: Readonly<Record<PodIdentityCheckId, CheckDe
       "The owner of the target role (often another account's administrator); the cluster administrator for the association.",
     steps: [
       "Read `evidence.cause`, `targetRoleArn`, `roleArn` (the association's role, the target's caller) and `externalId`; `trustPolicy` is the target role's current document; `conditionMismatches` and `denyingStatements` as for `pod-identity.role-invalid`.",
-      'Trust: in the target role\'s account, give it a statement that allows the association\'s role, e.g. `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"<role-arn>"},"Action":["sts:AssumeRole","sts:TagSession"],"Condition":{"StringEquals":{"sts:ExternalId":"<external-id>"}}}]}` in `target-trust.json`, keeping the statements it still needs, then `aws iam update-assume-role-policy --role-name <target-role> --policy-document file://target-trust.json`. Use one statement per association or role that chains into it.',
+      `Trust: in the target role's account, give it a statement that allows the association's role, e.g. \`${TARGET_TRUST_JSON}\` in \`target-trust.json\`, keeping the statements it still needs, then \`aws iam update-assume-role-policy --role-name <target-role> --policy-document file://target-trust.json\`. Use one statement per association or role that chains into it.`,
       "The association's role must also be allowed to assume the target: its permissions policy needs `sts:AssumeRole` and `sts:TagSession` on the target role's ARN (not checked here).",
       '`target-missing`: create the target role, or point the association at the right one: `aws eks update-pod-identity-association --cluster-name <cluster> --association-id <association-id> --target-role-arn <target-role-arn>`.',
       "`other-account` (ERROR): read the target role's trust policy with that account's credentials, `aws iam get-role --role-name <target-role> --query Role.AssumeRolePolicyDocument`, and check it as in step 2; once confirmed, suppress the finding (`suppressions`, with its `checkId` and `roleArnPattern` set to the target role's ARN, and a reason).",
@@ -66,7 +87,7 @@ export const POD_IDENTITY_CATALOGUE: Readonly<Record<PodIdentityCheckId, CheckDe
       `Confirm: \`aws eks describe-addon --cluster-name <cluster> --addon-name ${AGENT} --region <region>\` answers \`ResourceNotFoundException\`. If you run the agent yourself rather than as the EKS add-on, this check cannot see it: confirm it with \`kubectl get daemonset ${AGENT} -n kube-system\` and suppress the finding with a reason.`,
       `Install it: \`aws eks create-addon --cluster-name <cluster> --addon-name ${AGENT}\` (add \`--region <region>\`), then wait for it: \`aws eks wait addon-active --cluster-name <cluster> --addon-name ${AGENT}\`.`,
       'The agent uses the node IAM role: it needs `eks-auth:AssumeRoleForPodIdentity` (the managed policy `AmazonEKSWorkerNodePolicy` includes it); with a custom node role, add the action.',
-      RESTART_PODS,
+      RESTART_AGENT_PODS,
     ],
   },
   'pod-identity.agent-unhealthy': {
@@ -83,7 +104,7 @@ export const POD_IDENTITY_CATALOGUE: Readonly<Record<PodIdentityCheckId, CheckDe
       `\`ConfigurationConflict\`: the add-on's Kubernetes objects were changed outside EKS; let EKS restore them: \`aws eks update-addon --cluster-name <cluster> --addon-name ${AGENT} --resolve-conflicts OVERWRITE\`. \`AccessDenied\` or \`AddonPermissionFailure\`: restore the permissions the issue names. \`AdmissionRequestDenied\`: an admission webhook in the cluster refuses the add-on's objects; exempt them.`,
       `\`CREATE_FAILED\`, \`UPDATE_FAILED\`, \`DELETE_FAILED\`: once the cause is fixed, update the add-on again (the same \`update-addon\` command), or replace it: \`aws eks delete-addon --cluster-name <cluster> --addon-name ${AGENT}\`, then \`aws eks create-addon --cluster-name <cluster> --addon-name ${AGENT}\`.`,
       `\`CREATING\` or \`UPDATING\`: wait for it, \`aws eks wait addon-active --cluster-name <cluster> --addon-name ${AGENT}\`; the finding resolves on the next run.`,
-      RESTART_PODS,
+      RESTART_AGENT_PODS,
     ],
   },
 };
