@@ -719,3 +719,18 @@ describe('the region', () => {
     expect(summary.failedOperations).toEqual([`${REGION} iam:GetRole`]);
   });
 });
+
+describe('evidence stays small whatever the trust policy holds', () => {
+  it('a condition with hundreds of long values: at most 5 shown, each line at most 1,024 characters', () => {
+    const values = Array.from({ length: 300 }, (_, i) => `${'n'.repeat(2_000)}${i}`);
+    const found = roleFindingOf(
+      policy(withCondition({ StringEquals: { 'aws:RequestTag/kubernetes-namespace': values } })),
+    );
+    expect(found.evidence.cause).toBe('condition-mismatch');
+    const lines = found.evidence.conditionMismatches as readonly string[];
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.length).toBeLessThanOrEqual(1_024);
+    expect(lines[0]).toContain('295 more');
+    expect(found.message.length).toBeLessThan(4_096);
+  });
+});

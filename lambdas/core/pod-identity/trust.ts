@@ -91,8 +91,8 @@ function statementVerdict(statement: PolicyStatement, index: number, hop: HopCon
   const failed: ConditionCheck[] = [];
   const unevaluated: string[] = [];
   for (const check of condition.checks) {
-    if (check.unknownOperator) unevaluated.push(`${check.operator} ${check.key}`);
-    else if (!hop.isKnownKey(check.key)) unevaluated.push(check.key);
+    if (check.unknownOperator) unevaluated.push(bounded(`${check.operator} ${check.key}`));
+    else if (!hop.isKnownKey(check.key)) unevaluated.push(bounded(check.key));
     else if (!check.matches) failed.push(check);
   }
   const verdict: StatementVerdict =
@@ -130,17 +130,32 @@ function outcomeFor(policy: PolicyDocument, action: string, hop: HopContext): Ac
   };
 }
 
+/**
+ * Evidence stays small whatever a policy holds (a run report takes 8,192 characters an evidence value): at most 10
+ * lines, 5 values a condition, 128 characters a value or key, 1,024 a line.
+ */
 const MAX_LISTED = 10;
-const MAX_VALUE_CHARS = 256;
+const MAX_VALUES = 5;
+const MAX_VALUE_CHARS = 128;
+const MAX_LINE_CHARS = 1_024;
+
+function bounded(text: string, max = MAX_VALUE_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}
 
 function shown(values: readonly string[] | undefined): string {
   if (values === undefined) return 'nothing (the request has no such key)';
-  return `[${values.map((value) => JSON.stringify(value.slice(0, MAX_VALUE_CHARS))).join(', ')}]`;
+  const listed = values.slice(0, MAX_VALUES).map((value) => JSON.stringify(bounded(value)));
+  const more = values.length > MAX_VALUES ? [`${values.length - MAX_VALUES} more`] : [];
+  return `[${[...listed, ...more].join(', ')}]`;
 }
 
 /** `StringEquals aws:RequestTag/kubernetes-namespace: the policy wants ["a"], EKS sends ["b"]`. */
 function mismatchLine(label: string, check: ConditionCheck): string {
-  return `${label}: ${check.operator} ${check.key}: the policy wants ${shown(check.expected)}, EKS sends ${shown(check.actual)}`;
+  return bounded(
+    `${bounded(label)}: ${bounded(check.operator)} ${bounded(check.key)}: the policy wants ${shown(check.expected)}, EKS sends ${shown(check.actual)}`,
+    MAX_LINE_CHARS,
+  );
 }
 
 function unique(values: readonly string[]): string[] {
