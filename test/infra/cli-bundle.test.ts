@@ -20,13 +20,18 @@ import {
 
 /** All chunks' code, source maps apart. */
 const TOTAL_BUDGET_BYTES = 1_100_000;
-/** What every command loads: the entry chunk and the chunks it imports (commander, the catalogue, zod/mini). */
-const STARTUP_BUDGET_BYTES = 195_000;
+/**
+ * What every command loads: the entry chunk and the chunks it imports (commander, the catalogue, zod/mini). Raised
+ * from 195,000 for the EKS Pod Identity family: its four catalogue entries are 13 KB of text that `explain` and
+ * every finding's remediation need at start-up (its trust evaluator stays out: the catalogue imports only the
+ * documented trust policy's constants). Measured 200,386 bytes then; about 7 % of room again.
+ */
+const STARTUP_BUDGET_BYTES = 215_000;
 
 /** Clients `check --checks tmc` never calls: each must stay in a chunk loaded only when it is used. */
 const OPTIONAL_CLIENTS = [
-  '@aws-sdk/client-eks', // the EKS Connector check (off unless TMC_HEALTH_EKS_CONNECTOR_ENABLED=true)
-  '@aws-sdk/client-iam', // IRSA and the EKS Connector check
+  '@aws-sdk/client-eks', // the EKS Connector and Pod Identity checks (--checks eks-connector, pod-identity)
+  '@aws-sdk/client-iam', // IRSA, the EKS Connector and Pod Identity checks
   '@aws-sdk/client-cloudtrail', // IRSA
   '@aws-sdk/client-dynamodb', // IRSA's stores (never used by the CLI, which keeps no watermark)
   '@aws-sdk/client-sns', // --publish with a topic

@@ -8,7 +8,7 @@ import {
   completePodIdentityRegions,
   withPodIdentityCalls,
 } from '../../lambdas/core/pod-identity/run-summary';
-import { POD_IDENTITY_TRUST_POLICY } from '../../lambdas/core/pod-identity/trust';
+import { POD_IDENTITY_TRUST_POLICY } from '../../lambdas/core/pod-identity/documented-trust';
 import type {
   AgentAddon,
   AssociationDetails,

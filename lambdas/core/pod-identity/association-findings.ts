@@ -18,7 +18,8 @@ import {
   type AssociationRequest,
   type HopContext,
 } from './request-context';
-import { evaluateHopTrust, POD_IDENTITY_TRUST_POLICY, type TrustVerdict } from './trust';
+import { POD_IDENTITY_TRUST_POLICY } from './documented-trust';
+import { evaluateHopTrust, type TrustVerdict } from './trust';
 import type { AssociationDetails, PodIdentityAssociation, PodIdentityCluster } from './types';
 
 /** Trust policies are at most 2,048 characters by default (4,096 with a raised quota); longer is cut. */

@@ -1,6 +1,6 @@
 import type { CheckDefinition } from '../check-definition';
 import type { PodIdentityCheckId } from './check-ids';
-import { POD_IDENTITY_TRUST_POLICY } from './trust';
+import { POD_IDENTITY_TRUST_POLICY } from './documented-trust';
 
 /**
  * The EKS Pod Identity checks' catalogue entries (lambdas/core/catalogue.ts takes them in). Every command names

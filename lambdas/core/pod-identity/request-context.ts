@@ -13,8 +13,7 @@
  *   first session's tags are its `aws:PrincipalTag/<key>`.
  */
 import type { RequestContext } from '../irsa/condition-evaluator';
-
-export const POD_IDENTITY_SERVICE_PRINCIPAL = 'pods.eks.amazonaws.com';
+import { POD_IDENTITY_SERVICE_PRINCIPAL } from './documented-trust';
 
 export const SESSION_TAG_KEYS = [
   'eks-cluster-arn',

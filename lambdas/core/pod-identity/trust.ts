@@ -16,23 +16,10 @@ import {
   type ConditionCheck,
 } from '../irsa/condition-evaluator';
 import type { PolicyDocument, PolicyStatement } from '../irsa/types';
-import { POD_IDENTITY_SERVICE_PRINCIPAL, type HopContext } from './request-context';
+import { ASSUME_ROLE, TAG_SESSION } from './documented-trust';
+import type { HopContext } from './request-context';
 
-export const ASSUME_ROLE = 'sts:AssumeRole';
-export const TAG_SESSION = 'sts:TagSession';
 const REQUIRED_ACTIONS = [ASSUME_ROLE, TAG_SESSION] as const;
-
-/** The trust policy the EKS documentation gives a Pod Identity role, as a whole document. */
-export const POD_IDENTITY_TRUST_POLICY = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Allow',
-      Principal: { Service: POD_IDENTITY_SERVICE_PRINCIPAL },
-      Action: [ASSUME_ROLE, TAG_SESSION],
-    },
-  ],
-} as const;
 
 export type TrustCause =
   /** No Allow statement names the caller with sts:AssumeRole. */
