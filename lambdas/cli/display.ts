@@ -7,10 +7,10 @@ import { cleanDeep } from '../core/untrusted-text';
  * the entry of each renderer, rather than cell by cell: a field added later is cleaned too.
  *
  * Line breaks are kept only where the checker lays out text of its own over several lines: the remediation
- * steps (the catalogue's), and the corrected trust statement (JSON the checker serialised, whose values are
- * escaped inside their strings; render-irsa.ts parses and re-indents it, and cleans each line again).
+ * steps (the catalogue's). A correction's trust policy is an object: each of its strings is cleaned as one line,
+ * and render-irsa.ts serialises it.
  */
-const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set(['remediation.text', 'evidence.correctedStatement']);
+const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set(['remediation.text']);
 
 export function forDisplay<T>(value: T): T {
   return cleanDeep(value, { keepLineBreaksAt: MULTI_LINE_FIELDS });

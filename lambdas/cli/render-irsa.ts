@@ -245,72 +245,46 @@ export function readsPhrase(count: number, someFailed: boolean): string {
 }
 
 /**
- * How a statement is introduced, by `evidence.correctedStatementBasis`: the statement is shown only under a basis
- * listed here, so a finding that does not say where its statement comes from shows none.
+ * The correction part of an IRSA problem: for the first finding of a role, its note and changes (wrapped like any
+ * text), then the whole trust policy as JSON indented by two spaces, one line per JSON line and never wrapped: a
+ * line wider than the terminal overflows rather than break inside an ARN, so what is copied off the screen is the
+ * document (`--fix-dir` writes it to a file; `--json` has it as an object). Later findings of the same role say
+ * "as above": every finding of a role carries the same document. Without a correction, why none is given.
+ *
+ * `shown` holds the roles whose document was printed already; this adds the finding's.
  */
-const STATEMENT_HEADING: Readonly<Record<string, string>> = {
-  'claimed-service-account':
-    'Trust policy statement for the service account the caller claims (UNVERIFIED: confirm it is yours before use):',
-  template: 'Trust policy statement template (fill in the <placeholders> from your cluster):',
-};
+export function correctionLines(finding: Finding, width: number, indent: string, shown: Set<string>): string[] {
+  const correction = finding.correction;
+  if (correction === undefined) {
+    const withheld = finding.evidence.correctionWithheld;
+    return typeof withheld === 'string' && withheld.trim() !== '' ? indentWrap(withheld, width, indent) : [];
+  }
+  const role = correction.roleArn;
+  if (shown.has(role)) {
+    return indentWrap(`Corrected trust policy of role ${correction.roleName}: as above.`, width, indent);
+  }
+  shown.add(role);
+  const lines = indentWrap(correction.note, width, indent);
+  lines.push(`${indent}Changes:`);
+  for (const change of correction.changes) lines.push(...indentWrap(change, width, `${indent}    `, `${indent}  - `));
+  if (correction.trustPolicy === undefined) return lines;
+  lines.push(
+    ...indentWrap(
+      `Trust policy of role ${correction.roleName}${correction.placeholders.length > 0 ? ` (fill in ${correction.placeholders.join(', ')})` : ''}:`,
+      width,
+      indent,
+    ),
+  );
+  lines.push(...trustPolicyLines(correction.trustPolicy, `${indent}  `));
+  return lines;
+}
 
 /**
- * The trust statement part of an IRSA problem: `evidence.correctedStatementNote` (how far to trust the statement,
- * or why there is none and what to check), then `evidence.correctedStatement` (a JSON string) pretty-printed
- * under its heading, every line within `width`. A line too long is first split after its key (still valid
- * JSON: whitespace between tokens), and only a single value longer than the width is broken, with a note that
- * --json has the exact text.
+ * A trust policy as JSON, two spaces an indent, each line after `indent` and cleaned again (the serialised JSON
+ * escapes a control character, but writes a bidi or format character raw). Never wrapped: see correctionLines.
  */
-export function correctedStatementLines(finding: Finding, width: number, indent: string): string[] {
-  const note = finding.evidence.correctedStatementNote;
-  const basis = finding.evidence.correctedStatementBasis;
-  const heading =
-    typeof basis === 'string' && Object.hasOwn(STATEMENT_HEADING, basis)
-      ? STATEMENT_HEADING[basis]
-      : undefined;
-  const raw = finding.evidence.correctedStatement;
-  const lines = typeof note === 'string' && note.trim() !== '' ? indentWrap(note, width, indent) : [];
-  if (heading === undefined || typeof raw !== 'string' || raw.trim() === '') return lines;
-  let pretty: string;
-  try {
-    pretty = JSON.stringify(JSON.parse(raw), null, 2);
-  } catch {
-    pretty = raw;
-  }
-  const inner = `${indent}  `;
-  lines.push(...indentWrap(heading, width, indent));
-  let broken = false;
-  const fits = (line: string) => [...line].length <= width;
-  // Each line cleaned again: parsing turns a value's `\u202e` escape back into the character itself.
-  for (const jsonLine of pretty.split('\n').map((line) => cleanLine(line))) {
-    const line = `${inner}${jsonLine}`;
-    if (fits(line)) {
-      lines.push(line);
-      continue;
-    }
-    const keyed = /^(\s*)("(?:[^"\\]|\\.)*":)\s(.*)$/.exec(jsonLine);
-    const pieces = keyed
-      ? [`${inner}${keyed[1]!}${keyed[2]!}`, `${inner}${keyed[1]!}  ${keyed[3]!}`]
-      : [line];
-    for (const piece of pieces) {
-      if (fits(piece)) lines.push(piece);
-      else {
-        broken = true;
-        const chars = [...piece];
-        for (let start = 0; start < chars.length; start += width) {
-          lines.push(chars.slice(start, start + width).join(''));
-        }
-      }
-    }
-  }
-  if (broken) {
-    lines.push(
-      ...indentWrap(
-        `(Values longer than ${width} columns were broken: the exact statement is evidence.correctedStatement in --json.)`,
-        width,
-        indent,
-      ),
-    );
-  }
-  return lines;
+export function trustPolicyLines(policy: NonNullable<Finding['correction']>['trustPolicy'], indent: string): string[] {
+  return JSON.stringify(policy, null, 2)
+    .split('\n')
+    .map((line) => `${indent}${cleanLine(line)}`);
 }

@@ -2,7 +2,7 @@ import { CHECK_IDS, COMPONENTS, severityRank, type Finding } from '../core/findi
 import { cleanLine } from '../core/untrusted-text';
 import { forDisplay } from './display';
 import {
-  correctedStatementLines,
+  correctionLines,
   irsaCleanRegionText,
   irsaFailedReadsLines,
   irsaPassedReadsLines,
@@ -410,6 +410,7 @@ function renderProblems(problems: readonly Finding[], width: number, style: Styl
   if (problems.length === 0) return [];
   const lines: string[] = [style.paint(`Problems and remediation (${problems.length})`, 'bold'), ''];
   const explained = new Set<string>();
+  const corrected = new Set<string>();
   problems.forEach((finding, index) => {
     const where = (
       finding.irsa
@@ -429,8 +430,8 @@ function renderProblems(problems: readonly Finding[], width: number, style: Styl
     );
     const indent = '   ';
     lines.push(...hangingWrap(`${finding.title}: ${finding.message}`, width, indent));
-    // Per finding, never "as above": each denied pair has its own statement to paste.
-    lines.push(...correctedStatementLines(finding, width, indent));
+    // Once per role: every finding of a role carries the same document.
+    lines.push(...correctionLines(finding, width, indent, corrected));
     if (explained.has(finding.checkId)) {
       lines.push(...indentWrap(`Remediation: as for ${finding.checkId} above.`, width, indent));
     } else {

@@ -7,6 +7,7 @@ import {
   type Finding,
   type FindingResource,
   type IrsaContext,
+  type IrsaCorrection,
   type Severity,
   type Status,
   type TmcContext,
@@ -32,6 +33,7 @@ export interface FindingSpec {
   readonly resourceKey: string;
   readonly tmc?: TmcContext;
   readonly irsa?: IrsaContext;
+  readonly correction?: IrsaCorrection;
   readonly evidence: Evidence;
 }
 
@@ -71,6 +73,7 @@ export function buildFinding(scope: FindingScope, spec: FindingSpec): Finding {
     resource: spec.resource,
     ...(spec.tmc ? { tmc: spec.tmc } : {}),
     ...(spec.irsa ? { irsa: spec.irsa } : {}),
+    ...(spec.correction ? { correction: spec.correction } : {}),
     evidence: spec.evidence,
     remediation: {
       text: spec.status === 'PASS' ? 'No action needed.' : remediationText(spec.checkId),

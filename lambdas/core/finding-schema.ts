@@ -50,6 +50,32 @@ export const findingSchema = z
       })
       .optional()
       .describe('Present on irsa.* findings: the group of denied AssumeRoleWithWebIdentity calls.'),
+    correction: z
+      .strictObject({
+        roleName: z
+          .string()
+          .regex(/^[\w+=,.@-]{1,64}$/)
+          .describe("The role's name, as `aws iam update-assume-role-policy --role-name` takes it."),
+        roleArn: z.string().regex(/^arn:/),
+        trustPolicy: z
+          .strictObject({
+            Version: z.string().min(1),
+            Statement: z.array(z.looseObject({})).min(1),
+          })
+          .optional()
+          .describe(
+            "The role's whole trust policy with only the web-identity statement corrected, for `--policy-document`; absent when it cannot be given as one (over IAM's size limit: `note` says so).",
+          ),
+        changes: z.array(z.string().min(1)).min(1).describe('What differs from the current trust policy.'),
+        placeholders: z
+          .array(z.string().min(1))
+          .describe('`<placeholders>` to fill in before applying; empty when the document is ready as written.'),
+        note: z.string().min(1).describe('How far to trust the document, what to check first and how to apply it.'),
+      })
+      .optional()
+      .describe(
+        "Present on irsa.* findings whose fix is in the role's trust policy, when it can be built from the role's policy, the account's OIDC providers and placeholders alone: never from the denied call's subject or issuer.",
+      ),
     evidence: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]))
       .describe('The figures behind the verdict; keys depend on the check.'),

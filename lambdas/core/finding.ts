@@ -82,6 +82,32 @@ export interface IrsaContext {
   readonly sampleEventIds: readonly string[];
 }
 
+/** A trust policy document as IAM takes it: `Version` and the statements, each a JSON object. */
+export interface TrustPolicyDocument {
+  readonly Version: string;
+  readonly Statement: readonly Readonly<Record<string, unknown>>[];
+}
+
+/**
+ * The fix of an IRSA finding as a whole trust policy, for `aws iam update-assume-role-policy` (which replaces the
+ * role's trust policy with the document given): the role's own statements in order, only the web-identity one
+ * corrected. Built from the role's policy, the account's OIDC providers and placeholders, never from the denied
+ * call (lambdas/core/irsa/correction.ts). Every finding of the role carries the same document.
+ */
+export interface IrsaCorrection {
+  /** The role's name, as `--role-name` takes it. */
+  readonly roleName: string;
+  readonly roleArn: string;
+  /** The whole document to apply; absent when it cannot be given as one (the note says why). */
+  readonly trustPolicy?: TrustPolicyDocument;
+  /** What differs from the role's current trust policy, one line each. */
+  readonly changes: readonly string[];
+  /** `<placeholders>` the document still holds, to fill in before applying; empty when it is ready as written. */
+  readonly placeholders: readonly string[];
+  /** How far to trust the document, what to check first and how to apply it. */
+  readonly note: string;
+}
+
 export interface Remediation {
   readonly text: string;
   readonly whoCanFix: string;
@@ -103,6 +129,8 @@ export interface Finding {
   readonly resource: FindingResource;
   readonly tmc?: TmcContext;
   readonly irsa?: IrsaContext;
+  /** On IRSA findings whose fix is in the role's trust policy, when it can be given without the caller's values. */
+  readonly correction?: IrsaCorrection;
   readonly evidence: Evidence;
   readonly remediation: Remediation;
   readonly observedAt: string;

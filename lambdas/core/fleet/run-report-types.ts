@@ -28,8 +28,12 @@ export const RUN_REPORT_MAX_FINDINGS = 5_000;
  * bytes per item; 16 bytes per item of the decoded limit leaves room for terse ones.
  */
 export const RUN_REPORT_MAX_DECODED_ITEMS = RUN_REPORT_MAX_DECODED_BYTES / 16;
-/** Deepest nesting of the decoded findings (the array is 1, a finding 2, its evidence 3, an evidence list 4). */
-export const RUN_REPORT_MAX_DECODED_DEPTH = 8;
+/**
+ * Deepest nesting of the decoded findings: the array is 1, a finding 2, its evidence 3, an evidence list 4; an
+ * IRSA correction 3, its trust policy 4, `Statement` 5, a statement 6, its `Condition` 7, an operator 8, a key's
+ * list of values 9 (the deepest IAM's policy grammar goes; lambdas/core/irsa/correction.ts builds none deeper).
+ */
+export const RUN_REPORT_MAX_DECODED_DEPTH = 9;
 /**
  * Most UTF-8 bytes one finding may take in the decoded JSON: the hub puts it on its bus again as one event (256 KB
  * an entry), with its lifecycle fields and the envelope; a bigger one could never be delivered and would be

@@ -347,7 +347,12 @@ export const REPORT_TEXT_LIMITS = {
   evidenceValue: 8_192,
   remediation: 8_192,
   url: 2_048,
+  /** An IRSA correction's trust policy as JSON: IAM's largest trust policy quota, with room for escapes. */
+  trustPolicy: 16_384,
 } as const;
+
+/** Lines of an IRSA correction's changes or placeholders: a few per denied service account of the role. */
+const MAX_CORRECTION_LINES = 100;
 
 /** Values of one evidence list (a finding's sample event ids, denied actions...). */
 const MAX_EVIDENCE_LIST = 1_000;
@@ -411,6 +416,29 @@ export const reportedFindingSchema = z.looseObject({
       firstSeen: utcTimestamp,
       lastSeen: utcTimestamp,
       sampleEventIds: z.array(text(REPORT_TEXT_LIMITS.name, true)).check(z.maxLength(5)),
+    }),
+  ),
+  correction: z.optional(
+    z.looseObject({
+      roleName: z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/)),
+      roleArn: z.string().check(z.maxLength(REPORT_TEXT_LIMITS.arn), z.regex(/^arn:/)),
+      // A document IAM would take: the nesting is bounded by RUN_REPORT_MAX_DECODED_DEPTH before parsing, the size
+      // here, by IAM's largest trust policy quota.
+      trustPolicy: z.optional(
+        z
+          .looseObject({
+            Version: text(REPORT_TEXT_LIMITS.name),
+            Statement: z.array(z.record(z.string(), z.unknown())).check(z.minLength(1)),
+          })
+          .check(
+            z.refine((policy) => JSON.stringify(policy).length <= REPORT_TEXT_LIMITS.trustPolicy, {
+              message: `must be at most ${REPORT_TEXT_LIMITS.trustPolicy} characters as JSON`,
+            }),
+          ),
+      ),
+      changes: z.array(text(REPORT_TEXT_LIMITS.title)).check(z.maxLength(MAX_CORRECTION_LINES)),
+      placeholders: z.array(text(REPORT_TEXT_LIMITS.name)).check(z.maxLength(MAX_CORRECTION_LINES)),
+      note: text(REPORT_TEXT_LIMITS.remediation),
     }),
   ),
   evidence: z

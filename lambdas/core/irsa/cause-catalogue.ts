@@ -4,7 +4,7 @@ import type { DiagnosisCause } from './types';
  * What each `evidence.cause` of `irsa.assume-role.denied` means, how it shows in the pod, who fixes it and how,
  * for the on-call engineer: docs/checks.md and `tmc-health explain` render it. A Record, so a new cause cannot
  * be added without its row. Placeholders in angle brackets come from the finding (`resource.arn`,
- * `irsa.serviceAccount`, `irsa.oidcProvider`, `evidence.correctedStatement`).
+ * `irsa.serviceAccount`, `irsa.oidcProvider`, `correction`).
  */
 export interface CauseExplanation {
   readonly cause: DiagnosisCause;
@@ -34,7 +34,7 @@ const VERIFY_CALLER =
 const FROM_YOUR_CLUSTER =
   "take the issuer from your cluster (`aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer --output text`) and the subject from the pod's service account (`system:serviceaccount:<namespace>:<serviceaccount>`), never from the denied call";
 const UPDATE_TRUST =
-  "put the statement into a trust.json (`evidence.correctedStatement` when given: it names the service account the caller claims, so confirm that service account is yours; otherwise write it with your cluster's values) and run `aws iam update-assume-role-policy --role-name <role> --policy-document file://trust.json`";
+  "apply the role's whole trust policy, never a bare statement (`update-assume-role-policy` replaces the whole document, and would drop the role's other statements): `correction.trustPolicy` when the finding has one (the role's statements unchanged but the corrected one; fill in its `correction.placeholders` from your cluster), which `tmc-health check --fix-dir <dir>` writes to `<dir>/<role>.json`; otherwise edit the document `aws iam get-role --role-name <role> --query Role.AssumeRolePolicyDocument` returns. Then `aws iam update-assume-role-policy --role-name <role> --policy-document file://<dir>/<role>.json`";
 const RESTART =
   'then restart the pods so they pick up fresh credentials: `kubectl rollout restart deployment/<name> -n <namespace>`';
 
@@ -79,7 +79,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
     inThePod: NOT_AUTHORIZED,
     whoFixes:
       'Role owner for the trust policy; application team if the pod runs under the wrong service account.',
-    fix: `Compare \`evidence.expected\` (what the role allows) with \`evidence.actual\` (what the call presented). ${VERIFY_CALLER}; a subject that is not \`system:serviceaccount:...\` (such as a CI provider's \`repo:<owner>/<repo>:...\`) is not a pod's, and the checker gives no statement for it. If the call is your pod's and its service account is right, ${FROM_YOUR_CLUSTER}, and set the condition to \`"<issuer>:sub": "system:serviceaccount:<namespace>:<serviceaccount>"\`: ${UPDATE_TRUST}. If the pod runs under the wrong service account, fix \`serviceAccountName\` in the pod spec; ${RESTART}.`,
+    fix: `Compare \`evidence.expected\` (what the role allows) with \`evidence.actual\` (what the call presented). ${VERIFY_CALLER}; a subject that is not \`system:serviceaccount:...\` (such as a CI provider's \`repo:<owner>/<repo>:...\`) is not a pod's, and the checker gives no correction for it. If the call is your pod's and its service account is right, ${FROM_YOUR_CLUSTER}: \`correction.trustPolicy\` adds \`system:serviceaccount:<namespace>:<serviceaccount>\` to the role's \`<issuer>:sub\` values (keeping the ones it has) for you to fill in; ${UPDATE_TRUST}. If the pod runs under the wrong service account, fix \`serviceAccountName\` in the pod spec; ${RESTART}.`,
   },
   'wildcard-under-string-equals': {
     cause: 'wildcard-under-string-equals',
@@ -87,7 +87,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
       'The `sub` condition uses a wildcard (`system:serviceaccount:<namespace>:*`) under `StringEquals`, which compares literally: the `*` matches only a service account actually named `*`.',
     inThePod: NOT_AUTHORIZED,
     whoFixes: 'Role owner.',
-    fix: `Either keep the wildcard and move the \`sub\` key under \`StringLike\` (keep \`<issuer>:aud\` under \`StringEquals\`), or trust exactly this service account: \`evidence.correctedStatement\` (the service account the caller claims: confirm it is yours) does the latter, the narrowest fix; ${UPDATE_TRUST}.`,
+    fix: `Either keep the wildcard and move the \`sub\` key under \`StringLike\` (keep \`<issuer>:aud\` under \`StringEquals\`), or list exactly the service accounts that use the role; \`correction\` does the former (the wildcard moved under \`StringLike\`, from the role's own values, nothing else changed); ${UPDATE_TRUST}.`,
   },
   'aud-mismatch': {
     cause: 'aud-mismatch',
@@ -131,7 +131,7 @@ export const CAUSE_CATALOGUE: Readonly<Record<DiagnosisCause, CauseExplanation>>
     inThePod: NOT_AUTHORIZED,
     whoFixes:
       'Role owner first; the AWS Organizations administrator when an organization policy denies `sts:AssumeRoleWithWebIdentity`.',
-    fix: "Read `evidence.detail`. If the role could not be read, fix the checker's `iam:GetRole` access and wait for the next run. Otherwise look up the call by `irsa.sampleEventIds` in CloudTrail (`aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventId,AttributeValue=<id>`), check service control and resource control policies for a Deny on `sts:AssumeRoleWithWebIdentity`, and compare the trust policy with `evidence.correctedStatement` when there is one (see `evidence.correctedStatementNote`).",
+    fix: "Read `evidence.detail`. If the role could not be read, fix the checker's `iam:GetRole` access and wait for the next run. Otherwise look up the call by `irsa.sampleEventIds` in CloudTrail (`aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventId,AttributeValue=<id>`), check service control and resource control policies for a Deny on `sts:AssumeRoleWithWebIdentity`, and compare the trust policy with `correction.trustPolicy` when there is one (see `correction.note`).",
   },
 };
 

@@ -23,6 +23,7 @@ import {
   type StatementEvaluation,
 } from './condition-evaluator';
 import type { DenialGroup } from './group';
+import type { TrustEdit } from './correction';
 import { offerFor, type IssuerStanding, type StatementOffer } from './provenance';
 import { issuerOfProviderArn, parseArn, providerArnFor, type ProviderRef } from './provider';
 import type { DiagnosisCause, OidcProvider, PolicyDocument, PolicyStatement, RoleTrust } from './types';
@@ -55,11 +56,17 @@ export interface Diagnosis {
    * none, when they would be the caller's alone (see provenance.ts).
    */
   readonly offer: StatementOffer;
+  /**
+   * How the role's trust policy would be corrected (correction.ts), from its own values, the account's providers
+   * and placeholders only; empty when the fix is not in the trust policy (a missing role or provider, a token, a
+   * Deny that may be intended). Applied only when `offer` is not withheld.
+   */
+  readonly edits: readonly TrustEdit[];
   /** Extra facts behind the diagnosis (statement label, trusted providers, lookup errors...). */
   readonly evidence: Evidence;
 }
 
-const PLACEHOLDER_SUBJECT = 'system:serviceaccount:<namespace>:<serviceaccount>';
+export const PLACEHOLDER_SUBJECT = 'system:serviceaccount:<namespace>:<serviceaccount>';
 
 /** A provider for the engineer to fill in: neither CloudTrail nor the role names one. */
 function placeholderProvider(roleArn: string, region: string): ProviderRef {
@@ -81,6 +88,14 @@ export function correctedStatement(provider: ProviderRef, subject: string): Poli
       },
     },
   };
+}
+
+/**
+ * The documented statement appended for the call's provider (or a placeholder one), with a placeholder subject:
+ * the role has no statement for that provider to edit, and the ones it has stay (another cluster may use them).
+ */
+function appendFor(kase: Case): TrustEdit[] {
+  return [{ kind: 'append', statement: correctedStatement(kase.provider, PLACEHOLDER_SUBJECT) }];
 }
 
 export function describeFailure(failure: ApiFailure): string {
@@ -136,6 +151,7 @@ function build(
   expected: readonly string[],
   actual: string | null,
   evidence: Evidence = {},
+  edits: readonly TrustEdit[] = [],
 ): Diagnosis {
   const note = kase.inferred
     ? ` CloudTrail did not log the identity provider; ${kase.provider.arn} was inferred from the trust policy.`
@@ -152,6 +168,7 @@ function build(
       PLACEHOLDER_SUBJECT,
       (subject) => correctedStatement(kase.provider, subject),
     ),
+    edits,
     evidence: {
       ...evidence,
       oidcProviderRegistered:
@@ -225,7 +242,57 @@ function claimOf(key: string): { issuer: string; claim: string } {
 
 const LITERAL_OPERATORS = new Set(['stringequals', 'stringequalsignorecase']);
 
-function subDiagnosis(kase: Case, statement: StatementEvaluation, check: ConditionCheck): Diagnosis {
+/** Operators a value can be added to, making the condition allow it: positive string comparisons, any key form. */
+const ADDABLE_OPERATORS = new Set(['stringequals', 'stringlike']);
+
+/**
+ * The edits that make a web-identity statement's failing conditions allow the call once its placeholders are filled
+ * in, or undefined when one of them cannot be corrected that way (a negated operator, IgnoreCase, ForAllValues, a
+ * key other than sub and aud): then no correction is given rather than one that still fails.
+ */
+function conditionEdits(kase: Case, statement: StatementEvaluation): TrustEdit[] | undefined {
+  const edits: TrustEdit[] = [];
+  const renamed = new Set<string>();
+  for (const check of statement.condition.failed) {
+    if (check.unknownOperator) return undefined;
+    const { issuer, claim } = claimOf(check.key);
+    if (claim !== 'sub' && claim !== 'aud') return undefined;
+    if (issuer.toLowerCase() !== kase.provider.issuer.toLowerCase()) {
+      if (!renamed.has(issuer.toLowerCase())) {
+        renamed.add(issuer.toLowerCase());
+        edits.push({ kind: 'rename-issuer', statement: statement.index, from: issuer, to: kase.provider.issuer });
+      }
+      continue;
+    }
+    const operator = parseOperator(check.operator);
+    if (!ADDABLE_OPERATORS.has(operator.base) || operator.qualifier === 'all') return undefined;
+    const subject = kase.group.subject;
+    const literalWildcard =
+      claim === 'sub' &&
+      operator.base === 'stringequals' &&
+      subject !== '' &&
+      check.expected.some((value) => /[*?]/.test(value) && likeMatches(subject, value));
+    edits.push(
+      literalWildcard
+        ? { kind: 'wildcards-to-like', statement: statement.index, operator: check.operator, key: check.key }
+        : {
+            kind: 'add-value',
+            statement: statement.index,
+            operator: check.operator,
+            key: check.key,
+            value: claim === 'sub' ? PLACEHOLDER_SUBJECT : ASSUMED_AUDIENCE,
+          },
+    );
+  }
+  return edits;
+}
+
+function subDiagnosis(
+  kase: Case,
+  statement: StatementEvaluation,
+  check: ConditionCheck,
+  edits: readonly TrustEdit[],
+): Diagnosis {
   const subject = kase.group.subject;
   const where = { statement: statement.label, operator: check.operator, conditionKey: check.key };
   const keyIssuer = claimOf(check.key).issuer;
@@ -237,6 +304,7 @@ function subDiagnosis(kase: Case, statement: StatementEvaluation, check: Conditi
       check.expected,
       subject || null,
       where,
+      edits,
     );
   }
   const operator = parseOperator(check.operator);
@@ -253,6 +321,7 @@ function subDiagnosis(kase: Case, statement: StatementEvaluation, check: Conditi
       check.expected,
       subject,
       where,
+      edits,
     );
   }
   const verb = parseOperatorNegated(check.operator) ? 'excludes' : 'allows';
@@ -265,6 +334,7 @@ function subDiagnosis(kase: Case, statement: StatementEvaluation, check: Conditi
     check.expected,
     subject || null,
     where,
+    edits,
   );
 }
 
@@ -274,8 +344,9 @@ function parseOperatorNegated(operator: string): boolean {
 
 function conditionDiagnosis(kase: Case, statement: StatementEvaluation): Diagnosis {
   const failed = statement.condition.failed;
+  const edits = conditionEdits(kase, statement) ?? [];
   const sub = failed.find((check) => !check.unknownOperator && claimOf(check.key).claim === 'sub');
-  if (sub) return subDiagnosis(kase, statement, sub);
+  if (sub) return subDiagnosis(kase, statement, sub, edits);
   const aud = failed.find((check) => !check.unknownOperator && claimOf(check.key).claim === 'aud');
   if (aud) {
     return build(
@@ -285,6 +356,7 @@ function conditionDiagnosis(kase: Case, statement: StatementEvaluation): Diagnos
       aud.expected,
       ASSUMED_AUDIENCE,
       { statement: statement.label, operator: aud.operator, conditionKey: aud.key },
+      edits,
     );
   }
   const first = failed[0] as ConditionCheck;
@@ -352,6 +424,7 @@ function trustAttempt(
         trusted,
         kase.provider.arn,
         { trustedProviders: trusted },
+        appendFor(kase),
       ),
     };
   }
@@ -474,6 +547,8 @@ export function diagnoseGroup(
       `role ${group.roleArn} cannot be assumed by ${who}: its trust policy has no Allow statement for ${WEB_IDENTITY_ACTION}`,
       [WEB_IDENTITY_ACTION],
       null,
+      {},
+      appendFor(first),
     );
   }
   if (candidates.length === 0) {
@@ -493,6 +568,7 @@ export function diagnoseGroup(
       trusted,
       null,
       { trustedProviders: trusted },
+      appendFor(first),
     );
   }
   const attempts = cases.map((kase) => trustAttempt(kase, policy, providers));

@@ -1,8 +1,9 @@
 import { checkerFindings, type RegionCalls } from '../checks/checker-findings';
-import { makeFindingId, type Finding, type Severity } from '../finding';
+import { makeFindingId, type Finding, type IrsaCorrection, type Severity } from '../finding';
 import { buildFinding, type FindingScope } from '../finding-factory';
 import { GLOBAL_REGION, type ApiFailure, type Observed } from '../inventory';
 import { requireProof } from '../proof';
+import { roleCorrection, type TrustEdit } from './correction';
 import { diagnoseGroup, type Diagnosis } from './diagnose';
 import { compareText, groupDenials, type DenialGroup } from './group';
 import { offerNote } from './provenance';
@@ -81,6 +82,7 @@ function groupFinding(
   diagnosis: Diagnosis,
   scan: TrailScan | undefined,
   settings: IrsaEvaluationSettings,
+  correction: IrsaCorrection | undefined,
 ): Finding {
   const account = serviceAccountOf(group.subject);
   const roleName = roleNameOf(group.roleArn);
@@ -95,6 +97,7 @@ function groupFinding(
     message: `${calls} for role ${group.roleArn} failed with ${group.errorCode} in ${group.region} between ${group.firstSeen} and ${group.lastSeen}: ${diagnosis.detail}.`,
     resource: { type: 'AWS::IAM::Role', arn: group.roleArn, name: roleName },
     resourceKey: groupResourceKey(group),
+    ...(correction ? { correction } : {}),
     irsa: {
       serviceAccount: group.subject,
       namespace: account?.namespace ?? '',
@@ -110,12 +113,8 @@ function groupFinding(
       detail: diagnosis.detail,
       expected: diagnosis.expected,
       actual: diagnosis.actual,
-      // The basis and its note come first, so every reader (email, CLI) sees how far to trust the statement.
-      correctedStatementBasis: diagnosis.offer.kind,
-      correctedStatementNote: offerNote(diagnosis.offer),
-      ...(diagnosis.offer.kind === 'withheld'
-        ? {}
-        : { correctedStatement: JSON.stringify(diagnosis.offer.statement, null, 2) }),
+      // Why no correction is given, when the caller's values are all there would be to build one from.
+      ...(diagnosis.offer.kind === 'withheld' ? { correctionWithheld: offerNote(diagnosis.offer) } : {}),
       errorMessage: group.errorMessages[0] ?? null,
       sourceIps: group.sourceIps,
       userAgents: group.userAgents,
@@ -124,6 +123,35 @@ function groupFinding(
       ...diagnosis.evidence,
     },
   });
+}
+
+/** A diagnosis whose fix is in the trust policy and may be offered: not built on the caller's values alone. */
+function correctable(diagnosis: Diagnosis): boolean {
+  return diagnosis.offer.kind !== 'withheld' && diagnosis.edits.length > 0;
+}
+
+/**
+ * One correction per role: the edits of all its correctable findings applied to its trust policy together, so the
+ * role gets one document (one file to apply) that fixes every denial it can, whichever finding it is read from.
+ */
+function correctionsByRole(
+  diagnosed: readonly { readonly group: DenialGroup; readonly diagnosis: Diagnosis }[],
+  roles: IrsaSnapshot['roles'],
+): Map<string, IrsaCorrection> {
+  const edits = new Map<string, TrustEdit[]>();
+  for (const { group, diagnosis } of diagnosed) {
+    if (!correctable(diagnosis)) continue;
+    edits.set(group.roleArn, [...(edits.get(group.roleArn) ?? []), ...diagnosis.edits]);
+  }
+  const corrections = new Map<string, IrsaCorrection>();
+  for (const [roleArn, roleEdits] of edits) {
+    const role = roles.get(roleArn);
+    const policy = role?.ok && role.value.exists ? role.value.trustPolicy : undefined;
+    if (!policy) continue;
+    const correction = roleCorrection(roleArn, roleNameOf(roleArn), policy, roleEdits);
+    if (correction) corrections.set(roleArn, correction);
+  }
+  return corrections;
 }
 
 function regionOf(scan: Observed<TrailScan>): string {
@@ -179,11 +207,21 @@ export function evaluateIrsa(snapshot: IrsaSnapshot, settings: IrsaEvaluationSet
   const scans = new Map<string, TrailScan>();
   for (const scan of snapshot.scans) if (scan.ok) scans.set(scan.value.region, scan.value);
   const groups = groupDenials([...scans.values()].flatMap((scan) => scan.denials));
-  const denied = groups.map((group) => {
+  const diagnosed = groups.map((group) => {
     const role = snapshot.roles.get(group.roleArn) ?? NOT_LOOKED_UP(group.roleArn);
-    const diagnosis = diagnoseGroup(group, role, snapshot.providers);
-    return groupFinding(scope(group.region), group, diagnosis, scans.get(group.region), settings);
+    return { group, diagnosis: diagnoseGroup(group, role, snapshot.providers) };
   });
+  const corrections = correctionsByRole(diagnosed, snapshot.roles);
+  const denied = diagnosed.map(({ group, diagnosis }) =>
+    groupFinding(
+      scope(group.region),
+      group,
+      diagnosis,
+      scans.get(group.region),
+      settings,
+      correctable(diagnosis) ? corrections.get(group.roleArn) : undefined,
+    ),
+  );
   const calls = regionCalls(snapshot);
   const checker = calls.flatMap((region) => checkerFindings(scope(region.region), region));
   return requireProof([...denied, ...checker], { failures: calls.flatMap((region) => region.failures) });
