@@ -27,6 +27,7 @@ export interface CheckFlags {
   readonly all?: boolean;
   readonly eventBus?: string;
   readonly topicArn?: string;
+  readonly fixDir?: string;
 }
 
 /**
@@ -244,6 +245,32 @@ export interface CheckOptions {
   readonly settings: CheckerSettings;
   /** When the IRSA family runs. */
   readonly irsaSettings?: IrsaSettings;
+  /** `--fix-dir`: where to write each IRSA correction's trust policy, one file per role. */
+  readonly fixDir?: string;
+}
+
+/**
+ * `--fix-dir <dir>`: a directory path (created when missing). Only its form is checked here, with the other flags:
+ * whether it can be written is found when writing, after the checks ran.
+ */
+function fixDirProblems(
+  flags: CheckFlags & FleetFlags,
+  families: readonly CheckFamily[] | undefined,
+): string[] {
+  if (flags.fixDir === undefined) return [];
+  const problems: string[] = [];
+  if (flags.fixDir.trim() === '') problems.push('--fix-dir: give a directory, e.g. --fix-dir ./trust-fixes');
+  else if ([...flags.fixDir].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f))
+    problems.push('--fix-dir: the directory name holds a control character; give a plain path');
+  if (flags.accounts !== undefined)
+    problems.push(
+      "--fix-dir: not with --accounts (its files are named by role, and roles of several accounts would overwrite each other's; run it per account)",
+    );
+  if (families !== undefined && !families.includes('irsa'))
+    problems.push(
+      "--fix-dir: needs the irsa check family (it writes the IRSA findings' corrected trust policies); add irsa to --checks",
+    );
+  return problems;
 }
 
 /**
@@ -270,6 +297,7 @@ export function checkOptionsFromFlags(
       '--publish: not with --accounts (reading through a read-only role; each account publishes with its own checker, or to the hub)',
     );
   }
+  for (const problem of fixDirProblems(flags, families)) problems.add(problem);
   const settings = checkerSettings(flags, fromFlags, env, problems);
   const irsaBase =
     families?.includes('irsa') === true
@@ -282,6 +310,7 @@ export function checkOptionsFromFlags(
     ...(fleet ? { fleet } : {}),
     settings: settings!,
     ...(irsaBase ? { irsaSettings: irsaSettingsFromFlags(flags, irsaBase, settings!) } : {}),
+    ...(flags.fixDir !== undefined ? { fixDir: flags.fixDir } : {}),
   };
 }
 

@@ -149,6 +149,10 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
       'SNS topic for --publish summaries: arn:aws:sns:<region>:<id>:<name>, not a FIFO topic (default: TMC_HEALTH_TOPIC_ARN)',
     )
     .option(
+      '--fix-dir <dir>',
+      "write each IRSA finding's corrected trust policy, the role's whole document, to <dir>/<roleName>.json (the directory is created), and print the aws iam update-assume-role-policy command that applies it",
+    )
+    .option(
       '--accounts <ids...>',
       'check these accounts instead of your own: 12-digit ids, e.g. 111122223333 (leading zeros count), comma or space separated; each through the read-only role --role-name names in it',
       (value: string, previous?: string[]) => [...(previous ?? []), value],
@@ -177,6 +181,7 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
             '  tmc-health check --credential acme-prod --since 2h --json | jq .summary',
             '  tmc-health check --checks irsa --region us-west-2,us-east-1 --since 6h',
             '  tmc-health check --failing',
+            '  tmc-health check --checks irsa --fix-dir ./trust-fixes',
             '  tmc-health check --all --credential acme-prod',
             '  tmc-health check --accounts 111122223333,444455556666 --role-name ReadOnly',
             '  # moto lacks CloudTrail LookupEvents: leave IRSA out (npm run demo has both)',
@@ -191,7 +196,7 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
       const flags = globals(command);
       // Every flag error at once, before anything is resolved: no region, credential or account is looked up
       // until the whole command line is valid.
-      const { families, fleet, settings, irsaSettings } = checkOptionsFromFlags(flags, env);
+      const { families, fleet, settings, irsaSettings, fixDir } = checkOptionsFromFlags(flags, env);
       if (flags.profile !== undefined) env.AWS_PROFILE = flags.profile;
       const progress = createProgress(stderr, stderr.isTTY === true);
       if (fleet) {
@@ -247,6 +252,13 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
             wholeEvidence: stdout.isTTY !== true,
           }),
         );
+      }
+      if (fixDir !== undefined) {
+        // Loaded only with the flag: no other run pays for the writer and node:fs.
+        const { writeCorrections } = await import('./fix-dir');
+        const written = await writeCorrections(fixDir, outcome.findings);
+        // Under --json stdout is the one JSON document: the commands go to stderr.
+        (flags.json ? stderr : stdout).write(`${written.lines.join('\n')}\n`);
       }
       if (outcome.publishReport) {
         const report = outcome.publishReport;

@@ -253,7 +253,12 @@ export function readsPhrase(count: number, someFailed: boolean): string {
  *
  * `shown` holds the roles whose document was printed already; this adds the finding's.
  */
-export function correctionLines(finding: Finding, width: number, indent: string, shown: Set<string>): string[] {
+export function correctionLines(
+  finding: Finding,
+  width: number,
+  indent: string,
+  shown: Set<string>,
+): string[] {
   const correction = finding.correction;
   if (correction === undefined) {
     const withheld = finding.evidence.correctionWithheld;
@@ -266,7 +271,8 @@ export function correctionLines(finding: Finding, width: number, indent: string,
   shown.add(role);
   const lines = indentWrap(correction.note, width, indent);
   lines.push(`${indent}Changes:`);
-  for (const change of correction.changes) lines.push(...indentWrap(change, width, `${indent}    `, `${indent}  - `));
+  for (const change of correction.changes)
+    lines.push(...indentWrap(change, width, `${indent}    `, `${indent}  - `));
   if (correction.trustPolicy === undefined) return lines;
   lines.push(
     ...indentWrap(
@@ -283,7 +289,10 @@ export function correctionLines(finding: Finding, width: number, indent: string,
  * A trust policy as JSON, two spaces an indent, each line after `indent` and cleaned again (the serialised JSON
  * escapes a control character, but writes a bidi or format character raw). Never wrapped: see correctionLines.
  */
-export function trustPolicyLines(policy: NonNullable<Finding['correction']>['trustPolicy'], indent: string): string[] {
+export function trustPolicyLines(
+  policy: NonNullable<Finding['correction']>['trustPolicy'],
+  indent: string,
+): string[] {
   return JSON.stringify(policy, null, 2)
     .split('\n')
     .map((line) => `${indent}${cleanLine(line)}`);

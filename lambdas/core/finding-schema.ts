@@ -69,8 +69,13 @@ export const findingSchema = z
         changes: z.array(z.string().min(1)).min(1).describe('What differs from the current trust policy.'),
         placeholders: z
           .array(z.string().min(1))
-          .describe('`<placeholders>` to fill in before applying; empty when the document is ready as written.'),
-        note: z.string().min(1).describe('How far to trust the document, what to check first and how to apply it.'),
+          .describe(
+            '`<placeholders>` to fill in before applying; empty when the document is ready as written.',
+          ),
+        note: z
+          .string()
+          .min(1)
+          .describe('How far to trust the document, what to check first and how to apply it.'),
       })
       .optional()
       .describe(

@@ -34,7 +34,12 @@ export type TrustEdit =
       readonly value: string;
     }
   /** Move the wildcard values of a `StringEquals` key, which compares literally, under `StringLike`. */
-  | { readonly kind: 'wildcards-to-like'; readonly statement: number; readonly operator: string; readonly key: string }
+  | {
+      readonly kind: 'wildcards-to-like';
+      readonly statement: number;
+      readonly operator: string;
+      readonly key: string;
+    }
   /** Condition keys of issuer `from` become keys of issuer `to` (the provider the statement trusts). */
   | { readonly kind: 'rename-issuer'; readonly statement: number; readonly from: string; readonly to: string }
   /** Append a statement: the role has none to edit for this provider. */
@@ -75,7 +80,9 @@ function conditionOf(statement: PolicyStatement): ConditionBlock {
 }
 
 function withCondition(statement: PolicyStatement, condition: ConditionBlock): PolicyStatement {
-  const kept = Object.fromEntries(Object.entries(condition).filter(([, keys]) => Object.keys(keys).length > 0));
+  const kept = Object.fromEntries(
+    Object.entries(condition).filter(([, keys]) => Object.keys(keys).length > 0),
+  );
   return { ...statement, Condition: kept };
 }
 
@@ -114,7 +121,8 @@ function wildcardsToLike(
   const rest = { ...keys };
   delete rest[key];
   condition[edit.operator] = literal.length > 0 ? { ...rest, [key]: asValue(literal) } : rest;
-  const likeOperator = Object.keys(condition).find((name) => name.toLowerCase() === 'stringlike') ?? 'StringLike';
+  const likeOperator =
+    Object.keys(condition).find((name) => name.toLowerCase() === 'stringlike') ?? 'StringLike';
   const like = condition[likeOperator] ?? {};
   const likeKey = sameKey(like, key);
   const merged = [...new Set([...valuesOf(like[likeKey]), ...wildcards, ...literal])];
@@ -205,7 +213,7 @@ export function nestingDepth(value: unknown): number {
     const { item, depth } = stack.pop()!;
     if (item === null || typeof item !== 'object') continue;
     deepest = Math.max(deepest, depth + 1);
-    for (const child of Object.values(item as object)) stack.push({ item: child, depth: depth + 1 });
+    for (const child of Object.values(item)) stack.push({ item: child, depth: depth + 1 });
   }
   return deepest;
 }

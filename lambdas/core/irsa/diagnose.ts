@@ -260,7 +260,12 @@ function conditionEdits(kase: Case, statement: StatementEvaluation): TrustEdit[]
     if (issuer.toLowerCase() !== kase.provider.issuer.toLowerCase()) {
       if (!renamed.has(issuer.toLowerCase())) {
         renamed.add(issuer.toLowerCase());
-        edits.push({ kind: 'rename-issuer', statement: statement.index, from: issuer, to: kase.provider.issuer });
+        edits.push({
+          kind: 'rename-issuer',
+          statement: statement.index,
+          from: issuer,
+          to: kase.provider.issuer,
+        });
       }
       continue;
     }
