@@ -8,8 +8,9 @@
  * Reached through the entry the attacker writes: the CloudTrail record, as LookupEvents returns it, parsed by the
  * check, diagnosed against the account's IAM, and shown by `tmc-health check` (table and --json). Asserted: no
  * corrected statement names an issuer that is not an EKS issuer the account registered, or a subject that is
- * not a Kubernetes service account; no text advises registering an issuer seen only in a denial; a service
- * account of a registered EKS issuer gets a statement, marked as the caller's unverified claim.
+ * not a Kubernetes service account; no text advises registering an issuer seen only in a denial. A correction is
+ * the role's whole trust policy: it never holds the subject the call presented (a placeholder stands in for it),
+ * and every statement of the role it does not correct is in it byte for byte, in order.
  */
 import fc from 'fast-check';
 import { summarizeIrsaRun } from '../../lambdas/app/irsa-check';
@@ -143,9 +144,24 @@ function check(calls: readonly Call[], roles: Map<string, Observed<RoleTrust>>, 
   };
 }
 
-/** Every trust statement a finding carries among its evidence values (JSON strings), whatever the key. */
-function statementsIn(finding: Finding): PolicyStatement[] {
-  const found: PolicyStatement[] = [];
+/** The role's own statements, as IAM returned them (the snapshot's). */
+function ownStatements(trust: Observed<RoleTrust> | undefined): PolicyStatement[] {
+  const document = trust?.ok && trust.value.exists ? trust.value.trustPolicy : undefined;
+  if (!document) return [];
+  return Array.isArray(document.Statement)
+    ? [...(document.Statement as PolicyStatement[])]
+    : [document.Statement as PolicyStatement];
+}
+
+/**
+ * Every trust statement a finding offers: those of its correction's document that are not among the role's own,
+ * plus any statement-like JSON among its evidence values (none is expected: the old evidence.correctedStatement).
+ */
+function statementsIn(finding: Finding, trust?: Observed<RoleTrust>): PolicyStatement[] {
+  const own = new Set(ownStatements(trust).map((statement) => JSON.stringify(statement)));
+  const found = (finding.correction?.trustPolicy?.Statement ?? [])
+    .map((statement) => statement as unknown as PolicyStatement)
+    .filter((statement) => !own.has(JSON.stringify(statement)));
   for (const value of Object.values(finding.evidence)) {
     if (typeof value !== 'string' || !value.trimStart().startsWith('{')) continue;
     try {
@@ -156,6 +172,34 @@ function statementsIn(finding: Finding): PolicyStatement[] {
     }
   }
   return found;
+}
+
+/**
+ * A correction's document is the role's policy: its Version, every statement it does not correct byte for byte and
+ * in order (a corrected one in its place, added ones after), and never the subject the call presented.
+ */
+function expectWholeDocument(
+  finding: Finding,
+  trust: Observed<RoleTrust> | undefined,
+  subject: string,
+): void {
+  const document = finding.correction?.trustPolicy;
+  if (!document) return;
+  const own = ownStatements(trust);
+  expect(document.Version).toBe('2012-10-17');
+  expect(document.Statement.length).toBeGreaterThanOrEqual(own.length);
+  const corrected = own.filter(
+    (statement, index) => JSON.stringify(statement) !== JSON.stringify(document.Statement[index]),
+  );
+  // One statement at most is corrected (the web-identity one the diagnosis names); the others are kept as they are.
+  expect(corrected.length).toBeLessThanOrEqual(1);
+  const text = JSON.stringify(document);
+  const ownText = JSON.stringify(own);
+  if (subject !== '' && !ownText.includes(JSON.stringify(subject)))
+    expect({ subject, inDocument: text.includes(JSON.stringify(subject)) }).toEqual({
+      subject,
+      inDocument: false,
+    });
 }
 
 function registeredEksIssuers(providers: Observed<readonly OidcProvider[]>): string[] {
@@ -175,9 +219,13 @@ function registeredEksIssuers(providers: Observed<readonly OidcProvider[]>): str
  * The statement names only a registered EKS issuer (or a placeholder) and only service-account subjects, and it
  * is marked as built from the caller's claim.
  */
-function expectNoAttackerStatement(finding: Finding, providers: Observed<readonly OidcProvider[]>): void {
+function expectNoAttackerStatement(
+  finding: Finding,
+  providers: Observed<readonly OidcProvider[]>,
+  trust?: Observed<RoleTrust>,
+): void {
   const trusted = registeredEksIssuers(providers);
-  for (const statement of statementsIn(finding)) {
+  for (const statement of statementsIn(finding, trust)) {
     const federated = JSON.stringify(statement.Principal ?? {});
     const names = trusted.some((issuer) => federated.includes(`:oidc-provider/${issuer}"`));
     expect({ federated, namesRegisteredEksIssuer: names || federated.includes('<') }).toEqual({
@@ -201,8 +249,9 @@ function expectNoAttackerStatement(finding: Finding, providers: Observed<readonl
         }
       }
     }
-    expect(['claimed-service-account', 'template']).toContain(finding.evidence.correctedStatementBasis);
   }
+  // Nothing of the old statement evidence, the caller's sub as a JSON string in it.
+  expect(Object.keys(finding.evidence).filter((key) => key.startsWith('correctedStatement'))).toEqual([]);
 }
 
 /** Sentences that tell the reader to register or associate an issuer. */
@@ -272,7 +321,8 @@ describe('attacker-authored fix: a hostile sub or issuer from CloudTrail is neve
     const findings = denied(run.findings);
     expect(findings.map((f) => f.evidence.cause).sort()).toEqual(['provider-mismatch', 'sub-mismatch']);
     for (const finding of findings) {
-      expectNoAttackerStatement(finding, REGISTERED);
+      expectNoAttackerStatement(finding, REGISTERED, roles.get(finding.resource.arn!));
+      expectWholeDocument(finding, roles.get(finding.resource.arn!), ATTACKER_SUB);
       // The mismatch is still shown: what was presented, what the policy allows.
       expect(finding.evidence.actual).toEqual(expect.any(String));
       expect(finding.message).toContain(
@@ -284,7 +334,8 @@ describe('attacker-authored fix: a hostile sub or issuer from CloudTrail is neve
     expect(out).not.toContain(`"${ATTACKER_SUB}"`);
     expect(out).not.toContain(`"Federated": "${GITHUB_ARN}"`);
     expect(out).not.toContain('"Effect": "Allow"');
-    for (const finding of denied(await jsonFindings(run))) expectNoAttackerStatement(finding, REGISTERED);
+    for (const finding of denied(await jsonFindings(run)))
+      expectNoAttackerStatement(finding, REGISTERED, roles.get(finding.resource.arn!));
   });
 
   test.each(UNREGISTERED_ISSUERS)(
@@ -301,7 +352,9 @@ describe('attacker-authored fix: a hostile sub or issuer from CloudTrail is neve
       expect(findings).toHaveLength(2);
       for (const finding of findings) {
         expect(finding.evidence.cause).toBe('oidc-provider-missing');
-        expectNoAttackerStatement(finding, REGISTERED);
+        expectNoAttackerStatement(finding, REGISTERED, roles.get(finding.resource.arn!));
+        // Registering the provider is the fix, not a trust policy change: no document at all.
+        expect(finding.correction).toBeUndefined();
         expectNoRegisterAdvice(findingText(finding), issuer);
         // How to find the right issuer: from the engineer's own cluster, not from the call.
         expect(findingText(finding).join('\n')).toContain('aws eks describe-cluster');
@@ -311,34 +364,55 @@ describe('attacker-authored fix: a hostile sub or issuer from CloudTrail is neve
       expect(out).not.toContain(`"${issuer}:sub"`);
       expect(out).not.toContain(`https://${issuer}`);
       for (const finding of denied(await jsonFindings(run))) {
-        expectNoAttackerStatement(finding, REGISTERED);
+        expectNoAttackerStatement(finding, REGISTERED, roles.get(finding.resource.arn!));
         expectNoRegisterAdvice(findingText(finding), issuer);
       }
     },
   );
 
-  test('a service account of the registered EKS issuer: a statement, marked as the unverified claim to confirm', async () => {
+  test("a service account of the registered EKS issuer: the role's whole trust policy, a placeholder for the claimed subject, its other statements byte for byte", async () => {
     const claimed = 'system:serviceaccount:payments:api';
-    const run = check([{ subject: claimed, issuer: ISSUER }], roles);
+    // The role also trusts an AWS principal and GitHub for deploys: neither may change or go.
+    const others: PolicyStatement[] = [
+      {
+        Sid: 'Ops',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/ops` },
+        Action: 'sts:AssumeRole',
+      },
+      CI_ROLE.ok ? (CI_ROLE.value.trustPolicy!.Statement as PolicyStatement[])[0]! : ({} as PolicyStatement),
+    ];
+    const trust = role(policy(others[0]!, webIdentityStatement({ subject: `${SUBJECT}-v2` }), others[1]!));
+    const run = check([{ subject: claimed, issuer: ISSUER }], new Map([[ROLE_ARN, trust]]));
     const [finding] = denied(run.findings);
     expect(finding!.evidence.cause).toBe('sub-mismatch');
-    const [statement] = statementsIn(finding!);
-    expect(statement).toEqual({
+    expectNoAttackerStatement(finding!, REGISTERED, trust);
+    expectWholeDocument(finding!, trust, claimed);
+    const document = finding!.correction!.trustPolicy!;
+    // Byte for byte, in their places: the first and the third statement.
+    expect(JSON.stringify(document.Statement[0])).toBe(JSON.stringify(others[0]));
+    expect(JSON.stringify(document.Statement[2])).toBe(JSON.stringify(others[1]));
+    expect(document.Statement).toHaveLength(3);
+    // The web-identity statement keeps what it trusted and gets a placeholder, never the claimed subject.
+    expect(document.Statement[1]).toEqual({
       Effect: 'Allow',
       Principal: { Federated: PROVIDER_ARN },
       Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: { StringEquals: { [`${ISSUER}:sub`]: claimed, [`${ISSUER}:aud`]: 'sts.amazonaws.com' } },
+      Condition: {
+        StringEquals: {
+          [`${ISSUER}:sub`]: [`${SUBJECT}-v2`, 'system:serviceaccount:<namespace>:<serviceaccount>'],
+          [`${ISSUER}:aud`]: 'sts.amazonaws.com',
+        },
+      },
     });
-    expect(finding!.evidence.correctedStatementBasis).toBe('claimed-service-account');
-    expect(finding!.evidence.correctedStatementNote).toMatch(/unverified/i);
-    expect(finding!.evidence.correctedStatementNote).toMatch(/if .*payments\/api.* is yours/i);
-    const out = humanOutput(run);
-    const heading = out.indexOf('"Effect": "Allow"');
-    expect(heading).toBeGreaterThan(0);
-    // The statement is introduced as unverified, right above it.
-    expect(out.slice(0, heading).split('\n\n').pop()).toMatch(/UNVERIFIED/);
+    expect(JSON.stringify(finding!.correction)).not.toContain(claimed);
+    expect(finding!.correction!.placeholders).toEqual(['<namespace>', '<serviceaccount>']);
+    expect(finding!.correction!.note).toMatch(/never from the denied call/);
+    const out = humanOutput({ ...run });
+    expect(out).not.toContain(`"${claimed}"`);
+    expect(out).toContain('"system:serviceaccount:<namespace>:<serviceaccount>"');
     const [json] = denied(await jsonFindings(run));
-    expect(json!.evidence.correctedStatementBasis).toBe('claimed-service-account');
+    expect(json!.correction!.trustPolicy).toEqual(document);
   });
 
   test('generated hostile subs and issuers: every statement names a registered EKS issuer and a service account', () => {
@@ -391,7 +465,8 @@ describe('attacker-authored fix: a hostile sub or issuer from CloudTrail is neve
           );
           const registeredUrls = providers.ok ? providers.value.map((p) => p.url.toLowerCase()) : [];
           for (const finding of denied(run.findings)) {
-            expectNoAttackerStatement(finding, providers);
+            expectNoAttackerStatement(finding, providers, trust);
+            expectWholeDocument(finding, trust, subject);
             // A host-like issuer only: a short random word could be part of the catalogue's own sentences.
             const seenOnlyInDenial = callerIssuer
               .trim()

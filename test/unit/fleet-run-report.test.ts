@@ -450,7 +450,7 @@ describe('parseRunReportDetail', () => {
     [
       'nesting deeper than a finding has',
       { ...good(), findingCount: 1, findings: codec.encode(`[${'['.repeat(9)}${']'.repeat(9)}]`) },
-      /^detail\.findings: the decoded JSON is nested deeper than 8 levels$/,
+      /^detail\.findings: the decoded JSON is nested deeper than 9 levels$/,
     ],
     [
       'one finding of more UTF-8 bytes than the hub can put on its bus again',
@@ -559,6 +559,80 @@ describe('parseRunReportDetail', () => {
     });
   });
 
+  /** An IRSA finding carrying the deepest correction IAM's grammar allows: a condition key with a list of values. */
+  function correctedFinding(correction: Record<string, unknown>): Finding {
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/app`;
+    return buildFinding(
+      { accountId: ACCOUNT, region: 'us-east-1', observedAt: STARTED, runbookBaseUrl: 'docs/checks.md' },
+      {
+        checkId: 'irsa.assume-role.denied',
+        status: 'FAIL',
+        title: 'apps/app cannot assume role app (sub-mismatch)',
+        message: 'denied',
+        resource: { type: 'AWS::IAM::Role', arn: roleArn, name: 'app' },
+        resourceKey: `${roleArn}|system:serviceaccount:apps:app`,
+        correction: correction as unknown as NonNullable<Finding['correction']>,
+        evidence: { cause: 'sub-mismatch' },
+      },
+    );
+  }
+  const DEEPEST = {
+    roleName: 'app',
+    roleArn: `arn:aws:iam::${ACCOUNT}:role/app`,
+    trustPolicy: {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111122223333:root'] }, Action: 'sts:AssumeRole' },
+        {
+          Effect: 'Allow',
+          Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.example` },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { 'oidc.example:sub': ['system:serviceaccount:apps:a', '<x>'] } },
+        },
+      ],
+    },
+    changes: ['statement #2: added <x>'],
+    placeholders: ['<x>'],
+    note: 'fill in',
+  };
+  const irsaReport = (correction: Record<string, unknown>) =>
+    buildRunReports(
+      runInput({ family: 'irsa', findings: [correctedFinding(correction)], coveredRegions: ['us-east-1'] }),
+      codec,
+    ).details[0]!;
+
+  it('an IRSA correction as deep as a trust policy goes (depth 9) arrives whole', () => {
+    const [finding] = parsed(irsaReport(DEEPEST)).findings;
+    expect(finding!.correction).toEqual(DEEPEST);
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      'a value one level deeper than IAM allows',
+      {
+        ...DEEPEST,
+        trustPolicy: { Version: '2012-10-17', Statement: [{ Condition: { A: { k: [['deeper']] } } }] },
+      },
+      /^detail\.findings: the decoded JSON is nested deeper than 9 levels$/,
+    ],
+    [
+      'a trust policy longer than IAM takes',
+      {
+        ...DEEPEST,
+        trustPolicy: { Version: '2012-10-17', Statement: [{ Sid: 'x'.repeat(16_400) }] },
+      },
+      /^detail\.findings\[0\]\.correction\.trustPolicy: must be at most 16384 characters/,
+    ],
+    [
+      'a role name that is a path',
+      { ...DEEPEST, roleName: '../../etc/cron.d/x' },
+      /^detail\.findings\[0\]\.correction\.roleName/,
+    ],
+  ])('a hostile correction: %s is refused', (_name, correction, problem) => {
+    const result = parseRunReportDetail(JSON.parse(JSON.stringify(irsaReport(correction))), codec);
+    expect(result.ok ? 'accepted' : result.problem).toMatch(problem);
+  });
+
   it('fields added later (detail or finding) pass through', () => {
     const findings = travelled().map((f) => ({ ...f, addedLater: { x: 1 } }));
     const result = parseRunReportDetail({ ...good(), findings: encode(findings), extra: true }, codec);
@@ -590,6 +664,47 @@ describe('reportedFindingSchema (zod/mini) agrees with the published finding sch
   const cases: [string, unknown][] = [
     ...base.map((f, i): [string, unknown] => [`fixture ${i} (${f.status})`, f]),
     ['an IRSA finding', irsa],
+    [
+      'an IRSA finding with a correction',
+      {
+        ...irsa,
+        correction: {
+          roleName: 'app',
+          roleArn: `arn:aws:iam::${ACCOUNT}:role/app`,
+          trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow' }] },
+          changes: ['statement #1: added'],
+          placeholders: [],
+          note: 'apply it',
+        },
+      },
+    ],
+    [
+      'a correction whose trust policy is a string',
+      {
+        ...irsa,
+        correction: {
+          roleName: 'app',
+          roleArn: `arn:aws:iam::${ACCOUNT}:role/app`,
+          trustPolicy: '{"Version":"2012-10-17"}',
+          changes: ['x'],
+          placeholders: [],
+          note: 'n',
+        },
+      },
+    ],
+    [
+      'a correction for a role name IAM refuses',
+      {
+        ...irsa,
+        correction: {
+          roleName: 'a/b',
+          roleArn: `arn:aws:iam::${ACCOUNT}:role/a/b`,
+          changes: ['x'],
+          placeholders: [],
+          note: 'n',
+        },
+      },
+    ],
     ['without tmc context', noTmc],
     ['without a resource ARN', { ...base[0], resource: { type: 'TMC::Credential', name: 'alpha' } }],
     ['a resource ARN that is not one', { ...base[0], resource: { ...base[0]!.resource, arn: 'fn' } }],

@@ -79,14 +79,26 @@ describe('evaluateIrsa', () => {
         `${ROLE_ARN}|${SUBJECT}|${PROVIDER_ARN}|AccessDenied`,
       ),
     );
-    // Built from the caller's claimed service account on the account's registered EKS issuer, and marked so.
-    expect(finding!.evidence.correctedStatementBasis).toBe('claimed-service-account');
-    expect(finding!.evidence.correctedStatementNote).toContain('UNVERIFIED');
-    const corrected = JSON.parse(finding!.evidence.correctedStatement as string);
-    expect(corrected.Condition.StringEquals).toEqual({
-      'oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub': SUBJECT,
-      'oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:aud': 'sts.amazonaws.com',
+    // The whole trust policy, the role's own statement with a placeholder subject added: never the caller's sub.
+    expect(finding!.correction).toMatchObject({
+      roleName: 'AccessEC2role',
+      roleArn: ROLE_ARN,
+      placeholders: ['<namespace>', '<serviceaccount>'],
     });
+    expect(finding!.correction!.trustPolicy!.Version).toBe('2012-10-17');
+    expect(finding!.correction!.trustPolicy!.Statement[0]).toMatchObject({
+      Condition: {
+        StringEquals: {
+          'oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub': [
+            `${SUBJECT}-v2`,
+            'system:serviceaccount:<namespace>:<serviceaccount>',
+          ],
+          'oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:aud': 'sts.amazonaws.com',
+        },
+      },
+    });
+    expect(JSON.stringify(finding!.correction)).not.toContain(`"${SUBJECT}"`);
+    expect(Object.keys(finding!.evidence).filter((key) => key.startsWith('correctedStatement'))).toEqual([]);
     expect(finding!.remediation.runbookUrl).toBe('https://example.com/checks.md#irsa-assume-role-denied');
   });
 
