@@ -2,12 +2,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { EXIT } from '../../lambdas/cli/exit-codes';
-import { correctedStatementLines, IRSA_TABLE_MIN_WIDTH } from '../../lambdas/cli/render-irsa';
+import { correctionLines, IRSA_TABLE_MIN_WIDTH } from '../../lambdas/cli/render-irsa';
 import { renderTable } from '../../lambdas/cli/render-table';
-import { createStyle, stripAnsi, visibleWidth } from '../../lambdas/cli/style';
+import { createStyle, visibleWidth } from '../../lambdas/cli/style';
 import { createProgress } from '../../lambdas/cli/progress';
 import type { Finding } from '../../lambdas/core/finding';
-import { combinedOutcome, FakeStream, harness, irsaRun, linesTooWide, outcomeOf, SCENARIOS } from './support';
+import {
+  combinedOutcome,
+  FakeStream,
+  harness,
+  irsaRun,
+  linesTooWide,
+  outcomeOf,
+  SCENARIOS,
+  trustPolicyBlocks,
+} from './support';
 
 const schema = JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'finding-schema.json'), 'utf8'));
 const validateFinding = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(
@@ -191,41 +200,34 @@ describe('IRSA findings in the output', () => {
     expect(out).toMatch(/^ {2}IRSA scan +4 checks passed: all 4 AWS reads succeeded$/m);
     expect(out).not.toMatch(/checker\.error\s+PASS/);
 
-    // Problems: the credential's first, then each IRSA pair with the statement to paste, pretty-printed.
+    // Problems: the credential's first, then each IRSA pair with its role's whole trust policy, pretty-printed.
     expect(out).toContain(
       '2. FAIL HIGH irsa.assume-role.denied (us-west-2 / AccessEC2role / serverless/aws-sdk)',
     );
-    // Each statement is introduced as the caller's unverified claim, with what to check.
-    expect(out).toContain(
-      '   Trust policy statement for the service account the caller claims (UNVERIFIED: confirm it is yours before use):',
-    );
     expect(out.replace(/\s+/g, ' ')).toContain(
-      "UNVERIFIED: built from the service account the caller's token claims (system:serviceaccount:serverless:aws-sdk)",
+      'The whole trust policy of role AccessEC2role: 0 statements as the role has them, and the changes listed. A template: fill in the <placeholders> from your own cluster, never from the denied call',
     );
-    expect(out.replace(/\s+/g, ' ')).toContain(
-      'If serverless/aws-sdk is yours (`kubectl get serviceaccount aws-sdk -n serverless`',
-    );
-    expect(out).toContain('       "Action": "sts:AssumeRoleWithWebIdentity",');
+    expect(out).toContain('   Trust policy of role AccessEC2role (fill in <namespace>, <serviceaccount>):');
+    expect(out).toContain('         "Action": "sts:AssumeRoleWithWebIdentity",');
+    // The long key and its values on their lines, whole, however wide: the document is never wrapped.
     expect(out).toContain(
-      '           "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub":\n             "system:serviceaccount:serverless:aws-sdk",',
+      '               "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub": [\n                 "system:serviceaccount:serverless:aws-sdk-v2",\n                 "system:serviceaccount:<namespace>:<serviceaccount>"\n               ],',
     );
-    expect(out.match(/Trust policy statement for the service account the caller claims/g)).toHaveLength(3);
+    // Once per role: two documents (the deleted role has none to correct), and the caller's subject in neither.
+    const { blocks } = trustPolicyBlocks(out);
+    expect(blocks).toHaveLength(2);
+    expect(blocks.join('\n')).not.toContain('"system:serviceaccount:serverless:aws-sdk"');
+    expect(out.match(/^ {3}Trust policy of role /gm)).toHaveLength(2);
     expect(out).toContain('Remediation: as for irsa.assume-role.denied above.');
     expect(out.replace(/\s+/g, ' ')).toContain(
       `Summary: 4 FAIL, 0 ERROR, ${outcome.findings.length - 4} PASS (folded into 3 lines above). 1 credential in us-west-2; IRSA: 3 denied role/service account pairs in us-west-2, us-east-1; account 111122223333.`,
     );
-    for (const line of lines) expect(visibleWidth(line)).toBeLessThanOrEqual(120);
-  });
-
-  test('the corrected statement printed is the one in the finding, as JSON, when it fits', () => {
-    const finding = irsaRun().findings.find((f) => f.resource.name === 'AccessEC2role')!;
-    const lines = correctedStatementLines(finding, 160, '   ');
-    const json = lines.slice(lines.indexOf('     {')).join('\n');
-    expect(JSON.parse(json)).toEqual(JSON.parse(finding.evidence.correctedStatement as string));
+    for (const line of trustPolicyBlocks(out).rest.split('\n'))
+      expect(visibleWidth(line)).toBeLessThanOrEqual(120);
   });
 
   test.each([200, 130, 100, IRSA_TABLE_MIN_WIDTH, IRSA_TABLE_MIN_WIDTH - 1, 60, 40])(
-    'every line fits in %i columns; the statement stays valid JSON as long as no single value is wider',
+    "at %i columns every line fits but the trust policies, which are the findings' documents, unbroken",
     (width) => {
       const outcome = combinedOutcome(SCENARIOS.failing(), irsaRun());
       const out = renderTable(outcome.findings, outcome.summary, {
@@ -233,8 +235,9 @@ describe('IRSA findings in the output', () => {
         style: createStyle(true),
         irsa: outcome.irsa!,
       });
-      const plain = out.split('\n').map(stripAnsi);
-      expect(linesTooWide(out, width)).toEqual([]);
+      const { blocks, rest } = trustPolicyBlocks(out);
+      expect(linesTooWide(rest, width)).toEqual([]);
+      const plain = rest.split('\n');
       const headers = plain.filter((line) => IRSA_HEADER.test(line)).length;
       // A table only where every role, service account and cause fits whole in its column (84 and 94 columns
       // here): below, each denial is stacked, each name on a line of its own.
@@ -244,37 +247,27 @@ describe('IRSA findings in the output', () => {
         expect(plain).toContain('FAIL HIGH AccessEC2role');
         expect(plain).toContain('    service account: serverless/aws-sdk');
       }
-      const finding = outcome.irsa!.findings.find((f) => f.resource.name === 'AccessEC2role')!;
-      const statement = correctedStatementLines(finding, width, '   ');
-      const broken = statement.some((line) => line.includes('Values longer than'));
-      // Wide enough for the provider ARN: long `:sub` lines are split after their key, and it is the same JSON.
-      if (width >= 130) {
-        expect(broken).toBe(false);
-        expect(JSON.parse(statement.slice(statement.indexOf('     {')).join('\n'))).toEqual(
-          JSON.parse(finding.evidence.correctedStatement as string),
-        );
-      } else expect(broken).toBe(true);
+      const documents = outcome.irsa!.findings.flatMap((f) =>
+        f.correction ? [f.correction.trustPolicy] : [],
+      );
+      const sorted = (values: readonly unknown[]) => values.map((value) => JSON.stringify(value)).sort();
+      expect(sorted(blocks.map((block) => JSON.parse(block)))).toEqual(sorted(documents));
     },
   );
 
-  test('a statement whose finding does not say where it comes from is not shown; a withheld one shows why', () => {
+  test('two findings of one role: the document once, "as above" after; without a correction, why none', () => {
     const finding = irsaRun().findings.find((f) => f.resource.name === 'AccessEC2role')!;
-    const unlabelled = Object.fromEntries(
-      Object.entries(finding.evidence).filter(([key]) => key !== 'correctedStatementBasis'),
-    );
-    expect(unlabelled.correctedStatement).toEqual(expect.any(String));
-    expect(
-      correctedStatementLines({ ...finding, evidence: unlabelled }, 160, '   ').join('\n'),
-    ).not.toContain('sts:AssumeRoleWithWebIdentity');
-    const withheld = {
+    const shown = new Set<string>();
+    const first = correctionLines(finding, 100, '   ', shown);
+    expect(first.filter((line) => line === '     {')).toHaveLength(1);
+    expect(correctionLines(finding, 100, '   ', shown)).toEqual([
+      '   Corrected trust policy of role AccessEC2role: as above.',
+    ]);
+    const { correction: _, ...withheld } = {
       ...finding,
-      evidence: {
-        ...finding.evidence,
-        correctedStatementBasis: 'withheld',
-        correctedStatementNote: 'No corrected statement: why.',
-      },
+      evidence: { ...finding.evidence, correctionWithheld: 'No corrected trust policy: why.' },
     };
-    expect(correctedStatementLines(withheld, 160, '   ')).toEqual(['   No corrected statement: why.']);
+    expect(correctionLines(withheld, 160, '   ', new Set())).toEqual(['   No corrected trust policy: why.']);
   });
 
   test('a failed CloudTrail read: ERROR row among the problems, no empty-region claim, exit 3 without FAIL', () => {

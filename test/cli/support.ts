@@ -253,6 +253,28 @@ export function linesTooWide(text: string, width: number): string[] {
     .filter((line) => [...line].length > width && line.trim().includes(' '));
 }
 
+/**
+ * The trust policy documents a report prints (an IRSA correction's, as render-irsa.ts lays them out): each a block
+ * from a line that is only `{` to the line that is only `}` at the same indent, never wrapped. `rest` is the
+ * report without them, for the checks that every other line fits.
+ */
+export function trustPolicyBlocks(text: string): { readonly blocks: string[]; readonly rest: string } {
+  const lines = text.split('\n').map(stripAnsi);
+  const blocks: string[] = [];
+  const rest: string[] = [];
+  for (let index = 0; index < lines.length; index += 1) {
+    const open = /^( +)\{$/.exec(lines[index]!);
+    const close = open ? lines.indexOf(`${open[1]!}}`, index) : -1;
+    if (!open || close < 0) {
+      rest.push(lines[index]!);
+      continue;
+    }
+    blocks.push(lines.slice(index, close + 1).join('\n'));
+    index = close;
+  }
+  return { blocks, rest: rest.join('\n') };
+}
+
 /** The PASS counts of the Passed block's lines (`... 13 checks passed`), in order. */
 export function foldCounts(text: string): number[] {
   const lines = text.split('\n');

@@ -14,7 +14,7 @@ import { createStyle } from '../../lambdas/cli/style';
 import { renderRow, type Column } from '../../lambdas/cli/table-layout';
 import { hangingWrap, NO_BREAK, SOFT_BREAK, wrapText } from '../../lambdas/cli/text';
 import { fn, healthyRegion, settings, snapshot } from '../fixtures/inventory';
-import { combinedOutcome, irsaRun, linesTooWide, outcomeOf, SCENARIOS } from './support';
+import { combinedOutcome, irsaRun, linesTooWide, outcomeOf, SCENARIOS, trustPolicyBlocks } from './support';
 
 const B = SOFT_BREAK;
 const plain = createStyle(false);
@@ -155,7 +155,33 @@ describe('identifiers stay whole in the rendered report, at every width', () => 
       const seen = occurrences(out, token);
       expect({ width, ...seen }).toEqual({ width, onALine: seen.acrossLines, acrossLines: seen.acrossLines });
       expect(seen.onALine).toBeGreaterThan(0);
-      expect(linesTooWide(out, width)).toEqual([]);
+      // Every line fits but a trust policy's, which overflows rather than break (see the test below).
+      expect(linesTooWide(trustPolicyBlocks(out).rest, width)).toEqual([]);
+    }
+  });
+
+  test("a correction's trust policy is never wrapped: at every width it is the finding's document, line for line", () => {
+    const outcome = combinedOutcome(undefined, irsaRun());
+    const documents = outcome.irsa!.findings.flatMap((f) =>
+      f.correction?.trustPolicy ? [f.correction] : [],
+    );
+    expect(documents.length).toBeGreaterThanOrEqual(2);
+    for (const width of [...WIDTHS, 20]) {
+      const out = renderTable(outcome.findings, outcome.summary, {
+        width,
+        style: plain,
+        irsa: outcome.irsa!,
+      });
+      const { blocks } = trustPolicyBlocks(out);
+      // Two spaces an indent, under the problem's own five: exactly JSON.stringify's lines, in whatever order the
+      // problems come.
+      const expected = documents.map((c) =>
+        JSON.stringify(c.trustPolicy, null, 2)
+          .split('\n')
+          .map((line) => `     ${line}`)
+          .join('\n'),
+      );
+      expect([...blocks].sort()).toEqual([...expected].sort());
     }
   });
 
@@ -207,12 +233,9 @@ describe('identifiers stay whole in the rendered report, at every width', () => 
 });
 
 describe('headings and paragraphs hang: continuation lines never start at column 0', () => {
-  // Without the corrected trust statements: their JSON is laid out by correctedStatementLines, not here.
+  // Without the corrections: their trust policy is JSON laid out by correctionLines, never wrapped.
   const irsa = irsaRun();
-  const findings = irsa.findings.map((f) => ({
-    ...f,
-    evidence: Object.fromEntries(Object.entries(f.evidence).filter(([key]) => key !== 'correctedStatement')),
-  }));
+  const findings = irsa.findings.map(({ correction: _, ...f }) => f);
   const outcome = combinedOutcome(SCENARIOS.failing(), { ...irsa, findings });
   test.each(WIDTHS)('at %i columns', (width) => {
     const out = renderTable(outcome.findings, outcome.summary, { width, style: plain, irsa: outcome.irsa! });
