@@ -25,11 +25,12 @@ import {
   type TestClients,
 } from './support';
 import { startCloudTrailStub, type CloudTrailStub } from './support/cloudtrail-stub';
-import { correctedStatementOf } from './support/irsa-runner';
+import { correctedPolicyOf } from './support/irsa-runner';
 import {
   CLUSTER_ISSUER,
   CLUSTER_PROVIDER_ARN,
   GLOBAL_STS_REGION,
+  OPS_STATEMENT,
   PAIR_SPECS,
   roleArn,
   seedIrsaScenario,
@@ -154,17 +155,28 @@ describe('tmc-health check --checks irsa against moto and the CloudTrail stub', 
       evidence: { cause: 'sub-mismatch' },
     });
     expect(finding!.message).toContain('allows system:serviceaccount:serverless:aws-sdk-v2');
-    expect(correctedStatementOf(finding!)).toEqual({
-      Effect: 'Allow',
-      Principal: { Federated: CLUSTER_PROVIDER_ARN },
-      Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: {
-        StringEquals: {
-          [`${CLUSTER_ISSUER}:sub`]: 'system:serviceaccount:serverless:aws-sdk',
-          [`${CLUSTER_ISSUER}:aud`]: 'sts.amazonaws.com',
+    // The role's whole trust policy as an object: its other statement untouched, a placeholder added to the sub.
+    expect(correctedPolicyOf(finding!)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        OPS_STATEMENT,
+        {
+          Effect: 'Allow',
+          Principal: { Federated: CLUSTER_PROVIDER_ARN },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: {
+              [`${CLUSTER_ISSUER}:sub`]: [
+                'system:serviceaccount:serverless:aws-sdk-v2',
+                'system:serviceaccount:<namespace>:<serviceaccount>',
+              ],
+              [`${CLUSTER_ISSUER}:aud`]: 'sts.amazonaws.com',
+            },
+          },
         },
-      },
+      ],
     });
+    expect(finding!.evidence).not.toHaveProperty('correctedStatement');
 
     // No credential check ran; the IRSA run scanned AWS_REGION, us-east-1 and the scenario's second cluster's
     // region (its OIDC provider is in eu-west-1) to the end, with no watermark.
@@ -188,6 +200,26 @@ describe('tmc-health check --checks irsa against moto and the CloudTrail stub', 
     expect(stats.unknownOperations).toBe(0);
     for (const region of [TEST_REGION, GLOBAL_STS_REGION]) {
       expect(stats.maxAcceptedPerWindow[region]).toBeLessThanOrEqual(2);
+    }
+  });
+
+  test("cli-irsa --fix-dir: the written file is a policy document with the role's other statements intact", async () => {
+    await seedBrokenRole();
+    const dir = mkdtempSync(join(tmpdir(), 'cli-irsa-fix-'));
+    try {
+      const run = await runCli(['check', '--checks', 'irsa', '--fix-dir', dir]);
+      expect(run.code).toBe(1);
+      const file = join(dir, `${SUB_TYPO.roleName}.json`);
+      const document = JSON.parse(readFileSync(file, 'utf8')) as { Version: string; Statement: unknown[] };
+      expect(document.Version).toBe('2012-10-17');
+      expect(document.Statement).toHaveLength(2);
+      expect(document.Statement[0]).toEqual(OPS_STATEMENT);
+      expect(JSON.stringify(document)).not.toContain('"system:serviceaccount:serverless:aws-sdk"');
+      expect(run.stdout).toContain(
+        `aws iam update-assume-role-policy --role-name ${SUB_TYPO.roleName} --policy-document file://${file}`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

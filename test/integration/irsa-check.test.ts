@@ -27,7 +27,7 @@ import {
 } from './support';
 import { startCloudTrailStub, type CloudTrailStub } from './support/cloudtrail-stub';
 import { serviceAccountSubject, spreadCalls, type WebIdentityCall } from './support/irsa-fixtures';
-import { correctedStatementOf, IRSA_RULE_PATTERN, runIrsaHandler, type IrsaRun } from './support/irsa-runner';
+import { correctedPolicyOf, IRSA_RULE_PATTERN, runIrsaHandler, type IrsaRun } from './support/irsa-runner';
 import {
   CLUSTER_ISSUER,
   CLUSTER_PROVIDER_ARN,
@@ -37,6 +37,7 @@ import {
   dynamoClient,
   GLOBAL_STS_REGION,
   IRSA_REGIONS,
+  PAIR_SPECS,
   roleArn,
   seedIrsaScenario,
   seedScenarioEvents,
@@ -167,18 +168,22 @@ describe('IRSA check handler against moto and the CloudTrail stub', () => {
       expect(finding.irsa!.sampleEventIds.length).toBe(Math.min(5, pair.count));
       for (const id of finding.irsa!.sampleEventIds) expect(ids.has(id)).toBe(true);
 
-      // The statement to paste: this cluster's provider, this service account, the STS audience.
-      expect(correctedStatementOf(finding)).toEqual({
-        Effect: 'Allow',
-        Principal: { Federated: CLUSTER_PROVIDER_ARN },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: {
-            [`${CLUSTER_ISSUER}:sub`]: pair.subject,
-            [`${CLUSTER_ISSUER}:aud`]: 'sts.amazonaws.com',
-          },
-        },
-      });
+      // The fix to apply: the role's whole trust policy, its Version, its other statements as IAM has them, and
+      // never the subject the call presented unless the role already trusted it; none for a deleted role.
+      const spec = PAIR_SPECS.find((candidate) => candidate.roleName === pair.roleName)!;
+      const document = correctedPolicyOf(finding);
+      if (!spec.trust) {
+        expect(finding.correction).toBeUndefined();
+        continue;
+      }
+      expect(document?.Version).toBe('2012-10-17');
+      const own = spec.trust.map((statement) => JSON.stringify(statement));
+      const kept = document!.Statement.filter((statement) => own.includes(JSON.stringify(statement)));
+      // Every statement but the corrected one (none for a provider mismatch: the documented one is appended).
+      expect(kept.length).toBe(pair.cause === 'provider-mismatch' ? own.length : own.length - 1);
+      if (!own.some((statement) => statement.includes(JSON.stringify(pair.subject))))
+        expect(JSON.stringify(document)).not.toContain(JSON.stringify(pair.subject));
+      expect(finding.evidence).not.toHaveProperty('correctedStatement');
     }
 
     // The issue's own example, word for word in spirit: who is not trusted, and what the policy allows instead.

@@ -100,16 +100,10 @@ export const IRSA_RULE_PATTERN = {
   detail: { checkId: ['irsa.assume-role.denied'] },
 };
 
-/** The corrected trust statement a finding carries, found among its evidence values (a JSON string). */
-export function correctedStatementOf(finding: Finding): Record<string, unknown> | undefined {
-  for (const value of Object.values(finding.evidence)) {
-    if (typeof value !== 'string' || !value.trimStart().startsWith('{')) continue;
-    try {
-      const parsed = JSON.parse(value) as Record<string, unknown>;
-      if (parsed.Action === 'sts:AssumeRoleWithWebIdentity') return parsed;
-    } catch {
-      // not JSON: keep looking
-    }
-  }
-  return undefined;
+/** The whole trust policy a finding's correction carries (an object, never a JSON string), if any. */
+export function correctedPolicyOf(
+  finding: Finding,
+): { Version: string; Statement: Record<string, unknown>[] } | undefined {
+  const policy = finding.correction?.trustPolicy;
+  return policy ? (policy as { Version: string; Statement: Record<string, unknown>[] }) : undefined;
 }

@@ -184,6 +184,14 @@ interface PairSpec {
 
 export const CORRECT_ROLE = 'irsa-payments-api';
 
+/** A role's statement that has nothing to do with IRSA: the operators' own role may assume it. */
+export const OPS_STATEMENT: Readonly<Record<string, unknown>> = {
+  Sid: 'OpsBreakGlass',
+  Effect: 'Allow',
+  Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/ops` },
+  Action: 'sts:AssumeRole',
+};
+
 /** The broken pairs, one per cause the integration tier covers. */
 export const PAIR_SPECS: readonly PairSpec[] = [
   {
@@ -197,6 +205,8 @@ export const PAIR_SPECS: readonly PairSpec[] = [
     count: 7,
     identityProviderAs: 'issuer',
     trust: [
+      // A statement of another kind before the web-identity one: a correction must keep it as it is.
+      OPS_STATEMENT,
       webIdentityStatement({
         issuer: CLUSTER_ISSUER,
         sub: serviceAccountSubject('serverless', 'aws-sdk-v2'),
