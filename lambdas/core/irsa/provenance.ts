@@ -133,7 +133,7 @@ export function offerNote(offer: StatementOffer): string {
     case 'template':
       return "A template: CloudTrail logged no subject. Fill in the <placeholders> from your cluster and the pod's service account before using it.";
     case 'withheld':
-      return `No corrected statement: ${offer.reasons.map((reason) => WITHHELD_WHY[reason]).join('; ')}. ${HOW_TO_VERIFY}; ${HOW_TO_DERIVE}.`;
+      return `No corrected trust policy: ${offer.reasons.map((reason) => WITHHELD_WHY[reason]).join('; ')}. ${HOW_TO_VERIFY}; ${HOW_TO_DERIVE}.`;
   }
 }
 
