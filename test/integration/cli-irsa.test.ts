@@ -223,7 +223,7 @@ describe('tmc-health check --checks irsa against moto and the CloudTrail stub', 
     }
   });
 
-  test('cli-irsa: the human output has the IRSA table and the corrected statement, within 100 columns', async () => {
+  test("cli-irsa: the human output has the IRSA table and the role's corrected trust policy, the rest within 100 columns", async () => {
     await seedBrokenRole();
     const run = await runCli(['check', '--checks', 'irsa', '--region', TEST_REGION]);
     expect(run.code).toBe(1);
@@ -236,13 +236,23 @@ describe('tmc-health check --checks irsa against moto and the CloudTrail stub', 
     // The IRSA check's own reads: one line under Passed, never a checker.error PASS row.
     expect(out).toMatch(/^ {2}IRSA scan +\d+ checks passed: all \d+ AWS reads succeeded$/m);
     expect(out).not.toMatch(/checker\.error\s+PASS/);
-    // Introduced as the caller's unverified claim (the heading wraps at 100 columns).
+    // The role's whole trust policy, once, introduced with the placeholders to fill in.
     expect(out.replace(/\s+/g, ' ')).toContain(
-      'Trust policy statement for the service account the caller claims (UNVERIFIED: confirm it is yours before use):',
+      'Trust policy of role AccessEC2role (fill in <namespace>, <serviceaccount>):',
     );
-    expect(out).toContain('"Action": "sts:AssumeRoleWithWebIdentity"');
-    expect(out).toContain('"system:serviceaccount:serverless:aws-sdk"');
-    for (const line of out.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+    const lines = out.split('\n');
+    const start = lines.indexOf('     {');
+    const end = lines.indexOf('     }', start);
+    expect(start).toBeGreaterThan(0);
+    // Never wrapped: the printed block is the finding's document, whatever the width.
+    const document = JSON.parse(lines.slice(start, end + 1).join('\n')) as { Statement: unknown[] };
+    expect(document.Statement[0]).toEqual(OPS_STATEMENT);
+    expect(lines.slice(start, end + 1).join('\n')).not.toContain(
+      '"system:serviceaccount:serverless:aws-sdk"',
+    );
+    // Every other line within 100 columns.
+    for (const line of [...lines.slice(0, start), ...lines.slice(end + 1)])
+      expect(line.length).toBeLessThanOrEqual(100);
   });
 
   test('cli-irsa: by default both families run; the summary keeps the credential part and adds irsa', async () => {
