@@ -251,7 +251,7 @@ describe('IRSA findings in the output', () => {
         f.correction ? [f.correction.trustPolicy] : [],
       );
       const sorted = (values: readonly unknown[]) => values.map((value) => JSON.stringify(value)).sort();
-      expect(sorted(blocks.map((block) => JSON.parse(block)))).toEqual(sorted(documents));
+      expect(sorted(blocks.map((block): unknown => JSON.parse(block)))).toEqual(sorted(documents));
     },
   );
 
@@ -263,8 +263,9 @@ describe('IRSA findings in the output', () => {
     expect(correctionLines(finding, 100, '   ', shown)).toEqual([
       '   Corrected trust policy of role AccessEC2role: as above.',
     ]);
-    const { correction: _, ...withheld } = {
+    const withheld = {
       ...finding,
+      correction: undefined,
       evidence: { ...finding.evidence, correctionWithheld: 'No corrected trust policy: why.' },
     };
     expect(correctionLines(withheld, 160, '   ', new Set())).toEqual(['   No corrected trust policy: why.']);
