@@ -359,6 +359,12 @@ function bodySections(problems: readonly Finding[]): TextSection[] {
 export interface FindingSectionOptions {
   /** Name the finding's account first (an Organizations hub's digest: changes of many accounts in one message). */
   readonly showAccount?: boolean;
+  /**
+   * How an IRSA correction is shown: `document` prints the whole trust policy to save and apply; `reference` says
+   * where it is instead (a section too long for the email, or a hub, which shows no fix another account wrote).
+   * @default 'document'
+   */
+  readonly correction?: 'document' | 'reference';
 }
 
 export function formatFindingSection(
@@ -404,8 +410,56 @@ export function formatFindingSection(
     `${indent}What to do:`,
     ...indentBlock(cleanText(finding.remediation.text), indent + '  '),
     `${indent}Runbook: ${cleanLine(finding.remediation.runbookUrl)}`,
+    ...correctionSection(finding, options.correction ?? 'document', indent),
   ];
   return `\n${lines.join('\n')}\n`;
+}
+
+/** Changes of a correction listed in the email; the EventBridge event keeps them all. */
+const MAX_CORRECTION_CHANGES = 10;
+
+/**
+ * The IRSA correction, last in its section: how to apply it, the changes, then the whole trust policy
+ * pretty-printed, the command and each JSON line on a line of its own, so they paste as they are (each line
+ * cleaned: the serialised JSON escapes control characters but writes bidi and format characters raw).
+ */
+function correctionSection(finding: Finding, shown: 'document' | 'reference', indent: string): string[] {
+  const correction = finding.correction;
+  if (correction === undefined) return [];
+  const inner = indent + '  ';
+  const role = cleanLine(correction.roleName);
+  const changes = correction.changes
+    .slice(0, MAX_CORRECTION_CHANGES)
+    .map((change) => `${inner}- ${cleanLine(change)}`);
+  if (correction.changes.length > changes.length) {
+    changes.push(
+      `${inner}... ${correction.changes.length - changes.length} more (see the EventBridge event)`,
+    );
+  }
+  const lines = ['', `${indent}Corrected trust policy of role ${role}:`];
+  if (shown === 'reference' || correction.trustPolicy === undefined) {
+    const where =
+      correction.trustPolicy === undefined
+        ? cleanLine(correction.note)
+        : "The whole document is in the finding's EventBridge event (correction.trustPolicy); " +
+          '`tmc-health check --fix-dir <dir>` run in the account writes it to a file.';
+    return [...lines, `${inner}${where}`, `${inner}Changes:`, ...changes];
+  }
+  const fill =
+    correction.placeholders.length === 0
+      ? ''
+      : `, fill in ${correction.placeholders.map((placeholder) => cleanLine(placeholder)).join(', ')}`;
+  return [
+    ...lines,
+    `${inner}Save the document below as ${role}.json${fill}, check it, then run:`,
+    `${inner}  aws iam update-assume-role-policy --role-name ${role} --policy-document file://${role}.json`,
+    `${inner}Changes:`,
+    ...changes,
+    '',
+    ...JSON.stringify(correction.trustPolicy, null, 2)
+      .split('\n')
+      .map((line) => `${inner}${cleanLine(line)}`),
+  ];
 }
 
 export function formatCompactLine(finding: Finding, number: number): string {

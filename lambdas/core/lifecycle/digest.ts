@@ -466,7 +466,7 @@ function bodySections(groups: readonly Group[], view: AccountView): TextSection[
         group.transition === 'RESOLVED'
           ? formatResolvedLine(event, counter, showAccount)
           : capText(
-              formatFindingSection(forDisplay(event), counter, { showAccount }),
+              findingSection(forDisplay(event), counter, showAccount),
               MAX_SECTION_CHARS,
               SECTION_CUT_NOTE,
             ) + lifecycleLine(event);
@@ -474,6 +474,19 @@ function bodySections(groups: readonly Group[], view: AccountView): TextSection[
     });
   }
   return sections;
+}
+
+/**
+ * A change's section. An IRSA correction's trust policy is shown whole or not at all (a document cut by the
+ * section cap would not parse), and never in a hub's digest: a member account's report may not write a fix the
+ * hub's readers would apply.
+ */
+function findingSection(event: LifecycleFinding, counter: number, showAccount: boolean): string {
+  if (!showAccount) {
+    const whole = formatFindingSection(event, counter, { showAccount, correction: 'document' });
+    if (whole.length <= MAX_SECTION_CHARS) return whole;
+  }
+  return formatFindingSection(event, counter, { showAccount, correction: 'reference' });
 }
 
 /** Longest message or remediation text shown in a change's section. */
