@@ -11,7 +11,7 @@ import {
   type FindingPublisher,
   type PublishReport,
   type RunInfo,
-} from './publisher';
+} from '../core/publishing';
 import { backoffDelayMs, errorName, isTransientError, resolveRetry, type RetryOptions } from './retry';
 
 /** The contract with rule authors (docs): changing either breaks every rule that matches on them. */

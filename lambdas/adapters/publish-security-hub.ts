@@ -16,7 +16,7 @@ import {
   type FindingPublisher,
   type PublishReport,
   type RunInfo,
-} from './publisher';
+} from '../core/publishing';
 import { backoffDelayMs, errorName, isTransientError, resolveRetry, type RetryOptions } from './retry';
 
 /** BatchImportFindings takes at most 100 findings per call. */

@@ -3,7 +3,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Finding } from '../core/finding';
 import type { TransitionDigest } from '../core/lifecycle/digest';
 import { formatRunNotification, type NotificationOptions } from '../core/notification';
-import { PublishError, type FindingPublisher, type PublishReport, type RunInfo } from './publisher';
+import { PublishError, type FindingPublisher, type PublishReport, type RunInfo } from '../core/publishing';
 import {
   errorName,
   isTransientError,

@@ -3,7 +3,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { CheckerSettings } from '../core/settings';
 import { parseArn } from './arn';
 import { requestHandlerOptions } from './clients';
-import { CompositePublisher, type FindingPublisher } from './publisher';
+import type { FindingPublisher } from '../core/publishing';
+import { CompositePublisher } from './composite-publisher';
 import { EventBridgeFindingPublisher } from './publish-eventbridge';
 import { SnsSummaryPublisher } from './publish-sns';
 

@@ -19,7 +19,7 @@ import type { EksConnectorGatherInput } from '../adapters/gather-eks-connector';
 import type { PodIdentityGatherInput } from '../adapters/gather-pod-identity';
 import { gatherInventory } from '../adapters/gather-inventory';
 import type { RunReportForwarder } from '../adapters/fleet/report-forwarder';
-import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
+import type { FindingPublisher, PublishReport, RunInfo } from '../core/publishing';
 import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
 
 export interface CredentialCheckInput {

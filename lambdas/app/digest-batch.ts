@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { formatTransitionDigest } from '../core/lifecycle/digest';
 import type { Storm } from '../core/lifecycle/storm';
 import { compare, distinct } from '../core/plain-text';
-import { PublishError, type PublishReport, type RunInfo } from '../adapters/publisher';
+import { PublishError, type PublishReport, type RunInfo } from '../core/publishing';
 import type { DigestSink, DigestSource } from './lifecycle-stage';
 
 /**

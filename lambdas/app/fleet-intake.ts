@@ -14,7 +14,7 @@ import {
 } from '../core/fleet/run-report-types';
 import { fleetReportMetricRecords, METRIC_NAMES, type MetricRecord } from '../core/observability';
 import type { HeartbeatStore, LatestReport, RecordResult } from '../adapters/fleet/heartbeat-store';
-import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
+import type { FindingPublisher, PublishReport, RunInfo } from '../core/publishing';
 import { DigestBatch, type BatchDigestOutcome } from './digest-batch';
 import type { DigestSink, LifecycleReport, LifecycleStage } from './lifecycle-stage';
 

@@ -6,7 +6,7 @@ import type { HubWatchSettings } from '../core/fleet/hub-settings';
 import { GLOBAL_REGION, type ApiFailure } from '../core/inventory';
 import { toApiFailure } from '../adapters/aws-error';
 import type { HeartbeatStore } from '../adapters/fleet/heartbeat-store';
-import type { RunInfo } from '../adapters/publisher';
+import type { RunInfo } from '../core/publishing';
 import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
 
 /**

@@ -16,7 +16,7 @@ import {
 import type { SaveResult } from '../adapters/irsa/watermark-store';
 import { RunDeadline } from '../adapters/deadline';
 import type { RunReportForwarder } from '../adapters/fleet/report-forwarder';
-import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
+import type { FindingPublisher, PublishReport, RunInfo } from '../core/publishing';
 import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
 
 export interface IrsaCheckInput {

@@ -24,7 +24,7 @@ import type { DynamoClaimStore } from '../adapters/irsa/claim-store';
 import { readTrust, type IrsaClients } from '../adapters/irsa/gather-irsa';
 import { IamReader } from '../adapters/irsa/iam-reader';
 import { RunDeadline } from '../adapters/deadline';
-import type { FindingPublisher, PublishReport, RunInfo } from '../adapters/publisher';
+import type { FindingPublisher, PublishReport, RunInfo } from '../core/publishing';
 import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
 
 /** The claim store's calls the real-time path makes. */

@@ -13,16 +13,12 @@ import type { LifecycleConfig } from '../core/lifecycle/settings';
 import type { Storm } from '../core/lifecycle/storm';
 import type { CheckFamily, LifecycleFinding } from '../core/lifecycle/types';
 import { errorName } from '../adapters/retry';
-import { ledgerOperationOf, type LedgerStore, type WriteResult } from '../adapters/lifecycle/ledger-store';
+import { ledgerOperationOf } from '../adapters/lifecycle/ledger-store';
+import type { LedgerStore, WriteResult } from '../core/lifecycle/ledger-store';
 import type { EventToPut } from '../adapters/publish-eventbridge';
 import { findingToEntry } from '../adapters/publish-eventbridge';
-import {
-  CompositePublisher,
-  PublishError,
-  type FindingPublisher,
-  type PublishReport,
-  type RunInfo,
-} from '../adapters/publisher';
+import { CompositePublisher } from '../adapters/composite-publisher';
+import { PublishError, type FindingPublisher, type PublishReport, type RunInfo } from '../core/publishing';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 
 /**

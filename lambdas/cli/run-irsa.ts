@@ -2,7 +2,7 @@ import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { runIrsaCheck, type IrsaRunSummary } from '../app/irsa-check';
 import { createAssumedIrsaClients, createIrsaClients } from '../adapters/irsa/clients';
-import type { FindingPublisher, PublishReport } from '../adapters/publisher';
+import type { FindingPublisher, PublishReport } from '../core/publishing';
 import type { Finding } from '../core/finding';
 import type { IrsaSettings } from '../core/irsa/settings';
 

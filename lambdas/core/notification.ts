@@ -21,20 +21,13 @@ import {
   type Severity,
   type Status,
 } from './finding';
+import type { RunInfo } from './publishing';
 import { quoteUntrusted } from './untrusted-text';
 
 /**
  * Turns one run's findings into the human notification (SNS email and friends). Pure: no AWS SDK, no clock, so
  * the exact text can be unit tested and previewed by the CLI.
  */
-
-/** The run fields the text needs; structurally a subset of the publishers' RunInfo (core never imports adapters). */
-export interface NotificationRun {
-  readonly runId: string;
-  readonly accountId: string;
-  readonly regions: readonly string[];
-  readonly startedAt: string;
-}
 
 /** SNS: subjects are ASCII, no line breaks or control characters, and must be under 100 characters. */
 export const SUBJECT_MAX_LENGTH = 99;
@@ -93,7 +86,7 @@ export interface NotificationOptions {
 /** Undefined when there is nothing to tell anyone: every finding passed (or there were none). */
 export function formatRunNotification(
   findings: readonly Finding[],
-  run: NotificationRun,
+  run: RunInfo,
   options: NotificationOptions = {},
 ): RunNotification | undefined {
   const problems = sortProblems(findings);
@@ -148,7 +141,7 @@ export function sanitizeSubject(text: string): string {
  * credential name or other text from AWS data: a subject is what people triage on before opening anything, and a
  * caller's `sub` or a tag value there could pass for the checker's own verdict ("RESOLVED - no action needed").
  */
-export function formatSubject(problems: readonly Finding[], run: NotificationRun): string {
+export function formatSubject(problems: readonly Finding[], run: RunInfo): string {
   const [first] = problems;
   if (!first) return sanitizeSubject('TMC health: no problems');
   const tag = `[${worstSeverity(problems.map((p) => p.severity)) ?? first.severity}]`;
@@ -270,7 +263,7 @@ function formatShortText(
   subject: string,
   findings: readonly Finding[],
   problems: readonly Finding[],
-  run: NotificationRun,
+  run: RunInfo,
 ): string {
   const lines = problems.slice(0, SHORT_TEXT_MAX_LINES).map((p) => {
     const where = [p.tmc?.credentialName, p.region].filter(Boolean).join(', ');
@@ -295,7 +288,7 @@ function formatShortText(
 export function formatBody(
   findings: readonly Finding[],
   problems: readonly Finding[],
-  run: NotificationRun,
+  run: RunInfo,
   budgetBytes: number,
 ): { text: string; omitted: number } {
   const header = formatHeader(findings, problems, run);
@@ -307,11 +300,7 @@ export function formatBody(
   return fitSections({ header, footer, sections, totalItems: problems.length, omissionLine, budgetBytes });
 }
 
-function formatHeader(
-  findings: readonly Finding[],
-  problems: readonly Finding[],
-  run: NotificationRun,
-): string {
+function formatHeader(findings: readonly Finding[], problems: readonly Finding[], run: RunInfo): string {
   return [
     `TMC health check found ${plural(problems.length, 'problem')} in AWS account ${run.accountId}.`,
     '',

@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { runFleetIntakeBatch, type FleetBatchResult, type FleetIntakeResult } from '../app/fleet-intake';
-import { PublishError } from '../adapters/publisher';
+import { PublishError } from '../core/publishing';
 import { gzipBase64Codec } from '../adapters/fleet/report-codec';
 import type { Finding } from '../core/finding';
 import { hubSettingsFromEnvironment } from '../core/fleet/hub-settings';

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { PublishError } from '../adapters/publisher';
+import { PublishError } from '../core/publishing';
 import type { LifecycleReport } from '../app/lifecycle-stage';
 import type { Finding } from '../core/finding';
 import { METRICS_NAMESPACE, runMetricRecords, type MetricRecord } from '../core/observability';

@@ -17,7 +17,7 @@ import {
   type FindingPublisher,
   type PublishReport,
   type RunInfo,
-} from '../../lambdas/adapters/publisher';
+} from '../../lambdas/core/publishing';
 import type { Finding } from '../../lambdas/core/finding';
 import type { TransitionDigest } from '../../lambdas/core/lifecycle/digest';
 import { lifecycleSettingsSchema } from '../../lambdas/core/lifecycle/settings';

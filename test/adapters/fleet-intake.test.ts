@@ -5,7 +5,7 @@ import type {
   LatestReport,
   RecordResult,
 } from '../../lambdas/adapters/fleet/heartbeat-store';
-import type { FindingPublisher, PublishReport, RunInfo } from '../../lambdas/adapters/publisher';
+import type { FindingPublisher, PublishReport, RunInfo } from '../../lambdas/core/publishing';
 import type { Finding } from '../../lambdas/core/finding';
 import { detailBytes } from '../../lambdas/core/fleet/run-report';
 import type { ReportedFamily, RunReport } from '../../lambdas/core/fleet/run-report-types';

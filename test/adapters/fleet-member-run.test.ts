@@ -28,7 +28,7 @@ import type { IrsaClients } from '../../lambdas/adapters/irsa/gather-irsa';
 import { TokenBucket } from '../../lambdas/adapters/irsa/rate-limiter';
 import { DynamoWatermarkStore } from '../../lambdas/adapters/irsa/watermark-store';
 import { EventBridgeFindingPublisher } from '../../lambdas/adapters/publish-eventbridge';
-import { PublishError, type FindingPublisher, type PublishReport } from '../../lambdas/adapters/publisher';
+import { PublishError, type FindingPublisher, type PublishReport } from '../../lambdas/core/publishing';
 import { parseRunReportDetail } from '../../lambdas/core/fleet/run-report';
 import type { RunReport } from '../../lambdas/core/fleet/run-report-types';
 import { checkerSettingsSchema } from '../../lambdas/core/settings';

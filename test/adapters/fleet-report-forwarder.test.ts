@@ -14,7 +14,7 @@ import {
   type RunReportForwardInput,
 } from '../../lambdas/adapters/fleet/report-forwarder';
 import { EventBridgeFindingPublisher } from '../../lambdas/adapters/publish-eventbridge';
-import { PublishError } from '../../lambdas/adapters/publisher';
+import { PublishError } from '../../lambdas/core/publishing';
 import type { Finding, Status } from '../../lambdas/core/finding';
 import { buildFinding } from '../../lambdas/core/finding-factory';
 import { parseRunReportDetail } from '../../lambdas/core/fleet/run-report';

@@ -12,7 +12,7 @@ import type { LifecycleReport, LifecycleRunInput, LifecycleStage } from '../../l
 import type { IrsaClients } from '../../lambdas/adapters/irsa/gather-irsa';
 import { TokenBucket } from '../../lambdas/adapters/irsa/rate-limiter';
 import type { LoadResult, SaveResult, WatermarkStore } from '../../lambdas/adapters/irsa/watermark-store';
-import { PublishError, type FindingPublisher, type PublishReport } from '../../lambdas/adapters/publisher';
+import { PublishError, type FindingPublisher, type PublishReport } from '../../lambdas/core/publishing';
 import type { Finding } from '../../lambdas/core/finding';
 import { irsaSettingsSchema } from '../../lambdas/core/irsa/settings';
 import type { Watermark } from '../../lambdas/core/irsa/watermark';

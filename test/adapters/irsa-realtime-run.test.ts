@@ -51,7 +51,7 @@ import {
   lookupEvent,
 } from '../fixtures/irsa';
 import { cloudTrailApiCallEvent } from '../fixtures/irsa-realtime';
-import { PublishError } from '../../lambdas/adapters/publisher';
+import { PublishError } from '../../lambdas/core/publishing';
 import { MemoryLedger, RecordingEvents } from '../fixtures/lifecycle-fakes';
 
 const cloudtrail = mockClient(CloudTrailClient);

@@ -18,7 +18,7 @@ import {
   SecurityHubFindingPublisher,
   securityHubImporter,
 } from '../../lambdas/adapters/publish-security-hub';
-import { PublishError, type PublishReport, type RunInfo } from '../../lambdas/adapters/publisher';
+import { PublishError, type PublishReport, type RunInfo } from '../../lambdas/core/publishing';
 import type { Finding, Status } from '../../lambdas/core/finding';
 import { lifecycleSettingsSchema } from '../../lambdas/core/lifecycle/settings';
 import { MemoryLedger } from '../fixtures/lifecycle-fakes';

@@ -10,7 +10,7 @@ import {
   type FindingPublisher,
   type PublishReport,
   type RunInfo,
-} from '../../lambdas/adapters/publisher';
+} from '../../lambdas/core/publishing';
 import type { Finding, Severity, Status } from '../../lambdas/core/finding';
 import type { TransitionDigest } from '../../lambdas/core/lifecycle/digest';
 import type { RetriggerDecision } from '../../lambdas/core/lifecycle/remediation';

@@ -1,11 +1,11 @@
 import type { Finding } from '../../lambdas/core/finding';
+import { CompositePublisher } from '../../lambdas/adapters/composite-publisher';
 import {
-  CompositePublisher,
   PublishError,
   type FindingPublisher,
   type PublishReport,
   type RunInfo,
-} from '../../lambdas/adapters/publisher';
+} from '../../lambdas/core/publishing';
 
 const run: RunInfo = {
   runId: 'run-1',

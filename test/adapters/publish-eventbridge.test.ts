@@ -17,7 +17,7 @@ import {
   MAX_ENTRY_BYTES,
   putEventsEntrySize,
 } from '../../lambdas/adapters/publish-eventbridge';
-import { PublishError, type RunInfo } from '../../lambdas/adapters/publisher';
+import { PublishError, type RunInfo } from '../../lambdas/core/publishing';
 
 const run: RunInfo = {
   runId: 'run-1',

@@ -14,7 +14,7 @@ import {
   SecurityHubFindingPublisher,
   securityHubImporter,
 } from '../../lambdas/adapters/publish-security-hub';
-import { PublishError, type RunInfo } from '../../lambdas/adapters/publisher';
+import { PublishError, type RunInfo } from '../../lambdas/core/publishing';
 
 const ACCOUNT = '123456789012';
 const PRODUCT_ARN = `arn:aws:securityhub:eu-west-1:${ACCOUNT}:product/${ACCOUNT}/default`;

@@ -2,7 +2,7 @@ import { PublishCommand, SNSClient, type PublishCommandInput } from '@aws-sdk/cl
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { FINDING_SCHEMA_VERSION, type Finding } from '../../lambdas/core/finding';
-import { PublishError, type RunInfo } from '../../lambdas/adapters/publisher';
+import { PublishError, type RunInfo } from '../../lambdas/core/publishing';
 import { SnsSummaryPublisher } from '../../lambdas/adapters/publish-sns';
 
 const TOPIC = 'arn:aws:sns:us-west-2:123456789012:tmc-health';

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { PublishError } from '../../lambdas/adapters/publisher';
+import { PublishError } from '../../lambdas/core/publishing';
 import type { Finding } from '../../lambdas/core/finding';
 import {
   createTelemetry,

@@ -28,7 +28,7 @@ import { runIrsaCheck } from '../../lambdas/app/irsa-check';
 import { LifecycleStage, type EventSink } from '../../lambdas/app/lifecycle-stage';
 import { TokenBucket } from '../../lambdas/adapters/irsa/rate-limiter';
 import type { EventToPut } from '../../lambdas/adapters/publish-eventbridge';
-import type { PublishReport } from '../../lambdas/adapters/publisher';
+import type { PublishReport } from '../../lambdas/core/publishing';
 import { SnsDigestPublisher, SnsSummaryPublisher } from '../../lambdas/adapters/publish-sns';
 import { buildFinding } from '../../lambdas/core/finding-factory';
 import { irsaSettingsSchema } from '../../lambdas/core/irsa/settings';

@@ -35,7 +35,7 @@ import type { IrsaClients } from '../../lambdas/adapters/irsa/gather-irsa';
 import { TokenBucket } from '../../lambdas/adapters/irsa/rate-limiter';
 import type { LoadResult, SaveResult, WatermarkStore } from '../../lambdas/adapters/irsa/watermark-store';
 import type { EventToPut } from '../../lambdas/adapters/publish-eventbridge';
-import type { PublishReport } from '../../lambdas/adapters/publisher';
+import type { PublishReport } from '../../lambdas/core/publishing';
 import { SnsDigestPublisher } from '../../lambdas/adapters/publish-sns';
 import type { AnnouncementCount } from '../../lambdas/core/irsa/announcement-budget';
 import { denialFindingId } from '../../lambdas/core/irsa/evaluate-irsa';

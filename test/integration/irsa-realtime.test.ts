@@ -17,7 +17,7 @@ import { runIrsaCheck } from '../../lambdas/app/irsa-check';
 import { runIrsaRealtime } from '../../lambdas/app/irsa-realtime';
 import { announceBudgetKey, claimsKey, DynamoClaimStore } from '../../lambdas/adapters/irsa/claim-store';
 import { createIrsaClients } from '../../lambdas/adapters/irsa/clients';
-import type { FindingPublisher, PublishReport } from '../../lambdas/adapters/publisher';
+import type { FindingPublisher, PublishReport } from '../../lambdas/core/publishing';
 import type { Finding } from '../../lambdas/core/finding';
 import {
   announcementWindow,

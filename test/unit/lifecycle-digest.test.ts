@@ -7,10 +7,10 @@ import {
   SNS_MAX_MESSAGE_BYTES,
   snsPublishBytes,
   SUBJECT_MAX_LENGTH,
-  type NotificationRun,
 } from '../../lambdas/core/notification';
+import type { RunInfo } from '../../lambdas/core/publishing';
 
-const run: NotificationRun = {
+const run: RunInfo = {
   runId: 'run-0007',
   accountId: '123456789012',
   regions: ['us-west-2', 'eu-west-1'],
@@ -416,7 +416,7 @@ describe('formatTransitionDigest: hostile fields (member reports, tags) never pu
         Array.from({ length: 60 }, (_, i) => [`key${i}`, huge('evidence', 5_000)]),
       ),
     });
-  const hostileRun: NotificationRun = {
+  const hostileRun: RunInfo = {
     ...run,
     runId: huge('run', 100_000),
     regions: Array.from({ length: 500 }, (_, i) => huge(`region${i}`, 300)),
@@ -469,7 +469,7 @@ describe('formatTransitionDigest: accounts (Organizations hub)', () => {
   const HUB = '999999999999';
   const MEMBER_A = '111111111111';
   const MEMBER_B = '222222222222';
-  const hubRun: NotificationRun = { ...run, accountId: HUB };
+  const hubRun: RunInfo = { ...run, accountId: HUB };
 
   it('a single-account digest is unchanged: no account per change, no accountId attribute', () => {
     const events = [event('OPENED'), event('RESOLVED')];
@@ -503,7 +503,7 @@ describe('formatTransitionDigest: accounts (Organizations hub)', () => {
   });
 
   it('the intake (one member report): the subject and header name the member, without a second account row', () => {
-    const memberRun: NotificationRun = { ...run, accountId: MEMBER_A };
+    const memberRun: RunInfo = { ...run, accountId: MEMBER_A };
     const digest = digestOf([event('OPENED', { accountId: MEMBER_A })], memberRun, { namesAccounts: true });
     expect(digest.subject).toMatch(new RegExp(`^\\[HIGH\\] TMC health ${MEMBER_A}: 1 new - `));
     expect(digest.body).toContain(`TMC health check: 1 new in AWS account ${MEMBER_A}.`);

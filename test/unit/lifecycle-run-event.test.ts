@@ -5,9 +5,9 @@ import {
   type RunSummaryEventInput,
 } from '../../lambdas/core/lifecycle/run-event';
 import type { LifecycleFinding, Transition } from '../../lambdas/core/lifecycle/types';
-import type { NotificationRun } from '../../lambdas/core/notification';
+import type { RunInfo } from '../../lambdas/core/publishing';
 
-const run: NotificationRun = {
+const run: RunInfo = {
   runId: 'run-0042',
   accountId: '123456789012',
   regions: ['us-west-2', 'eu-west-1'],

@@ -8,11 +8,11 @@ import {
   SNS_MAX_MESSAGE_BYTES,
   sortProblems,
   SUBJECT_MAX_LENGTH,
-  type NotificationRun,
   type RunNotification,
 } from '../../lambdas/core/notification';
+import type { RunInfo } from '../../lambdas/core/publishing';
 
-const run: NotificationRun = {
+const run: RunInfo = {
   runId: 'run-0001',
   accountId: '123456789012',
   regions: ['us-west-2', 'eu-west-1'],

@@ -8,7 +8,7 @@ import {
   type ReportCodec,
 } from '../../core/fleet/run-report-types';
 import { DEFAULT_MAX_ATTEMPTS, requestHandlerOptions } from '../clients';
-import { countCodes, PublishError, type PublishReport } from '../publisher';
+import { countCodes, PublishError, type PublishReport } from '../../core/publishing';
 import { EventBridgeFindingPublisher, type EventToPut } from '../publish-eventbridge';
 import { regionOf } from '../publishers';
 import type { RetryOptions } from '../retry';

@@ -37,6 +37,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import type { LedgerStore, WriteResult } from '../../core/lifecycle/ledger-store';
 import type { CheckFamily, LedgerEntry, PlannedTransition } from '../../core/lifecycle/types';
 import { backoffDelayMs, resolveRetry, type RetryOptions } from '../retry';
 import {
@@ -55,8 +56,6 @@ export const BATCH_GET_LIMIT = 100;
 /** Rounds of UnprocessedKeys re-requests (first request included) before giving up. */
 const DEFAULT_BATCH_ATTEMPTS = 6;
 
-export type WriteResult = 'saved' | 'conflict';
-
 /** Which DynamoDB operation a thrown error came from; errors themselves stay as the SDK threw them. */
 const failedOperations = new WeakMap<object, string>();
 
@@ -72,18 +71,6 @@ async function tagged<T>(operation: string, call: () => Promise<T>): Promise<T> 
     if (typeof error === 'object' && error !== null) failedOperations.set(error, `dynamodb:${operation}`);
     throw error;
   }
-}
-
-export interface LedgerStore {
-  /**
-   * Entries for `findingIds` and every still-open entry, by finding id: exactly the ledger input planTransitions
-   * needs. Ids without an item are simply absent from the map.
-   */
-  load(findingIds: readonly string[]): Promise<Map<string, LedgerEntry>>;
-  /** Writes a published transition's next entry, conditional on the entry it was planned from. */
-  commit(planned: PlannedTransition): Promise<WriteResult>;
-  /** Writes a quiet update (no transition), conditional on the sequence being unchanged since it was read. */
-  saveQuiet(entry: LedgerEntry, expectedSequence: number): Promise<WriteResult>;
 }
 
 export interface LedgerStoreOptions {

@@ -28,7 +28,7 @@ import {
 import { makeFindingId, type CheckId, type Finding } from '../finding';
 import { buildFinding, resourceKeyOf } from '../finding-factory';
 import { GLOBAL_REGION } from '../inventory';
-import type { NotificationRun } from '../notification';
+import type { RunInfo } from '../publishing';
 import * as z from '../zod';
 import { scanJsonArray } from '../json-shape';
 import {
@@ -54,7 +54,7 @@ export const REPORTED_FAMILIES = ['credentials', 'irsa'] as const satisfies read
 /** What the lifecycle stage would receive for the run (`LifecycleRunInput`), plus when the run finished. */
 export interface RunReportInput {
   readonly family: ReportedFamily;
-  readonly run: NotificationRun;
+  readonly run: RunInfo;
   /** Every finding of the run, PASS included. */
   readonly findings: readonly Finding[];
   readonly coveredRegions: readonly string[];

@@ -14,9 +14,9 @@ import {
   subjectRegions,
   toSnsMessageAttributes,
   type NotificationAttributes,
-  type NotificationRun,
   type SnsStringAttribute,
 } from '../notification';
+import type { RunInfo } from '../publishing';
 import {
   alignedLines,
   banner,
@@ -118,11 +118,7 @@ interface AccountView {
   readonly showAccount: (event: LifecycleFinding) => boolean;
 }
 
-function accountView(
-  events: readonly LifecycleFinding[],
-  run: NotificationRun,
-  namesAccounts: boolean,
-): AccountView {
+function accountView(events: readonly LifecycleFinding[], run: RunInfo, namesAccounts: boolean): AccountView {
   return {
     namesAccounts,
     accounts: distinct(events.map((event) => event.accountId)).sort(compare),
@@ -157,7 +153,7 @@ const GROUP_ORDER: readonly Transition[] = ['OPENED', 'ESCALATED', 'RESOLVED', '
 /** Undefined when nothing changed: no transition, or only suppressed ones. */
 export function formatTransitionDigest(
   events: readonly LifecycleFinding[],
-  run: NotificationRun,
+  run: RunInfo,
   options: DigestOptions = {},
 ): TransitionDigest | undefined {
   const suppressed = options.suppressedIds ?? new Set<string>();
@@ -234,7 +230,7 @@ export function formatTransitionDigest(
  */
 export function formatDigestSubject(
   events: readonly LifecycleFinding[],
-  run: NotificationRun,
+  run: RunInfo,
   storm?: Storm,
   /** Hub mode: `TMC health 111122223333: ...`, or `TMC health, 3 accounts: ...`. */
   namesAccounts = false,
@@ -320,7 +316,7 @@ function formatShortText(
   subject: string,
   ordered: readonly LifecycleFinding[],
   counts: TransitionCounts,
-  run: NotificationRun,
+  run: RunInfo,
   storm: Storm | undefined,
   view: AccountView,
 ): string {
@@ -354,7 +350,7 @@ function formatShortText(
 function formatBody(
   groups: readonly Group[],
   counts: TransitionCounts,
-  run: NotificationRun,
+  run: RunInfo,
   storm: Storm | undefined,
   budgetBytes: number,
   view: AccountView,
@@ -373,7 +369,7 @@ function formatBody(
  * `Account 111122223333` / `AWS account 111122223333`; in hub mode the changes' accounts (`3 AWS accounts` when
  * several), since the run's own account may be the hub's rather than the one the changes are about.
  */
-function accountsPhrase(view: AccountView, run: NotificationRun, noun: 'Account' | 'AWS account'): string {
+function accountsPhrase(view: AccountView, run: RunInfo, noun: 'Account' | 'AWS account'): string {
   if (!view.namesAccounts) return `${noun} ${run.accountId}`;
   const [only] = view.accounts;
   return view.accounts.length === 1 && only !== undefined
@@ -381,7 +377,7 @@ function accountsPhrase(view: AccountView, run: NotificationRun, noun: 'Account'
     : plural(view.accounts.length, noun === 'Account' ? 'account' : 'AWS account');
 }
 
-function headerAccounts(view: AccountView, run: NotificationRun): [string, string][] {
+function headerAccounts(view: AccountView, run: RunInfo): [string, string][] {
   if (!view.namesAccounts) return [['Account', run.accountId]];
   const listed = view.accounts.slice(0, MAX_HEADER_ACCOUNTS).map((account) => shown(account, 40));
   const more = view.accounts.length - listed.length;
@@ -400,7 +396,7 @@ function headerAccounts(view: AccountView, run: NotificationRun): [string, strin
 function formatHeader(
   groups: readonly Group[],
   counts: TransitionCounts,
-  run: NotificationRun,
+  run: RunInfo,
   view: AccountView,
 ): string {
   const open = groups.filter((group) => group.transition !== 'RESOLVED').flatMap((group) => group.events);

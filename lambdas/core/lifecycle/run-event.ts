@@ -1,5 +1,5 @@
 import { CHECK_IDS, SEVERITIES, STATUSES, type CheckId, type Finding } from '../finding';
-import type { NotificationRun } from '../notification';
+import type { RunInfo } from '../publishing';
 import * as z from '../zod';
 import { CHECK_FAMILIES, TRANSITIONS, type CheckFamily, type LifecycleFinding } from './types';
 
@@ -51,7 +51,7 @@ export const runSummaryDetailSchema = z.strictObject({
 export type RunSummaryDetail = z.infer<typeof runSummaryDetailSchema>;
 
 export interface RunSummaryEventInput {
-  readonly run: NotificationRun;
+  readonly run: RunInfo;
   readonly check: RunCheck;
   readonly findings: readonly Finding[];
   readonly transitions: readonly LifecycleFinding[];
