@@ -1,7 +1,8 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { errorMessage, errorName } from './aws-error';
-import { createRegionClients, type ClientOptions, type RegionClients } from './clients';
+import { type ClientOptions } from './client-config';
+import { createRegionClients, type RegionClients } from './clients';
 
 /**
  * Reading another account through a role it lends: STS AssumeRole with the caller's own credentials (the SDK's

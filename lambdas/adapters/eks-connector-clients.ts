@@ -1,6 +1,6 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { attachRequestCounter, clientConfig, type ClientOptions, type RequestCounter } from './clients';
+import { attachRequestCounter, clientConfig, type ClientOptions, type RequestCounter } from './client-config';
 import { reportUnexpectedAnswers } from './unexpected-answer';
 
 /**

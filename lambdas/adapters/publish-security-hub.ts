@@ -8,7 +8,7 @@ import {
 import type { Finding } from '../core/finding';
 import type { LifecycleFinding } from '../core/lifecycle/types';
 import { defaultProductArn, toAsff } from '../core/security-hub/asff';
-import { clientConfig } from './clients';
+import { clientConfig } from './client-config';
 import {
   countCodes,
   describeErrorCodes,

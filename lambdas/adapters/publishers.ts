@@ -2,7 +2,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { CheckerSettings } from '../core/settings';
 import { parseArn } from './arn';
-import { requestHandlerOptions } from './clients';
+import { clientConfig } from './client-config';
 import type { FindingPublisher } from '../core/publishing';
 import { CompositePublisher } from './composite-publisher';
 import { EventBridgeFindingPublisher } from './publish-eventbridge';
@@ -26,26 +26,15 @@ export function createFindingPublisher(
 ): FindingPublisher {
   const publishers: FindingPublisher[] = [
     new EventBridgeFindingPublisher(
-      new EventBridgeClient({
-        region: regionOf(settings.eventBusName, defaultRegion),
-        requestHandler: requestHandlerOptions(),
-      }),
-      {
-        eventBusName: settings.eventBusName,
-      },
+      new EventBridgeClient(clientConfig(regionOf(settings.eventBusName, defaultRegion))),
+      { eventBusName: settings.eventBusName },
     ),
   ];
   if (settings.topicArn) {
     publishers.push(
-      new SnsSummaryPublisher(
-        new SNSClient({
-          region: regionOf(settings.topicArn, defaultRegion),
-          requestHandler: requestHandlerOptions(),
-        }),
-        {
-          topicArn: settings.topicArn,
-        },
-      ),
+      new SnsSummaryPublisher(new SNSClient(clientConfig(regionOf(settings.topicArn, defaultRegion))), {
+        topicArn: settings.topicArn,
+      }),
     );
   }
   return new CompositePublisher([...publishers, ...extra]);

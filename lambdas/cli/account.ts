@@ -1,5 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { errorMessage, errorName } from '../adapters/aws-error';
+import { clientConfig } from '../adapters/client-config';
 import { reportUnexpectedAnswers } from '../adapters/unexpected-answer';
 import { CliError, EXIT } from './exit-codes';
 
@@ -84,7 +85,7 @@ export interface CallerIdentity {
 
 /** The caller's identity from STS GetCallerIdentity (needs no IAM permission). */
 export async function resolveCallerIdentity(region: string, maxAttempts?: number): Promise<CallerIdentity> {
-  const sts = new STSClient({ region, ...(maxAttempts === undefined ? {} : { maxAttempts }) });
+  const sts = new STSClient(clientConfig(region, maxAttempts === undefined ? {} : { maxAttempts }));
   reportUnexpectedAnswers(sts);
   try {
     const identity = await sts.send(new GetCallerIdentityCommand({}));

@@ -1,7 +1,7 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { AssumeRoleError, assumeRoleCredentials } from '../adapters/assume-role';
 import { errorMessage, errorName } from '../adapters/aws-error';
-import { clientConfig } from '../adapters/clients';
+import { clientConfig } from '../adapters/client-config';
 import { partitionOf } from '../core/aws-names';
 import { reportUnexpectedAnswers } from '../adapters/unexpected-answer';
 import { resolveCallerIdentity } from './account';

@@ -1,11 +1,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { runCredentialCheck } from '../app/credential-check';
-import {
-  attachRequestCounterToAll,
-  regionClients,
-  RequestCounter,
-  type RegionClients,
-} from '../adapters/clients';
+import { RequestCounter } from '../adapters/client-config';
+import { attachRequestCounterToAll, regionClients, type RegionClients } from '../adapters/clients';
 import {
   attachRequestCounterToEksConnector,
   eksConnectorClients,

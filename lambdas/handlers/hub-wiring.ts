@@ -1,5 +1,5 @@
 import { DynamoHeartbeatStore } from '../adapters/fleet/heartbeat-store';
-import { RequestCounter } from '../adapters/clients';
+import { RequestCounter } from '../adapters/client-config';
 import type { HubSettings } from '../core/fleet/hub-settings';
 import { LIFECYCLE_ENV, lifecycleSettingsFromEnvironment } from '../core/lifecycle/settings';
 import { SettingsError } from '../core/settings';

@@ -1,7 +1,7 @@
 import type { Context, EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
 import { requireWatermarksSaved, runIrsaCheck, type IrsaRunSummary } from '../app/irsa-check';
 import { runIrsaRealtime, summarizeIrsaRealtime, type IrsaRealtimeSummary } from '../app/irsa-realtime';
-import { attachRequestCounter, RequestCounter } from '../adapters/clients';
+import { attachRequestCounter, RequestCounter } from '../adapters/client-config';
 import { createIrsaClients } from '../adapters/irsa/clients';
 import { DynamoLedgerStore } from '../adapters/lifecycle/ledger-store';
 import { createRunReportForwarder } from '../adapters/fleet/report-forwarder';

@@ -6,9 +6,9 @@ import {
   attachRequestCounter,
   DEFAULT_MAX_ATTEMPTS,
   requestHandlerOptions,
-  regionClients,
   type RequestCounter,
-} from '../adapters/clients';
+} from '../adapters/client-config';
+import { regionClients } from '../adapters/clients';
 import { DynamoLedgerStore } from '../adapters/lifecycle/ledger-store';
 import { LambdaRetrigger } from '../adapters/lifecycle/retrigger';
 import { EventBridgeFindingPublisher } from '../adapters/publish-eventbridge';

@@ -8,7 +8,8 @@ import {
   DEFAULT_SESSION_SECONDS,
   REFRESH_BEFORE_EXPIRY_MS,
 } from '../../lambdas/adapters/assume-role';
-import { createRegionClients, DEFAULT_MAX_ATTEMPTS } from '../../lambdas/adapters/clients';
+import { DEFAULT_MAX_ATTEMPTS } from '../../lambdas/adapters/client-config';
+import { createRegionClients } from '../../lambdas/adapters/clients';
 import { createAssumedIrsaClients } from '../../lambdas/adapters/irsa/clients';
 
 const ROLE_ARN = 'arn:aws:iam::444455556666:role/TmcHealthReadOnly';

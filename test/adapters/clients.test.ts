@@ -3,11 +3,13 @@ import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api
 import type { MiddlewareStack } from '@smithy/types';
 import {
   attachRequestCounter,
+  DEFAULT_MAX_ATTEMPTS,
+  RequestCounter,
+} from '../../lambdas/adapters/client-config';
+import {
   attachRequestCounterToAll,
   createRegionClients,
-  DEFAULT_MAX_ATTEMPTS,
   regionClients,
-  RequestCounter,
 } from '../../lambdas/adapters/clients';
 import { gatherInventory } from '../../lambdas/adapters/gather-inventory';
 import { checkerSettingsSchema } from '../../lambdas/core/settings';

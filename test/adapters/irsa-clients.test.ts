@@ -1,5 +1,5 @@
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { DEFAULT_MAX_ATTEMPTS } from '../../lambdas/adapters/clients';
+import { DEFAULT_MAX_ATTEMPTS } from '../../lambdas/adapters/client-config';
 import { createIrsaClients } from '../../lambdas/adapters/irsa/clients';
 
 const savedEnv = { ...process.env };

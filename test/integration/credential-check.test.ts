@@ -9,6 +9,7 @@
  * and clients at module scope, so each run imports a fresh copy of it after the environment is set.
  */
 import type { Context } from 'aws-lambda';
+import { RequestCounter } from '../../lambdas/adapters/client-config';
 import type { Finding, Severity } from '../../lambdas/core/finding';
 import type { RunSummary } from '../../lambdas/core/run-summary';
 import {
@@ -79,7 +80,7 @@ async function runHandler(sinks: Sinks, env: Record<string, string> = {}): Promi
       handlerModule = await import('../../lambdas/handlers/credential-check');
     });
     // regionClients caches per region at module scope: the handler gets these very clients, counter attached.
-    const counter = new clientsModule!.RequestCounter();
+    const counter = new RequestCounter();
     clientsModule!.attachRequestCounterToAll(clientsModule!.regionClients(TEST_REGION), counter);
     const context: Context = lambdaContext();
     const summary = await handlerModule!.handler({}, context);

@@ -27,7 +27,8 @@ import {
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import type { Context } from 'aws-lambda';
 import { runCredentialCheck } from '../../lambdas/app/credential-check';
-import { createRegionClients, RequestCounter } from '../../lambdas/adapters/clients';
+import { RequestCounter } from '../../lambdas/adapters/client-config';
+import { createRegionClients } from '../../lambdas/adapters/clients';
 import { gatherEksConnector } from '../../lambdas/adapters/gather-eks-connector';
 import {
   attachRequestCounterToEksConnector,

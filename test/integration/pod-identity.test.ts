@@ -26,7 +26,8 @@ import {
 } from '@aws-sdk/client-eks';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { runCredentialCheck } from '../../lambdas/app/credential-check';
-import { createRegionClients, RequestCounter } from '../../lambdas/adapters/clients';
+import { RequestCounter } from '../../lambdas/adapters/client-config';
+import { createRegionClients } from '../../lambdas/adapters/clients';
 import { gatherPodIdentity } from '../../lambdas/adapters/gather-pod-identity';
 import {
   attachRequestCounterToEksConnector,

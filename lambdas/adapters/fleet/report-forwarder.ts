@@ -7,7 +7,7 @@ import {
   type EncodedRunReportDetail,
   type ReportCodec,
 } from '../../core/fleet/run-report-types';
-import { DEFAULT_MAX_ATTEMPTS, requestHandlerOptions } from '../clients';
+import { clientConfig } from '../client-config';
 import { countCodes, PublishError, type PublishReport } from '../../core/publishing';
 import { EventBridgeFindingPublisher, type EventToPut } from '../publish-eventbridge';
 import { regionOf } from '../publishers';
@@ -158,12 +158,7 @@ export function createRunReportForwarder(
   homeRegion: string,
   options: ReportForwarderOptions & RetryOptions = {},
 ): EventBridgeReportForwarder {
-  const client = new EventBridgeClient({
-    region: regionOf(hubEventBusArn, homeRegion),
-    retryMode: 'adaptive',
-    maxAttempts: DEFAULT_MAX_ATTEMPTS,
-    requestHandler: requestHandlerOptions(),
-  });
+  const client = new EventBridgeClient(clientConfig(regionOf(hubEventBusArn, homeRegion)));
   const { codec, maxDetailBytes, runbookBaseUrl, now, ...retry } = options;
   return new EventBridgeReportForwarder(
     new EventBridgeFindingPublisher(client, { ...retry, eventBusName: hubEventBusArn }),

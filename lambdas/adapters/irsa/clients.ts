@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { IrsaSettings } from '../../core/irsa/settings';
-import { clientConfig, type ClientOptions } from '../clients';
+import { clientConfig, type ClientOptions } from '../client-config';
 import { reportUnexpectedAnswers } from '../unexpected-answer';
 import type { IrsaClients } from './gather-irsa';
 import { DynamoClaimStore } from './claim-store';

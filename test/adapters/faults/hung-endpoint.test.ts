@@ -8,10 +8,10 @@ import { runCredentialCheck } from '../../../lambdas/app/credential-check';
 import { runIrsaCheck } from '../../../lambdas/app/irsa-check';
 import {
   clientConfig,
-  createRegionClients,
   DEFAULT_CONNECTION_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
-} from '../../../lambdas/adapters/clients';
+} from '../../../lambdas/adapters/client-config';
+import { createRegionClients } from '../../../lambdas/adapters/clients';
 import { createIrsaClients } from '../../../lambdas/adapters/irsa/clients';
 import { checkerSettingsSchema } from '../../../lambdas/core/settings';
 import { irsaSettingsSchema } from '../../../lambdas/core/irsa/settings';
