@@ -50,6 +50,15 @@ export function regionClients(region: string): RegionClients {
   return clients;
 }
 
+/** The container's region clients, counted so the run summary event and the ApiCalls metric say what a run cost. */
+export function countedRegionClients(counter: RequestCounter): (region: string) => RegionClients {
+  return (region) => {
+    const clients = regionClients(region);
+    attachRequestCounterToAll(clients, counter);
+    return clients;
+  };
+}
+
 export function attachRequestCounterToAll(clients: RegionClients, counter: RequestCounter): void {
   attachRequestCounter(clients.tagging, counter);
   attachRequestCounter(clients.lambda, counter);

@@ -5,8 +5,7 @@ import { reportUnexpectedAnswers } from './unexpected-answer';
 
 /**
  * The EKS Connector check's clients: EKS per region, and IAM for the connector roles. Kept apart from
- * RegionClients so only the credential checker bundles the EKS client (about 70 KB minified): the IRSA checker
- * builds region clients too (its lifecycle's re-trigger) and never checks EKS clusters.
+ * RegionClients so only the credential checker bundles the EKS client (about 70 KB minified).
  */
 export interface EksConnectorClients {
   readonly eks: EKSClient;
@@ -33,6 +32,15 @@ export function eksConnectorClients(region: string): EksConnectorClients {
     cache.set(region, clients);
   }
   return clients;
+}
+
+/** The container's EKS Connector clients (also Pod Identity's), counted like the region clients. */
+export function countedEksConnectorClients(counter: RequestCounter): (region: string) => EksConnectorClients {
+  return (region) => {
+    const clients = eksConnectorClients(region);
+    attachRequestCounterToEksConnector(clients, counter);
+    return clients;
+  };
 }
 
 export function attachRequestCounterToEksConnector(

@@ -18,9 +18,9 @@ import type { EksConnectorClients } from '../adapters/eks-connector-clients';
 import type { EksConnectorGatherInput } from '../adapters/gather-eks-connector';
 import type { PodIdentityGatherInput } from '../adapters/gather-pod-identity';
 import { gatherInventory } from '../adapters/gather-inventory';
-import type { RunReportForwarder } from '../adapters/fleet/report-forwarder';
-import type { FindingPublisher, PublishReport, RunInfo } from '../core/publishing';
-import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
+import type { PublishReport, RunInfo } from '../core/publishing';
+import type { LifecycleReport } from './lifecycle-stage';
+import type { RunSink } from './run-sink';
 
 export interface CredentialCheckInput {
   readonly accountId: string;
@@ -62,15 +62,11 @@ export interface CredentialCheckDependencies {
    * (lambdas/adapters/gather-pod-identity.ts), passed in for the same reason as gatherEksConnector.
    */
   readonly gatherPodIdentity?: (input: PodIdentityGatherInput) => Promise<PodIdentitySnapshot>;
-  /** Absent for a dry run (the CLI without --publish). */
-  readonly publisher?: FindingPublisher;
-  /** The finding lifecycle: when present it publishes (transitions only) instead of `publisher`. */
-  readonly lifecycle?: LifecycleStage;
   /**
-   * Member mode: when present, the run's report goes to the hub instead of `lifecycle` and
-   * `publisher`, with exactly what the lifecycle would receive; its PublishReport is the result's.
+   * Where the run goes (lambdas/app/run-sink.ts): the hub (member mode), the lifecycle, or a stateless publish.
+   * Absent for a dry run (the CLI without --publish).
    */
-  readonly forwarder?: RunReportForwarder;
+  readonly sink?: RunSink;
   /** AWS calls made so far this run, for the run summary event. */
   readonly apiCalls?: () => number;
   readonly now?: () => Date;
@@ -207,24 +203,6 @@ export async function runCredentialCheck(
     failedOperations: summary.failedOperations,
     apiCalls: dependencies.apiCalls?.() ?? 0,
   });
-  if (dependencies.forwarder) {
-    const publishReport = await dependencies.forwarder.forward(runInput());
-    return { run, snapshot, ...eks, findings, summary, publishReport, uncheckedAtDeadline };
-  }
-  if (dependencies.lifecycle) {
-    const lifecycle = await dependencies.lifecycle.run(runInput());
-    return { run, snapshot, ...eks, findings, summary, lifecycle, uncheckedAtDeadline };
-  }
-  const publishReport = dependencies.publisher
-    ? await dependencies.publisher.publish(findings, run)
-    : undefined;
-  return {
-    run,
-    snapshot,
-    ...eks,
-    findings,
-    summary,
-    ...(publishReport ? { publishReport } : {}),
-    uncheckedAtDeadline,
-  };
+  const delivered = dependencies.sink ? await dependencies.sink.deliver(runInput()) : {};
+  return { run, snapshot, ...eks, findings, summary, ...delivered, uncheckedAtDeadline };
 }

@@ -15,9 +15,9 @@ import {
 } from '../adapters/irsa/gather-irsa';
 import type { SaveResult } from '../adapters/irsa/watermark-store';
 import { RunDeadline } from '../adapters/deadline';
-import type { RunReportForwarder } from '../adapters/fleet/report-forwarder';
-import type { FindingPublisher, PublishReport, RunInfo } from '../core/publishing';
-import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
+import type { PublishReport, RunInfo } from '../core/publishing';
+import type { LifecycleReport } from './lifecycle-stage';
+import type { RunSink } from './run-sink';
 
 export interface IrsaCheckInput {
   readonly accountId: string;
@@ -51,16 +51,12 @@ export const DEFAULT_LEASE_MS = 15 * 60_000;
 
 export interface IrsaCheckDependencies {
   readonly clients: IrsaClients;
-  /** Absent for a dry run (the CLI without --publish): then no watermark is committed either. */
-  readonly publisher?: FindingPublisher;
-  /** The finding lifecycle: when present it publishes (transitions only) instead of `publisher`. */
-  readonly lifecycle?: LifecycleStage;
   /**
-   * Member mode: when present, the run's report goes to the hub instead of `lifecycle` and
-   * `publisher`, with exactly what the lifecycle would receive. It publishes like them: watermarks are committed
-   * only once it succeeded.
+   * Where the run goes (lambdas/app/run-sink.ts): the hub (member mode), the lifecycle, or a stateless publish;
+   * watermarks are committed only once it succeeded. Absent for a dry run (the CLI without --publish): then no
+   * watermark is committed either.
    */
-  readonly forwarder?: RunReportForwarder;
+  readonly sink?: RunSink;
   /** AWS calls made so far this run, for the run summary event. */
   readonly apiCalls?: () => number;
   readonly now?: () => Date;
@@ -136,7 +132,7 @@ export async function runIrsaCheck(
 ): Promise<IrsaCheckResult> {
   const now = dependencies.now ?? (() => new Date());
   const startedAt = now();
-  const publishing = dependencies.forwarder ?? dependencies.lifecycle ?? dependencies.publisher;
+  const publishing = dependencies.sink;
   const gathered = await gatherIrsa({
     accountId: input.accountId,
     defaultRegion: input.defaultRegion,
@@ -173,13 +169,7 @@ export async function runIrsaCheck(
   });
   if (publishing) {
     try {
-      if (dependencies.forwarder) {
-        publishReport = await dependencies.forwarder.forward(runInput());
-      } else if (dependencies.lifecycle) {
-        lifecycle = await dependencies.lifecycle.run(runInput());
-      } else if (dependencies.publisher) {
-        publishReport = await dependencies.publisher.publish(findings, run);
-      }
+      ({ publishReport, lifecycle } = await publishing.deliver(runInput()));
     } catch (error) {
       await commitWatermarks(
         dependencies.clients.watermarkStore,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EventBridgeEvent } from 'aws-lambda';
 import type { Finding } from '../core/finding';
 import type { ApiFailure, SkippedRecord } from '../core/inventory';
 import {
@@ -8,6 +9,7 @@ import {
 } from '../core/irsa/announcement-budget';
 import { denialFindingId, evaluateIrsa } from '../core/irsa/evaluate-irsa';
 import {
+  CLOUDTRAIL_DETAIL_TYPE,
   decideClaim,
   leftToScanReason,
   parseRealtimeEvent,
@@ -24,8 +26,12 @@ import type { DynamoClaimStore } from '../adapters/irsa/claim-store';
 import { readTrust, type IrsaClients } from '../adapters/irsa/gather-irsa';
 import { IamReader } from '../adapters/irsa/iam-reader';
 import { RunDeadline } from '../adapters/deadline';
-import type { FindingPublisher, PublishReport, RunInfo } from '../core/publishing';
-import type { LifecycleReport, LifecycleStage } from './lifecycle-stage';
+import type { PublishReport, RunInfo } from '../core/publishing';
+import type { LifecycleReport } from './lifecycle-stage';
+import type { RunSink } from './run-sink';
+
+/** An EventBridge "AWS API Call via CloudTrail" event (the IRSA real-time rule's). */
+export type CloudTrailApiCallEvent = EventBridgeEvent<typeof CLOUDTRAIL_DETAIL_TYPE, unknown>;
 
 /** The claim store's calls the real-time path makes. */
 export type RealtimeClaimStore = Pick<DynamoClaimStore, 'loadState' | 'claim' | 'release' | 'announced'>;
@@ -48,10 +54,8 @@ export interface IrsaRealtimeInput {
 
 export interface IrsaRealtimeDependencies {
   readonly clients: Pick<IrsaClients, 'iam'> & { readonly claimStore?: RealtimeClaimStore };
-  /** The finding lifecycle (transitions only), as for the scheduled run. */
-  readonly lifecycle?: LifecycleStage;
-  /** Without a lifecycle: the stateless publisher. */
-  readonly publisher?: FindingPublisher;
+  /** Where the counted denial goes: the lifecycle (transitions only), as for the scheduled run, or a stateless publish. */
+  readonly sink?: RunSink;
   /**
    * Whether a finding is open in the ledger. An open finding has nothing to announce: its denials are left to
    * the scan, which counts them (so a storm of denials of one broken role costs one ledger read each, no IAM).
@@ -198,8 +202,8 @@ export async function runIrsaRealtime(
   let lifecycle: LifecycleReport | undefined;
   let publishReport: PublishReport | undefined;
   try {
-    if (dependencies.lifecycle) {
-      lifecycle = await dependencies.lifecycle.run({
+    if (dependencies.sink) {
+      ({ lifecycle, publishReport } = await dependencies.sink.deliver({
         family: 'irsa',
         run,
         findings,
@@ -211,9 +215,7 @@ export async function runIrsaRealtime(
           ),
         ],
         apiCalls: dependencies.apiCalls?.() ?? 0,
-      });
-    } else if (dependencies.publisher) {
-      publishReport = await dependencies.publisher.publish(findings, run);
+      }));
     }
   } catch (error) {
     const released = await claimStore.release(denial.region, seen, findingId);

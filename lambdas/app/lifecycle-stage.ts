@@ -152,6 +152,11 @@ export class LifecycleStage {
     this.now = dependencies.now ?? (() => new Date());
   }
 
+  /** Whether the ledger holds `findingId` open (IRSA real time leaves the denials of an open finding to the scan). */
+  async isOpen(findingId: string): Promise<boolean> {
+    return (await this.dependencies.ledger.load([findingId])).get(findingId)?.open === true;
+  }
+
   async run(input: LifecycleRunInput): Promise<LifecycleReport> {
     const now = this.now();
     let ledger;

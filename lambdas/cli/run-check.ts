@@ -1,6 +1,7 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { runCredentialCheck } from '../app/credential-check';
 import type { IrsaRunSummary } from '../app/irsa-check';
+import { publishingSink } from '../app/run-sink';
 import { createAssumedRegionClients } from '../adapters/assume-role';
 import { createRegionClients, type RegionClients } from '../adapters/clients';
 import type { EksConnectorClients } from '../adapters/eks-connector-clients';
@@ -247,7 +248,7 @@ async function runTmc(
       ...(settings.eksConnectorEnabled || settings.podIdentityEnabled
         ? await eksReads(settings, access, options, toDestroy)
         : {}),
-      ...(publisher ? { publisher } : {}),
+      ...(publisher ? { sink: publishingSink(publisher) } : {}),
     },
   );
   return {

@@ -1,6 +1,7 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { runIrsaCheck, type IrsaRunSummary } from '../app/irsa-check';
+import { publishingSink } from '../app/run-sink';
 import { createAssumedIrsaClients, createIrsaClients } from '../adapters/irsa/clients';
 import type { FindingPublisher, PublishReport } from '../core/publishing';
 import type { Finding } from '../core/finding';
@@ -67,7 +68,7 @@ export async function runIrsa(request: IrsaRunRequest): Promise<IrsaRun> {
     {
       clients: { ...base, cloudTrailFor },
       onRegionPlan: (plan) => (total = plan.length),
-      ...(publisher ? { publisher } : {}),
+      ...(publisher ? { sink: publishingSink(publisher) } : {}),
     },
   );
   return {

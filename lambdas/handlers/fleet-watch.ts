@@ -1,9 +1,11 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { runFleetWatch, type FleetWatchSummary } from '../app/fleet-watch';
+import { lifecycleStageFor } from '../app/delivery-sink';
+import { accountOfFunction, observeRun } from '../app/observe-run';
+import { createTelemetry } from '../adapters/telemetry';
 import { hubWatchSettingsFromEnvironment } from '../core/fleet/hub-settings';
 import { SERVICE_NAMES } from '../core/observability';
-import { accountOfFunction, createHubWiring } from './hub-wiring';
-import { createTelemetry, observeRun } from './telemetry';
+import { createHubWiring } from './hub-wiring';
 
 const telemetry = createTelemetry(SERVICE_NAMES.fleetWatch);
 
@@ -28,7 +30,7 @@ export async function handler(
         {
           heartbeats: hub.heartbeats,
           // The hub's own findings (family fleet) live in its ledger under its own account.
-          lifecycle: hub.lifecycle.stageFor('fleet', hubAccountId),
+          lifecycle: lifecycleStageFor(hub.lifecycle, 'fleet', hubAccountId),
           apiCalls: () => hub.counter.total - callsBefore,
         },
       ),

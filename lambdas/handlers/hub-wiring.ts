@@ -1,19 +1,21 @@
-import { DynamoHeartbeatStore } from '../adapters/fleet/heartbeat-store';
 import { RequestCounter } from '../adapters/client-config';
+import { DynamoHeartbeatStore } from '../adapters/fleet/heartbeat-store';
+import { createLifecycleClients, type LifecycleClients } from '../adapters/lifecycle/lifecycle-clients';
+import { createFindingPublisher } from '../adapters/publishers';
 import type { HubSettings } from '../core/fleet/hub-settings';
 import { LIFECYCLE_ENV, lifecycleSettingsFromEnvironment } from '../core/lifecycle/settings';
 import { SettingsError } from '../core/settings';
-import { createLifecyclePlumbing, type LifecyclePlumbing } from './lifecycle-wiring';
 
 /**
  * What both functions of an Organizations hub (docs/organizations.md) wire once per container: the lifecycle's
  * clients with digests that name each change's account, and the heartbeat table on the same DynamoDB client. The
  * hub cannot run without its findings ledger (it is what makes the hub notify changes only), so a missing
- * TMC_HEALTH_LEDGER_TABLE fails the cold start.
+ * TMC_HEALTH_LEDGER_TABLE fails the cold start. It never remediates (re-triggering a member's Lambda needs a role
+ * in that account) and never exports to Security Hub.
  */
 export interface HubWiring {
   readonly region: string;
-  readonly lifecycle: LifecyclePlumbing;
+  readonly lifecycle: LifecycleClients;
   readonly heartbeats: DynamoHeartbeatStore;
   /** Counts the DynamoDB calls (ledger and heartbeats) into the run's API-call figure. */
   readonly counter: RequestCounter;
@@ -25,31 +27,23 @@ export function createHubWiring(
 ): HubWiring {
   const region = env.AWS_REGION ?? 'us-east-1';
   const counter = new RequestCounter();
-  const lifecycle = createLifecyclePlumbing({
-    lifecycle: lifecycleSettingsFromEnvironment(env),
-    eventBusName: settings.eventBusName,
-    ...(settings.topicArn ? { topicArn: settings.topicArn } : {}),
-    runbookBaseUrl: settings.runbookBaseUrl,
-    homeRegion: region,
-    // Re-triggering a member's Lambda needs a role in that account: the hub never remediates.
-    remediation: false,
-    counter,
-    digestNamesAccounts: true,
-  });
-  if (lifecycle === undefined) {
+  const lifecycle = lifecycleSettingsFromEnvironment(env);
+  if (lifecycle.ledgerTableName === undefined) {
     throw new SettingsError(
       `Invalid fleet hub settings: ${LIFECYCLE_ENV.ledgerTableName}: required in the hub`,
     );
   }
-  return {
-    region,
+  const clients = createLifecycleClients({
     lifecycle,
-    heartbeats: new DynamoHeartbeatStore(lifecycle.dynamo, settings.fleetTableName),
+    tableName: lifecycle.ledgerTableName,
+    eventBusName: settings.eventBusName,
+    ...(settings.topicArn ? { topicArn: settings.topicArn } : {}),
+    runbookBaseUrl: settings.runbookBaseUrl,
+    homeRegion: region,
     counter,
-  };
-}
-
-/** The function's own account, from its ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
-export function accountOfFunction(invokedFunctionArn: string): string {
-  return invokedFunctionArn.split(':')[4] ?? '';
+    fallback: createFindingPublisher(settings, region),
+    digestNamesAccounts: true,
+  });
+  const heartbeats = new DynamoHeartbeatStore(clients.dynamo, settings.fleetTableName);
+  return { region, lifecycle: clients, heartbeats, counter };
 }

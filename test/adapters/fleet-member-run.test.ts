@@ -36,6 +36,7 @@ import { instantLimiterClock } from '../fixtures/irsa';
 import * as credentialAccount from './faults/credential-account';
 import { faultError } from './faults/fault-kinds';
 import * as irsaAccount from './faults/irsa-account';
+import { forwardingSink, lifecycleSink, publishingSink } from '../../lambdas/app/run-sink';
 
 const HUB_BUS = 'arn:aws:events:us-east-1:999988887777:event-bus/tmc-health-fleet';
 
@@ -128,9 +129,7 @@ describe('runCredentialCheck with a forwarder (member mode)', () => {
       { accountId: ACCOUNT, settings, defaultRegion: OK_REGION },
       {
         clientsFor: (region) => createRegionClients(region, { maxAttempts: 1 }),
-        forwarder,
-        publisher,
-        lifecycle,
+        sink: forwardingSink(forwarder),
         apiCalls: () => 42,
         now: () => NOW,
       },
@@ -210,8 +209,7 @@ describe('runCredentialCheck with a forwarder (member mode)', () => {
       { accountId: ACCOUNT, settings, defaultRegion: OK_REGION },
       {
         clientsFor: (region) => createRegionClients(region, { maxAttempts: 1 }),
-        publisher,
-        lifecycle,
+        sink: lifecycleSink(lifecycle),
         apiCalls: () => 42,
         now: () => NOW,
       },
@@ -243,7 +241,7 @@ describe('runIrsaCheck with a forwarder (member mode)', () => {
   const check = (forwarder: RunReportForwarder) =>
     runIrsaCheck(
       { accountId: ACCOUNT, settings, defaultRegion: FAULT_REGION },
-      { clients: clients(), forwarder, publisher, lifecycle, apiCalls: () => 7, now: () => NOW },
+      { clients: clients(), sink: forwardingSink(forwarder), apiCalls: () => 7, now: () => NOW },
     );
 
   it('forwards the findings (global ones included) and the completely scanned regions, then commits', async () => {
@@ -303,7 +301,7 @@ describe('runIrsaCheck with a forwarder (member mode)', () => {
     await expect(
       runIrsaCheck(
         { accountId: ACCOUNT, settings, defaultRegion: FAULT_REGION },
-        { clients: clients(), publisher: failingPublisher, now: () => NOW },
+        { clients: clients(), sink: publishingSink(failingPublisher), now: () => NOW },
       ),
     ).rejects.toThrow('bus down');
     const afterPublisher = dynamodb.commandCalls(PutItemCommand).map((call) => call.args[0].input.Item);

@@ -31,6 +31,7 @@ import {
   gatherEksConnector,
   partitionOfRegion,
 } from '../../lambdas/adapters/gather-eks-connector';
+import { forwardingSink } from '../../lambdas/app/run-sink';
 import type { RunReportForwardInput } from '../../lambdas/adapters/fleet/report-forwarder';
 import { checksReading } from '../../lambdas/core/check-reads';
 import { evaluateEksConnector } from '../../lambdas/core/eks-connector/evaluate-eks-connector';
@@ -365,7 +366,7 @@ describe('in the credential check run', () => {
         eksConnectorClientsFor,
         gatherEksConnector,
         now: () => NOW,
-        forwarder: {
+        sink: forwardingSink({
           forward: (input) => {
             forwarded = input;
             return Promise.resolve({
@@ -375,7 +376,7 @@ describe('in the credential check run', () => {
               apiCalls: 0,
             });
           },
-        },
+        }),
       },
     );
     return { result, forwarded: forwarded! };

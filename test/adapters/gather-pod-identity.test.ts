@@ -31,6 +31,7 @@ import { createEksConnectorClients } from '../../lambdas/adapters/eks-connector-
 import { gatherEksConnector } from '../../lambdas/adapters/gather-eks-connector';
 import { gatherPodIdentity } from '../../lambdas/adapters/gather-pod-identity';
 import { MAX_ASSOCIATION_PAGES } from '../../lambdas/adapters/pod-identity/association-reader';
+import { forwardingSink } from '../../lambdas/app/run-sink';
 import type { RunReportForwardInput } from '../../lambdas/adapters/fleet/report-forwarder';
 import type { Finding } from '../../lambdas/core/finding';
 import { evaluatePodIdentity } from '../../lambdas/core/pod-identity/evaluate-pod-identity';
@@ -522,7 +523,7 @@ describe('in the credential check run', () => {
         gatherEksConnector,
         gatherPodIdentity,
         now: () => NOW,
-        forwarder: {
+        sink: forwardingSink({
           forward: (input) => {
             forwarded = input;
             return Promise.resolve({
@@ -532,7 +533,7 @@ describe('in the credential check run', () => {
               apiCalls: 0,
             });
           },
-        },
+        }),
       },
     );
     return { result, forwarded: forwarded! };

@@ -17,6 +17,7 @@ import type { Finding } from '../../lambdas/core/finding';
 import { irsaSettingsSchema } from '../../lambdas/core/irsa/settings';
 import type { Watermark } from '../../lambdas/core/irsa/watermark';
 import { instantLimiterClock, lookupEvent } from '../fixtures/irsa';
+import { lifecycleSink, publishingSink } from '../../lambdas/app/run-sink';
 
 const cloudtrail = mockClient(CloudTrailClient);
 const iam = mockClient(IAMClient);
@@ -162,7 +163,7 @@ describe('runIrsaCheck', () => {
       { accountId: ACCOUNT, settings, defaultRegion: 'us-west-2' },
       {
         clients,
-        publisher,
+        sink: publishingSink(publisher),
         now: () => NOW,
       },
     );
@@ -238,7 +239,7 @@ describe('runIrsaCheck', () => {
       { accountId: ACCOUNT, settings, defaultRegion: 'us-west-2' },
       {
         clients: clientsWith(new MemoryStore()),
-        publisher: new RecordingPublisher(),
+        sink: publishingSink(new RecordingPublisher()),
         now: () => NOW,
       },
     );
@@ -258,7 +259,7 @@ describe('runIrsaCheck', () => {
     await expect(
       runIrsaCheck(
         { accountId: ACCOUNT, settings: { ...settings, regions: ['us-west-2'] }, defaultRegion: 'us-west-2' },
-        { clients: clientsWith(store), publisher, now: () => NOW },
+        { clients: clientsWith(store), sink: publishingSink(publisher), now: () => NOW },
       ),
     ).rejects.toThrow(PublishError);
 
@@ -277,7 +278,7 @@ describe('runIrsaCheck', () => {
     await expect(
       runIrsaCheck(
         { accountId: ACCOUNT, settings: { ...settings, regions: ['us-west-2'] }, defaultRegion: 'us-west-2' },
-        { clients: clientsWith(store), publisher, now: () => NOW },
+        { clients: clientsWith(store), sink: publishingSink(publisher), now: () => NOW },
       ),
     ).rejects.toThrow(PublishError);
 
@@ -314,12 +315,12 @@ describe('runIrsaCheck', () => {
 
     const first = await runIrsaCheck(input, {
       clients: clientsWith(store),
-      publisher: new RecordingPublisher(),
+      sink: publishingSink(new RecordingPublisher()),
       now: () => NOW,
     });
     const second = await runIrsaCheck(input, {
       clients: clientsWith(store),
-      publisher: new RecordingPublisher(),
+      sink: publishingSink(new RecordingPublisher()),
       now: () => new Date('2025-03-01T12:05:00.000Z'),
     });
 
@@ -340,7 +341,7 @@ describe('runIrsaCheck', () => {
       { accountId: ACCOUNT, settings, defaultRegion: 'us-west-2' },
       {
         clients: clientsWith(store),
-        publisher: new RecordingPublisher(),
+        sink: publishingSink(new RecordingPublisher()),
         now: () => NOW,
       },
     );
@@ -363,7 +364,7 @@ describe('runIrsaCheck', () => {
         settings: { ...settings, regions: ['us-west-2'], maxPagesPerRegion: 2 },
         defaultRegion: 'us-west-2',
       },
-      { clients: clientsWith(store), publisher: new RecordingPublisher(), now: () => NOW },
+      { clients: clientsWith(store), sink: publishingSink(new RecordingPublisher()), now: () => NOW },
     );
     expect(cloudtrail).toHaveReceivedCommandTimes(LookupEventsCommand, 2);
     expect(result.summary.incompleteScans).toBe(1);
@@ -411,7 +412,7 @@ describe('runIrsaCheck', () => {
       });
     const result = await runIrsaCheck(
       { accountId: ACCOUNT, settings: { ...settings, regions: ['us-west-2'] }, defaultRegion: 'us-west-2' },
-      { clients: clientsWith(store), publisher: new RecordingPublisher(), now: () => NOW },
+      { clients: clientsWith(store), sink: publishingSink(new RecordingPublisher()), now: () => NOW },
     );
     expect(result.watermarkCommits).toEqual([]);
     expect(result.summary.failedOperations).toEqual(['us-west-2 dynamodb:GetItem']);
@@ -458,8 +459,7 @@ describe('runIrsaCheck with the finding lifecycle', () => {
       { accountId: ACCOUNT, settings: { ...settings, maxPagesPerRegion: 1 }, defaultRegion: 'us-west-2' },
       {
         clients: clientsWith(new MemoryStore()),
-        publisher,
-        lifecycle: stage,
+        sink: lifecycleSink(stage),
         apiCalls: () => 4,
         now: () => NOW,
       },
@@ -481,7 +481,7 @@ describe('runIrsaCheck with the finding lifecycle', () => {
     await expect(
       runIrsaCheck(
         { accountId: ACCOUNT, settings, defaultRegion: 'us-west-2' },
-        { clients: clientsWith(store), lifecycle: stage, now: () => NOW },
+        { clients: clientsWith(store), sink: lifecycleSink(stage), now: () => NOW },
       ),
     ).rejects.toThrow('bus down');
     // As with a stateless publisher: the whole first window stays unread, so the denial is read again.

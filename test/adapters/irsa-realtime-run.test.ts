@@ -53,6 +53,7 @@ import {
 import { cloudTrailApiCallEvent } from '../fixtures/irsa-realtime';
 import { PublishError } from '../../lambdas/core/publishing';
 import { MemoryLedger, RecordingEvents } from '../fixtures/lifecycle-fakes';
+import { lifecycleSink } from '../../lambdas/app/run-sink';
 
 const cloudtrail = mockClient(CloudTrailClient);
 const iam = mockClient(IAMClient);
@@ -309,7 +310,7 @@ async function scheduledRun(w: World) {
   serveTrail(w);
   const result = await runIrsaCheck(
     { accountId: ACCOUNT, settings, defaultRegion: REGION },
-    { clients: clients(w), lifecycle: w.lifecycle, now: () => w.clock },
+    { clients: clients(w), sink: lifecycleSink(w.lifecycle), now: () => w.clock },
   );
   record(w, 'scan', result.findings);
   return result;
@@ -334,7 +335,7 @@ async function realtimeRun(
     },
     {
       clients: { iam: new IAMClient({ region: 'us-east-1', maxAttempts: 1 }), claimStore: w.table },
-      lifecycle: w.lifecycle,
+      sink: lifecycleSink(w.lifecycle),
       isOpen: (findingId) =>
         Promise.resolve(options.isOpen ?? w.ledger.entries.get(findingId)?.open === true),
       now: () => w.clock,

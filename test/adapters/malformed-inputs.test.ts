@@ -42,6 +42,7 @@ import { createFindingPublisher } from '../../lambdas/adapters/publishers';
 import { TMC_CREDENTIAL_TAG_KEY } from '../../lambdas/core/inventory';
 import { irsaSettingsSchema } from '../../lambdas/core/irsa/settings';
 import { checkerSettingsSchema } from '../../lambdas/core/settings';
+import { publishingSink } from '../../lambdas/app/run-sink';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '111122223333';
@@ -108,7 +109,7 @@ async function credentialRun(mappings: unknown[]) {
     { accountId: ACCOUNT, settings, defaultRegion: REGION },
     {
       clientsFor: (region) => createRegionClients(region, { maxAttempts: 1 }),
-      publisher: createFindingPublisher(settings, REGION),
+      sink: publishingSink(createFindingPublisher(settings, REGION)),
       now: () => NOW,
     },
   );

@@ -1,13 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { PublishError } from '../../lambdas/core/publishing';
 import type { Finding } from '../../lambdas/core/finding';
-import {
-  createTelemetry,
-  emitMetricRecords,
-  observeRun,
-  PUBLISH_RESERVE_MS,
-  runDeadline,
-} from '../../lambdas/handlers/telemetry';
+import { observeRun, PUBLISH_RESERVE_MS, runDeadline } from '../../lambdas/app/observe-run';
+import { createTelemetry, emitMetricRecords } from '../../lambdas/adapters/telemetry';
 
 const context = {
   functionName: 'tmc-health-checker',

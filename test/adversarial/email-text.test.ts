@@ -37,6 +37,7 @@ import { MEMBER_A, reportDetails, reportEvent } from '../fixtures/fleet';
 import { ACCOUNT, instantLimiterClock, lookupEvent } from '../fixtures/irsa';
 import { useIntakeHandler } from './hub-intake-harness';
 import { MemoryLedger } from '../fixtures/lifecycle-fakes';
+import { lifecycleSink, publishingSink } from '../../lambdas/app/run-sink';
 
 const cloudtrail = mockClient(CloudTrailClient);
 const iam = mockClient(IAMClient);
@@ -153,7 +154,7 @@ describe('a stranger’s denied call in the email', () => {
     );
     await runIrsaCheck(
       { accountId: ACCOUNT, settings, defaultRegion: REGION },
-      { clients, lifecycle, now: () => NOW },
+      { clients, sink: lifecycleSink(lifecycle), now: () => NOW },
     );
     expectHarmless(sent(), QUOTED_USER_AGENT);
   });
@@ -162,7 +163,7 @@ describe('a stranger’s denied call in the email', () => {
     const publisher = new SnsSummaryPublisher(snsClient(), { topicArn: TOPIC, ...noSleep });
     await runIrsaCheck(
       { accountId: ACCOUNT, settings, defaultRegion: REGION },
-      { clients, publisher, now: () => NOW },
+      { clients, sink: publishingSink(publisher), now: () => NOW },
     );
     expectHarmless(sent(), QUOTED_USER_AGENT);
   });

@@ -41,6 +41,7 @@ import {
   PROVIDER_ARN,
   webIdentityStatement,
 } from '../fixtures/irsa';
+import { publishingSink } from '../../lambdas/app/run-sink';
 
 const REGION = 'us-west-2';
 const TABLE = 'watermarks';
@@ -281,7 +282,7 @@ async function scheduledRuns(genuineTime: number) {
   for (now = T0; now <= T0 + 4 * 60 * MINUTE; now += 15 * MINUTE) {
     const result = await runIrsaCheck(
       { accountId: ACCOUNT, settings, defaultRegion: REGION },
-      { clients, publisher: acceptingPublisher, now: () => new Date(now) },
+      { clients, sink: publishingSink(acceptingPublisher), now: () => new Date(now) },
     );
     for (const role of [DEPLOY_ROLE, PAYMENTS_ROLE]) {
       counted.set(role, (counted.get(role) ?? 0) + countOf(deniedGroups(result, role)));
@@ -336,7 +337,7 @@ describe('a watermark save that fails', () => {
     const run = () =>
       runIrsaCheck(
         { accountId: ACCOUNT, settings, defaultRegion: REGION },
-        { clients, publisher: acceptingPublisher, now: () => new Date(now) },
+        { clients, sink: publishingSink(acceptingPublisher), now: () => new Date(now) },
       );
     const putItemErrors = (result: IrsaCheckResult) =>
       result.findings.filter(

@@ -52,6 +52,7 @@ import { lifecycleSettingsSchema } from '../../lambdas/core/lifecycle/settings';
 import { ACCOUNT, instantLimiterClock, ISSUER, lookupEvent, PROVIDER_ARN, ROLE_ARN } from '../fixtures/irsa';
 import { cloudTrailApiCallEvent } from '../fixtures/irsa-realtime';
 import { MemoryLedger } from '../fixtures/lifecycle-fakes';
+import { lifecycleSink } from '../../lambdas/app/run-sink';
 
 const cloudtrail = mockClient(CloudTrailClient);
 const iam = mockClient(IAMClient);
@@ -251,7 +252,7 @@ function serveTrail(w: World): void {
 const scheduledRun = (w: World) =>
   runIrsaCheck(
     { accountId: ACCOUNT, settings, defaultRegion: REGION },
-    { clients: clients(w), lifecycle: w.lifecycle, now: () => w.clock },
+    { clients: clients(w), sink: lifecycleSink(w.lifecycle), now: () => w.clock },
   );
 
 const realtimeRun = (w: World, event: unknown) =>
@@ -259,7 +260,7 @@ const realtimeRun = (w: World, event: unknown) =>
     { accountId: ACCOUNT, settings, defaultRegion: REGION, event },
     {
       clients: { iam: clients(w).iam, claimStore: w.table },
-      lifecycle: w.lifecycle,
+      sink: lifecycleSink(w.lifecycle),
       isOpen: (findingId) => Promise.resolve(w.ledger.entries.get(findingId)?.open === true),
       now: () => w.clock,
       sleep: () => Promise.resolve(),

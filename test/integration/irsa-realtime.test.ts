@@ -54,6 +54,7 @@ import {
   webIdentityStatement,
 } from './support/irsa-seed';
 import { createLedgerTable } from './support/ledger';
+import { publishingSink } from '../../lambdas/app/run-sink';
 
 jest.setTimeout(240_000);
 
@@ -296,7 +297,7 @@ describe('the race: real-time invocations while a scan is in progress (real Dyna
           settings: { ...settings, watermarkTableName: table },
           defaultRegion: TEST_REGION,
         },
-        { clients: clientsWithHook, publisher, ...(now ? { now: () => now } : {}) },
+        { clients: clientsWithHook, sink: publishingSink(publisher), ...(now ? { now: () => now } : {}) },
       );
     const realtimeRun = (call: WebIdentityCall, sleep?: () => Promise<void>, now?: Date) =>
       runIrsaRealtime(
@@ -308,7 +309,7 @@ describe('the race: real-time invocations while a scan is in progress (real Dyna
         },
         {
           clients: { iam: irsaClients.iam, claimStore: claims },
-          publisher,
+          sink: publishingSink(publisher),
           ...(sleep ? { sleep, pollMs: 1 } : { maxWaitMs: 0 }),
           ...(now ? { now: () => now } : {}),
         },

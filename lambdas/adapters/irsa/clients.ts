@@ -3,7 +3,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { IrsaSettings } from '../../core/irsa/settings';
-import { clientConfig, type ClientOptions } from '../client-config';
+import {
+  attachRequestCounter,
+  clientConfig,
+  type ClientOptions,
+  type RequestCounter,
+} from '../client-config';
 import { reportUnexpectedAnswers } from '../unexpected-answer';
 import type { IrsaClients } from './gather-irsa';
 import { DynamoClaimStore } from './claim-store';
@@ -63,4 +68,17 @@ export function createAssumedIrsaClients(
   options: ClientOptions = {},
 ): IrsaClients {
   return createIrsaClients({ watermarkTableName: undefined }, homeRegion, { ...options, credentials });
+}
+
+/** The IAM and CloudTrail clients counted, so the run summary event and the ApiCalls metric say what a run cost. */
+export function countIrsaClients<C extends IrsaClients>(clients: C, counter: RequestCounter): C {
+  attachRequestCounter(clients.iam, counter);
+  return {
+    ...clients,
+    cloudTrailFor: (region: string) => {
+      const client = clients.cloudTrailFor(region);
+      attachRequestCounter(client, counter);
+      return client;
+    },
+  };
 }

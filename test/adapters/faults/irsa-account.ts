@@ -25,6 +25,7 @@ import {
   policy,
   webIdentityStatement,
 } from '../../fixtures/irsa';
+import { publishingSink } from '../../../lambdas/app/run-sink';
 
 export const ACCOUNT = '111122223333';
 export const FAULT_REGION = 'us-west-2';
@@ -163,6 +164,6 @@ export function run() {
   };
   return runIrsaCheck(
     { accountId: ACCOUNT, settings, defaultRegion: FAULT_REGION },
-    { clients, publisher: acceptingPublisher, now: () => NOW },
+    { clients, sink: publishingSink(acceptingPublisher), now: () => NOW },
   );
 }

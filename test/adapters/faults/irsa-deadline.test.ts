@@ -20,6 +20,7 @@ import { isDeadlineFinding } from '../../../lambdas/core/deadline';
 import { irsaSettingsSchema } from '../../../lambdas/core/irsa/settings';
 import type { Watermark } from '../../../lambdas/core/irsa/watermark';
 import { acceptingPublisher, instantLimiterClock, lookupEvent } from '../../fixtures/irsa';
+import { publishingSink } from '../../../lambdas/app/run-sink';
 
 const ACCOUNT = '111122223333';
 const SLOW = 'us-west-2';
@@ -72,7 +73,7 @@ function run(store: WatermarkStore, deadline: Date) {
   };
   return runIrsaCheck(
     { accountId: ACCOUNT, settings, defaultRegion: SLOW, deadline },
-    { clients, publisher: acceptingPublisher, now: () => new Date(time) },
+    { clients, sink: publishingSink(acceptingPublisher), now: () => new Date(time) },
   );
 }
 

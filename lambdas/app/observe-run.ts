@@ -1,20 +1,16 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { PublishError } from '../core/publishing';
-import type { LifecycleReport } from '../app/lifecycle-stage';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { emitMetricRecords, type Telemetry } from '../adapters/telemetry';
 import type { Finding } from '../core/finding';
-import { METRICS_NAMESPACE, runMetricRecords, type MetricRecord } from '../core/observability';
+import { runMetricRecords } from '../core/observability';
+import { PublishError } from '../core/publishing';
+import type { LifecycleReport } from './lifecycle-stage';
 
 /**
- * The Powertools wiring every handler shares: a JSON logger and EMF metrics per function, and one `observeRun`
- * that times a run, logs its problems with `runId`, `checkId` and `credentialName` as keys, and emits the run's
- * metrics whether it succeeded or failed.
+ * What every Lambda run goes through: a deadline before the timeout, and `observeRun`, which times the run, logs
+ * its problems with `runId`, `checkId` and `credentialName` as keys, and emits its metrics whether it succeeded
+ * or failed. The handlers only wire (lambdas/handlers); this is shared by all of them.
  */
-export interface Telemetry {
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-}
 
 /**
  * Time kept back from the Lambda timeout after gathering stops starting calls: a call already in flight may still
@@ -28,13 +24,6 @@ export function runDeadline(context: Pick<Context, 'getRemainingTimeInMillis'>, 
   const remaining = context.getRemainingTimeInMillis();
   // A short test timeout must not produce a deadline in the past: then at least half the time is for gathering.
   return new Date(now + Math.max(remaining - PUBLISH_RESERVE_MS, remaining / 2));
-}
-
-export function createTelemetry(serviceName: string): Telemetry {
-  return {
-    logger: new Logger({ serviceName }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
-  };
 }
 
 /** What the handler knows once a run returned. */
@@ -124,24 +113,6 @@ export async function observeRun<R>(
   }
 }
 
-/**
- * Run-level records on the shared metric set; dimensioned ones as single metrics with their own dimensions (and
- * without `service` when the record says `dimensionsOnly`).
- */
-export function emitMetricRecords(metrics: Metrics, records: readonly MetricRecord[]): void {
-  for (const record of records) {
-    const unit = record.unit === 'Milliseconds' ? MetricUnit.Milliseconds : MetricUnit.Count;
-    if (record.dimensions === undefined) {
-      metrics.addMetric(record.name, unit, record.value);
-    } else {
-      const single = metrics.singleMetric();
-      if (record.dimensionsOnly) single.clearDefaultDimensions();
-      single.addDimensions({ ...record.dimensions });
-      single.addMetric(record.name, unit, record.value);
-    }
-  }
-}
-
 /** What a lifecycle run did: conflicts and remediations are worth their own lines. */
 function logLifecycle(logger: Logger, report: LifecycleReport | undefined): void {
   if (!report) return;
@@ -165,4 +136,39 @@ function logLifecycle(logger: Logger, report: LifecycleReport | undefined): void
     committed: report.committed,
     quietWrites: report.quietWrites,
   });
+}
+
+/** When this invocation has certainly ended: its Lambda timeout, plus a minute for clock differences. */
+export function certainlyEnded(context: Pick<Context, 'getRemainingTimeInMillis'>, now = Date.now()): Date {
+  return new Date(now + context.getRemainingTimeInMillis() + 60_000);
+}
+
+/** The function's own account, from its ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
+export function accountOfFunction(invokedFunctionArn: string): string {
+  return invokedFunctionArn.split(':')[4] ?? '';
+}
+
+/** A checker run's result, as both checkers return it (credential check, IRSA scan). */
+export interface CheckerRun<S> {
+  readonly run: { readonly runId: string };
+  readonly findings: readonly Finding[];
+  readonly lifecycle?: LifecycleReport;
+  readonly publishReport?: { readonly apiCalls: number };
+  readonly uncheckedAtDeadline: number;
+  readonly summary: S;
+}
+
+/**
+ * What a checker logs and counts of a run: its gathering calls (`gatherCalls`) plus its publishing's, and its
+ * summary with the publish report.
+ */
+export function checkerRunOutcome<S extends object>(result: CheckerRun<S>, gatherCalls: number): RunOutcome {
+  return {
+    runId: result.run.runId,
+    findings: result.findings,
+    ...(result.lifecycle ? { lifecycle: result.lifecycle } : {}),
+    apiCalls: gatherCalls + (result.publishReport?.apiCalls ?? 0),
+    uncheckedAtDeadline: result.uncheckedAtDeadline,
+    summary: { ...result.summary, publish: result.publishReport },
+  };
 }
