@@ -1,9 +1,10 @@
 import { FINDING_SCHEMA_VERSION, type Finding, type IrsaCorrection } from '../../lambdas/core/finding';
 import { formatTransitionDigest } from '../../lambdas/core/lifecycle/digest';
 import type { LifecycleFinding } from '../../lambdas/core/lifecycle/types';
-import { formatRunNotification, type NotificationRun } from '../../lambdas/core/notification';
+import { formatRunNotification } from '../../lambdas/core/notification';
+import type { RunInfo } from '../../lambdas/core/publishing';
 
-const run: NotificationRun = {
+const run: RunInfo = {
   runId: 'run-0042',
   accountId: '123456789012',
   regions: ['us-west-2'],
