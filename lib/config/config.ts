@@ -265,12 +265,11 @@ export function irsaCheckerSettings(
 }
 
 /**
- * Both functions' lifecycle settings (serialise with `lifecycleSettingsToEnvironment`). `ledgerTableName` is the
- * findings ledger the stack created (a token at synth time).
+ * Both functions' lifecycle settings (serialise with `lifecycleSettingsToEnvironment`). The findings ledger's
+ * name is not among them: `CheckerFunction.useTable` binds the table, its name and its grant together.
  */
-export function lifecycleSettings(config: TmcHealthConfig, ledgerTableName: string): LifecycleConfigInput {
+export function lifecycleSettings(config: TmcHealthConfig): LifecycleConfigInput {
   return {
-    ledgerTableName,
     reminderHours: config.reminderHours,
     goneAfterRuns: config.goneAfterRuns,
     stormThreshold: config.stormThreshold,

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,18 +7,34 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../lambdas/core/observability';
+import type { MonitoredChecker } from './self-monitoring';
 import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, LAMBDA_UNUSED_CREDENTIAL_PROVIDERS } from './bundling';
 
+/** The project root: the handlers are under lambdas/handlers, the lock file pinning their dependencies here. */
+const PROJECT_ROOT = path.join(__dirname, '..', '..');
+
+/** The deployed handlers, by file name in lambdas/handlers (each exports `handler`). */
+export type HandlerName = 'credential-check' | 'irsa-check' | 'fleet-intake' | 'fleet-watch';
+
+/**
+ * A DynamoDB table a function can be bound to (`CheckerFunction.useTable`): its name goes into the function's
+ * environment, and each kind of access is the exact statements the function's store calls need.
+ */
+export interface BindableTable<Access extends string> {
+  readonly tableName: string;
+  /** The statements granting `access` to this table (and its indexes). */
+  statementsFor(access: Access): iam.PolicyStatement[];
+}
+
 export interface CheckerFunctionProps {
-  /** Path of the TypeScript handler file, bundled with the local esbuild. */
-  readonly entry: string;
+  /** The handler, bundled with the local esbuild from `lambdas/handlers/<handler>.ts`. */
+  readonly handler: HandlerName;
   /**
-   * Exported handler function name.
-   * @default 'handler'
+   * The Powertools `service` (SERVICE_NAMES in lambdas/core/observability.ts): the logger's service field and the
+   * dimension of the custom metrics the self-monitoring alarms and the dashboard read.
    */
-  readonly handler?: string;
-  /** The lock file that pins the bundled dependencies (its directory is the project root). */
-  readonly depsLockFilePath: string;
+  readonly serviceName: string;
   /**
    * What the function checks, for its description.
    * @default 'Checks the health of Tanzu Mission Control credentials and publishes findings'
@@ -34,7 +51,10 @@ export interface CheckerFunctionProps {
    * @default '/'
    */
   readonly rolePath?: string;
-  /** Environment variables of the function (runtime settings and Powertools configuration). */
+  /**
+   * The function's runtime settings as environment variables; the Powertools service, metrics namespace and
+   * `NODE_OPTIONS` are added here, table names by `useTable`.
+   */
   readonly environment: Readonly<Record<string, string>>;
   /**
    * The function timeout; the schedule period must exceed it plus `maxEventAge`.
@@ -53,10 +73,6 @@ export interface CheckerFunctionProps {
    * @default 0
    */
   readonly retryAttempts?: number;
-  /**
-   * @default 256
-   */
-  readonly memorySize?: number;
   /** Retention of the function's log group. */
   readonly logRetention: logs.RetentionDays;
   /**
@@ -68,7 +84,7 @@ export interface CheckerFunctionProps {
 
 /**
  * The checker Lambda with its own role, log group and failure queue. Holds no permissions to AWS APIs beyond
- * writing its logs and its failure records: the caller grants what the checks need.
+ * writing its logs and its failure records: the caller grants what the checks need (`grant`, `useTable`).
  */
 export class CheckerFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -76,9 +92,12 @@ export class CheckerFunction extends Construct {
   readonly logGroup: logs.LogGroup;
   /** Receives async invocations that failed or expired; also the schedule's dead-letter queue. */
   readonly failureQueue: sqs.Queue;
+  /** Its Powertools `service`. */
+  readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: CheckerFunctionProps) {
     super(scope, id);
+    this.serviceName = props.serviceName;
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention,
       // `cdk destroy` removes everything the stack created, logs included.
@@ -98,18 +117,24 @@ export class CheckerFunction extends Construct {
       retentionPeriod: Duration.days(14),
     });
     this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: props.handler ?? 'handler',
-      depsLockFilePath: props.depsLockFilePath,
+      entry: path.join(PROJECT_ROOT, 'lambdas', 'handlers', `${props.handler}.ts`),
+      handler: 'handler',
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       description:
         props.description ?? 'Checks the health of Tanzu Mission Control credentials and publishes findings',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
+      memorySize: 256,
       timeout: props.timeout ?? Duration.minutes(5),
       role: this.role,
       logGroup: this.logGroup,
-      environment: { ...props.environment },
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Stack traces of the minified bundle point at the TypeScript source.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
       reservedConcurrentExecutions: props.reservedConcurrency,
       retryAttempts: props.retryAttempts ?? 0,
       maxEventAge: props.maxEventAge ?? Duration.minutes(1),
@@ -130,5 +155,37 @@ export class CheckerFunction extends Construct {
         logLevel: nodejs.LogLevel.WARNING,
       },
     });
+  }
+
+  /**
+   * This function as the self-monitoring watches it.
+   * @param name short kebab-case name in the alarm names, e.g. `credential-check`
+   * @param title what it is, for the alarm descriptions, e.g. `TMC health credential check`
+   * @param scheduleExpression how often it should complete a run (the dead-man's switch window derives from it)
+   */
+  monitoredAs(name: string, title: string, scheduleExpression: string): MonitoredChecker {
+    return {
+      name,
+      title,
+      serviceName: this.serviceName,
+      function: this.function,
+      failureQueue: this.failureQueue,
+      scheduleExpression,
+      logGroupName: this.logGroup.logGroupName,
+    };
+  }
+
+  /** Adds these statements to the function's role. */
+  grant(statements: readonly iam.PolicyStatement[]): void {
+    for (const statement of statements) this.role.addToPrincipalPolicy(statement);
+  }
+
+  /**
+   * Binds a table: its name in the environment variable the function reads it from, and the statements of
+   * `access` on the role, in one call so that neither goes without the other.
+   */
+  useTable<Access extends string>(table: BindableTable<Access>, variable: string, access: Access): void {
+    this.function.addEnvironment(variable, table.tableName);
+    this.grant(table.statementsFor(access));
   }
 }

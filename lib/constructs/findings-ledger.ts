@@ -1,7 +1,10 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { OPEN_INDEX } from '../../lambdas/core/lifecycle/ledger-table';
+import { ledgerStatements } from '../permissions/lifecycle-permissions';
+import type { BindableTable } from './checker-function';
 
 /** The attributes of the table shape `DynamoLedgerStore` expects (see its header comment). */
 export const LEDGER_PARTITION_KEY = 'findingId';
@@ -26,7 +29,7 @@ export const LEDGER_OPEN_INDEX = OPEN_INDEX;
  * OPENED, occurrence counts restart, and a relapse of a resolved finding starts a new sequence. No finding is
  * lost: the next run re-observes everything.
  */
-export class FindingsLedger extends Construct {
+export class FindingsLedger extends Construct implements BindableTable<'readWrite'> {
   readonly table: dynamodb.Table;
   /** The ARN of the open-index, for the dynamodb:Query grant. */
   readonly openIndexArn: string;
@@ -47,5 +50,17 @@ export class FindingsLedger extends Construct {
       projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
     this.openIndexArn = `${this.table.tableArn}/index/${LEDGER_OPEN_INDEX}`;
+  }
+
+  get tableName(): string {
+    return this.table.tableName;
+  }
+
+  /** `readWrite`: exactly what `DynamoLedgerStore` calls (lib/permissions/lifecycle-permissions.ts). */
+  statementsFor(access: 'readWrite'): iam.PolicyStatement[] {
+    switch (access) {
+      case 'readWrite':
+        return ledgerStatements({ tableArn: this.table.tableArn, openIndexArn: this.openIndexArn });
+    }
   }
 }

@@ -2,8 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { irsaSettingsToEnvironment } from '../../lambdas/core/irsa/settings';
-import { lifecycleSettingsToEnvironment } from '../../lambdas/core/lifecycle/settings';
-import { METRICS_NAMESPACE, SERVICE_NAMES } from '../../lambdas/core/observability';
+import { LIFECYCLE_ENV, lifecycleSettingsToEnvironment } from '../../lambdas/core/lifecycle/settings';
+import { SERVICE_NAMES } from '../../lambdas/core/observability';
 import { securityHubSettingsToEnvironment } from '../../lambdas/core/security-hub/settings';
 import {
   IRSA_MAX_EVENT_AGE_MINUTES,
@@ -16,52 +16,28 @@ import {
 } from '../config/config';
 import { hubPublishStatements, publishStatements } from '../permissions/checker-permissions';
 import { irsaReadStatements, irsaRealtimeStatements } from '../permissions/irsa-permissions';
-import { ledgerStatements } from '../permissions/lifecycle-permissions';
-import { acknowledgeIrsaNagFindings } from '../permissions/nag-acknowledgements';
+import { acknowledgeIrsaNagFindings, acknowledgeTopicKeyGrant } from '../permissions/nag-acknowledgements';
 import { securityHubImportStatements } from '../permissions/security-hub-permissions';
 import { MEMBER_REPORTER_ROLE_PATH } from '../fleet/member-role-path';
 import { CheckerFunction } from './checker-function';
 import { CheckerSchedule } from './checker-schedule';
-import type { FindingsLedger } from './findings-ledger';
 import { IrsaRealtimeRule } from './irsa-realtime-rule';
+import type { Publishing } from './publishing';
+import type { MonitoredChecker } from './self-monitoring';
+import { addStackOutputs } from './stack-outputs';
 import { WatermarkTable } from './watermark-table';
-
-/** Where the IRSA check publishes in a single-account deployment: the account's bus, the topic, the ledger. */
-export interface IrsaAccountPublishing {
-  readonly kind: 'account';
-  /** The topic in use (created or existing), shared with the credential checker. */
-  readonly topicArn: string;
-  /**
-   * ARN of the key encrypting the topic, when the stack created it.
-   * @default - no KMS permission (an existing topic)
-   */
-  readonly topicKeyArn?: string;
-  /** ARN of the bus findings are put on, shared with the credential checker. */
-  readonly eventBusArn: string;
-  /** The findings ledger, shared with the credential checker (each check keeps to its own open marker). */
-  readonly ledger: FindingsLedger;
-}
-
-/** Where a member account's IRSA check publishes: one run report per run to the hub bus, nothing else. */
-export interface IrsaHubPublishing {
-  readonly kind: 'hub';
-  /** The hub bus ARN (the member template's HubEventBusArn parameter). */
-  readonly hubEventBusArn: string;
-}
 
 export interface IrsaCheckProps {
   /** The validated configuration (the irsa* keys, the bus, reserved concurrency, log retention). */
   readonly config: TmcHealthConfig;
-  /** Path of the IRSA handler file. */
-  readonly entry: string;
-  /** The lock file that pins the bundled dependencies. */
-  readonly depsLockFilePath: string;
-  readonly publishing: IrsaAccountPublishing | IrsaHubPublishing;
+  /** Where the findings go: the account's bus, topic and ledger, or run reports to the hub bus (member mode). */
+  readonly publishing: Publishing;
 }
 
 /**
  * The IRSA check: its own function, role, schedule and dead-letter queue (so neither check can use the other's
- * permissions), and the DynamoDB table holding its CloudTrail scan watermarks.
+ * permissions), the DynamoDB table holding its CloudTrail scan watermarks, and the outputs `IrsaFunctionName`,
+ * `IrsaLogGroupName` (and `IrsaDeadLetterQueueUrl`, `WatermarkTableName` in its own account).
  */
 export class IrsaCheck extends Construct {
   readonly checker: CheckerFunction;
@@ -69,6 +45,8 @@ export class IrsaCheck extends Construct {
   readonly watermarkTable: dynamodb.Table;
   /** The real-time rule (`irsaRealtime`, single-account mode only); undefined when off. */
   readonly realtime?: IrsaRealtimeRule;
+  /** The function as the self-monitoring of its findings home watches it. */
+  readonly monitored: MonitoredChecker;
 
   constructor(scope: Construct, id: string, props: IrsaCheckProps) {
     super(scope, id);
@@ -78,8 +56,8 @@ export class IrsaCheck extends Construct {
     this.watermarkTable = new WatermarkTable(this, 'Watermarks').table;
 
     this.checker = new CheckerFunction(this, 'Checker', {
-      entry: props.entry,
-      depsLockFilePath: props.depsLockFilePath,
+      handler: 'irsa-check',
+      serviceName: SERVICE_NAMES.irsa,
       description:
         'Finds EKS pods denied AssumeRoleWithWebIdentity (CloudTrail), diagnoses the role trust, publishes findings',
       roleDescription:
@@ -97,23 +75,13 @@ export class IrsaCheck extends Construct {
       roleNamePatterns: config.irsaRoleNamePatterns,
       watermarkTableArn: this.watermarkTable.tableArn,
     });
-    const publish =
-      publishing.kind === 'hub'
-        ? hubPublishStatements(publishing.hubEventBusArn)
-        : [
-            ...publishStatements({
-              eventBusArn: publishing.eventBusArn,
-              topicArn: publishing.topicArn,
-              topicKeyArn: publishing.topicKeyArn,
-            }),
-            ...ledgerStatements({
-              tableArn: publishing.ledger.table.tableArn,
-              openIndexArn: publishing.ledger.openIndexArn,
-            }),
-            ...(config.securityHubExport ? securityHubImportStatements() : []),
-          ];
-    for (const statement of [...reads, ...publish]) {
-      this.checker.role.addToPrincipalPolicy(statement);
+    if (publishing.kind === 'hub') {
+      this.checker.grant([...reads, ...hubPublishStatements(publishing.hubEventBusArn)]);
+    } else {
+      this.checker.grant([...reads, ...publishStatements(publishing)]);
+      this.checker.useTable(publishing.ledger, LIFECYCLE_ENV.ledgerTableName, 'readWrite');
+      this.checker.grant(config.securityHubExport ? securityHubImportStatements() : []);
+      if (publishing.topicKeyArn !== undefined) acknowledgeTopicKeyGrant(this.checker.role);
     }
 
     this.schedule = new CheckerSchedule(this, 'Schedule', {
@@ -130,9 +98,7 @@ export class IrsaCheck extends Construct {
         function: this.checker.function,
         deadLetterQueue: this.checker.failureQueue,
       });
-      for (const statement of irsaRealtimeStatements({ watermarkTableArn: this.watermarkTable.tableArn })) {
-        this.checker.role.addToPrincipalPolicy(statement);
-      }
+      this.checker.grant(irsaRealtimeStatements({ watermarkTableArn: this.watermarkTable.tableArn }));
     }
 
     acknowledgeIrsaNagFindings(Stack.of(this), {
@@ -142,14 +108,35 @@ export class IrsaCheck extends Construct {
       failureQueue: this.checker.failureQueue,
       schedulerRole: this.schedule.role,
     });
+    this.monitored = this.checker.monitoredAs('irsa-check', 'TMC health IRSA check', config.irsaSchedule);
+
+    addStackOutputs(this, {
+      IrsaFunctionName: [this.checker.function.functionName, 'The IRSA check Lambda (invoke it to scan now)'],
+      IrsaLogGroupName: [
+        this.checker.logGroup.logGroupName,
+        'The IRSA check log group (aws logs tail <name>)',
+      ],
+      ...(publishing.kind === 'hub'
+        ? {}
+        : {
+            IrsaDeadLetterQueueUrl: [
+              this.checker.failureQueue.queueUrl,
+              'Failed or expired IRSA check invocations',
+            ],
+            WatermarkTableName: [
+              this.watermarkTable.tableName,
+              'The IRSA check CloudTrail scan positions, one item per region',
+            ],
+          }),
+    });
   }
 }
 
-/** The IRSA function's environment: its settings, then the lifecycle's (single account) or the hub's (member). */
+/** The IRSA function's settings, then the lifecycle's (single account; the ledger is bound apart) or the hub's. */
 function irsaEnvironment(
   config: TmcHealthConfig,
   watermarkTableName: string,
-  publishing: IrsaAccountPublishing | IrsaHubPublishing,
+  publishing: Publishing,
 ): Record<string, string> {
   if (publishing.kind === 'hub') {
     return {
@@ -157,17 +144,11 @@ function irsaEnvironment(
         memberIrsaCheckerSettings(config, watermarkTableName, publishing.hubEventBusArn),
       ),
       ...memberFunctionEnvironment(publishing.hubEventBusArn),
-      POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.irsa,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      NODE_OPTIONS: '--enable-source-maps',
     };
   }
   return {
     ...irsaSettingsToEnvironment(irsaCheckerSettings(config, publishing.topicArn, watermarkTableName)),
-    ...lifecycleSettingsToEnvironment(lifecycleSettings(config, publishing.ledger.table.tableName)),
+    ...lifecycleSettingsToEnvironment(lifecycleSettings(config)),
     ...securityHubSettingsToEnvironment(config),
-    POWERTOOLS_SERVICE_NAME: SERVICE_NAMES.irsa,
-    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    NODE_OPTIONS: '--enable-source-maps',
   };
 }

@@ -1,8 +1,11 @@
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import { Construct } from 'constructs';
+import { addStackOutputs } from './stack-outputs';
 
 export interface MemberStackSetProps {
+  /** The StackSet's name (its stack instances are named `StackSet-<name>-<id>`); the `MemberStackSetName` output. */
   readonly stackSetName: string;
+  /** What the StackSet deploys, for its description. */
   readonly description: string;
   /** The member template (an S3 URL the deploying account can read). */
   readonly templateUrl: string;
@@ -12,18 +15,13 @@ export interface MemberStackSetProps {
   readonly regions: readonly string[];
   /** Template parameters, the same for every instance. */
   readonly parameters: Readonly<Record<string, string>>;
-  /**
-   * Whether the hub account is a delegated administrator for StackSets (`DELEGATED_ADMIN`) or the management
-   * account itself (`SELF`).
-   * @default 'DELEGATED_ADMIN'
-   */
-  readonly callAs?: 'DELEGATED_ADMIN' | 'SELF';
 }
 
 /**
  * The StackSet that rolls the member stack out to the organization: service-managed permissions (AWS
  * Organizations creates the execution roles, nothing to prepare in member accounts) and automatic deployment:
- * an account that joins one of the OUs gets its instances, an account that leaves loses them (not retained).
+ * an account that joins one of the OUs gets its instances, an account that leaves loses them (not retained). The
+ * hub account is a delegated administrator for StackSets (docs/organizations.md), so it calls as one.
  */
 export class MemberStackSet extends Construct {
   readonly stackSet: cloudformation.CfnStackSet;
@@ -34,7 +32,7 @@ export class MemberStackSet extends Construct {
       stackSetName: props.stackSetName,
       description: props.description,
       permissionModel: 'SERVICE_MANAGED',
-      callAs: props.callAs ?? 'DELEGATED_ADMIN',
+      callAs: 'DELEGATED_ADMIN',
       autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
       // The member stack creates IAM roles (unnamed).
       capabilities: ['CAPABILITY_IAM'],
@@ -56,6 +54,12 @@ export class MemberStackSet extends Construct {
         },
       ],
       templateUrl: props.templateUrl,
+    });
+    addStackOutputs(this, {
+      MemberStackSetName: [
+        props.stackSetName,
+        'aws cloudformation list-stack-instances --call-as DELEGATED_ADMIN --stack-set-name <name>',
+      ],
     });
   }
 }

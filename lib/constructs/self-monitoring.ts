@@ -8,6 +8,11 @@ import { Construct } from 'constructs';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lambdas/core/observability';
 import { deadMansSwitchWindow, formatMinutes } from '../dead-mans-switch';
 
+/** The period of the Lambda error, throttle, dead-letter queue and publish failure alarms. */
+const ALARM_PERIOD = Duration.minutes(5);
+/** Where the alarm descriptions point the on-call engineer: anchors are appended (`#lambda-errors` ...). */
+const RUNBOOK = 'docs/operations.md';
+
 /** One checker function the self-monitoring watches. */
 export interface MonitoredChecker {
   /** Short kebab-case name used in alarm names, e.g. `credential-check`. */
@@ -42,16 +47,6 @@ export interface SelfMonitoringProps {
    * @default - the alarms always notify `topic`
    */
   readonly topicCondition?: CfnCondition;
-  /**
-   * Where the alarm descriptions point the on-call engineer: anchors are appended (`#lambda-errors` ...).
-   * @default 'docs/operations.md' (in this repository)
-   */
-  readonly runbookUrl?: string;
-  /**
-   * The period of the Lambda error, throttle, dead-letter queue and publish failure alarms.
-   * @default Duration.minutes(5)
-   */
-  readonly period?: Duration;
 }
 
 /** The alarms of one checker. */
@@ -78,8 +73,8 @@ export class SelfMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: SelfMonitoringProps) {
     super(scope, id);
-    const period = props.period ?? Duration.minutes(5);
-    const runbook = props.runbookUrl ?? 'docs/operations.md';
+    const period = ALARM_PERIOD;
+    const runbook = RUNBOOK;
     const every = formatMinutes(period.toMinutes());
     const alarms: Record<string, CheckerAlarms> = {};
     const clamped: Record<string, string> = {};

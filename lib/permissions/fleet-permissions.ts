@@ -1,11 +1,11 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { publishStatements } from './checker-permissions';
-import { ledgerStatements } from './lifecycle-permissions';
 
-/** What both hub functions share: the findings ledger, the hub bus and the topic (and its key, through SNS). */
+/**
+ * What both hub functions share: the heartbeats, the hub bus and the topic (and its key, through SNS). The
+ * findings ledger is bound with `CheckerFunction.useTable`, its grant with its name.
+ */
 export interface FleetPermissionsProps {
-  readonly ledgerTableArn: string;
-  readonly ledgerOpenIndexArn: string;
   readonly heartbeatTableArn: string;
   /** The hub bus: finding events go there. */
   readonly eventBusArn: string;
@@ -15,14 +15,13 @@ export interface FleetPermissionsProps {
 }
 
 /**
- * The fleet intake: the lifecycle of each member's run (the ledger's calls, scoped to the member's open marker by
- * the store, not by IAM: one table holds every member), its heartbeat (GetItem for the last report, so a stale
+ * The fleet intake, besides the ledger (scoped to the member's open marker by the store, not by IAM: one table
+ * holds every member): the heartbeat of each member's run (GetItem for the last report, so a stale
  * one stays out of the ledger; conditional PutItem; UpdateItem for a further part of a split report), and
  * publishing. No Scan, no DeleteItem, nothing in any member account.
  */
 export function fleetIntakeStatements(props: FleetPermissionsProps): iam.PolicyStatement[] {
   return [
-    ...ledgerStatements({ tableArn: props.ledgerTableArn, openIndexArn: props.ledgerOpenIndexArn }),
     new iam.PolicyStatement({
       sid: 'RecordMemberHeartbeats',
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -33,12 +32,11 @@ export function fleetIntakeStatements(props: FleetPermissionsProps): iam.PolicyS
 }
 
 /**
- * The fleet watch: reads every heartbeat (a Scan: the table holds two items per member), runs the `fleet`
- * family's lifecycle, publishes. It writes no heartbeat.
+ * The fleet watch, besides the ledger (the `fleet` family's lifecycle): reads every heartbeat (a Scan: the table
+ * holds two items per member), publishes. It writes no heartbeat.
  */
 export function fleetWatchStatements(props: FleetPermissionsProps): iam.PolicyStatement[] {
   return [
-    ...ledgerStatements({ tableArn: props.ledgerTableArn, openIndexArn: props.ledgerOpenIndexArn }),
     new iam.PolicyStatement({
       sid: 'ListMemberHeartbeats',
       actions: ['dynamodb:Scan'],
