@@ -5,6 +5,7 @@ import { CheckerDashboard } from './constructs/checker-dashboard';
 import { CredentialCheck } from './constructs/credential-check';
 import { EventSchemas } from './constructs/event-schemas';
 import { FindingsHome } from './constructs/findings-home';
+import { configuredReadOnlyRole, type FleetReadOnlyRole } from './constructs/fleet-read-only-role';
 import { IrsaCheck } from './constructs/irsa-check';
 import type { SelfMonitoring } from './constructs/self-monitoring';
 import { addStackOutputs } from './constructs/stack-outputs';
@@ -27,6 +28,8 @@ export class TmcHealthCheckerStack extends Stack {
   /** The IRSA check; undefined when irsaEnabled is false. */
   readonly irsa?: IrsaCheck;
   readonly eventSchemas: EventSchemas;
+  /** The role `tmc-health check --accounts` assumes; undefined unless readOnlyRoleTrustedPrincipals is set. */
+  readonly readOnlyRole?: FleetReadOnlyRole;
   /** Alarms on the checkers themselves (errors, throttles, dead-man's switch, dead-letter queues, publishing). */
   readonly selfMonitoring: SelfMonitoring;
   readonly dashboard: CheckerDashboard;
@@ -48,6 +51,7 @@ export class TmcHealthCheckerStack extends Stack {
     // Inside the home they publish to (FindingsHome says why), with their logical ids unchanged.
     this.credentials = new CredentialCheck(this.home, 'Default', { config, publishing });
     if (config.irsaEnabled) this.irsa = new IrsaCheck(this.home, 'Irsa', { config, publishing });
+    this.readOnlyRole = configuredReadOnlyRole(this, config);
 
     const checkers = [this.credentials.monitored, ...(this.irsa ? [this.irsa.monitored] : [])];
     this.selfMonitoring = this.home.monitor(checkers);

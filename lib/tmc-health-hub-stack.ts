@@ -19,12 +19,10 @@ export interface TmcHealthHubStackProps extends StackProps {
 }
 
 /**
- * The hub of an organization (docs/organizations.md), in a monitoring or StackSets delegated-admin account: the
- * findings home (topic, key, findings ledger, alarms on the hub's two functions), the fleet's run reports (the bus
- * `tmc-health-fleet` that accepts them from the organization, the fleet intake, the fleet watch), the fleet
- * dashboard, and the StackSet that deploys `TmcHealthMember` to every account of the chosen OUs and regions. The
- * member template is synthesized here (`MemberTemplate`); its Lambda code goes to the
- * `TmcHealthMemberAssets-<region>` buckets, deployed first.
+ * The hub of an organization (docs/organizations.md), in a StackSets delegated-admin account: the findings home
+ * (topic, key, ledger, alarms), the fleet's run reports (bus, intake, watch), the fleet dashboard, and the
+ * StackSet that deploys `TmcHealthMember` (synthesized here as `MemberTemplate`, its code in the
+ * `TmcHealthMemberAssets-<region>` buckets, deployed first) to every account of the chosen OUs and regions.
  */
 export class TmcHealthHubStack extends Stack {
   readonly home: FindingsHome;
@@ -77,6 +75,7 @@ export class TmcHealthHubStack extends Stack {
       config,
       synthesizer: memberSynthesizer,
       bundleWith: this,
+      readOnlyRoleRegion: config.memberRegions[0],
       description:
         'TMC health member (deployed by the TmcHealthMember StackSet of the hub): scheduled TMC credential' +
         `${config.irsaEnabled ? ' and EKS IRSA' : ''} checks reporting to the organization hub`,

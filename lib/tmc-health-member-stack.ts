@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { EVENT_BUS_ARN_PATTERN } from '../lambdas/core/fleet/member-settings';
 import type { TmcHealthConfig } from './config/config';
 import { CredentialCheck } from './constructs/credential-check';
+import { configuredReadOnlyRole, type FleetReadOnlyRole } from './constructs/fleet-read-only-role';
 import { IrsaCheck } from './constructs/irsa-check';
 import { addStackOutputs } from './constructs/stack-outputs';
 
@@ -19,6 +20,12 @@ export interface TmcHealthMemberStackProps extends StackProps {
    * @default - the stack's own selection
    */
   readonly bundleWith?: Stack;
+  /**
+   * Create the read-only role (`readOnlyRoleTrustedPrincipals`) only in this region: the StackSet deploys the
+   * template to every member region, and IAM role names are account-wide.
+   * @default - wherever the stack is deployed
+   */
+  readonly readOnlyRoleRegion?: string;
 }
 
 /**
@@ -34,6 +41,8 @@ export class TmcHealthMemberStack extends Stack {
   readonly credentials: CredentialCheck;
   /** The IRSA check; undefined when irsaEnabled is false. */
   readonly irsa?: IrsaCheck;
+  /** The role `tmc-health check --accounts` assumes; undefined unless readOnlyRoleTrustedPrincipals is set. */
+  readonly readOnlyRole?: FleetReadOnlyRole;
   private readonly bundleWith?: Stack;
 
   constructor(scope: Construct, id: string, props: TmcHealthMemberStackProps) {
@@ -56,6 +65,7 @@ export class TmcHealthMemberStack extends Stack {
     const publishing = { kind: 'hub', hubEventBusArn: hubBus } as const;
     this.credentials = new CredentialCheck(this, 'Default', { config, publishing });
     if (config.irsaEnabled) this.irsa = new IrsaCheck(this, 'Irsa', { config, publishing });
+    this.readOnlyRole = configuredReadOnlyRole(this, config, props.readOnlyRoleRegion);
     addStackOutputs(this, { HubAccountId: [hubAccountOf(hubBus), 'The hub account the run reports go to'] });
   }
 

@@ -29,3 +29,30 @@ export const topicArn = z
 export const eventBus = z
   .string({ error: AWS_NAME_MESSAGES.notString })
   .refine(isEventBus, { error: AWS_NAME_MESSAGES.eventBus });
+
+/** A named IAM role or user (with its path): not an account root, not a session. */
+export const NAMED_PRINCIPAL_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
+
+/**
+ * The account a principal names as a whole (a 12-digit account id or an account root ARN), trusting every
+ * principal of it; undefined for anything else.
+ */
+export function wholeAccountOf(principal: string): string | undefined {
+  return /^\d{12}$/.test(principal) ? principal : /^arn:[\w-]+:iam::(\d{12}):root$/.exec(principal)?.[1];
+}
+
+/** A role or user ARN a trust policy may name, refusing whole accounts with the fix. */
+export const namedPrincipalArn = z.string({ error: AWS_NAME_MESSAGES.notString }).check((ctx) => {
+  const principal = ctx.value;
+  if (NAMED_PRINCIPAL_ARN.test(principal)) return;
+  const account = wholeAccountOf(principal);
+  ctx.issues.push({
+    code: 'custom',
+    input: principal,
+    message:
+      account === undefined
+        ? `"${principal}" is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)`
+        : `"${principal}" trusts every principal of account ${account}: name the role that runs tmc-health ` +
+          `instead (arn:aws:iam::${account}:role/<name>)`,
+  });
+});

@@ -8,6 +8,7 @@ import { IRSA_EXAMPLES, irsaConfigShape, irsaPageBudgetProblem } from './irsa-co
 import { LIFECYCLE_EXAMPLES, lifecycleConfigShape } from './lifecycle-config-schema';
 import { ORG_EXAMPLES, orgConfigShape } from './org-config-schema';
 import { POD_IDENTITY_EXAMPLES, podIdentityConfigShape } from './pod-identity-config-schema';
+import { READ_ONLY_ROLE_EXAMPLES, readOnlyRoleConfigShape } from './read-only-role-config-schema';
 import { SECURITY_HUB_EXAMPLES, securityHubConfigShape } from './security-hub-config-schema';
 
 /**
@@ -89,6 +90,7 @@ export const configSchema = z
     ...securityHubConfigShape,
     ...eksConnectorConfigShape,
     ...podIdentityConfigShape,
+    ...readOnlyRoleConfigShape,
   })
   // Cross-key rule, reported under irsaMaxPagesPerRegion (the usual fix).
   .superRefine((config, ctx) => {
@@ -121,4 +123,5 @@ export const EXAMPLES: Readonly<Record<ConfigKey, string>> = {
   ...SECURITY_HUB_EXAMPLES,
   ...EKS_CONNECTOR_EXAMPLES,
   ...POD_IDENTITY_EXAMPLES,
+  ...READ_ONLY_ROLE_EXAMPLES,
 };

@@ -49,6 +49,7 @@ const KEYS_WITHOUT_DEFAULT: ReadonlySet<string> = new Set([
   'memberRegions',
   'memberSilentAfterMinutes',
   'hubEventBusArn',
+  'readOnlyRoleTrustedPrincipals',
 ]);
 
 /** The validated configuration. */
@@ -118,6 +119,11 @@ export interface TmcHealthConfig {
   readonly eksConnectorPendingGraceMinutes: number;
   /** The credential checker also checks the EKS Pod Identity associations and agents (pod-identity.*). */
   readonly podIdentityEnabled: boolean;
+  /**
+   * Who may assume the read-only role `tmc-health check --accounts` reads through (role or user ARNs); the role is
+   * deployed with the checkers only when set (single, member, and the hub's member template).
+   */
+  readonly readOnlyRoleTrustedPrincipals?: readonly string[];
 }
 
 /** Thrown for invalid configuration; `message` lists every problem and is meant for humans as is. */

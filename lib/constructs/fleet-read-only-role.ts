@@ -1,7 +1,9 @@
-import { Stack, Token, Validations } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DEFAULT_READ_ONLY_ROLE_NAME } from '../../lambdas/core/fleet/read-only-role';
+import { NAMED_PRINCIPAL_ARN, wholeAccountOf } from '../config/aws-names';
+import type { TmcHealthConfig } from '../config/config';
 import { checkerPolicyStatements } from '../permissions/checker-permissions';
 import { irsaPolicyStatements } from '../permissions/irsa-permissions';
 import { eksConnectorReadStatements } from '../permissions/eks-connector-permissions';
@@ -45,6 +47,12 @@ export interface FleetReadOnlyRoleProps {
    * @default ['*'] (every role of the account, the IRSA check's default irsaRoleNamePatterns)
    */
   readonly irsaRoleNamePatterns?: readonly string[];
+  /**
+   * Create the role only where the stack is deployed in this region: IAM role names are account-wide, and a
+   * StackSet deploys one template to every region of an account (a deploy-time condition on `AWS::Region`).
+   * @default - wherever the stack is deployed (deploy it in one region per account)
+   */
+  readonly onlyInRegion?: string;
 }
 
 /**
@@ -62,9 +70,6 @@ const NOT_GRANTED_ARNS: ReadonlySet<string> = new Set(Object.values(NOT_GRANTED)
 const FORBIDDEN_ACTION =
   /^(ssm:GetParameter|kms:|sts:|events:PutEvents|sns:Publish|dynamodb:|lambda:InvokeFunction)|\*/;
 
-const ACCOUNT_ID = /^\d{12}$/;
-/** A named role or user (with its path); not an account root, not a session. */
-const NAMED_PRINCIPAL_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
@@ -77,6 +82,8 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
  */
 export class FleetReadOnlyRole extends Construct {
   readonly role: iam.Role;
+  /** The deploy-time condition of `onlyInRegion`; undefined without it. */
+  readonly condition?: CfnCondition;
 
   constructor(scope: Construct, id: string, props: FleetReadOnlyRoleProps) {
     super(scope, id);
@@ -121,6 +128,13 @@ export class FleetReadOnlyRole extends Construct {
       inlinePolicies: { TmcHealthRead: new iam.PolicyDocument({ statements }) },
     });
 
+    if (props.onlyInRegion !== undefined) {
+      this.condition = new CfnCondition(this, 'InRegion', {
+        expression: Fn.conditionEquals(Aws.REGION, props.onlyInRegion),
+      });
+      (this.role.node.defaultChild as iam.CfnRole).cfnOptions.condition = this.condition;
+    }
+
     Validations.of(this.role).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -147,6 +161,33 @@ export class FleetReadOnlyRole extends Construct {
 }
 
 /**
+ * The read-only role as the configuration asks for it (`readOnlyRoleTrustedPrincipals`, docs/configuration.md):
+ * trusting those ARNs, reading the configured `regions` and `irsaRoleNamePatterns`, with the output
+ * `ReadOnlyRoleArn`; none when the key is unset.
+ */
+export function configuredReadOnlyRole(
+  scope: Construct,
+  config: TmcHealthConfig,
+  onlyInRegion?: string,
+): FleetReadOnlyRole | undefined {
+  const trustedPrincipals = config.readOnlyRoleTrustedPrincipals ?? [];
+  if (trustedPrincipals.length === 0) return undefined;
+  const readOnly = new FleetReadOnlyRole(scope, 'ReadOnlyRole', {
+    trustedPrincipals,
+    regions: config.regions,
+    irsaRoleNamePatterns: config.irsaRoleNamePatterns,
+    ...(onlyInRegion === undefined ? {} : { onlyInRegion }),
+  });
+  new CfnOutput(Stack.of(scope), 'ReadOnlyRoleArn', {
+    value: readOnly.role.roleArn,
+    description:
+      'The role tmc-health check --accounts assumes in this account (--role-name TmcHealthReadOnly)',
+    ...(readOnly.condition === undefined ? {} : { condition: readOnly.condition }),
+  });
+  return readOnly;
+}
+
+/**
  * The role's trust: named role and user ARNs, and/or the organization (which requires an external id). Refuses
  * account ids and roots, naming the prop and the fix.
  */
@@ -162,9 +203,7 @@ function trustedPrincipalsOf(props: FleetReadOnlyRoleProps): iam.IPrincipal[] {
   const principals = named.map((principal): iam.IPrincipal => {
     if (Token.isUnresolved(principal) || NAMED_PRINCIPAL_ARN.test(principal))
       return new iam.ArnPrincipal(principal);
-    const account = ACCOUNT_ID.test(principal)
-      ? principal
-      : /^arn:[\w-]+:iam::(\d{12}):root$/.exec(principal)?.[1];
+    const account = wholeAccountOf(principal);
     if (account !== undefined) {
       throw new Error(
         `FleetReadOnlyRole: trustedPrincipals: '${principal}' trusts every principal of account ${account}; name ` +

@@ -481,6 +481,30 @@ const CATALOGUE: readonly BadConfig[] = [
     'must be true or false',
     '-c podIdentityEnabled=false',
   ),
+  // the read-only role of tmc-health check --accounts
+  bad(
+    'the read-only role trusting an account id',
+    '-c',
+    'readOnlyRoleTrustedPrincipals',
+    '111122223333',
+    'trusts every principal of account 111122223333',
+    'name the role that runs tmc-health instead (arn:aws:iam::111122223333:role/<name>)',
+  ),
+  bad(
+    'the read-only role trusting an account root',
+    'cdk.json',
+    'readOnlyRoleTrustedPrincipals',
+    ['arn:aws:iam::111122223333:root'],
+    'trusts every principal of account 111122223333',
+    '-c readOnlyRoleTrustedPrincipals=arn:aws:iam::111122223333:role/platform-audit',
+  ),
+  bad(
+    'the read-only role trusting a session',
+    '-c',
+    'readOnlyRoleTrustedPrincipals',
+    'arn:aws:sts::111122223333:assumed-role/ops/session',
+    'is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)',
+  ),
   // unknown keys
   bad(
     'a typo in a key',

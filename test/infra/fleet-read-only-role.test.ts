@@ -7,7 +7,7 @@ import { checkerPolicyStatements } from '../../lib/permissions/checker-permissio
 import { eksConnectorReadStatements } from '../../lib/permissions/eks-connector-permissions';
 import { podIdentityReadStatements } from '../../lib/permissions/pod-identity-permissions';
 import { irsaPolicyStatements } from '../../lib/permissions/irsa-permissions';
-import type { PolicyStatementJson } from './helpers';
+import { HUB_BUS_ARN, HUB_CONTEXT, synth, synthApp, type PolicyStatementJson } from './helpers';
 
 const HUB = '123456789012';
 const AUDIT_ROLE = `arn:aws:iam::${HUB}:role/platform-audit`;
@@ -265,5 +265,86 @@ describe('FleetReadOnlyRole', () => {
         .flatMap((entry) => Object.values(entry.data as Record<string, string>));
       for (const reason of reasons) expect(reason.length).toBeGreaterThan(40);
     }
+  });
+});
+
+describe('readOnlyRoleTrustedPrincipals: the role deployed with the checkers', () => {
+  const readOnlyRoles = (template: Template) =>
+    Object.entries(
+      template.findResources('AWS::IAM::Role', { Properties: { RoleName: DEFAULT_READ_ONLY_ROLE_NAME } }),
+    ) as [string, { Condition?: string; Properties: RoleProperties }][];
+
+  test('unset: no stack of any mode has it (a role another account may assume is opened on request only)', () => {
+    const hub = synthApp(HUB_CONTEXT);
+    const member = synthApp({ mode: 'member', hubEventBusArn: HUB_BUS_ARN });
+    for (const template of [
+      synth().template,
+      hub.templateOf(hub.hub!),
+      hub.templateOf(hub.hub!.memberTemplate),
+      member.templateOf(member.member!),
+    ]) {
+      expect(readOnlyRoles(template)).toEqual([]);
+      expect(Object.keys(template.toJSON().Outputs ?? {})).not.toContain('ReadOnlyRoleArn');
+    }
+  });
+
+  test('single mode: trusts exactly the given ARNs, reads the configured regions, outputs its ARN', () => {
+    const { template } = synth({
+      readOnlyRoleTrustedPrincipals: `${AUDIT_ROLE},${OPS_ROLE}`,
+      regions: 'eu-west-1,us-east-1',
+    });
+    const roles = readOnlyRoles(template);
+    expect(roles).toHaveLength(1);
+    const [logicalId, role] = roles[0]!;
+    expect(role.Condition).toBeUndefined();
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Principal: { AWS: [AUDIT_ROLE, OPS_ROLE] },
+      },
+    ]);
+    const lookup = role.Properties.Policies[0]!.PolicyDocument.Statement.find(
+      (statement) => statement.Sid === 'ScanWebIdentityDenials',
+    );
+    expect(lookup?.Condition).toEqual({
+      StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] },
+    });
+    expect(template.toJSON().Outputs.ReadOnlyRoleArn).toEqual({
+      Description: expect.stringContaining('tmc-health check --accounts') as unknown,
+      Value: { 'Fn::GetAtt': [logicalId, 'Arn'] },
+    });
+  });
+
+  test('a member stack deployed by hand has it, unconditionally', () => {
+    const member = synthApp({
+      mode: 'member',
+      hubEventBusArn: HUB_BUS_ARN,
+      readOnlyRoleTrustedPrincipals: AUDIT_ROLE,
+    });
+    const roles = readOnlyRoles(member.templateOf(member.member!));
+    expect(roles).toHaveLength(1);
+    expect(roles[0]![1].Condition).toBeUndefined();
+  });
+
+  test("the hub's member template creates it in the first member region only (IAM names are account-wide), the hub never", () => {
+    const hub = synthApp({ ...HUB_CONTEXT, readOnlyRoleTrustedPrincipals: AUDIT_ROLE });
+    expect(readOnlyRoles(hub.templateOf(hub.hub!))).toEqual([]);
+    const template = hub.templateOf(hub.hub!.memberTemplate);
+    const roles = readOnlyRoles(template);
+    expect(roles).toHaveLength(1);
+    const condition = roles[0]![1].Condition!;
+    expect(template.toJSON().Conditions[condition]).toEqual({
+      'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'],
+    });
+    expect(template.toJSON().Outputs.ReadOnlyRoleArn.Condition).toBe(condition);
+  });
+
+  test('cdk-nag AwsSolutions: the single stack with the role has no unacknowledged findings', () => {
+    const { stack } = synth({ readOnlyRoleTrustedPrincipals: AUDIT_ROLE });
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources[0]?.constructPath}`)).toEqual(
+      [],
+    );
   });
 });
