@@ -12,6 +12,7 @@ export interface DashboardChecker {
   readonly title: string;
   /** Its Powertools `service` dimension (SERVICE_NAMES in lambdas/core/observability.ts). */
   readonly serviceName: string;
+  /** The function whose Lambda metrics (invocations, errors, throttles, duration) the section graphs. */
   readonly function: lambda.IFunction;
 }
 

@@ -6,7 +6,9 @@ import { METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '../../lambda
 
 /** One hub function on the dashboard. */
 export interface FleetDashboardFunction {
+  /** Its row's title, e.g. `Fleet intake`. */
   readonly title: string;
+  /** The function whose Lambda metrics (invocations, errors, throttles, duration) the row graphs. */
   readonly function: lambda.IFunction;
 }
 

@@ -5,6 +5,7 @@ import type { FindingsLedger } from './findings-ledger';
  * its findings home (`FindingsHome.accountPublishing`), shared by every check of the stack.
  */
 export interface AccountPublishing {
+  /** Publishes in its own account. */
   readonly kind: 'account';
   /** The topic in use (created or existing). */
   readonly topicArn: string;
@@ -21,6 +22,7 @@ export interface AccountPublishing {
 
 /** Where a member account's check publishes: one run report per run to the hub bus, nothing else. */
 export interface HubPublishing {
+  /** Forwards to the hub (a member account's check). */
   readonly kind: 'hub';
   /** The hub bus ARN (the member template's HubEventBusArn parameter). */
   readonly hubEventBusArn: string;

@@ -21,6 +21,7 @@ export interface MonitoredChecker {
   readonly title: string;
   /** Its Powertools `service` dimension (SERVICE_NAMES in lambdas/core/observability.ts). */
   readonly serviceName: string;
+  /** The function whose Lambda errors and throttles are alarmed. */
   readonly function: lambda.IFunction;
   /** Its failure destination, also its schedule's dead-letter queue. */
   readonly failureQueue: sqs.IQueue;
@@ -51,10 +52,15 @@ export interface SelfMonitoringProps {
 
 /** The alarms of one checker. */
 export interface CheckerAlarms {
+  /** The function failed (unhandled error or timeout). */
   readonly errors: cloudwatch.Alarm;
+  /** Lambda throttled the function. */
   readonly throttles: cloudwatch.Alarm;
+  /** The dead-man's switch: no completed run in two schedule periods. */
   readonly noSuccessfulRun: cloudwatch.Alarm;
+  /** Its dead-letter queue holds failed or expired invocations. */
   readonly failureQueue: cloudwatch.Alarm;
+  /** A run could not deliver its findings. */
   readonly publishFailures: cloudwatch.Alarm;
 }
 

@@ -6,9 +6,11 @@ import { publishStatements } from './checker-permissions';
  * findings ledger is bound with `CheckerFunction.useTable`, its grant with its name.
  */
 export interface FleetPermissionsProps {
+  /** ARN of the heartbeat table. */
   readonly heartbeatTableArn: string;
   /** The hub bus: finding events go there. */
   readonly eventBusArn: string;
+  /** The topic the digests are published to. */
   readonly topicArn: string;
   /** @default - no KMS permission (an existing topic) */
   readonly topicKeyArn?: string;

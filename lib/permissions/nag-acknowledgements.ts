@@ -9,21 +9,29 @@ export interface NagAcknowledgementProps {
   /** Whether the checker role may also invoke (re-trigger) the TMC functions (same wildcard resource). */
   readonly autoRemediation: boolean;
   /** Whether the checker role also reads EKS clusters and connector roles (eksConnectorEnabled). */
-  readonly eksConnector?: boolean;
+  readonly eksConnector: boolean;
   /** Whether the checker role also reads EKS Pod Identity associations, roles and add-ons (podIdentityEnabled). */
-  readonly podIdentity?: boolean;
+  readonly podIdentity: boolean;
+  /** The credential checker's role. */
   readonly checkerRole: iam.IRole;
+  /** The credential checker's function (the scheduler role may invoke it). */
   readonly checkerFunction: lambda.IFunction;
+  /** Its failure queue, itself a dead-letter queue. */
   readonly failureQueue: sqs.IQueue;
+  /** The role its schedule assumes. */
   readonly schedulerRole: iam.IRole;
 }
 
 export interface IrsaNagAcknowledgementProps {
   /** The configured irsaRoleNamePatterns (each with a wildcard is one IAM5 finding). */
   readonly roleNamePatterns: readonly string[];
+  /** The IRSA check's role. */
   readonly irsaRole: iam.IRole;
+  /** The IRSA check's function (the scheduler role may invoke it). */
   readonly irsaFunction: lambda.IFunction;
+  /** Its failure queue, itself a dead-letter queue. */
   readonly failureQueue: sqs.IQueue;
+  /** The role its schedule assumes. */
   readonly schedulerRole: iam.IRole;
 }
 
