@@ -97,7 +97,10 @@ export class CredentialCheck extends Construct {
         ...hubPublishStatements(publishing.hubEventBusArn),
       ]);
     } else {
-      this.checker.grant(checkerPolicyStatements({ regions: config.regions, ...publishing }));
+      const { eventBusArn, topicArn, topicKeyArn } = publishing;
+      this.checker.grant(
+        checkerPolicyStatements({ regions: config.regions, eventBusArn, topicArn, topicKeyArn }),
+      );
       this.checker.useTable(publishing.ledger, LIFECYCLE_ENV.ledgerTableName, 'readWrite');
       this.checker.grant([
         // Off by default: without it no role in the template may invoke any function but the scheduler's.

@@ -37,7 +37,8 @@ export interface FindingsHomeProps {
  *
  * The stacks create it with the id `Default`, which logical ids leave out: its resources have the ids they had
  * as children of the stack, so a deployed topic, key and ledger are never replaced. For the same reason the
- * single stack builds its checks inside it (they publish to it, and one scope has one `Default`).
+ * single stack builds its checks, and the hub its fleet reports, inside it (they publish to it, and one scope has
+ * one `Default`).
  */
 export class FindingsHome extends Construct {
   readonly notifications: Notifications;
