@@ -22,6 +22,7 @@ export type HandlerName = 'credential-check' | 'irsa-check' | 'fleet-intake' | '
  * environment, and each kind of access is the exact statements the function's store calls need.
  */
 export interface BindableTable<Access extends string> {
+  /** The table's name (a token until deploy), what the function's environment variable holds. */
   readonly tableName: string;
   /** The statements granting `access` to this table (and its indexes). */
   statementsFor(access: Access): iam.PolicyStatement[];
