@@ -13,7 +13,11 @@ module.exports = {
   projects: [
     tier('unit'),
     tier('adapters'),
-    tier('infra'),
+    tier('infra', {
+      // One CloudFormation validation engine per worker instead of one per test file (test/infra/support).
+      testEnvironment: '<rootDir>/test/infra/support/shared-cfn-validate-environment.js',
+      moduleNameMapper: { '^@aws/cloudformation-validate$': '<rootDir>/test/infra/support/shared-cfn-validate.js' },
+    }),
     tier('cli'),
     tier('adversarial'),
     tier('integration'),
