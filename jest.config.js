@@ -16,7 +16,9 @@ module.exports = {
     tier('infra', {
       // One CloudFormation validation engine per worker instead of one per test file (test/infra/support).
       testEnvironment: '<rootDir>/test/infra/support/shared-cfn-validate-environment.js',
-      moduleNameMapper: { '^@aws/cloudformation-validate$': '<rootDir>/test/infra/support/shared-cfn-validate.js' },
+      moduleNameMapper: {
+        '^@aws/cloudformation-validate$': '<rootDir>/test/infra/support/shared-cfn-validate.js',
+      },
     }),
     tier('cli'),
     tier('adversarial'),
