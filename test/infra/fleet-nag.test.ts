@@ -58,7 +58,7 @@ describe.each(configurations)('cdk-nag AwsSolutions (%s)', (_name, context) => {
 });
 
 test('the app-level plugin (as registered in bin/app.ts) lets a hub synthesis pass', () => {
-  const { app } = synthApp(HUB_CONTEXT);
+  const { app } = synthApp(HUB_CONTEXT, { fresh: true });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   expect(() => app.synth({ force: true })).not.toThrow();
 });

@@ -20,7 +20,36 @@ const CDK_JSON_CONTEXT = (
 export interface SynthOptions {
   /** Run esbuild for real (slow); by default bundling is skipped. */
   readonly bundle?: boolean;
+  /**
+   * A new app, never the one an earlier call of this test file built: for a test that changes the app or the stack
+   * after synthesis (adds a validation plugin, an aspect, a construct).
+   */
+  readonly fresh?: boolean;
 }
+
+/**
+ * Synthesis is the slow part of an infra test, and the files ask for the same configuration again and again (the
+ * default one most of all): each configuration is built once per test file and the result handed to every caller
+ * that asks for it. The cache lives in this module, which jest loads afresh for each test file, so no file sees
+ * another file's apps. A synthesis that throws is not kept: each call throws again.
+ */
+function memoized<T>(
+  cache: Map<string, T>,
+  context: Record<string, unknown>,
+  options: SynthOptions,
+  build: () => T,
+): T {
+  if (options.fresh) return build();
+  const key = JSON.stringify([context, Boolean(options.bundle)]);
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const built = build();
+  cache.set(key, built);
+  return built;
+}
+
+const synthesized = new Map<string, Synthesized>();
+const synthesizedApps = new Map<string, SynthesizedApp>();
 
 export interface Synthesized {
   readonly app: App;
@@ -28,8 +57,15 @@ export interface Synthesized {
   readonly template: Template;
 }
 
-/** Builds the stack the way bin/app.ts does, from CDK context (values as -c would pass them, or JSON types). */
+/**
+ * Builds the stack the way bin/app.ts does, from CDK context (values as -c would pass them, or JSON types); once per
+ * test file and configuration unless `fresh` (see `memoized`).
+ */
 export function synth(context: Record<string, unknown> = {}, options: SynthOptions = {}): Synthesized {
+  return memoized(synthesized, context, options, () => buildStack(context, options));
+}
+
+function buildStack(context: Record<string, unknown>, options: SynthOptions): Synthesized {
   const app = new App({
     context: {
       ...CDK_JSON_CONTEXT,
@@ -58,8 +94,12 @@ export interface SynthesizedApp extends AppStacks {
   readonly templateOf: (stack: Stack) => Template;
 }
 
-/** Builds every stack of the configured mode the way bin/app.ts does, and synthesizes the app. */
+/** Builds every stack of the configured mode the way bin/app.ts does, and synthesizes the app (memoized as `synth`). */
 export function synthApp(context: Record<string, unknown> = {}, options: SynthOptions = {}): SynthesizedApp {
+  return memoized(synthesizedApps, context, options, () => buildApp(context, options));
+}
+
+function buildApp(context: Record<string, unknown>, options: SynthOptions): SynthesizedApp {
   const app = new App({
     context: {
       ...CDK_JSON_CONTEXT,

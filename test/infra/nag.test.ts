@@ -43,7 +43,7 @@ test('each acknowledgement carries a written reason', () => {
 });
 
 test('the app-level plugin (as registered in bin/app.ts) lets synthesis pass', () => {
-  const { app } = synth();
+  const { app } = synth({}, { fresh: true });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   expect(() => app.synth()).not.toThrow();
 });
