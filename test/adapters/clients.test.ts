@@ -13,17 +13,10 @@ import {
 } from '../../lambdas/adapters/clients';
 import { gatherInventory } from '../../lambdas/adapters/gather-inventory';
 import { checkerSettingsSchema } from '../../lambdas/core/settings';
+import { useEnv } from '../fixtures/env';
 
-const savedEnv = { ...process.env };
-beforeAll(() => {
-  // Real clients sign requests; these fake keys never leave the process because no request reaches the network.
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'secret';
-  delete process.env.AWS_PROFILE;
-});
-afterAll(() => {
-  process.env = savedEnv;
-});
+// Real clients sign requests; these fake keys never leave the process because no request reaches the network.
+useEnv({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_PROFILE: undefined });
 
 interface Stubbed {
   attempts: number;

@@ -36,6 +36,7 @@ import {
   reportDetails,
   reportEvent,
 } from '../fixtures/fleet';
+import { useEnv } from '../fixtures/env';
 
 const LEDGER = 'tmc-health-hub-ledger';
 const FLEET = 'tmc-health-fleet-heartbeats';
@@ -134,12 +135,11 @@ const findingEvents = () =>
 const digests = () => sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
 
 const emf: Record<string, unknown>[] = [];
-const saved = { ...process.env };
 let intake: typeof import('../../lambdas/handlers/fleet-intake');
 let watch: typeof import('../../lambdas/handlers/fleet-watch');
 
+useEnv(ENV);
 beforeAll(async () => {
-  Object.assign(process.env, ENV);
   jest.spyOn(console, 'log').mockImplementation((line: unknown) => {
     if (typeof line === 'string' && line.includes('"_aws"'))
       emf.push(JSON.parse(line) as Record<string, unknown>);
@@ -148,10 +148,7 @@ beforeAll(async () => {
   watch = await import('../../lambdas/handlers/fleet-watch');
 });
 
-afterAll(() => {
-  process.env = { ...saved };
-  jest.restoreAllMocks();
-});
+afterAll(() => jest.restoreAllMocks());
 
 beforeEach(() => {
   dynamo.reset();

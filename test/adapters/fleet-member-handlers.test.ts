@@ -19,6 +19,7 @@ import { parseRunReportDetail } from '../../lambdas/core/fleet/run-report';
 import { RUN_REPORT_DETAIL_TYPE, type RunReport } from '../../lambdas/core/fleet/run-report-types';
 import * as credentialAccount from './faults/credential-account';
 import * as irsaAccount from './faults/irsa-account';
+import { useEnv } from '../fixtures/env';
 
 const HUB_BUS = 'arn:aws:events:eu-central-1:999988887777:event-bus/tmc-health-fleet';
 const ENV = {
@@ -48,7 +49,6 @@ const context = {
 const eventBridge = credentialAccount.mocks.events;
 const dynamodb = irsaAccount.COMMAND.PutItem[0];
 const sns = mockClient(SNSClient);
-const saved = { ...process.env };
 let handlers: {
   credentials: typeof import('../../lambdas/handlers/credential-check');
   irsa: typeof import('../../lambdas/handlers/irsa-check');
@@ -74,16 +74,12 @@ function reports(): RunReport[] {
   });
 }
 
+useEnv(ENV);
 beforeAll(async () => {
-  Object.assign(process.env, ENV);
   handlers = {
     credentials: await import('../../lambdas/handlers/credential-check'),
     irsa: await import('../../lambdas/handlers/irsa-check'),
   };
-});
-
-afterAll(() => {
-  process.env = saved;
 });
 
 beforeEach(() => sns.reset());

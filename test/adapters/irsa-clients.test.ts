@@ -1,17 +1,10 @@
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { DEFAULT_MAX_ATTEMPTS } from '../../lambdas/adapters/client-config';
 import { createIrsaClients } from '../../lambdas/adapters/irsa/clients';
+import { useEnv } from '../fixtures/env';
 
-const savedEnv = { ...process.env };
-beforeAll(() => {
-  // Static test credentials: signing must not look for a profile or instance metadata.
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'secret';
-  delete process.env.AWS_PROFILE;
-});
-afterAll(() => {
-  process.env = savedEnv;
-});
+// Static test credentials: signing must not look for a profile or instance metadata.
+useEnv({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_PROFILE: undefined });
 
 describe('createIrsaClients', () => {
   it('uses adaptive retry everywhere and one CloudTrail client per region', async () => {

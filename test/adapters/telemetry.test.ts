@@ -3,6 +3,7 @@ import { PublishError } from '../../lambdas/core/publishing';
 import type { Finding } from '../../lambdas/core/finding';
 import { observeRun, PUBLISH_RESERVE_MS, runDeadline } from '../../lambdas/app/observe-run';
 import { createTelemetry, emitMetricRecords } from '../../lambdas/adapters/telemetry';
+import { useEnv } from '../fixtures/env';
 
 const context = {
   functionName: 'tmc-health-checker',
@@ -48,20 +49,18 @@ function captureStdout(): { lines: () => Record<string, unknown>[]; restore: () 
   };
 }
 
+const POWERTOOLS_TO_STDOUT = {
+  POWERTOOLS_DEV: 'true', // Powertools writes to process.stdout instead of its own console
+  POWERTOOLS_METRICS_DISABLED: 'false', // POWERTOOLS_DEV alone would disable metrics
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+};
+
 function emfValues(lines: readonly Record<string, unknown>[], metric: string): unknown[] {
   return lines.filter((line) => '_aws' in line && metric in line).map((line) => line[metric]);
 }
 
 describe('observeRun', () => {
-  const saved = { ...process.env };
-  beforeEach(() => {
-    process.env.POWERTOOLS_DEV = 'true'; // Powertools writes to process.stdout instead of its own console
-    process.env.POWERTOOLS_METRICS_DISABLED = 'false'; // POWERTOOLS_DEV alone would disable metrics
-    process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-  });
-  afterEach(() => {
-    process.env = { ...saved };
-  });
+  useEnv(POWERTOOLS_TO_STDOUT, { each: true });
 
   it('logs each problem with runId, checkId and credentialName as keys, and emits the run metrics', async () => {
     const out = captureStdout();
@@ -124,15 +123,7 @@ describe('observeRun', () => {
 });
 
 describe('fleet telemetry (hub)', () => {
-  const saved = { ...process.env };
-  beforeEach(() => {
-    process.env.POWERTOOLS_DEV = 'true';
-    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-    process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-  });
-  afterEach(() => {
-    process.env = { ...saved };
-  });
+  useEnv(POWERTOOLS_TO_STDOUT, { each: true });
 
   it('emits dimensionsOnly records with exactly AccountId and Family, as the fleet dashboard SEARCH expects', () => {
     const out = captureStdout();

@@ -36,6 +36,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Finding } from '../../lambdas/core/finding';
 import { HUB_ACCOUNT } from '../fixtures/fleet';
+import { useEnv } from '../fixtures/env';
 
 export const LEDGER = 'tmc-health-hub-ledger';
 const FLEET = 'tmc-health-fleet-heartbeats';
@@ -162,14 +163,10 @@ export function useIntakeHandler() {
 
   let intake: typeof import('../../lambdas/handlers/fleet-intake');
   let watch: typeof import('../../lambdas/handlers/fleet-watch');
-  const saved = { ...process.env };
+  useEnv(ENV);
   beforeAll(async () => {
-    Object.assign(process.env, ENV);
     intake = await import('../../lambdas/handlers/fleet-intake');
     watch = await import('../../lambdas/handlers/fleet-watch');
-  });
-  afterAll(() => {
-    process.env = { ...saved };
   });
   beforeEach(() => {
     dynamo.reset();

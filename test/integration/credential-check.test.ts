@@ -15,7 +15,6 @@ import type { RunSummary } from '../../lambdas/core/run-summary';
 import {
   deleteFunction,
   deleteParameter,
-  destroyClients,
   disableRule,
   drainEvents,
   drainNotifications,
@@ -29,14 +28,15 @@ import {
   seedUnrelatedFunctions,
   startCountingProxy,
   TEST_REGION,
-  testClients,
   uniqueName,
-  useMotoEnvironment,
   type SeedOptions,
   type SeededCredential,
   type Sinks,
   type TestClients,
 } from './support';
+import { useMotoFile } from './support/moto-hooks';
+import { withEnv } from '../fixtures/env';
+import { loadIsolated, quietPowertools } from '../fixtures/load-handler';
 
 jest.setTimeout(120_000);
 
@@ -47,12 +47,7 @@ const ALERTING_SEVERITIES: readonly Severity[] = ['CRITICAL', 'HIGH']; // the si
 
 let clients: TestClients;
 
-beforeAll(() => {
-  useMotoEnvironment();
-  clients = testClients();
-});
-afterAll(() => destroyClients(clients));
-beforeEach(() => resetMoto());
+useMotoFile({}, (moto) => ({ clients } = moto));
 
 interface HandlerRun {
   readonly summary: RunSummary;
@@ -66,31 +61,23 @@ async function runHandler(sinks: Sinks, env: Record<string, string> = {}): Promi
     TMC_HEALTH_REGIONS: TEST_REGION,
     TMC_HEALTH_EVENT_BUS: sinks.eventBusName,
     TMC_HEALTH_TOPIC_ARN: sinks.topicArn,
-    POWERTOOLS_LOG_LEVEL: process.env.TMC_TEST_VERBOSE ? 'INFO' : 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
+    ...quietPowertools(),
     ...env,
   };
-  const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, variables);
-  try {
-    let handlerModule: HandlerModule | undefined;
-    let clientsModule: ClientsModule | undefined;
-    await jest.isolateModulesAsync(async () => {
-      clientsModule = await import('../../lambdas/adapters/clients');
-      handlerModule = await import('../../lambdas/handlers/credential-check');
-    });
+  return withEnv(variables, async () => {
+    const [clientsModule, handlerModule] = await loadIsolated(
+      async (): Promise<[ClientsModule, HandlerModule]> => [
+        await import('../../lambdas/adapters/clients'),
+        await import('../../lambdas/handlers/credential-check'),
+      ],
+    );
     // regionClients caches per region at module scope: the handler gets these very clients, counter attached.
     const counter = new RequestCounter();
-    clientsModule!.attachRequestCounterToAll(clientsModule!.regionClients(TEST_REGION), counter);
+    clientsModule.attachRequestCounterToAll(clientsModule.regionClients(TEST_REGION), counter);
     const context: Context = lambdaContext();
-    const summary = await handlerModule!.handler({}, context);
+    const summary = await handlerModule.handler({}, context);
     return { summary, inventoryRequests: counter.byOperation };
-  } finally {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
+  });
 }
 
 interface Delivered {

@@ -38,18 +38,16 @@ import {
 import type { Finding } from '../../lambdas/core/finding';
 import { checkerSettingsSchema } from '../../lambdas/core/settings';
 import {
-  destroyClients,
   drainEvents,
   lambdaContext,
   MOTO_ACCOUNT_ID,
-  motoEndpoint,
   publishingSinks,
-  resetMoto,
   TEST_REGION,
-  testClients,
-  useMotoEnvironment,
   type TestClients,
 } from './support';
+import { motoClient, useMotoFile } from './support/moto-hooks';
+import { withEnv } from '../fixtures/env';
+import { loadIsolated, quietPowertools } from '../fixtures/load-handler';
 
 jest.setTimeout(120_000);
 
@@ -73,20 +71,11 @@ interface Registration {
 let clients: TestClients;
 let eks: EKSClient;
 
+useMotoFile({}, (moto) => ({ clients } = moto));
 beforeAll(() => {
-  useMotoEnvironment();
-  clients = testClients();
-  eks = new EKSClient({
-    endpoint: motoEndpoint(),
-    region: TEST_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  eks = motoClient(EKSClient);
 });
-afterAll(() => {
-  destroyClients(clients);
-  eks.destroy();
-});
-beforeEach(() => resetMoto());
+afterAll(() => eks.destroy());
 
 async function createRole(name: string, trust: object): Promise<string> {
   await clients.iam.send(
@@ -321,28 +310,19 @@ describe('the credential-check handler with TMC_HEALTH_EKS_CONNECTOR_ENABLED=tru
       TMC_HEALTH_EVENT_BUS: sinks.eventBusName,
       TMC_HEALTH_TOPIC_ARN: sinks.topicArn,
       TMC_HEALTH_EKS_CONNECTOR_ENABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: process.env.TMC_TEST_VERBOSE ? 'INFO' : 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
+      ...quietPowertools(),
     };
-    const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
-    Object.assign(process.env, variables);
-    try {
-      let handler: typeof import('../../lambdas/handlers/credential-check').handler | undefined;
-      await jest.isolateModulesAsync(async () => {
+    await withEnv(variables, async () => {
+      const handler = await loadIsolated(async () => {
         // The handler's EKS clients are cached per region at module scope: stub these very clients.
         const module = await import('../../lambdas/adapters/eks-connector-clients');
         stubConnectorFields(module.eksConnectorClients(TEST_REGION).eks, registrations);
-        handler = (await import('../../lambdas/handlers/credential-check')).handler;
+        return (await import('../../lambdas/handlers/credential-check')).handler;
       });
       const context: Context = lambdaContext();
-      const summary = await handler!({}, context);
+      const summary = await handler({}, context);
       expect(summary.failedOperations).toEqual([]);
-    } finally {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    }
+    });
     const fails = (await drainEvents<Finding>(clients, sinks.ruleQueueUrl)).map((event) => event.detail);
     // Registered just now: `stuck` and `untrusted` are still within the grace (moto stamped createdAt now).
     expect(

@@ -74,18 +74,16 @@ import {
   MOTO_ACCOUNT_ID,
   motoEndpoint,
   publishingSinks,
-  resetMoto,
   seedTmcCredential,
   TEST_REGION,
-  testClients,
   uniqueName,
-  useMotoEnvironment,
   type SeededCredential,
   type Sinks,
   type SnsEnvelope,
   type TestClients,
 } from './support';
-import { dynamoClient } from './support/irsa-seed';
+import { useMotoFile } from './support/moto-hooks';
+import { quietPowertools, withFreshHandler } from '../fixtures/load-handler';
 import { createLedgerTable } from './support/ledger';
 
 jest.setTimeout(120_000);
@@ -113,16 +111,7 @@ const CLOCK_AHEAD_MS = 10 * 60_000;
 let hubClients: TestClients;
 let dynamo: DynamoDBClient;
 
-beforeAll(() => {
-  useMotoEnvironment();
-  hubClients = testClients();
-  dynamo = dynamoClient();
-});
-afterAll(() => {
-  destroyClients(hubClients);
-  dynamo.destroy();
-});
-beforeEach(() => resetMoto());
+useMotoFile({}, (moto) => ({ clients: hubClients, dynamo } = moto));
 
 // ------------------------------------------------------------------------------------------------ accounts
 
@@ -276,25 +265,6 @@ async function createHub(): Promise<Hub> {
 
 // ------------------------------------------------------------------------------------------------ handlers
 
-const quiet = () => ({
-  POWERTOOLS_LOG_LEVEL: process.env.TMC_TEST_VERBOSE ? 'INFO' : 'SILENT',
-  POWERTOOLS_METRICS_DISABLED: 'true',
-});
-
-/** Runs `body` with `variables` set (then restored) and fresh handler modules, as a new Lambda container would. */
-async function withEnvironment<T>(variables: Record<string, string>, body: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, variables);
-  try {
-    return await body();
-  } finally {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
-}
-
 function contextIn(accountId: string, functionName: string): Context {
   return {
     ...lambdaContext(functionName),
@@ -304,22 +274,17 @@ function contextIn(accountId: string, functionName: string): Context {
 
 /** One scheduled run of the member's credential checker, signed as the member, reporting to the hub bus ARN. */
 async function runMember(m: Member): Promise<RunSummary> {
-  return withEnvironment(
+  return withFreshHandler(
     {
       AWS_ACCESS_KEY_ID: m.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: m.credentials.secretAccessKey,
       AWS_SESSION_TOKEN: m.credentials.sessionToken,
       TMC_HEALTH_REGIONS: TEST_REGION,
       TMC_HEALTH_HUB_EVENT_BUS: HUB_BUS_ARN,
-      ...quiet(),
+      ...quietPowertools(),
     },
-    async () => {
-      let module: CredentialCheckModule | undefined;
-      await jest.isolateModulesAsync(async () => {
-        module = await import('../../lambdas/handlers/credential-check');
-      });
-      return module!.handler({}, contextIn(m.accountId, 'tmc-health-credential-check'));
-    },
+    (): Promise<CredentialCheckModule> => import('../../lambdas/handlers/credential-check'),
+    (module) => module.handler({}, contextIn(m.accountId, 'tmc-health-credential-check')),
   );
 }
 
@@ -351,7 +316,7 @@ function hubEnvironment(hub: Hub): Record<string, string> {
     // per account, the healthy member's reports would resolve the broken member's open finding at once.
     TMC_HEALTH_GONE_AFTER_RUNS: '1',
     TMC_HEALTH_MEMBER_SILENT_AFTER_MINUTES: String(SILENT_AFTER_MINUTES),
-    ...quiet(),
+    ...quietPowertools(),
   };
 }
 
@@ -373,23 +338,19 @@ function reportBatch(events: readonly Envelope[]): SQSEvent {
 }
 
 async function runIntake(hub: Hub, ...events: Envelope[]): Promise<SQSBatchResponse> {
-  return withEnvironment(hubEnvironment(hub), async () => {
-    let module: IntakeModule | undefined;
-    await jest.isolateModulesAsync(async () => {
-      module = await import('../../lambdas/handlers/fleet-intake');
-    });
-    return module!.handler(reportBatch(events), contextIn(HUB, 'tmc-health-fleet-intake'));
-  });
+  return withFreshHandler(
+    hubEnvironment(hub),
+    (): Promise<IntakeModule> => import('../../lambdas/handlers/fleet-intake'),
+    (module) => module.handler(reportBatch(events), contextIn(HUB, 'tmc-health-fleet-intake')),
+  );
 }
 
 async function runWatch(hub: Hub) {
-  return withEnvironment(hubEnvironment(hub), async () => {
-    let module: WatchModule | undefined;
-    await jest.isolateModulesAsync(async () => {
-      module = await import('../../lambdas/handlers/fleet-watch');
-    });
-    return module!.handler({}, contextIn(HUB, 'tmc-health-fleet-watch'));
-  });
+  return withFreshHandler(
+    hubEnvironment(hub),
+    (): Promise<WatchModule> => import('../../lambdas/handlers/fleet-watch'),
+    (module) => module.handler({}, contextIn(HUB, 'tmc-health-fleet-watch')),
+  );
 }
 
 /** What the hub published since the last call: finding events on the hub bus and SNS digests. */

@@ -9,8 +9,8 @@ import { toLedgerItem } from '../../lambdas/adapters/lifecycle/ledger-item';
 import { DynamoLedgerStore } from '../../lambdas/adapters/lifecycle/ledger-store';
 import type { LedgerEntry, PlannedTransition } from '../../lambdas/core/lifecycle/types';
 import { buildFinding } from '../../lambdas/core/finding-factory';
-import { resetMoto, uniqueName, useMotoEnvironment } from './support';
-import { dynamoClient } from './support/irsa-seed';
+import { uniqueName } from './support';
+import { useMotoFile } from './support/moto-hooks';
 import { createLedgerTable, ledgerItem } from './support/ledger';
 
 jest.setTimeout(60_000);
@@ -20,12 +20,7 @@ const MEMBER_B = '222222222222';
 const NOW = new Date('2026-05-01T12:00:00.000Z');
 let dynamo: DynamoDBClient;
 
-beforeAll(() => {
-  useMotoEnvironment();
-  dynamo = dynamoClient();
-});
-afterAll(() => dynamo.destroy());
-beforeEach(() => resetMoto());
+useMotoFile({}, (moto) => ({ dynamo } = moto));
 
 function entry(accountId: string, sequence: number): LedgerEntry {
   const arn = `arn:aws:lambda:us-west-2:${accountId}:function:shared`;

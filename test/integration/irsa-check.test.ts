@@ -12,19 +12,16 @@
 import type { IrsaRunSummary } from '../../lambdas/app/irsa-check';
 import type { Finding } from '../../lambdas/core/finding';
 import {
-  destroyClients,
   drainEvents,
   drainNotifications,
   MOTO_ACCOUNT_ID,
   publishingSinks,
-  resetMoto,
   TEST_REGION,
-  testClients,
   uniqueName,
-  useMotoEnvironment,
   type Sinks,
   type TestClients,
 } from './support';
+import { useMotoFile } from './support/moto-hooks';
 import { startCloudTrailStub, type CloudTrailStub } from './support/cloudtrail-stub';
 import { serviceAccountSubject, spreadCalls, type WebIdentityCall } from './support/irsa-fixtures';
 import { correctedPolicyOf, IRSA_RULE_PATTERN, runIrsaHandler, type IrsaRun } from './support/irsa-runner';
@@ -34,7 +31,6 @@ import {
   createOidcProvider,
   createTrustRole,
   createWatermarkTable,
-  dynamoClient,
   GLOBAL_STS_REGION,
   IRSA_REGIONS,
   PAIR_SPECS,
@@ -57,21 +53,7 @@ let clients: TestClients;
 let dynamo: DynamoDBClient;
 let stub: CloudTrailStub;
 
-beforeAll(async () => {
-  useMotoEnvironment();
-  clients = testClients();
-  dynamo = dynamoClient();
-  stub = await startCloudTrailStub();
-});
-afterAll(async () => {
-  destroyClients(clients);
-  dynamo.destroy();
-  await stub.close();
-});
-beforeEach(async () => {
-  await resetMoto();
-  stub.clear();
-});
+useMotoFile({ cloudTrailStub: {} }, (moto) => ({ clients, dynamo, stub } = moto));
 
 interface World {
   readonly sinks: Sinks;

@@ -6,20 +6,11 @@
  * (support/cloudtrail-stub.ts) serves LookupEvents, which moto lacks, per region.
  */
 import type { Finding } from '../../lambdas/core/finding';
-import {
-  destroyClients,
-  drainEvents,
-  publishingSinks,
-  resetMoto,
-  TEST_REGION,
-  testClients,
-  uniqueName,
-  useMotoEnvironment,
-  type TestClients,
-} from './support';
-import { startCloudTrailStub, type CloudTrailStub } from './support/cloudtrail-stub';
+import { drainEvents, publishingSinks, TEST_REGION, uniqueName, type TestClients } from './support';
+import { useMotoFile } from './support/moto-hooks';
+import { type CloudTrailStub } from './support/cloudtrail-stub';
 import { IRSA_RULE_PATTERN, runIrsaHandler } from './support/irsa-runner';
-import { createWatermarkTable, dynamoClient, seedTokyoCluster, TOKYO_CLUSTER } from './support/irsa-seed';
+import { createWatermarkTable, seedTokyoCluster, TOKYO_CLUSTER } from './support/irsa-seed';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 jest.setTimeout(120_000);
@@ -30,21 +21,7 @@ let clients: TestClients;
 let dynamo: DynamoDBClient;
 let stub: CloudTrailStub;
 
-beforeAll(async () => {
-  useMotoEnvironment();
-  clients = testClients();
-  dynamo = dynamoClient();
-  stub = await startCloudTrailStub();
-});
-afterAll(async () => {
-  destroyClients(clients);
-  dynamo.destroy();
-  await stub.close();
-});
-beforeEach(async () => {
-  await resetMoto();
-  stub.clear();
-});
+useMotoFile({ cloudTrailStub: {} }, (moto) => ({ clients, dynamo, stub } = moto));
 
 async function sinksAndTable() {
   const sinks = await publishingSinks(clients, {

@@ -15,17 +15,14 @@ import { CloudTrailClient, paginateLookupEvents } from '@aws-sdk/client-cloudtra
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Finding } from '../../lambdas/core/finding';
 import {
-  destroyClients,
   drainEvents,
   MOTO_ACCOUNT_ID,
   publishingSinks,
-  resetMoto,
   TEST_REGION,
-  testClients,
   uniqueName,
-  useMotoEnvironment,
   type TestClients,
 } from './support';
+import { useMotoFile } from './support/moto-hooks';
 import { startCloudTrailStub, type CloudTrailStub } from './support/cloudtrail-stub';
 import { serviceAccountSubject, spreadCalls } from './support/irsa-fixtures';
 import { IRSA_RULE_PATTERN, runIrsaHandler } from './support/irsa-runner';
@@ -34,7 +31,6 @@ import {
   createOidcProvider,
   createTrustRole,
   createWatermarkTable,
-  dynamoClient,
   roleArn,
   webIdentityStatement,
 } from './support/irsa-seed';
@@ -52,18 +48,10 @@ let clients: TestClients;
 let dynamo: DynamoDBClient;
 let stub: CloudTrailStub;
 
-beforeAll(async () => {
-  useMotoEnvironment();
-  clients = testClients();
-  dynamo = dynamoClient();
-  stub = await startCloudTrailStub({ latencyMs: LATENCY_MS });
-  await resetMoto();
-});
-afterAll(async () => {
-  destroyClients(clients);
-  dynamo.destroy();
-  await stub.close();
-});
+useMotoFile(
+  { cloudTrailStub: { latencyMs: LATENCY_MS }, reset: 'once' },
+  (moto) => ({ clients, dynamo, stub } = moto),
+);
 
 test(`IRSA check throughput against the throttled stub (${EVENTS} events, ${LATENCY_MS} ms per page)`, async () => {
   const sinks = await publishingSinks(clients, {

@@ -29,19 +29,17 @@ import { irsaSettingsSchema } from '../../lambdas/core/irsa/settings';
 import type { LifecycleFinding } from '../../lambdas/core/lifecycle/types';
 import type { CloudTrailApiCallEvent } from '../../lambdas/handlers/irsa-check';
 import {
-  destroyClients,
   drainEvents,
   MOTO_ACCOUNT_ID,
   publishingSinks,
-  resetMoto,
   TEST_REGION,
-  testClients,
   uniqueName,
-  useMotoEnvironment,
   type Sinks,
   type TestClients,
 } from './support';
-import { startCloudTrailStub, type CloudTrailStub } from './support/cloudtrail-stub';
+import { useMotoFile } from './support/moto-hooks';
+import { useEnv } from '../fixtures/env';
+import { type CloudTrailStub } from './support/cloudtrail-stub';
 import { webIdentityEvent, type WebIdentityCall } from './support/irsa-fixtures';
 import { runIrsaHandler, runIrsaRealtimeHandler } from './support/irsa-runner';
 import {
@@ -66,21 +64,7 @@ let clients: TestClients;
 let dynamo: DynamoDBClient;
 let stub: CloudTrailStub;
 
-beforeAll(async () => {
-  useMotoEnvironment();
-  clients = testClients();
-  dynamo = dynamoClient();
-  stub = await startCloudTrailStub();
-});
-afterAll(async () => {
-  destroyClients(clients);
-  dynamo.destroy();
-  await stub.close();
-});
-beforeEach(async () => {
-  await resetMoto();
-  stub.clear();
-});
+useMotoFile({ cloudTrailStub: {} }, (moto) => ({ clients, dynamo, stub } = moto));
 
 /** A role whose trust names another service account than the pod's: every call of the pod is denied. */
 async function brokenRole(name: string): Promise<string> {
@@ -234,15 +218,7 @@ describe('the handler: a real-time denial, then the scheduled run over the same 
 describe('the race: real-time invocations while a scan is in progress (real DynamoDB writes)', () => {
   const settings = irsaSettingsSchema.parse({ regions: REGIONS, realtime: true });
   // The app functions called directly: their CloudTrail clients reach the stub as the handler's do.
-  let savedEndpoint: string | undefined;
-  beforeAll(() => {
-    savedEndpoint = process.env.AWS_ENDPOINT_URL_CLOUDTRAIL;
-    process.env.AWS_ENDPOINT_URL_CLOUDTRAIL = stub.endpoint;
-  });
-  afterAll(() => {
-    if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_CLOUDTRAIL;
-    else process.env.AWS_ENDPOINT_URL_CLOUDTRAIL = savedEndpoint;
-  });
+  useEnv(() => ({ AWS_ENDPOINT_URL_CLOUDTRAIL: stub.endpoint }));
 
   /** Runs `during` right after a scan took its lease, as a real-time invocation arriving then would. */
   class InterleavedClaimStore extends DynamoClaimStore {

@@ -12,6 +12,7 @@ import {
   type LookupEventsCommandInput,
 } from '@aws-sdk/client-cloudtrail';
 import { startCloudTrailStub, type CloudTrailStub } from './support/cloudtrail-stub';
+import { withEnv } from '../fixtures/env';
 import {
   eksIssuer,
   malformedWebIdentityEvent,
@@ -88,12 +89,13 @@ beforeEach(() => {
 describe('IRSA integration: CloudTrail LookupEvents stub', () => {
   test('the real SDK reaches it through AWS_ENDPOINT_URL_CLOUDTRAIL while AWS_ENDPOINT_URL points elsewhere', async () => {
     unlimited.seed('eu-west-1', [webIdentityEvent(call({ region: 'eu-west-1' }))]);
-    const saved = { ...process.env };
-    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9'; // nothing listens there: a request to it would fail
-    process.env.AWS_ENDPOINT_URL_CLOUDTRAIL = unlimited.endpoint;
-    process.env.AWS_ACCESS_KEY_ID = 'testing';
-    process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-    try {
+    const variables = {
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9', // nothing listens there: a request to it would fail
+      AWS_ENDPOINT_URL_CLOUDTRAIL: unlimited.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    };
+    await withEnv(variables, async () => {
       const ct = new CloudTrailClient({ region: 'eu-west-1', maxAttempts: 1 });
       clients.push(ct);
       const out = await ct.send(new LookupEventsCommand(BY_NAME));
@@ -115,9 +117,7 @@ describe('IRSA integration: CloudTrail LookupEvents stub', () => {
         pages: 1,
         eventsServed: 1,
       });
-    } finally {
-      process.env = saved;
-    }
+    });
   });
 
   test('pages newest first, 50 at most, with ties and without loss or repetition', async () => {

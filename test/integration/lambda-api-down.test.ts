@@ -11,17 +11,8 @@ import { createRegionClients } from '../../lambdas/adapters/clients';
 import { checksReading } from '../../lambdas/core/check-reads';
 import type { Finding } from '../../lambdas/core/finding';
 import { checkerSettingsSchema } from '../../lambdas/core/settings';
-import {
-  destroyClients,
-  MOTO_ACCOUNT_ID,
-  resetMoto,
-  seedTmcCredential,
-  TEST_REGION,
-  testClients,
-  uniqueName,
-  useMotoEnvironment,
-  type TestClients,
-} from './support';
+import { MOTO_ACCOUNT_ID, seedTmcCredential, TEST_REGION, uniqueName, type TestClients } from './support';
+import { useMotoFile } from './support/moto-hooks';
 
 jest.setTimeout(60_000);
 
@@ -33,9 +24,8 @@ let hung: Server;
 let hungEndpoint: string;
 const sockets = new Set<Socket>();
 
+useMotoFile({}, (moto) => ({ clients } = moto));
 beforeAll(async () => {
-  useMotoEnvironment();
-  clients = testClients();
   hung = createServer(() => undefined); // accepts every request and never answers
   hung.on('connection', (socket) => {
     sockets.add(socket);
@@ -45,11 +35,9 @@ beforeAll(async () => {
   hungEndpoint = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  destroyClients(clients);
   for (const socket of sockets) socket.destroy();
   await new Promise<void>((resolve) => hung.close(() => resolve()));
 });
-beforeEach(() => resetMoto());
 afterEach(() => {
   delete process.env.AWS_ENDPOINT_URL_LAMBDA;
 });

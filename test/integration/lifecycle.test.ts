@@ -11,25 +11,22 @@ import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-s
 import type { LifecycleFinding } from '../../lambdas/core/lifecycle/types';
 import type { RunSummaryDetail } from '../../lambdas/core/lifecycle/run-event';
 import {
-  destroyClients,
   drainEvents,
   drainNotifications,
   lambdaContext,
   publishingSinks,
-  resetMoto,
   seedTmcCredential,
   TEST_REGION,
-  testClients,
   uniqueName,
-  useMotoEnvironment,
   type Sinks,
   type TestClients,
 } from './support';
-import { startCloudTrailStub, type CloudTrailStub } from './support/cloudtrail-stub';
+import { useMotoFile } from './support/moto-hooks';
+import { quietPowertools, withFreshHandler } from '../fixtures/load-handler';
+import { type CloudTrailStub } from './support/cloudtrail-stub';
 import { IRSA_RULE_PATTERN, runIrsaHandler } from './support/irsa-runner';
 import {
   createWatermarkTable,
-  dynamoClient,
   IRSA_REGIONS,
   seedIrsaScenario,
   seedScenarioEvents,
@@ -47,21 +44,7 @@ let clients: TestClients;
 let dynamo: DynamoDBClient;
 let stub: CloudTrailStub;
 
-beforeAll(async () => {
-  useMotoEnvironment();
-  clients = testClients();
-  dynamo = dynamoClient();
-  stub = await startCloudTrailStub();
-});
-afterAll(async () => {
-  destroyClients(clients);
-  dynamo.destroy();
-  await stub.close();
-});
-beforeEach(async () => {
-  await resetMoto();
-  stub.clear();
-});
+useMotoFile({ cloudTrailStub: {} }, (moto) => ({ clients, dynamo, stub } = moto));
 
 /** A second rule on the findings bus, for the run summary events. */
 async function runSummaryQueue(): Promise<string> {
@@ -93,23 +76,13 @@ async function runHandler(sinks: Sinks, ledgerTable: string): Promise<void> {
     TMC_HEALTH_EVENT_BUS: sinks.eventBusName,
     TMC_HEALTH_TOPIC_ARN: sinks.topicArn,
     TMC_HEALTH_LEDGER_TABLE: ledgerTable,
-    POWERTOOLS_LOG_LEVEL: process.env.TMC_TEST_VERBOSE ? 'INFO' : 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
+    ...quietPowertools(),
   };
-  const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, variables);
-  try {
-    let handlerModule: HandlerModule | undefined;
-    await jest.isolateModulesAsync(async () => {
-      handlerModule = await import('../../lambdas/handlers/credential-check');
-    });
-    await handlerModule!.handler({}, lambdaContext());
-  } finally {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
+  await withFreshHandler(
+    variables,
+    (): Promise<HandlerModule> => import('../../lambdas/handlers/credential-check'),
+    (handlerModule) => handlerModule.handler({}, lambdaContext()),
+  );
 }
 
 describe('finding lifecycle against moto', () => {

@@ -37,18 +37,16 @@ import {
 import type { Finding } from '../../lambdas/core/finding';
 import { checkerSettingsSchema } from '../../lambdas/core/settings';
 import {
-  destroyClients,
   drainEvents,
   lambdaContext,
   MOTO_ACCOUNT_ID,
-  motoEndpoint,
   publishingSinks,
-  resetMoto,
   TEST_REGION,
-  testClients,
-  useMotoEnvironment,
   type TestClients,
 } from './support';
+import { motoClient, useMotoFile } from './support/moto-hooks';
+import { withEnv } from '../fixtures/env';
+import { loadIsolated, quietPowertools } from '../fixtures/load-handler';
 
 jest.setTimeout(120_000);
 
@@ -73,20 +71,11 @@ interface World {
 let clients: TestClients;
 let eks: EKSClient;
 
+useMotoFile({}, (moto) => ({ clients } = moto));
 beforeAll(() => {
-  useMotoEnvironment();
-  clients = testClients();
-  eks = new EKSClient({
-    endpoint: motoEndpoint(),
-    region: TEST_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  eks = motoClient(EKSClient);
 });
-afterAll(() => {
-  destroyClients(clients);
-  eks.destroy();
-});
-beforeEach(() => resetMoto());
+afterAll(() => eks.destroy());
 
 async function createRole(name: string, document: object): Promise<void> {
   await clients.iam.send(
@@ -364,27 +353,18 @@ describe('the credential-check handler with TMC_HEALTH_POD_IDENTITY_ENABLED=true
       TMC_HEALTH_EVENT_BUS: sinks.eventBusName,
       TMC_HEALTH_TOPIC_ARN: sinks.topicArn,
       TMC_HEALTH_POD_IDENTITY_ENABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: process.env.TMC_TEST_VERBOSE ? 'INFO' : 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
+      ...quietPowertools(),
     };
-    const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
-    Object.assign(process.env, variables);
-    try {
-      let handler: typeof import('../../lambdas/handlers/credential-check').handler | undefined;
-      await jest.isolateModulesAsync(async () => {
+    await withEnv(variables, async () => {
+      const handler = await loadIsolated(async () => {
         // The handler's EKS clients are cached per region at module scope: stub these very clients.
         const module = await import('../../lambdas/adapters/eks-connector-clients');
         stubPodIdentity(module.eksConnectorClients(TEST_REGION).eks, world);
-        handler = (await import('../../lambdas/handlers/credential-check')).handler;
+        return (await import('../../lambdas/handlers/credential-check')).handler;
       });
-      const summary = await handler!({}, lambdaContext());
+      const summary = await handler({}, lambdaContext());
       expect(summary.failedOperations).toEqual([]);
-    } finally {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    }
+    });
     const fails = (await drainEvents<Finding>(clients, sinks.ruleQueueUrl)).map((event) => event.detail);
     expect(
       fails

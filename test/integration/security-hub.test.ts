@@ -26,21 +26,17 @@ import {
   type AwsSecurityFinding,
 } from '@aws-sdk/client-securityhub';
 import {
-  destroyClients,
   lambdaContext,
   MOTO_ACCOUNT_ID,
-  motoEndpoint,
   publishingSinks,
-  resetMoto,
   seedTmcCredential,
   TEST_REGION,
-  testClients,
   uniqueName,
-  useMotoEnvironment,
   type Sinks,
   type TestClients,
 } from './support';
-import { dynamoClient } from './support/irsa-seed';
+import { motoClient, useMotoFile } from './support/moto-hooks';
+import { quietPowertools, withFreshHandler } from '../fixtures/load-handler';
 import { createLedgerTable } from './support/ledger';
 
 jest.setTimeout(120_000);
@@ -54,23 +50,12 @@ let clients: TestClients;
 let dynamo: DynamoDBClient;
 let securityHub: SecurityHubClient;
 
+useMotoFile({}, (moto) => ({ clients, dynamo } = moto));
 beforeAll(() => {
-  useMotoEnvironment();
-  clients = testClients();
-  dynamo = dynamoClient();
-  securityHub = new SecurityHubClient({
-    endpoint: motoEndpoint(),
-    region: TEST_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  securityHub = motoClient(SecurityHubClient);
 });
-afterAll(() => {
-  destroyClients(clients);
-  dynamo.destroy();
-  securityHub.destroy();
-});
+afterAll(() => securityHub.destroy());
 beforeEach(async () => {
-  await resetMoto();
   await securityHub.send(new EnableSecurityHubCommand({ EnableDefaultStandards: false }));
 });
 
@@ -80,24 +65,14 @@ async function runHandler(sinks: Sinks, env: Record<string, string>): Promise<vo
     TMC_HEALTH_EVENT_BUS: sinks.eventBusName,
     TMC_HEALTH_TOPIC_ARN: sinks.topicArn,
     TMC_HEALTH_SECURITY_HUB_EXPORT: 'true',
-    POWERTOOLS_LOG_LEVEL: process.env.TMC_TEST_VERBOSE ? 'INFO' : 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
+    ...quietPowertools(),
     ...env,
   };
-  const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, variables);
-  try {
-    let handlerModule: HandlerModule | undefined;
-    await jest.isolateModulesAsync(async () => {
-      handlerModule = await import('../../lambdas/handlers/credential-check');
-    });
-    await handlerModule!.handler({}, lambdaContext());
-  } finally {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
+  await withFreshHandler(
+    variables,
+    (): Promise<HandlerModule> => import('../../lambdas/handlers/credential-check'),
+    (handlerModule) => handlerModule.handler({}, lambdaContext()),
+  );
 }
 
 /** Our findings in moto's Security Hub (filtered here: moto ignores GetFindings' Filters). */

@@ -15,8 +15,8 @@ import { createRegionClients } from '../../../lambdas/adapters/clients';
 import { createIrsaClients } from '../../../lambdas/adapters/irsa/clients';
 import { checkerSettingsSchema } from '../../../lambdas/core/settings';
 import { irsaSettingsSchema } from '../../../lambdas/core/irsa/settings';
+import { useEnv } from '../../fixtures/env';
 
-const savedEnv = { ...process.env };
 let server: Server;
 const sockets = new Set<Socket>();
 let requests = 0;
@@ -30,14 +30,14 @@ beforeAll(async () => {
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${port}`;
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'secret';
-  delete process.env.AWS_PROFILE;
 });
+useEnv(() => ({
+  AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'secret',
+  AWS_PROFILE: undefined,
+}));
 afterAll(async () => {
-  process.env = savedEnv;
   for (const socket of sockets) socket.destroy();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });

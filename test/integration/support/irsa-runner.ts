@@ -9,6 +9,8 @@ import type { IrsaRunSummary } from '../../../lambdas/app/irsa-check';
 import type { IrsaRealtimeSummary } from '../../../lambdas/app/irsa-realtime';
 import type { CloudTrailApiCallEvent } from '../../../lambdas/handlers/irsa-check';
 import type { Finding } from '../../../lambdas/core/finding';
+import { withEnv } from '../../fixtures/env';
+import { loadIsolated, quietPowertools } from '../../fixtures/load-handler';
 import type { CloudTrailStub } from './cloudtrail-stub';
 import { lambdaContext } from './moto';
 import type { Sinks } from './sinks';
@@ -35,11 +37,7 @@ const LAMBDAS_DIR = path.resolve(__dirname, '../../../lambdas') + path.sep;
 /** A copy of the handler module whose module scope runs again, reading the environment just set. */
 async function importFreshHandler(): Promise<HandlerModule> {
   if (typeof jest !== 'undefined') {
-    let handlerModule: HandlerModule | undefined;
-    await jest.isolateModulesAsync(async () => {
-      handlerModule = await import('../../../lambdas/handlers/irsa-check');
-    });
-    return handlerModule!;
+    return loadIsolated((): Promise<HandlerModule> => import('../../../lambdas/handlers/irsa-check'));
   }
   // Outside jest (scripts/bench under ts-node, CommonJS): drop the checker's own modules from Node's require
   // cache. Unlike jest's isolated registry this keeps node_modules loaded: only the checker's scope must rerun.
@@ -78,20 +76,10 @@ async function withHandler<T>(
     TMC_HEALTH_IRSA_WATERMARK_TABLE: options.watermarkTable,
     TMC_HEALTH_EVENT_BUS: options.sinks.eventBusName,
     TMC_HEALTH_TOPIC_ARN: options.sinks.topicArn,
-    POWERTOOLS_LOG_LEVEL: process.env.TMC_TEST_VERBOSE ? 'INFO' : 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
+    ...quietPowertools(),
     ...options.env,
   };
-  const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, variables);
-  try {
-    return await call(await importFreshHandler());
-  } finally {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
+  return withEnv(variables, async () => call(await importFreshHandler()));
 }
 
 /** The rule the IRSA findings are routed by. */
