@@ -14,6 +14,10 @@ import {
   type PolicyStatementJson,
   type TemplateResource,
 } from './helpers';
+import { useBundleCache } from './support/bundle-cache';
+
+// One test bundles the hub's functions to see that it does; the bundles themselves are bundling.test.ts's subject.
+const bundleCache = useBundleCache();
 
 interface FileAsset {
   readonly source: { readonly path: string; readonly packaging: string };
@@ -100,6 +104,8 @@ describe('the member template reads its code from the organization-readable buck
       return (built as TmcHealthHubStack).memberTemplate.bundlingRequired;
     };
     expect(only(['TmcHealthHub'])).toBe(true);
+    // ...and the hub's functions were bundled (by esbuild or from the cache of an earlier run).
+    expect(bundleCache.hits + bundleCache.misses).toBeGreaterThan(0);
     expect(only(['TmcHealthMemberAssets-eu-west-1'])).toBe(false);
   });
 });
