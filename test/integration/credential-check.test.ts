@@ -35,6 +35,7 @@ import {
   type TestClients,
 } from './support';
 import { useMotoFile } from './support/moto-hooks';
+import { withClockAhead } from '../fixtures/clock';
 import { withEnv } from '../fixtures/env';
 import { loadIsolated, quietPowertools } from '../fixtures/load-handler';
 
@@ -209,28 +210,9 @@ describe('credential-check handler against moto', () => {
     // minutes the handler's clock (Date only; timers stay real) is moved 10 minutes ahead with a 0.1 h limit.
     // The metric datapoints (2 minutes old in real time) stay inside the 30-minute window.
     const { credential, sinks } = await seedWithSinks();
-    jest.useFakeTimers({
-      now: Date.now() + 10 * 60_000,
-      advanceTimers: true,
-      doNotFake: [
-        'hrtime',
-        'nextTick',
-        'performance',
-        'queueMicrotask',
-        'setImmediate',
-        'clearImmediate',
-        'setInterval',
-        'clearInterval',
-        'setTimeout',
-        'clearTimeout',
-      ],
-    });
-    let summary: RunSummary;
-    try {
-      ({ summary } = await runHandler(sinks, { TMC_HEALTH_TOKEN_MAX_AGE_HOURS: '0.1' }));
-    } finally {
-      jest.useRealTimers();
-    }
+    const { summary } = await withClockAhead(10 * 60_000, () =>
+      runHandler(sinks, { TMC_HEALTH_TOKEN_MAX_AGE_HOURS: '0.1' }),
+    );
     const out = await delivered(sinks);
     expectOneFailure(out, summary, credential, {
       checkId: 'tmc.token.stale',

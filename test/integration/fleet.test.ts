@@ -46,18 +46,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateEventBusCommand,
-  EventBridgeClient,
   PutEventsCommand,
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoHeartbeatStore } from '../../lambdas/adapters/fleet/heartbeat-store';
@@ -76,6 +69,7 @@ import {
   publishingSinks,
   seedTmcCredential,
   TEST_REGION,
+  testClients,
   uniqueName,
   type SeededCredential,
   type Sinks,
@@ -83,6 +77,7 @@ import {
   type TestClients,
 } from './support';
 import { useMotoFile } from './support/moto-hooks';
+import { withClockAhead } from '../fixtures/clock';
 import { quietPowertools, withFreshHandler } from '../fixtures/load-handler';
 import { createLedgerTable } from './support/ledger';
 
@@ -130,17 +125,7 @@ interface Member {
 }
 
 function clientsWith(credentials: MemberCredentials): TestClients {
-  const config = { endpoint: motoEndpoint(), region: TEST_REGION, credentials, maxAttempts: 2 };
-  return {
-    iam: new IAMClient(config),
-    lambda: new LambdaClient(config),
-    cloudwatch: new CloudWatchClient(config),
-    events: new EventBridgeClient(config),
-    ssm: new SSMClient(config),
-    sns: new SNSClient(config),
-    sqs: new SQSClient(config),
-    tagging: new ResourceGroupsTaggingAPIClient(config),
-  };
+  return testClients(motoEndpoint(), credentials);
 }
 
 /** The member's credentials: AssumeRole from the hub into the member account (moto maps them to that account). */
@@ -417,29 +402,6 @@ async function heartbeat(hub: Hub, accountId: string) {
 }
 
 /** The Date of this process moved ahead (timers, hrtime and ticks stay real), for the rest of `body`. */
-async function withClockAhead<T>(ms: number, body: () => Promise<T>): Promise<T> {
-  jest.useFakeTimers({
-    now: Date.now() + ms,
-    advanceTimers: true,
-    doNotFake: [
-      'hrtime',
-      'nextTick',
-      'performance',
-      'queueMicrotask',
-      'setImmediate',
-      'clearImmediate',
-      'setInterval',
-      'clearInterval',
-      'setTimeout',
-      'clearTimeout',
-    ],
-  });
-  try {
-    return await body();
-  } finally {
-    jest.useRealTimers();
-  }
-}
 
 // ------------------------------------------------------------------------------------------------ tests
 

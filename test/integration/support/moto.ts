@@ -109,14 +109,18 @@ export interface TestClients {
   readonly tagging: ResourceGroupsTaggingAPIClient;
 }
 
-/** Clients for the tests' own seeding and assertions, explicitly configured for moto (independent of env). */
-export function testClients(endpoint = motoEndpoint()): TestClients {
-  const config = {
-    endpoint,
-    region: TEST_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    maxAttempts: 2,
-  };
+/**
+ * Clients for the tests' own seeding and assertions, explicitly configured for moto (independent of env): with
+ * moto's fake credentials (its default account), or with `credentials` (e.g. assumed into another account).
+ */
+export function testClients(
+  endpoint = motoEndpoint(),
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = {
+    accessKeyId: 'testing',
+    secretAccessKey: 'testing',
+  },
+): TestClients {
+  const config = { endpoint, region: TEST_REGION, credentials, maxAttempts: 2 };
   return {
     iam: new IAMClient(config),
     lambda: new LambdaClient(config),
