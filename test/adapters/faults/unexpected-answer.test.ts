@@ -19,6 +19,7 @@ import { UNEXPECTED_ANSWER } from '../../../lambdas/adapters/unexpected-answer';
 import type { Finding } from '../../../lambdas/core/finding';
 import { irsaSettingsSchema } from '../../../lambdas/core/irsa/settings';
 import { checkerSettingsSchema } from '../../../lambdas/core/settings';
+import { useEnv } from '../../fixtures/env';
 
 type Answer = { readonly status: number; readonly type: string; readonly body: string };
 const ANSWERS: Record<string, Answer> = {
@@ -34,7 +35,6 @@ const ANSWERS: Record<string, Answer> = {
   },
 };
 
-const savedEnv = { ...process.env };
 let server: Server;
 let endpoint: string;
 let answer: Answer;
@@ -49,13 +49,14 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  process.env.AWS_ENDPOINT_URL = endpoint;
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'secret';
-  delete process.env.AWS_PROFILE;
 });
+useEnv(() => ({
+  AWS_ENDPOINT_URL: endpoint,
+  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'secret',
+  AWS_PROFILE: undefined,
+}));
 afterAll(async () => {
-  process.env = savedEnv;
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
