@@ -7,6 +7,7 @@ import { EventSchemas } from './constructs/event-schemas';
 import { FindingsHome } from './constructs/findings-home';
 import { configuredReadOnlyRole, type FleetReadOnlyRole } from './constructs/fleet-read-only-role';
 import { IrsaCheck } from './constructs/irsa-check';
+import { SecurityHubExporter } from './constructs/security-hub-exporter';
 import type { SelfMonitoring } from './constructs/self-monitoring';
 import { addStackOutputs } from './constructs/stack-outputs';
 import { eventBusArn } from './permissions/checker-permissions';
@@ -30,6 +31,8 @@ export class TmcHealthCheckerStack extends Stack {
   readonly eventSchemas: EventSchemas;
   /** The role `tmc-health check --accounts` assumes; undefined unless readOnlyRoleTrustedPrincipals is set. */
   readonly readOnlyRole?: FleetReadOnlyRole;
+  /** The Security Hub exporter and its rule; undefined unless securityHubExport is on. */
+  readonly securityHubExporter?: SecurityHubExporter;
   /** Alarms on the checkers themselves (errors, throttles, dead-man's switch, dead-letter queues, publishing). */
   readonly selfMonitoring: SelfMonitoring;
   readonly dashboard: CheckerDashboard;
@@ -52,6 +55,12 @@ export class TmcHealthCheckerStack extends Stack {
     this.credentials = new CredentialCheck(this.home, 'Default', { config, publishing });
     if (config.irsaEnabled) this.irsa = new IrsaCheck(this.home, 'Irsa', { config, publishing });
     this.readOnlyRole = configuredReadOnlyRole(this, config);
+    if (config.securityHubExport) {
+      this.securityHubExporter = new SecurityHubExporter(this, 'SecurityHubExport', {
+        eventBusName: config.eventBusName,
+        logRetention: config.logRetentionDays,
+      });
+    }
 
     const checkers = [this.credentials.monitored, ...(this.irsa ? [this.irsa.monitored] : [])];
     this.selfMonitoring = this.home.monitor(checkers);

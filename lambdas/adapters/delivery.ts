@@ -2,20 +2,20 @@ import { memberSettingsFromEnvironment } from '../core/fleet/member-settings';
 import { lifecycleSettingsFromEnvironment } from '../core/lifecycle/settings';
 import type { CheckFamily } from '../core/lifecycle/types';
 import type { FindingPublisher } from '../core/publishing';
-import { securityHubSettingsFromEnvironment } from '../core/security-hub/settings';
 import type { RequestCounter } from './client-config';
 import { createRunReportForwarder, type RunReportForwarder } from './fleet/report-forwarder';
 import { createLifecycleClients, type LifecycleClients } from './lifecycle/lifecycle-clients';
 import type { LambdaRetrigger } from './lifecycle/retrigger';
-import { createSecurityHubPublisher } from './publish-security-hub';
 import { createFindingPublisher } from './publishers';
 
 /**
  * Where a checker's runs go, read once from the environment: one of three, in this order.
  * - `forward` (member mode, TMC_HEALTH_HUB_EVENT_BUS set): each run's report to the hub bus; no ledger, topic
  *   or finding events of its own.
- * - `lifecycle` (a ledger table): transitions to EventBridge, a digest to SNS, Security Hub when exported.
- * - `publish` (no ledger): every finding to EventBridge, a summary to SNS, Security Hub when exported.
+ * - `lifecycle` (a ledger table): transitions to EventBridge, a digest to SNS.
+ * - `publish` (no ledger): every finding to EventBridge, a summary to SNS.
+ * The Security Hub export is no part of it: its own function imports the finding events from the bus
+ * (lambdas/handlers/security-hub-export.ts), so no checker bundles the Security Hub client.
  * lambdas/app/run-sink.ts turns it into the run's RunSink.
  */
 export type CheckerDelivery =
@@ -51,10 +51,7 @@ export function checkerDelivery(options: CheckerDeliveryOptions): CheckerDeliver
       forwarder: createRunReportForwarder(hubEventBusArn, homeRegion, { runbookBaseUrl }),
     };
   }
-  // Security Hub export: FAIL findings imported into this region's Security Hub, when on.
-  const { securityHubExport } = securityHubSettingsFromEnvironment(env);
-  const securityHub = securityHubExport ? createSecurityHubPublisher(homeRegion) : undefined;
-  const publisher = createFindingPublisher(settings, homeRegion, securityHub ? [securityHub] : []);
+  const publisher = createFindingPublisher(settings, homeRegion);
   const lifecycle = lifecycleSettingsFromEnvironment(env);
   if (lifecycle.ledgerTableName === undefined) return { kind: 'publish', family, publisher };
   const clients = createLifecycleClients({
@@ -66,7 +63,6 @@ export function checkerDelivery(options: CheckerDeliveryOptions): CheckerDeliver
     homeRegion,
     ...(options.counter ? { counter: options.counter } : {}),
     fallback: publisher,
-    ...(securityHub ? { securityHub } : {}),
     ...(options.retrigger && lifecycle.autoRemediation ? { retrigger: options.retrigger } : {}),
   });
   return { kind: 'lifecycle', family, clients };

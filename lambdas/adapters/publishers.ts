@@ -14,15 +14,13 @@ export function regionOf(nameOrArn: string, defaultRegion: string): string {
 }
 
 /**
- * EventBridge always (every finding), SNS when a topic is configured (one summary per run with problems), then
- * `extra` (the checkers' Security Hub export, when on: it is not imported here, so the CLI does not bundle its
- * client). Clients are created here, once per container, in the region of the bus or topic (which may be another
- * account's central bus).
+ * EventBridge always (every finding), SNS when a topic is configured (one summary per run with problems). Clients
+ * are created here, once per container, in the region of the bus or topic (which may be another account's central
+ * bus).
  */
 export function createFindingPublisher(
   settings: Pick<CheckerSettings, 'eventBusName' | 'topicArn'>,
   defaultRegion: string,
-  extra: readonly FindingPublisher[] = [],
 ): FindingPublisher {
   const publishers: FindingPublisher[] = [
     new EventBridgeFindingPublisher(
@@ -37,5 +35,5 @@ export function createFindingPublisher(
       }),
     );
   }
-  return new CompositePublisher([...publishers, ...extra]);
+  return new CompositePublisher(publishers);
 }

@@ -34,7 +34,6 @@ export function lifecycleStageFor(
       ledger: clients.ledgerFor(family, accountScope),
       events: clients.events,
       ...(digest ? { digest } : {}),
-      ...(clients.securityHub ? { securityHub: clients.securityHub } : {}),
       fallback: clients.fallback,
       ...(clients.retrigger ? { retrigger: clients.retrigger } : {}),
     },

@@ -66,11 +66,6 @@ export interface LifecycleStageDependencies {
   readonly ledger: LedgerStore;
   readonly events: EventSink;
   readonly digest?: DigestSink;
-  /**
-   * Handed every transition beside EventBridge and SNS when `securityHubExport` is on: imports them into Security
-   * Hub (FAIL transitions active, RESOLVED archived under the same finding Id).
-   */
-  readonly securityHub?: FindingPublisher;
   /** Stateless publisher (every finding, run summary mail), used only when the ledger cannot be read. */
   readonly fallback: FindingPublisher;
   /** Present when `autoRemediation` is on (credential check only). */
@@ -215,8 +210,8 @@ export class LifecycleStage {
   }
 
   /**
-   * EventBridge (every transition), SNS (the digest) and Security Hub (when on) all try, whatever the others do;
-   * any failure throws.
+   * EventBridge (every transition) and SNS (the digest) both try, whatever the other does; any failure throws.
+   * The Security Hub export reads the transitions' events off the bus (lambdas/app/security-hub-export.ts).
    */
   private async publishTransitions(prepared: PreparedRun, run: RunInfo): Promise<PublishReport[]> {
     if (prepared.events.length === 0) return [];
@@ -225,7 +220,7 @@ export class LifecycleStage {
       ...(prepared.storm ? { storm: prepared.storm } : {}),
       ...(this.options.digestNamesAccounts ? { namesAccounts: true } : {}),
     });
-    const { events, digest: digestSink, securityHub } = this.dependencies;
+    const { events, digest: digestSink } = this.dependencies;
     // The composite runs both even when one fails (an EventBridge outage must not also swallow the mail).
     const parts: FindingPublisher[] = [
       {
@@ -250,7 +245,6 @@ export class LifecycleStage {
             },
           ]
         : []),
-      ...(securityHub ? [securityHub] : []),
     ];
     try {
       const report = await new CompositePublisher(parts).publish(prepared.events, run);

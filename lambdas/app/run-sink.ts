@@ -11,7 +11,7 @@ export interface RunDelivery {
 /**
  * The one seam between a checker's run and its outputs, chosen once per container:
  * - `forward`: member mode, the run's report to the hub (the hub runs the lifecycle on exactly this input);
- * - `lifecycle`: the ledger diff, transitions to EventBridge, a digest to SNS, Security Hub when exported;
+ * - `lifecycle`: the ledger diff, transitions to EventBridge, a digest to SNS;
  * - `publish`: stateless, every finding to EventBridge and a summary to SNS (the CLI's --publish, no ledger).
  * No sink at all is a dry run (the CLI without --publish). Each throws like the publishers (PublishError,
  * LedgerUnavailableError...) when something was not delivered, so the run fails loudly.

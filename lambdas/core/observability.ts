@@ -15,6 +15,8 @@ export const SERVICE_NAMES = {
   /** The Organizations hub's functions (docs/organizations.md). */
   fleetIntake: 'tmc-health-fleet-intake',
   fleetWatch: 'tmc-health-fleet-watch',
+  /** The Security Hub exporter (securityHubExport, docs/security-hub.md). */
+  securityHubExport: 'tmc-health-security-hub-export',
 } as const;
 
 export const METRIC_NAMES = {

@@ -15,7 +15,8 @@ import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, LAMBDA_UNUSED_CREDENTIAL_PROVIDERS }
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
 
 /** The deployed handlers, by file name in lambdas/handlers (each exports `handler`). */
-export type HandlerName = 'credential-check' | 'irsa-check' | 'fleet-intake' | 'fleet-watch';
+export type HandlerName =
+  'credential-check' | 'irsa-check' | 'fleet-intake' | 'fleet-watch' | 'security-hub-export';
 
 /**
  * A DynamoDB table a function can be bound to (`CheckerFunction.useTable`): its name goes into the function's

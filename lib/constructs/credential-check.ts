@@ -2,7 +2,6 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { LIFECYCLE_ENV, lifecycleSettingsToEnvironment } from '../../lambdas/core/lifecycle/settings';
 import { SERVICE_NAMES } from '../../lambdas/core/observability';
-import { securityHubSettingsToEnvironment } from '../../lambdas/core/security-hub/settings';
 import { settingsToEnvironment } from '../../lambdas/core/settings';
 import {
   CHECKER_TIMEOUT_MINUTES,
@@ -23,7 +22,6 @@ import { eksConnectorReadStatements } from '../permissions/eks-connector-permiss
 import { autoRemediationStatements } from '../permissions/lifecycle-permissions';
 import { acknowledgeNagFindings, acknowledgeTopicKeyGrant } from '../permissions/nag-acknowledgements';
 import { podIdentityReadStatements } from '../permissions/pod-identity-permissions';
-import { securityHubImportStatements } from '../permissions/security-hub-permissions';
 import { CheckerFunction } from './checker-function';
 import { CheckerSchedule } from './checker-schedule';
 import type { MonitoredChecker } from './self-monitoring';
@@ -79,7 +77,6 @@ export class CredentialCheck extends Construct {
         : {
             ...settingsToEnvironment(checkerSettings(config, publishing.topicArn)),
             ...lifecycleSettingsToEnvironment(lifecycleSettings(config)),
-            ...securityHubSettingsToEnvironment(config),
           },
     });
     // On by default (read-only): the clusters registered through the EKS Connector and their connector roles, and
@@ -105,8 +102,6 @@ export class CredentialCheck extends Construct {
       this.checker.grant([
         // Off by default: without it no role in the template may invoke any function but the scheduler's.
         ...(config.autoRemediation ? autoRemediationStatements(config.regions) : []),
-        // Off by default: without it the template grants no Security Hub action.
-        ...(config.securityHubExport ? securityHubImportStatements() : []),
         ...eksReads,
       ]);
       if (publishing.topicKeyArn !== undefined) acknowledgeTopicKeyGrant(this.checker.role);

@@ -4,7 +4,6 @@ import { Construct } from 'constructs';
 import { irsaSettingsToEnvironment } from '../../lambdas/core/irsa/settings';
 import { LIFECYCLE_ENV, lifecycleSettingsToEnvironment } from '../../lambdas/core/lifecycle/settings';
 import { SERVICE_NAMES } from '../../lambdas/core/observability';
-import { securityHubSettingsToEnvironment } from '../../lambdas/core/security-hub/settings';
 import {
   IRSA_MAX_EVENT_AGE_MINUTES,
   IRSA_TIMEOUT_MINUTES,
@@ -17,7 +16,6 @@ import {
 import { hubPublishStatements, publishStatements } from '../permissions/checker-permissions';
 import { irsaReadStatements, irsaRealtimeStatements } from '../permissions/irsa-permissions';
 import { acknowledgeIrsaNagFindings, acknowledgeTopicKeyGrant } from '../permissions/nag-acknowledgements';
-import { securityHubImportStatements } from '../permissions/security-hub-permissions';
 import { MEMBER_REPORTER_ROLE_PATH } from '../fleet/member-role-path';
 import { CheckerFunction } from './checker-function';
 import { CheckerSchedule } from './checker-schedule';
@@ -80,7 +78,6 @@ export class IrsaCheck extends Construct {
     } else {
       this.checker.grant([...reads, ...publishStatements(publishing)]);
       this.checker.useTable(publishing.ledger, LIFECYCLE_ENV.ledgerTableName, 'readWrite');
-      this.checker.grant(config.securityHubExport ? securityHubImportStatements() : []);
       if (publishing.topicKeyArn !== undefined) acknowledgeTopicKeyGrant(this.checker.role);
     }
 
@@ -149,6 +146,5 @@ function irsaEnvironment(
   return {
     ...irsaSettingsToEnvironment(irsaCheckerSettings(config, publishing.topicArn, watermarkTableName)),
     ...lifecycleSettingsToEnvironment(lifecycleSettings(config)),
-    ...securityHubSettingsToEnvironment(config),
   };
 }

@@ -18,6 +18,8 @@ const configurations: [string, Record<string, unknown>][] = [
   ['with IRSA disabled', { irsaEnabled: false }],
   ['with auto-remediation', { autoRemediation: true }],
   ['with auto-remediation in two regions', { autoRemediation: 'true', regions: 'eu-west-1,us-east-1' }],
+  ['with the Security Hub export', { securityHubExport: 'true' }],
+  ['with the Security Hub export on a custom bus', { securityHubExport: 'true', eventBusName: 'findings' }],
 ];
 
 describe.each(configurations)('cdk-nag AwsSolutions (%s)', (_name, context) => {

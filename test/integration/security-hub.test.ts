@@ -1,7 +1,9 @@
 /**
- * The Security Hub export end to end (issue 14): the credential-check handler, run in-process against moto with
- * TMC_HEALTH_SECURITY_HUB_EXPORT=true, imports its FAIL into moto's Security Hub, and the resolution updates that
- * same finding (one finding, same Id) instead of adding a second one.
+ * The Security Hub export end to end: the credential-check handler, run in-process against moto, puts its finding
+ * events on the findings bus; a rule with the exporter's own pattern (lib/constructs/security-hub-exporter.ts)
+ * hands them to a queue, and each event, as EventBridge delivered it, is the exporter handler's invocation. The
+ * FAIL is imported into moto's Security Hub, and the resolution updates that same finding (one finding, same Id)
+ * instead of adding a second one.
  *
  * What moto 5.2.5 lacks, and where it is checked instead:
  * - GetFindings ignores `Filters` (moto returns every finding of the account and region): the test filters by
@@ -37,11 +39,14 @@ import {
 } from './support';
 import { motoClient, useMotoFile } from './support/moto-hooks';
 import { quietPowertools, withFreshHandler } from '../fixtures/load-handler';
+import { securityHubExportEventPattern } from '../../lib/constructs/security-hub-exporter';
+import { drainEvents } from './support/sinks';
 import { createLedgerTable } from './support/ledger';
 
 jest.setTimeout(120_000);
 
 type HandlerModule = typeof import('../../lambdas/handlers/credential-check');
+type ExporterModule = typeof import('../../lambdas/handlers/security-hub-export');
 
 const FINDINGS_BUS = 'tmc-health-findings'; // a custom bus: see credential-check.test.ts on moto's default bus
 const PRODUCT_ARN = `arn:aws:securityhub:${TEST_REGION}:${MOTO_ACCOUNT_ID}:product/${MOTO_ACCOUNT_ID}/default`;
@@ -64,7 +69,6 @@ async function runHandler(sinks: Sinks, env: Record<string, string>): Promise<vo
     TMC_HEALTH_REGIONS: TEST_REGION,
     TMC_HEALTH_EVENT_BUS: sinks.eventBusName,
     TMC_HEALTH_TOPIC_ARN: sinks.topicArn,
-    TMC_HEALTH_SECURITY_HUB_EXPORT: 'true',
     ...quietPowertools(),
     ...env,
   };
@@ -73,7 +77,34 @@ async function runHandler(sinks: Sinks, env: Record<string, string>): Promise<vo
     (): Promise<HandlerModule> => import('../../lambdas/handlers/credential-check'),
     (handlerModule) => handlerModule.handler({}, lambdaContext()),
   );
+  await exportEvents(sinks);
 }
+
+/** The events the exporter's rule matched, each one invocation of the exporter handler; how many were imported. */
+async function exportEvents(sinks: Sinks): Promise<number> {
+  const delivered = await drainEvents(clients, sinks.ruleQueueUrl);
+  let exporter: ExporterModule | undefined;
+  await jest.isolateModulesAsync(async () => {
+    exporter = await import('../../lambdas/handlers/security-hub-export');
+  });
+  let imported = 0;
+  for (const event of delivered) {
+    const report = await exporter!.handler(
+      event as unknown as Parameters<ExporterModule['handler']>[0],
+      lambdaContext('tmc-health-security-hub-export'),
+    );
+    expect(report.skipped).toEqual({ 'not-a-finding-event': 0, 'foreign-account': 0, malformed: 0 });
+    imported += report.publishReport?.delivered ?? 0;
+  }
+  return imported;
+}
+
+/** The findings bus with a rule of the exporter's pattern (this account's finding events) into a queue. */
+const exporterSinks = (): Promise<Sinks> =>
+  publishingSinks(clients, {
+    eventBusName: FINDINGS_BUS,
+    eventPattern: securityHubExportEventPattern(MOTO_ACCOUNT_ID),
+  });
 
 /** Our findings in moto's Security Hub (filtered here: moto ignores GetFindings' Filters). */
 async function exported(): Promise<AwsSecurityFinding[]> {
@@ -99,7 +130,7 @@ describe('Security Hub export against moto', () => {
   test('with the ledger: the FAIL is imported once, the resolution archives the same finding', async () => {
     const table = uniqueName('ledger');
     await createLedgerTable(dynamo, table);
-    const sinks = await publishingSinks(clients, { eventBusName: FINDINGS_BUS });
+    const sinks = await exporterSinks();
     const credential = await seedTmcCredential(clients, uniqueName('cred'), { ruleState: 'DISABLED' });
     const env = { TMC_HEALTH_LEDGER_TABLE: table };
 
@@ -143,7 +174,7 @@ describe('Security Hub export against moto', () => {
   });
 
   test('without the ledger: every run imports the FAIL again, still one finding (BatchImportFindings upserts by Id)', async () => {
-    const sinks = await publishingSinks(clients, { eventBusName: FINDINGS_BUS });
+    const sinks = await exporterSinks();
     await seedTmcCredential(clients, uniqueName('cred'), { ruleState: 'DISABLED' });
 
     await runHandler(sinks, {});
@@ -156,5 +187,32 @@ describe('Security Hub export against moto', () => {
     const second = await exported();
     expect(second.map(summary)).toEqual(first.map(summary));
     expect(Date.parse(second[0]!.UpdatedAt!)).toBeGreaterThan(Date.parse(first[0]!.UpdatedAt!));
+  });
+
+  test('an event of another account, or whose detail is no finding, is skipped and counted; nothing imported', async () => {
+    let exporter: ExporterModule | undefined;
+    await jest.isolateModulesAsync(async () => {
+      exporter = await import('../../lambdas/handlers/security-hub-export');
+    });
+    const envelope = {
+      version: '0',
+      id: 'e-1',
+      'detail-type': 'TMC Health Finding',
+      source: 'tmc-health',
+      account: MOTO_ACCOUNT_ID,
+      time: new Date().toISOString(),
+      region: TEST_REGION,
+      resources: [],
+    };
+    const invoke = (event: object) =>
+      exporter!.handler(
+        event as Parameters<ExporterModule['handler']>[0],
+        lambdaContext('tmc-health-security-hub-export'),
+      );
+    const malformed = await invoke({ ...envelope, detail: { status: 'FAIL' } });
+    expect(malformed).toMatchObject({ exported: 0, skipped: { malformed: 1 } });
+    const foreign = await invoke({ ...envelope, account: '210987654321', detail: {} });
+    expect(foreign).toMatchObject({ exported: 0, skipped: { 'foreign-account': 1 } });
+    expect(await exported()).toEqual([]);
   });
 });

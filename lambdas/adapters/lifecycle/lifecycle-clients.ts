@@ -23,8 +23,6 @@ export interface LifecycleClientOptions {
   readonly counter?: RequestCounter;
   /** The stateless publisher for a run whose ledger cannot be read. */
   readonly fallback: FindingPublisher;
-  /** Imports the transitions into Security Hub too (the checkers' export, when on); never in an Organizations hub. */
-  readonly securityHub?: FindingPublisher;
   /** The built-in remediation (the credential check, with `autoRemediation` on). */
   readonly retrigger?: LambdaRetrigger;
   /** The hub: digests name each change's account. */
