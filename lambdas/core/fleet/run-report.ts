@@ -17,19 +17,19 @@
  * hub) and lists `<region> events:PutEvents` as failed; the result is `ok: false` naming the findings that did not
  * travel, and the caller fails the run once the other parts are delivered.
  */
-import {
-  CHECK_IDS,
-  COMPONENTS,
-  FINDING_SCHEMA_VERSION,
-  RESOURCE_TYPES,
-  SEVERITIES,
-  STATUSES,
-} from '../finding';
 import { makeFindingId, type CheckId, type Finding } from '../finding';
 import { buildFinding, resourceKeyOf } from '../finding-factory';
 import { GLOBAL_REGION } from '../inventory';
 import type { RunInfo } from '../publishing';
 import * as z from '../zod';
+import {
+  REPORT_TEXT_LIMITS,
+  region,
+  reportedFindingSchema,
+  position,
+  text,
+  timestamp,
+} from './reported-finding';
 import { scanJsonArray } from '../json-shape';
 import {
   CLOCK_SKEW_TOLERANCE_MINUTES,
@@ -47,6 +47,8 @@ import {
   type ReportedFamily,
   type RunReport,
 } from './run-report-types';
+
+export { REPORT_TEXT_LIMITS, reportedFindingSchema };
 
 /** The families a report may carry (run-report-types.ts `ReportedFamily`). */
 export const REPORTED_FAMILIES = ['credentials', 'irsa'] as const satisfies readonly ReportedFamily[];
@@ -316,52 +318,6 @@ function oversizedFinding(
   );
 }
 
-/**
- * Length caps (UTF-16 code units, as zod counts) on every free-text field of a report, so what one member sends
- * is bounded field by field, not only as a whole: the hub puts these strings into its own events, digests and
- * heartbeats (each under a 256 KB limit), and a report over a cap is rejected naming the field. Each cap sits well
- * above what an honest member produces: the member bounds what it reads from CloudTrail before it builds a finding
- * (lambdas/core/irsa/parse-event.ts: 512 for a subject or provider, 1,024 for free text, 2,048 for an ARN), and
- * a title or message joins a few of those.
- */
-export const REPORT_TEXT_LIMITS = {
-  /** A member's run id is a UUID. */
-  runId: 128,
-  /** An AWS region name, or the global pseudo-region. */
-  region: 32,
-  /** `region service:Operation`. */
-  failedOperation: 256,
-  /** ISO-8601 with an offset and at most nanoseconds. */
-  timestamp: 40,
-  /** A finding's resource key: an IRSA group's joins a role ARN, a subject, a provider ARN and an error code. */
-  resourceKey: 8_192,
-  title: 4_096,
-  message: 16_384,
-  /** IAM's own limit on an ARN. */
-  arn: 2_048,
-  resourceName: 2_048,
-  credentialName: 512,
-  /** A `system:serviceaccount:<ns>:<sa>` subject, a namespace, an error code, a CloudTrail event id. */
-  name: 1_024,
-  evidenceKey: 256,
-  evidenceValue: 8_192,
-  remediation: 8_192,
-  url: 2_048,
-  /** An IRSA correction's trust policy as JSON: IAM's largest trust policy quota, with room for escapes. */
-  trustPolicy: 16_384,
-} as const;
-
-/** Lines of an IRSA correction's changes or placeholders: a few per denied service account of the role. */
-const MAX_CORRECTION_LINES = 100;
-
-/** Values of one evidence list (a finding's sample event ids, denied actions...). */
-const MAX_EVIDENCE_LIST = 1_000;
-/** Keys of one finding's evidence. */
-const MAX_EVIDENCE_KEYS = 200;
-
-/** A string of at most `max` characters (and at least one unless `empty`). */
-const text = (max: number, empty = false) =>
-  empty ? z.string().check(z.maxLength(max)) : z.string().check(z.minLength(1), z.maxLength(max));
 const count = z.int().check(z.nonnegative());
 /** More regions than AWS has, with room for the global pseudo-region and new ones. */
 export const MAX_REPORT_REGIONS = 64;
@@ -369,101 +325,12 @@ export const MAX_REPORT_REGIONS = 64;
 const MAX_FAILED_OPERATIONS = 1_000;
 /** The base64 of a detail's findings: EventBridge refuses a detail over 256 KB anyway. */
 const MAX_ENCODED_CHARS = 256 * 1024;
-const position = z.int().check(z.positive());
-const timestamp = z.iso.datetime({ offset: true }).check(z.maxLength(REPORT_TEXT_LIMITS.timestamp));
-const utcTimestamp = z.iso.datetime().check(z.maxLength(REPORT_TEXT_LIMITS.timestamp));
-const region = text(REPORT_TEXT_LIMITS.region);
 
 /**
  * Checks only the hub itself runs: a member's report carrying one is rejected, so a member cannot speak for the
  * hub's own findings (`fleet.member.silent` is about a member, judged by the hub).
  */
 export const HUB_ONLY_CHECK_IDS: readonly CheckId[] = ['fleet.member.silent'];
-
-/**
- * A finding as the hub's lifecycle uses it: the published finding schema (lambdas/core/finding-schema.ts, full
- * zod, not for Lambda bundles) restated in zod/mini, with the report's length caps. Loose objects: a field added
- * later passes through untouched. test/unit/fleet-run-report.test.ts checks both agree.
- */
-export const reportedFindingSchema = z.looseObject({
-  schemaVersion: z.literal(FINDING_SCHEMA_VERSION),
-  findingId: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
-  checkId: z.enum(CHECK_IDS),
-  status: z.enum(STATUSES),
-  severity: z.enum(SEVERITIES),
-  title: text(REPORT_TEXT_LIMITS.title),
-  message: text(REPORT_TEXT_LIMITS.message),
-  accountId: z.string().check(z.regex(/^\d{12}$/)),
-  region,
-  resource: z.looseObject({
-    type: z.enum(RESOURCE_TYPES),
-    arn: z.optional(z.string().check(z.maxLength(REPORT_TEXT_LIMITS.arn), z.regex(/^arn:/))),
-    name: text(REPORT_TEXT_LIMITS.resourceName),
-  }),
-  tmc: z.optional(
-    z.looseObject({
-      credentialName: text(REPORT_TEXT_LIMITS.credentialName),
-      component: z.optional(z.enum(COMPONENTS)),
-    }),
-  ),
-  irsa: z.optional(
-    z.looseObject({
-      serviceAccount: text(REPORT_TEXT_LIMITS.name, true),
-      namespace: text(REPORT_TEXT_LIMITS.name, true),
-      oidcProvider: text(REPORT_TEXT_LIMITS.arn, true),
-      errorCode: text(REPORT_TEXT_LIMITS.name),
-      count: position,
-      firstSeen: utcTimestamp,
-      lastSeen: utcTimestamp,
-      sampleEventIds: z.array(text(REPORT_TEXT_LIMITS.name, true)).check(z.maxLength(5)),
-    }),
-  ),
-  correction: z.optional(
-    z.looseObject({
-      roleName: z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/)),
-      roleArn: z.string().check(z.maxLength(REPORT_TEXT_LIMITS.arn), z.regex(/^arn:/)),
-      // A document IAM would take: the nesting is bounded by RUN_REPORT_MAX_DECODED_DEPTH before parsing, the size
-      // here, by IAM's largest trust policy quota.
-      trustPolicy: z.optional(
-        z
-          .looseObject({
-            Version: text(REPORT_TEXT_LIMITS.name),
-            Statement: z.array(z.record(z.string(), z.unknown())).check(z.minLength(1)),
-          })
-          .check(
-            z.refine((policy) => JSON.stringify(policy).length <= REPORT_TEXT_LIMITS.trustPolicy, {
-              message: `must be at most ${REPORT_TEXT_LIMITS.trustPolicy} characters as JSON`,
-            }),
-          ),
-      ),
-      changes: z.array(text(REPORT_TEXT_LIMITS.title)).check(z.maxLength(MAX_CORRECTION_LINES)),
-      placeholders: z.array(text(REPORT_TEXT_LIMITS.name)).check(z.maxLength(MAX_CORRECTION_LINES)),
-      note: text(REPORT_TEXT_LIMITS.remediation),
-    }),
-  ),
-  evidence: z
-    .record(
-      text(REPORT_TEXT_LIMITS.evidenceKey),
-      z.union([
-        text(REPORT_TEXT_LIMITS.evidenceValue, true),
-        z.number(),
-        z.boolean(),
-        z.null(),
-        z.array(text(REPORT_TEXT_LIMITS.evidenceValue, true)).check(z.maxLength(MAX_EVIDENCE_LIST)),
-      ]),
-    )
-    .check(
-      z.refine((evidence) => Object.keys(evidence).length <= MAX_EVIDENCE_KEYS, {
-        message: `must have at most ${MAX_EVIDENCE_KEYS} keys`,
-      }),
-    ),
-  remediation: z.looseObject({
-    text: text(REPORT_TEXT_LIMITS.remediation),
-    whoCanFix: text(REPORT_TEXT_LIMITS.name),
-    runbookUrl: text(REPORT_TEXT_LIMITS.url),
-  }),
-  observedAt: utcTimestamp,
-});
 
 /** The detail around the encoded findings. Loose: fields added by a later minor version are ignored. */
 export const runReportDetailSchema = z

@@ -1,5 +1,5 @@
 import type { Finding } from '../finding';
-import { reportedFindingSchema } from '../fleet/run-report';
+import { reportedFindingSchema } from '../fleet/reported-finding';
 import type { LifecycleFinding } from '../lifecycle/types';
 import { LIFECYCLE_STATES, TRANSITIONS } from '../lifecycle/types';
 import * as z from '../zod';
