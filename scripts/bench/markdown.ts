@@ -143,14 +143,15 @@ export function renderBenchMarkdown(results: BenchResults): string {
       '',
       ...rows.map(
         (row) =>
-          `- ${row.handler}: ${kb(row.ownBytes)} beyond the SDK; largest parts ` +
+          `- ${row.handler}: ${kb(row.ownBytes)} beyond the SDK; init ${row.initRatio.toFixed(2)}× the reference's; ` +
+          'largest parts ' +
           Object.entries(row.largestParts)
             .map(([part, bytes]) => `${part} ${kb(bytes)}`)
             .join(', ') +
           '.',
       ),
       '',
-      `${verdict(goals.bytes)}. ${verdict(goals.initMs)}.`,
+      `${verdict(goals.bytes)}. ${verdict(goals.initMs)}. ${verdict(goals.initRatio)}.`,
       '',
     );
   }

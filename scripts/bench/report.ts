@@ -1,5 +1,5 @@
 /** The benchmark's one table, as plain text: a row per figure, the goal beside it, met or missed. */
-import { BUNDLE_GOAL_BYTES, INIT_GOAL_MS } from './bundles';
+import { BUNDLE_GOAL_BYTES, INIT_GOAL_MS, INIT_RATIO_GOAL } from './bundles';
 import type { BenchResults } from './results';
 
 interface Row {
@@ -84,6 +84,12 @@ function rowsOf(results: BenchResults): Row[] {
         section: `bundle ${row.handler}`,
         measure: 'reference, the same SDK clients only',
         value: `${kb(row.sdkOnly.bytes)}, ${row.sdkOnly.initMedianMs} ms`,
+      });
+      rows.push({
+        section: `bundle ${row.handler}`,
+        measure: 'init: deployed / SDK-only reference',
+        value: `${row.initRatio.toFixed(2)}×`,
+        goal: `≤ ${INIT_RATIO_GOAL}×: ${verdict(row.initRatio <= INIT_RATIO_GOAL)}`,
       });
       rows.push({
         section: `bundle ${row.handler}`,
