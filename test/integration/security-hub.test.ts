@@ -16,6 +16,8 @@
  *   (test/unit/security-hub-asff.test.ts, test/adapters/lifecycle-security-hub.test.ts).
  * - No validation of ASFF lengths, ProductArn, AwsAccountId, the 100-finding limit, nor FailedFindings other than
  *   an empty Resources list, nor throttling: those are stub tests (test/adapters/publish-security-hub.test.ts).
+ * - Its SQS rule target delivers the event without the envelope's `account` (its rule pattern did match on it):
+ *   the test puts back the account AWS delivers before invoking the exporter.
  * - It does not require Security Hub to be enabled for BatchImportFindings (AWS answers InvalidAccessException):
  *   enabled here anyway, as on AWS.
  */
@@ -88,12 +90,17 @@ async function exportEvents(sinks: Sinks): Promise<number> {
     exporter = await import('../../lambdas/handlers/security-hub-export');
   });
   let imported = 0;
-  for (const event of delivered) {
+  for (const event_ of delivered) {
+    // moto's SQS target drops the envelope's `account` (the rule matched on it): put back what AWS delivers.
+    const event = { account: MOTO_ACCOUNT_ID, ...event_ };
     const report = await exporter!.handler(
       event as unknown as Parameters<ExporterModule['handler']>[0],
       lambdaContext('tmc-health-security-hub-export'),
     );
-    expect(report.skipped).toEqual({ 'not-a-finding-event': 0, 'foreign-account': 0, malformed: 0 });
+    expect({ skipped: report.skipped, examples: report.skippedExamples }).toEqual({
+      skipped: { 'not-a-finding-event': 0, 'foreign-account': 0, malformed: 0 },
+      examples: [],
+    });
     imported += report.publishReport?.delivered ?? 0;
   }
   return imported;
