@@ -59,7 +59,7 @@ describe('bundling with the local esbuild', () => {
    *
    * Decision (the Security Hub exporter): the checkers no longer carry the Security Hub client (-185 KB each),
    * measured 809 KB and 585 KB; the exporter, which does, 416 KB. The goals were 700 KB and 550 KB; what is left
-   * is what the checks use (docs/performance.md, "Bundle sizes", has the breakdown): the AWS SDK's shared core
+   * is what the checks use: the AWS SDK's shared core
    * (@smithy/core 130 KB, @aws-sdk/core 34 KB), each client's error classes and schemas (the SDK registers every
    * error of a service, SSM's alone 40 KB; esbuild keeps every operation schema of a REST client, whose HTTP
    * traits are computed object keys it cannot prove free of side effects: about 67 KB of the Lambda and EKS
