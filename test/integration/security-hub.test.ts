@@ -40,7 +40,8 @@ import {
   type TestClients,
 } from './support';
 import { motoClient, useMotoFile } from './support/moto-hooks';
-import { quietPowertools, withFreshHandler } from '../fixtures/load-handler';
+import { loadIsolated, quietPowertools, withFreshHandler } from '../fixtures/load-handler';
+import { withEnv } from '../fixtures/env';
 import { securityHubExportEventPattern } from '../../lib/constructs/security-hub-exporter';
 import { drainEvents } from './support/sinks';
 import { createLedgerTable } from './support/ledger';
@@ -85,25 +86,27 @@ async function runHandler(sinks: Sinks, env: Record<string, string>): Promise<vo
 /** The events the exporter's rule matched, each one invocation of the exporter handler; how many were imported. */
 async function exportEvents(sinks: Sinks): Promise<number> {
   const delivered = await drainEvents(clients, sinks.ruleQueueUrl);
-  let exporter: ExporterModule | undefined;
-  await jest.isolateModulesAsync(async () => {
-    exporter = await import('../../lambdas/handlers/security-hub-export');
-  });
-  let imported = 0;
-  for (const event_ of delivered) {
-    // moto's SQS target drops the envelope's `account` (the rule matched on it): put back what AWS delivers.
-    const event = { account: MOTO_ACCOUNT_ID, ...event_ };
-    const report = await exporter!.handler(
-      event as unknown as Parameters<ExporterModule['handler']>[0],
-      lambdaContext('tmc-health-security-hub-export'),
-    );
-    expect({ skipped: report.skipped, examples: report.skippedExamples }).toEqual({
-      skipped: { 'not-a-finding-event': 0, 'foreign-account': 0, malformed: 0 },
-      examples: [],
-    });
-    imported += report.publishReport?.delivered ?? 0;
-  }
-  return imported;
+  return withFreshHandler(
+    { ...quietPowertools() },
+    (): Promise<ExporterModule> => import('../../lambdas/handlers/security-hub-export'),
+    async (exporter) => {
+      let imported = 0;
+      for (const event_ of delivered) {
+        // moto's SQS target drops the envelope's `account` (the rule matched on it): put back what AWS delivers.
+        const event = { account: MOTO_ACCOUNT_ID, ...event_ };
+        const report = await exporter.handler(
+          event as unknown as Parameters<ExporterModule['handler']>[0],
+          lambdaContext('tmc-health-security-hub-export'),
+        );
+        expect({ skipped: report.skipped, examples: report.skippedExamples }).toEqual({
+          skipped: { 'not-a-finding-event': 0, 'foreign-account': 0, malformed: 0 },
+          examples: [],
+        });
+        imported += report.publishReport?.delivered ?? 0;
+      }
+      return imported;
+    },
+  );
 }
 
 /** The findings bus with a rule of the exporter's pattern (this account's finding events) into a queue. */
@@ -197,10 +200,9 @@ describe('Security Hub export against moto', () => {
   });
 
   test('an event of another account, or whose detail is no finding, is skipped and counted; nothing imported', async () => {
-    let exporter: ExporterModule | undefined;
-    await jest.isolateModulesAsync(async () => {
-      exporter = await import('../../lambdas/handlers/security-hub-export');
-    });
+    const exporter = await withEnv(quietPowertools(), () =>
+      loadIsolated((): Promise<ExporterModule> => import('../../lambdas/handlers/security-hub-export')),
+    );
     const envelope = {
       version: '0',
       id: 'e-1',
@@ -212,7 +214,7 @@ describe('Security Hub export against moto', () => {
       resources: [],
     };
     const invoke = (event: object) =>
-      exporter!.handler(
+      exporter.handler(
         event as Parameters<ExporterModule['handler']>[0],
         lambdaContext('tmc-health-security-hub-export'),
       );
