@@ -11,6 +11,7 @@ import { SecurityHubExporter } from './constructs/security-hub-exporter';
 import type { SelfMonitoring } from './constructs/self-monitoring';
 import { addStackOutputs } from './constructs/stack-outputs';
 import { eventBusArn } from './permissions/checker-permissions';
+import { SERVICE_NAMES } from '../lambdas/core/observability';
 
 export interface TmcHealthCheckerStackProps extends StackProps {
   /** Validated configuration (see `loadConfig`). */
@@ -33,9 +34,10 @@ export class TmcHealthCheckerStack extends Stack {
   readonly readOnlyRole?: FleetReadOnlyRole;
   /** The Security Hub exporter and its rule; undefined unless securityHubExport is on. */
   readonly securityHubExporter?: SecurityHubExporter;
-  /** Alarms on the checkers themselves (errors, throttles, dead-man's switch, dead-letter queues, publishing). */
+  /** Alarms on the checkers themselves (errors and undelivered findings, throttles, dead-man's switch, DLQs). */
   readonly selfMonitoring: SelfMonitoring;
-  readonly dashboard: CheckerDashboard;
+  /** The CloudWatch dashboard; undefined unless `dashboard` is true ($3 a month). */
+  readonly dashboard?: CheckerDashboard;
 
   constructor(scope: Construct, id: string, props: TmcHealthCheckerStackProps) {
     super(scope, id, props);
@@ -64,20 +66,43 @@ export class TmcHealthCheckerStack extends Stack {
 
     const checkers = [this.credentials.monitored, ...(this.irsa ? [this.irsa.monitored] : [])];
     this.selfMonitoring = this.home.monitor(checkers);
-    this.dashboard = new CheckerDashboard(this, 'Dashboard', {
-      checkers: checkers.map(({ title, serviceName, function: fn }) => ({
-        title,
-        serviceName,
-        function: fn,
-      })),
-      alarms: this.selfMonitoring.allAlarms,
-    });
+    if (config.dashboard) {
+      const summaryFields: Readonly<Record<string, readonly string[]>> = {
+        [SERVICE_NAMES.credentials]: [
+          'summary.credentials',
+          'summary.findings',
+          'summary.byStatus.FAIL',
+          'summary.byStatus.ERROR',
+        ],
+        [SERVICE_NAMES.irsa]: [
+          'summary.findings',
+          'summary.denialGroups',
+          'summary.eventsScanned',
+          'summary.incompleteScans',
+        ],
+      };
+      this.dashboard = new CheckerDashboard(this, 'Dashboard', {
+        checkers: checkers.map(({ title, serviceName, function: fn, logGroupName }) => ({
+          title,
+          serviceName,
+          function: fn,
+          logGroupName,
+          ...(summaryFields[serviceName] ? { summaryFields: summaryFields[serviceName] } : {}),
+        })),
+        alarms: this.selfMonitoring.allAlarms,
+        detailedMetrics: config.detailedMetrics,
+      });
+    }
 
     addStackOutputs(this, {
-      DashboardName: [
-        this.dashboard.dashboard.dashboardName,
-        'CloudWatch dashboard of both checks (runs, findings, errors, alarms)',
-      ],
+      ...(this.dashboard
+        ? {
+            DashboardName: [
+              this.dashboard.dashboard.dashboardName,
+              'CloudWatch dashboard of both checks (runs, findings, errors, alarms)',
+            ] as const,
+          }
+        : {}),
       EventSchemaRegistryName: [
         this.eventSchemas.registry.attrRegistryName,
         'EventBridge schema registry with the finding, run summary and remediation event schemas',

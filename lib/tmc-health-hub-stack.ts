@@ -20,7 +20,7 @@ export interface TmcHealthHubStackProps extends StackProps {
 
 /**
  * The hub of an organization (docs/organizations.md), in a StackSets delegated-admin account: the findings home
- * (topic, key, ledger, alarms), the fleet's run reports (bus, intake, watch), the fleet dashboard, and the
+ * (topic, key, ledger, alarms), the fleet's run reports (bus, intake, watch), the fleet dashboard (`dashboard`), and the
  * StackSet that deploys `TmcHealthMember` (synthesized here as `MemberTemplate`, its code in the
  * `TmcHealthMemberAssets-<region>` buckets, deployed first) to every account of the chosen OUs and regions.
  */
@@ -28,7 +28,8 @@ export class TmcHealthHubStack extends Stack {
   readonly home: FindingsHome;
   readonly reports: FleetReports;
   readonly selfMonitoring: SelfMonitoring;
-  readonly dashboard: FleetDashboard;
+  /** The fleet dashboard; undefined unless `dashboard` is true ($3 a month). */
+  readonly dashboard?: FleetDashboard;
   /** The member stack as the StackSet deploys it. */
   readonly memberTemplate: TmcHealthMemberStack;
   readonly memberStackSet: MemberStackSet;
@@ -56,13 +57,23 @@ export class TmcHealthHubStack extends Stack {
       home: this.home,
     });
     this.selfMonitoring = this.home.monitor(this.reports.monitored);
-    this.dashboard = new FleetDashboard(this, 'Dashboard', {
-      functions: [
-        { title: 'Fleet intake', function: this.reports.intake.function },
-        { title: 'Fleet watch', function: this.reports.watch.function },
-      ],
-      alarms: this.selfMonitoring.allAlarms,
-    });
+    if (config.dashboard) {
+      this.dashboard = new FleetDashboard(this, 'Dashboard', {
+        functions: [
+          { title: 'Fleet intake', function: this.reports.intake.function },
+          { title: 'Fleet watch', function: this.reports.watch.function },
+        ],
+        alarms: this.selfMonitoring.allAlarms,
+        intakeLogGroupName: this.reports.intake.logGroup.logGroupName,
+        detailedMetrics: config.detailedMetrics,
+      });
+      addStackOutputs(this, {
+        DashboardName: [
+          this.dashboard.dashboard.dashboardName,
+          'CloudWatch dashboard of the member accounts and the hub functions',
+        ],
+      });
+    }
 
     // The member stack as the StackSet deploys it: synthesized with this stack, its code in the asset buckets.
     const memberSynthesizer = new StackSetTemplateSynthesizer({
@@ -87,13 +98,6 @@ export class TmcHealthHubStack extends Stack {
       organizationalUnitIds: config.memberOrganizationalUnitIds,
       regions: config.memberRegions,
       parameters: { [HUB_EVENT_BUS_PARAMETER]: this.reports.fleetBus.bus.eventBusArn },
-    });
-
-    addStackOutputs(this, {
-      DashboardName: [
-        this.dashboard.dashboard.dashboardName,
-        'CloudWatch dashboard of the member accounts and the hub functions',
-      ],
     });
   }
 }

@@ -70,6 +70,11 @@ export interface CredentialCheckDependencies {
   /** AWS calls made so far this run, for the run summary event. */
   readonly apiCalls?: () => number;
   readonly now?: () => Date;
+  /**
+   * Told what the run found when `sink` threw (its findings may not all be delivered), just before the error is
+   * rethrown as it was: the Lambda logs that run's problems and summary, then fails (observeRun).
+   */
+  readonly onDeliveryFailed?: (found: CredentialCheckResult) => void;
 }
 
 export interface CredentialCheckResult {
@@ -119,7 +124,7 @@ export function regionsToCheck(settings: Pick<CheckerSettings, 'regions'>, defau
 /**
  * One run of the credential check: gather (AWS), evaluate (pure), publish (AWS). Shared by the Lambda and the
  * CLI so both report exactly the same findings. Gathering never throws for an AWS error; publishing throws a
- * PublishError when a finding could not be delivered, so the caller fails loudly.
+ * PublishError when a finding could not be delivered, so the caller fails loudly (after `onDeliveryFailed`).
  */
 export async function runCredentialCheck(
   input: CredentialCheckInput,
@@ -203,6 +208,12 @@ export async function runCredentialCheck(
     failedOperations: summary.failedOperations,
     apiCalls: dependencies.apiCalls?.() ?? 0,
   });
-  const delivered = dependencies.sink ? await dependencies.sink.deliver(runInput()) : {};
-  return { run, snapshot, ...eks, findings, summary, ...delivered, uncheckedAtDeadline };
+  const found: CredentialCheckResult = { run, snapshot, ...eks, findings, summary, uncheckedAtDeadline };
+  if (!dependencies.sink) return found;
+  try {
+    return { ...found, ...(await dependencies.sink.deliver(runInput())) };
+  } catch (error) {
+    dependencies.onDeliveryFailed?.(found);
+    throw error;
+  }
 }

@@ -55,8 +55,59 @@ export function fleetBatchMetrics(batch: FleetBatchResult): FleetBatchMetrics {
   };
 }
 
-/** Emits the batch's metrics and logs its failed reports. */
+/** The message of the one log line per report the intake took (the fleet dashboard's Logs Insights queries). */
+export const FLEET_REPORT_LOG_MESSAGE = 'fleet intake: run report';
+
+/** What the fleet dashboard reads of one report, logged under the key `fleetReport`. */
+export interface FleetReportLogEntry {
+  readonly outcome: 'accepted' | 'stale' | 'rejected';
+  /** The member account (absent for a rejected event naming none). */
+  readonly accountId?: string;
+  readonly family?: string;
+  readonly runId?: string;
+  readonly part?: number;
+  readonly parts?: number;
+  /** FAIL and ERROR findings in this part. */
+  readonly failing?: number;
+  readonly errored?: number;
+  /** 1 for the run's first part: a sum over parts counts runs. */
+  readonly runsReported?: number;
+  readonly finishedAt?: string;
+}
+
+/**
+ * One structured line per report of the batch: with the custom metrics off (the default), the fleet dashboard
+ * reads the member accounts' runs from these with CloudWatch Logs Insights instead of per-member metrics.
+ */
+export function fleetReportLogEntries(batch: FleetBatchResult): FleetReportLogEntry[] {
+  return accepted(batch).map((outcome): FleetReportLogEntry => {
+    if (outcome.outcome === 'rejected') {
+      return {
+        outcome: 'rejected',
+        ...(outcome.accountId === undefined ? {} : { accountId: outcome.accountId }),
+      };
+    }
+    const { report } = outcome;
+    return {
+      outcome: outcome.outcome,
+      accountId: report.accountId,
+      family: report.family,
+      runId: report.runId,
+      part: report.part,
+      parts: report.parts,
+      failing: report.failing,
+      errored: report.errored,
+      runsReported: report.part === 1 ? 1 : 0,
+      finishedAt: report.finishedAt,
+    };
+  });
+}
+
+/** Logs one line per report and each failed report; emits the batch's metrics when they are on. */
 export function reportFleetBatch(telemetry: Telemetry, batch: FleetBatchResult): void {
+  for (const entry of fleetReportLogEntries(batch)) {
+    telemetry.logger.info(FLEET_REPORT_LOG_MESSAGE, { fleetReport: entry });
+  }
   const metrics = fleetBatchMetrics(batch);
   emitMetricRecords(telemetry.metrics, metrics.reports);
   for (const record of metrics.failed) {

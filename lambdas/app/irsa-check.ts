@@ -62,6 +62,12 @@ export interface IrsaCheckDependencies {
   readonly now?: () => Date;
   /** Told which regions will be read, before any is (the CLI's progress). */
   readonly onRegionPlan?: (plan: readonly IrsaRegionPlan[]) => void;
+  /**
+   * Told what the run found when `sink` threw (its findings may not all be delivered), after the fallback
+   * watermarks are saved and just before the error is rethrown as it was: the Lambda logs that run's problems and
+   * summary, then fails (observeRun).
+   */
+  readonly onDeliveryFailed?: (found: IrsaCheckResult) => void;
 }
 
 export type WatermarkCommit = SaveResult['status'] | 'not-committed';
@@ -179,6 +185,21 @@ export async function runIrsaCheck(
       );
       // Those watermarks leave the claims out: they stay claimed for the next scan.
       await endScanLeases(dependencies.clients.claimStore, gathered.leases, []);
+      dependencies.onDeliveryFailed?.({
+        run,
+        snapshot: gathered.snapshot,
+        findings,
+        summary: summarizeIrsaRun(
+          gathered.snapshot,
+          gathered.regionReports,
+          gathered.regionPlan,
+          findings,
+          [],
+          dependencies.clients.watermarkStore !== undefined,
+        ),
+        watermarkCommits: [],
+        uncheckedAtDeadline: countUncheckedAtDeadline(findings),
+      });
       throw error;
     }
     watermarkCommits = await commitWatermarks(dependencies.clients.watermarkStore, gathered.watermarksToSave);

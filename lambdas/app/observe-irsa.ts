@@ -20,8 +20,9 @@ export function irsaRunOutcome(
 }
 
 /**
- * One denial from the real-time rule. Not a run: it emits no RunCompleted (the dead-man's switch watches the
- * schedule alone) and no run metrics; it logs what it did with the event. A failed publish throws, so the
+ * One denial from the real-time rule. Not a run: it emits no RunCompleted and no run metrics; it logs what it did
+ * with the event. Its invocation still counts among the function's AWS/Lambda Invocations, which the dead-man's
+ * switch reads (docs/operations.md#no-successful-run says what that means with irsaRealtime on). A failed publish throws, so the
  * event lands in the function's failure queue like a failed scheduled run.
  */
 export async function observeRealtime(

@@ -8,8 +8,8 @@ import type { LifecycleReport } from './lifecycle-stage';
 
 /**
  * What every Lambda run goes through: a deadline before the timeout, and `observeRun`, which times the run, logs
- * its problems with `runId`, `checkId` and `credentialName` as keys, and emits its metrics whether it succeeded
- * or failed. The handlers only wire (lambdas/handlers); this is shared by all of them.
+ * its problems with `runId`, `checkId` and `credentialName` as keys and its summary, and (with `detailedMetrics`)
+ * emits its metrics whether it succeeded or failed. The handlers only wire (lambdas/handlers); this is shared by all of them.
  */
 
 /**
@@ -51,28 +51,38 @@ function hasReport(error: unknown): error is Error & WithReport {
   return error instanceof Error && typeof (error as Partial<WithReport>).report === 'object';
 }
 
+/**
+ * What a run hands `observeRun` when its delivery failed (the sink threw): what it found, so the run's problems and
+ * summary are logged before the invocation fails. The run then rethrows the delivery's error as it was.
+ */
+export type DeliveryFailedRecorder<R> = (found: R) => void;
+
+/** The structured field every run summary line carries, for Logs Insights (the dashboard's run widgets). */
+export const RUN_OUTCOME_FIELD = 'runOutcome';
+
+/**
+ * Runs `run`, then logs its problems, lifecycle and summary and, with the custom metrics on, emits its metrics.
+ * A failed run is logged and rethrown, so the invocation fails and the AWS/Lambda Errors alarm sees it; a run
+ * whose delivery failed (it called the recorder) has its findings and summary logged first, with
+ * `runOutcome: 'undelivered'`.
+ */
 export async function observeRun<R>(
   telemetry: Telemetry,
   context: Context,
   label: string,
-  run: () => Promise<R>,
+  run: (deliveryFailed: DeliveryFailedRecorder<R>) => Promise<R>,
   describe: (result: R) => RunOutcome,
 ): Promise<R> {
   const { logger, metrics } = telemetry;
   logger.addContext(context);
   const started = Date.now();
+  let undelivered: { readonly found: R } | undefined;
   try {
-    const result = await run();
+    const result = await run((found) => {
+      undelivered = { found };
+    });
     const outcome = describe(result);
-    logger.appendKeys({ runId: outcome.runId });
-    for (const finding of (outcome.loggedFindings ?? outcome.findings).filter((f) => f.status !== 'PASS')) {
-      logger.warn(finding.title, {
-        checkId: finding.checkId,
-        credentialName: finding.tmc?.credentialName,
-        finding,
-      });
-    }
-    logLifecycle(logger, outcome.lifecycle);
+    logOutcome(logger, outcome);
     emitMetricRecords(
       metrics,
       runMetricRecords({
@@ -87,10 +97,23 @@ export async function observeRun<R>(
         publishFailed: false,
       }),
     );
-    logger.info(`${label} complete`, { summary: outcome.summary, lifecycle: outcome.lifecycle?.runSummary });
+    logger.info(`${label} complete`, {
+      [RUN_OUTCOME_FIELD]: 'delivered',
+      summary: outcome.summary,
+      lifecycle: outcome.lifecycle?.runSummary,
+    });
     return result;
   } catch (error) {
     const publishFailed = error instanceof PublishError;
+    if (undelivered !== undefined) {
+      const outcome = describe(undelivered.found);
+      logOutcome(logger, outcome);
+      logger.error(`${label} could not deliver its findings`, {
+        [RUN_OUTCOME_FIELD]: 'undelivered',
+        summary: outcome.summary,
+        ...(hasReport(error) ? { lifecycle: error.report.runSummary } : {}),
+      });
+    }
     if (hasReport(error)) {
       logger.appendKeys({ runId: error.report.runSummary.runId });
       logLifecycle(logger, error.report);
@@ -108,9 +131,22 @@ export async function observeRun<R>(
     logger.error(`${label} failed`, error as Error);
     throw error;
   } finally {
-    metrics.publishStoredMetrics();
+    metrics?.publishStoredMetrics();
     logger.resetKeys();
   }
+}
+
+/** The run's id as a key, one line per problem, and what its lifecycle did. */
+function logOutcome(logger: Logger, outcome: RunOutcome): void {
+  logger.appendKeys({ runId: outcome.runId });
+  for (const finding of (outcome.loggedFindings ?? outcome.findings).filter((f) => f.status !== 'PASS')) {
+    logger.warn(finding.title, {
+      checkId: finding.checkId,
+      credentialName: finding.tmc?.credentialName,
+      finding,
+    });
+  }
+  logLifecycle(logger, outcome.lifecycle);
 }
 
 /** What a lifecycle run did: conflicts and remediations are worth their own lines. */

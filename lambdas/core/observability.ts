@@ -1,12 +1,32 @@
 /**
  * The checker's own telemetry contract: metric names and dimensions the handlers emit in Embedded
- * Metric Format (Powertools Metrics), and the stack's alarms and dashboard read. Dimensions are low-cardinality
+ * Metric Format (Powertools Metrics) when `detailedMetrics` is on, and the dashboard then graphs (the alarms read
+ * only AWS's own metrics, lib/constructs/self-monitoring.ts). Dimensions are low-cardinality
  * only: the function's service name, status, severity, transition kind; in an Organizations hub also the member
  * account and check family (bounded by the organization). Never a credential, role or ARN.
  */
+import { SettingsError } from './env-codec';
 
 /** CloudWatch namespace of every checker metric. */
 export const METRICS_NAMESPACE = 'TmcHealth';
+
+/**
+ * The functions' environment variable that turns the custom metrics on (the `detailedMetrics` configuration key):
+ * exactly `true` emits them, absent or `false` emits none, anything else fails the cold start. Off by default: a
+ * custom metric costs $0.30 a month, and the alarms read only what AWS measures for free (AWS/Lambda, AWS/SQS).
+ */
+export const DETAILED_METRICS_ENV = 'TMC_HEALTH_DETAILED_METRICS';
+
+/** Whether this environment asks for the custom metrics (see DETAILED_METRICS_ENV); throws on a bad value. */
+export function detailedMetricsFromEnvironment(env: Readonly<Record<string, string | undefined>>): boolean {
+  const value = env[DETAILED_METRICS_ENV];
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new SettingsError(
+    `Invalid settings: ${DETAILED_METRICS_ENV}: must be true or false (got ${JSON.stringify(value.slice(0, 40))}); ` +
+      'set the detailedMetrics configuration key and deploy again',
+  );
+}
 
 /** Powertools' `service` dimension, one per function. */
 export const SERVICE_NAMES = {
@@ -20,9 +40,15 @@ export const SERVICE_NAMES = {
 } as const;
 
 export const METRIC_NAMES = {
-  /** 1 at the end of every run that completed and published (the dead-man's switch alarms on its absence). */
+  /**
+   * 1 at the end of every run that completed and published. The dead-man's switch reads the free AWS/Lambda
+   * Invocations minus Errors instead, so it works with the custom metrics off.
+   */
   runCompleted: 'RunCompleted',
-  /** 1 when a run could not deliver its findings (EventBridge or SNS refused them): the ledger was not advanced. */
+  /**
+   * 1 when a run could not deliver its findings (EventBridge or SNS refused them): the ledger was not advanced.
+   * The invocation then fails too, which is what the Errors alarm sees.
+   */
   publishFailures: 'PublishFailures',
   /** Findings of the run, by `status` (dimension) and, for problems, by `severity` (dimension). */
   findings: 'Findings',

@@ -1,5 +1,5 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { runCredentialCheck } from '../app/credential-check';
+import { runCredentialCheck, type CredentialCheckResult } from '../app/credential-check';
 import { accountOfFunction, checkerRunOutcome, observeRun, runDeadline } from '../app/observe-run';
 import { runSinkFor } from '../app/delivery-sink';
 import { RequestCounter } from '../adapters/client-config';
@@ -42,14 +42,23 @@ export async function handler(
   const accountId = accountOfFunction(context.invokedFunctionArn);
   const callsBefore = counter.total;
   const apiCalls = () => counter.total - callsBefore;
-  const result = await observeRun(
+  const result = await observeRun<CredentialCheckResult>(
     telemetry,
     context,
     'credential check',
-    () =>
+    // A run that could not deliver its findings is logged with its summary, then fails the invocation.
+    (onDeliveryFailed) =>
       runCredentialCheck(
         { accountId, settings, defaultRegion: region, deadline: runDeadline(context) },
-        { clientsFor, eksConnectorClientsFor, gatherEksConnector, gatherPodIdentity, sink, apiCalls },
+        {
+          clientsFor,
+          eksConnectorClientsFor,
+          gatherEksConnector,
+          gatherPodIdentity,
+          sink,
+          apiCalls,
+          onDeliveryFailed,
+        },
       ),
     (run) => checkerRunOutcome(run, apiCalls()),
   );

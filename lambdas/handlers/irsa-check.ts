@@ -1,5 +1,10 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { requireWatermarksSaved, runIrsaCheck, type IrsaRunSummary } from '../app/irsa-check';
+import {
+  requireWatermarksSaved,
+  runIrsaCheck,
+  type IrsaCheckResult,
+  type IrsaRunSummary,
+} from '../app/irsa-check';
 import { runIrsaRealtime, type CloudTrailApiCallEvent, type IrsaRealtimeSummary } from '../app/irsa-realtime';
 import { irsaRunOutcome, observeRealtime } from '../app/observe-irsa';
 import { accountOfFunction, certainlyEnded, observeRun, runDeadline } from '../app/observe-run';
@@ -48,12 +53,14 @@ export async function handler(
     );
   }
   const scan = { ...input, leaseUntil: certainlyEnded(context) };
-  const result = await observeRun(
+  const result = await observeRun<IrsaCheckResult>(
     telemetry,
     context,
     'IRSA check',
-    // A watermark not saved fails the invocation (WatermarkSaveError): the alarms see it, not only the log.
-    async () => requireWatermarksSaved(await runIrsaCheck(scan, { clients, sink, apiCalls })),
+    // A watermark not saved fails the invocation (WatermarkSaveError), and so does a run that could not deliver
+    // its findings (logged with its summary first): the Errors alarm sees both, not only the log.
+    async (onDeliveryFailed) =>
+      requireWatermarksSaved(await runIrsaCheck(scan, { clients, sink, apiCalls, onDeliveryFailed })),
     (run) => irsaRunOutcome(telemetry, run, apiCalls()),
   );
   return result.summary;

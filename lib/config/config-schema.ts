@@ -6,6 +6,7 @@ import { eventBus, topicArn } from './aws-names';
 import { EKS_CONNECTOR_EXAMPLES, eksConnectorConfigShape } from './eks-connector-config-schema';
 import { IRSA_EXAMPLES, irsaConfigShape, irsaPageBudgetProblem } from './irsa-config-schema';
 import { LIFECYCLE_EXAMPLES, lifecycleConfigShape } from './lifecycle-config-schema';
+import { OBSERVABILITY_EXAMPLES, observabilityConfigShape } from './observability-config-schema';
 import { ORG_EXAMPLES, orgConfigShape } from './org-config-schema';
 import { POD_IDENTITY_EXAMPLES, podIdentityConfigShape } from './pod-identity-config-schema';
 import { READ_ONLY_ROLE_EXAMPLES, readOnlyRoleConfigShape } from './read-only-role-config-schema';
@@ -91,6 +92,7 @@ export const configSchema = z
     ...eksConnectorConfigShape,
     ...podIdentityConfigShape,
     ...readOnlyRoleConfigShape,
+    ...observabilityConfigShape,
   })
   // Cross-key rule, reported under irsaMaxPagesPerRegion (the usual fix).
   .superRefine((config, ctx) => {
@@ -124,4 +126,5 @@ export const EXAMPLES: Readonly<Record<ConfigKey, string>> = {
   ...EKS_CONNECTOR_EXAMPLES,
   ...POD_IDENTITY_EXAMPLES,
   ...READ_ONLY_ROLE_EXAMPLES,
+  ...OBSERVABILITY_EXAMPLES,
 };

@@ -124,6 +124,13 @@ export interface TmcHealthConfig {
    * deployed with the checkers only when set (single, member, and the hub's member template).
    */
   readonly readOnlyRoleTrustedPrincipals?: readonly string[];
+  /**
+   * The single-account and hub functions emit their custom metrics (namespace TmcHealth), and the dashboard, when
+   * deployed, graphs them. Off: no EMF line at all; the alarms never read them either way.
+   */
+  readonly detailedMetrics: boolean;
+  /** Deploy the CloudWatch dashboard (single account: the checker dashboard; hub: the fleet dashboard). */
+  readonly dashboard: boolean;
 }
 
 /** Thrown for invalid configuration; `message` lists every problem and is meant for humans as is. */

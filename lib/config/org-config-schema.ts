@@ -94,6 +94,10 @@ const UNUSED_IN: Readonly<Record<Exclude<DeploymentMode, 'single'>, Readonly<Rec
     stormThreshold: 'the finding lifecycle runs in the hub: set it in the hub configuration',
     suppressions: 'the finding lifecycle runs in the hub: set it in the hub configuration',
     autoRemediation: 'a member has no finding lifecycle, so nothing is re-triggered',
+    detailedMetrics:
+      'a member emits no custom metrics (the hub counts the fleet from the reports): set it in the hub configuration',
+    dashboard:
+      'a member has no dashboard: the fleet dashboard is in the hub (dashboard in the hub configuration)',
   },
 };
 

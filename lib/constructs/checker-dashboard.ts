@@ -14,6 +14,13 @@ export interface DashboardChecker {
   readonly serviceName: string;
   /** The function whose Lambda metrics (invocations, errors, throttles, duration) the section graphs. */
   readonly function: lambda.IFunction;
+  /** Its log group: the run summaries and problems the Logs Insights widgets read. */
+  readonly logGroupName: string;
+  /**
+   * Fields of its run summary (`summary.` paths of the `<label> complete` log line) listed per run.
+   * @default ['summary.findings']
+   */
+  readonly summaryFields?: readonly string[];
 }
 
 export interface CheckerDashboardProps {
@@ -30,6 +37,11 @@ export interface CheckerDashboardProps {
    */
   readonly dashboardName?: string;
   /**
+   * Graph the checkers' custom metrics too (the `detailedMetrics` key: only then are they emitted).
+   * @default false
+   */
+  readonly detailedMetrics?: boolean;
+  /**
    * The period of every graph.
    * @default Duration.minutes(15)
    */
@@ -39,11 +51,16 @@ export interface CheckerDashboardProps {
 const WIDTH = 8;
 const HEIGHT = 6;
 
+/** The structured log field every run summary line carries (RUN_OUTCOME_FIELD in lambdas/app/observe-run.ts). */
+const RUN_OUTCOME = 'runOutcome';
+
 /**
- * A CloudWatch dashboard with, per checker: Lambda invocations, errors, throttles and duration; completed runs
- * and publish failures; findings by status and problems by severity; checks errored, API calls and what the run
- * deadline left unchecked; run duration; lifecycle transitions. Metric names come from the telemetry contract
- * (lambdas/core/observability.ts).
+ * A CloudWatch dashboard (the `dashboard` key, off by default) with, per checker, from what costs nothing extra:
+ * Lambda invocations, errors, throttles and duration (AWS/Lambda), and CloudWatch Logs Insights over its
+ * structured logs: runs delivered and undelivered, the latest runs' summaries, problems by check. With
+ * `detailedMetrics` also the custom metrics: completed runs and publish failures; findings by status and problems
+ * by severity; checks errored, API calls and what the run deadline left unchecked; run duration; lifecycle
+ * transitions (names from the telemetry contract, lambdas/core/observability.ts).
  */
 export class CheckerDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -97,6 +114,48 @@ export class CheckerDashboard extends Construct {
       this.dashboard.addWidgets(
         new cloudwatch.TextWidget({ markdown: `## ${checker.title}`, width: 24, height: 1 }),
       );
+      const logs = (
+        title: string,
+        queryLines: string[],
+        view: cloudwatch.LogQueryVisualizationType,
+        width = WIDTH,
+      ) =>
+        new cloudwatch.LogQueryWidget({
+          title: `${checker.title}: ${title}`,
+          logGroupNames: [checker.logGroupName],
+          queryLines,
+          view,
+          width,
+          height: HEIGHT,
+        });
+      const summaryFields = checker.summaryFields ?? ['summary.findings'];
+      this.dashboard.addWidgets(
+        logs(
+          'runs (from the run summaries)',
+          [`filter ispresent(${RUN_OUTCOME})`, `stats count(*) as runs by ${RUN_OUTCOME}, bin(1h)`],
+          cloudwatch.LogQueryVisualizationType.BAR,
+        ),
+        logs(
+          'latest runs',
+          [
+            `filter ispresent(${RUN_OUTCOME})`,
+            `fields @timestamp, runId, ${RUN_OUTCOME}, ${summaryFields.join(', ')}`,
+            'sort @timestamp desc',
+            'limit 20',
+          ],
+          cloudwatch.LogQueryVisualizationType.TABLE,
+        ),
+        logs(
+          'problems by check (distinct findings)',
+          [
+            'filter level = "WARN" and ispresent(checkId)',
+            'stats count_distinct(finding.findingId) as problems by checkId',
+            'sort problems desc',
+            'limit 20',
+          ],
+          cloudwatch.LogQueryVisualizationType.TABLE,
+        ),
+      );
       this.dashboard.addWidgets(
         graph('invocations, errors, throttles', [
           fn.metricInvocations({ ...lambdaOptions, label: 'Invocations' }),
@@ -107,6 +166,9 @@ export class CheckerDashboard extends Construct {
           fn.metricDuration({ period, statistic: cloudwatch.Stats.AVERAGE, label: 'Average' }),
           fn.metricDuration({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'Maximum' }),
         ]),
+      );
+      if (!props.detailedMetrics) continue;
+      this.dashboard.addWidgets(
         graph('runs completed, publish failures', [
           metric(METRIC_NAMES.runCompleted, cloudwatch.Stats.SUM, 'RunCompleted'),
           metric(METRIC_NAMES.publishFailures, cloudwatch.Stats.SUM, 'PublishFailures'),

@@ -7,7 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../lambdas/core/observability';
+import { DETAILED_METRICS_ENV, METRICS_NAMESPACE } from '../../lambdas/core/observability';
 import type { MonitoredChecker } from './self-monitoring';
 import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, LAMBDA_UNUSED_CREDENTIAL_PROVIDERS } from './bundling';
 
@@ -34,7 +34,7 @@ export interface CheckerFunctionProps {
   readonly handler: HandlerName;
   /**
    * The Powertools `service` (SERVICE_NAMES in lambdas/core/observability.ts): the logger's service field and the
-   * dimension of the custom metrics the self-monitoring alarms and the dashboard read.
+   * dimension of the custom metrics (with `detailedMetrics`) the dashboard graphs.
    */
   readonly serviceName: string;
   /**
@@ -77,6 +77,13 @@ export interface CheckerFunctionProps {
   readonly retryAttempts?: number;
   /** Retention of the function's log group. */
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Whether the function emits its custom metrics (namespace TmcHealth, `DETAILED_METRICS_ENV`): the
+   * `detailedMetrics` configuration key. Off, it writes no EMF line at all (custom metrics cost $0.30 each a month);
+   * the alarms read only AWS/Lambda and AWS/SQS either way.
+   * @default false
+   */
+  readonly detailedMetrics?: boolean;
   /**
    * Reserved concurrency. Left unset by default: accounts whose concurrency quota is 10 reject any reservation.
    * @default - no reserved concurrency
@@ -134,6 +141,8 @@ export class CheckerFunction extends Construct {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Only when on, so a default function's environment says nothing of metrics it does not emit.
+        ...(props.detailedMetrics === true ? { [DETAILED_METRICS_ENV]: 'true' } : {}),
         // Stack traces of the minified bundle point at the TypeScript source.
         NODE_OPTIONS: '--enable-source-maps',
       },

@@ -69,6 +69,8 @@ export class CredentialCheck extends Construct {
       maxEventAge,
       logRetention: config.logRetentionDays,
       reservedConcurrency: config.reservedConcurrency,
+      // A member never emits them (memberFunctionEnvironment): the hub counts the fleet from the reports.
+      detailedMetrics: !member && config.detailedMetrics,
       environment: member
         ? {
             ...settingsToEnvironment(memberCheckerSettings(config, publishing.hubEventBusArn)),

@@ -51,6 +51,8 @@ export class FleetBus extends Construct {
   readonly runReportRule: events.Rule;
   /** The run reports on their way to the intake (SSE, TLS only, a dead-letter queue). */
   readonly reportQueue: sqs.Queue;
+  /** How long a received report stays invisible: one older than this failed at least once and waits for a retry. */
+  readonly visibilityTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: FleetBusProps) {
     super(scope, id);
@@ -76,13 +78,14 @@ export class FleetBus extends Construct {
         },
       }),
     );
+    // AWS's advice for a Lambda event source: six times the function timeout, plus the batching window.
+    this.visibilityTimeout = Duration.seconds(
+      props.intakeTimeout.toSeconds() * 6 + INTAKE_BATCHING_WINDOW.toSeconds(),
+    );
     this.reportQueue = new sqs.Queue(this, 'ReportQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      // AWS's advice for a Lambda event source: six times the function timeout, plus the batching window.
-      visibilityTimeout: Duration.seconds(
-        props.intakeTimeout.toSeconds() * 6 + INTAKE_BATCHING_WINDOW.toSeconds(),
-      ),
+      visibilityTimeout: this.visibilityTimeout,
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: props.deadLetterQueue, maxReceiveCount: INTAKE_MAX_RECEIVE_COUNT },
     });

@@ -20,6 +20,13 @@ export interface FleetDashboardProps {
    * @default - no alarm status widget
    */
   readonly alarms?: readonly cloudwatch.IAlarm[];
+  /** The fleet intake's log group: its one line per run report (`fleet intake: run report`) the widgets query. */
+  readonly intakeLogGroupName: string;
+  /**
+   * Graph the intake's per-member custom metrics too (the `detailedMetrics` key: only then are they emitted).
+   * @default false
+   */
+  readonly detailedMetrics?: boolean;
   /**
    * The period of every graph.
    * @default Duration.minutes(15)
@@ -35,12 +42,17 @@ export function fleetSearch(metricName: string, statistic: string, period: Durat
   return `SEARCH('{${schema}} MetricName="${metricName}"', '${statistic}', ${period.toSeconds()})`;
 }
 
+/** The intake's log line per run report (FLEET_REPORT_LOG_MESSAGE in lambdas/app/fleet-intake-report.ts). */
+const REPORT_LINE = 'filter message = "fleet intake: run report" and fleetReport.outcome = "accepted"';
+
 /**
- * The organization at a glance: per member account and check family (the intake's fleet metrics, found with
- * SEARCH since the member accounts are not known at synth time), the checks failing and erroring in its last run
- * and the run reports received (a line that stops is a member gone silent; the fleet watch also reports it as a
- * finding), then the hub's own functions and alarms. Failing and erroring are the Maximum per period: a run's
- * count, or for a report split by region (over 200 KB) its largest part.
+ * The organization at a glance (the `dashboard` key, off by default): per member account and check family, from
+ * CloudWatch Logs Insights over the intake's one log line per run report (the member accounts are not known at
+ * synth time, and per-member custom metrics would cost $1.80 a month each): the checks failing and erroring in
+ * its last report, the reports received and when the last one arrived (a member gone silent stops there; the
+ * fleet watch also reports it as a finding); then the hub's own functions (AWS/Lambda) and alarms. With
+ * `detailedMetrics`, the intake's fleet metrics too, found with SEARCH: failing and erroring are the Maximum per
+ * period, a run's count or, for a report split by region (over 200 KB), its largest part.
  */
 export class FleetDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -75,17 +87,48 @@ export class FleetDashboard extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
         markdown:
-          '## Member accounts\nOne line per account and check family (credentials, irsa). A line that stops: ' +
-          'that member stopped reporting (see the fleet.member.silent findings).',
+          '## Member accounts\nOne row per account and check family (credentials, irsa), from the fleet ' +
+          "intake's log. A last report long ago: that member stopped reporting (see the fleet.member.silent " +
+          'findings).',
         width: 24,
         height: 2,
       }),
     );
+    const logs = (title: string, queryLines: string[], view: cloudwatch.LogQueryVisualizationType) =>
+      new cloudwatch.LogQueryWidget({
+        title,
+        logGroupNames: [props.intakeLogGroupName],
+        queryLines,
+        view,
+        width: 12,
+        height: HEIGHT,
+      });
+    const member = 'fleetReport.accountId, fleetReport.family';
     this.dashboard.addWidgets(
-      search('Checks failing (last run)', METRIC_NAMES.checksFailing, cloudwatch.Stats.MAXIMUM),
-      search('Checks erroring (last run)', METRIC_NAMES.checksErrored, cloudwatch.Stats.MAXIMUM),
-      search('Run reports received', METRIC_NAMES.runReported, cloudwatch.Stats.SUM),
+      logs(
+        'Member accounts: last report, checks failing and erroring (its latest part)',
+        [
+          REPORT_LINE,
+          `stats latest(fleetReport.failing) as failing, latest(fleetReport.errored) as erroring, ` +
+            `sum(fleetReport.runsReported) as runs, max(@timestamp) as lastReport by ${member}`,
+          'sort failing desc, erroring desc',
+          'limit 100',
+        ],
+        cloudwatch.LogQueryVisualizationType.TABLE,
+      ),
+      logs(
+        'Run reports received',
+        [REPORT_LINE, 'stats sum(fleetReport.runsReported) as runs by bin(1h)'],
+        cloudwatch.LogQueryVisualizationType.BAR,
+      ),
     );
+    if (props.detailedMetrics) {
+      this.dashboard.addWidgets(
+        search('Checks failing (last run)', METRIC_NAMES.checksFailing, cloudwatch.Stats.MAXIMUM),
+        search('Checks erroring (last run)', METRIC_NAMES.checksErrored, cloudwatch.Stats.MAXIMUM),
+        search('Run reports received', METRIC_NAMES.runReported, cloudwatch.Stats.SUM),
+      );
+    }
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({ markdown: '## Hub functions', width: 24, height: 1 }),
     );

@@ -78,6 +78,7 @@ export class FleetReports extends Construct {
       maxEventAge: INTAKE_MAX_EVENT_AGE,
       retryAttempts: 2,
       logRetention: config.logRetentionDays,
+      detailedMetrics: config.detailedMetrics,
       environment: environment(false),
     });
     this.fleetBus = new FleetBus(this, 'FleetBus', {
@@ -96,6 +97,7 @@ export class FleetReports extends Construct {
       timeout: Duration.minutes(CHECKER_TIMEOUT_MINUTES),
       maxEventAge,
       logRetention: config.logRetentionDays,
+      detailedMetrics: config.detailedMetrics,
       environment: environment(true),
     });
     this.watchSchedule = new CheckerSchedule(this, 'WatchSchedule', {
@@ -129,8 +131,17 @@ export class FleetReports extends Construct {
     );
 
     this.monitored = [
-      // Members report every period: no completed intake in two periods means no member reached the hub.
-      this.intake.monitoredAs('fleet-intake', 'TMC health fleet intake', config.schedule),
+      // Members report every period: no successful intake in two periods means no member reached the hub.
+      {
+        ...this.intake.monitoredAs('fleet-intake', 'TMC health fleet intake', config.schedule),
+        // It reports batch item failures: a report it failed on (say, its findings refused) is retried from the
+        // queue while the invocation succeeds, so only the queue shows it.
+        inputQueue: {
+          queue: this.fleetBus.reportQueue,
+          messages: 'run report',
+          retriedAfter: this.fleetBus.visibilityTimeout,
+        },
+      },
       this.watch.monitoredAs('fleet-watch', 'TMC health fleet watch', config.schedule),
     ];
     addStackOutputs(this, {

@@ -66,6 +66,8 @@ export class IrsaCheck extends Construct {
       maxEventAge,
       logRetention: config.logRetentionDays,
       reservedConcurrency: config.reservedConcurrency,
+      // A member never emits them (memberFunctionEnvironment): the hub counts the fleet from the reports.
+      detailedMetrics: publishing.kind !== 'hub' && config.detailedMetrics,
       environment: irsaEnvironment(config, this.watermarkTable.tableName, publishing),
     });
     const reads = irsaReadStatements({

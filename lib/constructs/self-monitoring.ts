@@ -5,10 +5,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC_NAMES, METRICS_NAMESPACE } from '../../lambdas/core/observability';
 import { deadMansSwitchWindow, formatMinutes } from '../dead-mans-switch';
 
-/** The period of the Lambda error, throttle, dead-letter queue and publish failure alarms. */
+/** The period of the Lambda error and throttle, dead-letter queue and retried reports alarms. */
 const ALARM_PERIOD = Duration.minutes(5);
 /** Where the alarm descriptions point the on-call engineer: anchors are appended (`#lambda-errors` ...). */
 const RUNBOOK = 'docs/operations.md';
@@ -21,7 +20,7 @@ export interface MonitoredChecker {
   readonly title: string;
   /** Its Powertools `service` dimension (SERVICE_NAMES in lambdas/core/observability.ts). */
   readonly serviceName: string;
-  /** The function whose Lambda errors and throttles are alarmed. */
+  /** The function whose Lambda errors, throttles and successful invocations are alarmed. */
   readonly function: lambda.IFunction;
   /** Its failure destination, also its schedule's dead-letter queue. */
   readonly failureQueue: sqs.IQueue;
@@ -29,6 +28,21 @@ export interface MonitoredChecker {
   readonly scheduleExpression: string;
   /** Its log group name (the first place to look), for alarm descriptions. */
   readonly logGroupName: string;
+  /**
+   * The queue the function consumes with batch item failures (the hub's report queue): a message it failed on
+   * waits for its retry there, invisible to the Errors alarm since the invocation itself succeeded.
+   * @default - the function is invoked asynchronously: every failure is an invocation error
+   */
+  readonly inputQueue?: MonitoredInputQueue;
+}
+
+/** A queue a function consumes, alarmed when a message waits past its first delivery. */
+export interface MonitoredInputQueue {
+  readonly queue: sqs.IQueue;
+  /** What its messages are, for the alarm description, e.g. `run report`. */
+  readonly messages: string;
+  /** A message older than this was received and not deleted at least once (the queue's visibility timeout). */
+  readonly retriedAfter: Duration;
 }
 
 export interface SelfMonitoringProps {
@@ -52,22 +66,27 @@ export interface SelfMonitoringProps {
 
 /** The alarms of one checker. */
 export interface CheckerAlarms {
-  /** The function failed (unhandled error or timeout). */
+  /** The function failed (unhandled error or timeout), which includes a run that could not deliver its findings. */
   readonly errors: cloudwatch.Alarm;
   /** Lambda throttled the function. */
   readonly throttles: cloudwatch.Alarm;
-  /** The dead-man's switch: no completed run in two schedule periods. */
+  /** The dead-man's switch: no successful invocation in two schedule periods. */
   readonly noSuccessfulRun: cloudwatch.Alarm;
   /** Its dead-letter queue holds failed or expired invocations. */
   readonly failureQueue: cloudwatch.Alarm;
-  /** A run could not deliver its findings. */
-  readonly publishFailures: cloudwatch.Alarm;
+  /** A message of its input queue waits for a retry (only with `inputQueue`). */
+  readonly retried?: cloudwatch.Alarm;
 }
 
+/** The dead-man's switch expression: invocations that did not fail, a gap in either series counted as zero. */
+export const SUCCESSFUL_INVOCATIONS_EXPRESSION = 'FILL(invocations, 0) - FILL(errors, 0)';
+
 /**
- * Watches the watcher: for each checker function, alarms on Lambda errors and throttles, a dead-man's switch
- * (no `RunCompleted` in two schedule periods, missing data breaching), a non-empty dead-letter queue and
- * publish failures, all notifying the findings topic.
+ * Watches the watcher, on metrics AWS measures for free (AWS/Lambda, AWS/SQS; never the checkers' own custom
+ * metrics, which are off by default): for each checker function, alarms on Lambda errors (a run that could not
+ * deliver its findings fails its invocation, so this covers publish failures) and throttles, a dead-man's switch
+ * (Invocations minus Errors below 1 in two schedule periods, missing data breaching), a non-empty dead-letter queue
+ * and, for a queue consumer, a message waiting for its retry; all notifying the findings topic.
  */
 export class SelfMonitoring extends Construct {
   /** Alarms by checker name. */
@@ -105,14 +124,6 @@ export class SelfMonitoring extends Construct {
         all.push(created);
         return created;
       };
-      const custom = (metricName: string, periodOf: Duration): cloudwatch.Metric =>
-        new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName,
-          dimensionsMap: { service: checker.serviceName },
-          statistic: cloudwatch.Stats.SUM,
-          period: periodOf,
-        });
       const logs = `aws logs tail ${checker.logGroupName} --since 1h`;
 
       const errors = alarm('Errors', 'errors', {
@@ -122,9 +133,10 @@ export class SelfMonitoring extends Construct {
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription:
-          `${checker.title}: the Lambda function failed (unhandled error or timeout) in the last ${every}; ` +
-          `its findings may not have been delivered. First check the log: ${logs}. ` +
-          `Runbook: ${runbook}#lambda-errors`,
+          `${checker.title}: the Lambda function failed (unhandled error or timeout) in the last ${every}, or a ` +
+          'run could not deliver its findings (EventBridge or SNS refused them; the findings ledger was not ' +
+          `advanced, so the next run retries). First check the log: ${logs}. ` +
+          `Runbook: ${runbook}#lambda-errors (undelivered findings: ${runbook}#publish-failures)`,
       });
       const throttles = alarm('Throttles', 'throttles', {
         metric: checker.function.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }),
@@ -141,13 +153,25 @@ export class SelfMonitoring extends Construct {
       const window = deadMansSwitchWindow(checker.scheduleExpression);
       if (window.clampedBecause) clamped[checker.name] = window.clampedBecause;
       const windowText = formatMinutes((window.periodSeconds / 60) * window.evaluationPeriods);
+      const windowPeriod = Duration.seconds(window.periodSeconds);
+      const windowSum = { period: windowPeriod, statistic: cloudwatch.Stats.SUM };
       const noSuccessfulRun = alarm('NoSuccessfulRun', 'no-successful-run', {
-        metric: custom(METRIC_NAMES.runCompleted, Duration.seconds(window.periodSeconds)),
+        // Metric math over two free metrics (billed as two alarm metrics): an invocation that did not end in error
+        // is a run that completed and delivered, since a run that could not deliver fails its invocation.
+        metric: new cloudwatch.MathExpression({
+          expression: SUCCESSFUL_INVOCATIONS_EXPRESSION,
+          usingMetrics: {
+            invocations: checker.function.metricInvocations(windowSum),
+            errors: checker.function.metricErrors(windowSum),
+          },
+          period: windowPeriod,
+          label: 'Successful invocations',
+        }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: window.evaluationPeriods,
         datapointsToAlarm: window.evaluationPeriods,
-        // No datapoint at all (the function never ran, or died before emitting) is the case this alarm exists for.
+        // No datapoint at all (the function was never invoked) is the case this alarm exists for.
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
         alarmDescription:
           `${checker.title}: no run completed successfully in ${windowText} (schedule ` +
@@ -171,18 +195,32 @@ export class SelfMonitoring extends Construct {
           `${checker.failureQueue.queueUrl}) for the error, then purge the queue. ` +
           `Runbook: ${runbook}#dead-letter-queue-not-empty`,
       });
-      const publishFailures = alarm('PublishFailures', 'publish-failures', {
-        metric: custom(METRIC_NAMES.publishFailures, period),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription:
-          `${checker.title}: a run could not deliver its findings (EventBridge or SNS refused them); the ` +
-          'findings ledger was not advanced, so the next run retries. First search the log for the refused ' +
-          `call (${logs}). Runbook: ${runbook}#publish-failures`,
-      });
-      alarms[checker.name] = { errors, throttles, noSuccessfulRun, failureQueue, publishFailures };
+      const input = checker.inputQueue;
+      const retried = input
+        ? alarm('Retried', 'retried', {
+            metric: input.queue.metricApproximateAgeOfOldestMessage({
+              period,
+              statistic: cloudwatch.Stats.MAXIMUM,
+            }),
+            threshold: input.retriedAfter.toSeconds(),
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 1,
+            // An idle queue stops reporting: nothing waits.
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarmDescription:
+              `${checker.title}: a ${input.messages} has waited over ${formatMinutes(input.retriedAfter.toMinutes())} ` +
+              'in its queue, so the function failed on it at least once (for instance EventBridge or SNS refused ' +
+              'its findings) and it waits for a retry; after the last retry it goes to the dead-letter queue. ' +
+              `First search the log for the failed ${input.messages} (${logs}). Runbook: ${runbook}#retried`,
+          })
+        : undefined;
+      alarms[checker.name] = {
+        errors,
+        throttles,
+        noSuccessfulRun,
+        failureQueue,
+        ...(retried ? { retried } : {}),
+      };
     }
     this.alarms = alarms;
     this.allAlarms = all;
