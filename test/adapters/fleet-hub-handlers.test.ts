@@ -52,6 +52,8 @@ const ENV = {
   POWERTOOLS_DEV: 'true',
   POWERTOOLS_METRICS_DISABLED: 'false',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
+  // detailedMetrics=true: the fleet metrics are asserted below (off, the default, is tested in telemetry.test.ts).
+  TMC_HEALTH_DETAILED_METRICS: 'true',
 };
 
 const context = (name: string) =>

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import 'aws-sdk-client-mock-jest';
-import { runCredentialCheck } from '../../lambdas/app/credential-check';
+import { runCredentialCheck, type CredentialCheckResult } from '../../lambdas/app/credential-check';
 import { runIrsaCheck } from '../../lambdas/app/irsa-check';
 import type { LifecycleStage } from '../../lambdas/app/lifecycle-stage';
 import { createRegionClients } from '../../lambdas/adapters/clients';
@@ -200,6 +200,26 @@ describe('runCredentialCheck with a forwarder (member mode)', () => {
     installWithDiscoveryDenied();
     await expect(check(new RecordingForwarder(true))).rejects.toThrow(PublishError);
     expect(publisher.publish).not.toHaveBeenCalled();
+  });
+
+  it('a refused report first hands the handler what the run found (logged before the invocation fails)', async () => {
+    installWithDiscoveryDenied();
+    const found: CredentialCheckResult[] = [];
+    await expect(
+      runCredentialCheck(
+        { accountId: ACCOUNT, settings, defaultRegion: OK_REGION },
+        {
+          clientsFor: (region) => createRegionClients(region, { maxAttempts: 1 }),
+          sink: forwardingSink(new RecordingForwarder(true)),
+          now: () => NOW,
+          onDeliveryFailed: (result) => found.push(result),
+        },
+      ),
+    ).rejects.toThrow(PublishError);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.findings.some((finding) => finding.status === 'ERROR')).toBe(true);
+    expect(found[0]!.summary.accountId).toBe(ACCOUNT);
+    expect(found[0]!.publishReport).toBeUndefined();
   });
 
   it('without a forwarder the lifecycle path is unchanged', async () => {

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { runIrsaCheck } from '../../lambdas/app/irsa-check';
+import { runIrsaCheck, type IrsaCheckResult } from '../../lambdas/app/irsa-check';
 import type { LifecycleReport, LifecycleRunInput, LifecycleStage } from '../../lambdas/app/lifecycle-stage';
 import type { IrsaClients } from '../../lambdas/adapters/irsa/gather-irsa';
 import { TokenBucket } from '../../lambdas/adapters/irsa/rate-limiter';
@@ -256,13 +256,24 @@ describe('runIrsaCheck', () => {
     const publisher = new RecordingPublisher();
     publisher.fail = true;
 
+    const found: IrsaCheckResult[] = [];
     await expect(
       runIrsaCheck(
         { accountId: ACCOUNT, settings: { ...settings, regions: ['us-west-2'] }, defaultRegion: 'us-west-2' },
-        { clients: clientsWith(store), sink: publishingSink(publisher), now: () => NOW },
+        {
+          clients: clientsWith(store),
+          sink: publishingSink(publisher),
+          now: () => NOW,
+          onDeliveryFailed: (result) => found.push(result),
+        },
       ),
     ).rejects.toThrow(PublishError);
 
+    // The handler is told what the run found first, so the Lambda logs it before the invocation fails.
+    expect(found).toHaveLength(1);
+    expect(found[0]!.findings.length).toBeGreaterThan(0);
+    expect(found[0]!.summary).toMatchObject({ findings: found[0]!.findings.length, denialGroups: 1 });
+    expect(found[0]!.watermarkCommits).toEqual([]);
     expect(calls).not.toContain('save us-west-2');
     expect(store.items.get('us-west-2')).toEqual({ watermark: previous, version: 4 });
   });

@@ -60,7 +60,7 @@ function emfValues(lines: readonly Record<string, unknown>[], metric: string): u
 }
 
 describe('observeRun', () => {
-  useEnv(POWERTOOLS_TO_STDOUT, { each: true });
+  useEnv({ ...POWERTOOLS_TO_STDOUT, TMC_HEALTH_DETAILED_METRICS: 'true' }, { each: true }); // detailedMetrics=true; off is tested below
 
   it('logs each problem with runId, checkId and credentialName as keys, and emits the run metrics', async () => {
     const out = captureStdout();
@@ -123,12 +123,13 @@ describe('observeRun', () => {
 });
 
 describe('fleet telemetry (hub)', () => {
-  useEnv(POWERTOOLS_TO_STDOUT, { each: true });
+  useEnv({ ...POWERTOOLS_TO_STDOUT, TMC_HEALTH_DETAILED_METRICS: 'true' }, { each: true }); // detailedMetrics=true; off is tested below
 
   it('emits dimensionsOnly records with exactly AccountId and Family, as the fleet dashboard SEARCH expects', () => {
     const out = captureStdout();
     try {
       const { metrics } = createTelemetry('tmc-health-fleet-intake');
+      if (metrics === undefined) throw new Error('detailedMetrics=true must give a metric set');
       emitMetricRecords(metrics, [
         {
           name: 'ChecksFailing',
@@ -176,6 +177,89 @@ describe('fleet telemetry (hub)', () => {
     const lines = out.lines();
     expect(lines.some((line) => line.message === 'token stale')).toBe(false);
     expect(lines.find((line) => 'Findings' in line && line.status === 'FAIL')).toMatchObject({ Findings: 2 });
+  });
+});
+
+describe('custom metrics off (the default: detailedMetrics unset)', () => {
+  const saved = { ...process.env };
+  beforeEach(() => {
+    process.env.POWERTOOLS_DEV = 'true';
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false'; // Powertools itself would emit: only our switch is off
+    process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+    delete process.env.TMC_HEALTH_DETAILED_METRICS;
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('a run writes no EMF line at all, and still logs its summary as a structured log', async () => {
+    const out = captureStdout();
+    try {
+      const telemetry = createTelemetry('tmc-health-checker');
+      expect(telemetry.metrics).toBeUndefined();
+      await observeRun(
+        telemetry,
+        context,
+        'credential check',
+        () => Promise.resolve('result'),
+        () => ({ runId: 'run-1', findings: [failing], apiCalls: 9, summary: { findings: 1 } }),
+      );
+    } finally {
+      out.restore();
+    }
+    const lines = out.lines();
+    expect(lines.filter((line) => '_aws' in line)).toEqual([]);
+    expect(lines.find((line) => line.message === 'credential check complete')).toMatchObject({
+      runId: 'run-1',
+      runOutcome: 'delivered',
+      summary: { findings: 1 },
+    });
+  });
+
+  it('TMC_HEALTH_DETAILED_METRICS=false is off too; any other value fails, naming the key and the fix', () => {
+    expect(createTelemetry('x', { TMC_HEALTH_DETAILED_METRICS: 'false' }).metrics).toBeUndefined();
+    expect(createTelemetry('x', { TMC_HEALTH_DETAILED_METRICS: 'true' }).metrics).toBeDefined();
+    expect(() => createTelemetry('x', { TMC_HEALTH_DETAILED_METRICS: 'yes' })).toThrow(
+      /TMC_HEALTH_DETAILED_METRICS: must be true or false.*detailedMetrics/,
+    );
+  });
+
+  it('a run whose delivery failed logs its problems and summary, then rejects with the delivery error', async () => {
+    const out = captureStdout();
+    const error = new PublishError('bus down', {
+      publisher: 'eventbridge',
+      failedCount: 1,
+      errorCodes: { InternalFailure: 1 },
+      findingIds: [],
+    });
+    try {
+      await expect(
+        observeRun<{ findings: Finding[] }>(
+          createTelemetry('tmc-health-checker'),
+          context,
+          'credential check',
+          (deliveryFailed) => {
+            deliveryFailed({ findings: [failing] });
+            return Promise.reject(error);
+          },
+          (found) => ({ runId: 'run-2', findings: found.findings, apiCalls: 3, summary: { findings: 1 } }),
+        ),
+      ).rejects.toBe(error);
+    } finally {
+      out.restore();
+    }
+    const lines = out.lines();
+    const messages = lines.map((line) => line.message);
+    // The problem, then the summary, then the failure: all before the invocation fails.
+    expect(messages.indexOf('token stale')).toBeGreaterThanOrEqual(0);
+    expect(messages.indexOf('token stale')).toBeLessThan(
+      messages.indexOf('credential check could not deliver its findings'),
+    );
+    expect(
+      lines.find((line) => line.message === 'credential check could not deliver its findings'),
+    ).toMatchObject({ level: 'ERROR', runId: 'run-2', runOutcome: 'undelivered', summary: { findings: 1 } });
+    expect(messages).toContain('credential check failed');
+    expect(lines.filter((line) => '_aws' in line)).toEqual([]);
   });
 });
 

@@ -234,25 +234,97 @@ describe('the hub functions, tables, topic and alarms', () => {
   test('self-monitoring on both hub functions, notifying the topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as TemplateResource[];
     const names = alarms.map((alarm) => alarm.Properties.AlarmName).sort();
-    expect(names).toEqual(
-      ['fleet-intake', 'fleet-watch'].flatMap((name) =>
-        ['dead-letter-queue-not-empty', 'errors', 'no-successful-run', 'publish-failures', 'throttles'].map(
-          (suffix) => `TmcHealthHub-${name}-${suffix}`,
-        ),
+    expect(names).toEqual([
+      ...['dead-letter-queue-not-empty', 'errors', 'no-successful-run', 'retried', 'throttles'].map(
+        (suffix) => `TmcHealthHub-fleet-intake-${suffix}`,
       ),
-    );
+      ...['dead-letter-queue-not-empty', 'errors', 'no-successful-run', 'throttles'].map(
+        (suffix) => `TmcHealthHub-fleet-watch-${suffix}`,
+      ),
+    ]);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^NotificationsTopic/) }]);
     }
   });
 });
 
-describe('the fleet dashboard', () => {
+describe('the hub alarms read only free metrics; no dashboard and no custom metrics by default', () => {
   const { template } = hubOf();
+
+  test('a report the intake failed on (a batch item failure: the invocation succeeded) is an alarm', () => {
+    const retried = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as TemplateResource[])
+      .map((alarm) => alarm.Properties)
+      .find((props) => props.AlarmName === 'TmcHealthHub-fleet-intake-retried');
+    const queue = resourceOf(template, 'AWS::SQS::Queue', 'FleetBusReportQueue').Properties;
+    expect(retried).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [expect.stringMatching(/^FleetBusReportQueue/), 'QueueName'] },
+        },
+      ],
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanThreshold',
+      // Older than the visibility timeout: received, not deleted, waiting for its retry.
+      Threshold: queue.VisibilityTimeout,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(JSON.stringify(retried?.AlarmDescription)).toMatch(
+      /EventBridge or SNS refused.*operations\.md#retried/,
+    );
+  });
+
+  test('no dashboard, no DashboardName output, no function asked for custom metrics', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    expect(Object.keys(template.findOutputs('DashboardName'))).toEqual([]);
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')) as TemplateResource[]) {
+      const environment = fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined;
+      expect(environment?.Variables?.TMC_HEALTH_DETAILED_METRICS).toBeUndefined();
+    }
+  });
+});
+
+describe('the fleet dashboard (dashboard=true)', () => {
+  const { template } = hubOf({ dashboard: 'true' });
   const body = JSON.stringify(
     (Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as TemplateResource).Properties
       .DashboardBody,
   );
+
+  test("reads the member accounts from the intake's log with Logs Insights, not from custom metrics", () => {
+    expect(body).toContain('fleet intake: run report');
+    expect(body).toContain('\\"type\\":\\"log\\"');
+    expect(body).toContain('IntakeLogGroup');
+    expect(body).not.toContain('TmcHealth,AccountId,Family');
+    template.hasOutput('DashboardName', {});
+  });
+
+  test('and shows the hub functions and their alarms', () => {
+    expect(body).toContain('IntakeFunction');
+    expect(body).toContain('WatchFunction');
+    expect(body).toContain('\\"type\\":\\"alarm\\"');
+  });
+});
+
+describe('the fleet dashboard (dashboard=true, detailedMetrics=true)', () => {
+  const { template } = hubOf({ dashboard: 'true', detailedMetrics: 'true' });
+  const body = JSON.stringify(
+    (Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as TemplateResource).Properties
+      .DashboardBody,
+  );
+
+  test('both hub functions emit the custom metrics', () => {
+    const flagged = (
+      Object.values(template.findResources('AWS::Lambda::Function')) as TemplateResource[]
+    ).filter(
+      (fn) =>
+        (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+          ?.TMC_HEALTH_DETAILED_METRICS === 'true',
+    );
+    expect(flagged).toHaveLength(2);
+  });
 
   test('finds the per-member metrics with SEARCH over {TmcHealth,AccountId,Family}', () => {
     for (const [metric, statistic] of [
@@ -264,12 +336,6 @@ describe('the fleet dashboard', () => {
         `SEARCH('{TmcHealth,AccountId,Family} MetricName=\\\\\\"${metric}\\\\\\"', '${statistic}', 900)`,
       );
     }
-  });
-
-  test('and shows the hub functions and their alarms', () => {
-    expect(body).toContain('IntakeFunction');
-    expect(body).toContain('WatchFunction');
-    expect(body).toContain('\\"type\\":\\"alarm\\"');
   });
 });
 

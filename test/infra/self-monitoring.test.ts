@@ -7,13 +7,35 @@ import { loadConfigFromContext } from '../../lib/config/config';
 import { deadMansSwitchWindow } from '../../lib/dead-mans-switch';
 import { parseScheduleExpression } from '../../lib/config/schedule-expression';
 import { TmcHealthCheckerStack } from '../../lib/tmc-health-checker-stack';
-import { synth, type TemplateResource } from './helpers';
+import { HUB_CONTEXT, synth, synthApp, type TemplateResource } from './helpers';
+
+interface MetricQuery {
+  readonly Id: string;
+  readonly Expression?: string;
+  readonly ReturnData?: boolean;
+  readonly MetricStat?: {
+    readonly Metric: { Namespace: string; MetricName: string; Dimensions?: unknown };
+    readonly Period: number;
+    readonly Stat: string;
+  };
+}
 
 type AlarmProps = Record<string, unknown> & {
   readonly AlarmName: string;
   readonly AlarmActions?: unknown;
+  readonly Namespace?: string;
   readonly Dimensions?: { Name: string; Value: unknown }[];
+  readonly Metrics?: readonly MetricQuery[];
 };
+
+/** Every namespace an alarm reads: its own metric's, or each metric of its metric math. */
+function namespacesOf(props: AlarmProps): string[] {
+  if (props.Metrics) return props.Metrics.flatMap((query) => query.MetricStat?.Metric.Namespace ?? []);
+  return [props.Namespace ?? '(none)'];
+}
+
+/** What AWS measures and bills nothing extra for: the only namespaces an alarm may read. */
+const FREE_NAMESPACES = ['AWS/Lambda', 'AWS/SQS'];
 
 function alarms(template: Template): Map<string, AlarmProps> {
   const found = template.findResources('AWS::CloudWatch::Alarm') as Record<string, TemplateResource>;
@@ -62,10 +84,10 @@ const CHECKERS = [
 describe('self-monitoring alarms (default configuration)', () => {
   const { template } = synth();
 
-  test('five alarms per checker, each notifying the findings topic', () => {
+  test('four alarms per checker, each notifying the findings topic', () => {
     expect([...alarms(template).keys()].sort()).toEqual(
       CHECKERS.flatMap(({ name }) =>
-        ['errors', 'throttles', 'no-successful-run', 'dead-letter-queue-not-empty', 'publish-failures'].map(
+        ['errors', 'throttles', 'no-successful-run', 'dead-letter-queue-not-empty'].map(
           (suffix) => `TmcHealthChecker-${name}-${suffix}`,
         ),
       ).sort(),
@@ -84,8 +106,15 @@ describe('self-monitoring alarms (default configuration)', () => {
     const anchors = [...alarms(template).values()].map(
       (props) => /operations\.md#([a-z-]+)/.exec(JSON.stringify(props.AlarmDescription))?.[1],
     );
-    expect(new Set(anchors).size).toBe(5);
+    expect(new Set(anchors).size).toBe(4);
     for (const anchor of anchors) expect(headings).toContain(anchor);
+    // A run that could not deliver its findings fails its invocation: the Errors alarm says so and links it.
+    for (const { name } of CHECKERS) {
+      const errors = JSON.stringify(alarm(template, `TmcHealthChecker-${name}-errors`).AlarmDescription);
+      expect(errors).toMatch(/could not deliver its findings/);
+      expect(errors).toContain('operations.md#publish-failures');
+    }
+    expect(headings).toContain('publish-failures');
   });
 
   describe.each(CHECKERS)('$name', ({ name, service, fn, dlq }) => {
@@ -108,19 +137,42 @@ describe('self-monitoring alarms (default configuration)', () => {
       });
     });
 
-    test("dead-man's switch: RunCompleted sum < 1 in two 15-minute periods (30 minutes), missing data breaching", () => {
-      expect(alarm(template, `${prefix}-no-successful-run`)).toMatchObject({
-        Namespace: 'TmcHealth',
-        MetricName: METRIC_NAMES.runCompleted,
-        Dimensions: [{ Name: 'service', Value: service }],
-        Statistic: 'Sum',
-        Period: 900,
+    test("dead-man's switch: Invocations - Errors < 1 in two 15-minute periods (30 minutes), missing data breaching", () => {
+      const props = alarm(template, `${prefix}-no-successful-run`);
+      expect(props).toMatchObject({
         EvaluationPeriods: 2,
         DatapointsToAlarm: 2,
         ComparisonOperator: 'LessThanThreshold',
         Threshold: 1,
         TreatMissingData: 'breaching',
       });
+      // Metric math: no MetricName, Namespace, Period or Statistic of its own (CloudFormation rejects both forms).
+      for (const key of ['MetricName', 'Namespace', 'Period', 'Statistic', 'Dimensions']) {
+        expect(props[key]).toBeUndefined();
+      }
+      const queries = props.Metrics ?? [];
+      const returned = queries.filter((query) => query.ReturnData !== false);
+      expect(returned).toEqual([
+        expect.objectContaining({ Expression: 'FILL(invocations, 0) - FILL(errors, 0)', ReturnData: true }),
+      ]);
+      const read = queries.filter((query) => query.MetricStat !== undefined);
+      expect(read.map((query) => [query.Id, query.ReturnData, query.MetricStat?.Metric.MetricName])).toEqual([
+        ['invocations', false, 'Invocations'],
+        ['errors', false, 'Errors'],
+      ]);
+      for (const query of read) {
+        expect(query.MetricStat).toMatchObject({
+          Metric: {
+            Namespace: 'AWS/Lambda',
+            Dimensions: [{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(fn) as unknown } }],
+          },
+          Period: 900,
+          Stat: 'Sum',
+        });
+      }
+      expect(JSON.stringify(props.AlarmDescription)).toContain(
+        service === SERVICE_NAMES.irsa ? 'IRSA' : 'credential',
+      );
     });
 
     test('dead-letter queue not empty: ApproximateNumberOfMessagesVisible > 0', () => {
@@ -136,37 +188,69 @@ describe('self-monitoring alarms (default configuration)', () => {
         TreatMissingData: 'notBreaching',
       });
     });
-
-    test('publish failures: PublishFailures > 0', () => {
-      expect(alarm(template, `${prefix}-publish-failures`)).toMatchObject({
-        Namespace: 'TmcHealth',
-        MetricName: METRIC_NAMES.publishFailures,
-        Dimensions: [{ Name: 'service', Value: service }],
-        Statistic: 'Sum',
-        ComparisonOperator: 'GreaterThanThreshold',
-        Threshold: 0,
-        TreatMissingData: 'notBreaching',
-      });
-    });
   });
 
-  test('the functions emit the service names and namespace the alarms read', () => {
+  test('the functions carry the service names and namespace of the custom metrics, which are off', () => {
     for (const service of CHECKER_SERVICES) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
           Variables: Match.objectLike({
             POWERTOOLS_SERVICE_NAME: service,
             POWERTOOLS_METRICS_NAMESPACE: 'TmcHealth',
+            TMC_HEALTH_DETAILED_METRICS: Match.absent(),
           }),
         },
       });
     }
   });
+
+  test('detailedMetrics=true turns them on in both checker functions, and changes no alarm', () => {
+    const on = synth({ detailedMetrics: 'true' }).template;
+    const flagged = (Object.values(on.findResources('AWS::Lambda::Function')) as TemplateResource[]).filter(
+      (resource) =>
+        (resource.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+          ?.TMC_HEALTH_DETAILED_METRICS === 'true',
+    );
+    expect(flagged).toHaveLength(2);
+    expect([...alarms(on).values()]).toEqual([...alarms(template).values()]);
+  });
 });
+
+describe('no alarm of any default template reads a custom metric (single, hub, member)', () => {
+  const single = synth().template;
+  const hubApp = synthApp({ ...HUB_CONTEXT });
+  const member = synthApp({
+    mode: 'member',
+    hubEventBusArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/tmc-health-fleet',
+  });
+  test.each([
+    ['single', single],
+    ['hub', hubApp.templateOf(hubApp.hub!)],
+    ['hub: member template', hubApp.templateOf(hubApp.hub!.memberTemplate)],
+    ['member', member.templateOf(member.member!)],
+  ])('%s', (_mode, template) => {
+    for (const props of alarms(template).values()) {
+      for (const namespace of namespacesOf(props)) expect(FREE_NAMESPACES).toContain(namespace);
+    }
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+  });
+
+  test('the single and hub stacks do have alarms (the check above is not vacuous)', () => {
+    expect(alarms(single).size).toBe(8);
+    expect(alarms(hubApp.templateOf(hubApp.hub!)).size).toBe(9);
+  });
+});
+
+/** The dead-man's switch as its window: the period of the metrics its math reads, and its evaluation periods. */
+function windowOf(props: AlarmProps): { Period: number | undefined; EvaluationPeriods: unknown } {
+  const periods = new Set((props.Metrics ?? []).flatMap((query) => query.MetricStat?.Period ?? []));
+  expect(periods.size).toBe(1);
+  return { Period: [...periods][0], EvaluationPeriods: props.EvaluationPeriods };
+}
 
 describe("dead-man's switch window follows the schedule", () => {
   const deadMan = (context: Record<string, unknown>, checker = 'credential-check') =>
-    alarm(synth(context).template, `TmcHealthChecker-${checker}-no-successful-run`);
+    windowOf(alarm(synth(context).template, `TmcHealthChecker-${checker}-no-successful-run`));
 
   test('rate(1 hour): two one-hour periods', () => {
     expect(deadMan({ schedule: 'rate(1 hour)' })).toMatchObject({ Period: 3600, EvaluationPeriods: 2 });
@@ -187,7 +271,7 @@ describe("dead-man's switch window follows the schedule", () => {
 
   test('a monthly cron is clamped to a 7-day window, with a synth warning', () => {
     const { stack, template } = synth({ schedule: 'cron(0 12 1 * ? *)' });
-    expect(alarm(template, 'TmcHealthChecker-credential-check-no-successful-run')).toMatchObject({
+    expect(windowOf(alarm(template, 'TmcHealthChecker-credential-check-no-successful-run'))).toMatchObject({
       Period: 302400,
       EvaluationPeriods: 2,
     });
@@ -199,7 +283,7 @@ describe("dead-man's switch window follows the schedule", () => {
 
   test('a cron whose longest gap cannot be determined (L) gets the 7-day window and a warning', () => {
     const { stack, template } = synth({ schedule: 'cron(0 12 L * ? *)' });
-    expect(alarm(template, 'TmcHealthChecker-credential-check-no-successful-run')).toMatchObject({
+    expect(windowOf(alarm(template, 'TmcHealthChecker-credential-check-no-successful-run'))).toMatchObject({
       Period: 302400,
     });
     Annotations.fromStack(stack).hasWarning(
@@ -291,7 +375,7 @@ describe('alarms with an existing topic', () => {
 
   test('in another region: no alarm actions, and a warning saying why', () => {
     const { stack, template } = synthIn('us-east-1');
-    expect(alarms(template).size).toBe(10);
+    expect(alarms(template).size).toBe(8);
     for (const props of alarms(template).values()) expect(props.AlarmActions).toBeUndefined();
     Annotations.fromStack(stack).hasWarning(
       '/TmcHealthChecker',
@@ -314,18 +398,44 @@ describe('alarms with an existing topic', () => {
 
 describe('irsaEnabled=false', () => {
   test('only the credential check is monitored and on the dashboard', () => {
-    const { template } = synth({ irsaEnabled: false });
+    const { template } = synth({ irsaEnabled: false, dashboard: true, detailedMetrics: true });
     expect(
       [...alarms(template).keys()].every((name) => name.startsWith('TmcHealthChecker-credential-check-')),
     ).toBe(true);
-    expect(alarms(template).size).toBe(5);
+    expect(alarms(template).size).toBe(4);
     const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(body).not.toContain(SERVICE_NAMES.irsa);
   });
 });
 
-describe('the dashboard', () => {
-  const { template } = synth();
+describe('the dashboard (off by default: $3 a month)', () => {
+  test('default: no dashboard and no DashboardName output', () => {
+    const { template } = synth();
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    expect(Object.keys(template.findOutputs('DashboardName'))).toEqual([]);
+  });
+
+  test('dashboard=true alone: AWS/Lambda graphs and Logs Insights over the run summaries, no custom metric', () => {
+    const { template } = synth({ dashboard: 'true' });
+    const dashboards = template.findResources('AWS::CloudWatch::Dashboard') as Record<
+      string,
+      TemplateResource
+    >;
+    const body = JSON.stringify(Object.values(dashboards)[0]?.Properties.DashboardBody);
+    expect(body).not.toContain('\\"TmcHealth\\"');
+    expect(body).toContain('\\"type\\":\\"log\\"');
+    expect(body).toContain('ispresent(runOutcome)');
+    expect(body).toContain('summary.byStatus.FAIL');
+    expect(body).toContain('summary.denialGroups');
+    for (const lambdaMetric of ['Invocations', 'Errors', 'Throttles', 'Duration']) {
+      expect(body).toContain(`\\"AWS/Lambda\\",\\"${lambdaMetric}\\"`);
+    }
+    expect(body).toContain('Self-monitoring alarms');
+  });
+});
+
+describe('the dashboard (dashboard=true, detailedMetrics=true)', () => {
+  const { template } = synth({ dashboard: 'true', detailedMetrics: 'true' });
   const dashboards = template.findResources('AWS::CloudWatch::Dashboard') as Record<string, TemplateResource>;
   const body = JSON.stringify(Object.values(dashboards)[0]?.Properties.DashboardBody);
 

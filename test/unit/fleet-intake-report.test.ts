@@ -1,5 +1,9 @@
 import type { FleetBatchResult, FleetIntakeResult } from '../../lambdas/app/fleet-intake';
-import { fleetBatchMetrics, fleetBatchOutcome } from '../../lambdas/app/fleet-intake-report';
+import {
+  fleetBatchMetrics,
+  fleetBatchOutcome,
+  fleetReportLogEntries,
+} from '../../lambdas/app/fleet-intake-report';
 import type { LifecycleReport } from '../../lambdas/app/lifecycle-stage';
 import type { Finding } from '../../lambdas/core/finding';
 import type { LifecycleFinding } from '../../lambdas/core/lifecycle/types';
@@ -74,6 +78,50 @@ describe('fleetBatchMetrics', () => {
     const metrics = fleetBatchMetrics({ ...batch, records: batch.records.slice(0, 2) });
     expect(metrics.failed).toEqual([]);
     expect(metrics.batch.some((record) => record.name === METRIC_NAMES.publishFailures)).toBe(false);
+  });
+});
+
+describe('fleetReportLogEntries (what the fleet dashboard queries with the custom metrics off)', () => {
+  const partOf = (part: number, failing: number): FleetIntakeResult => ({
+    ...acceptedResult,
+    report: {
+      accountId: '111122223333',
+      family: 'irsa',
+      runId: 'member-run',
+      part,
+      parts: 2,
+      regions: [],
+      coveredRegions: [],
+      findings: 3,
+      failing,
+      errored: 1,
+      finishedAt: '2026-12-01T00:00:00.000Z',
+    },
+  });
+
+  it('one entry per report taken: member, family, failing and erroring; the run counted with its first part', () => {
+    const entries = fleetReportLogEntries({
+      ...batch,
+      records: [
+        { messageId: 'p1', ok: true, result: partOf(1, 2) },
+        { messageId: 'p2', ok: true, result: partOf(2, 5) },
+        { messageId: 'm2', ok: true, result: { ...rejectedResult, accountId: '444455556666' } },
+        { messageId: 'm3', ok: false, error: publishFailure },
+      ],
+    });
+    expect(entries).toEqual([
+      expect.objectContaining({
+        outcome: 'accepted',
+        accountId: '111122223333',
+        family: 'irsa',
+        part: 1,
+        failing: 2,
+        errored: 1,
+        runsReported: 1,
+      }),
+      expect.objectContaining({ outcome: 'accepted', part: 2, failing: 5, runsReported: 0 }),
+      { outcome: 'rejected', accountId: '444455556666' },
+    ]);
   });
 });
 
