@@ -505,6 +505,16 @@ const CATALOGUE: readonly BadConfig[] = [
     'arn:aws:sts::111122223333:assumed-role/ops/session',
     'is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)',
   ),
+  // what the self-monitoring costs beyond its alarms
+  bad(
+    'detailedMetrics as "on"',
+    '-c',
+    'detailedMetrics',
+    'on',
+    'must be true or false',
+    '-c detailedMetrics=true',
+  ),
+  bad('dashboard as a number', 'cdk.json', 'dashboard', 1, 'must be true or false', '-c dashboard=true'),
   // unknown keys
   bad(
     'a typo in a key',

@@ -44,6 +44,8 @@ describe('loadConfig: defaults and accepted forms', () => {
       eksConnectorEnabled: true,
       eksConnectorPendingGraceMinutes: 30,
       podIdentityEnabled: true,
+      detailedMetrics: false,
+      dashboard: false,
     });
   });
 
