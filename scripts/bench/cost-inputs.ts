@@ -5,9 +5,9 @@
 import { DEFAULT_SCHEDULE } from '../../lib/config/config-schema';
 import { DEFAULT_IRSA_SCHEDULE } from '../../lib/config/irsa-config-schema';
 import { parseScheduleExpression } from '../../lib/config/schedule-expression';
-import { runMetricRecords } from '../../lambdas/core/observability';
+import { fleetReportMetricRecords, runMetricRecords } from '../../lambdas/core/observability';
 import type { BundleResult } from './bundles';
-import { PUT_EVENTS, runsPerMonth, sum, type CostInput } from './cost-model';
+import { PUT_EVENTS, runsPerMonth, sum, type CostInput, type OptionalExtra } from './cost-model';
 import type { SynthesizedStack } from './synthesized';
 import type { CliWallTimeResult, IrsaScanResult, RequestCountResult } from './types';
 
@@ -35,6 +35,31 @@ export function customMetricsPerFunction(): number {
   });
   return new Set(records.map((record) => `${record.name} ${JSON.stringify(record.dimensions ?? {})}`)).size;
 }
+
+/**
+ * The hub's custom metrics per member account with `detailedMetrics` (ChecksFailing, ChecksErrored, RunReported),
+ * one set per check family it reports.
+ */
+export function fleetMetricsPerMember(families: readonly string[] = ['credentials', 'irsa']): number {
+  const records = families.flatMap((family) =>
+    fleetReportMetricRecords({ accountId: '111122223333', family, part: 1, findings: [] }),
+  );
+  return new Set(records.map((record) => `${record.name} ${JSON.stringify(record.dimensions ?? {})}`)).size;
+}
+
+/** What `detailedMetrics=true` adds to a single-account stack of `functions` functions. */
+export function detailedMetricsExtra(functions: number): OptionalExtra {
+  return {
+    item: 'detailedMetrics=true: the checkers’ own custom metrics',
+    customMetrics: customMetricsPerFunction() * functions,
+  };
+}
+
+/** What `dashboard=true` adds: one dashboard (its Logs Insights widgets scan logs only when viewed). */
+export const DASHBOARD_EXTRA: OptionalExtra = {
+  item: 'dashboard=true: the CloudWatch dashboard',
+  dashboards: 1,
+};
 
 function initMs(bundles: BundleResult, handler: string): number {
   return bundles.rows.find((row) => row.handler === handler)?.deployed.initMedianMs ?? 0;
@@ -93,9 +118,15 @@ export function costInput(measured: {
     fixedResources: {
       customMetrics: stack.metricsDisabled ? 0 : customMetricsPerFunction() * functions,
       alarms: stack.resourceCounts['AWS::CloudWatch::Alarm'] ?? 0,
+      alarmMetrics: stack.alarmMetrics,
       dashboards: stack.resourceCounts['AWS::CloudWatch::Dashboard'] ?? 0,
       kmsKeys: stack.resourceCounts['AWS::KMS::Key'] ?? 0,
     },
+    // The extras the default template leaves off, each priced on its own line.
+    optionalExtras: [
+      ...(stack.metricsDisabled ? [detailedMetricsExtra(functions)] : []),
+      ...((stack.resourceCounts['AWS::CloudWatch::Dashboard'] ?? 0) === 0 ? [DASHBOARD_EXTRA] : []),
+    ],
   };
 }
 
@@ -119,6 +150,7 @@ export function memberCostInput(single: CostInput, member: SynthesizedStack): Co
     requests: { ...withoutHubSide(run.requests), 'events:PutEvents': 1 },
     eventsPerRun: 1,
   });
+  const families = member.functions['irsa-check'] ? ['credentials', 'irsa'] : ['credentials'];
   return {
     ...single,
     credentialCheck: asMember(single.credentialCheck),
@@ -128,8 +160,16 @@ export function memberCostInput(single: CostInput, member: SynthesizedStack): Co
         ? 0
         : customMetricsPerFunction() * Object.keys(member.functions).length,
       alarms: member.resourceCounts['AWS::CloudWatch::Alarm'] ?? 0,
+      alarmMetrics: member.alarmMetrics,
       dashboards: member.resourceCounts['AWS::CloudWatch::Dashboard'] ?? 0,
       kmsKeys: member.resourceCounts['AWS::KMS::Key'] ?? 0,
     },
+    // Billed in the hub account, but per member: the only extra a member can switch on (in the hub's config).
+    optionalExtras: [
+      {
+        item: 'detailedMetrics=true (hub config): the hub’s fleet metrics of this member',
+        customMetrics: fleetMetricsPerMember(families),
+      },
+    ],
   };
 }

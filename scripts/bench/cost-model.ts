@@ -2,7 +2,8 @@
  * Cost per account-month at a schedule, from measured request counts and durations and the prices in prices.ts.
  * Pure: main.ts feeds it what the benchmark measured and what the synthesized stack contains.
  *
- * Split in two: what an account pays whatever it holds (fixed), and what each credential checked in each region
+ * Split in three: what an account pays whatever it holds with the default template (fixed), what each optional
+ * extra adds on its own line (detailed metrics, the dashboard), and what each credential checked in each region
  * adds (per credential-region). Counted as one request unit per DynamoDB call (the items are under 1 KB written,
  * 4 KB read) and one EventBridge event per PutEvents entry under 64 KB.
  */
@@ -35,15 +36,28 @@ export interface CostInput {
     /** GetMetricData metrics (queries) requested for it per run. */
     readonly metricsRequested: number;
   };
-  /** From the synthesized stack and the handlers' metric contract. */
+  /** What the default template holds: from the synthesized stack and the handlers' metric contract. */
   readonly fixedResources: {
+    /** Custom metrics the default functions emit (0 unless they are on by default). */
     readonly customMetrics: number;
     readonly alarms: number;
+    /** Metrics the alarms read: CloudWatch bills an alarm per metric, so a metric-math alarm over two counts two. */
+    readonly alarmMetrics: number;
     readonly dashboards: number;
     readonly kmsKeys: number;
   };
+  /** What each configuration key left off by default would add, each priced on its own line. */
+  readonly optionalExtras?: readonly OptionalExtra[];
   /** Email notifications per month (change-only: zero for a quiet account). */
   readonly emailsPerMonth?: number;
+}
+
+/** A configuration key's extra resources (e.g. `detailedMetrics=true`: its custom metrics). */
+export interface OptionalExtra {
+  /** The line's label, e.g. `detailedMetrics=true: the checkers’ custom metrics`. */
+  readonly item: string;
+  readonly customMetrics?: number;
+  readonly dashboards?: number;
 }
 
 export interface CostLine {
@@ -56,6 +70,8 @@ export interface CostLine {
 export interface CostEstimate {
   readonly fixed: readonly CostLine[];
   readonly perCredentialRegion: readonly CostLine[];
+  /** One line per optional extra, outside the fixed total (absent in results written before there were any). */
+  readonly optional?: readonly CostLine[];
   readonly fixedUsdPerMonth: number;
   readonly perCredentialRegionUsdPerMonth: number;
   readonly prices: Prices;
@@ -127,21 +143,29 @@ export function estimateCost(input: CostInput, prices: Prices = PRICES): CostEst
   const fixed: CostLine[] = [
     ...functionLines('credential check', input.credentialCheck, prices),
     ...(input.irsaCheck ? functionLines('IRSA check', input.irsaCheck, prices) : []),
+    ...(resources.customMetrics > 0
+      ? [
+          {
+            item: 'CloudWatch custom metrics (the checkers’ own)',
+            quantity: `${resources.customMetrics} metrics`,
+            usdPerMonth: round(resources.customMetrics * prices.customMetricPerMonth),
+          },
+        ]
+      : []),
     {
-      item: 'CloudWatch custom metrics (the checkers’ own)',
-      quantity: `${resources.customMetrics} metrics`,
-      usdPerMonth: round(resources.customMetrics * prices.customMetricPerMonth),
+      item: 'CloudWatch alarms (per metric they read)',
+      quantity: `${resources.alarms} alarms, ${resources.alarmMetrics} metrics`,
+      usdPerMonth: round(resources.alarmMetrics * prices.alarmPerMonth),
     },
-    {
-      item: 'CloudWatch alarms',
-      quantity: `${resources.alarms} alarms`,
-      usdPerMonth: round(resources.alarms * prices.alarmPerMonth),
-    },
-    {
-      item: 'CloudWatch dashboard',
-      quantity: `${resources.dashboards} dashboard`,
-      usdPerMonth: round(resources.dashboards * prices.dashboardPerMonth),
-    },
+    ...(resources.dashboards > 0
+      ? [
+          {
+            item: 'CloudWatch dashboard',
+            quantity: `${resources.dashboards} dashboard`,
+            usdPerMonth: round(resources.dashboards * prices.dashboardPerMonth),
+          },
+        ]
+      : []),
     {
       item: 'KMS customer managed keys',
       quantity: `${resources.kmsKeys} key`,
@@ -168,12 +192,28 @@ export function estimateCost(input: CostInput, prices: Prices = PRICES): CostEst
       usdPerMonth: round(runs * gb * (per.durationMs / 1000) * prices.lambdaArmPerGbSecond),
     },
   ];
+  const optional = (input.optionalExtras ?? []).map((extra) => optionalLine(extra, prices));
   const total = (lines: readonly CostLine[]) => round(lines.reduce((sum, line) => sum + line.usdPerMonth, 0));
   return {
     fixed,
     perCredentialRegion,
+    optional,
     fixedUsdPerMonth: total(fixed),
     perCredentialRegionUsdPerMonth: total(perCredentialRegion),
     prices,
+  };
+}
+
+function optionalLine(extra: OptionalExtra, prices: Prices): CostLine {
+  const metrics = extra.customMetrics ?? 0;
+  const dashboards = extra.dashboards ?? 0;
+  const quantity = [
+    ...(metrics > 0 ? [`${metrics} custom metrics`] : []),
+    ...(dashboards > 0 ? [`${dashboards} dashboard`] : []),
+  ].join(', ');
+  return {
+    item: extra.item,
+    quantity,
+    usdPerMonth: round(metrics * prices.customMetricPerMonth + dashboards * prices.dashboardPerMonth),
   };
 }

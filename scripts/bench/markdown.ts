@@ -2,6 +2,7 @@
  * The benchmark's figures as the Markdown section of docs/performance.md, rendered from bench/results.json so the
  * page quotes the measurement and nothing else (test/unit/bench-docs.test.ts keeps the two in step).
  */
+import type { CostEstimate } from './cost-model';
 import type { BenchResults } from './results';
 import type { Goal } from './types';
 
@@ -180,6 +181,7 @@ export function renderBenchMarkdown(results: BenchResults): string {
         ],
       ),
       '',
+      ...optionalTable(cost.optional),
     );
   }
   if (results.memberCost) {
@@ -198,6 +200,7 @@ export function renderBenchMarkdown(results: BenchResults): string {
       '',
       `Per credential and region, as in a single account: ${usd(cost.perCredentialRegionUsdPerMonth)}.`,
       '',
+      ...optionalTable(cost.optional),
     );
   }
   return lines.join('\n');
@@ -211,4 +214,16 @@ export function replaceBenchSection(document: string, markdown: string): string 
     throw new Error(`bench: docs/performance.md lacks the markers ${SECTION_BEGIN} ... ${SECTION_END}`);
   }
   return `${document.slice(0, begin + SECTION_BEGIN.length)}\n\n${markdown}\n${document.slice(end)}`;
+}
+
+/** The optional extras, each on its own line, outside the totals (none in results written before them). */
+function optionalTable(optional: CostEstimate['optional']): string[] {
+  if (optional === undefined || optional.length === 0) return [];
+  return [
+    ...table(
+      ['Optional (off by default), each on its own', 'Quantity per month', 'USD'],
+      optional.map((line) => [line.item, line.quantity, usd(line.usdPerMonth)]),
+    ),
+    '',
+  ];
 }

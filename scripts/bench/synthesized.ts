@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { Stack } from 'aws-cdk-lib';
 import { addStacks } from '../../lib/app-stacks';
 import { loadConfigFromContext } from '../../lib/config/config';
+import { DETAILED_METRICS_ENV } from '../../lambdas/core/observability';
 
 interface TemplateResource {
   readonly Type: string;
@@ -25,8 +26,13 @@ export interface SynthesizedStack {
   readonly functions: Readonly<Record<string, SynthesizedFunction>>;
   /** Resource type → count, e.g. `AWS::CloudWatch::Alarm` → 6. */
   readonly resourceCounts: Readonly<Record<string, number>>;
-  /** The functions emit no custom metrics (a member stack: the hub derives the fleet's from the reports). */
+  /**
+   * The functions emit no custom metrics: none asks for them (DETAILED_METRICS_ENV, the `detailedMetrics` key, off
+   * by default), or Powertools' are disabled (a member stack: the hub derives the fleet's from the reports).
+   */
   readonly metricsDisabled: boolean;
+  /** Metrics the alarms read (CloudWatch bills each): one per alarm, or each metric of a metric-math alarm. */
+  readonly alarmMetrics: number;
 }
 
 /** A member of an organization, as the StackSet deploys it (the hub bus ARN is only an example). */
@@ -78,7 +84,20 @@ export function synthesizeDefaultStack(context: Readonly<Record<string, string>>
     functions[handler] = { logicalId, memoryMb: Number(props.MemorySize ?? 128), environment };
   }
   const metricsDisabled = Object.values(functions).every(
-    (fn) => fn.environment.POWERTOOLS_METRICS_DISABLED === 'true',
+    (fn) =>
+      fn.environment.POWERTOOLS_METRICS_DISABLED === 'true' ||
+      fn.environment[DETAILED_METRICS_ENV] !== 'true',
   );
-  return { functions, resourceCounts, metricsDisabled };
+  const alarmMetrics = Object.values(resources)
+    .filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm')
+    .reduce((sum, alarm) => sum + alarmMetricsOf(alarm.Properties ?? {}), 0);
+  return { functions, resourceCounts, metricsDisabled, alarmMetrics };
+}
+
+/** The metrics one alarm reads: its own, or the MetricStat queries of its metric math (expressions are free). */
+export function alarmMetricsOf(properties: Record<string, unknown>): number {
+  const queries = properties.Metrics;
+  if (!Array.isArray(queries)) return 1;
+  return queries.filter((query) => typeof query === 'object' && query !== null && 'MetricStat' in query)
+    .length;
 }

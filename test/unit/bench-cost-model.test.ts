@@ -1,6 +1,12 @@
-import { memberCostInput } from '../../scripts/bench/cost-inputs';
+import {
+  DASHBOARD_EXTRA,
+  detailedMetricsExtra,
+  fleetMetricsPerMember,
+  memberCostInput,
+} from '../../scripts/bench/cost-inputs';
 import { estimateCost, runsPerMonth, type CostInput } from '../../scripts/bench/cost-model';
 import { PRICES } from '../../scripts/bench/prices';
+import { alarmMetricsOf, synthesizeDefaultStack } from '../../scripts/bench/synthesized';
 
 const lineOf = (lines: readonly { item: string; usdPerMonth: number }[], start: string) => {
   const line = lines.find((candidate) => candidate.item.startsWith(start));
@@ -17,7 +23,13 @@ const input: CostInput = {
     eventsPerRun: 1,
   },
   perCredentialRegion: { durationMs: 100, metricsRequested: 6 },
-  fixedResources: { customMetrics: 36, alarms: 10, dashboards: 1, kmsKeys: 1 },
+  // The default single stack: 8 alarms, of which 2 metric-math ones reading 2 metrics each; no custom metrics, no
+  // dashboard; the topic's key.
+  fixedResources: { customMetrics: 0, alarms: 8, alarmMetrics: 10, dashboards: 0, kmsKeys: 1 },
+  optionalExtras: [
+    { item: 'detailedMetrics=true: the checkers’ own custom metrics', customMetrics: 36 },
+    { item: 'dashboard=true: the CloudWatch dashboard', dashboards: 1 },
+  ],
 };
 
 describe('bench cost model', () => {
@@ -38,16 +50,40 @@ describe('bench cost model', () => {
     expect(lineOf(estimate.fixed, 'credential check: EventBridge')).toBeCloseTo(0.00292, 4);
     // 2,920 reads × $0.125/M + 5,840 writes × $0.625/M
     expect(lineOf(estimate.fixed, 'credential check: DynamoDB')).toBeCloseTo(0.000365 + 0.00365, 4);
-    expect(lineOf(estimate.fixed, 'CloudWatch custom metrics')).toBeCloseTo(10.8, 6);
+    // 10 alarm metrics × $0.10 (8 alarms: a metric-math alarm is billed per metric it reads)
     expect(lineOf(estimate.fixed, 'CloudWatch alarms')).toBeCloseTo(1, 6);
-    expect(lineOf(estimate.fixed, 'CloudWatch dashboard')).toBeCloseTo(3, 6);
+    expect(estimate.fixed.find((line) => line.item.startsWith('CloudWatch alarms'))?.quantity).toBe(
+      '8 alarms, 10 metrics',
+    );
     expect(lineOf(estimate.fixed, 'KMS')).toBeCloseTo(1, 6);
+    // Off by default: no line in the fixed part at all, each extra on its own line.
+    expect(estimate.fixed.some((line) => /custom metrics|dashboard/.test(line.item))).toBe(false);
+    // 36 metrics × $0.30; one dashboard × $3
+    expect(lineOf(estimate.optional ?? [], 'detailedMetrics=true')).toBeCloseTo(10.8, 6);
+    expect(lineOf(estimate.optional ?? [], 'dashboard=true')).toBeCloseTo(3, 6);
     // 2,920 runs × 6 metrics × $0.01 per 1,000
     expect(lineOf(estimate.perCredentialRegion, 'GetMetricData')).toBeCloseTo(0.1752, 6);
     expect(lineOf(estimate.perCredentialRegion, 'credential check: Lambda duration')).toBeCloseTo(
       0.000973,
       5,
     );
+  });
+
+  test('the fixed total, worked by hand: $2.02 (alarms $1, the key $1, the runs two cents)', () => {
+    // 0.009733 + 0.003504 + 0.00292 + 0.004015 (the runs) + 1 (alarm metrics) + 1 (KMS key)
+    expect(estimateCost(input).fixedUsdPerMonth).toBeCloseTo(2.020172, 5);
+  });
+
+  test('a stack with the custom metrics and a dashboard on by default prices them in the fixed part', () => {
+    const everything = estimateCost({
+      ...input,
+      fixedResources: { ...input.fixedResources, customMetrics: 36, dashboards: 1 },
+      optionalExtras: [],
+    });
+    expect(lineOf(everything.fixed, 'CloudWatch custom metrics')).toBeCloseTo(10.8, 6);
+    expect(lineOf(everything.fixed, 'CloudWatch dashboard')).toBeCloseTo(3, 6);
+    expect(everything.fixedUsdPerMonth).toBeCloseTo(2.020172 + 13.8, 5);
+    expect(everything.optional).toEqual([]);
   });
 
   test('totals add their lines; the IRSA check adds its own lines only when enabled', () => {
@@ -63,8 +99,9 @@ describe('bench cost model', () => {
   });
 
   test('a price change in one place changes the estimate', () => {
-    const doubled = estimateCost(input, { ...PRICES, customMetricPerMonth: 0.6 });
-    expect(lineOf(doubled.fixed, 'CloudWatch custom metrics')).toBeCloseTo(21.6, 6);
+    const doubled = estimateCost(input, { ...PRICES, customMetricPerMonth: 0.6, alarmPerMonth: 0.2 });
+    expect(lineOf(doubled.optional ?? [], 'detailedMetrics=true')).toBeCloseTo(21.6, 6);
+    expect(lineOf(doubled.fixed, 'CloudWatch alarms')).toBeCloseTo(2, 6);
   });
 });
 
@@ -76,6 +113,7 @@ describe('a member account, from the same measurements', () => {
     },
     resourceCounts: { 'AWS::DynamoDB::Table': 1 },
     metricsDisabled: true,
+    alarmMetrics: 0,
   };
   const single: CostInput = {
     ...input,
@@ -99,12 +137,61 @@ describe('a member account, from the same measurements', () => {
       'events:PutEvents': 1,
     });
     expect(result.irsaCheck?.eventsPerRun).toBe(1);
-    expect(result.fixedResources).toEqual({ customMetrics: 0, alarms: 0, dashboards: 0, kmsKeys: 0 });
+    expect(result.fixedResources).toEqual({
+      customMetrics: 0,
+      alarms: 0,
+      alarmMetrics: 0,
+      dashboards: 0,
+      kmsKeys: 0,
+    });
   });
 
   test('without CloudWatch resources of its own the fixed cost is cents, not dollars', () => {
     const estimate = estimateCost(memberCostInput(single, member));
     expect(estimate.fixedUsdPerMonth).toBeLessThan(0.1);
-    expect(estimateCost(single).fixedUsdPerMonth - estimate.fixedUsdPerMonth).toBeGreaterThan(15);
+    // The single stack's alarm metrics ($1) and key ($1) stay at the hub.
+    expect(estimateCost(single).fixedUsdPerMonth - estimate.fixedUsdPerMonth).toBeCloseTo(2, 1);
+  });
+
+  test("the hub's per-member fleet metrics are the member's only extra: 3 per family, 6 × $0.30 = $1.80", () => {
+    expect(fleetMetricsPerMember()).toBe(6);
+    expect(fleetMetricsPerMember(['credentials'])).toBe(3);
+    const estimate = estimateCost(memberCostInput(single, member));
+    expect(estimate.optional?.map((line) => [line.quantity, line.usdPerMonth])).toEqual([
+      ['6 custom metrics', 1.8],
+    ]);
+  });
+});
+
+describe('what the default templates hold (synthesized, as the bench prices them)', () => {
+  test('an alarm reads one metric; a metric-math alarm each MetricStat it holds, never its expressions', () => {
+    expect(alarmMetricsOf({ MetricName: 'Errors', Namespace: 'AWS/Lambda' })).toBe(1);
+    expect(
+      alarmMetricsOf({
+        Metrics: [
+          { Id: 'expr_1', Expression: 'FILL(invocations, 0) - FILL(errors, 0)', ReturnData: true },
+          { Id: 'invocations', MetricStat: {}, ReturnData: false },
+          { Id: 'errors', MetricStat: {}, ReturnData: false },
+        ],
+      }),
+    ).toBe(2);
+  });
+
+  test('single: 8 alarms reading 10 metrics, the key, no dashboard, no custom metrics; both extras priced', () => {
+    const stack = synthesizeDefaultStack();
+    expect(stack.resourceCounts['AWS::CloudWatch::Alarm']).toBe(8);
+    expect(stack.alarmMetrics).toBe(10);
+    expect(stack.resourceCounts['AWS::CloudWatch::Dashboard']).toBeUndefined();
+    expect(stack.resourceCounts['AWS::KMS::Key']).toBe(1);
+    expect(stack.metricsDisabled).toBe(true);
+    expect(detailedMetricsExtra(2).customMetrics).toBe(36);
+    expect(DASHBOARD_EXTRA.dashboards).toBe(1);
+  });
+
+  test('with both keys on, the synthesized stack says so', () => {
+    const stack = synthesizeDefaultStack({ detailedMetrics: 'true', dashboard: 'true' });
+    expect(stack.metricsDisabled).toBe(false);
+    expect(stack.resourceCounts['AWS::CloudWatch::Dashboard']).toBe(1);
+    expect(stack.alarmMetrics).toBe(10);
   });
 });
