@@ -413,7 +413,8 @@ async function reject(
     regions: [finding.region],
     startedAt: now.toISOString(),
   };
-  // A publish failure throws (PublishError): Lambda retries, bounded, and the publish-failure alarm sees it.
+  // A publish failure throws (PublishError): the report is a batch item failure, retried from the queue (the
+  // fleet-intake-retried alarm sees it waiting), bounded by the queue's receive count.
   const publishReport = await dependencies.rejections.publish([finding], run);
   const accountId = reportAccountOf(input.event);
   return {

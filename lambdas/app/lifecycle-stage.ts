@@ -295,7 +295,7 @@ export class LifecycleStage {
 
   /**
    * After the commit, so a transition another run already owned (a conflict) does not invoke anything twice.
-   * Published as finding updates. If they cannot be published the run fails (PublishError: the publish-failures
+   * Published as finding updates. If they cannot be published the run fails (PublishError: the Errors
    * alarm), but nothing is invoked again: the ledger already holds the OPENED transition.
    */
   private async remediate(
