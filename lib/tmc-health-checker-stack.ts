@@ -1,7 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { TmcHealthConfig } from './config/config';
-import { CheckerDashboard } from './constructs/checker-dashboard';
+import { checkerDashboardOf, type CheckerDashboard } from './constructs/checker-dashboard';
 import { CredentialCheck } from './constructs/credential-check';
 import { EventSchemas } from './constructs/event-schemas';
 import { FindingsHome } from './constructs/findings-home';
@@ -11,7 +11,6 @@ import { SecurityHubExporter } from './constructs/security-hub-exporter';
 import type { SelfMonitoring } from './constructs/self-monitoring';
 import { addStackOutputs } from './constructs/stack-outputs';
 import { eventBusArn } from './permissions/checker-permissions';
-import { SERVICE_NAMES } from '../lambdas/core/observability';
 
 export interface TmcHealthCheckerStackProps extends StackProps {
   /** Validated configuration (see `loadConfig`). */
@@ -64,45 +63,22 @@ export class TmcHealthCheckerStack extends Stack {
       });
     }
 
-    const checkers = [this.credentials.monitored, ...(this.irsa ? [this.irsa.monitored] : [])];
+    const checkers = [
+      this.credentials.monitored,
+      ...(this.irsa ? [this.irsa.monitored] : []),
+      ...(this.securityHubExporter ? [this.securityHubExporter.monitored] : []),
+    ];
     this.selfMonitoring = this.home.monitor(checkers);
     if (config.dashboard) {
-      const summaryFields: Readonly<Record<string, readonly string[]>> = {
-        [SERVICE_NAMES.credentials]: [
-          'summary.credentials',
-          'summary.findings',
-          'summary.byStatus.FAIL',
-          'summary.byStatus.ERROR',
-        ],
-        [SERVICE_NAMES.irsa]: [
-          'summary.findings',
-          'summary.denialGroups',
-          'summary.eventsScanned',
-          'summary.incompleteScans',
-        ],
-      };
-      this.dashboard = new CheckerDashboard(this, 'Dashboard', {
-        checkers: checkers.map(({ title, serviceName, function: fn, logGroupName }) => ({
-          title,
-          serviceName,
-          function: fn,
-          logGroupName,
-          ...(summaryFields[serviceName] ? { summaryFields: summaryFields[serviceName] } : {}),
-        })),
-        alarms: this.selfMonitoring.allAlarms,
-        detailedMetrics: config.detailedMetrics,
-      });
+      this.dashboard = checkerDashboardOf(
+        this,
+        checkers,
+        this.selfMonitoring.allAlarms,
+        config.detailedMetrics,
+      );
     }
 
     addStackOutputs(this, {
-      ...(this.dashboard
-        ? {
-            DashboardName: [
-              this.dashboard.dashboard.dashboardName,
-              'CloudWatch dashboard of both checks (runs, findings, errors, alarms)',
-            ] as const,
-          }
-        : {}),
       EventSchemaRegistryName: [
         this.eventSchemas.registry.attrRegistryName,
         'EventBridge schema registry with the finding, run summary and remediation event schemas',

@@ -2,11 +2,10 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { TmcHealthConfig } from './config/config';
 import { FindingsHome } from './constructs/findings-home';
-import { FleetDashboard } from './constructs/fleet-dashboard';
+import { fleetDashboardOf, type FleetDashboard } from './constructs/fleet-dashboard';
 import { FleetReports } from './constructs/fleet-reports';
 import { MemberStackSet } from './constructs/member-stack-set';
 import type { SelfMonitoring } from './constructs/self-monitoring';
-import { addStackOutputs } from './constructs/stack-outputs';
 import { FleetHubSynthesizer, StackSetTemplateSynthesizer } from './fleet/stack-set-synthesizers';
 import { HUB_EVENT_BUS_PARAMETER, hubAccountOf, TmcHealthMemberStack } from './tmc-health-member-stack';
 
@@ -58,21 +57,12 @@ export class TmcHealthHubStack extends Stack {
     });
     this.selfMonitoring = this.home.monitor(this.reports.monitored);
     if (config.dashboard) {
-      this.dashboard = new FleetDashboard(this, 'Dashboard', {
-        functions: [
-          { title: 'Fleet intake', function: this.reports.intake.function },
-          { title: 'Fleet watch', function: this.reports.watch.function },
-        ],
-        alarms: this.selfMonitoring.allAlarms,
-        intakeLogGroupName: this.reports.intake.logGroup.logGroupName,
-        detailedMetrics: config.detailedMetrics,
-      });
-      addStackOutputs(this, {
-        DashboardName: [
-          this.dashboard.dashboard.dashboardName,
-          'CloudWatch dashboard of the member accounts and the hub functions',
-        ],
-      });
+      this.dashboard = fleetDashboardOf(
+        this,
+        this.reports,
+        this.selfMonitoring.allAlarms,
+        config.detailedMetrics,
+      );
     }
 
     // The member stack as the StackSet deploys it: synthesized with this stack, its code in the asset buckets.

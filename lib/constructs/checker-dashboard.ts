@@ -4,7 +4,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { SEVERITIES, STATUSES } from '../../lambdas/core/finding';
 import { TRANSITIONS } from '../../lambdas/core/lifecycle/types';
-import { METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '../../lambdas/core/observability';
+import {
+  METRIC_DIMENSIONS,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+  SERVICE_NAMES,
+} from '../../lambdas/core/observability';
+import type { MonitoredChecker } from './self-monitoring';
+import { addStackOutputs } from './stack-outputs';
 
 /** One checker function on the dashboard. */
 export interface DashboardChecker {
@@ -219,4 +226,47 @@ export class CheckerDashboard extends Construct {
       );
     }
   }
+}
+
+/** The run summary fields charted for each checker, by its Powertools service. */
+const SUMMARY_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  [SERVICE_NAMES.credentials]: [
+    'summary.credentials',
+    'summary.findings',
+    'summary.byStatus.FAIL',
+    'summary.byStatus.ERROR',
+  ],
+  [SERVICE_NAMES.irsa]: [
+    'summary.findings',
+    'summary.denialGroups',
+    'summary.eventsScanned',
+    'summary.incompleteScans',
+  ],
+};
+
+/** The single stack's dashboard of its checkers and their alarms, with its `DashboardName` output. */
+export function checkerDashboardOf(
+  stack: Stack,
+  checkers: readonly MonitoredChecker[],
+  alarms: readonly cloudwatch.IAlarm[],
+  detailedMetrics: boolean,
+): CheckerDashboard {
+  const dashboard = new CheckerDashboard(stack, 'Dashboard', {
+    checkers: checkers.map(({ title, serviceName, function: fn, logGroupName }) => ({
+      title,
+      serviceName,
+      function: fn,
+      logGroupName,
+      ...(SUMMARY_FIELDS[serviceName] ? { summaryFields: SUMMARY_FIELDS[serviceName] } : {}),
+    })),
+    alarms,
+    detailedMetrics,
+  });
+  addStackOutputs(stack, {
+    DashboardName: [
+      dashboard.dashboard.dashboardName,
+      'CloudWatch dashboard of both checks (runs, findings, errors, alarms)',
+    ],
+  });
+  return dashboard;
 }

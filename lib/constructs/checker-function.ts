@@ -172,16 +172,17 @@ export class CheckerFunction extends Construct {
    * This function as the self-monitoring watches it.
    * @param name short kebab-case name in the alarm names, e.g. `credential-check`
    * @param title what it is, for the alarm descriptions, e.g. `TMC health credential check`
-   * @param scheduleExpression how often it should complete a run (the dead-man's switch window derives from it)
+   * @param scheduleExpression how often it should complete a run (the dead-man's switch window derives from it);
+   *   none for a function invoked by an event rule, which gets no dead-man's switch
    */
-  monitoredAs(name: string, title: string, scheduleExpression: string): MonitoredChecker {
+  monitoredAs(name: string, title: string, scheduleExpression?: string): MonitoredChecker {
     return {
       name,
       title,
       serviceName: this.serviceName,
       function: this.function,
       failureQueue: this.failureQueue,
-      scheduleExpression,
+      ...(scheduleExpression === undefined ? {} : { scheduleExpression }),
       logGroupName: this.logGroup.logGroupName,
     };
   }

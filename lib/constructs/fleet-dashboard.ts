@@ -3,6 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE } from '../../lambdas/core/observability';
+import type { FleetReports } from './fleet-reports';
+import { addStackOutputs } from './stack-outputs';
 
 /** One hub function on the dashboard. */
 export interface FleetDashboardFunction {
@@ -157,4 +159,29 @@ export class FleetDashboard extends Construct {
       );
     }
   }
+}
+
+/** The hub's dashboard of its fleet functions and their alarms, with its `DashboardName` output. */
+export function fleetDashboardOf(
+  stack: Stack,
+  reports: FleetReports,
+  alarms: readonly cloudwatch.IAlarm[],
+  detailedMetrics: boolean,
+): FleetDashboard {
+  const dashboard = new FleetDashboard(stack, 'Dashboard', {
+    functions: [
+      { title: 'Fleet intake', function: reports.intake.function },
+      { title: 'Fleet watch', function: reports.watch.function },
+    ],
+    alarms,
+    intakeLogGroupName: reports.intake.logGroup.logGroupName,
+    detailedMetrics,
+  });
+  addStackOutputs(stack, {
+    DashboardName: [
+      dashboard.dashboard.dashboardName,
+      'CloudWatch dashboard of the member accounts and the hub functions',
+    ],
+  });
+  return dashboard;
 }

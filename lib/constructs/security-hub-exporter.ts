@@ -11,6 +11,7 @@ import {
 import { acknowledgeDeadLetterQueue } from '../permissions/nag-acknowledgements';
 import { securityHubImportStatements } from '../permissions/security-hub-permissions';
 import { CheckerFunction } from './checker-function';
+import type { MonitoredChecker } from './self-monitoring';
 
 /**
  * How long Lambda keeps a failed import for another try, and how often: Security Hub throttles
@@ -56,6 +57,8 @@ export interface SecurityHubExporterProps {
 export class SecurityHubExporter extends Construct {
   readonly exporter: CheckerFunction;
   readonly rule: events.Rule;
+  /** For the findings home's alarms: errors, throttles and its dead-letter queue; no dead-man's switch (not scheduled). */
+  readonly monitored: MonitoredChecker;
 
   constructor(scope: Construct, id: string, props: SecurityHubExporterProps) {
     super(scope, id);
@@ -88,6 +91,7 @@ export class SecurityHubExporter extends Construct {
       }),
     );
     acknowledgeDeadLetterQueue(this.exporter.failureQueue);
+    this.monitored = this.exporter.monitoredAs('security-hub-export', 'TMC health Security Hub export');
   }
 }
 

@@ -24,8 +24,12 @@ export interface MonitoredChecker {
   readonly function: lambda.IFunction;
   /** Its failure destination, also its schedule's dead-letter queue. */
   readonly failureQueue: sqs.IQueue;
-  /** Its validated EventBridge Scheduler expression (the dead-man's switch window derives from it). */
-  readonly scheduleExpression: string;
+  /**
+   * Its validated EventBridge Scheduler expression (the dead-man's switch window derives from it).
+   * @default - not scheduled (invoked by an event rule, like the Security Hub exporter): no dead-man's switch, since
+   * a quiet period without invocations is normal for it
+   */
+  readonly scheduleExpression?: string;
   /** Its log group name (the first place to look), for alarm descriptions. */
   readonly logGroupName: string;
   /**
@@ -70,8 +74,8 @@ export interface CheckerAlarms {
   readonly errors: cloudwatch.Alarm;
   /** Lambda throttled the function. */
   readonly throttles: cloudwatch.Alarm;
-  /** The dead-man's switch: no successful invocation in two schedule periods. */
-  readonly noSuccessfulRun: cloudwatch.Alarm;
+  /** The dead-man's switch: no successful invocation in two schedule periods (scheduled functions only). */
+  readonly noSuccessfulRun?: cloudwatch.Alarm;
   /** Its dead-letter queue holds failed or expired invocations. */
   readonly failureQueue: cloudwatch.Alarm;
   /** A message of its input queue waits for a retry (only with `inputQueue`). */
@@ -150,35 +154,39 @@ export class SelfMonitoring extends Construct {
           `concurrency setting. Runbook: ${runbook}#lambda-throttles`,
       });
 
-      const window = deadMansSwitchWindow(checker.scheduleExpression);
-      if (window.clampedBecause) clamped[checker.name] = window.clampedBecause;
-      const windowText = formatMinutes((window.periodSeconds / 60) * window.evaluationPeriods);
-      const windowPeriod = Duration.seconds(window.periodSeconds);
-      const windowSum = { period: windowPeriod, statistic: cloudwatch.Stats.SUM };
-      const noSuccessfulRun = alarm('NoSuccessfulRun', 'no-successful-run', {
-        // Metric math over two free metrics (billed as two alarm metrics): an invocation that did not end in error
-        // is a run that completed and delivered, since a run that could not deliver fails its invocation.
-        metric: new cloudwatch.MathExpression({
-          expression: SUCCESSFUL_INVOCATIONS_EXPRESSION,
-          usingMetrics: {
-            invocations: checker.function.metricInvocations(windowSum),
-            errors: checker.function.metricErrors(windowSum),
-          },
-          period: windowPeriod,
-          label: 'Successful invocations',
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: window.evaluationPeriods,
-        datapointsToAlarm: window.evaluationPeriods,
-        // No datapoint at all (the function was never invoked) is the case this alarm exists for.
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        alarmDescription:
-          `${checker.title}: no run completed successfully in ${windowText} (schedule ` +
-          `${checker.scheduleExpression}): nothing is being checked, and silence does not mean healthy. ` +
-          `First check the Errors alarm, the dead-letter queue and the log (${logs}). ` +
-          `Runbook: ${runbook}#no-successful-run`,
-      });
+      const deadMansSwitch = (schedule: string): cloudwatch.Alarm => {
+        const window = deadMansSwitchWindow(schedule);
+        if (window.clampedBecause) clamped[checker.name] = window.clampedBecause;
+        const windowText = formatMinutes((window.periodSeconds / 60) * window.evaluationPeriods);
+        const windowPeriod = Duration.seconds(window.periodSeconds);
+        const windowSum = { period: windowPeriod, statistic: cloudwatch.Stats.SUM };
+        return alarm('NoSuccessfulRun', 'no-successful-run', {
+          // Metric math over two free metrics (billed as two alarm metrics): an invocation that did not end in error
+          // is a run that completed and delivered, since a run that could not deliver fails its invocation.
+          metric: new cloudwatch.MathExpression({
+            expression: SUCCESSFUL_INVOCATIONS_EXPRESSION,
+            usingMetrics: {
+              invocations: checker.function.metricInvocations(windowSum),
+              errors: checker.function.metricErrors(windowSum),
+            },
+            period: windowPeriod,
+            label: 'Successful invocations',
+          }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: window.evaluationPeriods,
+          datapointsToAlarm: window.evaluationPeriods,
+          // No datapoint at all (the function was never invoked) is the case this alarm exists for.
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+          alarmDescription:
+            `${checker.title}: no run completed successfully in ${windowText} (schedule ` +
+            `${schedule}): nothing is being checked, and silence does not mean healthy. ` +
+            `First check the Errors alarm, the dead-letter queue and the log (${logs}). ` +
+            `Runbook: ${runbook}#no-successful-run`,
+        });
+      };
+      const schedule = checker.scheduleExpression;
+      const noSuccessfulRun = schedule === undefined ? undefined : deadMansSwitch(schedule);
       const failureQueue = alarm('FailureQueue', 'dead-letter-queue-not-empty', {
         metric: checker.failureQueue.metricApproximateNumberOfMessagesVisible({
           period,
@@ -217,7 +225,7 @@ export class SelfMonitoring extends Construct {
       alarms[checker.name] = {
         errors,
         throttles,
-        noSuccessfulRun,
+        ...(noSuccessfulRun ? { noSuccessfulRun } : {}),
         failureQueue,
         ...(retried ? { retried } : {}),
       };
