@@ -1,3 +1,4 @@
+import type { MetricsReadPlan } from '../core/checks/metrics-cadence';
 import type { InventorySnapshot, RegionInventory } from '../core/inventory';
 import type { CheckerSettings } from '../core/settings';
 import type { RegionClients } from './clients';
@@ -17,6 +18,11 @@ export interface GatherInput {
   readonly settings: CheckerSettings;
   readonly now: Date;
   readonly clientsFor: (region: string) => RegionClients;
+  /**
+   * Whether this run reads the CloudWatch metrics, and over which window (core/checks/metrics-cadence.ts).
+   * Default: read, over `settings.metricsWindowMinutes`.
+   */
+  readonly metrics?: MetricsReadPlan;
   /** No AWS call starts after it; every call not made is a DeadlineExceeded failure (its checks ERROR). */
   readonly deadline?: RunDeadline;
 }
@@ -110,11 +116,14 @@ async function readFunctionsWithMetrics(
     log,
     credentials.flatMap((resources) => resources.functions),
   );
+  const plan = input.metrics ?? { read: true, windowMinutes: input.settings.metricsWindowMinutes };
+  // Not this run's turn: no GetMetricData, so the metric checks are not looked at (the lifecycle is told).
+  if (!plan.read) return functionRead;
   // Metrics do not depend on the configuration: read them for every function that still exists, so an
   // unreadable configuration leaves its invocation, error and throttle checks checked rather than absent.
   const metrics = await readLambdaMetrics(clients.cloudwatch, log, functionRead.functions, {
     now: input.now,
-    windowMinutes: input.settings.metricsWindowMinutes,
+    windowMinutes: plan.windowMinutes,
   });
   const functions = functionRead.functions.map((fn) => {
     const observed = metrics.get(fn.name);

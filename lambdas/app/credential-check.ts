@@ -4,6 +4,7 @@ import { evaluateEksConnector } from '../core/eks-connector/evaluate-eks-connect
 import { completeEksConnectorRegions, withEksConnectorCalls } from '../core/eks-connector/run-summary';
 import type { EksConnectorSnapshot } from '../core/eks-connector/types';
 import { mergeCheckerFindings } from '../core/checks/merge-checker-findings';
+import { METRIC_CHECK_IDS, planMetricsRead } from '../core/checks/metrics-cadence';
 import { evaluatePodIdentity } from '../core/pod-identity/evaluate-pod-identity';
 import { completePodIdentityRegions, withPodIdentityCalls } from '../core/pod-identity/run-summary';
 import type { PodIdentitySnapshot } from '../core/pod-identity/types';
@@ -145,6 +146,8 @@ export async function runCredentialCheck(
   // The EKS Connector's registered clusters and the EKS Pod Identity associations are read alongside the TMC
   // inventory, in the same regions.
   const tmc = input.tmc ?? true;
+  // Once per metricsIntervalMinutes slot (every run without it, as in the CLI): the costly GetMetricData reads.
+  const metrics = planMetricsRead(startedAt, input.settings);
   const [snapshot, eksConnector, podIdentity] = await Promise.all([
     tmc
       ? gatherInventory({
@@ -153,6 +156,7 @@ export async function runCredentialCheck(
           settings: input.settings,
           now: startedAt,
           clientsFor: dependencies.clientsFor,
+          metrics,
           deadline,
         })
       : // Nothing read: no region of it counts as covered (below), so nothing is resolved for being absent.
@@ -186,7 +190,9 @@ export async function runCredentialCheck(
   const withEks = eksConnector
     ? withEksConnectorCalls(summarizeRun(snapshot, findings), eksConnector)
     : summarizeRun(snapshot, findings);
-  const summary = podIdentity ? withPodIdentityCalls(withEks, podIdentity) : withEks;
+  const withPods = podIdentity ? withPodIdentityCalls(withEks, podIdentity) : withEks;
+  const summary: RunSummary =
+    tmc && !metrics.read ? { ...withPods, metricsNextReadAfter: metrics.nextReadAfter } : withPods;
   const eksComplete = eksConnector ? completeEksConnectorRegions(eksConnector) : undefined;
   const podComplete = podIdentity ? completePodIdentityRegions(podIdentity) : undefined;
   const eks = { ...(eksConnector ? { eksConnector } : {}), ...(podIdentity ? { podIdentity } : {}) };
@@ -205,6 +211,8 @@ export async function runCredentialCheck(
           (podComplete?.has(region.region) ?? true),
       )
       .map((region) => region.region),
+    // Not this run's turn to read the metrics: their checks were not looked at, so their open findings stand.
+    ...(tmc && !metrics.read ? { unreadChecks: [...METRIC_CHECK_IDS] } : {}),
     failedOperations: summary.failedOperations,
     apiCalls: dependencies.apiCalls?.() ?? 0,
   });

@@ -149,6 +149,7 @@ async function processReport(
       },
       findings: report.findings,
       coveredRegions: report.coveredRegions,
+      ...(report.unreadChecks ? { unreadChecks: report.unreadChecks } : {}),
       failedOperations: report.failedOperations,
       apiCalls: report.apiCalls,
     });

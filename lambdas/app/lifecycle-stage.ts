@@ -1,4 +1,4 @@
-import type { Finding } from '../core/finding';
+import type { CheckId, Finding } from '../core/finding';
 import { formatTransitionDigest, type TransitionDigest } from '../core/lifecycle/digest';
 import { ledgerFailureFinding, prepareRun, type PreparedRun } from '../core/lifecycle/prepare';
 import type { RetriggerDecision } from '../core/lifecycle/remediation';
@@ -79,6 +79,11 @@ export interface LifecycleRunInput {
   readonly findings: readonly Finding[];
   /** Regions this run examined completely: only there does a finding's absence count towards "gone". */
   readonly coveredRegions: readonly string[];
+  /**
+   * Checks this run did not look at in any region (the metric checks between two metric reads,
+   * core/checks/metrics-cadence.ts): their open findings stay as they are, neither resolved nor counted absent.
+   */
+  readonly unreadChecks?: readonly CheckId[];
   /** `region service:Operation` calls that failed during gathering. */
   readonly failedOperations: readonly string[];
   /** AWS calls made while gathering (publishing calls are added here). */
@@ -168,6 +173,7 @@ export class LifecycleStage {
       settings: this.options.settings,
       suppressions: this.options.settings.suppressions,
       coveredRegions: input.coveredRegions,
+      ...(input.unreadChecks ? { unreadChecks: input.unreadChecks } : {}),
     });
     const publishReports = await this.publishTransitions(prepared, input.run);
     const commits = await this.commit(prepared);

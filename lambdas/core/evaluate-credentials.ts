@@ -16,6 +16,8 @@ export type EvaluationSettings = Pick<
   | 'resourceRetrieverPattern'
   | 'errorThreshold'
   | 'metricsWindowMinutes'
+  | 'metricsIntervalMinutes'
+  | 'schedulePeriodMinutes'
   | 'tokenMaxAgeHours'
   | 'runbookBaseUrl'
 >;

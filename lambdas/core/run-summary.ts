@@ -13,6 +13,11 @@ export interface RunSummary {
   readonly skippedRecords: number;
   /** `service:Operation` names that failed, by region. */
   readonly failedOperations: readonly string[];
+  /**
+   * Present when this run did not read the CloudWatch metrics (once per `metricsIntervalMinutes`): the first run
+   * after this time (ISO-8601) reads them; until then the invocation, error and throttle checks are not run.
+   */
+  readonly metricsNextReadAfter?: string;
 }
 
 export function summarizeRun(snapshot: InventorySnapshot, findings: readonly Finding[]): RunSummary {

@@ -10,6 +10,13 @@ export { SettingsError };
  */
 export const DEFAULT_SETTINGS = {
   metricsWindowMinutes: 30,
+  /**
+   * 0 when the variable is absent (the CLI, older stacks): the metrics are read every run. The stack writes it
+   * from the `metricsIntervalMinutes` key, an hour by default (lib/config/config-schema.ts).
+   */
+  metricsIntervalMinutes: 0,
+  /** The schedule's longest gap between runs, written by the stack; 0 (unknown) reads the metrics every run. */
+  schedulePeriodMinutes: 0,
   errorThreshold: 1,
   tokenMaxAgeHours: 720,
   dataSyncPattern: 'data[-_ ]?sync',
@@ -31,6 +38,12 @@ export const DEFAULT_SETTINGS = {
 
 /** The metrics window the checker supports, in whole minutes: the CLI's --since states and enforces the same. */
 export const METRICS_WINDOW_MINUTES = { min: 5, max: 24 * 60 } as const;
+
+/**
+ * How often the metrics may be read, in whole minutes (0: every run). A read's window is the interval plus one
+ * schedule period (core/checks/metrics-cadence.ts), which must stay within CloudWatch's one-day window here.
+ */
+export const METRICS_INTERVAL_MINUTES = { max: 12 * 60 } as const;
 
 /** The activation of a registered cluster lasts 3 days: a longer grace could never report it PENDING. */
 export const MAX_EKS_CONNECTOR_PENDING_GRACE_MINUTES = 3 * 24 * 60;
@@ -64,6 +77,16 @@ export const checkerSettingsSchema = z.strictObject({
     z.int().check(z.minimum(METRICS_WINDOW_MINUTES.min), z.maximum(METRICS_WINDOW_MINUTES.max)),
     DEFAULT_SETTINGS.metricsWindowMinutes,
   ),
+  /** Metrics are read once per slot of this many minutes (core/checks/metrics-cadence.ts); 0 reads every run. */
+  metricsIntervalMinutes: z._default(
+    z.int().check(z.minimum(0), z.maximum(METRICS_INTERVAL_MINUTES.max)),
+    DEFAULT_SETTINGS.metricsIntervalMinutes,
+  ),
+  /** The longest gap between two scheduled runs; the cadence needs it to know a slot's first run. */
+  schedulePeriodMinutes: z._default(
+    z.int().check(z.minimum(0), z.maximum(METRICS_WINDOW_MINUTES.max)),
+    DEFAULT_SETTINGS.schedulePeriodMinutes,
+  ),
   errorThreshold: z._default(z.int().check(z.positive()), DEFAULT_SETTINGS.errorThreshold),
   tokenMaxAgeHours: z._default(z.number().check(z.positive()), DEFAULT_SETTINGS.tokenMaxAgeHours),
   dataSyncPattern: z._default(regexSource, DEFAULT_SETTINGS.dataSyncPattern),
@@ -91,6 +114,8 @@ const ENV = {
   regions: 'TMC_HEALTH_REGIONS',
   credentialNames: 'TMC_HEALTH_CREDENTIAL_NAMES',
   metricsWindowMinutes: 'TMC_HEALTH_METRICS_WINDOW_MINUTES',
+  metricsIntervalMinutes: 'TMC_HEALTH_METRICS_INTERVAL_MINUTES',
+  schedulePeriodMinutes: 'TMC_HEALTH_SCHEDULE_PERIOD_MINUTES',
   errorThreshold: 'TMC_HEALTH_ERROR_THRESHOLD',
   tokenMaxAgeHours: 'TMC_HEALTH_TOKEN_MAX_AGE_HOURS',
   dataSyncPattern: 'TMC_HEALTH_DATA_SYNC_PATTERN',
@@ -111,6 +136,8 @@ const codec = envCodec({
   listKeys: ['regions', 'credentialNames'],
   numberKeys: [
     'metricsWindowMinutes',
+    'metricsIntervalMinutes',
+    'schedulePeriodMinutes',
     'errorThreshold',
     'tokenMaxAgeHours',
     'eksConnectorPendingGraceMinutes',

@@ -1,6 +1,7 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
-import { DEFAULT_SETTINGS } from '../../lambdas/core/settings';
+import { DEFAULT_SETTINGS, METRICS_INTERVAL_MINUTES } from '../../lambdas/core/settings';
+import { parseScheduleExpression } from './schedule-expression';
 import { list, number, positiveInt, regionList, schedule } from './config-fields';
 import { eventBus, topicArn } from './aws-names';
 import { EKS_CONNECTOR_EXAMPLES, eksConnectorConfigShape } from './eks-connector-config-schema';
@@ -26,6 +27,12 @@ export const MAX_EVENT_AGE_MINUTES = 1;
 export const MIN_SCHEDULE_PERIOD_MINUTES = CHECKER_TIMEOUT_MINUTES + MAX_EVENT_AGE_MINUTES;
 
 export const DEFAULT_SCHEDULE = 'rate(15 minutes)';
+/**
+ * The credential check reads its CloudWatch metrics once an hour by default (four runs of the default schedule):
+ * GetMetricData is billed per metric, and reading six per credential and region every run cost $0.18 a month
+ * each; once an hour it is under $0.05 (docs/performance.md).
+ */
+export const DEFAULT_METRICS_INTERVAL_MINUTES = 60;
 export const DEFAULT_LOG_RETENTION_DAYS = logs.RetentionDays.ONE_MONTH;
 
 const RETENTION_VALUES: readonly number[] = Object.values(logs.RetentionDays).filter(
@@ -62,6 +69,10 @@ export const configSchema = z
     metricsWindowMinutes: number('must be a whole number of minutes from 5 to 1440', (v) => {
       return Number.isSafeInteger(v) && v >= 5 && v <= 1440;
     }).default(DEFAULT_SETTINGS.metricsWindowMinutes),
+    metricsIntervalMinutes: number(
+      `must be a whole number of minutes from 0 (every run) to ${METRICS_INTERVAL_MINUTES.max}`,
+      (v) => Number.isSafeInteger(v) && v >= 0 && v <= METRICS_INTERVAL_MINUTES.max,
+    ).default(DEFAULT_METRICS_INTERVAL_MINUTES),
     errorThreshold: number('must be a positive integer', positiveInt).default(
       DEFAULT_SETTINGS.errorThreshold,
     ),
@@ -100,6 +111,24 @@ export const configSchema = z
     if (problem) ctx.addIssue({ code: 'custom', path: ['irsaMaxPagesPerRegion'], message: problem });
   });
 
+/**
+ * The metrics cadence of a configuration: the interval and the schedule's longest gap between runs (a slot's first
+ * run reads), or undefined when the metrics are read every run: no interval, an interval no longer than the
+ * schedule's runs are apart, or a schedule whose runs are not evenly apart (a cron schedule of working hours:
+ * its longest gap as the lead would read nearly every run anyway). The interval is at most 720 minutes and the
+ * period shorter, so a read's window (their sum) stays within the 1440 minutes a window may have.
+ */
+export function metricsCadence(config: {
+  readonly schedule: string;
+  readonly metricsIntervalMinutes: number;
+}): { readonly intervalMinutes: number; readonly schedulePeriodMinutes: number } | undefined {
+  if (config.metricsIntervalMinutes === 0) return undefined;
+  const parsed = parseScheduleExpression(config.schedule);
+  if (!parsed.ok || parsed.maxIntervalMinutes !== parsed.minIntervalMinutes) return undefined;
+  if (config.metricsIntervalMinutes <= parsed.minIntervalMinutes) return undefined;
+  return { intervalMinutes: config.metricsIntervalMinutes, schedulePeriodMinutes: parsed.maxIntervalMinutes };
+}
+
 export type ConfigKey = keyof typeof configSchema.shape;
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as readonly ConfigKey[];
 
@@ -112,6 +141,7 @@ export const EXAMPLES: Readonly<Record<ConfigKey, string>> = {
   credentialNames: 'my-tmc-credential',
   schedule: DEFAULT_SCHEDULE,
   metricsWindowMinutes: String(DEFAULT_SETTINGS.metricsWindowMinutes),
+  metricsIntervalMinutes: String(DEFAULT_METRICS_INTERVAL_MINUTES),
   errorThreshold: String(DEFAULT_SETTINGS.errorThreshold),
   tokenMaxAgeHours: String(DEFAULT_SETTINGS.tokenMaxAgeHours),
   dataSyncPattern: DEFAULT_SETTINGS.dataSyncPattern,

@@ -5,7 +5,7 @@ import type { LifecycleConfigInput } from '../../lambdas/core/lifecycle/settings
 import type { Suppression } from '../../lambdas/core/lifecycle/suppressions';
 import { memberSettingsToEnvironment } from '../../lambdas/core/fleet/member-settings';
 import type { CheckerSettingsInput } from '../../lambdas/core/settings';
-import { CONFIG_KEYS, EXAMPLES, configSchema, type ConfigKey } from './config-schema';
+import { CONFIG_KEYS, EXAMPLES, configSchema, metricsCadence, type ConfigKey } from './config-schema';
 import { orgModeProblems, type DeploymentMode } from './org-config-schema';
 import { irsaRealtimeProblems } from './irsa-config-schema';
 import { securityHubModeProblems } from './security-hub-config-schema';
@@ -67,6 +67,8 @@ export interface TmcHealthConfig {
   /** EventBridge Scheduler expression. */
   readonly schedule: string;
   readonly metricsWindowMinutes: number;
+  /** The credential check reads its CloudWatch metrics once per slot of this many minutes; 0: every run. */
+  readonly metricsIntervalMinutes: number;
   readonly errorThreshold: number;
   readonly tokenMaxAgeHours: number;
   readonly dataSyncPattern: string;
@@ -230,6 +232,17 @@ export function loadConfigFromContext(scope: IConstruct): TmcHealthConfig {
   );
 }
 
+/** The cadence's two settings, or none when the metrics are read every run (`metricsCadence`). */
+function metricsCadenceSettings(config: TmcHealthConfig): Partial<CheckerSettingsInput> {
+  const cadence = metricsCadence(config);
+  return cadence === undefined
+    ? {}
+    : {
+        metricsIntervalMinutes: cadence.intervalMinutes,
+        schedulePeriodMinutes: cadence.schedulePeriodMinutes,
+      };
+}
+
 /**
  * The Lambda's runtime settings for this configuration (serialise with `settingsToEnvironment`).
  * `topicArn` is the topic actually used: the created one, or `existingTopicArn`.
@@ -240,6 +253,8 @@ export function checkerSettings(config: TmcHealthConfig, topicArn: string): Chec
     credentialNames:
       config.credentialNames && config.credentialNames.length > 0 ? [...config.credentialNames] : undefined,
     metricsWindowMinutes: config.metricsWindowMinutes,
+    // Only with an interval: without one (0) the function's environment is as before and reads every run.
+    ...metricsCadenceSettings(config),
     errorThreshold: config.errorThreshold,
     tokenMaxAgeHours: config.tokenMaxAgeHours,
     dataSyncPattern: config.dataSyncPattern,

@@ -18,6 +18,7 @@ describe('loadConfig: defaults and accepted forms', () => {
       regions: [],
       schedule: 'rate(15 minutes)',
       metricsWindowMinutes: 30,
+      metricsIntervalMinutes: 60,
       errorThreshold: 1,
       tokenMaxAgeHours: 720,
       dataSyncPattern: expect.any(String),

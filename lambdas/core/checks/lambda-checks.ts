@@ -4,13 +4,19 @@ import type { Finding } from '../finding';
 import { buildFinding, presenceKey, type FindingScope } from '../finding-factory';
 import type { TaggedFunction } from '../inventory';
 import type { CheckerSettings } from '../settings';
+import { metricsReadWindowMinutes } from './metrics-cadence';
 
 const ROLES: readonly LambdaRole[] = ['data-sync', 'resource-retriever'];
 const ACTIVE = 'Active';
 
 type Settings = Pick<
   CheckerSettings,
-  'dataSyncPattern' | 'resourceRetrieverPattern' | 'errorThreshold' | 'metricsWindowMinutes'
+  | 'dataSyncPattern'
+  | 'resourceRetrieverPattern'
+  | 'errorThreshold'
+  | 'metricsWindowMinutes'
+  | 'metricsIntervalMinutes'
+  | 'schedulePeriodMinutes'
 >;
 
 /** Each tagged function of the credential with the role its name or description gives it. */
@@ -186,9 +192,14 @@ function metricFindings(
   role: LambdaRole | undefined,
   settings: Settings,
 ): Finding[] {
+  // Absent: not requested this run (the configuration could not be read, or metrics are read once per
+  // metricsIntervalMinutes and this run is not the slot's first): not looked at, so nothing to say.
   if (!fn.metrics) return [];
   const context = functionContext(view, fn, role);
-  const window = settings.metricsWindowMinutes;
+  // The window of this read (metricsReadWindowMinutes), which the cadence may have widened past the setting.
+  const window = fn.metrics.ok ? fn.metrics.value.windowMinutes : metricsReadWindowMinutes(settings);
+  // When the figures were read: a finding is kept in the ledger between reads, and says how old it is.
+  const metricsReadAt = scope.observedAt;
   if (!fn.metrics.ok) {
     const error = describeFailure(fn.metrics.failure);
     return (['tmc.lambda.not-invoked', 'tmc.lambda.errors', 'tmc.lambda.throttled'] as const).map((checkId) =>
@@ -198,12 +209,12 @@ function metricFindings(
         status: 'ERROR',
         title: `${label(role)} Lambda metrics unavailable`,
         message: `Could not read the CloudWatch metrics of ${fn.name}: ${error}.`,
-        evidence: { error, windowMinutes: window },
+        evidence: { error, windowMinutes: window, metricsReadAt },
       }),
     );
   }
   const { invocations, errors, throttles } = fn.metrics.value;
-  const figures = { invocations, errors, throttles, windowMinutes: fn.metrics.value.windowMinutes };
+  const figures = { invocations, errors, throttles, windowMinutes: window, metricsReadAt };
   const notInvoked = buildFinding(scope, {
     ...context,
     checkId: 'tmc.lambda.not-invoked',

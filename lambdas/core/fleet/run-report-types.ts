@@ -3,7 +3,7 @@
  * (docs/organizations.md). It carries what the hub's lifecycle stage needs to diff the run against that account's
  * ledger, exactly the fields of `LifecycleRunInput`, so the hub decides what changed, not the member.
  */
-import type { Finding } from '../finding';
+import type { CheckId, Finding } from '../finding';
 import type { CheckFamily } from '../lifecycle/types';
 
 export const RUN_REPORT_SOURCE = 'tmc-health';
@@ -63,6 +63,11 @@ export interface RunReport {
   readonly coveredRegions: readonly string[];
   /** `region service:Operation` calls that failed while gathering. */
   readonly failedOperations: readonly string[];
+  /**
+   * Checks this run did not look at anywhere (the metric checks between two metric reads): their open findings
+   * are left as they are, never counted absent. Absent from a member older than the field: every check looked.
+   */
+  readonly unreadChecks?: readonly CheckId[];
   readonly apiCalls: number;
   /** ISO-8601. */
   readonly startedAt: string;

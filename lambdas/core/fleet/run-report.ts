@@ -62,6 +62,8 @@ export interface RunReportInput {
   readonly coveredRegions: readonly string[];
   /** `region service:Operation`. */
   readonly failedOperations: readonly string[];
+  /** Checks the run did not look at (LifecycleRunInput.unreadChecks): every part carries them. */
+  readonly unreadChecks?: readonly CheckId[];
   readonly apiCalls: number;
   /** ISO-8601. */
   readonly finishedAt: string;
@@ -263,6 +265,7 @@ function encode(
     regions: [...input.run.regions],
     coveredRegions: [...coveredRegions],
     failedOperations: [...failedOperations],
+    ...(input.unreadChecks && input.unreadChecks.length > 0 ? { unreadChecks: [...input.unreadChecks] } : {}),
     apiCalls: input.apiCalls,
     startedAt: input.run.startedAt,
     finishedAt: input.finishedAt,
@@ -344,6 +347,8 @@ export const runReportDetailSchema = z
     failedOperations: z
       .array(text(REPORT_TEXT_LIMITS.failedOperation))
       .check(z.maxLength(MAX_FAILED_OPERATIONS)),
+    // Optional: a member older than the field sends none. Bounded by the catalogue: each check at most once.
+    unreadChecks: z.optional(z.array(z.enum(CHECK_IDS)).check(z.maxLength(CHECK_IDS.length))),
     apiCalls: count,
     startedAt: timestamp,
     finishedAt: timestamp,
@@ -484,6 +489,9 @@ export function parseRunReportDetail(detail: unknown, codec: ReportCodec): Parse
     regions: value.regions,
     coveredRegions: value.coveredRegions,
     failedOperations: value.failedOperations,
+    ...(value.unreadChecks && value.unreadChecks.length > 0
+      ? { unreadChecks: [...new Set(value.unreadChecks)] }
+      : {}),
     apiCalls: value.apiCalls,
     startedAt: value.startedAt,
     finishedAt: value.finishedAt,

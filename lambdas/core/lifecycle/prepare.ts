@@ -1,4 +1,4 @@
-import type { Finding } from '../finding';
+import type { CheckId, Finding } from '../finding';
 import { buildFinding, type FindingScope } from '../finding-factory';
 import { planTransitions, type LifecyclePlan, type LifecycleSettings } from './plan-transitions';
 import { detectStorm, type Storm, type StormSettings } from './storm';
@@ -18,6 +18,8 @@ export interface PrepareInput {
   readonly suppressions: readonly Suppression[];
   /** Regions this run looked at completely (see `regionCoverage`). */
   readonly coveredRegions: readonly string[];
+  /** Checks this run did not look at anywhere (see `regionCoverage`). */
+  readonly unreadChecks?: readonly CheckId[];
 }
 
 export interface PreparedRun {
@@ -36,7 +38,7 @@ export function prepareRun(input: PrepareInput): PreparedRun {
     ledger: input.ledger,
     now: input.now,
     settings: input.settings,
-    covers: regionCoverage(input.coveredRegions),
+    covers: regionCoverage(input.coveredRegions, input.unreadChecks),
   });
   const suppressedIds = new Set<string>();
   const events = plan.transitions.map((planned): LifecycleFinding => {
@@ -58,11 +60,17 @@ export function prepareRun(input: PrepareInput): PreparedRun {
 /**
  * Whether a run looked where an open finding lives: its region was examined completely (credential discovery
  * succeeded there; the IRSA scan there was complete). Only then can the finding's absence mean its resource is
- * gone. Pseudo-regions such as IRSA's `global` are never listed, so their findings resolve only by a PASS.
+ * gone. Pseudo-regions such as IRSA's `global` are never listed, so their findings resolve only by a PASS. A
+ * check the run did not look at (`unreadChecks`: the metric checks between two metric reads) is covered nowhere:
+ * not reading it says nothing about it, so its open findings stay open and their absent count stays put.
  */
-export function regionCoverage(regions: readonly string[]): (entry: LedgerEntry) => boolean {
+export function regionCoverage(
+  regions: readonly string[],
+  unreadChecks: readonly CheckId[] = [],
+): (entry: LedgerEntry) => boolean {
   const covered = new Set(regions);
-  return (entry) => covered.has(entry.finding.region);
+  const unread = new Set<string>(unreadChecks);
+  return (entry) => covered.has(entry.finding.region) && !unread.has(entry.finding.checkId);
 }
 
 export interface LedgerFailure {
