@@ -43,6 +43,11 @@ export interface CredentialCheckInput {
    * of the TMC inventory is read and the run holds the EKS families' findings alone. Default true.
    */
   readonly tmc?: boolean;
+  /**
+   * When the schedule had this run due (Scheduler's `scheduled-time`): the metrics cadence decides by it.
+   * Absent (the CLI, a run invoked by hand): by the run's start, with a minute of slack.
+   */
+  readonly scheduledTime?: Date;
 }
 
 export interface CredentialCheckDependencies {
@@ -147,7 +152,10 @@ export async function runCredentialCheck(
   // inventory, in the same regions.
   const tmc = input.tmc ?? true;
   // Once per metricsIntervalMinutes slot (every run without it, as in the CLI): the costly GetMetricData reads.
-  const metrics = planMetricsRead(startedAt, input.settings);
+  const metrics = planMetricsRead(
+    input.scheduledTime ? { at: input.scheduledTime, scheduled: true } : { at: startedAt, scheduled: false },
+    input.settings,
+  );
   const [snapshot, eksConnector, podIdentity] = await Promise.all([
     tmc
       ? gatherInventory({

@@ -1,5 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { runCredentialCheck, type CredentialCheckResult } from '../app/credential-check';
+import { scheduledTimeOf } from '../app/scheduled-time';
 import { accountOfFunction, checkerRunOutcome, observeRun, runDeadline } from '../app/observe-run';
 import { runSinkFor } from '../app/delivery-sink';
 import { RequestCounter } from '../adapters/client-config';
@@ -36,10 +37,20 @@ const eksConnectorClientsFor = countedEksConnectorClients(counter);
 
 /** Scheduled entry point: wiring only; the work is in runCredentialCheck. */
 export async function handler(
-  _event: ScheduledEvent | Record<string, never>,
+  event: ScheduledEvent | { scheduledTime?: unknown } | Record<string, never>,
   context: Context,
 ): Promise<RunSummary> {
   const accountId = accountOfFunction(context.invokedFunctionArn);
+  // The schedule sends the time the run was due; the metrics cadence decides by it (absent: by the start).
+  const due = scheduledTimeOf(event);
+  const deadline = runDeadline(context);
+  const input = {
+    accountId,
+    settings,
+    defaultRegion: region,
+    deadline,
+    ...(due ? { scheduledTime: due } : {}),
+  };
   const callsBefore = counter.total;
   const apiCalls = () => counter.total - callsBefore;
   const result = await observeRun<CredentialCheckResult>(
@@ -48,18 +59,15 @@ export async function handler(
     'credential check',
     // A run that could not deliver its findings is logged with its summary, then fails the invocation.
     (onDeliveryFailed) =>
-      runCredentialCheck(
-        { accountId, settings, defaultRegion: region, deadline: runDeadline(context) },
-        {
-          clientsFor,
-          eksConnectorClientsFor,
-          gatherEksConnector,
-          gatherPodIdentity,
-          sink,
-          apiCalls,
-          onDeliveryFailed,
-        },
-      ),
+      runCredentialCheck(input, {
+        clientsFor,
+        eksConnectorClientsFor,
+        gatherEksConnector,
+        gatherPodIdentity,
+        sink,
+        apiCalls,
+        onDeliveryFailed,
+      }),
     (run) => checkerRunOutcome(run, apiCalls()),
   );
   return result.summary;

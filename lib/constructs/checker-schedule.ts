@@ -26,6 +26,12 @@ export interface CheckerScheduleProps {
    * @default Duration.minutes(1)
    */
   readonly maxEventAge?: Duration;
+  /**
+   * Send the run's scheduled time as the event (`{"scheduledTime": "<aws.scheduler.scheduled-time>"}`): the time
+   * the run was due, free of delivery delay, which the credential check's metrics cadence decides by.
+   * @default false - no input (Scheduler sends an empty event)
+   */
+  readonly sendScheduledTime?: boolean;
 }
 
 /** An EventBridge Scheduler schedule that invokes the checker, never retrying (a late run could overlap). */
@@ -63,6 +69,13 @@ export class CheckerSchedule extends Construct {
         retryAttempts: 0,
         maxEventAge: props.maxEventAge ?? Duration.minutes(1),
         deadLetterQueue: props.deadLetterQueue,
+        ...(props.sendScheduledTime
+          ? {
+              input: scheduler.ScheduleTargetInput.fromObject({
+                scheduledTime: scheduler.ContextAttribute.scheduledTime,
+              }),
+            }
+          : {}),
       }),
     });
   }

@@ -114,6 +114,8 @@ export class CredentialCheck extends Construct {
       expression: config.schedule,
       deadLetterQueue: this.checker.failureQueue,
       maxEventAge,
+      // The metrics cadence decides by the time a run was due, not when it started (delivery delay).
+      sendScheduledTime: true,
     });
     acknowledgeNagFindings(Stack.of(this), {
       regions: config.regions,

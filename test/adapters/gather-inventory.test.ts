@@ -343,3 +343,44 @@ describe('gatherInventory', () => {
     expect(snapshot.regions[1]!.discovery.ok).toBe(true);
   });
 });
+
+describe('gatherInventory and the metrics cadence', () => {
+  const withPlan = (metrics: Parameters<typeof gatherInventory>[0]['metrics']) =>
+    gatherInventory({
+      accountId: ACCOUNT,
+      regions: [REGION],
+      settings: checkerSettingsSchema.parse({}),
+      now: NOW,
+      clientsFor,
+      ...(metrics ? { metrics } : {}),
+    });
+
+  it('makes no GetMetricData call on a run that does not read the metrics, and reads the rest', async () => {
+    healthyAccount(credentialResources('prod'));
+    const snapshot = await withPlan({
+      read: false,
+      slotStartedAt: '2025-06-01T12:00:00.000Z',
+      nextReadAfter: '2025-06-01T13:00:00.000Z',
+    });
+    expect(cloudwatch).not.toHaveReceivedCommand(GetMetricDataCommand);
+    const [region] = snapshot.regions;
+    expect(region!.functions).toHaveLength(2);
+    for (const fn of region!.functions) {
+      expect(fn.metrics).toBeUndefined();
+      expect(fn.configuration.ok).toBe(true);
+    }
+    expect(region!.failures).toEqual([]);
+  });
+
+  it('reads over the window the plan gives, the whole of it', async () => {
+    healthyAccount(credentialResources('prod'));
+    const snapshot = await withPlan({ read: true, windowMinutes: 75 });
+    const input = cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+    expect(NOW.getTime() - input.StartTime!.getTime()).toBe(75 * 60_000);
+    expect(input.MetricDataQueries![0]!.MetricStat!.Period).toBe(75 * 60);
+    expect(snapshot.regions[0]!.functions[0]!.metrics).toMatchObject({
+      ok: true,
+      value: { windowMinutes: 75 },
+    });
+  });
+});

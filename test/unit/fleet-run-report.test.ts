@@ -735,3 +735,35 @@ describe('reportedFindingSchema (zod/mini) agrees with the published finding sch
     expect(verdicts.filter((ok) => !ok).length).toBeGreaterThanOrEqual(10);
   });
 });
+
+describe('unreadChecks: the checks a member run did not look at', () => {
+  it('travel in every part and come back as sent', () => {
+    const input = runInput({ unreadChecks: ['tmc.lambda.not-invoked', 'tmc.lambda.errors'] });
+    const whole = buildRunReports(input, codec);
+    expect(whole.details.map((detail) => parsed(detail).unreadChecks)).toEqual([
+      ['tmc.lambda.not-invoked', 'tmc.lambda.errors'],
+    ]);
+    const split = buildRunReports(input, codec, wholeSize(input) - 1);
+    expect(split.details.length).toBeGreaterThan(1);
+    for (const detail of split.details) {
+      expect(parsed(detail).unreadChecks).toEqual(['tmc.lambda.not-invoked', 'tmc.lambda.errors']);
+    }
+  });
+
+  it('are left out when every check was looked at, as an older member sends them', () => {
+    const detail = buildRunReports(runInput({ unreadChecks: [] }), codec).details[0]!;
+    expect(detail).not.toHaveProperty('unreadChecks');
+    expect(parsed(detail)).not.toHaveProperty('unreadChecks');
+  });
+
+  it.each([
+    ['an unknown check id', ['tmc.lambda.invented']],
+    ['not a list', 'tmc.lambda.errors'],
+    ['more entries than there are checks', Array.from({ length: 500 }, () => 'tmc.lambda.errors')],
+  ])('refuse %s', (_case, unreadChecks) => {
+    const detail = { ...buildRunReports(runInput(), codec).details[0]!, unreadChecks };
+    const result = parseRunReportDetail(detail, codec);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.problem).toContain('unreadChecks');
+  });
+});

@@ -7,11 +7,13 @@ import type { CheckerSettings } from '../settings';
  * `metricsIntervalMinutes` slot instead costs a quarter of that at the default hour.
  *
  * Stateless, so it holds in a member account (no ledger there) and across cold starts: time is cut into slots of
- * `metricsIntervalMinutes` from the epoch, and a run reads the metrics when it starts within the first schedule
- * period (plus a minute for invocation delay) of its slot. Each slot's first run therefore reads; a run delayed
- * by more than the tolerance can make one slot read twice (costs a read) but never makes a slot go unread unless
- * the run itself is later than that. Each read's window is the interval plus one schedule period, so
- * consecutive reads leave no minute unread: an error between two reads is counted by the next one.
+ * `metricsIntervalMinutes` from the epoch, and a run reads the metrics when it was due within the first schedule
+ * period of its slot. The time it was due is the schedule's own (Scheduler's `scheduled-time`, sent as the event):
+ * runs of a rate schedule are exactly one period apart, so each slot has exactly one such run. A run without it
+ * (invoked by hand) decides by its start time with a minute of slack for a late start, so its slot is never left
+ * unread; it may make a slot read twice, which costs a read and changes no result. Each read's window is the
+ * interval plus one schedule period (at least the configured window), so consecutive reads leave no minute
+ * unread: an error between two reads is counted by the next one.
  *
  * A run that does not read emits none of the metric checks. The lifecycle is told so (`unreadChecks`): their
  * open findings stay open, unchanged, and are neither resolved nor counted absent until the next read.
@@ -24,7 +26,7 @@ export const METRIC_CHECK_IDS = [
   'tmc.lambda.throttled',
 ] as const satisfies readonly CheckId[];
 
-/** Slack for a run started late (Lambda's asynchronous invocation queue, a retried attempt). */
+/** Slack for a run decided by its start time, which lags the time it was due (the invocation queue). */
 export const METRICS_SLOT_TOLERANCE_MINUTES = 1;
 
 const MINUTE_MS = 60_000;
@@ -63,13 +65,22 @@ export function metricsReadWindowMinutes(settings: MetricsCadenceSettings): numb
   );
 }
 
-/** Whether the run starting at `now` reads the metrics, and over which window. Pure: the clock comes in. */
-export function planMetricsRead(now: Date, settings: MetricsCadenceSettings): MetricsReadPlan {
+/** When a run was due: the schedule's exact time, or else when it started (then with slack for a late start). */
+export interface RunTime {
+  readonly at: Date;
+  /** `at` is the schedule's own time for the run (exact), not a start time (late by delivery). */
+  readonly scheduled: boolean;
+}
+
+/** Whether the run reads the metrics, and over which window. Pure: the clock comes in. */
+export function planMetricsRead(run: RunTime, settings: MetricsCadenceSettings): MetricsReadPlan {
+  const now = run.at;
   const windowMinutes = metricsReadWindowMinutes(settings);
   if (readsEveryRun(settings)) return { read: true, windowMinutes };
   const intervalMs = settings.metricsIntervalMinutes * MINUTE_MS;
   const slotStart = Math.floor(now.getTime() / intervalMs) * intervalMs;
-  const leadMs = (settings.schedulePeriodMinutes + METRICS_SLOT_TOLERANCE_MINUTES) * MINUTE_MS;
+  const slackMinutes = run.scheduled ? 0 : METRICS_SLOT_TOLERANCE_MINUTES;
+  const leadMs = (settings.schedulePeriodMinutes + slackMinutes) * MINUTE_MS;
   if (now.getTime() - slotStart < leadMs) return { read: true, windowMinutes };
   return {
     read: false,
@@ -78,7 +89,10 @@ export function planMetricsRead(now: Date, settings: MetricsCadenceSettings): Me
   };
 }
 
-/** Reads per month at this cadence (a 730-hour month), for the cost model. */
+/**
+ * GetMetricData reads per month at this cadence (a 730-hour month): one per slot, as the schedule's runs decide.
+ * Every run without an interval.
+ */
 export function metricsReadsPerMonth(settings: MetricsCadenceSettings, runsPerMonth: number): number {
   if (readsEveryRun(settings)) return runsPerMonth;
   return Math.min(runsPerMonth, (730 * 60) / settings.metricsIntervalMinutes);
