@@ -2,7 +2,13 @@
  * Turns what the benchmark measured into the cost model's input. The choices are written down here because they
  * decide the figures: each is conservative (it can only overstate the cost).
  */
-import { DEFAULT_SCHEDULE } from '../../lib/config/config-schema';
+import {
+  DEFAULT_METRICS_INTERVAL_MINUTES,
+  DEFAULT_SCHEDULE,
+  metricsCadence,
+} from '../../lib/config/config-schema';
+import { metricsReadsPerMonth } from '../../lambdas/core/checks/metrics-cadence';
+import { DEFAULT_SETTINGS } from '../../lambdas/core/settings';
 import { DEFAULT_IRSA_SCHEDULE } from '../../lib/config/irsa-config-schema';
 import { parseScheduleExpression } from '../../lib/config/schedule-expression';
 import { fleetReportMetricRecords, runMetricRecords } from '../../lambdas/core/observability';
@@ -13,6 +19,25 @@ import type { CliWallTimeResult, IrsaScanResult, RequestCountResult } from './ty
 
 /** Invocations, Errors and Throttles of a credential's data-sync and resource-retriever functions. */
 const METRICS_PER_CREDENTIAL_REGION = 3 * 2;
+
+/**
+ * GetMetricData reads per month of the default stack: once per `metricsIntervalMinutes` slot of the default
+ * schedule, as the stack configures the function (lib/config/config.ts).
+ */
+export function defaultMetricsReadsPerMonth(): number {
+  const cadence = metricsCadence({
+    schedule: DEFAULT_SCHEDULE,
+    metricsIntervalMinutes: DEFAULT_METRICS_INTERVAL_MINUTES,
+  });
+  return metricsReadsPerMonth(
+    {
+      metricsWindowMinutes: DEFAULT_SETTINGS.metricsWindowMinutes,
+      metricsIntervalMinutes: cadence?.intervalMinutes ?? 0,
+      schedulePeriodMinutes: cadence?.schedulePeriodMinutes ?? 0,
+    },
+    scheduleRuns(DEFAULT_SCHEDULE),
+  );
+}
 
 function scheduleRuns(expression: string): number {
   const parsed = parseScheduleExpression(expression);
@@ -114,6 +139,7 @@ export function costInput(measured: {
     perCredentialRegion: {
       durationMs: perCredentialRegionMs,
       metricsRequested: METRICS_PER_CREDENTIAL_REGION,
+      metricsReadsPerMonth: defaultMetricsReadsPerMonth(),
     },
     fixedResources: {
       customMetrics: stack.metricsDisabled ? 0 : customMetricsPerFunction() * functions,

@@ -33,8 +33,13 @@ export interface CostInput {
   /** What one more credential-region adds to a credential-check run. */
   readonly perCredentialRegion: {
     readonly durationMs: number;
-    /** GetMetricData metrics (queries) requested for it per run. */
+    /** GetMetricData metrics (queries) requested for it per read. */
     readonly metricsRequested: number;
+    /**
+     * Reads of those metrics per month: once per `metricsIntervalMinutes` slot (core/checks/metrics-cadence.ts).
+     * @default the credential check's runs per month (every run reads)
+     */
+    readonly metricsReadsPerMonth?: number;
   };
   /** What the default template holds: from the synthesized stack and the handlers' metric contract. */
   readonly fixedResources: {
@@ -180,11 +185,18 @@ export function estimateCost(input: CostInput, prices: Prices = PRICES): CostEst
   const runs = input.credentialCheck.runsPerMonth;
   const gb = input.credentialCheck.memoryMb / 1024;
   const per = input.perCredentialRegion;
+  const reads = per.metricsReadsPerMonth ?? runs;
   const perCredentialRegion: CostLine[] = [
     {
-      item: 'GetMetricData (Invocations, Errors, Throttles of its two functions)',
-      quantity: `${number(runs)} runs × ${per.metricsRequested} metrics`,
-      usdPerMonth: round(runs * per.metricsRequested * prices.getMetricDataPerMetric),
+      item:
+        reads < runs
+          ? 'GetMetricData (Invocations, Errors, Throttles of its two functions, once per metrics interval)'
+          : 'GetMetricData (Invocations, Errors, Throttles of its two functions)',
+      quantity:
+        reads < runs
+          ? `${number(reads)} reads × ${per.metricsRequested} metrics`
+          : `${number(runs)} runs × ${per.metricsRequested} metrics`,
+      usdPerMonth: round(reads * per.metricsRequested * prices.getMetricDataPerMetric),
     },
     {
       item: 'credential check: Lambda duration it adds',

@@ -1,9 +1,11 @@
 import {
   DASHBOARD_EXTRA,
+  defaultMetricsReadsPerMonth,
   detailedMetricsExtra,
   fleetMetricsPerMember,
   memberCostInput,
 } from '../../scripts/bench/cost-inputs';
+import { metricsReadsPerMonth } from '../../lambdas/core/checks/metrics-cadence';
 import { estimateCost, runsPerMonth, type CostInput } from '../../scripts/bench/cost-model';
 import { PRICES } from '../../scripts/bench/prices';
 import { alarmMetricsOf, synthesizeDefaultStack } from '../../scripts/bench/synthesized';
@@ -193,5 +195,44 @@ describe('what the default templates hold (synthesized, as the bench prices them
     expect(stack.metricsDisabled).toBe(false);
     expect(stack.resourceCounts['AWS::CloudWatch::Dashboard']).toBe(1);
     expect(stack.alarmMetrics).toBe(10);
+  });
+
+  test.each([
+    // [interval minutes, schedule period, reads a month, USD a month for 6 metrics]
+    [0, 15, 2920, 0.1752], // every run, as before the cadence
+    [15, 15, 2920, 0.1752], // an interval no longer than the schedule: every run
+    [60, 15, 730, 0.0438], // the default: once an hour
+    [120, 15, 365, 0.0219],
+    [720, 15, 60.833333, 0.00365],
+  ])(
+    'metrics read once per %i minutes on a %i-minute schedule: %d reads, $%d a month',
+    (interval, period, reads, usd) => {
+      const cadence = {
+        metricsWindowMinutes: 30,
+        metricsIntervalMinutes: interval,
+        schedulePeriodMinutes: period,
+      };
+      const perMonth = metricsReadsPerMonth(cadence, runsPerMonth(period));
+      expect(perMonth).toBeCloseTo(reads, 4);
+      const estimate = estimateCost({
+        ...input,
+        credentialCheck: { ...input.credentialCheck, runsPerMonth: runsPerMonth(period) },
+        perCredentialRegion: { ...input.perCredentialRegion, metricsReadsPerMonth: perMonth },
+      });
+      expect(lineOf(estimate.perCredentialRegion, 'GetMetricData')).toBeCloseTo(usd, 6);
+    },
+  );
+
+  test('the default stack reads the metrics once an hour: at most $0.05 per credential-region', () => {
+    expect(defaultMetricsReadsPerMonth()).toBe(730);
+    const estimate = estimateCost({
+      ...input,
+      perCredentialRegion: {
+        ...input.perCredentialRegion,
+        metricsReadsPerMonth: defaultMetricsReadsPerMonth(),
+      },
+    });
+    expect(estimate.perCredentialRegion[0]!.quantity).toBe('730 reads × 6 metrics');
+    expect(estimate.perCredentialRegionUsdPerMonth).toBeLessThanOrEqual(0.05);
   });
 });
