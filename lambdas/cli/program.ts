@@ -19,6 +19,13 @@ import { renderFleetJson, renderJson } from './render-json';
 import { renderTable } from './render-table';
 import type { RunCheck } from './run-check';
 import type { RunFleetCheck } from './run-fleet';
+import type { RunFleetView } from './run-fleet-view';
+import {
+  DEFAULT_SILENT_AFTER_MINUTES,
+  fleetViewRequestFromFlags,
+  type FleetViewFlags,
+} from './fleet-view-options';
+import { fleetViewExitCode, renderFleetView, renderFleetViewJson } from './render-fleet-view';
 import { createStyle, shouldUseColour } from './style';
 import { wrapText } from './text';
 import { UsageErrors } from './usage-problems';
@@ -36,6 +43,11 @@ export interface CliDependencies {
   readonly runCheck: RunCheck;
   /** `check --accounts`: each account through its read-only role. */
   readonly runFleetCheck: RunFleetCheck;
+  /**
+   * `fleet`: the hub's heartbeat table and findings ledger.
+   * @default the real reads, loaded (with the DynamoDB client) only when `fleet` runs
+   */
+  readonly runFleetView?: RunFleetView;
 }
 
 const DEFAULT_WIDTH = 100;
@@ -270,6 +282,45 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
         );
       }
       state.exitCode = exitCodeFor(outcome.findings);
+    });
+
+  program
+    .command('fleet')
+    .description(
+      "an Organizations hub's member accounts from its own tables: last report, open FAIL and ERROR findings, silence",
+    )
+    .option('--heartbeat-table <name>', "the hub's heartbeat table (its stack's HeartbeatTableName output)")
+    .option('--ledger-table <name>', "the hub's findings ledger (its stack's FindingsLedgerTableName output)")
+    .option('-r, --region <region>', "the hub's region (default: AWS_REGION)")
+    .option(
+      '--silent-after <minutes>',
+      `silent when the last report is older, as the hub's memberSilentAfterMinutes (default: ${DEFAULT_SILENT_AFTER_MINUTES})`,
+    )
+    .option('-p, --profile <profile>', 'AWS profile to use (sets AWS_PROFILE for the SDK)')
+    .option('--json', 'print one JSON document {silentAfterMinutes, accounts} on stdout')
+    .addHelpText('after', () =>
+      helpParagraphs(
+        [
+          "Read-only: dynamodb:Scan on the heartbeat table, dynamodb:Query on the ledger's open-index and dynamodb:BatchGetItem on the ledger (docs/organizations.md). A failed read prints an ERROR line naming the call and exits 3, never an empty fleet. Exit 1 when an account is silent or has a FAIL open.",
+          [
+            'Example:',
+            '  tmc-health fleet --region eu-west-1 \\',
+            '    --heartbeat-table <HeartbeatTableName> \\',
+            '    --ledger-table <FindingsLedgerTableName>',
+          ],
+        ],
+        outputWidth(stdout, env),
+      ),
+    )
+    .action(async (_options: FleetViewFlags, command: Command) => {
+      const flags = command.opts<FleetViewFlags & { profile?: string; json?: boolean }>();
+      const request = fleetViewRequestFromFlags(flags, env);
+      if (flags.profile !== undefined) env.AWS_PROFILE = flags.profile;
+      const run =
+        deps.runFleetView ?? (async (r) => (await import('./run-fleet-view')).createAwsRunFleetView()(r));
+      const outcome = await run(request);
+      stdout.write(flags.json ? renderFleetViewJson(outcome) : renderFleetView(outcome));
+      state.exitCode = fleetViewExitCode(outcome);
     });
 
   program
