@@ -1,13 +1,14 @@
 /**
  * `tmc-health fleet`: the flags naming the hub's two tables and where they are. Every problem is reported at once.
  */
-import { MAX_SILENT_AFTER_MINUTES } from '../core/fleet/hub-settings';
 import { validateRegions } from './check-options';
 import type { FleetViewRequest } from './run-fleet-view';
 import { Problems } from './usage-problems';
 
 /** Three of the fleet watch's default 15-minute schedule periods: what `memberSilentAfterMinutes` defaults to. */
 export const DEFAULT_SILENT_AFTER_MINUTES = 45;
+/** The fleet watch's own limit (core/fleet/hub-settings.ts, not imported: its zod schema stays out of the CLI). */
+export const MAX_SILENT_AFTER_MINUTES = 43_200;
 
 export interface FleetViewFlags {
   readonly heartbeatTable?: string;

@@ -20,12 +20,7 @@ import { renderTable } from './render-table';
 import type { RunCheck } from './run-check';
 import type { RunFleetCheck } from './run-fleet';
 import type { RunFleetView } from './run-fleet-view';
-import {
-  DEFAULT_SILENT_AFTER_MINUTES,
-  fleetViewRequestFromFlags,
-  type FleetViewFlags,
-} from './fleet-view-options';
-import { fleetViewExitCode, renderFleetView, renderFleetViewJson } from './render-fleet-view';
+import type { FleetViewFlags } from './fleet-view-options';
 import { createStyle, shouldUseColour } from './style';
 import { wrapText } from './text';
 import { UsageErrors } from './usage-problems';
@@ -286,41 +281,18 @@ export function buildProgram(deps: CliDependencies, state: { exitCode: ExitCode 
 
   program
     .command('fleet')
-    .description(
-      "an Organizations hub's member accounts from its own tables: last report, open FAIL and ERROR findings, silence",
-    )
-    .option('--heartbeat-table <name>', "the hub's heartbeat table (its stack's HeartbeatTableName output)")
-    .option('--ledger-table <name>', "the hub's findings ledger (its stack's FindingsLedgerTableName output)")
+    .description("the hub's member accounts: last report, open FAIL and ERROR counts, silence")
+    .option('--heartbeat-table <name>', "the hub's HeartbeatTableName output")
+    .option('--ledger-table <name>', "the hub's FindingsLedgerTableName output")
     .option('-r, --region <region>', "the hub's region (default: AWS_REGION)")
-    .option(
-      '--silent-after <minutes>',
-      `silent when the last report is older, as the hub's memberSilentAfterMinutes (default: ${DEFAULT_SILENT_AFTER_MINUTES})`,
-    )
-    .option('-p, --profile <profile>', 'AWS profile to use (sets AWS_PROFILE for the SDK)')
-    .option('--json', 'print one JSON document {silentAfterMinutes, accounts} on stdout')
-    .addHelpText('after', () =>
-      helpParagraphs(
-        [
-          "Read-only: dynamodb:Scan on the heartbeat table, dynamodb:Query on the ledger's open-index and dynamodb:BatchGetItem on the ledger (docs/organizations.md). A failed read prints an ERROR line naming the call and exits 3, never an empty fleet. Exit 1 when an account is silent or has a FAIL open.",
-          [
-            'Example:',
-            '  tmc-health fleet --region eu-west-1 \\',
-            '    --heartbeat-table <HeartbeatTableName> \\',
-            '    --ledger-table <FindingsLedgerTableName>',
-          ],
-        ],
-        outputWidth(stdout, env),
-      ),
-    )
+    .option('--silent-after <minutes>', 'silent past this age, as memberSilentAfterMinutes (default: 45)')
+    .option('-p, --profile <profile>', 'AWS profile to use')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', '\nRead-only; permissions and exit codes: docs/organizations.md\n')
     .action(async (_options: FleetViewFlags, command: Command) => {
+      const { runFleetCommand } = await import('./fleet-view-command');
       const flags = command.opts<FleetViewFlags & { profile?: string; json?: boolean }>();
-      const request = fleetViewRequestFromFlags(flags, env);
-      if (flags.profile !== undefined) env.AWS_PROFILE = flags.profile;
-      const run =
-        deps.runFleetView ?? (async (r) => (await import('./run-fleet-view')).createAwsRunFleetView()(r));
-      const outcome = await run(request);
-      stdout.write(flags.json ? renderFleetViewJson(outcome) : renderFleetView(outcome));
-      state.exitCode = fleetViewExitCode(outcome);
+      state.exitCode = await runFleetCommand(flags, env, (text) => stdout.write(text), deps.runFleetView);
     });
 
   program

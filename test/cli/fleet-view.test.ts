@@ -1,3 +1,4 @@
+import { DEFAULT_SILENT_AFTER_MINUTES } from '../../lambdas/cli/fleet-view-options';
 import { runCli, type CliDependencies } from '../../lambdas/cli/program';
 import type { FleetViewOutcome } from '../../lambdas/cli/render-fleet-view';
 import type { FleetViewRequest, RunFleetView } from '../../lambdas/cli/run-fleet-view';
@@ -26,8 +27,8 @@ function heartbeat(accountId: string, family: 'credentials' | 'irsa', minutesAgo
     errored: 0,
     findingCount: 10,
     parts: 1,
-    partsSeen: [1],
-  } as MemberHeartbeat;
+    partsReceived: 1,
+  };
 }
 
 function cli(
@@ -193,5 +194,7 @@ describe('tmc-health fleet', () => {
     expect(await run.run('fleet', '--help')).toBe(0);
     for (const line of run.stdout.text.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
     expect(run.stdout.text).toContain('--heartbeat-table');
+    // The help states the default the options module applies.
+    expect(run.stdout.text.replace(/\s+/g, ' ')).toContain(`(default: ${DEFAULT_SILENT_AFTER_MINUTES})`);
   });
 });

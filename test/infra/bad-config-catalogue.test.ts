@@ -144,6 +144,14 @@ const CATALOGUE: readonly BadConfig[] = [
     '-c metricsWindowMinutes=30',
   ),
   bad(
+    'metrics interval past half a day',
+    '-c',
+    'metricsIntervalMinutes',
+    '721',
+    'from 0 (every run) to 720',
+    '-c metricsIntervalMinutes=60',
+  ),
+  bad(
     'negative error threshold',
     '-c',
     'errorThreshold',

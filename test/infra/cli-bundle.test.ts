@@ -18,8 +18,12 @@ import {
   outputOf,
 } from '../../scripts/build-cli';
 
-/** All chunks' code, source maps apart. */
-const TOTAL_BUDGET_BYTES = 1_100_000;
+/**
+ * All chunks' code, source maps apart. Raised from 1,100,000 for `tmc-health fleet`: the DynamoDB client it reads
+ * the hub's tables with is about 26 KB in chunks only that command loads (start-up is unchanged). Measured
+ * 1,100,646 bytes then.
+ */
+const TOTAL_BUDGET_BYTES = 1_150_000;
 /**
  * What every command loads: the entry chunk and the chunks it imports (commander, the catalogue, zod/mini). Raised
  * from 195,000 for the EKS Pod Identity family: its four catalogue entries are 13 KB of text that `explain` and

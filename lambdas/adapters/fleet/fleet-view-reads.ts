@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AccountOpenFindings } from '../../core/fleet/fleet-view';
 import type { MemberHeartbeat } from '../../core/fleet/heartbeat';
-import { REPORTED_FAMILIES } from '../../core/fleet/run-report';
+import { REPORTED_FAMILIES } from '../../core/fleet/run-report-limits';
 import { errorMessage, errorName } from '../aws-error';
 import { DynamoLedgerStore, ledgerOperationOf } from '../lifecycle/ledger-store';
 import { DynamoHeartbeatStore, heartbeatOperationOf } from './heartbeat-store';

@@ -37,7 +37,11 @@ import {
   type MemberHeartbeat,
   type UnreadableHeartbeat,
 } from '../../core/fleet/heartbeat';
-import { MAX_REPORT_REGIONS, REPORT_TEXT_LIMITS, REPORTED_FAMILIES } from '../../core/fleet/run-report';
+import {
+  MAX_REPORT_REGIONS,
+  REPORT_TEXT_LIMITS,
+  REPORTED_FAMILIES,
+} from '../../core/fleet/run-report-limits';
 import {
   CLOCK_SKEW_TOLERANCE_MS,
   type ReportedFamily,

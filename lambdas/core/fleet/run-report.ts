@@ -17,20 +17,14 @@
  * hub) and lists `<region> events:PutEvents` as failed; the result is `ok: false` naming the findings that did not
  * travel, and the caller fails the run once the other parts are delivered.
  */
-import { makeFindingId, type CheckId, type Finding } from '../finding';
+import { CHECK_IDS, makeFindingId, type CheckId, type Finding } from '../finding';
 import { buildFinding, resourceKeyOf } from '../finding-factory';
 import { GLOBAL_REGION } from '../inventory';
 import type { RunInfo } from '../publishing';
 import * as z from '../zod';
-import {
-  REPORT_TEXT_LIMITS,
-  region,
-  reportedFindingSchema,
-  position,
-  text,
-  timestamp,
-} from './reported-finding';
+import { region, reportedFindingSchema, position, text, timestamp } from './reported-finding';
 import { scanJsonArray } from '../json-shape';
+import { MAX_REPORT_REGIONS, REPORTED_FAMILIES, REPORT_TEXT_LIMITS } from './run-report-limits';
 import {
   CLOCK_SKEW_TOLERANCE_MINUTES,
   CLOCK_SKEW_TOLERANCE_MS,
@@ -48,10 +42,7 @@ import {
   type RunReport,
 } from './run-report-types';
 
-export { REPORT_TEXT_LIMITS, reportedFindingSchema };
-
-/** The families a report may carry (run-report-types.ts `ReportedFamily`). */
-export const REPORTED_FAMILIES = ['credentials', 'irsa'] as const satisfies readonly ReportedFamily[];
+export { MAX_REPORT_REGIONS, REPORT_TEXT_LIMITS, REPORTED_FAMILIES, reportedFindingSchema };
 
 /** What the lifecycle stage would receive for the run (`LifecycleRunInput`), plus when the run finished. */
 export interface RunReportInput {
@@ -322,8 +313,6 @@ function oversizedFinding(
 }
 
 const count = z.int().check(z.nonnegative());
-/** More regions than AWS has, with room for the global pseudo-region and new ones. */
-export const MAX_REPORT_REGIONS = 64;
 /** A run's failed operations: a few per region and service at most. */
 const MAX_FAILED_OPERATIONS = 1_000;
 /** The base64 of a detail's findings: EventBridge refuses a detail over 256 KB anyway. */
