@@ -32,42 +32,33 @@ const sink = runSinkFor(
     retrigger: new LambdaRetrigger((name) => regionClients(name).lambda),
   }),
 );
-const clientsFor = countedRegionClients(counter);
-const eksConnectorClientsFor = countedEksConnectorClients(counter);
+const dependencies = {
+  clientsFor: countedRegionClients(counter),
+  eksConnectorClientsFor: countedEksConnectorClients(counter),
+  gatherEksConnector,
+  gatherPodIdentity,
+  sink,
+};
 
 /** Scheduled entry point: wiring only; the work is in runCredentialCheck. */
 export async function handler(
   event: ScheduledEvent | { scheduledTime?: unknown } | Record<string, never>,
   context: Context,
 ): Promise<RunSummary> {
-  const accountId = accountOfFunction(context.invokedFunctionArn);
   // The schedule sends the time the run was due; the metrics cadence decides by it (absent: by the start).
   const due = scheduledTimeOf(event);
-  const deadline = runDeadline(context);
   const input = {
-    accountId,
-    settings,
-    defaultRegion: region,
-    deadline,
-    ...(due ? { scheduledTime: due } : {}),
+    ...{ accountId: accountOfFunction(context.invokedFunctionArn), settings, defaultRegion: region },
+    ...{ deadline: runDeadline(context), ...(due ? { scheduledTime: due } : {}) },
   };
   const callsBefore = counter.total;
   const apiCalls = () => counter.total - callsBefore;
+  // A run that could not deliver its findings is logged with its summary, then fails the invocation.
   const result = await observeRun<CredentialCheckResult>(
     telemetry,
     context,
     'credential check',
-    // A run that could not deliver its findings is logged with its summary, then fails the invocation.
-    (onDeliveryFailed) =>
-      runCredentialCheck(input, {
-        clientsFor,
-        eksConnectorClientsFor,
-        gatherEksConnector,
-        gatherPodIdentity,
-        sink,
-        apiCalls,
-        onDeliveryFailed,
-      }),
+    (onDeliveryFailed) => runCredentialCheck(input, { ...dependencies, apiCalls, onDeliveryFailed }),
     (run) => checkerRunOutcome(run, apiCalls()),
   );
   return result.summary;
