@@ -2,14 +2,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { runCredentialCheck, type CredentialCheckResult } from '../app/credential-check';
 import { scheduledTimeOf } from '../app/scheduled-time';
 import { accountOfFunction, checkerRunOutcome, observeRun, runDeadline } from '../app/observe-run';
-import { runSinkFor } from '../app/delivery-sink';
-import { RequestCounter } from '../adapters/client-config';
-import { countedRegionClients, regionClients } from '../adapters/clients';
-import { checkerDelivery } from '../adapters/delivery';
-import { countedEksConnectorClients } from '../adapters/eks-connector-clients';
-import { gatherEksConnector } from '../adapters/gather-eks-connector';
-import { gatherPodIdentity } from '../adapters/gather-pod-identity';
-import { LambdaRetrigger } from '../adapters/lifecycle/retrigger';
+import { credentialCheckWiring } from '../app/credential-check-wiring';
 import { createTelemetry } from '../adapters/telemetry';
 import { SERVICE_NAMES } from '../core/observability';
 import type { RunSummary } from '../core/run-summary';
@@ -20,25 +13,7 @@ const telemetry = createTelemetry(SERVICE_NAMES.credentials);
 // Module scope: parsed and wired once per container. A bad environment fails the cold start loudly.
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const settings = settingsFromEnvironment(process.env);
-const counter = new RequestCounter();
-const sink = runSinkFor(
-  checkerDelivery({
-    family: 'credentials',
-    settings,
-    env: process.env,
-    homeRegion: region,
-    counter,
-    // The built-in remediation re-invokes the checked functions (autoRemediation), with the region clients.
-    retrigger: new LambdaRetrigger((name) => regionClients(name).lambda),
-  }),
-);
-const dependencies = {
-  clientsFor: countedRegionClients(counter),
-  eksConnectorClientsFor: countedEksConnectorClients(counter),
-  gatherEksConnector,
-  gatherPodIdentity,
-  sink,
-};
+const { counter, dependencies } = credentialCheckWiring(settings, region, process.env);
 
 /** Scheduled entry point: wiring only; the work is in runCredentialCheck. */
 export async function handler(

@@ -8,10 +8,7 @@ import {
 import { runIrsaRealtime, type CloudTrailApiCallEvent, type IrsaRealtimeSummary } from '../app/irsa-realtime';
 import { irsaRunOutcome, observeRealtime } from '../app/observe-irsa';
 import { accountOfFunction, certainlyEnded, observeRun, runDeadline } from '../app/observe-run';
-import { runSinkFor } from '../app/delivery-sink';
-import { RequestCounter } from '../adapters/client-config';
-import { checkerDelivery } from '../adapters/delivery';
-import { countIrsaClients, createIrsaClients } from '../adapters/irsa/clients';
+import { irsaCheckWiring } from '../app/irsa-check-wiring';
 import { createTelemetry } from '../adapters/telemetry';
 import { isCloudTrailApiCallEvent } from '../core/irsa/realtime';
 import { irsaSettingsFromEnvironment } from '../core/irsa/settings';
@@ -22,13 +19,7 @@ const telemetry = createTelemetry(SERVICE_NAMES.irsa);
 // Module scope: parsed and wired once per container. A bad environment fails the cold start loudly.
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const settings = irsaSettingsFromEnvironment(process.env);
-const counter = new RequestCounter();
-const clients = countIrsaClients(createIrsaClients(settings, region), counter);
-const sink = runSinkFor(
-  checkerDelivery({ family: 'irsa', settings, env: process.env, homeRegion: region, counter }),
-);
-// Member mode has no real time (lib/config/irsa-config-schema.ts): its events would go to the hub.
-const realtimeSink = sink.kind === 'forward' ? {} : { sink, ...(sink.isOpen ? { isOpen: sink.isOpen } : {}) };
+const { counter, clients, sink, realtimeSink } = irsaCheckWiring(settings, region, process.env);
 
 export type { CloudTrailApiCallEvent } from '../app/irsa-realtime';
 
