@@ -14,7 +14,8 @@ import { parseScheduleExpression } from '../../lib/config/schedule-expression';
 import { fleetReportMetricRecords, runMetricRecords } from '../../lambdas/core/observability';
 import type { BundleResult } from './bundles';
 import { PUT_EVENTS, runsPerMonth, sum, type CostInput, type OptionalExtra } from './cost-model';
-import type { SynthesizedStack } from './synthesized';
+import { HUB_CALLS_PER_REPORT, type HubCostInput } from './organization-cost';
+import type { SynthesizedHub, SynthesizedStack } from './synthesized';
 import type { CliWallTimeResult, IrsaScanResult, RequestCountResult } from './types';
 
 /** Invocations, Errors and Throttles of a credential's data-sync and resource-retriever functions. */
@@ -197,5 +198,20 @@ export function memberCostInput(single: CostInput, member: SynthesizedStack): Co
         customMetrics: fleetMetricsPerMember(families),
       },
     ],
+  };
+}
+
+/**
+ * The hub's month: its synthesized fixed resources, the fleet watch on the hub's schedule, and one run report per
+ * run of each family a member runs (both on their default schedules).
+ */
+export function hubCostInput(hub: SynthesizedHub, member: CostInput): HubCostInput {
+  return {
+    fixedResources: { alarms: hub.alarms, alarmMetrics: hub.alarmMetrics, kmsKeys: hub.kmsKeys },
+    watchRunsPerMonth: scheduleRuns(DEFAULT_SCHEDULE),
+    memoryMb: hub.watchMemoryMb,
+    reportsPerMemberMonth:
+      member.credentialCheck.runsPerMonth + (member.irsaCheck ? member.irsaCheck.runsPerMonth : 0),
+    perReport: HUB_CALLS_PER_REPORT,
   };
 }

@@ -13,13 +13,14 @@ import { version as esbuildVersion } from 'esbuild';
 import { measureBundles } from './bundles';
 import { measureCliWallTime } from './cli-wall-time';
 import { PERFORMANCE_PAGE, writePerformancePage } from './docs-page';
-import { costInput, memberCostInput } from './cost-inputs';
+import { costInput, hubCostInput, memberCostInput } from './cost-inputs';
 import { estimateCost } from './cost-model';
+import { estimateOrganizationCost } from './organization-cost';
 import { measureIrsaScan } from './irsa-scan';
 import { renderTable } from './report';
 import { measureRequestCounts } from './request-counts';
 import type { BenchResults } from './results';
-import { EXAMPLE_MEMBER_CONTEXT, synthesizeDefaultStack } from './synthesized';
+import { EXAMPLE_MEMBER_CONTEXT, synthesizeDefaultStack, synthesizeHub } from './synthesized';
 import type { BenchContext } from './types';
 
 const PARTS = ['requests', 'cli', 'irsa', 'bundles'] as const;
@@ -85,6 +86,11 @@ async function main(argv: readonly string[]): Promise<number> {
       synthesizeDefaultStack(EXAMPLE_MEMBER_CONTEXT),
     );
     results.memberCost = estimateCost(results.memberCostInput);
+    results.hubCostInput = hubCostInput(synthesizeHub(), results.memberCostInput);
+    results.organizationCost = estimateOrganizationCost(
+      results.hubCostInput,
+      results.memberCost.fixedUsdPerMonth,
+    );
   }
 
   fs.mkdirSync(path.dirname(options.out), { recursive: true });

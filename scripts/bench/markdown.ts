@@ -3,6 +3,7 @@
  * page quotes the measurement and nothing else (test/unit/bench-docs.test.ts keeps the two in step).
  */
 import type { CostEstimate } from './cost-model';
+import type { OrganizationCost } from './organization-cost';
 import type { BenchResults } from './results';
 import type { Goal } from './types';
 
@@ -203,6 +204,7 @@ export function renderBenchMarkdown(results: BenchResults): string {
       ...optionalTable(cost.optional),
     );
   }
+  if (results.organizationCost) lines.push(...organizationSection(results.organizationCost));
   return lines.join('\n');
 }
 
@@ -224,6 +226,39 @@ function optionalTable(optional: CostEstimate['optional']): string[] {
       ['Optional (off by default), each on its own', 'Quantity per month', 'USD'],
       optional.map((line) => [line.item, line.quantity, usd(line.usdPerMonth)]),
     ),
+    '',
+  ];
+}
+
+/** The hub's part and organizations of each size (results written before the hub was priced have none). */
+function organizationSection(org: OrganizationCost): string[] {
+  return [
+    '### Cost of an organization (hub and member accounts, default schedules)',
+    '',
+    ...table(
+      ['Hub', 'Quantity per month', 'USD'],
+      [
+        ...org.hubFixed.map((line) => [line.item, line.quantity, usd(line.usdPerMonth)]),
+        ['**Hub fixed**', '', `**${usd(org.hubFixedUsdPerMonth)}**`],
+        ...org.hubPerMember.map((line) => [`${line.item}, per member`, line.quantity, usd(line.usdPerMonth)]),
+        ['**Hub, per member account**', '', `**${usd(org.hubPerMemberUsdPerMonth)}**`],
+      ],
+    ),
+    '',
+    ...table(
+      ['Member accounts', 'Members’ own bills', 'Hub', 'Total', 'Per member, all in'],
+      org.sizes.map((size) => [
+        size.members.toLocaleString('en-US'),
+        usd(size.membersUsdPerMonth),
+        usd(size.hubUsdPerMonth),
+        usd(size.totalUsdPerMonth),
+        usd(size.perMemberAllInUsdPerMonth),
+      ]),
+    ),
+    '',
+    `One more member account: ${usd(org.marginalPerMemberUsdPerMonth)} a month (its own fixed part and what the ` +
+      'hub does for its run reports), plus its credentials and regions. The hub’s part per report is modelled from ' +
+      'the calls the intake makes for a quiet report (scripts/bench/organization-cost.ts), not measured.',
     '',
   ];
 }

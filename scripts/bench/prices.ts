@@ -28,6 +28,8 @@ export const PRICES = {
   /** https://aws.amazon.com/dynamodb/pricing/on-demand/ — since the November 2024 reduction. */
   dynamoDbPerWriteRequestUnit: 0.625 / 1_000_000,
   dynamoDbPerReadRequestUnit: 0.125 / 1_000_000,
+  /** https://aws.amazon.com/sqs/pricing/ — standard queue, per request (64 KB chunk). */
+  sqsPerRequest: 0.4 / 1_000_000,
   /** https://aws.amazon.com/kms/pricing/ — customer managed key per month, and per request. */
   kmsKeyPerMonth: 1,
   kmsPerRequest: 0.03 / 10_000,

@@ -1,6 +1,7 @@
 /** bench/results.json: what one `npm run bench` measured, with the machine it ran on. */
 import type { BundleResult } from './bundles';
 import type { CostEstimate, CostInput } from './cost-model';
+import type { HubCostInput, OrganizationCost } from './organization-cost';
 import type { CliWallTimeResult, IrsaScanResult, RequestCountResult } from './types';
 
 export interface BenchResults {
@@ -24,4 +25,7 @@ export interface BenchResults {
   /** A member account of an organization (docs/organizations.md), from the same measurements. */
   readonly memberCostInput?: CostInput;
   readonly memberCost?: CostEstimate;
+  /** The hub's part (modelled per run report) and organizations of 1 to 1,000 member accounts. */
+  readonly hubCostInput?: HubCostInput;
+  readonly organizationCost?: OrganizationCost;
 }

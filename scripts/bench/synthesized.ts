@@ -41,6 +41,41 @@ export const EXAMPLE_MEMBER_CONTEXT = {
   hubEventBusArn: 'arn:aws:events:us-east-1:111111111111:event-bus/tmc-health-fleet',
 } as const;
 
+/** An organization's hub, as docs/organizations.md configures it (the ids are only examples). */
+export const EXAMPLE_HUB_CONTEXT = {
+  mode: 'hub',
+  organizationId: 'o-a1b2c3d4e5',
+  memberOrganizationalUnitIds: 'ou-ab12-34cd56ef',
+  memberRegions: 'us-east-1',
+} as const;
+
+/** What the hub stack holds that the cost model prices (its fixed part). */
+export interface SynthesizedHub {
+  readonly alarms: number;
+  readonly alarmMetrics: number;
+  readonly kmsKeys: number;
+  readonly watchMemoryMb: number;
+}
+
+/** The hub stack of the example organization, without bundling. */
+export function synthesizeHub(): SynthesizedHub {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...EXAMPLE_HUB_CONTEXT } });
+  const { hub } = addStacks(app, loadConfigFromContext(app));
+  if (hub === undefined) throw new Error('bench: the example hub context gave no hub stack');
+  const byId = Template.fromStack(hub).toJSON().Resources as Record<string, TemplateResource>;
+  const resources = Object.values(byId);
+  const alarms = resources.filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm');
+  const watch = Object.entries(byId).find(
+    ([id, resource]) => resource.Type === 'AWS::Lambda::Function' && /Watch/.test(id),
+  )?.[1];
+  return {
+    alarms: alarms.length,
+    alarmMetrics: alarms.reduce((sum, alarm) => sum + alarmMetricsOf(alarm.Properties ?? {}), 0),
+    kmsKeys: resources.filter((resource) => resource.Type === 'AWS::KMS::Key').length,
+    watchMemoryMb: Number(watch?.Properties?.MemorySize ?? 256),
+  };
+}
+
 /** Logical id prefixes of the two checker functions (see test/infra/bundling.test.ts). */
 const FUNCTION_PREFIXES: Readonly<Record<string, string>> = {
   'credential-check': 'CheckerFunction',
