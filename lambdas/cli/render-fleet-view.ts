@@ -13,8 +13,20 @@ export interface FleetViewFailure {
   readonly error: string;
 }
 
+/** Heartbeat items the Scan returned but that could not be parsed: whose they are is unknown. */
+export interface UnreadableHeartbeats {
+  readonly tableName: string;
+  readonly items: number;
+}
+
 export type FleetViewOutcome =
-  | { readonly ok: true; readonly rows: readonly FleetViewRow[]; readonly silentAfterMinutes: number }
+  | {
+      readonly ok: true;
+      readonly rows: readonly FleetViewRow[];
+      readonly silentAfterMinutes: number;
+      /** Present when some items were malformed: an account may be missing from `rows`. */
+      readonly unreadable?: UnreadableHeartbeats;
+    }
   | { readonly ok: false; readonly failure: FleetViewFailure };
 
 const MAX_TEXT = 200;
@@ -42,7 +54,16 @@ export function renderFleetView(outcome: FleetViewOutcome): string {
     const { failure } = outcome;
     return `ERROR ${clean(failure.operation)} on ${clean(failure.tableName)} failed: ${clean(failure.error)}. The fleet's state is unknown.\n`;
   }
-  if (outcome.rows.length === 0) return 'No member account has reported to this hub yet.\n';
+  const unreadableLine = outcome.unreadable
+    ? [
+        `ERROR ${outcome.unreadable.items} item(s) of heartbeat table ${clean(outcome.unreadable.tableName)} could not be read (malformed) and are left out: an account may be missing.`,
+      ]
+    : [];
+  if (outcome.rows.length === 0) {
+    return unreadableLine.length > 0
+      ? `${unreadableLine.join('\n')}\n`
+      : 'No member account has reported to this hub yet.\n';
+  }
   const table = [[...HEADER], ...outcome.rows.map(cells)];
   const widths = HEADER.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
   const lines = table.map((line) =>
@@ -60,6 +81,7 @@ export function renderFleetView(outcome: FleetViewOutcome): string {
       );
     }
   }
+  lines.push(...unreadableLine);
   const silent = outcome.rows.filter((row) => row.silent === 'yes').length;
   lines.push(
     `${outcome.rows.length} account${outcome.rows.length === 1 ? '' : 's'}, ${silent} silent (no report for over ${outcome.silentAfterMinutes} minutes).`,
@@ -85,12 +107,25 @@ export function renderFleetViewJson(outcome: FleetViewOutcome): string {
       ? { failing: row.open.counts.failing, erroring: row.open.counts.erroring }
       : { error: { operation: clean(row.open.operation), message: clean(row.open.error) } }),
   }));
-  return `${JSON.stringify({ silentAfterMinutes: outcome.silentAfterMinutes, accounts }, null, 2)}\n`;
+  const unreadable = outcome.unreadable
+    ? {
+        unreadableHeartbeats: {
+          tableName: clean(outcome.unreadable.tableName),
+          items: outcome.unreadable.items,
+        },
+      }
+    : {};
+  return `${JSON.stringify({ silentAfterMinutes: outcome.silentAfterMinutes, accounts, ...unreadable }, null, 2)}\n`;
 }
 
 /** Exit code: 3 when anything could not be read, 1 when an account is silent or has a FAIL open, else 0. */
 export function fleetViewExitCode(outcome: FleetViewOutcome): 0 | 1 | 3 {
-  if (!outcome.ok || outcome.rows.some((row) => !row.open.ok || row.silent === 'unknown')) return 3;
+  if (
+    !outcome.ok ||
+    outcome.unreadable !== undefined ||
+    outcome.rows.some((row) => !row.open.ok || row.silent === 'unknown')
+  )
+    return 3;
   return outcome.rows.some((row) => row.silent === 'yes' || (row.open.ok && row.open.counts.failing > 0))
     ? 1
     : 0;

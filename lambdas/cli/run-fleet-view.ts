@@ -46,6 +46,10 @@ export function createAwsRunFleetView(
         ok: true,
         rows: fleetView(heartbeats.heartbeats, open, now, request.silentAfterMinutes),
         silentAfterMinutes: request.silentAfterMinutes,
+        // A malformed item is an account whose state is unknown, maybe missing from the rows: never healthy.
+        ...(heartbeats.unreadable > 0
+          ? { unreadable: { tableName: request.heartbeatTable, items: heartbeats.unreadable } }
+          : {}),
       };
     } finally {
       client.destroy();

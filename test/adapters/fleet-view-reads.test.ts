@@ -23,7 +23,7 @@ import {
 } from '../../lambdas/adapters/fleet/fleet-view-reads';
 import { toHeartbeatItem } from '../../lambdas/adapters/fleet/heartbeat-store';
 import { openMarker, toLedgerItem } from '../../lambdas/adapters/lifecycle/ledger-item';
-import { fleetViewExitCode, renderFleetView } from '../../lambdas/cli/render-fleet-view';
+import { fleetViewExitCode, renderFleetView, renderFleetViewJson } from '../../lambdas/cli/render-fleet-view';
 import { createAwsRunFleetView } from '../../lambdas/cli/run-fleet-view';
 import type { Finding, Status } from '../../lambdas/core/finding';
 import { fleetView } from '../../lambdas/core/fleet/fleet-view';
@@ -426,6 +426,42 @@ describe('createAwsRunFleetView on these reads', () => {
     );
     expect(fleetViewExitCode(outcome)).toBe(3);
     expect(dynamo).not.toHaveReceivedCommand(QueryCommand);
+  });
+
+  it('a malformed heartbeat item is never healthy: an ERROR line counting it, in --json too, exit 3', async () => {
+    dynamo.on(ScanCommand).resolves({
+      Items: [
+        heartbeatItem(ALPHA, 'credentials', 5),
+        { ...heartbeatItem(BRAVO, 'credentials', 5), lastReportAt: { S: 'yesterday' } },
+      ],
+    });
+    serveLedger([]);
+
+    const outcome = await run(request);
+
+    expect(renderFleetView(outcome).split('\n')).toEqual([
+      'ACCOUNT       LAST REPORT               FAILING  ERRORING  SILENT',
+      `${ALPHA}  2026-12-04T11:55:00.000Z        0         0  no`,
+      'ERROR 1 item(s) of heartbeat table hub-Heartbeats could not be read (malformed) and are left out: an account may be missing.',
+      '1 account, 0 silent (no report for over 45 minutes).',
+      '',
+    ]);
+    expect(JSON.parse(renderFleetViewJson(outcome))).toMatchObject({
+      unreadableHeartbeats: { tableName: HEARTBEATS, items: 1 },
+    });
+    expect(fleetViewExitCode(outcome)).toBe(3);
+  });
+
+  it('only malformed heartbeat items: the ERROR line, not "no member account has reported"', async () => {
+    dynamo.on(ScanCommand).resolves({ Items: [{ accountId: { S: BRAVO }, family: { S: 'credentials' } }] });
+    serveLedger([]);
+
+    const outcome = await run(request);
+
+    expect(renderFleetView(outcome)).toBe(
+      'ERROR 1 item(s) of heartbeat table hub-Heartbeats could not be read (malformed) and are left out: an account may be missing.\n',
+    );
+    expect(fleetViewExitCode(outcome)).toBe(3);
   });
 
   it('one row per reporting account from the Scan and the ledger', async () => {

@@ -12,7 +12,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoHeartbeatStore } from '../../lambdas/adapters/fleet/heartbeat-store';
 import { DynamoLedgerStore } from '../../lambdas/adapters/lifecycle/ledger-store';
 import { buildFinding } from '../../lambdas/core/finding-factory';
@@ -263,6 +263,36 @@ describe('tmc-health fleet against moto', () => {
       '',
     ]);
     expect(run.code).toBe(0);
+  });
+
+  test('fleet: a malformed heartbeat item is an ERROR line counting it, exit 3, never a healthy fleet', async () => {
+    const table = uniqueName('hub-heartbeats');
+    const quietLedger = uniqueName('hub-ledger');
+    await createHeartbeatTable(table);
+    await createLedgerTable(dynamo, quietLedger);
+    const at = minutesAgo(2);
+    await recordReport(table, ALPHA, 'credentials', at);
+    // Written by hand (or before the intake checked reports): no lastReportAt, so whose it is cannot be trusted.
+    await dynamo.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { accountId: { S: BRAVO }, family: { S: 'credentials' }, runId: { S: 'x' } },
+      }),
+    );
+
+    const run = await fleet(table, quietLedger);
+
+    expect(run.stdout.split('\n')).toEqual([
+      'ACCOUNT       LAST REPORT               FAILING  ERRORING  SILENT',
+      `${ALPHA}  ${at}        0         0  no`,
+      `ERROR 1 item(s) of heartbeat table ${table} could not be read (malformed) and are left out: an account may be missing.`,
+      '1 account, 0 silent (no report for over 45 minutes).',
+      '',
+    ]);
+    expect(run.code).toBe(3);
+    const json = await fleet(table, quietLedger, '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ unreadableHeartbeats: { tableName: table, items: 1 } });
+    expect(json.code).toBe(3);
   });
 
   test('fleet: a heartbeat table that cannot be scanned is one ERROR naming dynamodb:Scan, exit 3', async () => {
