@@ -167,7 +167,7 @@ describe('metrics cadence through the lifecycle (single-account mode)', () => {
       expect(between.summary.metricsNextReadAfter).toBe(minutesAfter(60).toISOString());
       expect(inputs.at(-1)!.unreadChecks).toEqual([...METRIC_CHECK_IDS]);
       // Every region was examined: only unreadChecks keeps the findings from counting as gone.
-      expect(inputs.at(-1)!.coveredRegions.sort()).toEqual([...REGIONS].sort());
+      expect([...inputs.at(-1)!.coveredRegions].sort()).toEqual([...REGIONS].sort());
       expect(events.transitions.filter((t) => ids.includes(t.findingId))).toEqual([]);
       for (const id of ids) expect(ledger.entries.get(id)).toEqual(opened.get(id));
     }
