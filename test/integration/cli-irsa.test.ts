@@ -6,7 +6,7 @@
  *
  * The IAM names of the IRSA scenario are fixed, so every test starts from an empty moto and an empty stub.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,6 @@ import type { Finding } from '../../lambdas/core/finding';
 import {
   destroyClients,
   MOTO_ACCOUNT_ID,
-  motoEndpoint,
   resetMoto,
   seedTmcCredential,
   TEST_REGION,
@@ -39,6 +38,7 @@ import {
   TOKYO_CLUSTER,
   type IrsaScenario,
 } from './support/irsa-seed';
+import { isolatedCliEnv, runCliProcess } from './support/cli-process';
 
 jest.setTimeout(180_000);
 
@@ -85,42 +85,9 @@ async function seedBrokenRole(): Promise<IrsaScenario> {
   return scenario;
 }
 
-function cliEnv(): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    AWS_CONFIG_FILE: join(home, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
-    AWS_ENDPOINT_URL: motoEndpoint(),
-    AWS_ENDPOINT_URL_CLOUDTRAIL: stub.endpoint,
-    AWS_REGION: TEST_REGION,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-}
+const cliEnv = () => isolatedCliEnv(home, { AWS_ENDPOINT_URL_CLOUDTRAIL: stub.endpoint });
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runCli(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: cliEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: readonly string[]) => runCliProcess(BIN, args, cliEnv());
 
 const problems = (findings: readonly Finding[]) => findings.filter((finding) => finding.status !== 'PASS');
 

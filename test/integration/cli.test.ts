@@ -19,7 +19,6 @@ import {
   destroyClients,
   drainEvents,
   MOTO_ACCOUNT_ID,
-  motoEndpoint,
   publishingSinks,
   seedTmcCredential,
   sleep,
@@ -29,6 +28,7 @@ import {
   type SeedOptions,
   type TestClients,
 } from './support';
+import { isolatedCliEnv, runCliProcess } from './support/cli-process';
 
 jest.setTimeout(120_000);
 
@@ -56,43 +56,10 @@ afterAll(() => {
   rmSync(home, { recursive: true, force: true });
 });
 
-/** The child's whole environment: nothing inherited that could reach a real account or change the output. */
-function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    AWS_CONFIG_FILE: join(home, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
-    AWS_ENDPOINT_URL: motoEndpoint(),
-    AWS_REGION: TEST_REGION,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...extra,
-  };
-}
+const cliEnv = (extra: Record<string, string> = {}) => isolatedCliEnv(home, extra);
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runCli(args: readonly string[], env: Record<string, string> = cliEnv()): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: readonly string[], env: Record<string, string> = cliEnv()) =>
+  runCliProcess(BIN, args, env);
 
 /** The TMC family only: moto has no CloudTrail LookupEvents (IRSA through the CLI is in cli-irsa.test.ts). */
 const check = (credential: string, ...extra: string[]) =>

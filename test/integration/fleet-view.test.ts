@@ -8,20 +8,22 @@
  * exist stand in for a denied read (moto does not enforce IAM): the Scan's failure is the whole answer, the
  * ledger's makes every account's counts unknown.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoHeartbeatStore } from '../../lambdas/adapters/fleet/heartbeat-store';
 import { DynamoLedgerStore } from '../../lambdas/adapters/lifecycle/ledger-store';
 import { buildFinding } from '../../lambdas/core/finding-factory';
 import type { Status } from '../../lambdas/core/finding';
 import type { ReportedFamily } from '../../lambdas/core/fleet/run-report-types';
 import type { LedgerEntry, PlannedTransition } from '../../lambdas/core/lifecycle/types';
-import { motoEndpoint, TEST_REGION, uniqueName } from './support';
+import { TEST_REGION, uniqueName } from './support';
 import { createLedgerTable } from './support/ledger';
 import { useMotoFile } from './support/moto-hooks';
+import { isolatedCliEnv, runCliProcess } from './support/cli-process';
+import { createHeartbeatTable as createHeartbeatTableIn } from './support/heartbeat-table';
 
 jest.setTimeout(120_000);
 
@@ -41,38 +43,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runCli(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args], {
-      cwd: ROOT,
-      // Nothing inherited that could reach a real account or change the output.
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: home,
-        AWS_CONFIG_FILE: join(home, 'config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
-        AWS_ENDPOINT_URL: motoEndpoint(),
-        AWS_REGION: TEST_REGION,
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: readonly string[]) => runCliProcess(BUNDLE, args, isolatedCliEnv(home));
 
 const fleet = (heartbeatTable: string, ledgerTable: string, ...extra: string[]) =>
   runCli([
@@ -86,23 +57,7 @@ const fleet = (heartbeatTable: string, ledgerTable: string, ...extra: string[]) 
     ...extra,
   ]);
 
-/** The heartbeat table as lambdas/adapters/fleet/heartbeat-store.ts describes it (as in fleet.test.ts). */
-async function createHeartbeatTable(name: string): Promise<void> {
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'accountId', AttributeType: 'S' },
-        { AttributeName: 'family', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'accountId', KeyType: 'HASH' },
-        { AttributeName: 'family', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-}
+const createHeartbeatTable = (name: string) => createHeartbeatTableIn(dynamo, name);
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 

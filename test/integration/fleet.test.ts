@@ -37,7 +37,6 @@
  * not report again is then 10 minutes silent. Nothing in DynamoDB is edited by hand.
  */
 import {
-  CreateTableCommand,
   GetItemCommand,
   QueryCommand,
   ScanCommand,
@@ -80,6 +79,7 @@ import { useMotoFile } from './support/moto-hooks';
 import { withClockAhead } from '../fixtures/clock';
 import { quietPowertools, withFreshHandler } from '../fixtures/load-handler';
 import { createLedgerTable } from './support/ledger';
+import { createHeartbeatTable as createHeartbeatTableIn } from './support/heartbeat-table';
 
 jest.setTimeout(120_000);
 
@@ -215,23 +215,7 @@ interface Hub {
   readonly heartbeatTable: string;
 }
 
-/** The heartbeat table as lambdas/adapters/fleet/heartbeat-store.ts describes it. */
-async function createHeartbeatTable(name: string): Promise<void> {
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'accountId', AttributeType: 'S' },
-        { AttributeName: 'family', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'accountId', KeyType: 'HASH' },
-        { AttributeName: 'family', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-}
+const createHeartbeatTable = (name: string) => createHeartbeatTableIn(dynamo, name);
 
 async function createHub(): Promise<Hub> {
   // The hub bus (created by publishingSinks), its rule for finding events, the topic and a queue subscribed to it.
