@@ -4,7 +4,11 @@ import type { CheckFamily } from '../core/lifecycle/types';
 import type { FindingPublisher } from '../core/publishing';
 import type { RequestCounter } from './client-config';
 import { createRunReportForwarder, type RunReportForwarder } from './fleet/report-forwarder';
-import { createLifecycleClients, type LifecycleClients } from './lifecycle/lifecycle-clients';
+import {
+  lifecycleClientsFor,
+  type LifecycleClients,
+  type PublishingSettings,
+} from './lifecycle/lifecycle-clients';
 import type { LambdaRetrigger } from './lifecycle/retrigger';
 import { createFindingPublisher } from './publishers';
 
@@ -25,11 +29,7 @@ export type CheckerDelivery =
 
 export interface CheckerDeliveryOptions {
   readonly family: CheckFamily;
-  readonly settings: {
-    readonly eventBusName: string;
-    readonly topicArn?: string;
-    readonly runbookBaseUrl: string;
-  };
+  readonly settings: PublishingSettings;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The function's own region. */
   readonly homeRegion: string;
@@ -54,13 +54,7 @@ export function checkerDelivery(options: CheckerDeliveryOptions): CheckerDeliver
   const publisher = createFindingPublisher(settings, homeRegion);
   const lifecycle = lifecycleSettingsFromEnvironment(env);
   if (lifecycle.ledgerTableName === undefined) return { kind: 'publish', family, publisher };
-  const clients = createLifecycleClients({
-    lifecycle,
-    tableName: lifecycle.ledgerTableName,
-    eventBusName: settings.eventBusName,
-    ...(settings.topicArn ? { topicArn: settings.topicArn } : {}),
-    runbookBaseUrl: settings.runbookBaseUrl,
-    homeRegion,
+  const clients = lifecycleClientsFor(settings, lifecycle, lifecycle.ledgerTableName, homeRegion, {
     ...(options.counter ? { counter: options.counter } : {}),
     fallback: publisher,
     ...(options.retrigger && lifecycle.autoRemediation ? { retrigger: options.retrigger } : {}),

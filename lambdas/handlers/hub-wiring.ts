@@ -1,6 +1,6 @@
 import { RequestCounter } from '../adapters/client-config';
 import { DynamoHeartbeatStore } from '../adapters/fleet/heartbeat-store';
-import { createLifecycleClients, type LifecycleClients } from '../adapters/lifecycle/lifecycle-clients';
+import { lifecycleClientsFor, type LifecycleClients } from '../adapters/lifecycle/lifecycle-clients';
 import { createFindingPublisher } from '../adapters/publishers';
 import type { HubSettings } from '../core/fleet/hub-settings';
 import { LIFECYCLE_ENV, lifecycleSettingsFromEnvironment } from '../core/lifecycle/settings';
@@ -33,13 +33,7 @@ export function createHubWiring(
       `Invalid fleet hub settings: ${LIFECYCLE_ENV.ledgerTableName}: required in the hub`,
     );
   }
-  const clients = createLifecycleClients({
-    lifecycle,
-    tableName: lifecycle.ledgerTableName,
-    eventBusName: settings.eventBusName,
-    ...(settings.topicArn ? { topicArn: settings.topicArn } : {}),
-    runbookBaseUrl: settings.runbookBaseUrl,
-    homeRegion: region,
+  const clients = lifecycleClientsFor(settings, lifecycle, lifecycle.ledgerTableName, region, {
     counter,
     fallback: createFindingPublisher(settings, region),
     digestNamesAccounts: true,

@@ -29,6 +29,32 @@ export interface LifecycleClientOptions {
   readonly digestNamesAccounts?: boolean;
 }
 
+/** The settings every publisher of a checker or the hub shares (core/settings.ts, core/fleet/hub-settings.ts). */
+export interface PublishingSettings {
+  readonly eventBusName: string;
+  readonly topicArn?: string;
+  readonly runbookBaseUrl: string;
+}
+
+/** The lifecycle's clients for the ledger `tableName`, from the shared publishing settings and the extras. */
+export function lifecycleClientsFor(
+  settings: PublishingSettings,
+  lifecycle: LifecycleConfig,
+  tableName: string,
+  homeRegion: string,
+  extras: Pick<LifecycleClientOptions, 'counter' | 'fallback' | 'retrigger' | 'digestNamesAccounts'>,
+): LifecycleClients {
+  return createLifecycleClients({
+    lifecycle,
+    tableName,
+    eventBusName: settings.eventBusName,
+    ...(settings.topicArn ? { topicArn: settings.topicArn } : {}),
+    runbookBaseUrl: settings.runbookBaseUrl,
+    homeRegion,
+    ...extras,
+  });
+}
+
 /** What a lifecycle stage is built from (lambdas/app/lifecycle-stages.ts): settings, clients and publishers. */
 export interface LifecycleClients extends Omit<
   LifecycleClientOptions,
