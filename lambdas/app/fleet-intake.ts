@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Finding } from '../core/finding';
 import { rejectedReportFinding, reportAccountOf, type ReportEnvelope } from '../core/fleet/rejected-report';
+import { withHubRemediation } from '../core/fleet/hub-remediation';
 import { parseRunReportDetail, reportClockProblem } from '../core/fleet/run-report';
 import {
   CLOCK_SKEW_TOLERANCE_MS,
@@ -114,14 +115,17 @@ export async function runFleetIntake(
 ): Promise<FleetIntakeResult> {
   const accepted = acceptReport(input.event, dependencies.codec, now(dependencies));
   if (!accepted.ok) return reject(input, dependencies, accepted.problem, now(dependencies));
-  return processReport(accepted.report, dependencies);
+  return processReport(accepted.report, input.runbookBaseUrl, dependencies);
 }
 
 /** An accepted report: stale or not, then the member's lifecycle and heartbeat. */
 async function processReport(
-  report: RunReport,
+  sent: RunReport,
+  runbookBaseUrl: string,
   dependencies: FleetIntakeDependencies,
 ): Promise<FleetIntakeResult> {
+  // Remediation comes from the hub's catalogue, never from the member (withHubRemediation says why).
+  const report = withHubRemediation(sent, runbookBaseUrl);
   const summary = summarize(report);
 
   const latest = await dependencies.heartbeats.latestReport(report.accountId, report.family);
@@ -323,7 +327,7 @@ async function runWave(
             return { messageId: item.messageId, ok: true, result };
           }
           case 'report': {
-            const result = await processReport(item.report, {
+            const result = await processReport(item.report, common.runbookBaseUrl, {
               ...dependencies,
               stageFor: (accountId, family) => dependencies.stageFor(accountId, family, participant?.sink),
             });

@@ -75,15 +75,28 @@ export function buildFinding(scope: FindingScope, spec: FindingSpec): Finding {
     ...(spec.irsa ? { irsa: spec.irsa } : {}),
     ...(spec.correction ? { correction: spec.correction } : {}),
     evidence: spec.evidence,
-    remediation: {
-      text: spec.status === 'PASS' ? 'No action needed.' : remediationText(spec.checkId),
-      whoCanFix: definition.whoCanFix,
-      runbookUrl: runbookUrl(scope.runbookBaseUrl, spec.checkId),
-    },
+    remediation: remediationOf(spec.checkId, spec.status, scope.runbookBaseUrl),
     observedAt: scope.observedAt,
   };
   resourceKeys.set(finding, spec.resourceKey);
   return finding;
+}
+
+/**
+ * A finding's remediation, all of it from the catalogue: what to do, who can, and the runbook under
+ * `runbookBaseUrl`. The hub restates every reported finding's remediation with it (lambdas/core/fleet/
+ * hub-remediation.ts), so no member writes the fix the hub's readers see.
+ */
+export function remediationOf(
+  checkId: CheckId,
+  status: Status,
+  runbookBaseUrl: string,
+): Finding['remediation'] {
+  return {
+    text: status === 'PASS' ? 'No action needed.' : remediationText(checkId),
+    whoCanFix: CATALOGUE[checkId].whoCanFix,
+    runbookUrl: runbookUrl(runbookBaseUrl, checkId),
+  };
 }
 
 /** Stable key for checks about whether a credential's component exists at all. */

@@ -350,11 +350,14 @@ export interface FindingSectionOptions {
   readonly showAccount?: boolean;
   /**
    * How an IRSA correction is shown: `document` prints the whole trust policy to save and apply; `reference` says
-   * where it is instead (a section too long for the email, or a hub, which shows no fix another account wrote).
+   * where it is instead, with its changes (a section too long for the email); `withheld` names the role only (a
+   * hub's digest, which shows no fix another account wrote).
    * @default 'document'
    */
-  readonly correction?: 'document' | 'reference';
+  readonly correction?: CorrectionShown;
 }
+
+export type CorrectionShown = 'document' | 'reference' | 'withheld';
 
 export function formatFindingSection(
   finding: Finding,
@@ -412,11 +415,21 @@ const MAX_CORRECTION_CHANGES = 10;
  * pretty-printed, the command and each JSON line on a line of its own, so they paste as they are (each line
  * cleaned: the serialised JSON escapes control characters but writes bidi and format characters raw).
  */
-function correctionSection(finding: Finding, shown: 'document' | 'reference', indent: string): string[] {
+function correctionSection(finding: Finding, shown: CorrectionShown, indent: string): string[] {
   const correction = finding.correction;
   if (correction === undefined) return [];
   const inner = indent + '  ';
   const role = cleanLine(correction.roleName);
+  if (shown === 'withheld') {
+    // Only the role name, which the report's schema restricts to IAM's characters: the changes and the note are
+    // the member's words, and a fix the hub's readers would follow.
+    return [
+      '',
+      `${indent}Corrected trust policy of role ${role}:`,
+      `${inner}Proposed by the member account's checker and not shown here: \`tmc-health check --fix-dir <dir>\`,`,
+      `${inner}run in account ${cleanLine(finding.accountId)}, writes it from the role's own trust policy.`,
+    ];
+  }
   const changes = correction.changes
     .slice(0, MAX_CORRECTION_CHANGES)
     .map((change) => `${inner}- ${cleanLine(change)}`);

@@ -124,13 +124,17 @@ describe('the email shows an IRSA correction whole, or says where it is', () => 
     expect(documentsIn(digest.body)).toEqual([correction().trustPolicy]);
   });
 
-  it("a hub's digest: no document a member account wrote, only where to find it", () => {
+  it("a hub's digest: nothing of the correction a member account wrote but the role, and how to compute it", () => {
     const member = finding({ accountId: '210987654321' });
     const digest = formatTransitionDigest([lifecycle(member)], run, { namesAccounts: true })!;
     expect(documentsIn(digest.body)).toEqual([]);
     expect(digest.body).not.toContain('update-assume-role-policy --role-name');
-    expect(digest.body).toContain('correction.trustPolicy');
+    // The changes and the note are the member's words.
+    expect(digest.body).not.toContain('StringEquals sub: add');
+    expect(digest.body).not.toContain(correction().note);
     expect(digest.body).toContain('Corrected trust policy of role AccessEC2role:');
+    expect(digest.body).toContain('`tmc-health check --fix-dir <dir>`,');
+    expect(digest.body).toContain('run in account 210987654321');
   });
 
   it('a section that would pass the cap: the document left out whole, never cut into invalid JSON', () => {

@@ -478,10 +478,9 @@ function bodySections(groups: readonly Group[], view: AccountView): TextSection[
  * hub's readers would apply.
  */
 function findingSection(event: LifecycleFinding, counter: number, showAccount: boolean): string {
-  if (!showAccount) {
-    const whole = formatFindingSection(event, counter, { showAccount, correction: 'document' });
-    if (whole.length <= MAX_SECTION_CHARS) return whole;
-  }
+  if (showAccount) return formatFindingSection(event, counter, { showAccount, correction: 'withheld' });
+  const whole = formatFindingSection(event, counter, { showAccount, correction: 'document' });
+  if (whole.length <= MAX_SECTION_CHARS) return whole;
   return formatFindingSection(event, counter, { showAccount, correction: 'reference' });
 }
 
