@@ -6,6 +6,8 @@
  * against the events one finding's life publishes (test/infra/support/paging-events.ts): trigger and resolve
  * carry the same dedup_key, in single and hub mode.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, loadConfig } from '../../lib/config/config';
 import { PAGER_DUTY_EVENTS_ENDPOINT } from '../../lib/constructs/pager-duty-paging';
@@ -299,6 +301,50 @@ test('a named findings bus carries the rules', () => {
   const named = single({ ...PAGER_DUTY, eventBusName: 'tmc-findings' });
   expect(rulesOf(named).length).toBeGreaterThan(0);
   for (const rule of rulesOf(named)) expect(rule.eventBusName).toBe('tmc-findings');
+});
+
+describe('docs/paging.md shows what the synthesized rules send', () => {
+  const page = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'paging.md'), 'utf8');
+  const blocks = (section: string): JsonObject[] => {
+    const text = page.split(`\n## ${section}\n`)[1]?.split('\n## ')[0] ?? '';
+    return [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => parsed(match[1]!));
+  };
+  // The example of docs/events.md: its finding id, account and region.
+  const life = lifeOf('HIGH', 'CRITICAL', {
+    findingId: '4f2a0c8e9b1d47a6a1c3e5f7092b4d6e',
+    accountId: '111122223333',
+  });
+  const withoutKey = ({ routing_key: _key, ...body }: JsonObject): JsonObject => body;
+
+  test('the trigger and the resolve, as rendered (the connection adds routing_key)', () => {
+    const shown = blocks('What PagerDuty receives');
+    expect(shown).toHaveLength(2);
+    expect(shown.map((block) => block.routing_key)).toEqual([
+      '(added by the connection, from the secret)',
+      '(added by the connection, from the secret)',
+    ]);
+    const template = single();
+    expect(withoutKey(shown[0]!)).toEqual(pagerDutyBodies(template, life.opened)[0]);
+    expect(withoutKey(shown[1]!)).toEqual(pagerDutyBodies(template, life.resolved)[0]);
+  });
+
+  test('the OpsItem, as rendered', () => {
+    const [shown] = blocks('OpsCenter');
+    const [item] = deliveries(single(), life.opened).filter((delivery) => delivery.kind === 'opsitem');
+    expect(shown).toEqual(parsed(item!.text));
+  });
+
+  test('the runbook section the alarm points to exists', () => {
+    const operations = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'operations.md'), 'utf8');
+    expect(operations).toContain('\n### paging-dead-letter-queue\n');
+    const alarms = single().findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmName: Match.stringLikeRegexp('paging-dead-letter-queue-not-empty$') },
+    });
+    const [alarm] = Object.values(alarms) as { Properties: { AlarmDescription: unknown } }[];
+    expect(JSON.stringify(alarm!.Properties.AlarmDescription)).toContain(
+      'docs/operations.md#paging-dead-letter-queue',
+    );
+  });
 });
 
 describe('configuration', () => {
