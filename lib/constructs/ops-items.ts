@@ -4,6 +4,7 @@ import { addToDeadLetterQueueResourcePolicy, bindBaseTargetConfig } from 'aws-cd
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeOpsItemRole } from '../permissions/nag-acknowledgements';
 import { findingEventPattern, PAGING_MAX_EVENT_AGE, PAGING_RETRY_ATTEMPTS } from './paging-rules';
 import { OPS_ITEM_SEVERITY, opsItem, TransformerInput, type OpsItemSeverity } from './paging-input';
 
@@ -44,6 +45,7 @@ export class OpsItems extends Construct {
         resources: [stack.formatArn({ service: 'ssm', resource: 'opsitem', resourceName: '*' })],
       }),
     );
+    acknowledgeOpsItemRole(this.role);
     const opsCenter = stack.formatArn({ service: 'ssm', resource: 'opsitem' });
     const rules: Partial<Record<OpsItemSeverity, events.Rule>> = {};
     for (const severity of Object.keys(OPS_ITEM_SEVERITY) as OpsItemSeverity[]) {

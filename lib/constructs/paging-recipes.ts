@@ -2,6 +2,7 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgePagingDeadLetterQueue } from '../permissions/nag-acknowledgements';
 import type { TmcHealthConfig } from '../config/config';
 import type { PageableSeverity } from '../config/paging-config-schema';
 import { findingsBusOf } from './findings-bus';
@@ -62,6 +63,7 @@ export class PagingRecipes extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledgePagingDeadLetterQueue(this.deadLetterQueue);
     const key =
       props.pagerDutyRoutingKeySecret === undefined ? 'opsItemsForHigh' : 'pagerDutyRoutingKeySecret';
     const named = props.eventBusName ?? 'default';
