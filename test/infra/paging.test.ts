@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, loadConfig } from '../../lib/config/config';
 import { PAGER_DUTY_EVENTS_ENDPOINT } from '../../lib/constructs/pager-duty-paging';
 import { PAGING_MAX_EVENT_AGE, PAGING_RETRY_ATTEMPTS } from '../../lib/constructs/paging-rules';
@@ -244,6 +244,12 @@ describe.each([
     );
     expect(secretReads).toEqual([]);
   });
+});
+
+test('synthesis with the recipes on says nothing: no warning, no info', () => {
+  const { stack } = synth(EVERYTHING);
+  expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  expect(Annotations.fromStack(stack).findInfo('*', Match.anyValue())).toEqual([]);
 });
 
 test('pagerDutyMinSeverity=LOW: a trigger rule for each of the four severities, mapped to PagerDuty’s', () => {
