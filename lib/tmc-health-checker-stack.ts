@@ -7,6 +7,7 @@ import { EventSchemas } from './constructs/event-schemas';
 import { FindingsHome } from './constructs/findings-home';
 import { configuredReadOnlyRole, type FleetReadOnlyRole } from './constructs/fleet-read-only-role';
 import { IrsaCheck } from './constructs/irsa-check';
+import { configuredPaging, type PagingRecipes } from './constructs/paging-recipes';
 import { SecurityHubExporter } from './constructs/security-hub-exporter';
 import type { SelfMonitoring } from './constructs/self-monitoring';
 import { addStackOutputs } from './constructs/stack-outputs';
@@ -33,6 +34,8 @@ export class TmcHealthCheckerStack extends Stack {
   readonly readOnlyRole?: FleetReadOnlyRole;
   /** The Security Hub exporter and its rule; undefined unless securityHubExport is on. */
   readonly securityHubExporter?: SecurityHubExporter;
+  /** PagerDuty and OpsCenter on the finding events (docs/paging.md); undefined unless configured. */
+  readonly paging?: PagingRecipes;
   /** Alarms on the checkers themselves (errors and undelivered findings, throttles, dead-man's switch, DLQs). */
   readonly selfMonitoring: SelfMonitoring;
   /** The CloudWatch dashboard; undefined unless `dashboard` is true ($3 a month). */
@@ -68,7 +71,8 @@ export class TmcHealthCheckerStack extends Stack {
       ...(this.irsa ? [this.irsa.monitored] : []),
       ...(this.securityHubExporter ? [this.securityHubExporter.monitored] : []),
     ];
-    this.selfMonitoring = this.home.monitor(checkers);
+    this.paging = configuredPaging(this, config);
+    this.selfMonitoring = this.home.monitor(checkers, this.paging?.deadLetterQueues);
     if (config.dashboard) {
       this.dashboard = checkerDashboardOf(
         this,

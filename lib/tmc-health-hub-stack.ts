@@ -5,6 +5,7 @@ import { FindingsHome } from './constructs/findings-home';
 import { fleetDashboardOf, type FleetDashboard } from './constructs/fleet-dashboard';
 import { FleetReports } from './constructs/fleet-reports';
 import { MemberStackSet } from './constructs/member-stack-set';
+import { configuredPaging, type PagingRecipes } from './constructs/paging-recipes';
 import type { SelfMonitoring } from './constructs/self-monitoring';
 import { FleetHubSynthesizer, StackSetTemplateSynthesizer } from './fleet/stack-set-synthesizers';
 import { HUB_EVENT_BUS_PARAMETER, hubAccountOf, TmcHealthMemberStack } from './tmc-health-member-stack';
@@ -26,6 +27,8 @@ export interface TmcHealthHubStackProps extends StackProps {
 export class TmcHealthHubStack extends Stack {
   readonly home: FindingsHome;
   readonly reports: FleetReports;
+  /** PagerDuty and OpsCenter on the hub bus's finding events (docs/paging.md); undefined unless configured. */
+  readonly paging?: PagingRecipes;
   readonly selfMonitoring: SelfMonitoring;
   /** The fleet dashboard; undefined unless `dashboard` is true ($3 a month). */
   readonly dashboard?: FleetDashboard;
@@ -55,7 +58,8 @@ export class TmcHealthHubStack extends Stack {
       organizationId: config.organizationId,
       home: this.home,
     });
-    this.selfMonitoring = this.home.monitor(this.reports.monitored);
+    this.paging = configuredPaging(this, config, this.reports.fleetBus.bus);
+    this.selfMonitoring = this.home.monitor(this.reports.monitored, this.paging?.deadLetterQueues);
     if (config.dashboard) {
       this.dashboard = fleetDashboardOf(
         this,

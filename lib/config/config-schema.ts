@@ -9,6 +9,7 @@ import { IRSA_EXAMPLES, irsaConfigShape, irsaPageBudgetProblem } from './irsa-co
 import { LIFECYCLE_EXAMPLES, lifecycleConfigShape } from './lifecycle-config-schema';
 import { OBSERVABILITY_EXAMPLES, observabilityConfigShape } from './observability-config-schema';
 import { ORG_EXAMPLES, orgConfigShape } from './org-config-schema';
+import { PAGING_EXAMPLES, pagingConfigShape } from './paging-config-schema';
 import { POD_IDENTITY_EXAMPLES, podIdentityConfigShape } from './pod-identity-config-schema';
 import { READ_ONLY_ROLE_EXAMPLES, readOnlyRoleConfigShape } from './read-only-role-config-schema';
 import { SECURITY_HUB_EXAMPLES, securityHubConfigShape } from './security-hub-config-schema';
@@ -104,6 +105,7 @@ export const configSchema = z
     ...podIdentityConfigShape,
     ...readOnlyRoleConfigShape,
     ...observabilityConfigShape,
+    ...pagingConfigShape,
   })
   // Cross-key rule, reported under irsaMaxPagesPerRegion (the usual fix).
   .superRefine((config, ctx) => {
@@ -157,4 +159,5 @@ export const EXAMPLES: Readonly<Record<ConfigKey, string>> = {
   ...POD_IDENTITY_EXAMPLES,
   ...READ_ONLY_ROLE_EXAMPLES,
   ...OBSERVABILITY_EXAMPLES,
+  ...PAGING_EXAMPLES,
 };

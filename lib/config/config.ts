@@ -9,6 +9,7 @@ import { CONFIG_KEYS, EXAMPLES, configSchema, metricsCadence, type ConfigKey } f
 import { orgModeProblems, type DeploymentMode } from './org-config-schema';
 import { irsaRealtimeProblems } from './irsa-config-schema';
 import { securityHubModeProblems } from './security-hub-config-schema';
+import { PAGING_UNECHOED_KEYS, pagingModeProblems, type PageableSeverity } from './paging-config-schema';
 import { closestMatch } from './suggest';
 
 /**
@@ -50,6 +51,7 @@ const KEYS_WITHOUT_DEFAULT: ReadonlySet<string> = new Set([
   'memberSilentAfterMinutes',
   'hubEventBusArn',
   'readOnlyRoleTrustedPrincipals',
+  'pagerDutyRoutingKeySecret',
 ]);
 
 /** The validated configuration. */
@@ -133,6 +135,15 @@ export interface TmcHealthConfig {
   readonly detailedMetrics: boolean;
   /** Deploy the CloudWatch dashboard (single account: the checker dashboard; hub: the fleet dashboard). */
   readonly dashboard: boolean;
+  /**
+   * The Secrets Manager secret (name or ARN) holding the PagerDuty Events v2 routing key; set, finding events page
+   * through an EventBridge API destination (single and hub, docs/paging.md). Undefined: no paging.
+   */
+  readonly pagerDutyRoutingKeySecret?: string;
+  /** The least severe finding that pages (OPENED and ESCALATED); RESOLVED always resolves. */
+  readonly pagerDutyMinSeverity: PageableSeverity;
+  /** An OpsCenter OpsItem per OPENED HIGH or CRITICAL finding (single and hub, docs/paging.md). */
+  readonly opsItemsForHigh: boolean;
 }
 
 /** Thrown for invalid configuration; `message` lists every problem and is meant for humans as is. */
@@ -192,6 +203,7 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): TmcHealt
         ...orgModeProblems(parsed.data, new Set(Object.keys(ours))),
         ...securityHubModeProblems(parsed.data),
         ...irsaRealtimeProblems(parsed.data),
+        ...pagingModeProblems(parsed.data, new Set(Object.keys(ours))),
       ]
     : [];
   if (parsed.success && problems.length === 0 && modeProblems.length === 0) return parsed.data;
@@ -209,9 +221,12 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): TmcHealt
     const keyMessages = messages.get(key);
     if (!keyMessages) continue;
     // A cross-key rule can fail on a key left at its default.
+    // A key that may hold a pasted secret is never repeated, in a message that ends up in CI logs.
     const got =
       key in ours
-        ? `got ${shortJson(ours[key])}`
+        ? PAGING_UNECHOED_KEYS.has(key)
+          ? 'got a value, not repeated here'
+          : `got ${shortJson(ours[key])}`
         : KEYS_WITHOUT_DEFAULT.has(key)
           ? 'not set'
           : 'not set: the default';

@@ -5,7 +5,7 @@ import { suppressionWarnings } from '../config/config';
 import { FindingsLedger } from './findings-ledger';
 import { alarmTopicOf, Notifications } from './notifications';
 import type { AccountPublishing } from './publishing';
-import { SelfMonitoring, type MonitoredChecker } from './self-monitoring';
+import { SelfMonitoring, type MonitoredChecker, type MonitoredQueue } from './self-monitoring';
 import { addStackOutputs } from './stack-outputs';
 
 export interface FindingsHomeProps {
@@ -86,13 +86,14 @@ export class FindingsHome extends Construct {
 
   /**
    * The self-monitoring alarms of these functions (errors, throttles, dead-man's switch, dead-letter queue,
-   * publish failures), notifying this topic where CloudWatch can; a clamped dead-man's switch window is a warning.
+   * publish failures) and of these other dead-letter queues (the paging rules'), notifying this topic where CloudWatch can; a clamped dead-man's switch window is a warning.
    */
-  monitor(checkers: readonly MonitoredChecker[]): SelfMonitoring {
+  monitor(checkers: readonly MonitoredChecker[], queues: readonly MonitoredQueue[] = []): SelfMonitoring {
     const stack = Stack.of(this);
     const alarmTopic = alarmTopicOf(stack, this.notifications);
     const monitoring = new SelfMonitoring(this, 'SelfMonitoring', {
       checkers,
+      ...(queues.length > 0 ? { queues } : {}),
       alarmNamePrefix: this.alarmNamePrefix,
       topic: alarmTopic?.topic,
       topicCondition: alarmTopic?.condition,

@@ -1,4 +1,4 @@
-import { Aws, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,6 +11,7 @@ import {
 import { acknowledgeDeadLetterQueue } from '../permissions/nag-acknowledgements';
 import { securityHubImportStatements } from '../permissions/security-hub-permissions';
 import { CheckerFunction } from './checker-function';
+import { findingsBusOf } from './findings-bus';
 import type { MonitoredChecker } from './self-monitoring';
 
 /**
@@ -79,7 +80,9 @@ export class SecurityHubExporter extends Construct {
     this.rule = new events.Rule(this, 'Rule', {
       description:
         'TMC health Security Hub export: the finding events of this account to the Security Hub exporter',
-      ...(props.eventBusName === 'default' ? {} : { eventBus: busOf(this, props.eventBusName) }),
+      ...(props.eventBusName === 'default'
+        ? {}
+        : { eventBus: findingsBusOf(this, props.eventBusName, 'securityHubExport', 'the exporter') }),
       // Never another account's events, should the bus accept them: the product takes this account's only.
       eventPattern: { source: pattern.source, detailType: pattern['detail-type'], account: pattern.account },
     });
@@ -93,28 +96,4 @@ export class SecurityHubExporter extends Construct {
     acknowledgeDeadLetterQueue(this.exporter.failureQueue);
     this.monitored = this.exporter.monitoredAs('security-hub-export', 'TMC health Security Hub export');
   }
-}
-
-/**
- * The findings bus by name, or by ARN in this stack's account and region: a rule can only be created on a bus of
- * its own account and region, so a bus elsewhere is refused here (when the stack's environment is known) with the
- * fix, rather than by CloudFormation at deploy.
- */
-function busOf(scope: Construct, nameOrArn: string): events.IEventBus {
-  if (!nameOrArn.startsWith('arn:')) return events.EventBus.fromEventBusName(scope, 'Bus', nameOrArn);
-  const [, , , region, account] = nameOrArn.split(':');
-  const stack = Stack.of(scope);
-  const elsewhere = [
-    [account, stack.account, 'account'],
-    [region, stack.region, 'region'],
-  ].filter(([bus, own]) => !Token.isUnresolved(own) && bus !== own);
-  if (elsewhere.length > 0) {
-    throw new Error(
-      `securityHubExport: the exporter reads the finding events from eventBusName ${nameOrArn}, which is in ` +
-        `another ${elsewhere.map(([, , what]) => what).join(' and ')} than the stack; a rule can only be ` +
-        'created on a bus of its own account and region. Deploy the stack there, use a bus of this account and ' +
-        'region, or turn securityHubExport off.',
-    );
-  }
-  return events.EventBus.fromEventBusArn(scope, 'Bus', nameOrArn);
 }

@@ -49,9 +49,28 @@ export interface MonitoredInputQueue {
   readonly retriedAfter: Duration;
 }
 
+/**
+ * A dead-letter queue of something that is not a checker function (the paging rules' targets): alarmed on its
+ * visible messages, like a checker's failure queue.
+ */
+export interface MonitoredQueue {
+  /** Short kebab-case name used in the alarm name, e.g. `paging`. */
+  readonly name: string;
+  /** What delivers to it, for the alarm description, e.g. `TMC health paging`. */
+  readonly title: string;
+  readonly queue: sqs.IQueue;
+  /** What a message in it is, for the alarm description. */
+  readonly messages: string;
+}
+
 export interface SelfMonitoringProps {
   /** The checker functions to watch. */
   readonly checkers: readonly MonitoredChecker[];
+  /**
+   * Other dead-letter queues to alarm on.
+   * @default - none
+   */
+  readonly queues?: readonly MonitoredQueue[];
   /** Every alarm name starts with this (the topic key policy allows CloudWatch for `<prefix>*` only). */
   readonly alarmNamePrefix: string;
   /**
@@ -95,6 +114,8 @@ export const SUCCESSFUL_INVOCATIONS_EXPRESSION = 'FILL(invocations, 0) - FILL(er
 export class SelfMonitoring extends Construct {
   /** Alarms by checker name. */
   readonly alarms: Readonly<Record<string, CheckerAlarms>>;
+  /** The alarm of each other dead-letter queue (`queues`), by its name. */
+  readonly queueAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
   /** Every alarm, in creation order. */
   readonly allAlarms: readonly cloudwatch.Alarm[];
   /** Why a checker's dead-man's switch window was clamped, by checker name (turned into synth warnings). */
@@ -116,15 +137,7 @@ export class SelfMonitoring extends Construct {
           ...options,
           alarmName: `${props.alarmNamePrefix}${checker.name}-${suffix}`,
         });
-        if (props.topic) {
-          created.addAlarmAction(new actions.SnsAction(props.topic));
-          if (props.topicCondition) {
-            (created.node.defaultChild as cloudwatch.CfnAlarm).addPropertyOverride(
-              'AlarmActions',
-              Fn.conditionIf(props.topicCondition.logicalId, [props.topic.topicArn], Aws.NO_VALUE),
-            );
-          }
-        }
+        this.notify(created, props);
         all.push(created);
         return created;
       };
@@ -230,8 +243,44 @@ export class SelfMonitoring extends Construct {
         ...(retried ? { retried } : {}),
       };
     }
+    const queueAlarms: Record<string, cloudwatch.Alarm> = {};
+    for (const monitored of props.queues ?? []) {
+      const created = new cloudwatch.Alarm(new Construct(this, monitored.name), 'DeadLetterQueue', {
+        alarmName: `${props.alarmNamePrefix}${monitored.name}-dead-letter-queue-not-empty`,
+        metric: monitored.queue.metricApproximateNumberOfMessagesVisible({
+          period,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // SQS stops reporting on queues inactive for hours: an idle empty queue is healthy.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          `${monitored.title}: its dead-letter queue holds a ${monitored.messages} (retries exhausted, or ` +
+          'refused: a 4xx answer is not retried). First read one message (aws sqs receive-message --queue-url ' +
+          `${monitored.queue.queueUrl} --message-attribute-names All) for the error, then purge the queue. ` +
+          `Runbook: ${runbook}#paging-dead-letter-queue`,
+      });
+      this.notify(created, props);
+      all.push(created);
+      queueAlarms[monitored.name] = created;
+    }
+    this.queueAlarms = queueAlarms;
     this.alarms = alarms;
     this.allAlarms = all;
     this.clampedWindows = clamped;
+  }
+
+  /** The alarm notifies the topic, under its condition when it has one. */
+  private notify(created: cloudwatch.Alarm, props: SelfMonitoringProps): void {
+    if (!props.topic) return;
+    created.addAlarmAction(new actions.SnsAction(props.topic));
+    if (props.topicCondition) {
+      (created.node.defaultChild as cloudwatch.CfnAlarm).addPropertyOverride(
+        'AlarmActions',
+        Fn.conditionIf(props.topicCondition.logicalId, [props.topic.topicArn], Aws.NO_VALUE),
+      );
+    }
   }
 }

@@ -220,3 +220,27 @@ export function acknowledgeDeadLetterQueue(queue: sqs.IQueue): void {
       'and of the EventBridge rule that invokes it. A DLQ for a DLQ adds nothing.',
   });
 }
+
+/**
+ * The OpsCenter role of the paging recipes (`opsItemsForHigh`): OpsItem ids are chosen by OpsCenter when it creates
+ * them, so the only resource CreateOpsItem can be scoped to is every OpsItem of the account and region.
+ */
+export function acknowledgeOpsItemRole(role: iam.IRole): void {
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:opsitem/*]',
+    reason:
+      'ssm:CreateOpsItem only, for the EventBridge rules that create an OpsItem per HIGH or CRITICAL finding: ' +
+      'OpsCenter picks the id of an OpsItem it creates, so opsitem/* of this account and region is the narrowest ' +
+      'resource there is. No read, update or delete of any OpsItem.',
+  });
+}
+
+/** The paging recipes' dead-letter queue: where EventBridge puts the finding events it could not deliver. */
+export function acknowledgePagingDeadLetterQueue(queue: sqs.IQueue): void {
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason:
+      'This queue is itself the dead-letter queue of the paging rules targets (PagerDuty, OpsCenter), alarmed on ' +
+      'its visible messages; nothing consumes it, so a DLQ for it would never receive anything.',
+  });
+}

@@ -87,6 +87,20 @@ export const DASHBOARD_EXTRA: OptionalExtra = {
   dashboards: 1,
 };
 
+/**
+ * The paging recipes (docs/paging.md), each on its own lines. Their use depends on how often findings change, not
+ * on the schedule: priced at an assumed 100 transitions that page (and 100 resolves) and 100 OpsItems a month, a
+ * busy account; a quiet one pays the secret alone.
+ */
+export const PAGING_EXTRAS: readonly OptionalExtra[] = [
+  { item: 'pagerDutyRoutingKeySecret: the routing key’s Secrets Manager secret', secrets: 1 },
+  {
+    item: 'pagerDutyRoutingKeySecret: API destination invocations (100 pages and 100 resolves a month)',
+    apiDestinationInvocations: 200,
+  },
+  { item: 'opsItemsForHigh: OpsCenter OpsItems (100 a month)', opsItems: 100 },
+];
+
 function initMs(bundles: BundleResult, handler: string): number {
   return bundles.rows.find((row) => row.handler === handler)?.deployed.initMedianMs ?? 0;
 }
@@ -153,6 +167,7 @@ export function costInput(measured: {
     optionalExtras: [
       ...(stack.metricsDisabled ? [detailedMetricsExtra(functions)] : []),
       ...((stack.resourceCounts['AWS::CloudWatch::Dashboard'] ?? 0) === 0 ? [DASHBOARD_EXTRA] : []),
+      ...((stack.resourceCounts['AWS::Events::ApiDestination'] ?? 0) === 0 ? PAGING_EXTRAS : []),
     ],
   };
 }

@@ -63,6 +63,12 @@ export interface OptionalExtra {
   readonly item: string;
   readonly customMetrics?: number;
   readonly dashboards?: number;
+  /** Secrets Manager secrets it asks you to keep (the PagerDuty routing key's). */
+  readonly secrets?: number;
+  /** API destination invocations a month (pages and resolves), at an assumed rate the item names. */
+  readonly apiDestinationInvocations?: number;
+  /** OpsCenter OpsItems created a month, at an assumed rate the item names. */
+  readonly opsItems?: number;
 }
 
 export interface CostLine {
@@ -219,13 +225,25 @@ export function estimateCost(input: CostInput, prices: Prices = PRICES): CostEst
 function optionalLine(extra: OptionalExtra, prices: Prices): CostLine {
   const metrics = extra.customMetrics ?? 0;
   const dashboards = extra.dashboards ?? 0;
+  const secrets = extra.secrets ?? 0;
+  const invocations = extra.apiDestinationInvocations ?? 0;
+  const opsItems = extra.opsItems ?? 0;
   const quantity = [
     ...(metrics > 0 ? [`${metrics} custom metrics`] : []),
     ...(dashboards > 0 ? [`${dashboards} dashboard`] : []),
+    ...(secrets > 0 ? [`${secrets} secret`] : []),
+    ...(invocations > 0 ? [`${number(invocations)} API destination invocations`] : []),
+    ...(opsItems > 0 ? [`${number(opsItems)} OpsItems`] : []),
   ].join(', ');
   return {
     item: extra.item,
     quantity,
-    usdPerMonth: round(metrics * prices.customMetricPerMonth + dashboards * prices.dashboardPerMonth),
+    usdPerMonth: round(
+      metrics * prices.customMetricPerMonth +
+        dashboards * prices.dashboardPerMonth +
+        secrets * prices.secretPerMonth +
+        invocations * prices.apiDestinationPerInvocation +
+        opsItems * prices.opsItemPerItem,
+    ),
   };
 }

@@ -33,6 +33,19 @@ export const PRICES = {
   /** https://aws.amazon.com/kms/pricing/ — customer managed key per month, and per request. */
   kmsKeyPerMonth: 1,
   kmsPerRequest: 0.03 / 10_000,
+  /**
+   * Optional paging recipes (docs/paging.md). https://aws.amazon.com/eventbridge/pricing/ — API destinations, per
+   * invocation (the connection's own secret is included in it, as the EventBridge guide's "Connections" says).
+   * Read 2026-12-07.
+   */
+  apiDestinationPerInvocation: 0.2 / 1_000_000,
+  /** https://aws.amazon.com/secrets-manager/pricing/ — per secret per month (the routing key's). Read 2026-12-07. */
+  secretPerMonth: 0.4,
+  /**
+   * https://aws.amazon.com/systems-manager/pricing/ — OpsCenter, per OpsItem created. Not re-read on 2026-12-07 (the
+   * page could not be reached from where this was written): check it before relying on the figure.
+   */
+  opsItemPerItem: 0.00267,
 };
 
 /** AWS bills a month as 730 hours. */

@@ -523,6 +523,47 @@ const CATALOGUE: readonly BadConfig[] = [
     '-c detailedMetrics=true',
   ),
   bad('dashboard as a number', 'cdk.json', 'dashboard', 1, 'must be true or false', '-c dashboard=true'),
+  // the paging recipes
+  bad(
+    'the PagerDuty routing key itself instead of its secret (not echoed)',
+    '-c',
+    'pagerDutyRoutingKeySecret',
+    'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
+    'looks like a PagerDuty routing key itself, not the name of a secret',
+    'aws secretsmanager create-secret --name tmc-health/pagerduty-routing-key',
+    'got a value, not repeated here',
+  ),
+  bad(
+    'a secret name with a space',
+    'cdk.json',
+    'pagerDutyRoutingKeySecret',
+    'pager duty key',
+    'must be a Secrets Manager secret name',
+    '-c pagerDutyRoutingKeySecret=tmc-health/pagerduty-routing-key',
+  ),
+  bad(
+    "a PagerDuty severity instead of the checker's",
+    '-c',
+    'pagerDutyMinSeverity',
+    'error',
+    'must be one of CRITICAL, HIGH, MEDIUM, LOW',
+    '-c pagerDutyMinSeverity=CRITICAL',
+  ),
+  bad(
+    'a minimum severity without the secret',
+    'cdk.json',
+    'pagerDutyMinSeverity',
+    'CRITICAL',
+    'does nothing without pagerDutyRoutingKeySecret',
+  ),
+  bad(
+    'opsItemsForHigh as "yes"',
+    '-c',
+    'opsItemsForHigh',
+    'yes',
+    'must be true or false',
+    '-c opsItemsForHigh=true',
+  ),
   // unknown keys
   bad(
     'a typo in a key',
@@ -595,6 +636,8 @@ test('bin/app.ts with one wrong value per key: exit 1, every key named once, no 
       expect(result.stderr.split('\n').filter((line) => line.startsWith(`  - ${key}: `))).toHaveLength(1);
     }
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    // A routing key pasted where its secret's name belongs is refused, never printed (CI logs keep stderr).
+    expect(result.stderr).not.toContain(String(firstPerKey.get('pagerDutyRoutingKeySecret')?.value));
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }

@@ -47,6 +47,8 @@ describe('loadConfig: defaults and accepted forms', () => {
       podIdentityEnabled: true,
       detailedMetrics: false,
       dashboard: false,
+      pagerDutyMinSeverity: 'HIGH',
+      opsItemsForHigh: false,
     });
   });
 

@@ -20,6 +20,14 @@ const configurations: [string, Record<string, unknown>][] = [
     },
   ],
   ['hub without IRSA', { ...HUB_CONTEXT, irsaEnabled: 'false' }],
+  [
+    'hub with the paging recipes',
+    {
+      ...HUB_CONTEXT,
+      pagerDutyRoutingKeySecret: 'tmc-health/pagerduty-routing-key',
+      opsItemsForHigh: 'true',
+    },
+  ],
   ['member', { mode: 'member', hubEventBusArn: HUB_BUS_ARN }],
   [
     'member with regions and reserved concurrency',

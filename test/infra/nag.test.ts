@@ -20,6 +20,10 @@ const configurations: [string, Record<string, unknown>][] = [
   ['with auto-remediation in two regions', { autoRemediation: 'true', regions: 'eu-west-1,us-east-1' }],
   ['with the Security Hub export', { securityHubExport: 'true' }],
   ['with the Security Hub export on a custom bus', { securityHubExport: 'true', eventBusName: 'findings' }],
+  [
+    'with the paging recipes',
+    { pagerDutyRoutingKeySecret: 'tmc-health/pagerduty-routing-key', opsItemsForHigh: 'true' },
+  ],
 ];
 
 describe.each(configurations)('cdk-nag AwsSolutions (%s)', (_name, context) => {

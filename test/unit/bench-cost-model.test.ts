@@ -1,4 +1,5 @@
 import {
+  PAGING_EXTRAS,
   DASHBOARD_EXTRA,
   defaultMetricsReadsPerMonth,
   detailedMetricsExtra,
@@ -162,6 +163,23 @@ describe('a member account, from the same measurements', () => {
     expect(estimate.optional?.map((line) => [line.quantity, line.usdPerMonth])).toEqual([
       ['6 custom metrics', 1.8],
     ]);
+  });
+});
+
+describe('the paging recipes, optional lines (docs/paging.md)', () => {
+  test('the secret $0.40, 200 API destination invocations $0.00004, 100 OpsItems at the listed price', () => {
+    const estimate = estimateCost({ ...input, optionalExtras: PAGING_EXTRAS });
+    const lines = estimate.optional ?? [];
+    expect(lineOf(lines, 'pagerDutyRoutingKeySecret: the routing key')).toBeCloseTo(PRICES.secretPerMonth, 6);
+    expect(lineOf(lines, 'pagerDutyRoutingKeySecret: API destination')).toBeCloseTo(200 * 0.2e-6, 9);
+    expect(lineOf(lines, 'opsItemsForHigh')).toBeCloseTo(100 * PRICES.opsItemPerItem, 6);
+    expect(lines.map((line) => line.quantity)).toEqual([
+      '1 secret',
+      '200 API destination invocations',
+      '100 OpsItems',
+    ]);
+    // Outside the fixed total: paging is off by default.
+    expect(estimate.fixedUsdPerMonth).toBeCloseTo(estimateCost(input).fixedUsdPerMonth, 9);
   });
 });
 
