@@ -106,10 +106,14 @@ const MARKUP = /[`<>&@[\]|*_~]/g;
 
 /**
  * An untrusted value for chat: cleaned to one line and cut (never inside an escape or a surrogate pair), then
- * every markup character replaced one for one by its look-alike (so the cut stays where it was), in a code span.
+ * every markup character and the `//` of a URL replaced one for one by a look-alike (so the cut stays where it
+ * was), in a code span.
  */
 export function chatValue(text: string, maxChars = MAX_VALUE_CHARS): string {
-  const clean = cleanLine(text, maxChars).replace(MARKUP, (char) => INERT[char] ?? char);
+  const clean = cleanLine(text, maxChars)
+    .replace(MARKUP, (char) => INERT[char] ?? char)
+    // A code span links nothing, but a URL in a value is still no link to offer: `https:⁄⁄` cannot be followed.
+    .replace(/:\/\//g, ':\u2044\u2044');
   return clean === '' ? '(empty)' : `\`${clean}\``;
 }
 
