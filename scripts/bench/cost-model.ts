@@ -63,6 +63,11 @@ export interface OptionalExtra {
   readonly item: string;
   readonly customMetrics?: number;
   readonly dashboards?: number;
+  /**
+   * Publishes to a topic of its own, each delivered over HTTPS (the chat topic: one per finding change, to AWS
+   * Chatbot) and encrypted under an existing key (one KMS request each).
+   */
+  readonly httpsPublishes?: number;
 }
 
 export interface CostLine {
@@ -219,13 +224,19 @@ export function estimateCost(input: CostInput, prices: Prices = PRICES): CostEst
 function optionalLine(extra: OptionalExtra, prices: Prices): CostLine {
   const metrics = extra.customMetrics ?? 0;
   const dashboards = extra.dashboards ?? 0;
+  const publishes = extra.httpsPublishes ?? 0;
   const quantity = [
     ...(metrics > 0 ? [`${metrics} custom metrics`] : []),
     ...(dashboards > 0 ? [`${dashboards} dashboard`] : []),
+    ...(publishes > 0 ? [`${number(publishes)} publishes delivered over HTTPS`] : []),
   ].join(', ');
   return {
     item: extra.item,
     quantity,
-    usdPerMonth: round(metrics * prices.customMetricPerMonth + dashboards * prices.dashboardPerMonth),
+    usdPerMonth: round(
+      metrics * prices.customMetricPerMonth +
+        dashboards * prices.dashboardPerMonth +
+        publishes * (prices.snsPerPublish + prices.snsPerHttpDelivery + prices.kmsPerRequest),
+    ),
   };
 }
