@@ -112,7 +112,7 @@ test.each<[string, Parameters<typeof formatChatMessages>]>([
 
 test('an IRSA finding names its role; a fix from the role’s own policy is offered, but not at the hub', () => {
   const irsa = changed('OPENED', {
-    checkId: 'irsa.sub-mismatch',
+    checkId: 'irsa.assume-role.denied',
     tmc: undefined,
     resource: { type: 'AWS::IAM::Role', name: 'AccessEC2role' },
     correction: {
