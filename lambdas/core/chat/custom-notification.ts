@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CATALOGUE, runbookUrl } from '../catalogue';
-import { worstSeverity } from '../finding';
+import { severityRank, worstSeverity } from '../finding';
 import type { Storm } from '../lifecycle/storm';
 import type { LifecycleFinding, Transition } from '../lifecycle/types';
 import { plural } from '../plain-text';
@@ -139,7 +139,7 @@ const VERB: Readonly<Record<Transition, string>> = {
   RESOLVED: 'Resolved',
 };
 
-/** Undefined for an empty run; the messages in the order to send (storm first, then by severity). */
+/** The messages to send, in order (the storm's first, then the most severe): none for a run without changes. */
 export function formatChatMessages(
   transitions: readonly LifecycleFinding[],
   options: ChatOptions,
@@ -161,17 +161,22 @@ export function formatChatMessages(
 }
 
 function bySeverity(a: LifecycleFinding, b: LifecycleFinding): number {
-  const rank = (event: LifecycleFinding): number =>
-    ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'].indexOf(event.severity);
-  return rank(a) - rank(b) || (a.findingId < b.findingId ? -1 : a.findingId > b.findingId ? 1 : 0);
+  return (
+    severityRank(a.severity) - severityRank(b.severity) ||
+    (a.findingId < b.findingId ? -1 : a.findingId > b.findingId ? 1 : 0)
+  );
 }
 
 /** `credential `prod-eks``, `role `...``, else the resource: what the finding is about, as shown. */
-function subjectOf(event: LifecycleFinding): string {
-  if (event.tmc) return `credential ${chatValue(event.tmc.credentialName)}`;
-  if (event.irsa || event.resource.type === 'AWS::IAM::Role') return `role ${chatValue(event.resource.name)}`;
-  return `${RESOURCE_NOUN[event.resource.type] ?? 'resource'} ${chatValue(event.resource.name)}`;
+function subjectOf(event: LifecycleFinding, maxChars = MAX_VALUE_CHARS): string {
+  if (event.tmc) return `credential ${chatValue(event.tmc.credentialName, maxChars)}`;
+  const name = chatValue(event.resource.name, maxChars);
+  if (event.irsa || event.resource.type === 'AWS::IAM::Role') return `role ${name}`;
+  return `${RESOURCE_NOUN[event.resource.type] ?? 'resource'} ${name}`;
 }
+
+/** What a title shows of the subject: the rest of the title (tag, check, account, region) fits beside it. */
+const TITLE_VALUE_CHARS = 100;
 
 function accountOf(event: LifecycleFinding, options: ChatOptions): string | undefined {
   const show = options.namesAccounts === true || event.accountId !== options.runAccountId;
@@ -184,7 +189,9 @@ function accountOf(event: LifecycleFinding, options: ChatOptions): string | unde
 function findingMessage(event: LifecycleFinding, options: ChatOptions): ChatMessage {
   const definition = CATALOGUE[event.checkId];
   const account = accountOf(event, options);
-  const where = [account, subjectOf(event), `in ${chatValue(event.region, 40)}`].filter(Boolean).join(' ');
+  const where = [account, subjectOf(event, TITLE_VALUE_CHARS), `in ${chatValue(event.region, 40)}`]
+    .filter(Boolean)
+    .join(' ');
   const tag = event.transition === 'RESOLVED' ? 'RESOLVED' : `${VERB[event.transition]} ${event.severity}`;
   const title = fit(`[${tag}] ${event.checkId}: ${where}`, MAX_TITLE_CHARS);
   const lines = [
@@ -315,7 +322,9 @@ function stormMessage(events: readonly LifecycleFinding[], storm: Storm, options
       keywords: keywordsOf(
         ordered,
         'INCIDENT',
-        onlyAccount === undefined || accounts.length > 1 ? undefined : `account ${onlyAccount}`,
+        where === '' || onlyAccount === undefined || accounts.length > 1
+          ? undefined
+          : `account ${onlyAccount}`,
       ),
       threadId: `tmc-health-incident-${key.slice('chat#storm#'.length)}`,
       eventType: 'INCIDENT',
