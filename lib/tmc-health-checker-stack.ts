@@ -1,5 +1,6 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { chatChannelsOf } from './config/chat-config-schema';
 import type { TmcHealthConfig } from './config/config';
 import { checkerDashboardOf, type CheckerDashboard } from './constructs/checker-dashboard';
 import { CredentialCheck } from './constructs/credential-check';
@@ -49,6 +50,7 @@ export class TmcHealthCheckerStack extends Stack {
       existingTopicArn: config.existingTopicArn,
       notificationEmails: config.notificationEmails,
       suppressions: config.suppressions,
+      chat: chatChannelsOf(config),
       topicDescription: 'SNS topic findings are sent to',
       ledgerDescription:
         'The findings ledger: where each finding stands (open, resolved), one item per finding id',

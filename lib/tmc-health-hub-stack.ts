@@ -1,5 +1,6 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { chatChannelsOf } from './config/chat-config-schema';
 import type { TmcHealthConfig } from './config/config';
 import { FindingsHome } from './constructs/findings-home';
 import { fleetDashboardOf, type FleetDashboard } from './constructs/fleet-dashboard';
@@ -49,6 +50,7 @@ export class TmcHealthHubStack extends Stack {
       existingTopicArn: config.existingTopicArn,
       notificationEmails: config.notificationEmails,
       suppressions: config.suppressions,
+      chat: chatChannelsOf(config),
       topicDescription: 'SNS topic the digests are sent to',
       ledgerDescription: 'The findings ledger of every member account (open markers OPEN#<account>#<family>)',
     });

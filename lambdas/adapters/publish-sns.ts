@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { ChatMessage } from '../core/chat/custom-notification';
 import type { Finding } from '../core/finding';
 import type { TransitionDigest } from '../core/lifecycle/digest';
 import { formatRunNotification, type NotificationOptions } from '../core/notification';
@@ -127,4 +128,60 @@ function fifoFields(
     MessageGroupId: 'tmc-health',
     MessageDeduplicationId: createHash('sha256').update(deduplicationKey).digest('hex'),
   };
+}
+
+/** The subject of every chat message: Amazon Q Developer shows the notification's own title, not this. */
+const CHAT_SUBJECT = 'TMC health chat notification';
+
+/**
+ * The lifecycle's chat side: each formatted custom notification (core/chat/custom-notification.ts) published to
+ * the chat topic, the channels' configurations subscribed to it. Every message is tried; when any could not be
+ * sent the call throws a PublishError naming the topic and how many failed, so the run fails as when the digest
+ * cannot be sent: the ledger does not advance and the next run sends the same changes again.
+ */
+export class SnsChatPublisher {
+  constructor(
+    private readonly client: SNSClient,
+    private readonly options: RetryOptions & { readonly topicArn: string },
+  ) {
+    resolveRetry(options);
+  }
+
+  async publishChat(messages: readonly ChatMessage[]): Promise<PublishReport> {
+    let apiCalls = 0;
+    let delivered = 0;
+    const failures: PublishError[] = [];
+    for (const message of messages) {
+      try {
+        apiCalls += await publishSnsMessage(this.client, this.options, {
+          subject: CHAT_SUBJECT,
+          // SNS gives `default` to the channels' HTTPS subscription: the notification's JSON, as documented.
+          message: JSON.stringify({ default: JSON.stringify(message.notification) }),
+          messageAttributes: {},
+          label: message.label,
+          deduplicationKey: message.deduplicationKey,
+        });
+        delivered++;
+      } catch (error) {
+        if (!(error instanceof PublishError)) throw error;
+        failures.push(error);
+      }
+    }
+    const report = { publisher: 'sns-chat', findingCount: messages.length, delivered, apiCalls };
+    const [first] = failures;
+    if (first) {
+      const errorCodes: Record<string, number> = {};
+      for (const failure of failures) {
+        for (const [code, count] of Object.entries(failure.errorCodes)) {
+          errorCodes[code] = (errorCodes[code] ?? 0) + count;
+        }
+      }
+      throw new PublishError(
+        `${failures.length} of ${messages.length} chat message(s) not published (first: ${first.message})`,
+        { publisher: 'sns-chat', failedCount: failures.length, errorCodes, findingIds: [] },
+        { cause: first, partialReports: delivered > 0 ? [report] : [] },
+      );
+    }
+    return report;
+  }
 }

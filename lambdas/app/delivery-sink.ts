@@ -34,6 +34,7 @@ export function lifecycleStageFor(
       ledger: clients.ledgerFor(family, accountScope),
       events: clients.events,
       ...(digest ? { digest } : {}),
+      ...(clients.chat ? { chat: clients.chat } : {}),
       fallback: clients.fallback,
       ...(clients.retrigger ? { retrigger: clients.retrigger } : {}),
     },

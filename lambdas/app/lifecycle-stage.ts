@@ -1,3 +1,4 @@
+import { formatChatMessages, type ChatMessage } from '../core/chat/custom-notification';
 import type { CheckId, Finding } from '../core/finding';
 import { formatTransitionDigest, type TransitionDigest } from '../core/lifecycle/digest';
 import { ledgerFailureFinding, prepareRun, type PreparedRun } from '../core/lifecycle/prepare';
@@ -54,6 +55,11 @@ export interface DigestSink {
   publishDigest(digest: TransitionDigest, run: RunInfo, source: DigestSource): Promise<PublishReport>;
 }
 
+/** Where the chat messages go (the chat topic): absent when no chat channel is configured. */
+export interface ChatSink {
+  publishChat(messages: readonly ChatMessage[]): Promise<PublishReport>;
+}
+
 /** Runs the built-in remediation's decisions; never throws (failures come back as FAILED outcomes). */
 export interface RetriggerRunner {
   run(
@@ -66,6 +72,8 @@ export interface LifecycleStageDependencies {
   readonly ledger: LedgerStore;
   readonly events: EventSink;
   readonly digest?: DigestSink;
+  /** One custom notification per change, in its finding's thread (core/chat/custom-notification.ts). */
+  readonly chat?: ChatSink;
   /** Stateless publisher (every finding, run summary mail), used only when the ledger cannot be read. */
   readonly fallback: FindingPublisher;
   /** Present when `autoRemediation` is on (credential check only). */
@@ -216,7 +224,7 @@ export class LifecycleStage {
   }
 
   /**
-   * EventBridge (every transition) and SNS (the digest) both try, whatever the other does; any failure throws.
+   * EventBridge (every transition), SNS (the digest) and the chat topic all try, whatever the others do; any failure throws.
    * The Security Hub export reads the transitions' events off the bus (lambdas/app/security-hub-export.ts).
    */
   private async publishTransitions(prepared: PreparedRun, run: RunInfo): Promise<PublishReport[]> {
@@ -226,7 +234,16 @@ export class LifecycleStage {
       ...(prepared.storm ? { storm: prepared.storm } : {}),
       ...(this.options.digestNamesAccounts ? { namesAccounts: true } : {}),
     });
-    const { events, digest: digestSink } = this.dependencies;
+    const { events, digest: digestSink, chat } = this.dependencies;
+    const chatMessages = chat
+      ? formatChatMessages(prepared.events, {
+          runbookBaseUrl: this.options.runbookBaseUrl,
+          suppressedIds: prepared.suppressedIds,
+          runAccountId: run.accountId,
+          ...(prepared.storm ? { storm: prepared.storm } : {}),
+          ...(this.options.digestNamesAccounts ? { namesAccounts: true } : {}),
+        })
+      : [];
     // The composite runs both even when one fails (an EventBridge outage must not also swallow the mail).
     const parts: FindingPublisher[] = [
       {
@@ -251,6 +268,8 @@ export class LifecycleStage {
             },
           ]
         : []),
+      // The chat, like the digest, must deliver before the ledger advances: a failure fails the run.
+      ...(chat && chatMessages.length > 0 ? [{ publish: () => chat.publishChat(chatMessages) }] : []),
     ];
     try {
       const report = await new CompositePublisher(parts).publish(prepared.events, run);

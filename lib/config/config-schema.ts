@@ -4,6 +4,7 @@ import { DEFAULT_SETTINGS, METRICS_INTERVAL_MINUTES } from '../../lambdas/core/s
 import { parseScheduleExpression } from './schedule-expression';
 import { list, number, positiveInt, regionList, schedule } from './config-fields';
 import { eventBus, topicArn } from './aws-names';
+import { CHAT_EXAMPLES, chatConfigShape } from './chat-config-schema';
 import { EKS_CONNECTOR_EXAMPLES, eksConnectorConfigShape } from './eks-connector-config-schema';
 import { IRSA_EXAMPLES, irsaConfigShape, irsaPageBudgetProblem } from './irsa-config-schema';
 import { LIFECYCLE_EXAMPLES, lifecycleConfigShape } from './lifecycle-config-schema';
@@ -106,6 +107,7 @@ export const configSchema = z
     ...readOnlyRoleConfigShape,
     ...observabilityConfigShape,
     ...pagingConfigShape,
+    ...chatConfigShape,
   })
   // Cross-key rule, reported under irsaMaxPagesPerRegion (the usual fix).
   .superRefine((config, ctx) => {
@@ -160,4 +162,5 @@ export const EXAMPLES: Readonly<Record<ConfigKey, string>> = {
   ...READ_ONLY_ROLE_EXAMPLES,
   ...OBSERVABILITY_EXAMPLES,
   ...PAGING_EXAMPLES,
+  ...CHAT_EXAMPLES,
 };

@@ -8,6 +8,7 @@ import type { CheckerSettingsInput } from '../../lambdas/core/settings';
 import { CONFIG_KEYS, EXAMPLES, configSchema, metricsCadence, type ConfigKey } from './config-schema';
 import { orgModeProblems, type DeploymentMode } from './org-config-schema';
 import { irsaRealtimeProblems } from './irsa-config-schema';
+import { chatModeProblems } from './chat-config-schema';
 import { securityHubModeProblems } from './security-hub-config-schema';
 import { PAGING_UNECHOED_KEYS, pagingModeProblems, type PageableSeverity } from './paging-config-schema';
 import { closestMatch } from './suggest';
@@ -52,6 +53,11 @@ const KEYS_WITHOUT_DEFAULT: ReadonlySet<string> = new Set([
   'hubEventBusArn',
   'readOnlyRoleTrustedPrincipals',
   'pagerDutyRoutingKeySecret',
+  'slackWorkspaceId',
+  'slackChannelId',
+  'teamsTeamId',
+  'teamsChannelId',
+  'teamsTenantId',
 ]);
 
 /** The validated configuration. */
@@ -144,6 +150,16 @@ export interface TmcHealthConfig {
   readonly pagerDutyMinSeverity: PageableSeverity;
   /** An OpsCenter OpsItem per OPENED HIGH or CRITICAL finding (single and hub, docs/paging.md). */
   readonly opsItemsForHigh: boolean;
+  /** The Slack workspace authorized in the Amazon Q Developer console (with `slackChannelId`; docs/chat.md). */
+  readonly slackWorkspaceId?: string;
+  /** The Slack channel one thread per finding is posted to (single and hub only). */
+  readonly slackChannelId?: string;
+  /** The Microsoft Teams team (with `teamsChannelId` and `teamsTenantId`; docs/chat.md). */
+  readonly teamsTeamId?: string;
+  /** The Teams channel, URL-encoded as in its link (`19%3a...%40thread.tacv2`). */
+  readonly teamsChannelId?: string;
+  /** The Microsoft Entra tenant authorized in the Amazon Q Developer console. */
+  readonly teamsTenantId?: string;
 }
 
 /** Thrown for invalid configuration; `message` lists every problem and is meant for humans as is. */
@@ -204,6 +220,7 @@ export function loadConfig(context: Readonly<Record<string, unknown>>): TmcHealt
         ...securityHubModeProblems(parsed.data),
         ...irsaRealtimeProblems(parsed.data),
         ...pagingModeProblems(parsed.data, new Set(Object.keys(ours))),
+        ...chatModeProblems(parsed.data),
       ]
     : [];
   if (parsed.success && problems.length === 0 && modeProblems.length === 0) return parsed.data;

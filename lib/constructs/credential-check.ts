@@ -101,6 +101,7 @@ export class CredentialCheck extends Construct {
         checkerPolicyStatements({ regions: config.regions, eventBusArn, topicArn, topicKeyArn }),
       );
       this.checker.useTable(publishing.ledger, LIFECYCLE_ENV.ledgerTableName, 'readWrite');
+      publishing.chat?.publishFrom(this.checker);
       this.checker.grant([
         // Off by default: without it no role in the template may invoke any function but the scheduler's.
         ...(config.autoRemediation ? autoRemediationStatements(config.regions) : []),

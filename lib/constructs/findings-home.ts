@@ -1,7 +1,9 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { Suppression } from '../../lambdas/core/lifecycle/suppressions';
+import type { ChatChannelsConfig } from '../config/chat-config-schema';
 import { suppressionWarnings } from '../config/config';
+import { ChatChannels } from './chat-channels';
 import { FindingsLedger } from './findings-ledger';
 import { alarmTopicOf, Notifications } from './notifications';
 import type { AccountPublishing } from './publishing';
@@ -24,6 +26,11 @@ export interface FindingsHomeProps {
    * @default - none
    */
   readonly suppressions?: readonly Suppression[];
+  /**
+   * The Slack and Teams channels one thread per finding goes to (docs/chat.md), on a topic of their own.
+   * @default - no chat
+   */
+  readonly chat?: ChatChannelsConfig;
   /** What the topic carries, for the `TopicArn` output. */
   readonly topicDescription: string;
   /** What the ledger holds, for the `FindingsLedgerTableName` output. */
@@ -43,6 +50,8 @@ export interface FindingsHomeProps {
 export class FindingsHome extends Construct {
   readonly notifications: Notifications;
   readonly ledger: FindingsLedger;
+  /** The chat channels and their topic; undefined unless configured. */
+  readonly chat?: ChatChannels;
   /** The topic in use (created or existing). */
   readonly topicArn: string;
   /** The key encrypting the created topic; undefined with an existing topic. */
@@ -62,6 +71,13 @@ export class FindingsHome extends Construct {
     this.topicArn = this.notifications.topic.topicArn;
     this.topicKeyArn = this.notifications.key?.keyArn;
     this.ledger = new FindingsLedger(this, 'FindingsLedger');
+    if (props.chat) {
+      // Under the findings topic's key when it is ours, so the publishers' KMS grant covers both topics.
+      this.chat = new ChatChannels(this, 'Chat', {
+        channels: props.chat,
+        ...(this.notifications.key ? { key: this.notifications.key } : {}),
+      });
+    }
     // Synth must not start failing on the day a suppression expires: a warning says what to clean up.
     for (const warning of suppressionWarnings(props.suppressions ?? [], new Date())) {
       Annotations.of(stack).addWarningV2('tmc-health:suppressions', warning);
@@ -74,13 +90,14 @@ export class FindingsHome extends Construct {
 
   /** Where a check of this account publishes: `eventBusArn`, this topic (and key) and this ledger. */
   accountPublishing(eventBusArn: string): AccountPublishing {
-    const { topicArn, topicKeyArn, ledger } = this;
+    const { topicArn, topicKeyArn, ledger, chat } = this;
     return {
       kind: 'account',
       topicArn,
       ...(topicKeyArn === undefined ? {} : { topicKeyArn }),
       eventBusArn,
       ledger,
+      ...(chat ? { chat } : {}),
     };
   }
 

@@ -119,6 +119,7 @@ export class FleetReports extends Construct {
       [this.watch, fleetWatchStatements(permissions)],
     ] as const) {
       fn.useTable(home.ledger, LIFECYCLE_ENV.ledgerTableName, 'readWrite');
+      home.chat?.publishFrom(fn);
       fn.grant(statements);
       if (home.topicKeyArn !== undefined) acknowledgeTopicKeyGrant(fn.role);
     }

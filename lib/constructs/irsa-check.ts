@@ -80,6 +80,7 @@ export class IrsaCheck extends Construct {
     } else {
       this.checker.grant([...reads, ...publishStatements(publishing)]);
       this.checker.useTable(publishing.ledger, LIFECYCLE_ENV.ledgerTableName, 'readWrite');
+      publishing.chat?.publishFrom(this.checker);
       if (publishing.topicKeyArn !== undefined) acknowledgeTopicKeyGrant(this.checker.role);
     }
 

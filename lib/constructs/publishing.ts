@@ -1,3 +1,4 @@
+import type { ChatChannels } from './chat-channels';
 import type { FindingsLedger } from './findings-ledger';
 
 /**
@@ -18,6 +19,11 @@ export interface AccountPublishing {
   readonly eventBusArn: string;
   /** The findings ledger (each check keeps to its own open marker). */
   readonly ledger: FindingsLedger;
+  /**
+   * The chat channels, when configured: each check's lifecycle publishes there too (`publishFrom`).
+   * @default - no chat
+   */
+  readonly chat?: ChatChannels;
 }
 
 /** Where a member account's check publishes: one run report per run to the hub bus, nothing else. */

@@ -168,9 +168,19 @@ export function costInput(measured: {
       ...(stack.metricsDisabled ? [detailedMetricsExtra(functions)] : []),
       ...((stack.resourceCounts['AWS::CloudWatch::Dashboard'] ?? 0) === 0 ? [DASHBOARD_EXTRA] : []),
       ...((stack.resourceCounts['AWS::Events::ApiDestination'] ?? 0) === 0 ? PAGING_EXTRAS : []),
+      ...((stack.resourceCounts['AWS::Chatbot::SlackChannelConfiguration'] ?? 0) === 0 ? [CHAT_EXTRA] : []),
     ],
   };
 }
+
+/**
+ * A chat channel (docs/chat.md): the chat topic shares the findings topic's key, so only its publishes cost, one
+ * per finding change (a quiet account has none); priced per 1,000 changes a month, a busy account's worth.
+ */
+export const CHAT_EXTRA: OptionalExtra = {
+  item: 'a Slack or Teams channel (slackChannelId, teamsChannelId): the chat topic, per 1,000 finding changes',
+  httpsPublishes: 1_000,
+};
 
 /** The findings ledger's and the topic's calls: a member has neither (the hub keeps them). */
 const HUB_SIDE_OPERATIONS = /^(dynamodb:(BatchGetItem|Query)|sns:Publish|events:PutEvents)$/i;

@@ -69,6 +69,11 @@ export interface OptionalExtra {
   readonly apiDestinationInvocations?: number;
   /** OpsCenter OpsItems created a month, at an assumed rate the item names. */
   readonly opsItems?: number;
+  /**
+   * Publishes to a topic of its own, each delivered over HTTPS (the chat topic: one per finding change, to AWS
+   * Chatbot) and encrypted under an existing key (one KMS request each).
+   */
+  readonly httpsPublishes?: number;
 }
 
 export interface CostLine {
@@ -228,12 +233,14 @@ function optionalLine(extra: OptionalExtra, prices: Prices): CostLine {
   const secrets = extra.secrets ?? 0;
   const invocations = extra.apiDestinationInvocations ?? 0;
   const opsItems = extra.opsItems ?? 0;
+  const publishes = extra.httpsPublishes ?? 0;
   const quantity = [
     ...(metrics > 0 ? [`${metrics} custom metrics`] : []),
     ...(dashboards > 0 ? [`${dashboards} dashboard`] : []),
     ...(secrets > 0 ? [`${secrets} secret`] : []),
     ...(invocations > 0 ? [`${number(invocations)} API destination invocations`] : []),
     ...(opsItems > 0 ? [`${number(opsItems)} OpsItems`] : []),
+    ...(publishes > 0 ? [`${number(publishes)} publishes delivered over HTTPS`] : []),
   ].join(', ');
   return {
     item: extra.item,
@@ -243,7 +250,8 @@ function optionalLine(extra: OptionalExtra, prices: Prices): CostLine {
         dashboards * prices.dashboardPerMonth +
         secrets * prices.secretPerMonth +
         invocations * prices.apiDestinationPerInvocation +
-        opsItems * prices.opsItemPerItem,
+        opsItems * prices.opsItemPerItem +
+        publishes * (prices.snsPerPublish + prices.snsPerHttpDelivery + prices.kmsPerRequest),
     ),
   };
 }

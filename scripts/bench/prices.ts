@@ -25,6 +25,8 @@ export const PRICES = {
   snsPerPublish: 0.5 / 1_000_000,
   /** Per email notification delivered. */
   snsPerEmail: 2 / 100_000,
+  /** Per HTTP/S notification delivered (the chat topic's delivery to AWS Chatbot, which itself is free). */
+  snsPerHttpDelivery: 0.6 / 1_000_000,
   /** https://aws.amazon.com/dynamodb/pricing/on-demand/ — since the November 2024 reduction. */
   dynamoDbPerWriteRequestUnit: 0.625 / 1_000_000,
   dynamoDbPerReadRequestUnit: 0.125 / 1_000_000,

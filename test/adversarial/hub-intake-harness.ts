@@ -73,7 +73,8 @@ export function publishBytes(input: PublishCommandInput): number {
   return Buffer.byteLength(input.Message ?? '') + Buffer.byteLength(input.Subject ?? '') + attributes;
 }
 
-export function useIntakeHandler() {
+/** `chatTopicArn`: the hub also has a chat channel (docs/chat.md); its publishes are among `publishes`. */
+export function useIntakeHandler(options: { readonly chatTopicArn?: string } = {}) {
   const dynamo = mockClient(DynamoDBClient);
   const events = mockClient(EventBridgeClient);
   const sns = mockClient(SNSClient);
@@ -163,7 +164,10 @@ export function useIntakeHandler() {
 
   let intake: typeof import('../../lambdas/handlers/fleet-intake');
   let watch: typeof import('../../lambdas/handlers/fleet-watch');
-  useEnv(ENV);
+  useEnv({
+    ...ENV,
+    ...(options.chatTopicArn ? { TMC_HEALTH_CHAT_TOPIC_ARN: options.chatTopicArn } : {}),
+  });
   beforeAll(async () => {
     intake = await import('../../lambdas/handlers/fleet-intake');
     watch = await import('../../lambdas/handlers/fleet-watch');

@@ -564,6 +564,47 @@ const CATALOGUE: readonly BadConfig[] = [
     'must be true or false',
     '-c opsItemsForHigh=true',
   ),
+  // chat channels (docs/chat.md)
+  bad(
+    'a Slack channel name instead of its id',
+    '-c',
+    'slackChannelId',
+    '#oncall',
+    'must be a Slack channel id such as C0123ABCD',
+    'not the channel name',
+    '-c slackChannelId=C0123ABCD',
+  ),
+  bad(
+    'a Slack workspace name instead of its id',
+    'cdk.json',
+    'slackWorkspaceId',
+    'acme-corp',
+    'must be a Slack workspace id such as T0123ABCD',
+    '-c slackWorkspaceId=T0123ABCD',
+  ),
+  bad(
+    'a Teams team id that is no GUID',
+    '-c',
+    'teamsTeamId',
+    'Platform Team',
+    'must be the Teams team id, a GUID',
+    '-c teamsTeamId=2c5e8a4e-1f7b-4c1a-9d3e-6b8f0a2c4d6e',
+  ),
+  bad(
+    'a Teams channel id as Teams shows it, not URL-encoded',
+    '-c',
+    'teamsChannelId',
+    '19:0123abcd@thread.tacv2',
+    "must be URL-encoded as in the channel's link: write 19%3a0123abcd%40thread.tacv2",
+  ),
+  bad(
+    'a Teams tenant given by its domain',
+    'cdk.json',
+    'teamsTenantId',
+    'contoso.onmicrosoft.com',
+    'must be the Microsoft Entra tenant id, a GUID',
+    '-c teamsTenantId=7d1f3b5a-9c2e-4e6f-8a0b-1c3d5e7f9a2b',
+  ),
   // unknown keys
   bad(
     'a typo in a key',

@@ -24,6 +24,18 @@ const configurations: [string, Record<string, unknown>][] = [
     'with the paging recipes',
     { pagerDutyRoutingKeySecret: 'tmc-health/pagerduty-routing-key', opsItemsForHigh: 'true' },
   ],
+  ['with a Slack channel', { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' }],
+  [
+    'with Slack and Teams channels and an existing topic',
+    {
+      slackWorkspaceId: 'T0123ABCD',
+      slackChannelId: 'C0123ABCD',
+      teamsTeamId: '2c5e8a4e-1f7b-4c1a-9d3e-6b8f0a2c4d6e',
+      teamsChannelId: '19%3a0123456789abcdef%40thread.tacv2',
+      teamsTenantId: '7d1f3b5a-9c2e-4e6f-8a0b-1c3d5e7f9a2b',
+      existingTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+    },
+  ],
 ];
 
 describe.each(configurations)('cdk-nag AwsSolutions (%s)', (_name, context) => {

@@ -42,16 +42,24 @@ function grantedActions(template: Template): string[] {
 }
 
 const PAGING = { pagerDutyRoutingKeySecret: 'tmc-health/pagerduty-routing-key', opsItemsForHigh: 'true' };
+const CHAT = { slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0123ABCD' };
 const single = synth({
   autoRemediation: 'true',
   securityHubExport: 'true',
   irsaRealtime: 'true',
   ...PAGING,
+  ...CHAT,
 }).template;
-const hubApp = synthApp({ ...HUB_CONTEXT, ...PAGING });
+// An existing topic: the chat topic then has a key of its own, granted to the checkers.
+const singleExistingTopic = synth({
+  ...CHAT,
+  existingTopicArn: 'arn:aws:sns:eu-west-1:123456789012:tmc-health',
+}).template;
+const hubApp = synthApp({ ...HUB_CONTEXT, ...PAGING, ...CHAT });
 const memberApp = synthApp({ mode: 'member', hubEventBusArn: HUB_BUS_ARN });
 const templates: [string, Template][] = [
   ['the single account, every option on', single],
+  ['the single account with an existing topic and chat', singleExistingTopic],
   ['the hub', hubApp.templateOf(hubApp.hub!)],
   ['the StackSet member template', hubApp.templateOf(hubApp.hub!.memberTemplate)],
   ['a member deployed by hand', memberApp.templateOf(memberApp.member!)],
@@ -70,7 +78,7 @@ test('every attack in the threat model names an adversarial test that exists, an
     page.indexOf('### Other threats'),
   );
   const rows = section.split('\n').filter((line) => /^\|\s*\d+\s*\|/.test(line));
-  expect(rows).toHaveLength(15);
+  expect(rows).toHaveLength(16);
   const named = rows.map((row) => /`([a-z0-9-]+\.test\.ts)`/.exec(row)?.[1]);
   expect(named.every((name) => name !== undefined)).toBe(true);
   const adversarial = path.join(__dirname, '..', 'adversarial');

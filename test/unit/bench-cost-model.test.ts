@@ -32,6 +32,7 @@ const input: CostInput = {
   optionalExtras: [
     { item: 'detailedMetrics=true: the checkers’ own custom metrics', customMetrics: 36 },
     { item: 'dashboard=true: the CloudWatch dashboard', dashboards: 1 },
+    { item: 'a Slack or Teams channel: the chat topic', httpsPublishes: 1_000 },
   ],
 };
 
@@ -64,6 +65,11 @@ describe('bench cost model', () => {
     // 36 metrics × $0.30; one dashboard × $3
     expect(lineOf(estimate.optional ?? [], 'detailedMetrics=true')).toBeCloseTo(10.8, 6);
     expect(lineOf(estimate.optional ?? [], 'dashboard=true')).toBeCloseTo(3, 6);
+    // 1,000 publishes × ($0.50 + $0.60 per million, SNS publish and HTTPS delivery, + $0.03 per 10,000 KMS)
+    expect(lineOf(estimate.optional ?? [], 'a Slack or Teams channel')).toBeCloseTo(0.0041, 6);
+    expect(estimate.optional?.find((line) => line.item.startsWith('a Slack'))?.quantity).toBe(
+      '1,000 publishes delivered over HTTPS',
+    );
     // 2,920 runs × 6 metrics × $0.01 per 1,000
     expect(lineOf(estimate.perCredentialRegion, 'GetMetricData')).toBeCloseTo(0.1752, 6);
     expect(lineOf(estimate.perCredentialRegion, 'credential check: Lambda duration')).toBeCloseTo(

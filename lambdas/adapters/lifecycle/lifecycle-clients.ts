@@ -6,7 +6,7 @@ import type { CheckFamily } from '../../core/lifecycle/types';
 import type { FindingPublisher } from '../../core/publishing';
 import { attachRequestCounter, clientConfig, type RequestCounter } from '../client-config';
 import { EventBridgeFindingPublisher } from '../publish-eventbridge';
-import { SnsDigestPublisher } from '../publish-sns';
+import { SnsChatPublisher, SnsDigestPublisher } from '../publish-sns';
 import { regionOf } from '../publishers';
 import type { LambdaRetrigger } from './retrigger';
 import { DynamoLedgerStore } from './ledger-store';
@@ -66,6 +66,8 @@ export interface LifecycleClients extends Omit<
   readonly events: EventBridgeFindingPublisher;
   /** The topic's digest publisher; absent without a topic. */
   readonly digest?: SnsDigestPublisher;
+  /** The chat topic's publisher (docs/chat.md); absent without a chat channel. */
+  readonly chat?: SnsChatPublisher;
   /** The ledger of `family`; with `accountScope`, that account's part of it only (the hub). */
   ledgerFor(family: CheckFamily, accountScope?: string): DynamoLedgerStore;
 }
@@ -87,11 +89,18 @@ export function createLifecycleClients(options: LifecycleClientOptions): Lifecyc
         topicArn,
       })
     : undefined;
+  const chatTopicArn = options.lifecycle.chatTopicArn;
+  const chat = chatTopicArn
+    ? new SnsChatPublisher(new SNSClient(clientConfig(regionOf(chatTopicArn, options.homeRegion))), {
+        topicArn: chatTopicArn,
+      })
+    : undefined;
   return {
     ...rest,
     dynamo,
     events,
     ...(digest ? { digest } : {}),
+    ...(chat ? { chat } : {}),
     ledgerFor: (family, accountScope) =>
       new DynamoLedgerStore(
         dynamo,

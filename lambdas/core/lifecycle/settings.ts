@@ -35,6 +35,11 @@ export const lifecycleSettingsSchema = z.strictObject({
   suppressions: z._default(z.array(suppressionSchema), []),
   /** Built-in remediation: re-trigger a data-sync function that stopped running (see docs/events.md). */
   autoRemediation: z._default(z.boolean(), DEFAULT_LIFECYCLE_CONFIG.autoRemediation),
+  /**
+   * The chat topic (lib/constructs/chat-channels.ts): one custom notification per finding change goes there.
+   * Absent: no chat channel is configured, nothing is sent.
+   */
+  chatTopicArn: z.optional(z.string().check(z.minLength(1))),
 });
 
 export type LifecycleConfig = z.infer<typeof lifecycleSettingsSchema>;
@@ -50,6 +55,7 @@ export const LIFECYCLE_ENV = {
   suppressions: 'TMC_HEALTH_SUPPRESSIONS',
   /** `true` or `false`. */
   autoRemediation: 'TMC_HEALTH_AUTO_REMEDIATION',
+  chatTopicArn: 'TMC_HEALTH_CHAT_TOPIC_ARN',
 } as const satisfies Record<keyof LifecycleConfig, string>;
 
 const NUMBER_KEYS = ['reminderHours', 'goneAfterRuns', 'stormThreshold', 'sameCheckThreshold'] as const;
@@ -96,5 +102,6 @@ export function lifecycleSettingsToEnvironment(settings: LifecycleConfigInput): 
   for (const key of NUMBER_KEYS) env[LIFECYCLE_ENV[key]] = String(config[key]);
   if (config.suppressions.length > 0) env[LIFECYCLE_ENV.suppressions] = JSON.stringify(config.suppressions);
   env[LIFECYCLE_ENV.autoRemediation] = String(config.autoRemediation);
+  if (config.chatTopicArn !== undefined) env[LIFECYCLE_ENV.chatTopicArn] = config.chatTopicArn;
   return env;
 }
