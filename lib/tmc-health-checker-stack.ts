@@ -68,7 +68,7 @@ export class TmcHealthCheckerStack extends Stack {
       ...(this.irsa ? [this.irsa.monitored] : []),
       ...(this.securityHubExporter ? [this.securityHubExporter.monitored] : []),
     ];
-    this.selfMonitoring = this.home.monitor(checkers);
+    this.selfMonitoring = this.home.monitor(checkers, { throttleAlarms: config.throttleAlarms });
     if (config.dashboard) {
       this.dashboard = checkerDashboardOf(
         this,

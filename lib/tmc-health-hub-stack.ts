@@ -55,7 +55,9 @@ export class TmcHealthHubStack extends Stack {
       organizationId: config.organizationId,
       home: this.home,
     });
-    this.selfMonitoring = this.home.monitor(this.reports.monitored);
+    this.selfMonitoring = this.home.monitor(this.reports.monitored, {
+      throttleAlarms: config.throttleAlarms,
+    });
     if (config.dashboard) {
       this.dashboard = fleetDashboardOf(
         this,

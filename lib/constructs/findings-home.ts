@@ -85,14 +85,18 @@ export class FindingsHome extends Construct {
   }
 
   /**
-   * The self-monitoring alarms of these functions (errors, throttles, dead-man's switch, dead-letter queue,
-   * publish failures), notifying this topic where CloudWatch can; a clamped dead-man's switch window is a warning.
+   * The self-monitoring alarms of these functions (errors, dead-man's switch, dead-letter queue, publish failures;
+   * throttles where SelfMonitoringProps.throttleAlarms says), notifying this topic where CloudWatch can; a clamped dead-man's switch window is a warning.
    */
-  monitor(checkers: readonly MonitoredChecker[]): SelfMonitoring {
+  monitor(
+    checkers: readonly MonitoredChecker[],
+    options: { readonly throttleAlarms?: boolean } = {},
+  ): SelfMonitoring {
     const stack = Stack.of(this);
     const alarmTopic = alarmTopicOf(stack, this.notifications);
     const monitoring = new SelfMonitoring(this, 'SelfMonitoring', {
       checkers,
+      throttleAlarms: options.throttleAlarms ?? false,
       alarmNamePrefix: this.alarmNamePrefix,
       topic: alarmTopic?.topic,
       topicCondition: alarmTopic?.condition,

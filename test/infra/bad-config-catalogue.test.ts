@@ -523,6 +523,14 @@ const CATALOGUE: readonly BadConfig[] = [
     '-c detailedMetrics=true',
   ),
   bad('dashboard as a number', 'cdk.json', 'dashboard', 1, 'must be true or false', '-c dashboard=true'),
+  bad(
+    'throttleAlarms as "yes"',
+    '-c',
+    'throttleAlarms',
+    'yes',
+    'must be true or false',
+    '-c throttleAlarms=true',
+  ),
   // unknown keys
   bad(
     'a typo in a key',

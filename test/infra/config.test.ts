@@ -47,6 +47,7 @@ describe('loadConfig: defaults and accepted forms', () => {
       podIdentityEnabled: true,
       detailedMetrics: false,
       dashboard: false,
+      throttleAlarms: false,
     });
   });
 

@@ -235,16 +235,27 @@ describe('the hub functions, tables, topic and alarms', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as TemplateResource[];
     const names = alarms.map((alarm) => alarm.Properties.AlarmName).sort();
     expect(names).toEqual([
-      ...['dead-letter-queue-not-empty', 'errors', 'no-successful-run', 'retried', 'throttles'].map(
+      ...['dead-letter-queue-not-empty', 'errors', 'no-successful-run', 'retried'].map(
         (suffix) => `TmcHealthHub-fleet-intake-${suffix}`,
       ),
-      ...['dead-letter-queue-not-empty', 'errors', 'no-successful-run', 'throttles'].map(
+      ...['dead-letter-queue-not-empty', 'errors', 'no-successful-run'].map(
         (suffix) => `TmcHealthHub-fleet-watch-${suffix}`,
       ),
     ]);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^NotificationsTopic/) }]);
     }
+  });
+
+  test('throttleAlarms=true adds a Throttles alarm to both (scheduled) hub functions', () => {
+    const app = synthApp({ ...HUB_CONTEXT, throttleAlarms: 'true' });
+    const names = (
+      Object.values(app.templateOf(app.hub!).findResources('AWS::CloudWatch::Alarm')) as TemplateResource[]
+    ).map((alarm) => String(alarm.Properties.AlarmName));
+    expect(names.filter((name) => name.endsWith('-throttles')).sort()).toEqual([
+      'TmcHealthHub-fleet-intake-throttles',
+      'TmcHealthHub-fleet-watch-throttles',
+    ]);
   });
 });
 
