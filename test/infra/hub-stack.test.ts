@@ -105,8 +105,8 @@ describe('the hub bus', () => {
     const queue = resourceOf(template, 'AWS::SQS::Queue', 'FleetBusReportQueue').Properties;
     expect(queue).toMatchObject({
       SqsManagedSseEnabled: true,
-      // Six times the intake's 2 minute timeout, plus the 60 s batching window.
-      VisibilityTimeout: 780,
+      // Six times the intake's 2 minute timeout, plus the 5-minute batching window.
+      VisibilityTimeout: 1020,
       MessageRetentionPeriod: 4 * 24 * 3600,
       RedrivePolicy: {
         deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^IntakeFailureQueue/), 'Arn'] },
@@ -115,13 +115,13 @@ describe('the hub bus', () => {
     });
   });
 
-  test('the intake consumes the report queue in batches of 10, gathered up to 60 s, reporting item failures', () => {
+  test('the intake consumes the report queue in batches of 10, gathered up to 5 minutes, reporting item failures', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FleetBusReportQueue'), 'Arn'] },
       FunctionName: { Ref: Match.stringLikeRegexp('^IntakeFunction') },
       BatchSize: 10,
-      MaximumBatchingWindowInSeconds: 60,
+      MaximumBatchingWindowInSeconds: 300,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
   });
