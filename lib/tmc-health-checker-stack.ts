@@ -74,7 +74,10 @@ export class TmcHealthCheckerStack extends Stack {
       ...(this.securityHubExporter ? [this.securityHubExporter.monitored] : []),
     ];
     this.paging = configuredPaging(this, config);
-    this.selfMonitoring = this.home.monitor(checkers, this.paging?.deadLetterQueues);
+    this.selfMonitoring = this.home.monitor(checkers, {
+      queues: this.paging?.deadLetterQueues,
+      throttleAlarms: config.throttleAlarms,
+    });
     if (config.dashboard) {
       this.dashboard = checkerDashboardOf(
         this,

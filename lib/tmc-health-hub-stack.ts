@@ -61,15 +61,11 @@ export class TmcHealthHubStack extends Stack {
       home: this.home,
     });
     this.paging = configuredPaging(this, config, this.reports.fleetBus.bus);
-    this.selfMonitoring = this.home.monitor(this.reports.monitored, this.paging?.deadLetterQueues);
-    if (config.dashboard) {
-      this.dashboard = fleetDashboardOf(
-        this,
-        this.reports,
-        this.selfMonitoring.allAlarms,
-        config.detailedMetrics,
-      );
-    }
+    this.selfMonitoring = this.home.monitor(this.reports.monitored, {
+      queues: this.paging?.deadLetterQueues,
+      throttleAlarms: config.throttleAlarms,
+    });
+    this.dashboard = fleetDashboardOf(this, this.reports, this.selfMonitoring.allAlarms, config);
 
     // The member stack as the StackSet deploys it: synthesized with this stack, its code in the asset buckets.
     const memberSynthesizer = new StackSetTemplateSynthesizer({

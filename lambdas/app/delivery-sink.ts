@@ -29,6 +29,7 @@ export function lifecycleStageFor(
       homeRegion: clients.homeRegion,
       runbookBaseUrl: clients.runbookBaseUrl,
       ...(clients.digestNamesAccounts ? { digestNamesAccounts: true } : {}),
+      ...(clients.quietRunSummaries === false ? { quietRunSummaries: false } : {}),
     },
     {
       ledger: clients.ledgerFor(family, accountScope),

@@ -109,6 +109,13 @@ export interface LifecycleStageOptions {
    * subject, header and sections, and carries an `accountId` message attribute. Off in single-account mode.
    */
   readonly digestNamesAccounts?: boolean;
+  /**
+   * Publish the `TMC Health Check Run` event of a quiet run too (no transition, no failed operation). The hub turns
+   * it off: its heartbeat table records every member run already, the fleet watch reports the silent ones, and a
+   * summary per quiet member report would be one paid event per member run that says nothing changed.
+   * @default true
+   */
+  readonly quietRunSummaries?: boolean;
 }
 
 export interface LifecycleReport {
@@ -169,7 +176,12 @@ export class LifecycleStage {
     const now = this.now();
     let ledger;
     try {
-      ledger = await this.dependencies.ledger.load(input.findings.map((finding) => finding.findingId));
+      // The open index lists every open entry, and a PASS finding changes only an open one (it resolves it): the
+      // entries of this run's PASS findings need no read of their own, a quiet run's many PASS findings none at
+      // all. Problems are read by id, open or not (a relapse continues its resolved entry's sequence).
+      ledger = await this.dependencies.ledger.load(
+        input.findings.filter((finding) => finding.status !== 'PASS').map((finding) => finding.findingId),
+      );
     } catch (error) {
       return this.fallback(input, error);
     }
@@ -360,6 +372,8 @@ export class LifecycleStage {
     publishReports: readonly PublishReport[],
   ): Promise<{ detail: RunSummaryDetail; report: PublishReport }> {
     const finishedAt = this.now();
+    const quiet = transitions.length === 0 && failedOperations.length === 0;
+    const publish = !quiet || (this.options.quietRunSummaries ?? true);
     const event = buildRunSummaryEvent({
       run: input.run,
       check: input.family,
@@ -368,9 +382,16 @@ export class LifecycleStage {
       failedOperations,
       durationMs: finishedAt.getTime() - Date.parse(input.run.startedAt),
       // +1: the summary's own PutEvents.
-      apiCalls: input.apiCalls + publishReports.reduce((sum, report) => sum + report.apiCalls, 0) + 1,
+      apiCalls:
+        input.apiCalls + publishReports.reduce((sum, report) => sum + report.apiCalls, 0) + (publish ? 1 : 0),
       finishedAt: finishedAt.toISOString(),
     });
+    if (!publish) {
+      return {
+        detail: event.detail,
+        report: { publisher: 'eventbridge', findingCount: 0, delivered: 0, apiCalls: 0 },
+      };
+    }
     const report = await this.dependencies.events.putEvents(
       [
         {

@@ -37,6 +37,8 @@ export function createHubWiring(
     counter,
     fallback: createFindingPublisher(settings, region),
     digestNamesAccounts: true,
+    // The heartbeat table records every member run; only a report that changed something gets a run summary.
+    quietRunSummaries: false,
   });
   const heartbeats = new DynamoHeartbeatStore(clients.dynamo, settings.fleetTableName);
   return { region, lifecycle: clients, heartbeats, counter };

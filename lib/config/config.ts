@@ -160,6 +160,12 @@ export interface TmcHealthConfig {
   readonly teamsChannelId?: string;
   /** The Microsoft Entra tenant authorized in the Amazon Q Developer console. */
   readonly teamsTenantId?: string;
+  /**
+   * A Lambda Throttles alarm on each scheduled function (the checkers; at the hub the intake and the watch). Off,
+   * their throttling is caught by the dead-letter queue and dead-man's switch alarms; an unscheduled function (the
+   * Security Hub exporter) has its Throttles alarm either way.
+   */
+  readonly throttleAlarms: boolean;
 }
 
 /** Thrown for invalid configuration; `message` lists every problem and is meant for humans as is. */

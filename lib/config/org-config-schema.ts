@@ -98,6 +98,8 @@ const UNUSED_IN: Readonly<Record<Exclude<DeploymentMode, 'single'>, Readonly<Rec
       'a member emits no custom metrics (the hub counts the fleet from the reports): set it in the hub configuration',
     dashboard:
       'a member has no dashboard: the fleet dashboard is in the hub (dashboard in the hub configuration)',
+    throttleAlarms:
+      'a member has no alarms: the hub watches the fleet (throttleAlarms in the hub configuration)',
   },
 };
 

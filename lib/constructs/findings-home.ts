@@ -102,15 +102,21 @@ export class FindingsHome extends Construct {
   }
 
   /**
-   * The self-monitoring alarms of these functions (errors, throttles, dead-man's switch, dead-letter queue,
-   * publish failures) and of these other dead-letter queues (the paging rules'), notifying this topic where CloudWatch can; a clamped dead-man's switch window is a warning.
+   * The self-monitoring alarms of these functions (errors, dead-man's switch, dead-letter queue, publish failures;
+   * throttles where `throttleAlarms` says) and of these other dead-letter queues (the paging rules'), notifying
+   * this topic where CloudWatch can; a clamped dead-man's switch window is a warning.
    */
-  monitor(checkers: readonly MonitoredChecker[], queues: readonly MonitoredQueue[] = []): SelfMonitoring {
+  monitor(
+    checkers: readonly MonitoredChecker[],
+    options: { readonly queues?: readonly MonitoredQueue[]; readonly throttleAlarms?: boolean } = {},
+  ): SelfMonitoring {
+    const queues = options.queues ?? [];
     const stack = Stack.of(this);
     const alarmTopic = alarmTopicOf(stack, this.notifications);
     const monitoring = new SelfMonitoring(this, 'SelfMonitoring', {
       checkers,
       ...(queues.length > 0 ? { queues } : {}),
+      throttleAlarms: options.throttleAlarms ?? false,
       alarmNamePrefix: this.alarmNamePrefix,
       topic: alarmTopic?.topic,
       topicCondition: alarmTopic?.condition,

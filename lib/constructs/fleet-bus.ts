@@ -14,8 +14,13 @@ export const FLEET_BUS_NAME = 'tmc-health-fleet';
 
 /** Reports the intake takes in one invocation (one combined digest per batch, or per wave of a batch of large reports). */
 export const INTAKE_BATCH_SIZE = 10;
-/** How long the event source gathers reports before invoking the intake with fewer than a full batch. */
-export const INTAKE_BATCHING_WINDOW = Duration.seconds(60);
+/**
+ * How long the event source gathers reports before invoking the intake with fewer than a full batch: Lambda's
+ * longest, 5 minutes. Each invocation costs a ReceiveMessage, a DeleteMessageBatch and a Lambda request whatever
+ * it holds, so the longer window fills batches in smaller organizations (docs/performance.md prices it); a report
+ * and its digest reach the hub up to 5 minutes later, well within a 15-minute schedule.
+ */
+export const INTAKE_BATCHING_WINDOW = Duration.minutes(5);
 /** Receives of a report before it moves to the dead-letter queue (the first delivery and four retries). */
 export const INTAKE_MAX_RECEIVE_COUNT = 5;
 

@@ -161,13 +161,18 @@ export class FleetDashboard extends Construct {
   }
 }
 
-/** The hub's dashboard of its fleet functions and their alarms, with its `DashboardName` output. */
+/**
+ * The hub's dashboard of its fleet functions and their alarms, with its `DashboardName` output; undefined unless
+ * the configuration's `dashboard` is true (it costs $3 a month).
+ */
 export function fleetDashboardOf(
   stack: Stack,
   reports: FleetReports,
   alarms: readonly cloudwatch.IAlarm[],
-  detailedMetrics: boolean,
-): FleetDashboard {
+  config: { readonly dashboard: boolean; readonly detailedMetrics: boolean },
+): FleetDashboard | undefined {
+  if (!config.dashboard) return undefined;
+  const { detailedMetrics } = config;
   const dashboard = new FleetDashboard(stack, 'Dashboard', {
     functions: [
       { title: 'Fleet intake', function: reports.intake.function },

@@ -85,14 +85,23 @@ export interface SelfMonitoringProps {
    * @default - the alarms always notify `topic`
    */
   readonly topicCondition?: CfnCondition;
+  /**
+   * A Lambda Throttles alarm on every function, the scheduled ones included. Off, a scheduled function (one with a
+   * dead-man's switch) has none: its throttled invocation expires into its dead-letter queue (a minute's maximum
+   * event age; the queue's alarm) and throttling that lasts stops its successful runs (the dead-man's switch, whose
+   * description says how to confirm throttling), so the alarm would only repeat them, at $0.10 a month each. A
+   * function without a schedule keeps it either way: a quiet period without invocations is normal for it.
+   * @default false
+   */
+  readonly throttleAlarms?: boolean;
 }
 
 /** The alarms of one checker. */
 export interface CheckerAlarms {
   /** The function failed (unhandled error or timeout), which includes a run that could not deliver its findings. */
   readonly errors: cloudwatch.Alarm;
-  /** Lambda throttled the function. */
-  readonly throttles: cloudwatch.Alarm;
+  /** Lambda throttled the function (functions without a schedule, or every function with `throttleAlarms`). */
+  readonly throttles?: cloudwatch.Alarm;
   /** The dead-man's switch: no successful invocation in two schedule periods (scheduled functions only). */
   readonly noSuccessfulRun?: cloudwatch.Alarm;
   /** Its dead-letter queue holds failed or expired invocations. */
@@ -107,7 +116,8 @@ export const SUCCESSFUL_INVOCATIONS_EXPRESSION = 'FILL(invocations, 0) - FILL(er
 /**
  * Watches the watcher, on metrics AWS measures for free (AWS/Lambda, AWS/SQS; never the checkers' own custom
  * metrics, which are off by default): for each checker function, alarms on Lambda errors (a run that could not
- * deliver its findings fails its invocation, so this covers publish failures) and throttles, a dead-man's switch
+ * deliver its findings fails its invocation, so this covers publish failures) and, for a function without a
+ * schedule or with `throttleAlarms`, throttles; a dead-man's switch
  * (Invocations minus Errors below 1 in two schedule periods, missing data breaching), a non-empty dead-letter queue
  * and, for a queue consumer, a message waiting for its retry; all notifying the findings topic.
  */
@@ -155,17 +165,21 @@ export class SelfMonitoring extends Construct {
           `advanced, so the next run retries). First check the log: ${logs}. ` +
           `Runbook: ${runbook}#lambda-errors (undelivered findings: ${runbook}#publish-failures)`,
       });
-      const throttles = alarm('Throttles', 'throttles', {
-        metric: checker.function.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription:
-          `${checker.title}: Lambda throttled the function in the last ${every}, so a run started late or not ` +
-          'at all. First check the account concurrency (aws lambda get-account-settings) and the reserved ' +
-          `concurrency setting. Runbook: ${runbook}#lambda-throttles`,
-      });
+      const schedule = checker.scheduleExpression;
+      const throttles =
+        !(props.throttleAlarms ?? false) && schedule !== undefined
+          ? undefined
+          : alarm('Throttles', 'throttles', {
+              metric: checker.function.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }),
+              threshold: 0,
+              comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+              evaluationPeriods: 1,
+              treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+              alarmDescription:
+                `${checker.title}: Lambda throttled the function in the last ${every}, so a run started late or not ` +
+                'at all. First check the account concurrency (aws lambda get-account-settings) and the reserved ' +
+                `concurrency setting. Runbook: ${runbook}#lambda-throttles`,
+            });
 
       const deadMansSwitch = (schedule: string): cloudwatch.Alarm => {
         const window = deadMansSwitchWindow(schedule);
@@ -195,10 +209,13 @@ export class SelfMonitoring extends Construct {
             `${checker.title}: no run completed successfully in ${windowText} (schedule ` +
             `${schedule}): nothing is being checked, and silence does not mean healthy. ` +
             `First check the Errors alarm, the dead-letter queue and the log (${logs}). ` +
+            'Throttling also stops runs: confirm it with the Throttles metric of the function (aws cloudwatch ' +
+            'get-metric-statistics --namespace AWS/Lambda --metric-name Throttles --dimensions ' +
+            `Name=FunctionName,Value=${checker.function.functionName} --statistics Sum --period 300 ` +
+            '--start-time <2 h ago> --end-time <now>). ' +
             `Runbook: ${runbook}#no-successful-run`,
         });
       };
-      const schedule = checker.scheduleExpression;
       const noSuccessfulRun = schedule === undefined ? undefined : deadMansSwitch(schedule);
       const failureQueue = alarm('FailureQueue', 'dead-letter-queue-not-empty', {
         metric: checker.failureQueue.metricApproximateNumberOfMessagesVisible({
@@ -237,7 +254,7 @@ export class SelfMonitoring extends Construct {
         : undefined;
       alarms[checker.name] = {
         errors,
-        throttles,
+        ...(throttles ? { throttles } : {}),
         ...(noSuccessfulRun ? { noSuccessfulRun } : {}),
         failureQueue,
         ...(retried ? { retried } : {}),

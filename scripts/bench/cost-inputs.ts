@@ -14,7 +14,8 @@ import { parseScheduleExpression } from '../../lib/config/schedule-expression';
 import { fleetReportMetricRecords, runMetricRecords } from '../../lambdas/core/observability';
 import type { BundleResult } from './bundles';
 import { PUT_EVENTS, runsPerMonth, sum, type CostInput, type OptionalExtra } from './cost-model';
-import { HUB_CALLS_PER_REPORT, type HubCostInput } from './organization-cost';
+import { INTAKE_BATCH_SIZE, INTAKE_BATCHING_WINDOW } from '../../lib/constructs/fleet-bus';
+import { HUB_CALLS_PER_REPORT, type HubCostInput, type HubIntakeBatching } from './organization-cost';
 import type { SynthesizedHub, SynthesizedStack } from './synthesized';
 import type { CliWallTimeResult, IrsaScanResult, RequestCountResult } from './types';
 
@@ -81,6 +82,85 @@ export function detailedMetricsExtra(functions: number): OptionalExtra {
   };
 }
 
+/**
+ * The rates the usage-driven extras are priced at: a quiet account has none of them, so each is an assumption,
+ * stated beside its line. Billed times are assumed too (no bench part measures these paths).
+ */
+export const EXTRA_RATES = {
+  /** Finding transitions a month (opened, escalated, reminded, resolved): an account with a few problems. */
+  transitionsPerMonth: 100,
+  /** Billed time of one Security Hub exporter invocation (one event, one BatchImportFindings). */
+  exporterMs: 300,
+  /** Denied AssumeRoleWithWebIdentity calls a month that reach the real-time rule (one broken role's retries). */
+  denialsPerMonth: 1_000,
+  /** One real-time IRSA invocation: billed time, and its ledger, claim and budget reads and writes. */
+  realtimeMs: 500,
+  realtimeReadUnits: 4,
+  realtimeWriteUnits: 3,
+  /** Data-sync functions re-triggered a month. */
+  retriggersPerMonth: 10,
+} as const;
+
+/** What `throttleAlarms=true` adds: a Throttles alarm per scheduled function (from the synthesized stack). */
+export function throttleAlarmsExtra(stack: SynthesizedStack, withAlarms: SynthesizedStack): OptionalExtra {
+  return {
+    item: 'throttleAlarms=true: a Lambda Throttles alarm per scheduled function',
+    alarmMetrics: withAlarms.alarmMetrics - stack.alarmMetrics,
+  };
+}
+
+/**
+ * What `securityHubExport=true` adds: the exporter's alarms (its own Errors, Throttles and dead-letter queue, from
+ * the synthesized stack), and per finding event one invocation and one import (Security Hub bills each finding
+ * ingestion). The rule's delivery of the checkers' events costs nothing beyond their PutEvents, priced already.
+ */
+export function securityHubExportExtra(
+  stack: SynthesizedStack,
+  withExport: SynthesizedStack,
+  memoryMb = 256,
+): OptionalExtra {
+  const transitions = EXTRA_RATES.transitionsPerMonth;
+  return {
+    item: 'securityHubExport=true: exporter alarms, invocations and Security Hub finding imports',
+    alarmMetrics: withExport.alarmMetrics - stack.alarmMetrics,
+    assumed: `${transitions} finding transitions a month`,
+    usage: {
+      lambdaInvocations: transitions,
+      lambdaGbSeconds: transitions * (memoryMb / 1024) * (EXTRA_RATES.exporterMs / 1000),
+      securityHubIngestions: transitions,
+    },
+  };
+}
+
+/**
+ * What `irsaRealtime=true` adds: the CloudTrail rule's matched events are AWS service events on the default bus,
+ * free (docs/irsa-realtime.md, Cost); one IRSA invocation per denial that reaches it, and one more watermark-table
+ * write per scheduled scan and region (the claims it folds in).
+ */
+export function irsaRealtimeExtra(irsaRunsPerMonth: number, memoryMb = 256): OptionalExtra {
+  const denials = EXTRA_RATES.denialsPerMonth;
+  return {
+    item: 'irsaRealtime=true: real-time IRSA invocations (the CloudTrail rule’s events are free)',
+    assumed: `${denials.toLocaleString('en-US')} denials a month`,
+    usage: {
+      lambdaInvocations: denials,
+      lambdaGbSeconds: denials * (memoryMb / 1024) * (EXTRA_RATES.realtimeMs / 1000),
+      dynamoDbReadUnits: denials * EXTRA_RATES.realtimeReadUnits,
+      dynamoDbWriteUnits: denials * EXTRA_RATES.realtimeWriteUnits + irsaRunsPerMonth,
+    },
+  };
+}
+
+/**
+ * What `autoRemediation=true` adds: per re-trigger one `TMC Health Remediation` event (the Invoke itself is not
+ * billed to the checker; the data-sync run it starts is TMC's own, as its schedule's would be).
+ */
+export const AUTO_REMEDIATION_EXTRA: OptionalExtra = {
+  item: 'autoRemediation=true: remediation events (the re-triggered data-sync run is TMC’s own)',
+  assumed: `${EXTRA_RATES.retriggersPerMonth} re-triggers a month`,
+  usage: { events: EXTRA_RATES.retriggersPerMonth },
+};
+
 /** What `dashboard=true` adds: one dashboard (its Logs Insights widgets scan logs only when viewed). */
 export const DASHBOARD_EXTRA: OptionalExtra = {
   item: 'dashboard=true: the CloudWatch dashboard',
@@ -110,12 +190,17 @@ const eventsOf = (requests: Readonly<Record<string, number>>) => sum(requests, P
 
 export function costInput(measured: {
   readonly stack: SynthesizedStack;
+  /** The stack with each resource-adding key on alone (its optional lines need what it adds). */
+  readonly variants?: {
+    readonly throttleAlarms: SynthesizedStack;
+    readonly securityHubExport: SynthesizedStack;
+  };
   readonly bundles: BundleResult;
   readonly requestCounts: RequestCountResult;
   readonly cliWallTime: CliWallTimeResult;
   readonly irsaScan: IrsaScanResult;
 }): CostInput {
-  const { stack, bundles, requestCounts, cliWallTime, irsaScan } = measured;
+  const { stack, bundles, requestCounts, cliWallTime, irsaScan, variants } = measured;
   const credentialRun = requestCounts.rows[0]!;
   const rowOf = (credentials: number, regions: number) => {
     const row = cliWallTime.rows.find((r) => r.credentials === credentials && r.regions === regions);
@@ -169,6 +254,14 @@ export function costInput(measured: {
       ...((stack.resourceCounts['AWS::CloudWatch::Dashboard'] ?? 0) === 0 ? [DASHBOARD_EXTRA] : []),
       ...((stack.resourceCounts['AWS::Events::ApiDestination'] ?? 0) === 0 ? PAGING_EXTRAS : []),
       ...((stack.resourceCounts['AWS::Chatbot::SlackChannelConfiguration'] ?? 0) === 0 ? [CHAT_EXTRA] : []),
+      ...(variants
+        ? [
+            throttleAlarmsExtra(stack, variants.throttleAlarms),
+            securityHubExportExtra(stack, variants.securityHubExport),
+          ]
+        : []),
+      irsaRealtimeExtra(scheduleRuns(DEFAULT_IRSA_SCHEDULE), stack.functions['irsa-check']!.memoryMb),
+      AUTO_REMEDIATION_EXTRA,
     ],
   };
 }
@@ -238,5 +331,14 @@ export function hubCostInput(hub: SynthesizedHub, member: CostInput): HubCostInp
     reportsPerMemberMonth:
       member.credentialCheck.runsPerMonth + (member.irsaCheck ? member.irsaCheck.runsPerMonth : 0),
     perReport: HUB_CALLS_PER_REPORT,
+    batching: HUB_INTAKE_BATCHING,
   };
 }
+
+/** The hub stack's event source mapping (lib/constructs/fleet-bus.ts) and what is assumed of Lambda's pollers. */
+export const HUB_INTAKE_BATCHING: HubIntakeBatching = {
+  batchSize: INTAKE_BATCH_SIZE,
+  batchingWindowSeconds: INTAKE_BATCHING_WINDOW.toSeconds(),
+  pollers: 5,
+  idleReceiveSeconds: 20,
+};

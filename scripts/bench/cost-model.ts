@@ -11,6 +11,12 @@ import { HOURS_PER_MONTH, PRICES } from './prices';
 
 export type Prices = Readonly<typeof PRICES>;
 
+/** The issue's goals ("a bill near zero"): the single account's fixed part, and what each member adds at the hub. */
+export const COST_GOALS = {
+  singleFixedUsdPerMonth: 2,
+  hubPerMemberUsdPerMonth: 0.01,
+} as const;
+
 /** `Service:Operation` → requests in one run (as counted on the wire). */
 export type OperationCounts = Readonly<Record<string, number>>;
 
@@ -74,6 +80,19 @@ export interface OptionalExtra {
    * Chatbot) and encrypted under an existing key (one KMS request each).
    */
   readonly httpsPublishes?: number;
+  /** Alarm metrics it adds (CloudWatch bills each). */
+  readonly alarmMetrics?: number;
+  /** Usage it adds per month, at the rate `assumed` states (a quiet account's is zero). */
+  readonly usage?: {
+    readonly lambdaInvocations?: number;
+    readonly lambdaGbSeconds?: number;
+    readonly events?: number;
+    readonly dynamoDbReadUnits?: number;
+    readonly dynamoDbWriteUnits?: number;
+    readonly securityHubIngestions?: number;
+  };
+  /** What the usage assumes, shown with the quantity (e.g. `100 transitions a month`). */
+  readonly assumed?: string;
 }
 
 export interface CostLine {
@@ -231,17 +250,33 @@ function optionalLine(extra: OptionalExtra, prices: Prices): CostLine {
   const metrics = extra.customMetrics ?? 0;
   const dashboards = extra.dashboards ?? 0;
   const secrets = extra.secrets ?? 0;
-  const invocations = extra.apiDestinationInvocations ?? 0;
+  const destinationCalls = extra.apiDestinationInvocations ?? 0;
   const opsItems = extra.opsItems ?? 0;
   const publishes = extra.httpsPublishes ?? 0;
+  const alarmMetrics = extra.alarmMetrics ?? 0;
+  const usage = extra.usage ?? {};
+  const invocations = usage.lambdaInvocations ?? 0;
+  const gbSeconds = usage.lambdaGbSeconds ?? 0;
+  const events = usage.events ?? 0;
+  const reads = usage.dynamoDbReadUnits ?? 0;
+  const writes = usage.dynamoDbWriteUnits ?? 0;
+  const imports = usage.securityHubIngestions ?? 0;
   const quantity = [
     ...(metrics > 0 ? [`${metrics} custom metrics`] : []),
     ...(dashboards > 0 ? [`${dashboards} dashboard`] : []),
+    ...(alarmMetrics > 0 ? [`${alarmMetrics} alarm metric${alarmMetrics === 1 ? '' : 's'}`] : []),
     ...(secrets > 0 ? [`${secrets} secret`] : []),
-    ...(invocations > 0 ? [`${number(invocations)} API destination invocations`] : []),
+    ...(destinationCalls > 0 ? [`${number(destinationCalls)} API destination invocations`] : []),
     ...(opsItems > 0 ? [`${number(opsItems)} OpsItems`] : []),
     ...(publishes > 0 ? [`${number(publishes)} publishes delivered over HTTPS`] : []),
-  ].join(', ');
+    ...(extra.assumed ? [`per ${extra.assumed}:`] : []),
+    ...(invocations > 0 ? [`${number(invocations)} invocations, ${number(gbSeconds)} GB-s`] : []),
+    ...(events > 0 ? [`${number(events)} events`] : []),
+    ...(reads + writes > 0 ? [`${number(reads)} read and ${number(writes)} write units`] : []),
+    ...(imports > 0 ? [`${number(imports)} finding imports`] : []),
+  ]
+    .join(', ')
+    .replace(/:,/g, ':');
   return {
     item: extra.item,
     quantity,
@@ -249,9 +284,16 @@ function optionalLine(extra: OptionalExtra, prices: Prices): CostLine {
       metrics * prices.customMetricPerMonth +
         dashboards * prices.dashboardPerMonth +
         secrets * prices.secretPerMonth +
-        invocations * prices.apiDestinationPerInvocation +
+        destinationCalls * prices.apiDestinationPerInvocation +
         opsItems * prices.opsItemPerItem +
-        publishes * (prices.snsPerPublish + prices.snsPerHttpDelivery + prices.kmsPerRequest),
+        publishes * (prices.snsPerPublish + prices.snsPerHttpDelivery + prices.kmsPerRequest) +
+        alarmMetrics * prices.alarmPerMonth +
+        invocations * prices.lambdaPerRequest +
+        gbSeconds * prices.lambdaArmPerGbSecond +
+        events * prices.putEventsPerEvent +
+        reads * prices.dynamoDbPerReadRequestUnit +
+        writes * prices.dynamoDbPerWriteRequestUnit +
+        imports * prices.securityHubPerFindingIngestion,
     ),
   };
 }

@@ -75,6 +75,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (results.bundles && results.requestCounts && results.cliWallTime && results.irsaScan) {
     results.costInput = costInput({
       stack,
+      variants: {
+        throttleAlarms: synthesizeDefaultStack({ throttleAlarms: 'true' }),
+        securityHubExport: synthesizeDefaultStack({ securityHubExport: 'true' }),
+      },
       bundles: results.bundles,
       requestCounts: results.requestCounts,
       cliWallTime: results.cliWallTime,

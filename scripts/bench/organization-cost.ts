@@ -2,27 +2,55 @@
  * An organization's month: the hub's own fixed part, what each member account adds at the hub, and the members'
  * own bills, for organizations of several sizes. Pure, like cost-model.ts.
  *
- * The hub's part per member is modelled from the calls the intake makes for one run report
- * (`HUB_CALLS_PER_REPORT`), not measured on moto: each figure is the most the code can do for a quiet report, so
- * the model can only overstate (batching, which shares invocations and queue requests among up to ten reports, is
- * left out).
+ * The hub's part per member is modelled from the calls the intake makes for a quiet run report
+ * (`HUB_CALLS_PER_REPORT`), not measured on moto, and from how the report queue's event source mapping batches
+ * them (`HubIntakeBatching`): what an invocation costs whatever it holds (a receive, a delete, a Lambda request)
+ * is shared by the reports of its batch, and a batch fills with the reports the whole organization sends within
+ * the batching window, so the hub's cost per member falls as the organization grows, until batches are full.
+ * Every other choice can only overstate: the billed time per report is not shared by a batch (its reports run at
+ * once), and half read units are rounded up only where DynamoDB does.
  */
-import { PRICES } from './prices';
+import { HOURS_PER_MONTH, PRICES } from './prices';
 import type { CostLine, Prices } from './cost-model';
 
-/** What the hub does for one member's run report (lambdas/app/fleet-intake.ts and the stores it calls). */
+/** What the hub does for one member's quiet run report (lambdas/app/fleet-intake.ts and the stores it calls). */
 export const HUB_CALLS_PER_REPORT = {
-  /** The rule's delivery to the report queue, the intake's receive, its delete. */
-  sqsRequests: 3,
-  /** One intake invocation per report (SQS batches up to 10: overstated tenfold when busy). */
-  lambdaInvocations: 1,
-  /** Billed intake time of a quiet report: decode, validate, heartbeat and ledger reads. */
+  /** The rule's SendMessage to the report queue. */
+  sqsRequests: 1,
+  /** Billed intake time per report, not shared with the other reports of its batch (they run at once). */
   lambdaDurationMs: 100,
-  /** Heartbeat GetItem, ledger Query of the account's open markers, BatchGetItem of the open items. */
-  dynamoDbReads: 3,
-  /** The heartbeat write; ledger writes only when a finding changes (none for a quiet report). */
-  dynamoDbWrites: 1,
+  /**
+   * Read units: the heartbeat's strongly consistent GetItem (1) and the open-index Query, eventually consistent
+   * (0.5). Nothing is open and PASS findings are not read by id, so no BatchGetItem.
+   */
+  dynamoDbReadUnits: 1.5,
+  /** The heartbeat PutItem (under 1 KB); ledger writes only when a finding changes (none for a quiet report). */
+  dynamoDbWriteUnits: 1,
+  /** Events the hub puts for it: none (no transition; no run summary for a quiet report, see lifecycle-stage.ts). */
+  events: 0,
 } as const;
+
+/** What one intake invocation costs whatever its batch holds. */
+export const HUB_CALLS_PER_BATCH = {
+  /** The ReceiveMessage that returned the batch and the DeleteMessageBatch after it. */
+  sqsRequests: 2,
+  lambdaInvocations: 1,
+} as const;
+
+/** The report queue's event source mapping, as the hub stack configures it, and what is assumed of Lambda's side. */
+export interface HubIntakeBatching {
+  /** INTAKE_BATCH_SIZE. */
+  readonly batchSize: number;
+  /** INTAKE_BATCHING_WINDOW, seconds. */
+  readonly batchingWindowSeconds: number;
+  /**
+   * Lambda's pollers of the queue, each gathering a batch of its own: assumed 5 (an SQS mapping starts with five
+   * concurrent batches), so the reports of a window are split five ways.
+   */
+  readonly pollers: number;
+  /** An idle poller's long poll: one empty ReceiveMessage per poller this often, seconds (SQS's longest, 20). */
+  readonly idleReceiveSeconds: number;
+}
 
 export interface HubCostInput {
   /** From the synthesized hub stack. */
@@ -37,10 +65,16 @@ export interface HubCostInput {
   /** Run reports one member sends a month: one per run of each check family. */
   readonly reportsPerMemberMonth: number;
   readonly perReport: typeof HUB_CALLS_PER_REPORT;
+  /** Absent in results written before batching was modelled: one report per invocation. */
+  readonly batching?: HubIntakeBatching;
 }
 
 export interface OrganizationSize {
   readonly members: number;
+  /** Reports per intake invocation at this size (1 to the batch size). */
+  readonly reportsPerBatch?: number;
+  /** What each member adds at the hub at this size. */
+  readonly hubPerMemberUsdPerMonth?: number;
   /** The members' own bills together (fixed parts; credentials and regions are priced per credential-region). */
   readonly membersUsdPerMonth: number;
   readonly hubUsdPerMonth: number;
@@ -51,20 +85,74 @@ export interface OrganizationSize {
 
 export interface OrganizationCost {
   readonly hubFixed: readonly CostLine[];
+  /** What each member adds at the hub once batches are full (the smallest it gets). */
   readonly hubPerMember: readonly CostLine[];
   readonly hubFixedUsdPerMonth: number;
   readonly hubPerMemberUsdPerMonth: number;
-  /** What one more member account costs: its own fixed part and what the hub does for it. */
+  /** What one more member account costs once batches are full: its own fixed part and what the hub does for it. */
   readonly marginalPerMemberUsdPerMonth: number;
+  /** The fewest member accounts whose reports fill every batch (absent without a batching model). */
+  readonly fullBatchesFromMembers?: number;
   readonly sizes: readonly OrganizationSize[];
 }
 
 /** The organization sizes the bench prices. */
 export const ORGANIZATION_SIZES = [1, 10, 100, 1_000] as const;
 
+const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
 const round = (usd: number) => Number(usd.toFixed(6));
 const number = (value: number) => Math.round(value).toLocaleString('en-US');
 const total = (lines: readonly CostLine[]) => round(lines.reduce((sum, line) => sum + line.usdPerMonth, 0));
+
+/**
+ * Reports per intake invocation with `members` member accounts: the reports the organization sends within one
+ * batching window, split among the pollers, at least one (a poller invokes only with a report) and at most a batch.
+ */
+export function reportsPerBatch(hub: HubCostInput, members: number): number {
+  if (hub.batching === undefined) return 1;
+  const { batchSize, batchingWindowSeconds, pollers } = hub.batching;
+  const perWindow = ((members * hub.reportsPerMemberMonth) / SECONDS_PER_MONTH) * batchingWindowSeconds;
+  return Math.min(batchSize, Math.max(1, perWindow / pollers));
+}
+
+/** The hub's lines per member when each invocation takes `batch` reports. */
+function perMemberLines(hub: HubCostInput, batch: number, prices: Prices): CostLine[] {
+  const reports = hub.reportsPerMemberMonth;
+  const calls = hub.perReport;
+  const gb = hub.memoryMb / 1024;
+  const sqsRequests = reports * (calls.sqsRequests + HUB_CALLS_PER_BATCH.sqsRequests / batch);
+  const invocations = (reports * HUB_CALLS_PER_BATCH.lambdaInvocations) / batch;
+  const shown = Number.isInteger(batch) ? String(batch) : batch.toFixed(1);
+  return [
+    {
+      item: 'hub: report queue requests',
+      quantity: `${number(reports)} reports × (${calls.sqsRequests} + ${HUB_CALLS_PER_BATCH.sqsRequests} per batch of ${shown})`,
+      usdPerMonth: round(sqsRequests * prices.sqsPerRequest),
+    },
+    {
+      item: 'hub: fleet intake (Lambda)',
+      quantity: `${number(invocations)} invocations; ${number(reports)} reports × ${gb} GB × ${(calls.lambdaDurationMs / 1000).toFixed(2)} s`,
+      usdPerMonth: round(
+        invocations * prices.lambdaPerRequest +
+          reports * gb * (calls.lambdaDurationMs / 1000) * prices.lambdaArmPerGbSecond,
+      ),
+    },
+    {
+      item: 'hub: heartbeats and ledger (DynamoDB on-demand)',
+      quantity: `${number(reports * calls.dynamoDbReadUnits)} read units, ${number(reports * calls.dynamoDbWriteUnits)} write units`,
+      usdPerMonth: round(
+        reports *
+          (calls.dynamoDbReadUnits * prices.dynamoDbPerReadRequestUnit +
+            calls.dynamoDbWriteUnits * prices.dynamoDbPerWriteRequestUnit),
+      ),
+    },
+    {
+      item: 'hub: events it puts (quiet report: none)',
+      quantity: `${number(reports * calls.events)} events`,
+      usdPerMonth: round(reports * calls.events * prices.putEventsPerEvent),
+    },
+  ];
+}
 
 export function estimateOrganizationCost(
   hub: HubCostInput,
@@ -73,6 +161,10 @@ export function estimateOrganizationCost(
   prices: Prices = PRICES,
 ): OrganizationCost {
   const gb = hub.memoryMb / 1024;
+  const idleReceives =
+    hub.batching === undefined
+      ? 0
+      : hub.batching.pollers * (SECONDS_PER_MONTH / hub.batching.idleReceiveSeconds);
   const hubFixed: CostLine[] = [
     {
       item: 'hub: CloudWatch alarms (per metric they read)',
@@ -92,48 +184,44 @@ export function estimateOrganizationCost(
           (gb * 0.1 * prices.lambdaArmPerGbSecond + prices.lambdaPerRequest + prices.schedulerPerInvocation),
       ),
     },
+    ...(hub.batching === undefined
+      ? []
+      : [
+          {
+            item: 'hub: report queue polling (assumed: 5 pollers, one 20 s long poll each)',
+            quantity: `${number(idleReceives)} receives`,
+            usdPerMonth: round(idleReceives * prices.sqsPerRequest),
+          },
+        ]),
   ];
-  const reports = hub.reportsPerMemberMonth;
-  const calls = hub.perReport;
-  const hubPerMember: CostLine[] = [
-    {
-      item: 'hub: report queue requests',
-      quantity: `${number(reports)} reports × ${calls.sqsRequests} requests`,
-      usdPerMonth: round(reports * calls.sqsRequests * prices.sqsPerRequest),
-    },
-    {
-      item: 'hub: fleet intake (Lambda)',
-      quantity: `${number(reports)} reports × ${gb} GB × ${(calls.lambdaDurationMs / 1000).toFixed(2)} s`,
-      usdPerMonth: round(
-        reports *
-          (calls.lambdaInvocations * prices.lambdaPerRequest +
-            gb * (calls.lambdaDurationMs / 1000) * prices.lambdaArmPerGbSecond),
-      ),
-    },
-    {
-      item: 'hub: heartbeats and ledger (DynamoDB on-demand)',
-      quantity: `${number(reports * calls.dynamoDbReads)} reads, ${number(reports * calls.dynamoDbWrites)} writes`,
-      usdPerMonth: round(
-        reports *
-          (calls.dynamoDbReads * prices.dynamoDbPerReadRequestUnit +
-            calls.dynamoDbWrites * prices.dynamoDbPerWriteRequestUnit),
-      ),
-    },
-  ];
+  const fullBatch = hub.batching?.batchSize ?? 1;
+  const hubPerMember = perMemberLines(hub, fullBatch, prices);
   const hubFixedUsdPerMonth = total(hubFixed);
   const hubPerMemberUsdPerMonth = total(hubPerMember);
+  const fullBatchesFromMembers =
+    hub.batching === undefined
+      ? undefined
+      : Math.ceil(
+          (hub.batching.batchSize * hub.batching.pollers * SECONDS_PER_MONTH) /
+            (hub.reportsPerMemberMonth * hub.batching.batchingWindowSeconds),
+        );
   return {
     hubFixed,
     hubPerMember,
     hubFixedUsdPerMonth,
     hubPerMemberUsdPerMonth,
     marginalPerMemberUsdPerMonth: round(memberFixedUsdPerMonth + hubPerMemberUsdPerMonth),
+    ...(fullBatchesFromMembers === undefined ? {} : { fullBatchesFromMembers }),
     sizes: sizes.map((members) => {
+      const batch = reportsPerBatch(hub, members);
+      const perMember = total(perMemberLines(hub, batch, prices));
       const membersUsdPerMonth = round(members * memberFixedUsdPerMonth);
-      const hubUsdPerMonth = round(hubFixedUsdPerMonth + members * hubPerMemberUsdPerMonth);
+      const hubUsdPerMonth = round(hubFixedUsdPerMonth + members * perMember);
       const totalUsdPerMonth = round(membersUsdPerMonth + hubUsdPerMonth);
       return {
         members,
+        reportsPerBatch: Number(batch.toFixed(2)),
+        hubPerMemberUsdPerMonth: perMember,
         membersUsdPerMonth,
         hubUsdPerMonth,
         totalUsdPerMonth,

@@ -48,6 +48,13 @@ export const PRICES = {
    * page could not be reached from where this was written): check it before relying on the figure.
    */
   opsItemPerItem: 0.00267,
+  /**
+   * https://aws.amazon.com/security-hub/pricing/ (Security Hub CSPM): per finding ingestion event (a finding
+   * imported or updated through BatchImportFindings) beyond the first 10,000 per account, region and month, $0.00003
+   * each. The stored copy of the pricing page did not show the table; the figure is as AWS's security best-practices
+   * guide (aws-gcr-wwso-security.gitbook.io, "安全合规持续检测和自动修复费用") quotes it, read 2026-12-07.
+   */
+  securityHubPerFindingIngestion: 0.00003,
 };
 
 /** AWS bills a month as 730 hours. */

@@ -107,7 +107,7 @@ interface Harness {
 function harness(
   config: LifecycleConfigInput = {},
   retrigger?: RetriggerRunner,
-  stageOptions: { digestNamesAccounts?: boolean } = {},
+  stageOptions: { digestNamesAccounts?: boolean; quietRunSummaries?: boolean } = {},
 ): Harness {
   const ledger = new MemoryLedger();
   const events = new RecordingEvents();
@@ -186,6 +186,57 @@ describe('LifecycleStage: what each run publishes', () => {
     ]);
     expect(h.digest.digests).toHaveLength(2);
     expect(h.digest.digests[1]!.counts.resolved).toBe(1);
+  });
+
+  it('quietRunSummaries=false (the hub): a run summary only for a run that changed something or failed a call', async () => {
+    const h = harness({}, undefined, { quietRunSummaries: false });
+    const runs = [
+      await h.run([finding('a', 'PASS')]),
+      await h.run([finding('a', 'FAIL')]),
+      await h.run([finding('a', 'FAIL')]),
+      await h.run([finding('a', 'PASS')]),
+    ];
+    const summaries = h.events.details<{ runId: string }>('TMC Health Check Run').map((d) => d.runId);
+    expect(summaries).toEqual(['run-2', 'run-4']);
+    // The quiet runs' summaries are still built (the log line) and count no PutEvents of their own.
+    expect(runs.map((report) => report.runSummary.apiCalls)).toEqual([7, 10, 7, 10]);
+    const failing = await h.stage.run({
+      family: 'credentials',
+      run: {
+        runId: 'run-5',
+        accountId: ACCOUNT,
+        regions: ['us-west-2'],
+        startedAt: new Date(START).toISOString(),
+      },
+      findings: [],
+      coveredRegions: ['us-west-2'],
+      failedOperations: ['us-west-2 lambda:ListFunctions'],
+      apiCalls: 1,
+    });
+    expect(failing.runSummary.apiCalls).toBe(2);
+    expect(h.events.details<{ runId: string }>('TMC Health Check Run').map((d) => d.runId)).toContain(
+      'run-5',
+    );
+  });
+
+  it('reads the ledger by id for problems only: PASS findings change only open entries, which the index lists', async () => {
+    const h = harness();
+    const asked: string[][] = [];
+    const load = h.ledger.load.bind(h.ledger);
+    h.ledger.load = (ids) => {
+      asked.push([...ids]);
+      return load(ids);
+    };
+    await h.run([finding('a', 'FAIL'), finding('b', 'PASS'), finding('c', 'PASS')]);
+    await h.run([finding('a', 'PASS'), finding('b', 'PASS'), finding('c', 'PASS')]);
+    await h.run([finding('a', 'PASS'), finding('b', 'PASS'), finding('c', 'PASS')]);
+    expect(asked).toEqual([[finding('a', 'FAIL').findingId], [], []]);
+    // The open entry still resolves on its PASS, found through the open index.
+    expect(h.findingEvents().map((event) => [event.resource.name, event.transition])).toEqual([
+      ['a', 'OPENED'],
+      ['a', 'RESOLVED'],
+    ]);
+    expect(h.ledger.entries.get(finding('a', 'FAIL').findingId)?.open).toBe(false);
   });
 
   it('publishes a valid TMC Health Check Run event every run, quiet ones included (the heartbeat)', async () => {

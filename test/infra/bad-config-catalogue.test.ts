@@ -605,6 +605,14 @@ const CATALOGUE: readonly BadConfig[] = [
     'must be the Microsoft Entra tenant id, a GUID',
     '-c teamsTenantId=7d1f3b5a-9c2e-4e6f-8a0b-1c3d5e7f9a2b',
   ),
+  bad(
+    'throttleAlarms as "yes"',
+    '-c',
+    'throttleAlarms',
+    'yes',
+    'must be true or false',
+    '-c throttleAlarms=true',
+  ),
   // unknown keys
   bad(
     'a typo in a key',

@@ -49,6 +49,7 @@ describe('loadConfig: defaults and accepted forms', () => {
       dashboard: false,
       pagerDutyMinSeverity: 'HIGH',
       opsItemsForHigh: false,
+      throttleAlarms: false,
     });
   });
 

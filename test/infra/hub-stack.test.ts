@@ -105,8 +105,8 @@ describe('the hub bus', () => {
     const queue = resourceOf(template, 'AWS::SQS::Queue', 'FleetBusReportQueue').Properties;
     expect(queue).toMatchObject({
       SqsManagedSseEnabled: true,
-      // Six times the intake's 2 minute timeout, plus the 60 s batching window.
-      VisibilityTimeout: 780,
+      // Six times the intake's 2 minute timeout, plus the 5-minute batching window.
+      VisibilityTimeout: 1020,
       MessageRetentionPeriod: 4 * 24 * 3600,
       RedrivePolicy: {
         deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^IntakeFailureQueue/), 'Arn'] },
@@ -115,13 +115,13 @@ describe('the hub bus', () => {
     });
   });
 
-  test('the intake consumes the report queue in batches of 10, gathered up to 60 s, reporting item failures', () => {
+  test('the intake consumes the report queue in batches of 10, gathered up to 5 minutes, reporting item failures', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FleetBusReportQueue'), 'Arn'] },
       FunctionName: { Ref: Match.stringLikeRegexp('^IntakeFunction') },
       BatchSize: 10,
-      MaximumBatchingWindowInSeconds: 60,
+      MaximumBatchingWindowInSeconds: 300,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
   });
@@ -235,16 +235,27 @@ describe('the hub functions, tables, topic and alarms', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as TemplateResource[];
     const names = alarms.map((alarm) => alarm.Properties.AlarmName).sort();
     expect(names).toEqual([
-      ...['dead-letter-queue-not-empty', 'errors', 'no-successful-run', 'retried', 'throttles'].map(
+      ...['dead-letter-queue-not-empty', 'errors', 'no-successful-run', 'retried'].map(
         (suffix) => `TmcHealthHub-fleet-intake-${suffix}`,
       ),
-      ...['dead-letter-queue-not-empty', 'errors', 'no-successful-run', 'throttles'].map(
+      ...['dead-letter-queue-not-empty', 'errors', 'no-successful-run'].map(
         (suffix) => `TmcHealthHub-fleet-watch-${suffix}`,
       ),
     ]);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^NotificationsTopic/) }]);
     }
+  });
+
+  test('throttleAlarms=true adds a Throttles alarm to both (scheduled) hub functions', () => {
+    const app = synthApp({ ...HUB_CONTEXT, throttleAlarms: 'true' });
+    const names = (
+      Object.values(app.templateOf(app.hub!).findResources('AWS::CloudWatch::Alarm')) as TemplateResource[]
+    ).map((alarm) => String(alarm.Properties.AlarmName));
+    expect(names.filter((name) => name.endsWith('-throttles')).sort()).toEqual([
+      'TmcHealthHub-fleet-intake-throttles',
+      'TmcHealthHub-fleet-watch-throttles',
+    ]);
   });
 });
 

@@ -81,13 +81,27 @@ const CHECKERS = [
   },
 ];
 
+describe('throttleAlarms', () => {
+  test('true: one Throttles alarm per checker; the Security Hub exporter (no schedule) has one either way', () => {
+    const throttles = (context: Record<string, unknown>) =>
+      [...alarms(synth(context).template).keys()].filter((name) => name.endsWith('-throttles')).sort();
+    expect(throttles({ throttleAlarms: 'true' })).toEqual([
+      'TmcHealthChecker-credential-check-throttles',
+      'TmcHealthChecker-irsa-check-throttles',
+    ]);
+    expect(throttles({ securityHubExport: 'true' })).toEqual([
+      'TmcHealthChecker-security-hub-export-throttles',
+    ]);
+  });
+});
+
 describe('self-monitoring alarms (default configuration)', () => {
   const { template } = synth();
 
-  test('four alarms per checker, each notifying the findings topic', () => {
+  test('three alarms per checker (no Throttles alarm: throttleAlarms is off), each notifying the findings topic', () => {
     expect([...alarms(template).keys()].sort()).toEqual(
       CHECKERS.flatMap(({ name }) =>
-        ['errors', 'throttles', 'no-successful-run', 'dead-letter-queue-not-empty'].map(
+        ['errors', 'no-successful-run', 'dead-letter-queue-not-empty'].map(
           (suffix) => `TmcHealthChecker-${name}-${suffix}`,
         ),
       ).sort(),
@@ -106,7 +120,7 @@ describe('self-monitoring alarms (default configuration)', () => {
     const anchors = [...alarms(template).values()].map(
       (props) => /operations\.md#([a-z-]+)/.exec(JSON.stringify(props.AlarmDescription))?.[1],
     );
-    expect(new Set(anchors).size).toBe(4);
+    expect(new Set(anchors).size).toBe(3);
     for (const anchor of anchors) expect(headings).toContain(anchor);
     // A run that could not deliver its findings fails its invocation: the Errors alarm says so and links it.
     for (const { name } of CHECKERS) {
@@ -121,10 +135,10 @@ describe('self-monitoring alarms (default configuration)', () => {
     const prefix = `TmcHealthChecker-${name}`;
 
     test.each([
-      ['errors', 'Errors'],
-      ['throttles', 'Throttles'],
-    ])('Lambda %s > 0 over 5 minutes, missing data not breaching', (suffix, metricName) => {
-      expect(alarm(template, `${prefix}-${suffix}`)).toMatchObject({
+      ['errors', 'Errors', {}],
+      ['throttles', 'Throttles', { throttleAlarms: 'true' }],
+    ])('Lambda %s > 0 over 5 minutes, missing data not breaching', (suffix, metricName, context) => {
+      expect(alarm(synth(context).template, `${prefix}-${suffix}`)).toMatchObject({
         Namespace: 'AWS/Lambda',
         MetricName: metricName,
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(fn) as unknown } }],
@@ -173,6 +187,16 @@ describe('self-monitoring alarms (default configuration)', () => {
       expect(JSON.stringify(props.AlarmDescription)).toContain(
         service === SERVICE_NAMES.irsa ? 'IRSA' : 'credential',
       );
+    });
+
+    test("without its Throttles alarm, the dead-man's switch names throttling and how to confirm it", () => {
+      const description = JSON.stringify(alarm(template, `${prefix}-no-successful-run`).AlarmDescription);
+      expect(description).toMatch(/Throttling also stops runs/);
+      expect(description).toContain('--namespace AWS/Lambda --metric-name Throttles');
+      // The function's own name (a reference to it), so the command reads this function's metric.
+      expect(description).toMatch(new RegExp(`Name=FunctionName,Value=.*"Ref":"${fn.source.slice(1)}`));
+      // Under CloudWatch's 1,024-character limit for a description, with a long function name.
+      expect(description.length).toBeLessThan(1024 - 64);
     });
 
     test('dead-letter queue not empty: ApproximateNumberOfMessagesVisible > 0', () => {
@@ -235,9 +259,25 @@ describe('no alarm of any default template reads a custom metric (single, hub, m
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
   });
 
-  test('the single and hub stacks do have alarms (the check above is not vacuous)', () => {
-    expect(alarms(single).size).toBe(8);
-    expect(alarms(hubApp.templateOf(hubApp.hub!)).size).toBe(9);
+  test('the single and hub stacks do have alarms (the check above is not vacuous); a member has none', () => {
+    expect(alarms(single).size).toBe(6);
+    expect(alarms(hubApp.templateOf(hubApp.hub!)).size).toBe(7);
+    expect(alarms(hubApp.templateOf(hubApp.hub!.memberTemplate)).size).toBe(0);
+    expect(alarms(member.templateOf(member.member!)).size).toBe(0);
+  });
+
+  test('with every optional extra on, the alarms still read only free namespaces (single and hub)', () => {
+    const extras = { detailedMetrics: 'true', dashboard: 'true', throttleAlarms: 'true' };
+    const hubOn = synthApp({ ...HUB_CONTEXT, ...extras });
+    for (const template of [
+      synth({ ...extras, securityHubExport: 'true', irsaRealtime: 'true' }).template,
+      hubOn.templateOf(hubOn.hub!),
+    ]) {
+      expect(alarms(template).size).toBeGreaterThan(0);
+      for (const props of alarms(template).values()) {
+        for (const namespace of namespacesOf(props)) expect(FREE_NAMESPACES).toContain(namespace);
+      }
+    }
   });
 });
 
@@ -375,7 +415,7 @@ describe('alarms with an existing topic', () => {
 
   test('in another region: no alarm actions, and a warning saying why', () => {
     const { stack, template } = synthIn('us-east-1');
-    expect(alarms(template).size).toBe(8);
+    expect(alarms(template).size).toBe(6);
     for (const props of alarms(template).values()) expect(props.AlarmActions).toBeUndefined();
     Annotations.fromStack(stack).hasWarning(
       '/TmcHealthChecker',
@@ -402,7 +442,7 @@ describe('irsaEnabled=false', () => {
     expect(
       [...alarms(template).keys()].every((name) => name.startsWith('TmcHealthChecker-credential-check-')),
     ).toBe(true);
-    expect(alarms(template).size).toBe(4);
+    expect(alarms(template).size).toBe(3);
     const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(body).not.toContain(SERVICE_NAMES.irsa);
   });

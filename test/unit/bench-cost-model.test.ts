@@ -1,10 +1,14 @@
 import {
   PAGING_EXTRAS,
+  AUTO_REMEDIATION_EXTRA,
   DASHBOARD_EXTRA,
   defaultMetricsReadsPerMonth,
   detailedMetricsExtra,
   fleetMetricsPerMember,
+  irsaRealtimeExtra,
   memberCostInput,
+  securityHubExportExtra,
+  throttleAlarmsExtra,
 } from '../../scripts/bench/cost-inputs';
 import { metricsReadsPerMonth } from '../../lambdas/core/checks/metrics-cadence';
 import { estimateCost, runsPerMonth, type CostInput } from '../../scripts/bench/cost-model';
@@ -203,10 +207,10 @@ describe('what the default templates hold (synthesized, as the bench prices them
     ).toBe(2);
   });
 
-  test('single: 8 alarms reading 10 metrics, the key, no dashboard, no custom metrics; both extras priced', () => {
+  test('single: 6 alarms reading 8 metrics, the key, no dashboard, no custom metrics; both extras priced', () => {
     const stack = synthesizeDefaultStack();
-    expect(stack.resourceCounts['AWS::CloudWatch::Alarm']).toBe(8);
-    expect(stack.alarmMetrics).toBe(10);
+    expect(stack.resourceCounts['AWS::CloudWatch::Alarm']).toBe(6);
+    expect(stack.alarmMetrics).toBe(8);
     expect(stack.resourceCounts['AWS::CloudWatch::Dashboard']).toBeUndefined();
     expect(stack.resourceCounts['AWS::KMS::Key']).toBe(1);
     expect(stack.metricsDisabled).toBe(true);
@@ -218,7 +222,38 @@ describe('what the default templates hold (synthesized, as the bench prices them
     const stack = synthesizeDefaultStack({ detailedMetrics: 'true', dashboard: 'true' });
     expect(stack.metricsDisabled).toBe(false);
     expect(stack.resourceCounts['AWS::CloudWatch::Dashboard']).toBe(1);
-    expect(stack.alarmMetrics).toBe(10);
+    expect(stack.alarmMetrics).toBe(8);
+  });
+
+  test('the resource-adding extras, each priced from its own synthesized stack', () => {
+    const stack = synthesizeDefaultStack();
+    // A Throttles alarm per scheduled checker: 2 × $0.10.
+    const throttles = throttleAlarmsExtra(stack, synthesizeDefaultStack({ throttleAlarms: 'true' }));
+    expect(throttles.alarmMetrics).toBe(2);
+    // The exporter's Errors, Throttles (it has no schedule) and dead-letter queue alarms.
+    const exporter = securityHubExportExtra(stack, synthesizeDefaultStack({ securityHubExport: 'true' }));
+    expect(exporter.alarmMetrics).toBe(3);
+    const estimate = estimateCost({
+      ...input,
+      optionalExtras: [throttles, exporter, AUTO_REMEDIATION_EXTRA],
+    });
+    expect(lineOf(estimate.optional ?? [], 'throttleAlarms=true')).toBeCloseTo(0.2, 6);
+    // 3 alarm metrics; per 100 transitions 100 invocations of 0.3 s at 0.25 GB and 100 imports at $0.00003.
+    expect(lineOf(estimate.optional ?? [], 'securityHubExport=true')).toBeCloseTo(
+      0.3 + 100 * 0.2e-6 + 100 * 0.25 * 0.3 * 0.0000133334 + 100 * 0.00003,
+      6,
+    );
+    expect(lineOf(estimate.optional ?? [], 'autoRemediation=true')).toBeCloseTo(10 * 1e-6, 8);
+  });
+
+  test('irsaRealtime: per denial an invocation and its reads and writes, and a write per scan', () => {
+    const extra = irsaRealtimeExtra(2_920);
+    const estimate = estimateCost({ ...input, optionalExtras: [extra] });
+    expect(estimate.optional?.[0]?.quantity).toContain('per 1,000 denials a month');
+    expect(lineOf(estimate.optional ?? [], 'irsaRealtime=true')).toBeCloseTo(
+      1_000 * 0.2e-6 + 1_000 * 0.25 * 0.5 * 0.0000133334 + 4_000 * 0.125e-6 + (3_000 + 2_920) * 0.625e-6,
+      6,
+    );
   });
 
   test.each([

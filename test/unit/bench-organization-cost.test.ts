@@ -2,6 +2,7 @@ import { PRICES } from '../../scripts/bench/prices';
 import {
   estimateOrganizationCost,
   HUB_CALLS_PER_REPORT,
+  reportsPerBatch,
   type HubCostInput,
 } from '../../scripts/bench/organization-cost';
 
@@ -12,25 +13,50 @@ const HUB: HubCostInput = {
   memoryMb: 256,
   reportsPerMemberMonth: 5_840,
   perReport: HUB_CALLS_PER_REPORT,
+  batching: { batchSize: 10, batchingWindowSeconds: 300, pollers: 5, idleReceiveSeconds: 20 },
 };
 
 describe('the cost of an organization, hub side included', () => {
   const org = estimateOrganizationCost(HUB, 0.02);
 
-  it('prices the hub per member from its calls per report, worked out by hand', () => {
-    // 5,840 reports × (3 SQS requests × $0.40/M) = $0.007008
-    // 5,840 × ($0.20/M + 0.25 GB × 0.1 s × $0.0000133334) = $0.001168 + $0.001947 = $0.003115
-    // 5,840 × (3 reads × $0.125/M + 1 write × $0.625/M) = $0.00584
-    expect(org.hubPerMember.map((line) => line.usdPerMonth)).toEqual([0.007008, 0.003115, 0.00584]);
-    expect(org.hubPerMemberUsdPerMonth).toBeCloseTo(0.015963, 6);
-    expect(org.marginalPerMemberUsdPerMonth).toBeCloseTo(0.035963, 6);
+  it('prices the hub per member at full batches from its calls per report and per batch, worked out by hand', () => {
+    // 5,840 reports × (1 + 2 / 10) SQS requests × $0.40/M = $0.0028032
+    // 584 invocations × $0.20/M + 5,840 × 0.25 GB × 0.1 s × $0.0000133334 = $0.0001168 + $0.0019467
+    // 5,840 × (1.5 read units × $0.125/M + 1 write unit × $0.625/M) = $0.001095 + $0.00365
+    // no events for a quiet report
+    expect(org.hubPerMember.map((line) => line.usdPerMonth)).toEqual([0.002803, 0.002063, 0.004745, 0]);
+    expect(org.hubPerMemberUsdPerMonth).toBeCloseTo(0.009611, 6);
+    expect(org.marginalPerMemberUsdPerMonth).toBeCloseTo(0.029611, 6);
   });
 
-  it('prices the hub fixed part: alarms per metric, the key, the watch', () => {
+  it('prices the hub fixed part: alarms per metric, the key, the watch, the idle pollers', () => {
     const watch =
       2_920 *
       (0.25 * 0.1 * PRICES.lambdaArmPerGbSecond + PRICES.lambdaPerRequest + PRICES.schedulerPerInvocation);
-    expect(org.hubFixedUsdPerMonth).toBeCloseTo(1.1 + 1 + watch, 6);
+    // 5 pollers × one receive per 20 s × 730 h.
+    const polling = 5 * ((730 * 3600) / 20) * PRICES.sqsPerRequest;
+    expect(org.hubFixedUsdPerMonth).toBeCloseTo(1.1 + 1 + watch + polling, 5);
+  });
+
+  it('batches fill with the organization: a report per invocation for one member, full batches from 75', () => {
+    // 5,840 reports a month are 0.00222 a second per member; a 300 s window split among 5 pollers.
+    expect(reportsPerBatch(HUB, 1)).toBe(1);
+    expect(reportsPerBatch(HUB, 10)).toBeCloseTo((10 * 5_840 * 300) / (730 * 3600 * 5), 6);
+    expect(reportsPerBatch(HUB, 74)).toBeLessThan(10);
+    expect(reportsPerBatch(HUB, 75)).toBe(10);
+    expect(org.fullBatchesFromMembers).toBe(75);
+    // Without a batching model (results written before it), one report per invocation.
+    expect(reportsPerBatch({ ...HUB, batching: undefined }, 1_000)).toBe(1);
+  });
+
+  it('what a member adds at the hub falls with the batch, to the full-batch figure', () => {
+    const perMember = org.sizes.map((size) => size.hubPerMemberUsdPerMonth!);
+    expect([...perMember].sort((a, b) => b - a)).toEqual(perMember);
+    // One report per invocation: the receive, the delete and the request are that report's alone.
+    const alone = 5_840 * (3 * PRICES.sqsPerRequest + PRICES.lambdaPerRequest);
+    const shared = 5_840 * (1.2 * PRICES.sqsPerRequest + 0.1 * PRICES.lambdaPerRequest);
+    expect(perMember[0]! - perMember[3]!).toBeCloseTo(alone - shared, 5);
+    expect(perMember[3]).toBeCloseTo(org.hubPerMemberUsdPerMonth, 6);
   });
 
   it('prices 1, 10, 100 and 1,000 member accounts, the hub fixed part shared among them', () => {
@@ -47,7 +73,7 @@ describe('the cost of an organization, hub side included', () => {
     expect([...perMember].sort((a, b) => b - a)).toEqual(perMember);
   });
 
-  it('grows with the reports: twice the schedule, twice the hub part per member', () => {
+  it('grows with the reports: twice the schedule, twice the hub part per member (full batches)', () => {
     const busier = estimateOrganizationCost({ ...HUB, reportsPerMemberMonth: 11_680 }, 0.02);
     expect(busier.hubPerMemberUsdPerMonth).toBeCloseTo(2 * org.hubPerMemberUsdPerMonth, 5);
   });

@@ -152,7 +152,8 @@ export class DynamoLedgerStore implements LedgerStore {
   /**
    * Lists the open ids from the (eventually consistent) open index, then reads this run's ids and those open ids
    * with strongly consistent BatchGetItem, so every returned entry is current. An entry opened by a concurrent
-   * run moments ago may be missing from the index; the conditional writes cover that race.
+   * run moments ago may be missing from the index; the conditional writes cover that race (the lifecycle passes
+   * only a run's problem ids, so such an entry, reported PASS in that very moment, is resolved by the next run).
    */
   async load(findingIds: readonly string[]): Promise<Map<string, LedgerEntry>> {
     const open = await this.queryOpenIds();

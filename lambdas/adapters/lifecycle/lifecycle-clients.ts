@@ -27,6 +27,8 @@ export interface LifecycleClientOptions {
   readonly retrigger?: LambdaRetrigger;
   /** The hub: digests name each change's account. */
   readonly digestNamesAccounts?: boolean;
+  /** The hub: no run summary event for a quiet member report (LifecycleStageOptions.quietRunSummaries). */
+  readonly quietRunSummaries?: boolean;
 }
 
 /** The settings every publisher of a checker or the hub shares (core/settings.ts, core/fleet/hub-settings.ts). */
@@ -42,7 +44,10 @@ export function lifecycleClientsFor(
   lifecycle: LifecycleConfig,
   tableName: string,
   homeRegion: string,
-  extras: Pick<LifecycleClientOptions, 'counter' | 'fallback' | 'retrigger' | 'digestNamesAccounts'>,
+  extras: Pick<
+    LifecycleClientOptions,
+    'counter' | 'fallback' | 'retrigger' | 'digestNamesAccounts' | 'quietRunSummaries'
+  >,
 ): LifecycleClients {
   return createLifecycleClients({
     lifecycle,
