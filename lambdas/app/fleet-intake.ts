@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Finding } from '../core/finding';
 import { rejectedReportFinding, reportAccountOf, type ReportEnvelope } from '../core/fleet/rejected-report';
 import { withHubRemediation } from '../core/fleet/hub-remediation';
-import { parseRunReportDetail, reportClockProblem } from '../core/fleet/run-report';
+import { parseRunReportDetail, reportClockProblem } from '../core/fleet/run-report-parse';
 import {
   CLOCK_SKEW_TOLERANCE_MS,
   RUN_REPORT_DETAIL_TYPE,

@@ -1,4 +1,4 @@
-import { CATALOGUE } from '../core/catalogue';
+import { CHECK_DESCRIPTIONS } from '../core/check-descriptions';
 import { explainCheck } from '../core/explain';
 import { CAUSE_CATALOGUE, explainCause } from '../core/irsa/cause-catalogue';
 import { IRSA_CHECK_ID } from '../core/irsa/evaluate-irsa';
@@ -111,7 +111,7 @@ export function suggestCheckIds(input: string, limit = 3): string[] {
 export function renderCheckList(width: number): string {
   const idWidth = Math.max(...CHECK_IDS.map((id) => id.length));
   const lines = CHECK_IDS.flatMap((id) =>
-    indentWrap(CATALOGUE[id].name, width, ' '.repeat(idWidth + 4), `  ${id.padEnd(idWidth)}  `),
+    indentWrap(CHECK_DESCRIPTIONS[id].name, width, ' '.repeat(idWidth + 4), `  ${id.padEnd(idWidth)}  `),
   );
   return `${[
     'Checks (tmc-health explain <checkId>):',

@@ -5,9 +5,10 @@ import { POD_IDENTITY_CATALOGUE } from './pod-identity/catalogue';
 export type { CheckDefinition } from './check-definition';
 
 /**
- * The check catalogue: one entry per check id, carrying what the TMC and AWS documentation says a failure
- * means, who can fix it and how. Findings take their remediation from here, `docs/checks.md` is generated from
- * here, and the CLI's `explain` reads it, so the three can never disagree.
+ * The check catalogue: one entry per check id, carrying its default severity, who can fix it and how (from the TMC
+ * and AWS documentation). Findings take their remediation from here, and `docs/checks.md` and the CLI's `explain`
+ * render the same entries (with check-descriptions.ts: what each check verifies and what a failure means), so the
+ * three can never disagree.
  */
 const RECREATE_CREDENTIAL =
   'If the resource cannot be restored, delete the credential in TMC and create a new one with a different name (the bad state of the original can disturb its deletion); TMC then deploys a fresh CloudFormation stack.';
@@ -15,12 +16,7 @@ const RECREATE_CREDENTIAL =
 export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   'tmc.credential.not-found': {
     id: 'tmc.credential.not-found',
-    name: 'Credential resources present in the region',
     defaultSeverity: 'HIGH',
-    verifies:
-      'At least one Lambda function, EventBridge rule or SSM parameter tagged `account.tmc.cloud.vmware.com=<credential>` exists in the region. With `credentialNames` configured, each listed credential is checked in each region; without it, the account as a whole must hold at least one credential.',
-    meaning:
-      "TMC creates a credential's resources only in the region where its CloudFormation stack was created. None here means the stack was never created, was deleted, or lives in another region. A credential whose resources are gone stays in CREATED or VALIDATING and then turns INVALID; a credential being removed shows DELETING (REMOVING in the console).",
     whoCanFix:
       'Platform engineer with TMC access; VMware Customer Support if the credential has been in CREATED for 20 minutes or more.',
     steps: [
@@ -33,12 +29,7 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'tmc.lambda.missing': {
     id: 'tmc.lambda.missing',
-    name: 'data-sync and resource-retriever Lambdas exist',
     defaultSeverity: 'HIGH',
-    verifies:
-      'The credential has a tagged Lambda function whose name or description matches `dataSyncPattern` (data-sync) and one that matches `resourceRetrieverPattern` (resource-retriever), each confirmed by Lambda itself.',
-    meaning:
-      "The data-sync Lambda syncs data about the account's EKS clusters back to TMC; the resource-retriever Lambda syncs account data (regions, VPCs, subnets). A credential is VALID only once both are deployed and have run. Without one, a new credential stays in VALIDATING; a VALID credential turns INVALID when TMC stops receiving updates.",
     whoCanFix:
       'AWS account administrator to find out what removed it; TMC administrator to recreate the credential.',
     steps: [
@@ -51,11 +42,7 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'tmc.lambda.unhealthy': {
     id: 'tmc.lambda.unhealthy',
-    name: 'Lambda function is Active and its last update succeeded',
     defaultSeverity: 'HIGH',
-    verifies: 'Each tagged function reports `State=Active` and a `LastUpdateStatus` other than `Failed`.',
-    meaning:
-      'A function in `Failed` or `Inactive` state, or whose last update failed, cannot run the sync reliably: TMC stops receiving data and the credential drifts from VALID to INVALID (or stays in VALIDATING). `Pending` is normal for a minute after a change.',
     whoCanFix: 'AWS account administrator.',
     steps: [
       'Read `stateReason` / `stateReasonCode` and `lastUpdateStatusReason` in the evidence: they name the cause (for example a disabled KMS key, a deleted execution role, a subnet without free IP addresses).',
@@ -66,12 +53,7 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'tmc.lambda.not-invoked': {
     id: 'tmc.lambda.not-invoked',
-    name: 'Lambda function has run recently',
     defaultSeverity: 'HIGH',
-    verifies:
-      "The function's `AWS/Lambda Invocations` sum over the last `metricsWindowMinutes` minutes is above zero (TMC syncs about every 5 minutes). A missing datapoint counts as zero.",
-    meaning:
-      'The sync is not happening. TMC notices that the cluster options have not been updated for a long time, concludes that the Lambdas lost connectivity, and marks a VALID credential INVALID (a new one stays in VALIDATING).',
     whoCanFix: 'AWS account administrator.',
     steps: [
       'Look at the other findings for this credential first: a missing, disabled or re-targeted event rule, or throttling, is the usual cause.',
@@ -82,11 +64,7 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'tmc.lambda.errors': {
     id: 'tmc.lambda.errors',
-    name: 'Lambda function runs without errors',
     defaultSeverity: 'HIGH',
-    verifies: "The function's `AWS/Lambda Errors` sum over the window stays below `errorThreshold`.",
-    meaning:
-      'The function runs but fails, so TMC is not receiving the data: typically it cannot reach TMC (egress, proxy, DNS, an AWS outage) or TMC rejects its token. The credential turns INVALID; after an outage TMC marks it VALID again once connectivity resumes.',
     whoCanFix: 'AWS account administrator (logs, network); TMC administrator if the token is rejected.',
     steps: [
       "Open the function's CloudWatch Logs (`/aws/lambda/<function>`, or Monitor > View logs in CloudWatch) and read the error of the failing runs.",
@@ -97,11 +75,7 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'tmc.lambda.throttled': {
     id: 'tmc.lambda.throttled',
-    name: 'Lambda function is not throttled',
     defaultSeverity: 'MEDIUM',
-    verifies: "The function's `AWS/Lambda Throttles` sum over the window is zero.",
-    meaning:
-      'Invocations were rejected for lack of concurrency, so syncs were skipped. Sustained throttling looks to TMC like lost connectivity and ends in INVALID.',
     whoCanFix: 'AWS account administrator.',
     steps: [
       "Check whether someone set the function's reserved concurrency to 0 (this throttles every invocation): `aws lambda get-function-concurrency --function-name <function>`.",
@@ -110,13 +84,8 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'tmc.event-rule.missing': {
     id: 'tmc.event-rule.missing',
-    name: 'Credential has its CloudWatch Events rule',
     component: 'event-rule',
     defaultSeverity: 'HIGH',
-    verifies:
-      "An EventBridge (CloudWatch Events) rule tagged with the credential exists, or, failing the tag, a rule targets the credential's Lambda functions.",
-    meaning:
-      'TMC creates one CloudWatch Events rule per credential. Without it the scheduled sync is not triggered, TMC stops receiving updates and the credential turns INVALID. TMC itself deletes the rule when the credential is deleted (DELETING).',
     whoCanFix: 'AWS account administrator; TMC administrator to recreate the credential.',
     steps: [
       "In the EventBridge console (Rules, default bus) of this region, look for the credential's rule by tag or by target.",
@@ -127,12 +96,8 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'tmc.event-rule.disabled': {
     id: 'tmc.event-rule.disabled',
-    name: 'CloudWatch Events rule is enabled',
     component: 'event-rule',
     defaultSeverity: 'HIGH',
-    verifies: "The credential's rule has state `ENABLED`.",
-    meaning:
-      'A disabled rule no longer triggers the data-sync Lambda: syncs stop, and the credential turns INVALID once TMC notices.',
     whoCanFix: 'AWS account administrator.',
     steps: [
       'Enable the rule: `aws events enable-rule --name <rule> --region <region>`.',
@@ -142,12 +107,8 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'tmc.event-rule.wrong-target': {
     id: 'tmc.event-rule.wrong-target',
-    name: 'CloudWatch Events rule targets the data-sync Lambda',
     component: 'event-rule',
     defaultSeverity: 'HIGH',
-    verifies: "When the rule's targets can be listed, one of them is the credential's data-sync function.",
-    meaning:
-      'The rule fires but does not invoke the data-sync Lambda, so syncs stop just as if the rule were missing: the credential turns INVALID.',
     whoCanFix: 'AWS account administrator.',
     steps: [
       'List the targets: `aws events list-targets-by-rule --rule <rule> --region <region>`.',
@@ -157,13 +118,8 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'tmc.token.missing': {
     id: 'tmc.token.missing',
-    name: 'TMC auth token parameter exists',
     component: 'auth-token',
     defaultSeverity: 'CRITICAL',
-    verifies:
-      'An SSM parameter tagged with the credential exists (confirmed with `DescribeParameters`; the value is never read).',
-    meaning:
-      'The SSM parameter holds the token the Lambdas use to authenticate to TMC. Without it no sync can succeed: a new credential stays in VALIDATING, a VALID one turns INVALID.',
     whoCanFix: 'TMC administrator (the token is issued by TMC and cannot be recreated by hand).',
     steps: [
       'In Systems Manager > Parameter Store of this region, search by tag `account.tmc.cloud.vmware.com=<credential>` (you cannot and need not view the value).',
@@ -173,13 +129,8 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'tmc.token.stale': {
     id: 'tmc.token.stale',
-    name: 'TMC auth token parameter is fresh',
     component: 'auth-token',
     defaultSeverity: 'MEDIUM',
-    verifies:
-      "The token parameter's `LastModifiedDate` is younger than `tokenMaxAgeHours` (default 720 hours; tune it to TMC's rotation).",
-    meaning:
-      "A token that has not been updated for longer than TMC's rotation may no longer be valid. When TMC rejects it, the Lambdas fail and the credential turns INVALID.",
     whoCanFix: 'TMC administrator.',
     steps: [
       "Open the parameter's History tab in Parameter Store to see when it was last updated (you cannot and need not view the value).",
@@ -189,12 +140,7 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'irsa.assume-role.denied': {
     id: 'irsa.assume-role.denied',
-    name: 'Pods can assume their IAM role (IRSA)',
     defaultSeverity: 'HIGH',
-    verifies:
-      "No `AssumeRoleWithWebIdentity` call recorded by CloudTrail since the last run failed. Denials are grouped by role, service account, OIDC provider and error code, and each group is diagnosed from the role's trust policy and the account's OIDC providers (`evidence.cause`).",
-    meaning:
-      "Pods of this Kubernetes service account cannot get AWS credentials: the SDK raises `AccessDenied ... Not authorized to perform sts:AssumeRoleWithWebIdentity` and the workload fails to call AWS (or silently falls back to the node's role). The cause is almost always the role's trust policy: it must trust the cluster's OIDC provider (`Federated`), allow `sts:AssumeRoleWithWebIdentity`, and its `:sub` condition must equal `system:serviceaccount:<namespace>:<serviceaccount>` and its `:aud` condition `sts.amazonaws.com`.",
     whoCanFix:
       'The owner of the IAM role (platform or application team); the cluster administrator for the service account annotation and the OIDC provider.',
     steps: [
@@ -208,12 +154,7 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'eks.connector.pending': {
     id: 'eks.connector.pending',
-    name: 'Registered cluster has connected through the EKS Connector',
     defaultSeverity: 'MEDIUM',
-    verifies:
-      'With `eksConnectorEnabled` (on by default), every cluster registered with EKS through the EKS Connector in the configured regions (`eks:ListClusters` with `include=all`; `eks:DescribeCluster` shows a `connectorConfig`) is not `PENDING` more than `eksConnectorPendingGraceMinutes` (default 30) after its registration (`createdAt`) while its activation is still valid. Registering and starting the connector agent takes minutes: a PENDING cluster registered less than that ago is PASS with `evidence.withinGracePeriod: true`. A PENDING cluster whose activation expired is PASS here (`evidence.supersededBy`) and FAIL under `eks.connector.activation-expired`. A PENDING cluster without a readable `createdAt` is ERROR.',
-    meaning:
-      "For a registered cluster, `PENDING` means the connection is not established: the EKS Connector agent in the Kubernetes cluster has not connected to AWS. The EKS console shows the cluster as Pending and cannot show its workloads, and whatever reads the cluster through EKS (a TMC-attached cluster registered with EKS included) sees nothing. Usual causes: the connector manifest was never applied to the cluster; the `eks-connector` StatefulSet is unhealthy (pods in `Init:CrashLoopBackOff`, often `InvalidActivation` from connector-init, or `ImagePullBackOff` when the nodes cannot pull from the Amazon ECR Public Gallery); or the nodes have no outbound connectivity to the region's AWS endpoints (a private cluster cannot connect). The activation expires 3 days after registration (`evidence.activationExpiry`): after that the cluster must be registered again.",
     whoCanFix:
       'The Kubernetes cluster administrator (the connector manifest and pods, egress); the AWS account administrator for the registration itself.',
     steps: [
@@ -228,12 +169,7 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'eks.connector.activation-expired': {
     id: 'eks.connector.activation-expired',
-    name: "Registered cluster's activation has not expired before it connected",
     defaultSeverity: 'HIGH',
-    verifies:
-      'A registered cluster (see `eks.connector.pending`) that is still `PENDING` has `connectorConfig.activationExpiry` in the future. Clusters in any other status PASS; a PENDING cluster without a readable `activationExpiry` is ERROR.',
-    meaning:
-      'For security reasons the EKS Connector must be activated within 3 days of registering the cluster. This cluster never connected and its activation expired: applying the manifest or repairing the pods can no longer connect it (connector-init fails with `InvalidActivation`), and the registration stays unusable (DescribeCluster can also show it `FAILED`, see `eks.connector.failed`). Deregistering and registering again creates a new activation.',
     whoCanFix:
       'The AWS account administrator (deregister and register); the Kubernetes cluster administrator (apply the new manifest before the new activation expires).',
     steps: [
@@ -246,11 +182,7 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'eks.connector.failed': {
     id: 'eks.connector.failed',
-    name: 'Registered cluster is not FAILED',
     defaultSeverity: 'HIGH',
-    verifies: "A registered cluster's (see `eks.connector.pending`) `status` is not `FAILED`.",
-    meaning:
-      "EKS shows the registered cluster as FAILED: it cannot reach the cluster through the EKS Connector, so the console shows none of its resources and whatever reads the cluster through EKS sees nothing. The EKS Connector guide's example of an activation that expired unused is FAILED with an `activationExpiry` in the past (`evidence.activationExpired`): such a registration cannot be repaired, only replaced. Otherwise the connector in the cluster is unhealthy or lost its connection to the region.",
     whoCanFix:
       'The Kubernetes cluster administrator (connector pods, egress); the AWS account administrator to register the cluster again.',
     steps: [
@@ -263,12 +195,7 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'eks.connector.role-invalid': {
     id: 'eks.connector.role-invalid',
-    name: 'EKS Connector role exists and trusts Systems Manager',
     defaultSeverity: 'HIGH',
-    verifies:
-      "The IAM role named by a registered cluster's `connectorConfig.roleArn` exists (`iam:GetRole`) and its trust policy has an `Allow` statement for the service principal `ssm.amazonaws.com` (or `*`) and the action `sts:AssumeRole`, and no `Deny` without a condition for them. Conditions are not evaluated: an Allow with a condition (such as the `aws:SourceAccount` / `aws:SourceArn` conditions Systems Manager recommends) counts as trusting, and the evidence lists it. The finding's resource is the role; one finding per cluster. A role of another account, or one that could not be read, is ERROR.",
-    meaning:
-      'The EKS Connector agent runs as a Systems Manager managed instance: Systems Manager assumes the connector role to give the agent its credentials. A deleted role, or one that no longer trusts `ssm.amazonaws.com`, keeps the agent from activating (a new registration stays PENDING until its activation expires) and keeps an already connected agent from getting fresh credentials.',
     whoCanFix: 'The AWS account administrator (IAM).',
     steps: [
       'Read `evidence.cause`: `role-missing` (GetRole answered NoSuchEntity), `ssm-not-trusted` (no Allow for `ssm.amazonaws.com` with `sts:AssumeRole`) or `ssm-denied` (a Deny statement matches it, see `denyingStatements`); `trustPolicy` is the current document, `expectedTrustPolicy` the one the EKS Connector documentation gives.',
@@ -282,12 +209,7 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   ...POD_IDENTITY_CATALOGUE,
   'fleet.member.silent': {
     id: 'fleet.member.silent',
-    name: 'Member account keeps reporting to the hub',
     defaultSeverity: 'HIGH',
-    verifies:
-      "Organizations mode (docs/organizations.md), in the hub: for every member account and check family (`credentials`, `irsa`) that has reported at least once, the last run report the hub received (its heartbeat table, written by the fleet intake) is at most `memberSilentAfterMinutes` old (default: three schedule periods). A last report dated more than 5 minutes in the future is clock skew: ERROR, never PASS. One finding per member account and family; its `accountId` is the member's.",
-    meaning:
-      "The member's checker for this family stopped reporting: nothing in that account is checked or notified any more, and its open findings are neither reminded nor resolved, so silence must not read as health. Usual causes: the StackSet instance in the account or region was removed or failed to deploy or update; the checker's schedule was disabled or deleted; the function errors or times out on every run; its role lost `events:PutEvents` on the hub bus; the hub bus policy changed (the `aws:PrincipalOrgID` condition); or the account left the deployment OU (or the organization). The finding resolves by itself at the member's next report. An ERROR with `evidence.clockSkew` means the last report is dated ahead of the hub's clock, so how long the member has been silent cannot be told.",
     whoCanFix:
       'The platform team that owns the member account (function, schedule, role, logs); the StackSet administrator (the delegated administrator or the management account) for a missing or failed stack instance, the hub bus policy, or OU membership.',
     steps: [
@@ -302,11 +224,7 @@ export const CATALOGUE: Readonly<Record<CheckId, CheckDefinition>> = {
   },
   'checker.error': {
     id: 'checker.error',
-    name: 'Every AWS call succeeded',
     defaultSeverity: 'HIGH',
-    verifies: "Every AWS call the checker needs succeeded (after the SDK's retries).",
-    meaning:
-      'A check could not run, so its result is unknown, and unknown is never reported as healthy. The findings that depended on the call carry status ERROR until it succeeds.',
     whoCanFix: 'The team that deployed the checker.',
     steps: [
       "`AccessDenied*`: compare the denied action with the checker role's policy; look for a service control policy or permissions boundary that denies it.",

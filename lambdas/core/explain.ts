@@ -1,4 +1,5 @@
 import { CATALOGUE, checkAnchor } from './catalogue';
+import { CHECK_DESCRIPTIONS } from './check-descriptions';
 import { CHECK_READS } from './check-reads';
 import { CHECK_IDS, type CheckId } from './finding';
 import { IRSA_CHECK_ID } from './irsa/evaluate-irsa';
@@ -28,7 +29,7 @@ function causesSection(checkId: CheckId): string[] {
 
 /** One check's catalogue entry as Markdown; the docs and the CLI's `explain` both render it. */
 export function explainCheck(checkId: CheckId): string {
-  const check = CATALOGUE[checkId];
+  const check = { ...CATALOGUE[checkId], ...CHECK_DESCRIPTIONS[checkId] };
   return [
     `### ${check.id}`,
     '',
@@ -61,14 +62,14 @@ const STATUS_LEGEND = [
   '| `PASS` | The check ran and the resource is healthy. Published too, so a resolution can be seen. |',
 ].join('\n');
 
-/** docs/checks.md, generated: edit lambdas/core/catalogue.ts and run `npm run docs`. */
+/** docs/checks.md, generated: edit lambdas/core/catalogue.ts or check-descriptions.ts and run `npm run docs`. */
 export function renderCheckCatalogue(): string {
   const index = CHECK_IDS.map((id) => {
-    const check = CATALOGUE[id];
+    const check = { ...CATALOGUE[id], ...CHECK_DESCRIPTIONS[id] };
     return `| [\`${id}\`](#${checkAnchor(id)}) | ${check.name} | ${check.defaultSeverity} |`;
   });
   return [
-    '<!-- Generated from lambdas/core/catalogue.ts by `npm run docs`; do not edit by hand. -->',
+    '<!-- Generated from lambdas/core/catalogue.ts and check-descriptions.ts by `npm run docs`; do not edit by hand. -->',
     '# Check catalogue',
     '',
     'Every finding names one of these checks in `checkId`. Each check yields one finding per resource and run, with status:',

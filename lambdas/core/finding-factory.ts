@@ -40,7 +40,7 @@ export interface FindingSpec {
 /**
  * The resource key each finding was built with: what, with its check, account and region, its id is the hash of
  * (makeFindingId). Not part of the published finding; a member's run report carries it so the hub can recompute
- * every reported id against the account that sent it (lambdas/core/fleet/run-report.ts). Weak: it lives as long as
+ * every reported id against the account that sent it (lambdas/core/fleet/run-report-parse.ts). Weak: it lives as long as
  * the finding object.
  */
 const resourceKeys = new WeakMap<Finding, string>();

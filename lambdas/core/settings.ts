@@ -1,4 +1,5 @@
 import { envCodec, SettingsError } from './env-codec';
+import { DEFAULT_SETTINGS } from './settings-defaults';
 import * as z from './zod';
 
 export { SettingsError };
@@ -8,33 +9,7 @@ export { SettingsError };
  * The stack validates the deploy-time configuration and serialises it with `settingsToEnvironment`, so the
  * Lambda's parse can only fail if someone edits the function's environment by hand.
  */
-export const DEFAULT_SETTINGS = {
-  metricsWindowMinutes: 30,
-  /**
-   * 0 when the variable is absent (the CLI, older stacks): the metrics are read every run. The stack writes it
-   * from the `metricsIntervalMinutes` key, an hour by default (lib/config/config-schema.ts).
-   */
-  metricsIntervalMinutes: 0,
-  /** The schedule's longest gap between runs, written by the stack; 0 (unknown) reads the metrics every run. */
-  schedulePeriodMinutes: 0,
-  errorThreshold: 1,
-  tokenMaxAgeHours: 720,
-  dataSyncPattern: 'data[-_ ]?sync',
-  resourceRetrieverPattern: 'resource[-_ ]?retriever',
-  eventBusName: 'default',
-  runbookBaseUrl: 'docs/checks.md',
-  /**
-   * Off when the variable is absent (the CLI, older stacks): the stack writes it from the `eksConnectorEnabled`
-   * key, which is on by default (lib/config/eks-connector-config-schema.ts).
-   */
-  eksConnectorEnabled: false,
-  eksConnectorPendingGraceMinutes: 30,
-  /**
-   * Off when the variable is absent, like eksConnectorEnabled: the stack writes it from the `podIdentityEnabled`
-   * key, on by default (lib/config/pod-identity-config-schema.ts).
-   */
-  podIdentityEnabled: false,
-} as const;
+export { DEFAULT_SETTINGS };
 
 /** The metrics window the checker supports, in whole minutes: the CLI's --since states and enforces the same. */
 export const METRICS_WINDOW_MINUTES = { min: 5, max: 24 * 60 } as const;

@@ -6,7 +6,8 @@
  * - `sdkExternal`: the handler with every @aws-sdk and @smithy package left out, loaded from node_modules the way
  *   the Lambda runtime would load its own copy (the road not taken; kept measured so the choice can be re-made).
  * Init time is the time `require()` of the bundle takes in a fresh `node` process, with the function's deployed
- * environment (its module scope parses settings and builds clients, as a cold start does): median of 10 processes.
+ * environment (its module scope parses settings and builds clients, as a cold start does): median of 10 processes,
+ * the four bundles' runs interleaved so a change in the machine's load weighs on each alike.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -129,10 +130,24 @@ function timeRequire(file: string, env: Readonly<Record<string, string>>): numbe
   return ms;
 }
 
-function measure(file: string, env: Readonly<Record<string, string>>): BuiltBundle {
-  timeRequire(file, env); // warms the file cache: every measured run then reads from memory, as Lambda's do
-  const runs = Array.from({ length: INIT_RUNS }, () => Number(timeRequire(file, env).toFixed(1)));
-  return { bytes: fs.statSync(file).size, initMedianMs: Number(median(runs).toFixed(1)), initRunsMs: runs };
+/**
+ * Each file's init, the files' runs interleaved (one run of each in turn, INIT_RUNS rounds): on a machine shared with
+ * other work the load changes by the second, and a ratio of two series measured one after the other would carry it.
+ */
+function measureInterleaved(
+  jobs: readonly { readonly file: string; readonly env: Readonly<Record<string, string>> }[],
+): BuiltBundle[] {
+  // A first run of each warms the file cache: every measured run then reads from memory, as Lambda's do.
+  for (const { file, env } of jobs) timeRequire(file, env);
+  const runs: number[][] = jobs.map(() => []);
+  for (let round = 0; round < INIT_RUNS; round++) {
+    jobs.forEach(({ file, env }, index) => runs[index]!.push(Number(timeRequire(file, env).toFixed(1))));
+  }
+  return jobs.map(({ file }, index) => ({
+    bytes: fs.statSync(file).size,
+    initMedianMs: Number(median(runs[index]!).toFixed(1)),
+    initRunsMs: runs[index]!,
+  }));
 }
 
 /** The environment of a cold start: the function's variables, a region and credentials, no logs on stdout. */
@@ -194,17 +209,20 @@ async function measureHandler(handler: string, fn: SynthesizedFunction): Promise
   const externalFile = path.join(OUT_DIR, `${handler}-sdk-external`, 'index.js');
   await bundle({ entry, outfile: externalFile, external: ['@aws-sdk/*', '@smithy/*'] });
 
-  const deployed = measure(deployedFile, env);
   const withoutMaps = { ...env };
   delete withoutMaps.NODE_OPTIONS;
-  const sdkOnly = measure(referenceFile, env);
-  // The runtime's SDK is a node_modules tree: ours stands in for it.
-  const sdkExternal = measure(externalFile, { ...env, NODE_PATH: path.join(ROOT, 'node_modules') });
+  const [deployed, sdkOnly, sdkExternal, deployedWithoutSourceMaps] = measureInterleaved([
+    { file: deployedFile, env },
+    { file: referenceFile, env },
+    // The runtime's SDK is a node_modules tree: ours stands in for it.
+    { file: externalFile, env: { ...env, NODE_PATH: path.join(ROOT, 'node_modules') } },
+    { file: deployedFile, env: withoutMaps },
+  ]) as [BuiltBundle, BuiltBundle, BuiltBundle, BuiltBundle];
   const largestParts = Object.fromEntries([...parts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8));
   return {
     handler,
     deployed,
-    deployedWithoutSourceMaps: measure(deployedFile, withoutMaps),
+    deployedWithoutSourceMaps,
     sdkOnly,
     sdkExternal,
     ownBytes: deployed.bytes - sdkOnly.bytes,

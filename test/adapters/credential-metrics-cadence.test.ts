@@ -27,7 +27,7 @@ import { EventBridgeReportForwarder } from '../../lambdas/adapters/fleet/report-
 import { EventBridgeFindingPublisher } from '../../lambdas/adapters/publish-eventbridge';
 import { METRIC_CHECK_IDS } from '../../lambdas/core/checks/metrics-cadence';
 import type { Finding } from '../../lambdas/core/finding';
-import { parseRunReportDetail } from '../../lambdas/core/fleet/run-report';
+import { parseRunReportDetail } from '../../lambdas/core/fleet/run-report-parse';
 import { lifecycleSettingsSchema } from '../../lambdas/core/lifecycle/settings';
 import type { PublishReport } from '../../lambdas/core/publishing';
 import { checkerSettingsSchema } from '../../lambdas/core/settings';

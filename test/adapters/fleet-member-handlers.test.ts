@@ -15,7 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { gzipBase64Codec } from '../../lambdas/adapters/fleet/report-codec';
 import { HUB_EVENT_BUS_VARIABLE } from '../../lambdas/core/fleet/member-settings';
-import { parseRunReportDetail } from '../../lambdas/core/fleet/run-report';
+import { parseRunReportDetail } from '../../lambdas/core/fleet/run-report-parse';
 import { RUN_REPORT_DETAIL_TYPE, type RunReport } from '../../lambdas/core/fleet/run-report-types';
 import * as credentialAccount from './faults/credential-account';
 import * as irsaAccount from './faults/irsa-account';

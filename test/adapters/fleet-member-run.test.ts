@@ -29,7 +29,7 @@ import { TokenBucket } from '../../lambdas/adapters/irsa/rate-limiter';
 import { DynamoWatermarkStore } from '../../lambdas/adapters/irsa/watermark-store';
 import { EventBridgeFindingPublisher } from '../../lambdas/adapters/publish-eventbridge';
 import { PublishError, type FindingPublisher, type PublishReport } from '../../lambdas/core/publishing';
-import { parseRunReportDetail } from '../../lambdas/core/fleet/run-report';
+import { parseRunReportDetail } from '../../lambdas/core/fleet/run-report-parse';
 import type { RunReport } from '../../lambdas/core/fleet/run-report-types';
 import { checkerSettingsSchema } from '../../lambdas/core/settings';
 import { instantLimiterClock } from '../fixtures/irsa';

@@ -17,7 +17,7 @@ import { EventBridgeFindingPublisher } from '../../lambdas/adapters/publish-even
 import { PublishError } from '../../lambdas/core/publishing';
 import type { Finding, Status } from '../../lambdas/core/finding';
 import { buildFinding } from '../../lambdas/core/finding-factory';
-import { parseRunReportDetail } from '../../lambdas/core/fleet/run-report';
+import { parseRunReportDetail } from '../../lambdas/core/fleet/run-report-parse';
 import {
   RUN_REPORT_DETAIL_TYPE,
   RUN_REPORT_SOURCE,

@@ -1,4 +1,5 @@
 import { CATALOGUE } from '../../lambdas/core/catalogue';
+import { CHECK_DESCRIPTIONS } from '../../lambdas/core/check-descriptions';
 import { CAUSE_CATALOGUE } from '../../lambdas/core/irsa/cause-catalogue';
 import { DIAGNOSIS_CAUSES } from '../../lambdas/core/irsa/types';
 import { CHECK_IDS } from '../../lambdas/core/finding';
@@ -11,7 +12,7 @@ describe('tmc-health explain', () => {
     const cli = harness({ env: { NO_COLOR: '1' } });
     expect(await cli.run('explain', checkId)).toBe(EXIT.OK);
     const out = cli.stdout.text;
-    const check = CATALOGUE[checkId];
+    const check = { ...CATALOGUE[checkId], ...CHECK_DESCRIPTIONS[checkId] };
     expect(out.split('\n')[0]).toBe(checkId);
     for (const heading of ['Verifies.', 'What a failure means.', 'Who can fix it.', 'How.']) {
       expect(out).toContain(heading);

@@ -1,4 +1,5 @@
 import { CATALOGUE } from '../../lambdas/core/catalogue';
+import { CHECK_DESCRIPTIONS } from '../../lambdas/core/check-descriptions';
 import { formatEvidence, renderTable, TABLE_MIN_WIDTH } from '../../lambdas/cli/render-table';
 import { createStyle, shouldUseColour, stripAnsi, visibleWidth } from '../../lambdas/cli/style';
 import { EXIT } from '../../lambdas/cli/exit-codes';
@@ -314,10 +315,8 @@ describe('the reads that succeeded have a name of their own', () => {
   });
 
   test('the catalogue names the check by what its PASS means (its id stays checker.error)', () => {
-    expect(CATALOGUE['checker.error']).toMatchObject({
-      id: 'checker.error',
-      name: 'Every AWS call succeeded',
-    });
+    expect(CATALOGUE['checker.error'].id).toBe('checker.error');
+    expect(CHECK_DESCRIPTIONS['checker.error'].name).toBe('Every AWS call succeeded');
   });
 });
 

@@ -8,11 +8,10 @@ import {
   buildRunReports,
   detailBytes,
   OVERSIZED_OPERATION,
-  parseRunReportDetail,
   regionOfOperation,
-  reportedFindingSchema,
   type RunReportInput,
 } from '../../lambdas/core/fleet/run-report';
+import { parseRunReportDetail, reportedFindingSchema } from '../../lambdas/core/fleet/run-report-parse';
 import {
   RUN_REPORT_MAX_DECODED_BYTES,
   RUN_REPORT_MAX_DETAIL_BYTES,

@@ -1,6 +1,6 @@
 /**
  * The run report's families and bounds, without its schema: the heartbeat store and `tmc-health fleet` need these
- * constants, and importing run-report.ts would build its zod schemas (and grow the CLI's start-up chunk).
+ * constants, and importing run-report-parse.ts would build its zod schemas (and grow the CLI's start-up chunk).
  */
 import type { ReportedFamily } from './run-report-types';
 

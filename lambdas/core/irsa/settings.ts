@@ -1,5 +1,5 @@
 import { envCodec, SettingsError } from '../env-codec';
-import { DEFAULT_SETTINGS } from '../settings';
+import { DEFAULT_SETTINGS } from '../settings-defaults';
 import * as z from '../zod';
 
 /**
