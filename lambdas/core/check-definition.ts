@@ -13,7 +13,7 @@ export interface CheckDefinition {
   readonly steps: readonly string[];
 }
 
-/** One check in words (lambdas/core/check-descriptions.ts), for docs/checks.md and `tmc-health explain` only. */
+/** One check in words (lambdas/core/check-descriptions.ts), for docs/checks.md, `tmc-health explain` and chat messages. */
 export interface CheckDescription {
   readonly name: string;
   readonly verifies: string;

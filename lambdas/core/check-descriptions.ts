@@ -3,9 +3,9 @@ import type { CheckId } from './finding';
 import { POD_IDENTITY_DESCRIPTIONS } from './pod-identity/descriptions';
 
 /**
- * What each check of the catalogue (catalogue.ts) verifies and what a failure means, in words: docs/checks.md and
- * the CLI's `explain` read it. Apart from the catalogue because no Lambda function reads it: findings take only
- * the catalogue's severity, who can fix it and the steps, so the handlers' bundles carry none of this text.
+ * What each check of the catalogue (catalogue.ts) verifies and what a failure means, in words: docs/checks.md, the
+ * CLI's `explain` and the chat messages ("What it means") read it. Apart from the catalogue so the modules that
+ * build findings (which take only the catalogue's severity, who can fix it and the steps) do not need it.
  */
 export const CHECK_DESCRIPTIONS: Readonly<Record<CheckId, CheckDescription>> = {
   'tmc.credential.not-found': {

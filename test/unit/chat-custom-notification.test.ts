@@ -4,6 +4,7 @@
  * sends nothing; the problem's text is the catalogue's, never the finding's.
  */
 import { CATALOGUE } from '../../lambdas/core/catalogue';
+import { CHECK_DESCRIPTIONS } from '../../lambdas/core/check-descriptions';
 import {
   formatChatMessages,
   MAX_MESSAGES_PER_RUN,
@@ -63,7 +64,7 @@ describe.each<[Transition, string, RegExp]>([
       expect(content.nextSteps).toEqual([]);
     } else {
       expect(content.description).toContain(
-        `*What it means:* ${CATALOGUE['tmc.lambda.not-invoked'].meaning}`,
+        `*What it means:* ${CHECK_DESCRIPTIONS['tmc.lambda.not-invoked'].meaning}`,
       );
       expect(content.description).toContain(
         `*Who can fix it:* ${CATALOGUE['tmc.lambda.not-invoked'].whoCanFix}`,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CATALOGUE, runbookUrl } from '../catalogue';
+import { CHECK_DESCRIPTIONS } from '../check-descriptions';
 import { severityRank, worstSeverity } from '../finding';
 import type { Storm } from '../lifecycle/storm';
 import type { LifecycleFinding, Transition } from '../lifecycle/types';
@@ -188,6 +189,7 @@ function accountOf(event: LifecycleFinding, options: ChatOptions): string | unde
 
 function findingMessage(event: LifecycleFinding, options: ChatOptions): ChatMessage {
   const definition = CATALOGUE[event.checkId];
+  const description = CHECK_DESCRIPTIONS[event.checkId];
   const account = accountOf(event, options);
   const where = [account, subjectOf(event, TITLE_VALUE_CHARS), `in ${chatValue(event.region, 40)}`]
     .filter(Boolean)
@@ -196,10 +198,10 @@ function findingMessage(event: LifecycleFinding, options: ChatOptions): ChatMess
   const title = fit(`[${tag}] ${event.checkId}: ${where}`, MAX_TITLE_CHARS);
   const lines = [
     `*${lifecycleLine(event)}*`,
-    ...(definition && event.transition !== 'RESOLVED'
-      ? [`*What it means:* ${definition.meaning}`, `*Who can fix it:* ${definition.whoCanFix}`]
+    ...(definition && description && event.transition !== 'RESOLVED'
+      ? [`*What it means:* ${description.meaning}`, `*Who can fix it:* ${definition.whoCanFix}`]
       : []),
-    ...(definition ? [`*Check:* ${definition.name} (\`${event.checkId}\`)`] : []),
+    ...(description ? [`*Check:* ${description.name} (\`${event.checkId}\`)`] : []),
     `*Runbook:* ${runbookUrl(options.runbookBaseUrl, event.checkId)}`,
     `Finding \`${event.findingId.replace(/[^0-9a-f]/gi, '').slice(0, 64)}\`; every detail is in its EventBridge event and the email digest.`,
   ];
