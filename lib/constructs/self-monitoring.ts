@@ -110,6 +110,19 @@ export interface CheckerAlarms {
   readonly retried?: cloudwatch.Alarm;
 }
 
+/** A dead-letter queue holds a message (AWS/SQS, free): any visible message alarms at once. */
+function queueNotEmpty(queue: sqs.IQueue, period: Duration, alarmDescription: string): cloudwatch.AlarmProps {
+  return {
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    // SQS stops reporting on queues inactive for hours: an idle empty queue is healthy.
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    alarmDescription,
+  };
+}
+
 /** The dead-man's switch expression: invocations that did not fail, a gap in either series counted as zero. */
 export const SUCCESSFUL_INVOCATIONS_EXPRESSION = 'FILL(invocations, 0) - FILL(errors, 0)';
 
@@ -217,22 +230,18 @@ export class SelfMonitoring extends Construct {
         });
       };
       const noSuccessfulRun = schedule === undefined ? undefined : deadMansSwitch(schedule);
-      const failureQueue = alarm('FailureQueue', 'dead-letter-queue-not-empty', {
-        metric: checker.failureQueue.metricApproximateNumberOfMessagesVisible({
+      const failureQueue = alarm(
+        'FailureQueue',
+        'dead-letter-queue-not-empty',
+        queueNotEmpty(
+          checker.failureQueue,
           period,
-          statistic: cloudwatch.Stats.MAXIMUM,
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        // SQS stops reporting on queues inactive for hours: an idle empty queue is healthy.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription:
           `${checker.title}: its dead-letter queue holds failed or expired invocations (the run failed, or ` +
-          'Scheduler could not invoke it). First read one message (aws sqs receive-message --queue-url ' +
-          `${checker.failureQueue.queueUrl}) for the error, then purge the queue. ` +
-          `Runbook: ${runbook}#dead-letter-queue-not-empty`,
-      });
+            'Scheduler could not invoke it). First read one message (aws sqs receive-message --queue-url ' +
+            `${checker.failureQueue.queueUrl}) for the error, then purge the queue. ` +
+            `Runbook: ${runbook}#dead-letter-queue-not-empty`,
+        ),
+      );
       const input = checker.inputQueue;
       const retried = input
         ? alarm('Retried', 'retried', {
@@ -263,21 +272,15 @@ export class SelfMonitoring extends Construct {
     const queueAlarms: Record<string, cloudwatch.Alarm> = {};
     for (const monitored of props.queues ?? []) {
       const created = new cloudwatch.Alarm(new Construct(this, monitored.name), 'DeadLetterQueue', {
-        alarmName: `${props.alarmNamePrefix}${monitored.name}-dead-letter-queue-not-empty`,
-        metric: monitored.queue.metricApproximateNumberOfMessagesVisible({
+        ...queueNotEmpty(
+          monitored.queue,
           period,
-          statistic: cloudwatch.Stats.MAXIMUM,
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        // SQS stops reporting on queues inactive for hours: an idle empty queue is healthy.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription:
           `${monitored.title}: its dead-letter queue holds a ${monitored.messages} (retries exhausted, or ` +
-          'refused: a 4xx answer is not retried). First read one message (aws sqs receive-message --queue-url ' +
-          `${monitored.queue.queueUrl} --message-attribute-names All) for the error, then purge the queue. ` +
-          `Runbook: ${runbook}#paging-dead-letter-queue`,
+            'refused: a 4xx answer is not retried). First read one message (aws sqs receive-message --queue-url ' +
+            `${monitored.queue.queueUrl} --message-attribute-names All) for the error, then purge the queue. ` +
+            `Runbook: ${runbook}#paging-dead-letter-queue`,
+        ),
+        alarmName: `${props.alarmNamePrefix}${monitored.name}-dead-letter-queue-not-empty`,
       });
       this.notify(created, props);
       all.push(created);

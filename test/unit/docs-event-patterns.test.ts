@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CheckId, Finding, Severity, Status } from '../../lambdas/core/finding';
-import { DEFAULT_LIFECYCLE_SETTINGS, planTransitions } from '../../lambdas/core/lifecycle/plan-transitions';
 import {
   REMEDIATION_DETAIL_TYPE,
   remediationDetailSchema,
@@ -10,6 +9,7 @@ import {
 } from '../../lambdas/core/lifecycle/remediation-event';
 import { buildRunSummaryEvent } from '../../lambdas/core/lifecycle/run-event';
 import type { LedgerEntry, LifecycleFinding } from '../../lambdas/core/lifecycle/types';
+import { plannedTransition } from '../fixtures/planned-transition';
 
 /**
  * The rule patterns in docs/events.md ("## Patterns", one ```json block per "###" heading) are checked here
@@ -216,18 +216,8 @@ function openEntry(f: Finding): LedgerEntry {
   };
 }
 
-/** The single transition the lifecycle plans for this finding against this ledger entry. */
 function transition(f: Finding, previous?: LedgerEntry): LifecycleFinding {
-  const plan = planTransitions({
-    findings: [f],
-    ledger: new Map(previous ? [[f.findingId, previous]] : []),
-    now: NOW,
-    settings: DEFAULT_LIFECYCLE_SETTINGS,
-    covers: () => true,
-  });
-  const [only, ...rest] = plan.transitions;
-  if (!only || rest.length > 0) throw new Error(`expected one transition, got ${plan.transitions.length}`);
-  return only.event;
+  return plannedTransition(f, NOW, previous);
 }
 
 function envelope(detailType: string, detail: object): JsonObject {

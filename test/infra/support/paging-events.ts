@@ -18,11 +18,8 @@ import { createHash } from 'node:crypto';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { findingToEntry } from '../../../lambdas/adapters/publish-eventbridge';
 import type { Finding, Severity, Status } from '../../../lambdas/core/finding';
-import {
-  DEFAULT_LIFECYCLE_SETTINGS,
-  planTransitions,
-} from '../../../lambdas/core/lifecycle/plan-transitions';
 import type { LedgerEntry, LifecycleFinding } from '../../../lambdas/core/lifecycle/types';
+import { plannedTransition } from '../../fixtures/planned-transition';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -80,16 +77,7 @@ function openEntry(finding: Finding, severity: Severity): LedgerEntry {
 }
 
 function planned(finding: Finding, previous?: LedgerEntry): LifecycleFinding {
-  const plan = planTransitions({
-    findings: [finding],
-    ledger: new Map(previous ? [[finding.findingId, previous]] : []),
-    now: NOW,
-    settings: DEFAULT_LIFECYCLE_SETTINGS,
-    covers: () => true,
-  });
-  const [only, ...rest] = plan.transitions;
-  if (!only || rest.length > 0) throw new Error(`expected one transition, got ${plan.transitions.length}`);
-  return only.event;
+  return plannedTransition(finding, NOW, previous);
 }
 
 /** The event EventBridge holds once the publisher put this finding (`account`: who put it). */
