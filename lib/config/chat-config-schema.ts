@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { DeploymentMode } from './org-config-schema';
 
 /**
  * The chat channels' configuration keys (docs/chat.md): a Slack channel, a Microsoft Teams channel, or both, that
@@ -102,28 +101,18 @@ export function chatChannelsOf(config: ChatValues): ChatChannelsConfig | undefin
 }
 
 /**
- * Cross-key rules, run on the parsed configuration like the modes' rules: a channel's ids come together, and a
- * member account has no channel (its findings reach the hub's, each message naming the member's account).
+ * Cross-key rules, run on the parsed configuration like the modes' rules: a channel's ids come together. A member
+ * account has no channel (its findings reach the hub's): the modes' rules refuse its chat keys (orgModeProblems).
  */
 export function chatModeProblems(
-  config: ChatValues & { readonly mode: DeploymentMode },
+  config: ChatValues & { readonly mode: string },
 ): { readonly key: string; readonly message: string; readonly remove?: true }[] {
   const problems: { key: string; message: string; remove?: true }[] = [];
+  // A member refuses every chat key (org-config-schema.ts, UNUSED_IN): nothing more to say about them.
+  if (config.mode === 'member') return problems;
   for (const keys of Object.values(CHAT_KEY_GROUPS)) {
     const set = keys.filter((key) => config[key] !== undefined);
     if (set.length === 0) continue;
-    if (config.mode === 'member') {
-      for (const key of set) {
-        problems.push({
-          key,
-          message:
-            "is not used with mode=member: chat belongs to the hub, whose channel gets every member's findings, " +
-            "each message naming its account; set it in the hub's configuration instead (docs/chat.md)",
-          remove: true,
-        });
-      }
-      continue;
-    }
     for (const key of keys.filter((name) => config[name] === undefined)) {
       problems.push({
         key,

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { MAX_SILENT_AFTER_MINUTES } from '../../lambdas/core/fleet/hub-settings';
 import { EVENT_BUS_ARN_PATTERN } from '../../lambdas/core/fleet/member-settings';
+import { chatConfigShape } from './chat-config-schema';
 import { list, number, regionList } from './config-fields';
+import { pagingConfigShape } from './paging-config-schema';
 import { parseScheduleExpression } from './schedule-expression';
 
 /**
@@ -100,6 +102,20 @@ const UNUSED_IN: Readonly<Record<Exclude<DeploymentMode, 'single'>, Readonly<Rec
       'a member has no dashboard: the fleet dashboard is in the hub (dashboard in the hub configuration)',
     throttleAlarms:
       'a member has no alarms: the hub watches the fleet (throttleAlarms in the hub configuration)',
+    ...Object.fromEntries(
+      Object.keys(pagingConfigShape).map((key) => [
+        key,
+        "paging belongs to the hub, whose bus carries every member account's finding events; set it in the hub " +
+          'configuration (docs/paging.md)',
+      ]),
+    ),
+    ...Object.fromEntries(
+      Object.keys(chatConfigShape).map((key) => [
+        key,
+        "chat belongs to the hub, whose channel gets every member's findings, each message naming its account; " +
+          "set it in the hub's configuration instead (docs/chat.md)",
+      ]),
+    ),
   },
 };
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Severity } from '../../lambdas/core/finding';
 import { boolean } from './config-fields';
-import type { DeploymentMode } from './org-config-schema';
 
 /**
  * The paging recipes' configuration keys (docs/paging.md): PagerDuty Events v2 through an EventBridge API
@@ -82,28 +81,17 @@ export function severitiesFrom(min: PageableSeverity): PageableSeverity[] {
 }
 
 /**
- * Cross-key rules, run on the parsed configuration like the modes' rules: a member refuses the keys (paging
- * belongs to the hub, where the lifecycle publishes the finding events), and `pagerDutyMinSeverity` does nothing
- * without the secret.
+ * Cross-key rules, run on the parsed configuration like the modes' rules: `pagerDutyMinSeverity` does nothing
+ * without the secret. A member refuses every paging key (paging belongs to the hub): the modes' rules do that
+ * (orgModeProblems).
  */
 export function pagingModeProblems(
-  config: { readonly mode: DeploymentMode; readonly pagerDutyRoutingKeySecret?: string },
+  config: { readonly mode: string; readonly pagerDutyRoutingKeySecret?: string },
   present: ReadonlySet<string>,
 ): { readonly key: string; readonly message: string; readonly remove: true }[] {
   const problems: { key: string; message: string; remove: true }[] = [];
-  if (config.mode === 'member') {
-    for (const key of Object.keys(pagingConfigShape)) {
-      if (!present.has(key)) continue;
-      problems.push({
-        key,
-        message:
-          'is not used with mode=member: paging belongs to the hub, whose bus carries every member ' +
-          "account's finding events; set it in the hub configuration (docs/paging.md)",
-        remove: true,
-      });
-    }
-    return problems;
-  }
+  // A member refuses every paging key (org-config-schema.ts, UNUSED_IN): nothing more to say about them.
+  if (config.mode === 'member') return problems;
   if (present.has('pagerDutyMinSeverity') && config.pagerDutyRoutingKeySecret === undefined) {
     problems.push({
       key: 'pagerDutyMinSeverity',
