@@ -38,7 +38,7 @@ function compositeError(errors: readonly unknown[], reports: readonly PublishRep
     if (error instanceof PublishError) {
       failedCount += error.failedCount;
       findingIds.push(...error.findingIds);
-      for (const [code, count] of Object.entries(error.errorCodes)) codes[code] = (codes[code] ?? 0) + count;
+      addErrorCodes(codes, error.errorCodes);
       messages.push(error.message);
     } else {
       // A bug rather than a delivery failure: still counted, so the run fails with everything in one place.
@@ -53,4 +53,9 @@ function compositeError(errors: readonly unknown[], reports: readonly PublishRep
     { publisher: 'composite', failedCount, errorCodes: codes, findingIds },
     { cause: new AggregateError(errors, 'publisher failures'), partialReports: reports },
   );
+}
+
+/** Adds `more`'s counts of each error code to `codes` (the failures of several publishes, in one PublishError). */
+export function addErrorCodes(codes: Record<string, number>, more: Readonly<Record<string, number>>): void {
+  for (const [code, count] of Object.entries(more)) codes[code] = (codes[code] ?? 0) + count;
 }

@@ -5,6 +5,7 @@ import type { Finding } from '../core/finding';
 import type { TransitionDigest } from '../core/lifecycle/digest';
 import { formatRunNotification, type NotificationOptions } from '../core/notification';
 import { PublishError, type FindingPublisher, type PublishReport, type RunInfo } from '../core/publishing';
+import { addErrorCodes } from './composite-publisher';
 import {
   errorName,
   isTransientError,
@@ -171,11 +172,7 @@ export class SnsChatPublisher {
     const [first] = failures;
     if (first) {
       const errorCodes: Record<string, number> = {};
-      for (const failure of failures) {
-        for (const [code, count] of Object.entries(failure.errorCodes)) {
-          errorCodes[code] = (errorCodes[code] ?? 0) + count;
-        }
-      }
+      for (const failure of failures) addErrorCodes(errorCodes, failure.errorCodes);
       throw new PublishError(
         `${failures.length} of ${messages.length} chat message(s) not published (first: ${first.message})`,
         { publisher: 'sns-chat', failedCount: failures.length, errorCodes, findingIds: [] },

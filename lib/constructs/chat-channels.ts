@@ -37,7 +37,6 @@ export class ChatChannels extends Construct {
   readonly guardrail: iam.ManagedPolicy;
   readonly slack?: chatbot.CfnSlackChannelConfiguration;
   readonly teams?: chatbot.CfnMicrosoftTeamsChannelConfiguration;
-  private readonly keyArn: string;
 
   constructor(scope: Construct, id: string, props: ChatChannelsProps) {
     super(scope, id);
@@ -51,7 +50,6 @@ export class ChatChannels extends Construct {
       });
     }
     const key = props.key ?? this.ownKey;
-    this.keyArn = key?.keyArn ?? '';
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'TMC health chat',
       masterKey: key,
@@ -120,7 +118,7 @@ export class ChatChannels extends Construct {
             new iam.PolicyStatement({
               sid: 'EncryptChatNotifications',
               actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-              resources: [this.keyArn],
+              resources: [this.ownKey.keyArn],
               conditions: { StringEquals: { 'kms:ViaService': `sns.${Aws.REGION}.amazonaws.com` } },
             }),
           ]

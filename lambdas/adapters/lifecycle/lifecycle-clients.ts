@@ -89,16 +89,18 @@ export function createLifecycleClients(options: LifecycleClientOptions): Lifecyc
     new EventBridgeClient(clientConfig(regionOf(eventBusName, options.homeRegion))),
     { eventBusName },
   );
-  const digest = topicArn
-    ? new SnsDigestPublisher(new SNSClient(clientConfig(regionOf(topicArn, options.homeRegion))), {
-        topicArn,
-      })
-    : undefined;
+  // One SNS client per region: the digest and chat topics are normally in the same one.
+  const snsClients = new Map<string, SNSClient>();
+  const snsClientFor = (arn: string): SNSClient => {
+    const region = regionOf(arn, options.homeRegion);
+    const client = snsClients.get(region) ?? new SNSClient(clientConfig(region));
+    snsClients.set(region, client);
+    return client;
+  };
+  const digest = topicArn ? new SnsDigestPublisher(snsClientFor(topicArn), { topicArn }) : undefined;
   const chatTopicArn = options.lifecycle.chatTopicArn;
   const chat = chatTopicArn
-    ? new SnsChatPublisher(new SNSClient(clientConfig(regionOf(chatTopicArn, options.homeRegion))), {
-        topicArn: chatTopicArn,
-      })
+    ? new SnsChatPublisher(snsClientFor(chatTopicArn), { topicArn: chatTopicArn })
     : undefined;
   return {
     ...rest,

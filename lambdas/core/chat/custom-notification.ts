@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CATALOGUE, runbookUrl } from '../catalogue';
 import { CHECK_DESCRIPTIONS } from '../check-descriptions';
-import { severityRank, worstSeverity } from '../finding';
+import { severityRank, worstSeverity, type ResourceType } from '../finding';
 import type { Storm } from '../lifecycle/storm';
 import type { LifecycleFinding, Transition } from '../lifecycle/types';
 import { plural } from '../plain-text';
@@ -120,8 +120,8 @@ export function chatValue(text: string, maxChars = MAX_VALUE_CHARS): string {
 
 const ACCOUNT_ID = /^\d{12}$/;
 
-/** What a finding is about when it names no credential or role (a member's report may carry any type). */
-const RESOURCE_NOUN: Readonly<Record<string, string>> = {
+/** What a finding is about when it names no credential or role: every resource type has its noun. */
+const RESOURCE_NOUN: Readonly<Record<ResourceType, string>> = {
   'AWS::Lambda::Function': 'function',
   'AWS::Events::Rule': 'rule',
   'AWS::SSM::Parameter': 'parameter',
