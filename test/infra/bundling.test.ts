@@ -81,7 +81,9 @@ describe('bundling with the local esbuild', () => {
         'lambdas/core/fleet/reported-finding.ts',
         ...(prefix === 'IrsaCheckerFunction' ? ['lambdas/core/settings.ts'] : []),
       ];
-      expect(hubOrCredentialOnly.filter((file) => sources.some((source) => source.endsWith(file)))).toEqual([]);
+      expect(hubOrCredentialOnly.filter((file) => sources.some((source) => source.endsWith(file)))).toEqual(
+        [],
+      );
       // The build side of the run report stays: a member's checker sends its runs to the hub.
       expect(sources.some((source) => source.endsWith('lambdas/core/fleet/run-report.ts'))).toBe(true);
     },
