@@ -89,6 +89,18 @@ test('the hub app synthesizes with every cdk-nag rule and prints no deprecation 
   expect(report.pluginReports).toEqual([]);
 });
 
+test('the hub app writes the asset bucket stacks (one per member region), the hub and the member template', () => {
+  const files = fs
+    .readdirSync(outdirs[outdirs.length - 1]!)
+    .filter((file) => file.endsWith('.template.json'));
+  expect(files.sort()).toEqual([
+    'TmcHealthHub.template.json',
+    expect.stringMatching(/^TmcHealthHubMemberTemplate[0-9A-F]{8}\.template\.json$/),
+    'TmcHealthMemberAssets-eu-west-1.template.json',
+    'TmcHealthMemberAssets-us-east-1.template.json',
+  ]);
+});
+
 test('cdk.json sets every feature flag the installed aws-cdk-lib recommends, at its recommended value', () => {
   // The list `cdk init` writes for this aws-cdk-lib version; an upgrade that adds a flag fails here first.
   const recommended = JSON.parse(
