@@ -18,6 +18,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { BUNDLE_MAIN_FIELDS } from '../lib/constructs/bundling';
+import { sdkSchemaKeys } from '../lib/bundling/sdk-schema-keys';
 
 const ROOT = join(__dirname, '..');
 export const CLI_OUT_DIR = join(ROOT, 'dist');
@@ -45,6 +46,9 @@ export const CLI_BUILD_OPTIONS = {
   banner: {
     js: "import { createRequire as __tmcCreateRequire } from 'node:module';const require = __tmcCreateRequire(import.meta.url);",
   },
+  // As in the Lambda bundles (lib/bundling/sdk-schema-keys.js): the SDK's operation schemas a command never calls
+  // are left out.
+  plugins: [sdkSchemaKeys()],
   logLevel: 'warning',
 } as const satisfies BuildOptions;
 

@@ -1,7 +1,9 @@
 /**
- * How the checker handlers are bundled, in one place: the construct hands these to NodejsFunction, and
- * `npm run bench` builds the same bundles with the esbuild API to measure their size and cold-start cost.
+ * How the checker handlers are bundled, in one place: the construct's bundler (handler-code.ts) and `npm run bench`
+ * build the same bundles with esbuild's API and the SDK plugin (lib/bundling/sdk-schema-keys.js), the bench to
+ * measure their size and cold-start cost.
  */
+import type { BuildOptions } from 'esbuild';
 
 /** Lambda's Node.js 24 runtime: esbuild emits for it. */
 export const BUNDLE_TARGET = 'node24';
@@ -31,3 +33,27 @@ export const LAMBDA_UNUSED_CREDENTIAL_PROVIDERS: readonly string[] = [
   '@aws-sdk/token-providers',
   '@smithy/credential-provider-imds',
 ];
+
+/**
+ * esbuild's options for one handler, for the construct's bundler (handler-code.ts) and the bench alike: the
+ * entry's bundle written to `outfile` with its source map beside it (`index.js.map`, sources without their text),
+ * minified for Lambda's Node.js 24. The AWS SDK v3 clients are bundled, not taken from the runtime: we test against
+ * pinned versions, and a bundled SDK starts faster than the runtime's (`npm run bench`, docs/performance.md).
+ * Warnings and errors only: at esbuild's default level each bundle's size would be printed into `cdk synth --quiet`.
+ */
+export function handlerBuildOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: BUNDLE_TARGET,
+    format: 'cjs',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    mainFields: [...BUNDLE_MAIN_FIELDS],
+    external: [...LAMBDA_UNUSED_CREDENTIAL_PROVIDERS],
+    logLevel: 'warning',
+  };
+}

@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DETAILED_METRICS_ENV, METRICS_NAMESPACE } from '../../lambdas/core/observability';
 import type { MonitoredChecker } from './self-monitoring';
-import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, LAMBDA_UNUSED_CREDENTIAL_PROVIDERS } from './bundling';
+import { HANDLER_EXPORT, handlerCode } from './handler-code';
 
 /** The project root: the handlers are under lambdas/handlers, the lock file pinning their dependencies here. */
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
@@ -126,9 +126,9 @@ export class CheckerFunction extends Construct {
       retentionPeriod: Duration.days(14),
     });
     this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(PROJECT_ROOT, 'lambdas', 'handlers', `${props.handler}.ts`),
-      handler: 'handler',
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      // Bundled by handler-code.ts (esbuild's API with the SDK plugin), so NodejsFunction's own bundling is off.
+      code: handlerCode(path.join(PROJECT_ROOT, 'lambdas', 'handlers', `${props.handler}.ts`)),
+      handler: HANDLER_EXPORT,
       description:
         props.description ?? 'Checks the health of Tanzu Mission Control credentials and publishes findings',
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -150,21 +150,6 @@ export class CheckerFunction extends Construct {
       retryAttempts: props.retryAttempts ?? 0,
       maxEventAge: props.maxEventAge ?? Duration.minutes(1),
       onFailure: new SqsDestination(this.failureQueue),
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: BUNDLE_TARGET,
-        format: nodejs.OutputFormat.CJS,
-        // Bundle the AWS SDK v3 clients: we test against pinned versions, not the runtime's, and a bundled SDK
-        // starts faster than the runtime's (docs/performance.md, measured by `npm run bench`).
-        bundleAwsSDK: true,
-        mainFields: [...BUNDLE_MAIN_FIELDS],
-        externalModules: [...LAMBDA_UNUSED_CREDENTIAL_PROVIDERS],
-        forceDockerBundling: false,
-        // Without it esbuild runs at its own default (info) and prints each bundle's size into `cdk synth --quiet`.
-        logLevel: nodejs.LogLevel.WARNING,
-      },
     });
   }
 

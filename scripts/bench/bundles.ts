@@ -13,11 +13,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import {
-  BUNDLE_MAIN_FIELDS,
-  BUNDLE_TARGET,
-  LAMBDA_UNUSED_CREDENTIAL_PROVIDERS,
-} from '../../lib/constructs/bundling';
+import { LAMBDA_UNUSED_CREDENTIAL_PROVIDERS, handlerBuildOptions } from '../../lib/constructs/bundling';
+import { sdkSchemaKeys } from '../../lib/bundling/sdk-schema-keys';
 import type { SynthesizedFunction } from './synthesized';
 import type { Goal } from './types';
 
@@ -72,17 +69,9 @@ interface BuildOptions {
 
 async function bundle(options: BuildOptions): Promise<Metafile> {
   const result = await build({
-    entryPoints: [options.entry],
-    outfile: options.outfile,
-    bundle: true,
-    platform: 'node',
-    target: BUNDLE_TARGET,
-    format: 'cjs',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: [...BUNDLE_MAIN_FIELDS],
+    ...handlerBuildOptions(options.entry, options.outfile),
     external: [...options.external],
+    plugins: [sdkSchemaKeys()],
     metafile: true,
     logLevel: 'error',
   });

@@ -2,11 +2,12 @@
  * Lambda bundles kept between test runs, for the infra tests that need a stack bundled but do not look at the
  * bundles (test/infra/bundling.test.ts and cli-bundle.test.ts do, and keep running esbuild for real).
  *
- * NodejsFunction bundles with the project's esbuild through `npx --no-install esbuild --bundle <entry> ...`, run by
- * child_process.spawnSync. While a file's tests run, `useBundleCache()` answers that call from a cache directory
- * when it holds a bundle made with the same arguments from the same inputs: every file esbuild read (the entry, the
- * checker's sources, node_modules, tsconfig.json) still has the content it had, by SHA-256. Otherwise esbuild runs,
- * its metafile names the inputs, and the bundle is stored. Production synthesis (`cdk synth`) never loads this.
+ * lib/constructs/handler-code.ts bundles with the project's esbuild through `node lib/bundling/bundle-handler.js
+ * '<options>'`, run by child_process.spawnSync. While a file's tests run, `useBundleCache()` answers that call from a
+ * cache directory when it holds a bundle made with the same options, by the same bundler and plugin, from the same
+ * inputs: every file esbuild read (the entry, the checker's sources, node_modules, tsconfig.json) still has the
+ * content it had, by SHA-256. Otherwise the bundler runs, its metafile names the inputs, and the bundle is stored.
+ * Production synthesis (`cdk synth`) never loads this.
  */
 // The module object itself (not a namespace copy), so that the spy replaces what aws-cdk-lib calls.
 import childProcess from 'node:child_process';
@@ -16,7 +17,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const CACHE_DIR = path.join(os.tmpdir(), 'tmc-health-test-bundles');
-const OUTFILE = '--outfile=';
+const BUNDLING_DIR = path.join(__dirname, '..', '..', '..', 'lib', 'bundling');
+const BUNDLER = path.join(BUNDLING_DIR, 'bundle-handler.js');
 
 interface CachedInputs {
   /** Input path (relative to the working directory, as esbuild's metafile names it) and its SHA-256. */
@@ -32,9 +34,20 @@ export interface BundleCacheStats {
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
-function isEsbuildBundle(command: string, args: readonly string[]): boolean {
-  return (
-    command === 'npx' && args[0] === '--no-install' && args[1] === 'esbuild' && args.includes('--bundle')
+/** The bundler's options, when this call is the bundler's (with nothing else asked of it). */
+function bundlerOptions(command: string, args: readonly string[]): Record<string, unknown> | undefined {
+  if (command !== process.execPath || args.length !== 2 || args[0] !== BUNDLER) return undefined;
+  return JSON.parse(args[1]!) as Record<string, unknown>;
+}
+
+/** The bundler and its plugin are no esbuild input: their text is part of the key. */
+function bundlerSources(): string {
+  return sha256(
+    fs
+      .readdirSync(BUNDLING_DIR)
+      .sort()
+      .map((file) => fs.readFileSync(path.join(BUNDLING_DIR, file), 'utf8'))
+      .join('\0'),
   );
 }
 
@@ -75,12 +88,14 @@ export function useBundleCache(): BundleCacheStats {
       args: readonly string[] = [],
       options: childProcess.SpawnSyncOptions = {},
     ) => {
-      if (!isEsbuildBundle(command, args)) return realSpawnSync(command, args, options);
-      const outfileArg = args.find((arg) => arg.startsWith(OUTFILE));
-      if (outfileArg === undefined) return realSpawnSync(command, args, options);
-      const outDir = path.dirname(outfileArg.slice(OUTFILE.length));
+      const bundling = bundlerOptions(command, args);
+      if (bundling === undefined || typeof bundling.outfile !== 'string') {
+        return realSpawnSync(command, args, options);
+      }
+      const { outfile, ...rest } = bundling;
+      const outDir = path.dirname(outfile);
       const cwd = String(options.cwd ?? process.cwd());
-      const key = sha256(JSON.stringify([cwd, args.filter((arg) => arg !== outfileArg), tsconfigOf(cwd)]));
+      const key = sha256(JSON.stringify([cwd, rest, tsconfigOf(cwd), bundlerSources()]));
       const entryDir = path.join(CACHE_DIR, key);
       const manifest = path.join(entryDir, 'inputs.json');
       if (fs.existsSync(manifest)) {
@@ -94,7 +109,7 @@ export function useBundleCache(): BundleCacheStats {
       }
       stats.misses += 1;
       const metafile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tmc-health-meta-')), 'meta.json');
-      const result = realSpawnSync(command, [...args, `--metafile=${metafile}`], options);
+      const result = realSpawnSync(command, [...args, metafile], options);
       if (result.status === 0 && !result.error) {
         try {
           store(cwd, metafile, outDir, entryDir);

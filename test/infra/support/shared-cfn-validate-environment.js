@@ -5,6 +5,7 @@
  * This file is loaded with Node's own require, whose cache lives as long as the worker: the validator and the engines
  * built below survive from one test file to the next, while everything else keeps jest's per-file isolation.
  */
+const { createHash } = require('node:crypto');
 const { TestEnvironment } = require('jest-environment-node');
 
 const REAL_PACKAGE = require.resolve('@aws/cloudformation-validate', {
@@ -29,6 +30,8 @@ function sharedPackage() {
   if (shared !== undefined) return shared;
   const real = require(REAL_PACKAGE);
   const engines = new Map();
+  const reports = new Map();
+  let validations = 0;
   class SharedCompositeEngine {
     constructor(config) {
       const key = JSON.stringify(config ?? {});
@@ -38,9 +41,31 @@ function sharedPackage() {
         engines.set(key, engine);
       }
       this.engine = engine;
+      this.key = key;
     }
+    /**
+     * The same template (its text), validated by the same engine with the same options, gets the same report: the
+     * test files of a worker synthesize the default stack and a few others over and again, and each template is
+     * validated once per worker. The template's file name is left out of the key: it is a synth's own temporary
+     * directory, and aws-cdk-lib reports violations by the path it already knows, not the report's.
+     */
     validateTemplate(template, config) {
-      return this.engine.validateTemplate(template, inThisRealm(config));
+      const content = typeof template?.content === 'string' ? template.content : undefined;
+      if (content === undefined) return this.engine.validateTemplate(template, inThisRealm(config));
+      const key = createHash('sha256')
+        .update(this.key)
+        .update('\0')
+        .update(JSON.stringify(config ?? {}))
+        .update('\0')
+        .update(content)
+        .digest('hex');
+      let report = reports.get(key);
+      if (report === undefined) {
+        validations += 1;
+        report = this.engine.validateTemplate(template, inThisRealm(config));
+        reports.set(key, report);
+      }
+      return report;
     }
     validateStandard(template, config) {
       return this.engine.validateStandard(template, inThisRealm(config));
@@ -60,7 +85,12 @@ function sharedPackage() {
     /** Kept for the next synth (in this or a later test file); the worker's exit frees it. */
     free() {}
   }
-  shared = { ...real, CompositeEngine: SharedCompositeEngine };
+  shared = {
+    ...real,
+    CompositeEngine: SharedCompositeEngine,
+    /** How many templates this worker's engines have validated, and how many reports they hold (the tests' own check). */
+    stats: () => ({ validations, reports: reports.size }),
+  };
   return shared;
 }
 
