@@ -111,7 +111,7 @@ export function reportFleetBatch(telemetry: Telemetry, batch: FleetBatchResult):
   const metrics = fleetBatchMetrics(batch);
   emitMetricRecords(telemetry.metrics, metrics.reports);
   for (const record of metrics.failed) {
-    telemetry.logger.error('fleet intake: report failed, SQS will deliver it again', {
+    telemetry.logger.error('fleet intake: report failed, it will be delivered again', {
       messageId: record.messageId,
       error: record.error instanceof Error ? record.error : String(record.error),
     });

@@ -1,5 +1,6 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { runFleetIntakeBatch } from '../app/fleet-intake';
+import { intakeInvocationOf, intakeReply } from '../app/fleet-intake-invocation';
 import { fleetBatchOutcome, reportFleetBatch } from '../app/fleet-intake-report';
 import { lifecycleStageFor } from '../app/delivery-sink';
 import { accountOfFunction, observeRun } from '../app/observe-run';
@@ -17,20 +18,21 @@ const hub = createHubWiring(settings, process.env);
 const codec = gzipBase64Codec();
 
 /**
- * A batch of "TMC Health Run Report" events from the intake's queue (each message body is one EventBridge event):
- * wiring only; the work is in runFleetIntakeBatch. Returns the messages SQS must deliver again (the event source
- * mapping reports batch item failures); one combined digest per wave of the batch (usually the whole batch).
+ * "TMC Health Run Report" events: a batch from the intake's queue (hubIntake=queue) or one event from the bus rule
+ * (hubIntake=direct); wiring only (fleet-intake-invocation.ts tells them apart, runFleetIntakeBatch does the work).
+ * A batch gets back the messages SQS must deliver again; a failed direct event throws, so Lambda retries it.
  */
-export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+export async function handler(event: unknown, context: Context): Promise<SQSBatchResponse | undefined> {
   const callsBefore = hub.counter.total;
   const result = await observeRun(
     telemetry,
     context,
     'fleet intake',
     async () => {
+      const invocation = intakeInvocationOf(event);
       const batch = await runFleetIntakeBatch(
         {
-          records: event.Records.map((record) => ({ messageId: record.messageId, body: record.body })),
+          records: invocation.records,
           hubAccountId: accountOfFunction(context.invokedFunctionArn),
           homeRegion: hub.region,
           runbookBaseUrl: settings.runbookBaseUrl,
@@ -45,9 +47,9 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
         },
       );
       reportFleetBatch(telemetry, batch);
-      return batch;
+      return { batch, reply: intakeReply(invocation, batch) };
     },
-    (batch) => fleetBatchOutcome(batch, hub.counter.total - callsBefore),
+    ({ batch }) => fleetBatchOutcome(batch, hub.counter.total - callsBefore),
   );
-  return { batchItemFailures: [...result.batchItemFailures] };
+  return result.reply;
 }

@@ -6,7 +6,7 @@ import type { Suppression } from '../../lambdas/core/lifecycle/suppressions';
 import { memberSettingsToEnvironment } from '../../lambdas/core/fleet/member-settings';
 import type { CheckerSettingsInput } from '../../lambdas/core/settings';
 import { CONFIG_KEYS, EXAMPLES, configSchema, metricsCadence, type ConfigKey } from './config-schema';
-import { orgModeProblems, type DeploymentMode } from './org-config-schema';
+import { orgModeProblems, type DeploymentMode, type HubIntake } from './org-config-schema';
 import { irsaRealtimeProblems } from './irsa-config-schema';
 import { chatModeProblems } from './chat-config-schema';
 import { securityHubModeProblems } from './security-hub-config-schema';
@@ -34,7 +34,13 @@ export {
   irsaPageBudgetProblem,
 } from './irsa-config-schema';
 export { MAX_SUPPRESSIONS_JSON_BYTES, suppressionWarnings } from './lifecycle-config-schema';
-export { DEPLOYMENT_MODES, memberSilentAfterMinutes, type DeploymentMode } from './org-config-schema';
+export {
+  DEPLOYMENT_MODES,
+  HUB_INTAKES,
+  memberSilentAfterMinutes,
+  type DeploymentMode,
+  type HubIntake,
+} from './org-config-schema';
 
 /** Context keys owned by the CDK CLI that have neither an '@' prefix nor a ':' in their name. */
 const CDK_OWN_KEYS: ReadonlySet<string> = new Set(['acknowledged-issue-numbers', 'cli-telemetry']);
@@ -119,6 +125,11 @@ export interface TmcHealthConfig {
   readonly memberRegions: readonly string[];
   /** hub: minutes without a run report after which a member is silent; undefined: three schedule periods. */
   readonly memberSilentAfterMinutes?: number;
+  /**
+   * hub: how the run report rule hands reports to the fleet intake: `direct` (the rule invokes it with each report)
+   * or `queue` (an SQS queue, batches of up to 10, one digest per batch).
+   */
+  readonly hubIntake: HubIntake;
   /** member: the hub bus run reports go to (the default of the member template's HubEventBusArn parameter). */
   readonly hubEventBusArn?: string;
   /** Both checkers import their FAIL findings into Security Hub (single mode only, docs/security-hub.md). */

@@ -15,6 +15,15 @@ import { parseScheduleExpression } from './schedule-expression';
 export const DEPLOYMENT_MODES = ['single', 'hub', 'member'] as const;
 export type DeploymentMode = (typeof DEPLOYMENT_MODES)[number];
 
+/**
+ * How the hub's run report rule hands reports to the fleet intake (docs/organizations.md#how-reports-reach-the-intake):
+ * `direct`, the rule invokes the intake with each report (no queue, nothing polled: the cheapest at every size);
+ * `queue`, through an SQS queue the intake takes in batches of up to 10 (one digest per batch, fewer invocations).
+ */
+export const HUB_INTAKES = ['direct', 'queue'] as const;
+export type HubIntake = (typeof HUB_INTAKES)[number];
+export const DEFAULT_HUB_INTAKE: HubIntake = 'direct';
+
 /** How many schedule periods of silence make a member silent, when memberSilentAfterMinutes is not set. */
 export const DEFAULT_SILENT_PERIODS = 3;
 /** The longest memberSilentAfterMinutes (30 days): the fleet watch's own limit. */
@@ -56,6 +65,13 @@ export const orgConfigShape = {
     (v) => Number.isSafeInteger(v) && v >= 1 && v <= MAX_MEMBER_SILENT_AFTER_MINUTES,
   ).optional(),
   hubEventBusArn: hubEventBusArn.optional(),
+  hubIntake: z
+    .enum(HUB_INTAKES, {
+      error:
+        'must be direct (the bus rule invokes the intake with each report) or queue (reports batched through ' +
+        'an SQS queue, one digest per batch)',
+    })
+    .default(DEFAULT_HUB_INTAKE),
 };
 
 export type OrgConfigKey = keyof typeof orgConfigShape;
@@ -68,6 +84,7 @@ export const ORG_EXAMPLES = {
   memberRegions: 'eu-west-1,us-east-1',
   memberSilentAfterMinutes: '45',
   hubEventBusArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/tmc-health-fleet',
+  hubIntake: 'queue',
 } as const satisfies Record<OrgConfigKey, string>;
 
 /** The configuration keys each mode reads beyond the shared ones, and the keys a mode has no use for. */
@@ -76,6 +93,7 @@ const HUB_ONLY: readonly string[] = [
   'memberOrganizationalUnitIds',
   'memberRegions',
   'memberSilentAfterMinutes',
+  'hubIntake',
 ];
 const MEMBER_ONLY: readonly string[] = ['hubEventBusArn'];
 /** Why a key does nothing in a mode (the key is then an error, as an unknown key is). */

@@ -7,6 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RUN_REPORT_DETAIL_TYPE, RUN_REPORT_SOURCE } from '../../lambdas/core/fleet/run-report-types';
+import type { HubIntake } from '../config/config';
 import { memberReporterRoleArnPattern } from '../fleet/member-role-path';
 
 /** The hub bus: member accounts put their run reports here, the hub its finding events. */
@@ -23,26 +24,44 @@ export const INTAKE_BATCH_SIZE = 10;
 export const INTAKE_BATCHING_WINDOW = Duration.minutes(5);
 /** Receives of a report before it moves to the dead-letter queue (the first delivery and four retries). */
 export const INTAKE_MAX_RECEIVE_COUNT = 5;
+/**
+ * How long and how often the run report rule tries to hand a report to its target (the queue, or the intake
+ * itself), before the report goes to the dead-letter queue. Rarely needed either way: SQS takes the message, and
+ * Lambda queues an asynchronous invocation even when it must throttle the function.
+ */
+export const INTAKE_RULE_RETRY_ATTEMPTS = 3;
+export const INTAKE_RULE_MAX_EVENT_AGE = Duration.hours(1);
 
 export interface FleetBusProps {
   /** Only principals of this organization may put events on the bus (`aws:PrincipalOrgID`). */
   readonly organizationId: string;
-  /** The fleet intake: consumes the report queue in batches. */
+  /** The fleet intake: invoked by the rule with each report, or consuming the report queue in batches. */
   readonly intake: lambda.IFunction;
   /** The intake's timeout: the queue's visibility timeout follows from it. */
   readonly intakeTimeout: Duration;
   /**
-   * The report queue's dead-letter queue (the intake's failure queue, alarmed): reports the intake failed on
-   * INTAKE_MAX_RECEIVE_COUNT times, and reports EventBridge could not put on the queue.
+   * The rule's dead-letter queue (the intake's failure queue, alarmed): reports EventBridge could not hand to its
+   * target and, with the queue, reports the intake failed on INTAKE_MAX_RECEIVE_COUNT times.
    */
   readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * `direct`: the rule invokes the intake with each report (asynchronously: Lambda retries a failed report, then
+   * puts it on the function's failure queue). `queue`: the rule puts each report on the report queue, whose event
+   * source mapping hands the intake batches.
+   * @default 'direct'
+   */
+  readonly intakeMode?: HubIntake;
 }
 
 /**
- * The hub bus `tmc-health-fleet`, the rule that puts each run report on the report queue, and the queue's event
- * source that hands the intake up to INTAKE_BATCH_SIZE reports at once, gathered for up to INTAKE_BATCHING_WINDOW,
- * so reports arriving around the same time share one digest. The intake reports batch item failures: only the
- * reports it failed on are delivered again.
+ * The hub bus `tmc-health-fleet` and the rule that hands each run report to the fleet intake (`intakeMode`):
+ * - `direct`: the rule's target is the intake itself, one report per asynchronous invocation, one digest per report
+ *   that changes something; no queue, nothing polled. Only this rule may invoke it (lambda:InvokeFunction for
+ *   events.amazonaws.com, aws:SourceArn the rule).
+ * - `queue`: the rule puts each report on the report queue, whose event source hands the intake up to
+ *   INTAKE_BATCH_SIZE reports at once, gathered for up to INTAKE_BATCHING_WINDOW, so reports arriving around the
+ *   same time share one digest. The intake reports batch item failures: only the reports it failed on are
+ *   delivered again.
  *
  * Resource policy: `events:PutEvents` only for the member checkers' roles (`aws:PrincipalArn` under the path the
  * member stack gives them, MEMBER_REPORTER_ROLE_PATH) in accounts of the organization, and only run reports
@@ -54,10 +73,13 @@ export interface FleetBusProps {
 export class FleetBus extends Construct {
   readonly bus: events.EventBus;
   readonly runReportRule: events.Rule;
-  /** The run reports on their way to the intake (SSE, TLS only, a dead-letter queue). */
-  readonly reportQueue: sqs.Queue;
-  /** How long a received report stays invisible: one older than this failed at least once and waits for a retry. */
-  readonly visibilityTimeout: Duration;
+  /** `queue` only: the run reports on their way to the intake (SSE, TLS only, a dead-letter queue). */
+  readonly reportQueue?: sqs.Queue;
+  /**
+   * `queue` only: how long a received report stays invisible; one older than this failed at least once and waits
+   * for a retry.
+   */
+  readonly visibilityTimeout?: Duration;
 
   constructor(scope: Construct, id: string, props: FleetBusProps) {
     super(scope, id);
@@ -83,6 +105,22 @@ export class FleetBus extends Construct {
         },
       }),
     );
+    const pattern = { source: [RUN_REPORT_SOURCE], detailType: [RUN_REPORT_DETAIL_TYPE] };
+    const retry = {
+      deadLetterQueue: props.deadLetterQueue,
+      retryAttempts: INTAKE_RULE_RETRY_ATTEMPTS,
+      maxEventAge: INTAKE_RULE_MAX_EVENT_AGE,
+    };
+    if ((props.intakeMode ?? 'direct') === 'direct') {
+      this.runReportRule = new events.Rule(this, 'RunReports', {
+        eventBus: this.bus,
+        description: 'Each run report of a member account to the fleet intake',
+        eventPattern: pattern,
+        // The target adds the function's resource policy: events.amazonaws.com may invoke it, for this rule only.
+        targets: [new targets.LambdaFunction(props.intake, retry)],
+      });
+      return;
+    }
     // AWS's advice for a Lambda event source: six times the function timeout, plus the batching window.
     this.visibilityTimeout = Duration.seconds(
       props.intakeTimeout.toSeconds() * 6 + INTAKE_BATCHING_WINDOW.toSeconds(),
@@ -97,15 +135,9 @@ export class FleetBus extends Construct {
     this.runReportRule = new events.Rule(this, 'RunReports', {
       eventBus: this.bus,
       description: 'Each run report of a member account to the fleet intake report queue',
-      eventPattern: { source: [RUN_REPORT_SOURCE], detailType: [RUN_REPORT_DETAIL_TYPE] },
-      targets: [
-        // The target adds the queue policy: events.amazonaws.com may SendMessage, for this rule only.
-        new targets.SqsQueue(this.reportQueue, {
-          deadLetterQueue: props.deadLetterQueue,
-          retryAttempts: 3,
-          maxEventAge: Duration.hours(1),
-        }),
-      ],
+      eventPattern: pattern,
+      // The target adds the queue policy: events.amazonaws.com may SendMessage, for this rule only.
+      targets: [new targets.SqsQueue(this.reportQueue, retry)],
     });
     props.intake.addEventSource(
       new SqsEventSource(this.reportQueue, {

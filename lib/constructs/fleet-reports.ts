@@ -86,6 +86,7 @@ export class FleetReports extends Construct {
       intake: this.intake.function,
       intakeTimeout: Duration.minutes(INTAKE_TIMEOUT_MINUTES),
       deadLetterQueue: this.intake.failureQueue,
+      intakeMode: config.hubIntake,
     });
 
     const maxEventAge = Duration.minutes(MAX_EVENT_AGE_MINUTES);
@@ -131,17 +132,19 @@ export class FleetReports extends Construct {
       this.watch.failureQueue,
     );
 
+    const { reportQueue, visibilityTimeout } = this.fleetBus;
     this.monitored = [
       // Members report every period: no successful intake in two periods means no member reached the hub.
       {
         ...this.intake.monitoredAs('fleet-intake', 'TMC health fleet intake', config.schedule),
-        // It reports batch item failures: a report it failed on (say, its findings refused) is retried from the
-        // queue while the invocation succeeds, so only the queue shows it.
-        inputQueue: {
-          queue: this.fleetBus.reportQueue,
-          messages: 'run report',
-          retriedAfter: this.fleetBus.visibilityTimeout,
-        },
+        // With the queue it reports batch item failures: a report it failed on (say, its findings refused) is
+        // retried from the queue while the invocation succeeds, so only the queue shows it. A direct report that
+        // fails fails its invocation (the errors alarm), then lands on the failure queue.
+        ...(reportQueue && visibilityTimeout
+          ? {
+              inputQueue: { queue: reportQueue, messages: 'run report', retriedAfter: visibilityTimeout },
+            }
+          : {}),
       },
       this.watch.monitoredAs('fleet-watch', 'TMC health fleet watch', config.schedule),
     ];

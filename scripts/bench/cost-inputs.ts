@@ -321,17 +321,19 @@ export function memberCostInput(single: CostInput, member: SynthesizedStack): Co
 
 /**
  * The hub's month: its synthesized fixed resources, the fleet watch on the hub's schedule, and one run report per
- * run of each family a member runs (both on their default schedules).
+ * run of each family a member runs (both on their default schedules); with the report queue (hubIntake=queue), how
+ * its event source mapping batches them.
  */
 export function hubCostInput(hub: SynthesizedHub, member: CostInput): HubCostInput {
   return {
+    intake: hub.intake,
     fixedResources: { alarms: hub.alarms, alarmMetrics: hub.alarmMetrics, kmsKeys: hub.kmsKeys },
     watchRunsPerMonth: scheduleRuns(DEFAULT_SCHEDULE),
     memoryMb: hub.watchMemoryMb,
     reportsPerMemberMonth:
       member.credentialCheck.runsPerMonth + (member.irsaCheck ? member.irsaCheck.runsPerMonth : 0),
     perReport: HUB_CALLS_PER_REPORT,
-    batching: HUB_INTAKE_BATCHING,
+    ...(hub.intake === 'queue' ? { batching: HUB_INTAKE_BATCHING } : {}),
   };
 }
 

@@ -90,10 +90,14 @@ async function main(argv: readonly string[]): Promise<number> {
       synthesizeDefaultStack(EXAMPLE_MEMBER_CONTEXT),
     );
     results.memberCost = estimateCost(results.memberCostInput);
+    // The default hub (hubIntake=direct) feeds the tables; the queue is priced beside it (docs/organizations.md).
     results.hubCostInput = hubCostInput(synthesizeHub(), results.memberCostInput);
     results.organizationCost = estimateOrganizationCost(
       results.hubCostInput,
       results.memberCost.fixedUsdPerMonth,
+      undefined,
+      undefined,
+      [hubCostInput(synthesizeHub({ hubIntake: 'queue' }), results.memberCostInput)],
     );
   }
 

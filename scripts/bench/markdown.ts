@@ -3,7 +3,7 @@
  * page quotes the measurement and nothing else (test/unit/bench-docs.test.ts keeps the two in step).
  */
 import { COST_GOALS, type CostEstimate } from './cost-model';
-import type { OrganizationCost } from './organization-cost';
+import type { IntakeCost, OrganizationCost } from './organization-cost';
 import type { BenchResults } from './results';
 import type { Goal } from './types';
 
@@ -266,6 +266,8 @@ function organizationSection(org: OrganizationCost): string[] {
           ].join(' '),
           '',
         ];
+  const queued = org.intake !== 'direct';
+  const full = queued ? ' (full batches)' : '';
   return [
     '### Cost of an organization (hub and member accounts, default schedules)',
     '',
@@ -275,11 +277,11 @@ function organizationSection(org: OrganizationCost): string[] {
         ...org.hubFixed.map((line) => [line.item, line.quantity, usd(line.usdPerMonth)]),
         ['**Hub fixed**', '', `**${usd(org.hubFixedUsdPerMonth)}**`],
         ...org.hubPerMember.map((line) => [
-          `${line.item}, per member (full batches)`,
+          `${line.item}, per member${full}`,
           line.quantity,
           usd(line.usdPerMonth),
         ]),
-        ['**Hub, per member account (full batches)**', '', `**${usd(org.hubPerMemberUsdPerMonth)}**`],
+        [`**Hub, per member account${full}**`, '', `**${usd(org.hubPerMemberUsdPerMonth)}**`],
       ],
     ),
     '',
@@ -305,13 +307,51 @@ function organizationSection(org: OrganizationCost): string[] {
     ),
     '',
     ...goals,
-    `One more member account: ${usd(org.marginalPerMemberUsdPerMonth)} a month once batches are full (its own fixed ` +
-      'part and what the hub does for its run reports), plus its credentials and regions. The hub’s part per ' +
-      'report is modelled from the calls the intake makes for a quiet report, not measured ' +
-      '(scripts/bench/organization-cost.ts). Assumed: each invocation costs a receive, a delete and a Lambda ' +
-      'request whatever it holds; the organization’s reports of one batching window are split among 5 pollers ' +
-      `(batches of 10 from ${org.fullBatchesFromMembers?.toLocaleString('en-US') ?? '?'} member accounts); an idle ` +
-      'poller long-polls every 20 s; 100 ms of billed intake time per report, not shared within a batch.',
+    queued
+      ? `One more member account: ${usd(org.marginalPerMemberUsdPerMonth)} a month once batches are full (its own ` +
+        'fixed part and what the hub does for its run reports), plus its credentials and regions. The hub’s part ' +
+        'per report is modelled from the calls the intake makes for a quiet report, not measured ' +
+        '(scripts/bench/organization-cost.ts). Assumed: each invocation costs a receive, a delete and a Lambda ' +
+        'request whatever it holds; the organization’s reports of one batching window are split among 5 pollers ' +
+        `(batches of 10 from ${org.fullBatchesFromMembers?.toLocaleString('en-US') ?? '?'} member accounts); an ` +
+        'idle poller long-polls every 20 s; 100 ms of billed intake time per report, not shared within a batch.'
+      : `One more member account: ${usd(org.marginalPerMemberUsdPerMonth)} a month (its own fixed part and what the ` +
+        'hub does for its run reports, the same at every size), plus its credentials and regions. The hub’s part ' +
+        'per report is modelled from the calls the intake makes for a quiet report, not measured ' +
+        '(scripts/bench/organization-cost.ts): the bus rule invokes the intake with each report (hubIntake=direct), ' +
+        'one Lambda request and 100 ms of billed intake time per report, no queue and nothing polled.',
+    '',
+    ...intakeSection(org.intakes),
+  ];
+}
+
+/** hubIntake=direct and hubIntake=queue side by side: the hub's part per member at each size (none before both were priced). */
+function intakeSection(intakes: readonly IntakeCost[] | undefined): string[] {
+  if (intakes === undefined || intakes.length < 2) return [];
+  const sizes = intakes[0]!.sizes.map((size) => size.members);
+  return [
+    ...table(
+      [
+        'hubIntake',
+        'Hub fixed',
+        ...sizes.map(
+          (members) =>
+            `Hub per member, ${members.toLocaleString('en-US')} account${members === 1 ? '' : 's'}`,
+        ),
+      ],
+      intakes.map((intake) => [
+        `\`${intake.intake}\``,
+        usd(intake.hubFixedUsdPerMonth),
+        ...intake.sizes.map(
+          (size) =>
+            `$${size.hubPerMemberUsdPerMonth.toFixed(4)}` +
+            (intake.intake === 'queue' ? ` (${size.reportsPerBatch} per batch)` : ''),
+        ),
+      ]),
+    ),
+    '',
+    '`direct`: one digest per member report that changes something; `queue`: the digests of a batch combined into one ' +
+      '(docs/organizations.md, “How reports reach the intake”).',
     '',
   ];
 }

@@ -3,10 +3,13 @@
  * own bills, for organizations of several sizes. Pure, like cost-model.ts.
  *
  * The hub's part per member is modelled from the calls the intake makes for a quiet run report
- * (`HUB_CALLS_PER_REPORT`), not measured on moto, and from how the report queue's event source mapping batches
- * them (`HubIntakeBatching`): what an invocation costs whatever it holds (a receive, a delete, a Lambda request)
- * is shared by the reports of its batch, and a batch fills with the reports the whole organization sends within
- * the batching window, so the hub's cost per member falls as the organization grows, until batches are full.
+ * (`HUB_CALLS_PER_REPORT`), not measured on moto, and from how reports reach the intake (`hubIntake`):
+ * - `direct`: the bus rule invokes the intake with each report (one Lambda request per report, nothing else: no
+ *   queue, nothing polled), the same at every size;
+ * - `queue`: the report queue's event source mapping batches them (`HubIntakeBatching`): what an invocation costs
+ *   whatever it holds (a receive, a delete, a Lambda request) is shared by the reports of its batch, and a batch
+ *   fills with the reports the whole organization sends within the batching window, so the hub's cost per member
+ *   falls as the organization grows, until batches are full; its pollers' idle long polls are a fixed cost.
  * Every other choice can only overstate: the billed time per report is not shared by a batch (its reports run at
  * once), and half read units are rounded up only where DynamoDB does.
  */
@@ -15,7 +18,7 @@ import type { CostLine, Prices } from './cost-model';
 
 /** What the hub does for one member's quiet run report (lambdas/app/fleet-intake.ts and the stores it calls). */
 export const HUB_CALLS_PER_REPORT = {
-  /** The rule's SendMessage to the report queue. */
+  /** The rule's SendMessage to the report queue (hubIntake=queue only). */
   sqsRequests: 1,
   /** Billed intake time per report, not shared with the other reports of its batch (they run at once). */
   lambdaDurationMs: 100,
@@ -30,7 +33,7 @@ export const HUB_CALLS_PER_REPORT = {
   events: 0,
 } as const;
 
-/** What one intake invocation costs whatever its batch holds. */
+/** What one intake invocation costs whatever its batch holds (hubIntake=queue; a direct one is a Lambda request). */
 export const HUB_CALLS_PER_BATCH = {
   /** The ReceiveMessage that returned the batch and the DeleteMessageBatch after it. */
   sqsRequests: 2,
@@ -52,7 +55,12 @@ export interface HubIntakeBatching {
   readonly idleReceiveSeconds: number;
 }
 
+/** How run reports reach the hub's intake (the hubIntake key). */
+export type HubIntakeMode = 'direct' | 'queue';
+
 export interface HubCostInput {
+  /** From the synthesized hub stack; absent in results written before the direct intake: the queue. */
+  readonly intake?: HubIntakeMode;
   /** From the synthesized hub stack. */
   readonly fixedResources: {
     readonly alarms: number;
@@ -65,7 +73,7 @@ export interface HubCostInput {
   /** Run reports one member sends a month: one per run of each check family. */
   readonly reportsPerMemberMonth: number;
   readonly perReport: typeof HUB_CALLS_PER_REPORT;
-  /** Absent in results written before batching was modelled: one report per invocation. */
+  /** The queue's batching; absent for the direct intake, and in queue results written before it was modelled. */
   readonly batching?: HubIntakeBatching;
 }
 
@@ -83,9 +91,23 @@ export interface OrganizationSize {
   readonly perMemberAllInUsdPerMonth: number;
 }
 
+/** One way of taking reports in, priced at each organization size (to compare the hubIntake values). */
+export interface IntakeCost {
+  readonly intake: HubIntakeMode;
+  readonly hubFixedUsdPerMonth: number;
+  readonly sizes: readonly {
+    readonly members: number;
+    readonly reportsPerBatch: number;
+    readonly hubPerMemberUsdPerMonth: number;
+    readonly hubUsdPerMonth: number;
+  }[];
+}
+
 export interface OrganizationCost {
+  /** How the priced hub takes its reports in (absent in results written before the direct intake: the queue). */
+  readonly intake?: HubIntakeMode;
   readonly hubFixed: readonly CostLine[];
-  /** What each member adds at the hub once batches are full (the smallest it gets). */
+  /** What each member adds at the hub once batches are full (the smallest it gets; direct: at every size). */
   readonly hubPerMember: readonly CostLine[];
   readonly hubFixedUsdPerMonth: number;
   readonly hubPerMemberUsdPerMonth: number;
@@ -94,6 +116,8 @@ export interface OrganizationCost {
   /** The fewest member accounts whose reports fill every batch (absent without a batching model). */
   readonly fullBatchesFromMembers?: number;
   readonly sizes: readonly OrganizationSize[];
+  /** The priced intake and the other(s), side by side (absent unless the other was priced too). */
+  readonly intakes?: readonly IntakeCost[];
 }
 
 /** The organization sizes the bench prices. */
@@ -103,13 +127,14 @@ const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
 const round = (usd: number) => Number(usd.toFixed(6));
 const number = (value: number) => Math.round(value).toLocaleString('en-US');
 const total = (lines: readonly CostLine[]) => round(lines.reduce((sum, line) => sum + line.usdPerMonth, 0));
+const isDirect = (hub: HubCostInput) => hub.intake === 'direct';
 
 /**
  * Reports per intake invocation with `members` member accounts: the reports the organization sends within one
  * batching window, split among the pollers, at least one (a poller invokes only with a report) and at most a batch.
  */
 export function reportsPerBatch(hub: HubCostInput, members: number): number {
-  if (hub.batching === undefined) return 1;
+  if (isDirect(hub) || hub.batching === undefined) return 1;
   const { batchSize, batchingWindowSeconds, pollers } = hub.batching;
   const perWindow = ((members * hub.reportsPerMemberMonth) / SECONDS_PER_MONTH) * batchingWindowSeconds;
   return Math.min(batchSize, Math.max(1, perWindow / pollers));
@@ -120,6 +145,20 @@ function perMemberLines(hub: HubCostInput, batch: number, prices: Prices): CostL
   const reports = hub.reportsPerMemberMonth;
   const calls = hub.perReport;
   const gb = hub.memoryMb / 1024;
+  const storeAndEvents = storeAndEventLines(hub, prices);
+  if (isDirect(hub)) {
+    return [
+      {
+        item: 'hub: fleet intake (Lambda, invoked by the rule with each report)',
+        quantity: `${number(reports)} invocations × ${gb} GB × ${(calls.lambdaDurationMs / 1000).toFixed(2)} s`,
+        usdPerMonth: round(
+          reports *
+            (prices.lambdaPerRequest + gb * (calls.lambdaDurationMs / 1000) * prices.lambdaArmPerGbSecond),
+        ),
+      },
+      ...storeAndEvents,
+    ];
+  }
   const sqsRequests = reports * (calls.sqsRequests + HUB_CALLS_PER_BATCH.sqsRequests / batch);
   const invocations = (reports * HUB_CALLS_PER_BATCH.lambdaInvocations) / batch;
   const shown = Number.isInteger(batch) ? String(batch) : batch.toFixed(1);
@@ -137,6 +176,15 @@ function perMemberLines(hub: HubCostInput, batch: number, prices: Prices): CostL
           reports * gb * (calls.lambdaDurationMs / 1000) * prices.lambdaArmPerGbSecond,
       ),
     },
+    ...storeAndEvents,
+  ];
+}
+
+/** What a report costs at the hub whichever way it came in: the heartbeat and ledger, the events it puts. */
+function storeAndEventLines(hub: HubCostInput, prices: Prices): CostLine[] {
+  const reports = hub.reportsPerMemberMonth;
+  const calls = hub.perReport;
+  return [
     {
       item: 'hub: heartbeats and ledger (DynamoDB on-demand)',
       quantity: `${number(reports * calls.dynamoDbReadUnits)} read units, ${number(reports * calls.dynamoDbWriteUnits)} write units`,
@@ -154,15 +202,45 @@ function perMemberLines(hub: HubCostInput, batch: number, prices: Prices): CostL
   ];
 }
 
+/**
+ * The organization with `hub` as deployed (its rows are the tables'), and, with `otherIntakes`, the same hub taking
+ * its reports in the other way(s), priced side by side in `intakes`.
+ */
 export function estimateOrganizationCost(
   hub: HubCostInput,
   memberFixedUsdPerMonth: number,
   sizes: readonly number[] = ORGANIZATION_SIZES,
   prices: Prices = PRICES,
+  otherIntakes: readonly HubCostInput[] = [],
+): OrganizationCost {
+  const cost = organizationCostOf(hub, memberFixedUsdPerMonth, sizes, prices);
+  if (otherIntakes.length === 0) return cost;
+  return {
+    ...cost,
+    intakes: [cost, ...otherIntakes.map((other) => organizationCostOf(other, 0, sizes, prices))].map(
+      (priced): IntakeCost => ({
+        intake: priced.intake ?? 'queue',
+        hubFixedUsdPerMonth: priced.hubFixedUsdPerMonth,
+        sizes: priced.sizes.map((size) => ({
+          members: size.members,
+          reportsPerBatch: size.reportsPerBatch ?? 1,
+          hubPerMemberUsdPerMonth: size.hubPerMemberUsdPerMonth ?? 0,
+          hubUsdPerMonth: size.hubUsdPerMonth,
+        })),
+      }),
+    ),
+  };
+}
+
+function organizationCostOf(
+  hub: HubCostInput,
+  memberFixedUsdPerMonth: number,
+  sizes: readonly number[],
+  prices: Prices,
 ): OrganizationCost {
   const gb = hub.memoryMb / 1024;
   const idleReceives =
-    hub.batching === undefined
+    isDirect(hub) || hub.batching === undefined
       ? 0
       : hub.batching.pollers * (SECONDS_PER_MONTH / hub.batching.idleReceiveSeconds);
   const hubFixed: CostLine[] = [
@@ -184,7 +262,7 @@ export function estimateOrganizationCost(
           (gb * 0.1 * prices.lambdaArmPerGbSecond + prices.lambdaPerRequest + prices.schedulerPerInvocation),
       ),
     },
-    ...(hub.batching === undefined
+    ...(isDirect(hub) || hub.batching === undefined
       ? []
       : [
           {
@@ -194,18 +272,19 @@ export function estimateOrganizationCost(
           },
         ]),
   ];
-  const fullBatch = hub.batching?.batchSize ?? 1;
+  const fullBatch = isDirect(hub) ? 1 : (hub.batching?.batchSize ?? 1);
   const hubPerMember = perMemberLines(hub, fullBatch, prices);
   const hubFixedUsdPerMonth = total(hubFixed);
   const hubPerMemberUsdPerMonth = total(hubPerMember);
   const fullBatchesFromMembers =
-    hub.batching === undefined
+    isDirect(hub) || hub.batching === undefined
       ? undefined
       : Math.ceil(
           (hub.batching.batchSize * hub.batching.pollers * SECONDS_PER_MONTH) /
             (hub.reportsPerMemberMonth * hub.batching.batchingWindowSeconds),
         );
   return {
+    ...(hub.intake === undefined ? {} : { intake: hub.intake }),
     hubFixed,
     hubPerMember,
     hubFixedUsdPerMonth,

@@ -51,15 +51,17 @@ export const EXAMPLE_HUB_CONTEXT = {
 
 /** What the hub stack holds that the cost model prices (its fixed part). */
 export interface SynthesizedHub {
+  /** How its run report rule reaches the intake: `queue` when an event source mapping feeds it (hubIntake). */
+  readonly intake: 'direct' | 'queue';
   readonly alarms: number;
   readonly alarmMetrics: number;
   readonly kmsKeys: number;
   readonly watchMemoryMb: number;
 }
 
-/** The hub stack of the example organization, without bundling. */
-export function synthesizeHub(): SynthesizedHub {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...EXAMPLE_HUB_CONTEXT } });
+/** The hub stack of the example organization, without bundling; `context` on top (e.g. hubIntake=queue). */
+export function synthesizeHub(context: Readonly<Record<string, string>> = {}): SynthesizedHub {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...EXAMPLE_HUB_CONTEXT, ...context } });
   const { hub } = addStacks(app, loadConfigFromContext(app));
   if (hub === undefined) throw new Error('bench: the example hub context gave no hub stack');
   const byId = Template.fromStack(hub).toJSON().Resources as Record<string, TemplateResource>;
@@ -69,6 +71,9 @@ export function synthesizeHub(): SynthesizedHub {
     ([id, resource]) => resource.Type === 'AWS::Lambda::Function' && /Watch/.test(id),
   )?.[1];
   return {
+    intake: resources.some((resource) => resource.Type === 'AWS::Lambda::EventSourceMapping')
+      ? 'queue'
+      : 'direct',
     alarms: alarms.length,
     alarmMetrics: alarms.reduce((sum, alarm) => sum + alarmMetricsOf(alarm.Properties ?? {}), 0),
     kmsKeys: resources.filter((resource) => resource.Type === 'AWS::KMS::Key').length,

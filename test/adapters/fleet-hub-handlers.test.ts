@@ -349,6 +349,56 @@ describe('fleet intake handler: a batch from the report queue', () => {
   });
 });
 
+describe('fleet intake handler, hubIntake=direct (the bus rule invokes it with each event)', () => {
+  const reportOf = (account: string, id: string) =>
+    reportEvent(
+      reportDetails({
+        accountId: account,
+        runId: `${account}-run`,
+        findings: [memberFinding(account, 'a', 'FAIL')],
+      })[0],
+      { id },
+    );
+
+  it('one event: its findings open in its member ledger, one digest of its own; no reply', async () => {
+    expect(await intake.handler(reportOf(MEMBER_A, 'event-a'), context('fleet-intake'))).toBeUndefined();
+    expect(await intake.handler(reportOf(MEMBER_B, 'event-b'), context('fleet-intake'))).toBeUndefined();
+
+    expect(findingEvents().map((f) => `${f.accountId} ${f.transition}`)).toEqual([
+      `${MEMBER_A} OPENED`,
+      `${MEMBER_B} OPENED`,
+    ]);
+    // No batch to combine them: one digest per report that changed something, each naming its account.
+    expect(
+      digests().map((d) => JSON.parse(d.MessageAttributes!.accountId!.StringValue!) as string[]),
+    ).toEqual([[MEMBER_A], [MEMBER_B]]);
+    expect(table(FLEET).get(`${MEMBER_A}/credentials`)).toMatchObject({ failing: { N: '1' } });
+  });
+
+  it('the digest cannot be published: the invocation fails (Lambda retries it), the ledger stays; the retry sends it', async () => {
+    sns
+      .on(PublishCommand)
+      .rejects(Object.assign(new Error('not allowed'), { name: 'AuthorizationErrorException' }));
+    await expect(intake.handler(reportOf(MEMBER_A, 'event-a'), context('fleet-intake'))).rejects.toThrow(
+      /not allowed|Publish/,
+    );
+    expect([...table(LEDGER).values()]).toEqual([]);
+
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    expect(await intake.handler(reportOf(MEMBER_A, 'event-a'), context('fleet-intake'))).toBeUndefined();
+    expect(table(LEDGER).size).toBe(1);
+    expect(digests().length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a malformed report as a direct event: rejected (an ERROR finding for its sender), not retried', async () => {
+    expect(
+      await intake.handler(reportEvent({ schemaVersion: 99 }, { id: 'event-x' }), context('fleet-intake')),
+    ).toBeUndefined();
+    expect(findingEvents().filter((f) => f.checkId === 'checker.error')).toHaveLength(1);
+    expect(table(LEDGER).size).toBe(0);
+  });
+});
+
 describe('fleet watch handler', () => {
   const heartbeat = (accountId: string, minutesAgo: number, runId: string) => {
     const report = {

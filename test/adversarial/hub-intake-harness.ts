@@ -3,7 +3,8 @@
  * from the environment, the real codec, lifecycle, ledger and heartbeat store against an emulated DynamoDB,
  * EventBridge and SNS mocked the way they behave at their size limits (a PutEvents entry over 256 KB fails with
  * EntryTooLarge; a Publish whose message, subject and attributes exceed 256 KB is refused). Messages reach the
- * handler as the report queue delivers them: an SQS batch whose bodies are the EventBridge events. The hub's fleet
+ * handler as the report queue delivers them (`deliverBatch`: an SQS batch whose bodies are the EventBridge events)
+ * or as the bus rule does with hubIntake=direct (`deliverEvent`: the event itself). The hub's fleet
  * watch handler runs against the same tables (`runWatch`).
  *
  * Call `useIntakeHandler()` at the top of a test file: it sets the environment, loads the handler once and resets
@@ -32,7 +33,7 @@ import {
   SNSClient,
   type PublishCommandInput,
 } from '@aws-sdk/client-sns';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Finding } from '../../lambdas/core/finding';
 import { HUB_ACCOUNT } from '../fixtures/fleet';
@@ -192,8 +193,8 @@ export function useIntakeHandler(options: { readonly chatTopicArn?: string } = {
   } as unknown as Context;
 
   /** The report queue's batch: each body one EventBridge event (or a raw string), message ids `message-<n>`. */
-  const deliverBatch = (bodies: readonly unknown[]): Promise<SQSBatchResponse> =>
-    intake.handler(
+  const deliverBatch = async (bodies: readonly unknown[]): Promise<SQSBatchResponse> => {
+    const reply = await intake.handler(
       {
         Records: bodies.map((body, index) => ({
           messageId: `message-${index + 1}`,
@@ -206,9 +207,19 @@ export function useIntakeHandler(options: { readonly chatTopicArn?: string } = {
           eventSourceARN: `arn:aws:sqs:eu-central-1:${HUB_ACCOUNT}:reports`,
           awsRegion: 'eu-central-1',
         })),
-      } as unknown as SQSEvent,
+      },
       context,
     );
+    if (reply === undefined) throw new Error('the intake gave a queue batch no reply');
+    return reply;
+  };
+
+  /**
+   * What the bus rule hands the intake with hubIntake=direct: the event itself (anything, for hostile shapes).
+   * Resolves to what the handler returned; a failure rejects, as the invocation fails.
+   */
+  const deliverEvent = (event: unknown): Promise<SQSBatchResponse | undefined> =>
+    intake.handler(event, context);
 
   /** Findings the hub put on its bus (lifecycle transitions and rejections). */
   const findingEvents = (): (Finding & { transition?: string })[] =>
@@ -241,6 +252,7 @@ export function useIntakeHandler(options: { readonly chatTopicArn?: string } = {
 
   return {
     deliverBatch,
+    deliverEvent,
     entrySizes,
     findingEvents,
     ledger,

@@ -439,6 +439,21 @@ const CATALOGUE: readonly BadConfig[] = [
   ),
   bad('silence in hours', 'cdk.json', 'memberSilentAfterMinutes', '2h', 'must be a whole number of minutes'),
   bad(
+    'the hub intake as "sqs"',
+    '-c',
+    'hubIntake',
+    'sqs',
+    'must be direct (the bus rule invokes the intake with each report) or queue',
+    '-c hubIntake=queue',
+  ),
+  bad(
+    'a hub intake without mode=hub',
+    'cdk.json',
+    'hubIntake',
+    'queue',
+    'is only used with mode=hub (the mode is single)',
+  ),
+  bad(
     'the hub bus by name',
     '-c',
     'hubEventBusArn',

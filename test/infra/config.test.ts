@@ -41,6 +41,7 @@ describe('loadConfig: defaults and accepted forms', () => {
       mode: 'single',
       memberOrganizationalUnitIds: [],
       memberRegions: [],
+      hubIntake: 'direct',
       securityHubExport: false,
       eksConnectorEnabled: true,
       eksConnectorPendingGraceMinutes: 30,

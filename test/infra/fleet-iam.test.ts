@@ -30,9 +30,17 @@ const IRSA_STAR_ACTIONS = ['cloudtrail:LookupEvents', 'iam:ListOpenIDConnectProv
 const hubApp = synthApp(HUB_CONTEXT);
 const hub = hubApp.hub as TmcHealthHubStack;
 const memberApp = synthApp({ mode: 'member', hubEventBusArn: HUB_BUS_ARN });
+const queuedApp = synthApp({ ...HUB_CONTEXT, hubIntake: 'queue' });
+const queued = queuedApp.hub as TmcHealthHubStack;
 
 const templates: [string, Stack, Template, { kmsRoles: string[]; starActions: string[] }][] = [
   ['TmcHealthHub', hub, hubApp.templateOf(hub), { kmsRoles: ['IntakeRole', 'WatchRole'], starActions: [] }],
+  [
+    'TmcHealthHub (hubIntake=queue)',
+    queued,
+    queuedApp.templateOf(queued),
+    { kmsRoles: ['IntakeRole', 'WatchRole'], starActions: [] },
+  ],
   [
     'the member StackSet template',
     hub.memberTemplate,
@@ -81,7 +89,34 @@ describe.each(templates)('IAM rules of every stack: %s', (_name, _stack, templat
 describe('the hub roles hold exactly what their handlers call', () => {
   const template = hubApp.templateOf(hub);
 
-  test('fleet intake: ledger, heartbeat read and writes, publishing', () => {
+  test('fleet intake (hubIntake=direct): ledger, heartbeat read and writes, publishing; no queue to consume', () => {
+    expect(actionSet(roleAllows(template, 'IntakeRole'))).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'events:PutEvents',
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'sns:Publish',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+    ]);
+    // Lambda's on-failure destination: sending only to its own failure queue.
+    const send = roleAllows(template, 'IntakeRole').filter((s) =>
+      ([] as string[]).concat(s.Action as string | string[]).includes('sqs:SendMessage'),
+    );
+    expect(send.map((s) => s.Resource)).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^IntakeFailureQueue/), 'Arn'] },
+    ]);
+  });
+
+  test('fleet intake (hubIntake=queue): ledger, heartbeat read and writes, publishing, the report queue', () => {
+    const template = queuedApp.templateOf(queued);
     expect(actionSet(roleAllows(template, 'IntakeRole'))).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',

@@ -8,6 +8,7 @@ import { HUB_BUS_ARN, HUB_CONTEXT, synthApp } from './helpers';
  */
 const configurations: [string, Record<string, unknown>][] = [
   ['hub', HUB_CONTEXT],
+  ['hub with hubIntake=queue', { ...HUB_CONTEXT, hubIntake: 'queue' }],
   [
     'hub with emails, an existing topic elsewhere, IRSA regions and patterns',
     {

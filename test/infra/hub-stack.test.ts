@@ -81,6 +81,74 @@ describe('the hub bus', () => {
     });
   });
 
+  test('hubIntake=direct (the default): the run report rule invokes the intake, its failure queue the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: Match.stringLikeRegexp('^FleetBus') },
+      EventPattern: { source: [RUN_REPORT_SOURCE], 'detail-type': [RUN_REPORT_DETAIL_TYPE] },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IntakeFunction'), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IntakeFailureQueue'), 'Arn'] } },
+          RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 3 },
+        }),
+      ],
+    });
+    // No queue between them, nothing polled.
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    expect(Object.keys(template.findResources('AWS::SQS::Queue')).sort()).toEqual([
+      expect.stringMatching(/^IntakeFailureQueue/),
+      expect.stringMatching(/^WatchFailureQueue/),
+    ]);
+  });
+
+  test('hubIntake=direct: only the run report rule may invoke the intake (events.amazonaws.com, aws:SourceArn)', () => {
+    const permissions = Object.values(
+      template.findResources('AWS::Lambda::Permission'),
+    ) as TemplateResource[];
+    expect(permissions.map((permission) => permission.Properties)).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [expect.stringMatching(/^IntakeFunction/), 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [expect.stringMatching(/^FleetBusRunReports/), 'Arn'] },
+      },
+    ]);
+  });
+
+  test('hubIntake=direct: the dead-letter queue takes messages from the rule only, TLS only, encrypted', () => {
+    const queue = resourceOf(template, 'AWS::SQS::Queue', 'IntakeFailureQueue').Properties;
+    expect(queue).toMatchObject({ SqsManagedSseEnabled: true });
+    const statements = (Object.values(template.findResources('AWS::SQS::QueuePolicy')) as TemplateResource[])
+      .filter((policy) =>
+        (policy.Properties.Queues as { Ref: string }[]).some((q) => q.Ref.startsWith('IntakeFailureQueue')),
+      )
+      .flatMap(
+        (policy) => (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+      );
+    expect(statements.filter((statement) => statement.Effect === 'Allow')).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Condition: {
+          ArnEquals: {
+            'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^FleetBusRunReports/), 'Arn'] },
+          },
+        },
+      }),
+    ]);
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  test('hubIntake=direct: the intake role reads no queue (no sqs:ReceiveMessage anywhere)', () => {
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('sqs:ReceiveMessage');
+  });
+});
+
+describe('the hub bus, hubIntake=queue', () => {
+  const { template } = hubOf({ hubIntake: 'queue' });
+
   test('the run report rule puts each report on the report queue, what it cannot deliver on the failure queue', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: Match.stringLikeRegexp('^FleetBus') },
@@ -93,7 +161,7 @@ describe('the hub bus', () => {
         }),
       ],
     });
-    // Nothing invokes the intake directly any more: only the queue's event source mapping.
+    // Nothing invokes the intake directly: only the queue's event source mapping.
     expect(
       template.findResources('AWS::Lambda::Permission', {
         Properties: { Principal: 'events.amazonaws.com' },
@@ -234,8 +302,9 @@ describe('the hub functions, tables, topic and alarms', () => {
   test('self-monitoring on both hub functions, notifying the topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as TemplateResource[];
     const names = alarms.map((alarm) => alarm.Properties.AlarmName).sort();
+    // hubIntake=direct: no queue to wait in; a failed report fails its invocation (errors), then its failure queue.
     expect(names).toEqual([
-      ...['dead-letter-queue-not-empty', 'errors', 'no-successful-run', 'retried'].map(
+      ...['dead-letter-queue-not-empty', 'errors', 'no-successful-run'].map(
         (suffix) => `TmcHealthHub-fleet-intake-${suffix}`,
       ),
       ...['dead-letter-queue-not-empty', 'errors', 'no-successful-run'].map(
@@ -262,7 +331,18 @@ describe('the hub functions, tables, topic and alarms', () => {
 describe('the hub alarms read only free metrics; no dashboard and no custom metrics by default', () => {
   const { template } = hubOf();
 
-  test('a report the intake failed on (a batch item failure: the invocation succeeded) is an alarm', () => {
+  test('hubIntake=queue: a report the intake failed on (a batch item failure: the invocation succeeded) is an alarm', () => {
+    const { template } = hubOf({ hubIntake: 'queue' });
+    expect(
+      (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as TemplateResource[])
+        .map((alarm) => String(alarm.Properties.AlarmName))
+        .filter((name) => name.startsWith('TmcHealthHub-fleet-intake-'))
+        .sort(),
+    ).toEqual(
+      ['dead-letter-queue-not-empty', 'errors', 'no-successful-run', 'retried'].map(
+        (suffix) => `TmcHealthHub-fleet-intake-${suffix}`,
+      ),
+    );
     const retried = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as TemplateResource[])
       .map((alarm) => alarm.Properties)
       .find((props) => props.AlarmName === 'TmcHealthHub-fleet-intake-retried');

@@ -44,6 +44,12 @@ describe('mode and the organization keys: accepted forms', () => {
     });
   });
 
+  test('the hub intake: direct by default, queue when asked', () => {
+    expect(loadConfig(HUB_CONTEXT).hubIntake).toBe('direct');
+    expect(loadConfig({ ...HUB_CONTEXT, hubIntake: 'queue' }).hubIntake).toBe('queue');
+    expect(loadConfig({ ...HUB_CONTEXT, hubIntake: 'direct' }).hubIntake).toBe('direct');
+  });
+
   test('a member, with or without the hub bus', () => {
     expect(loadConfig({ mode: 'member' }).mode).toBe('member');
     const arn = 'arn:aws:events:eu-west-1:123456789012:event-bus/tmc-health-fleet';
@@ -88,6 +94,12 @@ describe('mode and the organization keys: every problem names the key and the fi
       { mode: 'member', memberRegions: 'eu-west-1' },
       'memberRegions: is only used with mode=hub (the mode is member): add -c mode=hub, or remove the key',
     ],
+    [
+      'hubIntake in member mode',
+      { mode: 'member', hubIntake: 'queue' },
+      'hubIntake: is only used with mode=hub (the mode is member): add -c mode=hub, or remove the key',
+    ],
+    ['hubIntake in single mode', { hubIntake: 'direct' }, 'hubIntake: is only used with mode=hub'],
     [
       'hubEventBusArn in hub mode',
       { ...HUB_CONTEXT, hubEventBusArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/x' },

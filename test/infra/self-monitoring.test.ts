@@ -243,6 +243,7 @@ describe('self-monitoring alarms (default configuration)', () => {
 describe('no alarm of any default template reads a custom metric (single, hub, member)', () => {
   const single = synth().template;
   const hubApp = synthApp({ ...HUB_CONTEXT });
+  const queuedHub = synthApp({ ...HUB_CONTEXT, hubIntake: 'queue' });
   const member = synthApp({
     mode: 'member',
     hubEventBusArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/tmc-health-fleet',
@@ -250,6 +251,7 @@ describe('no alarm of any default template reads a custom metric (single, hub, m
   test.each([
     ['single', single],
     ['hub', hubApp.templateOf(hubApp.hub!)],
+    ['hub with hubIntake=queue', queuedHub.templateOf(queuedHub.hub!)],
     ['hub: member template', hubApp.templateOf(hubApp.hub!.memberTemplate)],
     ['member', member.templateOf(member.member!)],
   ])('%s', (_mode, template) => {
@@ -261,7 +263,10 @@ describe('no alarm of any default template reads a custom metric (single, hub, m
 
   test('the single and hub stacks do have alarms (the check above is not vacuous); a member has none', () => {
     expect(alarms(single).size).toBe(6);
-    expect(alarms(hubApp.templateOf(hubApp.hub!)).size).toBe(7);
+    // hubIntake=direct: the intake's errors, failure queue and dead-man's switch, the watch's three.
+    expect(alarms(hubApp.templateOf(hubApp.hub!)).size).toBe(6);
+    // hubIntake=queue: and the report queue's retried alarm.
+    expect(alarms(queuedHub.templateOf(queuedHub.hub!)).size).toBe(7);
     expect(alarms(hubApp.templateOf(hubApp.hub!.memberTemplate)).size).toBe(0);
     expect(alarms(member.templateOf(member.member!)).size).toBe(0);
   });

@@ -28,7 +28,12 @@
  *  member's PutEvents), with the hub's rule (source tmc-health, detail-type "TMC Health Run Report") targeting an SQS
  *  queue in that account. The test drains those queues and hands the events, as EventBridge puts them on the hub's
  *  report queue (each message body one envelope with the moto-set `account`, `detail-type`, `detail`), to the
- *  fleet-intake handler as one SQS batch, as the queue's event source mapping would: that hand-over is the relay.
+ *  fleet-intake handler as one SQS batch, as the queue's event source mapping would (hubIntake=queue), or each
+ *  event alone, as the rule's Lambda target would (hubIntake=direct): that hand-over is the relay.
+ *  - A Lambda target of a rule: moto runs a function only from a deployment package, in Docker, never this
+ *    process's handler, and the hub bus never receives the members' reports anyway (above). So the direct path is
+ *    the same relay with the event itself as the invocation; the rule's target, its retry policy and dead-letter
+ *    queue, and the function's permission for the rule are checked in the synthesized hub template instead.
  *  Everything the hub writes (ledger, heartbeats, finding events on the hub bus, digests) is in the hub account.
  *
  * Time. The fleet watch reads the wall clock (no injectable `now` in the handler) and the threshold is whole
@@ -306,11 +311,20 @@ function reportBatch(events: readonly Envelope[]): SQSEvent {
   };
 }
 
-async function runIntake(hub: Hub, ...events: Envelope[]): Promise<SQSBatchResponse> {
+async function runIntake(hub: Hub, ...events: Envelope[]): Promise<SQSBatchResponse | undefined> {
   return withFreshHandler(
     hubEnvironment(hub),
     (): Promise<IntakeModule> => import('../../lambdas/handlers/fleet-intake'),
     (module) => module.handler(reportBatch(events), contextIn(HUB, 'tmc-health-fleet-intake')),
+  );
+}
+
+/** hubIntake=direct: the bus rule invokes the intake with each report event itself (the relay: see the header). */
+async function runIntakeDirect(hub: Hub, event: Envelope): Promise<SQSBatchResponse | undefined> {
+  return withFreshHandler(
+    hubEnvironment(hub),
+    (): Promise<IntakeModule> => import('../../lambdas/handlers/fleet-intake'),
+    (module) => module.handler(event, contextIn(HUB, 'tmc-health-fleet-intake')),
   );
 }
 
@@ -657,6 +671,44 @@ describe('Organizations hub and two members on moto', () => {
       // The same batch delivered again (SQS is at least once): nothing new, no second digest.
       expect(await runIntake(hub, ...reports)).toEqual({ batchItemFailures: [] });
       expect(await published(hub)).toEqual({ findings: [], digests: [] });
+    } finally {
+      destroyClients(first.clients);
+      destroyClients(second.clients);
+    }
+  });
+
+  test('hubIntake=direct: each report handed to the intake as its own event, one digest per report naming its account', async () => {
+    const hub = await createHub();
+    const first = await member(BROKEN);
+    const second = await member(QUIET);
+    try {
+      await seedTmcCredential(first.clients, uniqueName('cred-a'), { omitParameter: true });
+      await seedTmcCredential(second.clients, uniqueName('cred-b'), { omitParameter: true });
+      await runMember(first);
+      await runMember(second);
+      const reports = [...(await reportsOf(first)), ...(await reportsOf(second))];
+      expect(reports.map((report) => report.account)).toEqual([BROKEN, QUIET]);
+
+      // The rule invokes the intake with each event (asynchronously): no reply, no batch to combine the digests.
+      for (const report of reports) expect(await runIntakeDirect(hub, report)).toBeUndefined();
+
+      const { findings, digests } = await published(hub);
+      expect(findings.map((f) => [f.accountId, f.checkId, f.transition]).sort()).toEqual([
+        [BROKEN, 'tmc.token.missing', 'OPENED'],
+        [QUIET, 'tmc.token.missing', 'OPENED'],
+      ]);
+      expect(digests.map(digestAccounts)).toEqual([[BROKEN], [QUIET]]);
+      expect((await openFindings(hub, `OPEN#${BROKEN}#credentials`)).map((f) => f.accountId)).toEqual([
+        BROKEN,
+      ]);
+      expect((await openFindings(hub, `OPEN#${QUIET}#credentials`)).map((f) => f.accountId)).toEqual([QUIET]);
+      expect((await heartbeat(hub, QUIET))?.failing?.N).toBe('1');
+
+      // Lambda's asynchronous invocations are at least once too: the same event again sends nothing new.
+      expect(await runIntakeDirect(hub, reports[0]!)).toBeUndefined();
+      expect(await published(hub)).toEqual({ findings: [], digests: [] });
+      // Nothing ever went to the hub bus's own run-report queue (moto: see the first test).
+      expect(await drain(hubClients, hub.reportQueueUrl)).toEqual([]);
     } finally {
       destroyClients(first.clients);
       destroyClients(second.clients);

@@ -7,6 +7,7 @@ import {
   SECTION_BEGIN,
   SECTION_END,
 } from '../../scripts/bench/markdown';
+import { estimateOrganizationCost, type HubCostInput } from '../../scripts/bench/organization-cost';
 import type { BenchResults } from '../../scripts/bench/results';
 
 const RESULTS = path.join(__dirname, '..', '..', 'bench', 'results.json');
@@ -58,5 +59,27 @@ describe('docs/organizations.md quotes the member cost', () => {
     const cost = results.memberCost!;
     expect(page).toContain(`**$${cost.fixedUsdPerMonth.toFixed(2)} a month fixed per member account`);
     expect(page).toContain(`$${cost.perCredentialRegionUsdPerMonth.toFixed(2)} a month per credential and`);
+  });
+});
+
+describe('the organization section with the direct intake priced beside the queue', () => {
+  const queue: HubCostInput = { ...results.hubCostInput!, intake: 'queue' };
+  const direct: HubCostInput = { ...queue, intake: 'direct', batching: undefined };
+  const markdown = (organizationCost: BenchResults['organizationCost']) =>
+    renderBenchMarkdown({ ...results, organizationCost });
+
+  test('direct rows in the tables (no batches to fill), both intakes side by side at each size', () => {
+    const text = markdown(estimateOrganizationCost(direct, 0.02, undefined, undefined, [queue]));
+    expect(text).toContain('| `direct`');
+    expect(text).toContain('| `queue`');
+    expect(text).toContain('(hubIntake=direct)');
+    expect(text).not.toContain('(full batches)');
+    expect(text).not.toContain('pollers');
+  });
+
+  test('the queue as priced before (results written without an intake): the section as it was', () => {
+    const text = markdown(estimateOrganizationCost(queue, 0.02));
+    expect(text).toContain('(full batches)');
+    expect(text).not.toContain('| `direct`');
   });
 });

@@ -78,3 +78,63 @@ describe('the cost of an organization, hub side included', () => {
     expect(busier.hubPerMemberUsdPerMonth).toBeCloseTo(2 * org.hubPerMemberUsdPerMonth, 5);
   });
 });
+
+describe('hubIntake=direct: the rule invokes the intake with each report', () => {
+  const DIRECT: HubCostInput = {
+    ...HUB,
+    intake: 'direct',
+    // One alarm less (no report queue to be retried in); no batching: nothing is polled.
+    fixedResources: { alarms: 8, alarmMetrics: 10, kmsKeys: 1 },
+    batching: undefined,
+  };
+  const queue = { ...HUB, intake: 'queue' as const };
+  const org = estimateOrganizationCost(DIRECT, 0.02, undefined, undefined, [queue]);
+
+  it('prices a report as one Lambda request and its billed time, the ledger and heartbeat; no SQS, worked out by hand', () => {
+    // 5,840 × ($0.20/M + 0.25 GB × 0.1 s × $0.0000133334) = $0.001168 + $0.0019467
+    expect(org.hubPerMember.map((line) => line.usdPerMonth)).toEqual([0.003115, 0.004745, 0]);
+    expect(org.hubPerMember.map((line) => line.item).join(' ')).not.toMatch(/queue/);
+    expect(org.hubPerMemberUsdPerMonth).toBeCloseTo(0.00786, 6);
+    expect(org.fullBatchesFromMembers).toBeUndefined();
+  });
+
+  it('the same per member at every size, under the $0.01 goal from one member account up', () => {
+    expect(org.sizes.map((size) => size.hubPerMemberUsdPerMonth)).toEqual([
+      0.00786, 0.00786, 0.00786, 0.00786,
+    ]);
+    expect(org.sizes.map((size) => size.reportsPerBatch)).toEqual([1, 1, 1, 1]);
+    for (const size of org.sizes) expect(size.hubPerMemberUsdPerMonth).toBeLessThanOrEqual(0.01);
+  });
+
+  it('no idle polling in the fixed part: the queue costs its pollers on top of its extra alarm', () => {
+    expect(org.hubFixed.map((line) => line.item).join(' ')).not.toMatch(/polling/);
+    const queued = estimateOrganizationCost(queue, 0.02);
+    const polling = 5 * ((730 * 3600) / 20) * PRICES.sqsPerRequest;
+    expect(queued.hubFixedUsdPerMonth - org.hubFixedUsdPerMonth).toBeCloseTo(
+      PRICES.alarmPerMonth + polling,
+      5,
+    );
+  });
+
+  it('both intakes side by side: the direct rows are the tables’ own, the queue dearer per member at every size', () => {
+    expect(org.intake).toBe('direct');
+    expect(org.intakes?.map((intake) => intake.intake)).toEqual(['direct', 'queue']);
+    const [direct, queued] = org.intakes!;
+    expect(direct!.sizes.map((size) => size.hubPerMemberUsdPerMonth)).toEqual(
+      org.sizes.map((size) => size.hubPerMemberUsdPerMonth),
+    );
+    expect(queued!.sizes).toEqual(
+      estimateOrganizationCost(queue, 0.02).sizes.map((size) => ({
+        members: size.members,
+        reportsPerBatch: size.reportsPerBatch,
+        hubPerMemberUsdPerMonth: size.hubPerMemberUsdPerMonth,
+        hubUsdPerMonth: size.hubUsdPerMonth,
+      })),
+    );
+    queued!.sizes.forEach((size, index) =>
+      expect(size.hubPerMemberUsdPerMonth).toBeGreaterThan(direct!.sizes[index]!.hubPerMemberUsdPerMonth),
+    );
+    // Without another intake to compare, nothing side by side (results written before both were priced).
+    expect(estimateOrganizationCost(DIRECT, 0.02).intakes).toBeUndefined();
+  });
+});
