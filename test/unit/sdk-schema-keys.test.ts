@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { compileFunction } from 'node:vm';
 import { transformSync } from 'esbuild';
 import { literalKeys, versionOnly } from '../../lib/bundling/sdk-schema-keys';
 
@@ -85,7 +86,7 @@ const STAND_IN: unknown = new Proxy(function standIn() {}, {
 function exportsOf(source: string): unknown {
   const { code } = transformSync(source, { loader: 'js', format: 'cjs', platform: 'node', target: 'node22' });
   const module = { exports: {} as Record<string, unknown> };
-  new Function('require', 'module', 'exports', code)(() => STAND_IN, module, module.exports);
+  compileFunction(code, ['require', 'module', 'exports'])(() => STAND_IN, module, module.exports);
   return JSON.parse(
     JSON.stringify(module.exports, (_key, value: unknown) =>
       typeof value === 'function' ? `fn:${value === STAND_IN ? 'import' : String(value)}` : value,
