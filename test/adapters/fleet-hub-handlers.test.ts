@@ -37,6 +37,7 @@ import {
   reportEvent,
 } from '../fixtures/fleet';
 import { useEnv } from '../fixtures/env';
+import { sqsRecord } from '../fixtures/sqs-record';
 
 const LEDGER = 'tmc-health-hub-ledger';
 const FLEET = 'tmc-health-fleet-heartbeats';
@@ -167,20 +168,11 @@ beforeEach(() => {
 });
 
 /** An SQS batch of the report queue: each body is one EventBridge event, as the rule puts it there. */
-const sqsBatch = (bodies: unknown[]) =>
-  ({
-    Records: bodies.map((body, index) => ({
-      messageId: `message-${index + 1}`,
-      receiptHandle: `receipt-${index + 1}`,
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-      attributes: {},
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:eu-central-1:999999999999:reports',
-      awsRegion: 'eu-central-1',
-    })),
-  }) as unknown as SQSEvent;
+const sqsBatch = (bodies: unknown[]): SQSEvent => ({
+  Records: bodies.map((body, index) =>
+    sqsRecord(`message-${index + 1}`, typeof body === 'string' ? body : JSON.stringify(body)),
+  ),
+});
 const deliverBatch = (bodies: unknown[]) => intake.handler(sqsBatch(bodies), context('fleet-intake'));
 const deliver = (detail: unknown, overrides: Record<string, unknown> = {}) =>
   deliverBatch([reportEvent(detail, overrides)]);

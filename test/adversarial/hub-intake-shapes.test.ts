@@ -16,6 +16,7 @@
 import { IntakeShapeError, MAX_INTAKE_RECORDS } from '../../lambdas/app/fleet-intake-invocation';
 import { codec, MEMBER_A, MEMBER_B, memberFinding, reportDetails, reportEvent } from '../fixtures/fleet';
 import { useIntakeHandler } from './hub-intake-harness';
+import { sqsRecord } from '../fixtures/sqs-record';
 
 const { deliverEvent, findingEvents, ledger, publishes } = useIntakeHandler();
 
@@ -37,18 +38,6 @@ function expectUntouched(): void {
   expect(findingEvents()).toEqual([]);
   expect(publishes).toEqual([]);
 }
-
-const sqsRecord = (messageId: string, body: string) => ({
-  messageId,
-  receiptHandle: `r-${messageId}`,
-  body,
-  attributes: {},
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:eu-central-1:999999999999:reports',
-  awsRegion: 'eu-central-1',
-});
 
 describe('hostile invocation shapes at the hub intake', () => {
   it.each<[string, unknown]>([

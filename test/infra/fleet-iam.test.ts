@@ -89,66 +89,44 @@ describe.each(templates)('IAM rules of every stack: %s', (_name, _stack, templat
 describe('the hub roles hold exactly what their handlers call', () => {
   const template = hubApp.templateOf(hub);
 
+  /** What the intake calls whichever way reports reach it; sending only to its own failure queue (Lambda's on-failure destination). */
+  const INTAKE_ACTIONS = [
+    'dynamodb:BatchGetItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+    'events:PutEvents',
+    'kms:Decrypt',
+    'kms:GenerateDataKey*',
+    'logs:CreateLogStream',
+    'logs:PutLogEvents',
+    'sns:Publish',
+    'sqs:GetQueueAttributes',
+    'sqs:GetQueueUrl',
+    'sqs:SendMessage',
+  ];
+  const resourcesOf = (from: typeof template, action: string) =>
+    roleAllows(from, 'IntakeRole')
+      .filter((s) => ([] as string[]).concat(s.Action as string | string[]).includes(action))
+      .map((s) => s.Resource);
+  const FAILURE_QUEUE = [{ 'Fn::GetAtt': [expect.stringMatching(/^IntakeFailureQueue/), 'Arn'] }];
+
   test('fleet intake (hubIntake=direct): ledger, heartbeat read and writes, publishing; no queue to consume', () => {
-    expect(actionSet(roleAllows(template, 'IntakeRole'))).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-      'events:PutEvents',
-      'kms:Decrypt',
-      'kms:GenerateDataKey*',
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      'sns:Publish',
-      'sqs:GetQueueAttributes',
-      'sqs:GetQueueUrl',
-      'sqs:SendMessage',
-    ]);
-    // Lambda's on-failure destination: sending only to its own failure queue.
-    const send = roleAllows(template, 'IntakeRole').filter((s) =>
-      ([] as string[]).concat(s.Action as string | string[]).includes('sqs:SendMessage'),
-    );
-    expect(send.map((s) => s.Resource)).toEqual([
-      { 'Fn::GetAtt': [expect.stringMatching(/^IntakeFailureQueue/), 'Arn'] },
-    ]);
+    expect(actionSet(roleAllows(template, 'IntakeRole'))).toEqual(INTAKE_ACTIONS);
+    expect(resourcesOf(template, 'sqs:SendMessage')).toEqual(FAILURE_QUEUE);
   });
 
   test('fleet intake (hubIntake=queue): ledger, heartbeat read and writes, publishing, the report queue', () => {
     const template = queuedApp.templateOf(queued);
-    expect(actionSet(roleAllows(template, 'IntakeRole'))).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-      'events:PutEvents',
-      'kms:Decrypt',
-      'kms:GenerateDataKey*',
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      'sns:Publish',
-      'sqs:ChangeMessageVisibility',
-      'sqs:DeleteMessage',
-      'sqs:GetQueueAttributes',
-      'sqs:GetQueueUrl',
-      'sqs:ReceiveMessage',
-      'sqs:SendMessage',
-    ]);
-    // Consuming the report queue (the event source mapping), on that queue only; sending only to its failure queue.
-    const consume = roleAllows(template, 'IntakeRole').filter((s) =>
-      ([] as string[]).concat(s.Action as string | string[]).includes('sqs:ReceiveMessage'),
+    expect(actionSet(roleAllows(template, 'IntakeRole'))).toEqual(
+      [...INTAKE_ACTIONS, 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'].sort(),
     );
-    expect(consume.map((s) => s.Resource)).toEqual([
+    // Consuming the report queue (the event source mapping), on that queue only.
+    expect(resourcesOf(template, 'sqs:ReceiveMessage')).toEqual([
       { 'Fn::GetAtt': [expect.stringMatching(/^FleetBusReportQueue/), 'Arn'] },
     ]);
-    const send = roleAllows(template, 'IntakeRole').filter((s) =>
-      ([] as string[]).concat(s.Action as string | string[]).includes('sqs:SendMessage'),
-    );
-    expect(send.map((s) => s.Resource)).toEqual([
-      { 'Fn::GetAtt': [expect.stringMatching(/^IntakeFailureQueue/), 'Arn'] },
-    ]);
+    expect(resourcesOf(template, 'sqs:SendMessage')).toEqual(FAILURE_QUEUE);
     const heartbeats = roleAllows(template, 'IntakeRole').find((s) => s.Sid === 'RecordMemberHeartbeats');
     expect(heartbeats?.Action).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(heartbeats?.Resource).toEqual({

@@ -8,6 +8,7 @@ import {
   intakeReply,
 } from '../../lambdas/app/fleet-intake-invocation';
 import { hasUnsafeCharacters } from '../../lambdas/core/untrusted-text';
+import { sqsRecord } from '../fixtures/sqs-record';
 
 /** The hub intake's two invocation shapes (hubIntake=queue: an SQS batch; hubIntake=direct: one event). */
 
@@ -22,18 +23,6 @@ const runReport = {
   resources: [],
   detail: { schemaVersion: 1, encoding: 'gzip+base64', data: 'H4sI' },
 };
-
-const sqsRecord = (messageId: string, body: string) => ({
-  messageId,
-  receiptHandle: `receipt-${messageId}`,
-  body,
-  attributes: {},
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:eu-central-1:999999999999:reports',
-  awsRegion: 'eu-central-1',
-});
 
 const batchOf = (records: FleetBatchResult['records']): FleetBatchResult => ({
   records,
