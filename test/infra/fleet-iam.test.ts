@@ -16,7 +16,7 @@ import {
   starResourceActions,
 } from './iam-assertions';
 import { HUB_ACCOUNT, hubBusSimulation, MEMBER_ACCOUNT } from './hub-bus-simulation';
-import { actionSet, HUB_BUS_ARN, HUB_CONTEXT, roleAllows, synthApp } from './helpers';
+import { actionSet, actionsOf, HUB_BUS_ARN, HUB_CONTEXT, roleAllows, synthApp } from './helpers';
 
 const CHECKER_STAR_ACTIONS = [
   'cloudwatch:GetMetricData',
@@ -108,7 +108,7 @@ describe('the hub roles hold exactly what their handlers call', () => {
   ];
   const resourcesOf = (from: typeof template, action: string) =>
     roleAllows(from, 'IntakeRole')
-      .filter((s) => ([] as string[]).concat(s.Action as string | string[]).includes(action))
+      .filter((s) => actionsOf(s).includes(action))
       .map((s) => s.Resource);
   const FAILURE_QUEUE = [{ 'Fn::GetAtt': [expect.stringMatching(/^IntakeFailureQueue/), 'Arn'] }];
 
